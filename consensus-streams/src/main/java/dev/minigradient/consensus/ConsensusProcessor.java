@@ -1,0 +1,327 @@
+package dev.minigradient.consensus;
+
+import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.PeerVerdict;
+import dev.minigradient.protocol.Signatures;
+import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.Verdict;
+import dev.minigradient.protocol.Vote;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns tasks and votes into exactly one {@link Consensus} per task.
+ *
+ * <p>Rules (PBFT's quorum, Castro and Liskov, OSDI 1999: with n >= 3f+1 peers, more than 2/3 of
+ * the weight cannot all be faulty):
+ *
+ * <ul>
+ *   <li>A task's eligible peers are the peers active in {@code peers.registry} and serving its
+ *       model when it arrives; a valid vote from another registered peer serving the model adds
+ *       that peer (a late joiner raises the bar, never lowers it).
+ *   <li>A vote counts if its Ed25519 signature verifies against the peer's registered key, its
+ *       model id and input SHA-256 match the task's, and it is the peer's first vote for the task.
+ *       Other votes are judged {@link Verdict#INVALID}; repeats are ignored.
+ *   <li>The task is {@link ConsensusStatus#DECIDED} (or {@link ConsensusStatus#REJECTED} when the
+ *       label is "refused") as soon as one label holds more than 2/3 of the eligible weight; it is
+ *       {@link ConsensusStatus#NO_QUORUM} as soon as every eligible peer has voted without that.
+ *   <li>On the wall-clock deadline (a punctuator, since stream time stands still without records):
+ *       {@link ConsensusStatus#NO_QUORUM} if any vote counted, else {@link
+ *       ConsensusStatus#TIMED_OUT}.
+ *   <li>The leading label reported without quorum is the one with the most weight; ties go to the
+ *       lowest label, so the outcome never depends on arrival order.
+ * </ul>
+ */
+final class ConsensusProcessor implements Processor<String, ConsensusInput, String, Consensus> {
+  private static final Logger log = LoggerFactory.getLogger(ConsensusProcessor.class);
+
+  private final ConsensusConfig config;
+  private final WeightRule weights;
+  private ProcessorContext<String, Consensus> context;
+  private KeyValueStore<String, PendingTask> pending;
+  private KeyValueStore<String, String> deadlines;
+  private KeyValueStore<String, ValueAndTimestamp<Peer>> peers;
+
+  ConsensusProcessor(ConsensusConfig config, WeightRule weights) {
+    this.config = config;
+    this.weights = weights;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Consensus> context) {
+    this.context = context;
+    this.pending = context.getStateStore(ConsensusTopology.PENDING_STORE);
+    this.deadlines = context.getStateStore(ConsensusTopology.DEADLINE_STORE);
+    this.peers = context.getStateStore(ConsensusTopology.PEERS_STORE);
+    context.schedule(
+        Duration.ofMillis(config.punctuateIntervalMs()),
+        PunctuationType.WALL_CLOCK_TIME,
+        this::punctuate);
+  }
+
+  @Override
+  public void process(Record<String, ConsensusInput> record) {
+    String taskId = record.key();
+    if (taskId == null || record.value() == null) {
+      return;
+    }
+    long now = context.currentSystemTimeMs();
+    if (record.value().task() != null) {
+      onTask(taskId, record.value().task(), now);
+    } else if (record.value().vote() != null) {
+      onVote(taskId, record.value().vote(), now);
+    }
+  }
+
+  private void onTask(String taskId, Task task, long now) {
+    PendingTask p = pending.get(taskId);
+    if (p != null && p.hasTask()) {
+      return; // the same task delivered again
+    }
+    if (p == null) {
+      p = new PendingTask();
+    } else {
+      deadlines.delete(deadlineKey(p.deadline, taskId)); // orphan votes' provisional deadline
+    }
+    p.modelId = task.modelId();
+    p.inputSha256 = task.inputSha256();
+    p.name = task.name();
+    p.submittedAt = task.submittedAt();
+    p.deadline = now + config.decisionTimeoutMs();
+    try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = peers.all()) {
+      while (it.hasNext()) {
+        Peer peer = it.next().value.value();
+        if (peer != null && peer.isActive(now) && peer.models().contains(task.modelId())) {
+          p.eligible.put(peer.peerId(), weights.weight(peer));
+        }
+      }
+    }
+    List<Vote> early = p.early;
+    p.early = new ArrayList<>();
+    for (Vote v : early) {
+      judge(p, v);
+    }
+    deadlines.put(deadlineKey(p.deadline, taskId), taskId);
+    if (!decideIfReady(taskId, p, now, false)) {
+      pending.put(taskId, p);
+    }
+  }
+
+  private void onVote(String taskId, Vote vote, long now) {
+    PendingTask p = pending.get(taskId);
+    if (p == null) {
+      p = new PendingTask();
+      p.deadline = now + config.decisionTimeoutMs();
+      deadlines.put(deadlineKey(p.deadline, taskId), taskId);
+    }
+    if (p.decided) {
+      return; // late vote: the decision stands
+    }
+    if (!p.hasTask()) {
+      if (p.early.stream().noneMatch(v -> v.peerId().equals(vote.peerId()))) {
+        p.early.add(vote);
+      }
+      pending.put(taskId, p);
+      return;
+    }
+    judge(p, vote);
+    if (!decideIfReady(taskId, p, now, false)) {
+      pending.put(taskId, p);
+    }
+  }
+
+  /** Judges one vote against its task; the first vote of a peer wins. */
+  private void judge(PendingTask p, Vote vote) {
+    if (p.votes.containsKey(vote.peerId())) {
+      return;
+    }
+    ValueAndTimestamp<Peer> registered = peers.get(vote.peerId());
+    Peer peer = registered == null ? null : registered.value();
+    String reason = null;
+    if (peer == null) {
+      reason = "unregistered-peer";
+    } else if (!Signatures.verify(vote, peer.publicKey())) {
+      reason = "bad-signature";
+    } else if (!p.modelId.equals(vote.modelId())) {
+      reason = "wrong-model";
+    } else if (!p.inputSha256.equals(vote.inputSha256())) {
+      reason = "wrong-input";
+    }
+    if (reason == null && !p.eligible.containsKey(vote.peerId())) {
+      if (!peer.models().contains(p.modelId)) {
+        reason = "model-not-served";
+      } else {
+        p.eligible.put(vote.peerId(), weights.weight(peer));
+      }
+    }
+    if (reason != null && !p.eligible.containsKey(vote.peerId())) {
+      // a vote from outside the eligible set is not the peer's to cast; record nothing
+      log.debug("vote of {} for {} ignored: {}", vote.peerId(), vote.taskId(), reason);
+      return;
+    }
+    double probability =
+        vote.label() >= 0 && vote.label() < vote.probabilities().size()
+            ? vote.probabilities().get(vote.label())
+            : 0;
+    p.votes.put(
+        vote.peerId(),
+        new PendingTask.CountedVote(vote.label(), vote.rejection(), probability, reason == null, reason));
+  }
+
+  /**
+   * Emits the consensus if one label holds more than 2/3 of the eligible weight, or every
+   * eligible peer voted, or {@code deadlinePassed}.
+   *
+   * @return true if it decided (and updated the stores)
+   */
+  private boolean decideIfReady(String taskId, PendingTask p, long now, boolean deadlinePassed) {
+    double total = 0;
+    for (double w : p.eligible.values()) {
+      total += w;
+    }
+    Map<Integer, Double> tally = new TreeMap<>();
+    int judged = 0;
+    boolean anyValid = false;
+    for (Map.Entry<String, PendingTask.CountedVote> e : p.votes.entrySet()) {
+      judged++;
+      if (e.getValue().valid()) {
+        anyValid = true;
+        tally.merge(e.getValue().label(), p.eligible.getOrDefault(e.getKey(), 0.0), Double::sum);
+      }
+    }
+    Integer leader = null;
+    double leaderWeight = 0;
+    for (Map.Entry<Integer, Double> e : tally.entrySet()) {
+      if (leader == null || e.getValue() > leaderWeight) { // TreeMap order: lowest label wins ties
+        leader = e.getKey();
+        leaderWeight = e.getValue();
+      }
+    }
+    ConsensusStatus status;
+    if (leader != null && total > 0 && leaderWeight * 3 > total * 2) {
+      status = leader == Vote.REJECTED ? ConsensusStatus.REJECTED : ConsensusStatus.DECIDED;
+    } else if (judged >= p.eligible.size() && !p.eligible.isEmpty()) {
+      status = ConsensusStatus.NO_QUORUM;
+    } else if (deadlinePassed) {
+      status = anyValid ? ConsensusStatus.NO_QUORUM : ConsensusStatus.TIMED_OUT;
+    } else {
+      return false;
+    }
+    emit(taskId, p, status, leader, leaderWeight, total, now);
+    return true;
+  }
+
+  private void emit(
+      String taskId,
+      PendingTask p,
+      ConsensusStatus status,
+      Integer leader,
+      double leaderWeight,
+      double total,
+      long now) {
+    boolean decided = status == ConsensusStatus.DECIDED || status == ConsensusStatus.REJECTED;
+    List<PeerVerdict> verdicts = new ArrayList<>();
+    double confidenceSum = 0;
+    int agreeing = 0;
+    String rejection = null;
+    for (String peerId : new java.util.TreeSet<>(p.eligible.keySet())) {
+      PendingTask.CountedVote v = p.votes.get(peerId);
+      Verdict verdict;
+      Integer label = null;
+      if (v == null) {
+        verdict = Verdict.MISSED;
+      } else {
+        label = v.label();
+        if (!v.valid()) {
+          verdict = Verdict.INVALID;
+        } else if (!decided) {
+          verdict = Verdict.UNDECIDED;
+        } else if (v.label() == leader) {
+          verdict = Verdict.AGREED;
+          confidenceSum += v.probability();
+          agreeing++;
+          if (rejection == null && v.rejection() != null) {
+            rejection = v.rejection();
+          }
+        } else {
+          verdict = Verdict.DISAGREED;
+        }
+      }
+      verdicts.add(new PeerVerdict(peerId, label, verdict, v == null ? null : v.reason()));
+    }
+    Consensus c =
+        new Consensus(
+            Consensus.SCHEMA_VERSION,
+            taskId,
+            p.modelId,
+            p.name,
+            status,
+            status == ConsensusStatus.DECIDED ? leader : null,
+            status == ConsensusStatus.REJECTED ? rejection : null,
+            status == ConsensusStatus.DECIDED && agreeing > 0 ? confidenceSum / agreeing : 0,
+            leader == null ? 0 : leaderWeight,
+            total,
+            verdicts,
+            p.submittedAt,
+            now,
+            p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0);
+    context.forward(new Record<>(taskId, c, now));
+    deadlines.delete(deadlineKey(p.deadline, taskId));
+    // Keep a small tombstone so late and repeated votes cannot re-open the task.
+    PendingTask done = new PendingTask();
+    done.decided = true;
+    done.modelId = p.modelId;
+    done.deadline = now + config.retentionMs();
+    pending.put(taskId, done);
+    deadlines.put(deadlineKey(done.deadline, taskId), taskId);
+  }
+
+  private void punctuate(long now) {
+    List<KeyValue<String, String>> due = new ArrayList<>();
+    try (KeyValueIterator<String, String> it = deadlines.range(deadlineKey(0, ""), deadlineKey(now, "~"))) {
+      while (it.hasNext()) {
+        due.add(it.next());
+      }
+    }
+    for (KeyValue<String, String> kv : due) {
+      deadlines.delete(kv.key);
+      String taskId = kv.value;
+      PendingTask p = pending.get(taskId);
+      if (p == null) {
+        continue;
+      }
+      if (p.decided) {
+        pending.delete(taskId);
+      } else if (!p.hasTask()) {
+        log.warn(
+            "dropping {} vote(s) for task {}: the task never arrived within {} ms",
+            p.early.size(),
+            taskId,
+            config.decisionTimeoutMs());
+        pending.delete(taskId);
+      } else {
+        decideIfReady(taskId, p, now, true);
+      }
+    }
+  }
+
+  /** Deadline index key: zero-padded time first, so a range scan returns what is due. */
+  static String deadlineKey(long time, String taskId) {
+    return String.format("%015d|%s", time, taskId);
+  }
+}

@@ -1,0 +1,211 @@
+package dev.minigradient.consensus;
+
+import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.PeerVerdict;
+import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.GlobalKTable;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.common.utils.Bytes;
+
+/**
+ * Builds the consensus topology: tasks and votes (co-partitioned by task id) are merged into one
+ * stateful processor that emits exactly one {@link Consensus} per task to {@link
+ * Topics#CONSENSUS}; each consensus's per-peer verdicts are regrouped by peer id into the
+ * reputation KTable, whose updates go to {@link Topics#REPUTATION}.
+ *
+ * <pre>
+ * inference.tasks ─┐
+ *                  ├─ merge ─ consensus-processor ─┬─ inference.consensus
+ * inference.votes ─┘   (pending-tasks, task-deadlines,│
+ *                       peers-store global)            └─ verdicts by peer ─ reputation-store ─ peers.reputation
+ * peers.registry ── GlobalKTable peers-store
+ * </pre>
+ */
+public final class ConsensusTopology {
+  /** Global store of {@code peers.registry}: who is active, their keys and stakes. */
+  public static final String PEERS_STORE = "peers-store";
+
+  /** Tasks awaiting a decision (and recently decided ones), by task id. */
+  public static final String PENDING_STORE = "pending-tasks";
+
+  /** Index of wall-clock deadlines: {@code <time>|<task id>} to task id. */
+  public static final String DEADLINE_STORE = "task-deadlines";
+
+  /** The reputation KTable's store, by peer id. */
+  public static final String REPUTATION_STORE = "reputation-store";
+
+  private ConsensusTopology() {}
+
+  /**
+   * Builds the topology with one-peer-one-vote weights.
+   *
+   * @param config the application's configuration
+   * @return the topology
+   */
+  public static Topology build(ConsensusConfig config) {
+    return build(config, WeightRule.equal());
+  }
+
+  /**
+   * Builds the topology.
+   *
+   * @param config the application's configuration
+   * @param weights the weight of each peer's vote
+   * @return the topology
+   */
+  public static Topology build(ConsensusConfig config, WeightRule weights) {
+    StreamsBuilder builder = new StreamsBuilder();
+    GlobalKTable<String, Peer> peers =
+        builder.globalTable(
+            Topics.PEERS.name(),
+            Consumed.with(Serdes.String(), Topics.PEERS.valueSerde()).withName("peers-source"),
+            Materialized.<String, Peer, KeyValueStore<Bytes, byte[]>>as(PEERS_STORE)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(Topics.PEERS.valueSerde()));
+
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(PENDING_STORE),
+            Serdes.String(),
+            new JsonSerde<>(PendingTask.class)));
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(DEADLINE_STORE), Serdes.String(), Serdes.String()));
+
+    KStream<String, ConsensusInput> tasks =
+        builder
+            .stream(
+                Topics.TASKS.name(),
+                Consumed.with(Serdes.String(), Topics.TASKS.valueSerde()).withName("tasks-source"))
+            .mapValues(ConsensusInput::of, Named.as("task-input"));
+    KStream<String, ConsensusInput> votes =
+        builder
+            .stream(
+                Topics.VOTES.name(),
+                Consumed.with(Serdes.String(), Topics.VOTES.valueSerde()).withName("votes-source"))
+            .mapValues(ConsensusInput::of, Named.as("vote-input"));
+
+    KStream<String, Consensus> decisions =
+        tasks
+            .merge(votes, Named.as("tasks-and-votes"))
+            .process(
+                () -> new ConsensusProcessor(config, weights),
+                Named.as("consensus-processor"),
+                PENDING_STORE,
+                DEADLINE_STORE);
+
+    decisions.to(
+        Topics.CONSENSUS.name(),
+        Produced.with(Serdes.String(), Topics.CONSENSUS.valueSerde()).withName("consensus-sink"));
+
+    decisions
+        .flatMap(
+            (taskId, c) -> {
+              List<KeyValue<String, TimedVerdict>> out = new ArrayList<>();
+              for (PeerVerdict v : c.verdicts()) {
+                out.add(KeyValue.pair(v.peerId(), new TimedVerdict(v, c.decidedAt())));
+              }
+              return out;
+            },
+            Named.as("verdicts-by-peer"))
+        .leftJoin(
+            peers,
+            (peerId, verdict) -> peerId,
+            (verdict, peer) -> verdict.withStake(peer == null ? Double.NaN : peer.stake()),
+            Named.as("verdict-stake"))
+        .groupByKey(
+            Grouped.with("verdicts", Serdes.String(), new JsonSerde<>(TimedVerdict.class)))
+        .aggregate(
+            () -> null,
+            (peerId, v, current) ->
+                ReputationRules.apply(
+                    current == null
+                        ? ReputationRules.initial(peerId, Double.isNaN(v.stake()) ? 0 : v.stake())
+                        : current,
+                    v.verdict(),
+                    v.stake(),
+                    v.decidedAt()),
+            Named.as("reputation-aggregate"),
+            Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(REPUTATION_STORE)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(Topics.REPUTATION.valueSerde()))
+        .toStream(Named.as("reputation-updates"))
+        .to(
+            Topics.REPUTATION.name(),
+            Produced.with(Serdes.String(), Topics.REPUTATION.valueSerde())
+                .withName("reputation-sink"));
+
+    return builder.build(streamsProperties(config));
+  }
+
+  /**
+   * The Streams settings of the application: exactly-once v2 (or at-least-once), explicit
+   * internal names enforced, low-latency producer and commit interval.
+   *
+   * @param config the configuration
+   * @return the properties to start {@code KafkaStreams} with
+   */
+  public static Properties streamsProperties(ConsensusConfig config) {
+    Map<String, Object> base = new java.util.HashMap<>();
+    base.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+    base.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    base.put(
+        StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+        config.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+    base.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
+    base.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+    base.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    // Never hold back records to align the two inputs by timestamp: the processor takes tasks and
+    // votes in any order (a vote may even precede its task), and waiting costs latency.
+    base.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
+    // Streams defaults its producer's linger.ms to 100 ms; at light load that is most of the latency.
+    base.put(StreamsConfig.producerPrefix("linger.ms"), "2");
+    // A record that does not deserialize goes to the dead-letter topic with its error in headers
+    // (Kafka Streams' built-in dead-letter queue), and processing continues.
+    base.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueExceptionHandler.class.getName());
+    base.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name());
+    base.put("processing.exception.handler.global.enabled", "true");
+    Properties props = config.kafka().properties(base);
+    return props;
+  }
+
+  /**
+   * A peer's verdict with the time of the decision and the peer's declared stake, as regrouped by
+   * peer id.
+   *
+   * @param verdict the verdict
+   * @param decidedAt decision time, epoch ms
+   * @param stake the peer's declared stake at the decision, NaN if unknown
+   */
+  public record TimedVerdict(PeerVerdict verdict, long decidedAt, double stake) {
+    TimedVerdict(PeerVerdict verdict, long decidedAt) {
+      this(verdict, decidedAt, Double.NaN);
+    }
+
+    TimedVerdict withStake(double newStake) {
+      return new TimedVerdict(verdict, decidedAt, newStake);
+    }
+  }
+}

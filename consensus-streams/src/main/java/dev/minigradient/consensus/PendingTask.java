@@ -1,0 +1,45 @@
+package dev.minigradient.consensus;
+
+import dev.minigradient.protocol.Vote;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state of one task in the {@code pending-tasks} store: what its votes are checked against,
+ * who may vote and with what weight, and the votes so far. Mutable; owned by one processor.
+ */
+final class PendingTask {
+  /** Task fields; null until the task itself has been seen (a vote can arrive first). */
+  public String modelId;
+
+  public String inputSha256;
+  public String name;
+  public long submittedAt;
+  /** Wall-clock deadline of the decision, epoch ms. */
+  public long deadline;
+  /** Peers eligible to vote (active and serving the model when the task arrived) and weights. */
+  public Map<String, Double> eligible = new LinkedHashMap<>();
+  /** Counted or judged votes by peer, first vote wins. */
+  public Map<String, CountedVote> votes = new LinkedHashMap<>();
+  /** Votes that arrived before their task, checked when it arrives. */
+  public List<Vote> early = new ArrayList<>();
+  /** Set once the consensus was emitted; the entry then only guards against late votes. */
+  public boolean decided;
+
+  boolean hasTask() {
+    return modelId != null;
+  }
+
+  /**
+   * A judged vote.
+   *
+   * @param label the voted label ({@link Vote#REJECTED} for a refusal)
+   * @param rejection the refusal reason, or null
+   * @param probability the probability the peer gave its label
+   * @param valid whether it counts
+   * @param reason why it does not count, or null
+   */
+  record CountedVote(int label, String rejection, double probability, boolean valid, String reason) {}
+}

@@ -1,0 +1,583 @@
+package dev.minigradient.worker.preprocess;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.SampleModel;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+
+/**
+ * Turns an encoded image (PNG, JPEG, GIF, BMP, ... whatever {@link ImageIO} can read) into the
+ * input tensor of an MNIST classifier, following the normalisation MNIST itself used (LeCun,
+ * Bottou, Bengio, Haffner 1998; <a href="http://yann.lecun.com/exdb/mnist/">MNIST page</a>): the
+ * digit's bounding box is scaled, keeping its aspect ratio and with anti-aliasing, to fit a 20x20
+ * box, placed in a 28x28 field and translated so that its intensity centre of mass sits at the
+ * centre of the field.
+ *
+ * <p>Steps: decode with an {@link ImageReader} (the pixel count is checked from the header before
+ * any pixel is decoded); read raster <em>samples</em> (never {@code getRGB}, which converts gray
+ * levels through colour spaces) and turn them into luminance in [0,1] (ITU-R BT.601 weights), for
+ * 1 to 4 bands, any bit depth and palettes, compositing alpha over the image's background; very
+ * large images are area-averaged down to at most 4 million pixels on the way;
+ * make the digit light on dark (invert when the border is on the light side of the image's range);
+ * subtract the background level estimated from the border and rescale so the strongest ink is 1;
+ * crop to the pixels above 0.1; resample (area average when shrinking, bilinear
+ * when enlarging) so the longer side is 20 px; paste into a black 28x28 canvas at the
+ * integer offset that puts the centre of mass at (14, 14) in pixel-index coordinates.
+ *
+ * <p>All arithmetic is sequential and deterministic: the same bytes always give bit-identical
+ * output. Instances are immutable and thread-safe (each call uses its own decoder).
+ */
+public final class MnistPreprocessor {
+
+  /** Side of the square output in pixels: the tensor is {@code SIZE x SIZE}. */
+  public static final int SIZE = 28;
+
+  /** Default upper bound on width*height of an accepted image (40 megapixels). */
+  public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+
+  /** Longer side, in output pixels, of the digit's bounding box (MNIST: 20). */
+  static final int BOX = 20;
+
+  /** Normalised intensity above which a pixel counts as ink for the bounding box. */
+  static final float INK_THRESHOLD = 0.1f;
+
+  /** Smallest ink-over-background contrast (in [0,1] luminance) that is not a blank image. */
+  static final float MIN_CONTRAST = 0.04f;
+
+  /** Decoded images are area-averaged down to at most this many pixels before processing. */
+  static final long MAX_WORKING_PIXELS = 4_000_000L;
+
+  /** Columns read from the raster per call, to bound the row buffer for very wide images. */
+  private static final int CHUNK = 4096;
+
+  private final long maxPixels;
+
+  /** Creates a preprocessor that accepts images of up to {@link #DEFAULT_MAX_PIXELS} pixels. */
+  public MnistPreprocessor() {
+    this(DEFAULT_MAX_PIXELS);
+  }
+
+  /**
+   * Creates a preprocessor with a custom size limit.
+   *
+   * @param maxPixels largest accepted width*height, read from the image header before decoding
+   * @throws IllegalArgumentException if {@code maxPixels <= 0}
+   */
+  public MnistPreprocessor(long maxPixels) {
+    if (maxPixels <= 0) {
+      throw new IllegalArgumentException("maxPixels must be positive: " + maxPixels);
+    }
+    this.maxPixels = maxPixels;
+  }
+
+  /**
+   * Decodes and preprocesses one image. Thread-safe and deterministic.
+   *
+   * @param imageBytes the encoded image file (any format ImageIO reads)
+   * @return {@code float[SIZE * SIZE]} (784), row-major (index {@code y * 28 + x}), white digit on
+   *     black, every value in [0,1]
+   * @throws InvalidInputException with reason {@code empty-input} (null or no bytes),
+   *     {@code not-an-image} (no ImageIO reader recognises the bytes, or it returns no image),
+   *     {@code too-many-pixels} (header says width*height exceeds the limit), {@code
+   *     undecodable-image} (the decoder fails, e.g. a truncated file) or {@code blank-image} (no
+   *     ink left after background removal)
+   */
+  public float[] preprocess(byte[] imageBytes) throws InvalidInputException {
+    if (imageBytes == null || imageBytes.length == 0) {
+      throw new InvalidInputException("empty-input", "the input contains no bytes");
+    }
+    Gray gray = toGray(decode(imageBytes));
+    return normalise(gray);
+  }
+
+  // ---------------------------------------------------------------- decoding
+
+  private BufferedImage decode(byte[] bytes) throws InvalidInputException {
+    // MemoryCacheImageInputStream: ImageIO.createImageInputStream may cache to a temp file.
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new InvalidInputException(
+            "not-an-image", "no image decoder recognises the " + bytes.length + " input bytes");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        int width;
+        int height;
+        try {
+          width = reader.getWidth(0);
+          height = reader.getHeight(0);
+        } catch (IOException | RuntimeException e) {
+          throw undecodable("cannot read the image header", e);
+        }
+        if (width <= 0 || height <= 0) {
+          throw new InvalidInputException(
+              "undecodable-image", "the header declares a " + width + "x" + height + " image");
+        }
+        long pixels = (long) width * height;
+        if (pixels > maxPixels) {
+          throw new InvalidInputException(
+              "too-many-pixels",
+              "the image is " + width + "x" + height + " = " + pixels + " pixels, more than "
+                  + maxPixels);
+        }
+        // The JPEG decoder only warns about a truncated file (and fills the rest with gray).
+        List<String> truncation = new ArrayList<>();
+        reader.addIIOReadWarningListener(
+            (source, warning) -> {
+              if (warning != null && warning.toLowerCase(Locale.ROOT).contains("premature end")) {
+                truncation.add(warning);
+              }
+            });
+        BufferedImage image;
+        try {
+          image = reader.read(0);
+        } catch (IOException | RuntimeException e) {
+          throw undecodable("the " + reader.getFormatName() + " decoder failed", e);
+        }
+        if (!truncation.isEmpty()) {
+          throw new InvalidInputException(
+              "undecodable-image", "the image is truncated: " + truncation.get(0));
+        }
+        if (image == null) {
+          throw new InvalidInputException("not-an-image", "the decoder returned no image");
+        }
+        return image;
+      } finally {
+        reader.dispose();
+      }
+    } catch (IOException e) {
+      throw undecodable("cannot read the input", e);
+    }
+  }
+
+  private static InvalidInputException undecodable(String what, Exception e) {
+    String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    return new InvalidInputException("undecodable-image", what + ": " + detail, e);
+  }
+
+  // ---------------------------------------------------------------- samples -> luminance
+
+  /** A row-major luminance image, values in [0,1]. */
+  private record Gray(float[] v, int w, int h) {}
+
+  private static final float WR = 0.299f;
+  private static final float WG = 0.587f;
+  private static final float WB = 0.114f;
+
+  /**
+   * Reads the raster's samples into luminance in [0,1], compositing alpha over the background and
+   * area-averaging very large images by an integer factor.
+   */
+  private static Gray toGray(BufferedImage image) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    int f = 1;
+    while ((long) ceilDiv(w, f) * ceilDiv(h, f) > MAX_WORKING_PIXELS) {
+      f++;
+    }
+    int rw = ceilDiv(w, f);
+    int rh = ceilDiv(h, f);
+    Raster raster = image.getRaster();
+    ColorModel cm = image.getColorModel();
+    SampleModel sm = raster.getSampleModel();
+    int bands = raster.getNumBands();
+
+    // Per pixel: premultiplied luminance (alpha * lum) and alpha, summed per working cell.
+    float[] premul = new float[rw * rh];
+    float[] alphaSum = cm.hasAlpha() ? new float[rw * rh] : null;
+
+    float[] lumLut = null;
+    float[] alphaLut = null;
+    float[] scale = new float[bands];
+    int colourBands = 1;
+    int alphaBand = -1;
+    boolean premultiplied = cm.isAlphaPremultiplied();
+    if (cm instanceof IndexColorModel icm) {
+      int n = icm.getMapSize();
+      lumLut = new float[n];
+      alphaLut = new float[n];
+      for (int i = 0; i < n; i++) {
+        lumLut[i] = (WR * icm.getRed(i) + WG * icm.getGreen(i) + WB * icm.getBlue(i)) / 255f;
+        alphaLut[i] = icm.getAlpha(i) / 255f;
+      }
+      premultiplied = false;
+    } else {
+      boolean floatingSamples =
+          sm.getDataType() == DataBuffer.TYPE_FLOAT || sm.getDataType() == DataBuffer.TYPE_DOUBLE;
+      for (int b = 0; b < bands; b++) {
+        int bits = sm.getSampleSize(b);
+        scale[b] = floatingSamples ? 1f : (float) (1.0 / ((1L << Math.min(bits, 62)) - 1));
+      }
+      alphaBand = cm.hasAlpha() ? Math.min(cm.getNumComponents(), bands) - 1 : -1;
+      int colourComponents = alphaBand >= 0 ? alphaBand : bands;
+      colourBands = colourComponents >= 3 ? 3 : 1;
+    }
+
+    // Integer samples are read as int[] (rasters have fast paths for it), others as float[].
+    boolean floating =
+        sm.getDataType() == DataBuffer.TYPE_FLOAT || sm.getDataType() == DataBuffer.TYPE_DOUBLE;
+    int[] ints = floating ? null : new int[Math.min(w, CHUNK) * bands];
+    float[] buf = new float[Math.min(w, CHUNK) * bands];
+    for (int y = 0; y < h; y++) {
+      int rowBase = (y / f) * rw;
+      for (int x0 = 0; x0 < w; x0 += CHUNK) {
+        int n = Math.min(CHUNK, w - x0);
+        if (floating) {
+          raster.getPixels(x0, y, n, 1, buf);
+        } else if (!readBytes(raster, x0, y, n, bands, buf)) {
+          raster.getPixels(x0, y, n, 1, ints);
+          for (int k = 0; k < n * bands; k++) {
+            // unsigned view of 32-bit samples; exact for up to 24 bits
+            buf[k] = (float) (ints[k] & 0xFFFFFFFFL);
+          }
+        }
+        for (int i = 0; i < n; i++) {
+          int p = i * bands;
+          float lum;
+          float a;
+          if (lumLut != null) {
+            int index = (int) buf[p];
+            if (index < 0 || index >= lumLut.length) {
+              index = 0;
+            }
+            lum = lumLut[index];
+            a = alphaLut[index];
+          } else {
+            lum =
+                colourBands == 3
+                    ? WR * buf[p] * scale[0] + WG * buf[p + 1] * scale[1]
+                        + WB * buf[p + 2] * scale[2]
+                    : buf[p] * scale[0];
+            a = alphaBand >= 0 ? buf[p + alphaBand] * scale[alphaBand] : 1f;
+          }
+          a = clamp01(a);
+          int cell = rowBase + (x0 + i) / f;
+          premul[cell] += (premultiplied ? lum : a * lum);
+          if (alphaSum != null) {
+            alphaSum[cell] += a;
+          }
+        }
+      }
+    }
+
+    float[] counts = new float[rw * rh];
+    for (int cy = 0; cy < rh; cy++) {
+      int ch = Math.min(f, h - cy * f);
+      for (int cx = 0; cx < rw; cx++) {
+        counts[cy * rw + cx] = (float) ch * Math.min(f, w - cx * f);
+      }
+    }
+    float[] v = new float[rw * rh];
+    if (alphaSum == null) {
+      for (int i = 0; i < v.length; i++) {
+        v[i] = clamp01(premul[i] / counts[i]);
+      }
+    } else {
+      float background = alphaBackground(premul, alphaSum, counts, rw, rh);
+      for (int i = 0; i < v.length; i++) {
+        v[i] = clamp01((premul[i] + (counts[i] - alphaSum[i]) * background) / counts[i]);
+      }
+    }
+    return new Gray(v, rw, rh);
+  }
+
+  /**
+   * Fast path for byte rasters with a component sample model (8-bit gray, RGB, BGR, RGBA, ...):
+   * copies the samples of {@code n} pixels from ({@code x0}, {@code y}) into {@code buf}, band
+   * interleaved. Returns false, touching nothing, for any other layout.
+   */
+  private static boolean readBytes(Raster raster, int x0, int y, int n, int bands, float[] buf) {
+    if (!(raster.getDataBuffer() instanceof DataBufferByte db)
+        || !(raster.getSampleModel() instanceof ComponentSampleModel csm)
+        || csm.getNumBands() != bands) {
+      return false;
+    }
+    int[] bankIndices = csm.getBankIndices();
+    int[] bandOffsets = csm.getBandOffsets();
+    int pixelStride = csm.getPixelStride();
+    int row =
+        (y - raster.getSampleModelTranslateY()) * csm.getScanlineStride()
+            + (x0 - raster.getSampleModelTranslateX()) * pixelStride;
+    for (int b = 0; b < bands; b++) {
+      byte[] data = db.getData(bankIndices[b]);
+      int pos = db.getOffsets()[bankIndices[b]] + row + bandOffsets[b];
+      for (int i = 0, k = b; i < n; i++, k += bands, pos += pixelStride) {
+        buf[k] = data[pos] & 0xFF;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Luminance that transparent pixels stand for: the median of the opaque border when most of the
+   * border is opaque; otherwise (transparent background) the opposite extreme of the ink's mean.
+   */
+  private static float alphaBackground(
+      float[] premul, float[] alpha, float[] counts, int w, int h) {
+    int[] border = borderIndices(w, h);
+    float[] opaque = new float[border.length];
+    int n = 0;
+    for (int i : border) {
+      if (alpha[i] > 0.5f * counts[i]) {
+        opaque[n++] = premul[i] / alpha[i];
+      }
+    }
+    if (n * 2 >= border.length) {
+      return median(Arrays.copyOf(opaque, n));
+    }
+    double ink = 0;
+    double weight = 0;
+    for (int i = 0; i < premul.length; i++) {
+      ink += premul[i];
+      weight += alpha[i];
+    }
+    return weight > 0 && ink / weight >= 0.5 ? 0f : 1f;
+  }
+
+  // ---------------------------------------------------------------- MNIST normalisation
+
+  private static float[] normalise(Gray g) throws InvalidInputException {
+    float[] v = g.v();
+    int w = g.w();
+    int h = g.h();
+    int[] border = borderIndices(w, h);
+
+    // Polarity: the digit must be light on dark.
+    float[] b = gather(v, border);
+    float m = median(b.clone());
+    float min = Float.POSITIVE_INFINITY;
+    float max = Float.NEGATIVE_INFINITY;
+    for (float x : v) {
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+    }
+    float below = m - min;
+    float above = max - m;
+    if (below > above || (below == above && m > 0.5f)) {
+      for (int i = 0; i < v.length; i++) {
+        v[i] = 1f - v[i];
+      }
+      b = gather(v, border);
+      m = 1f - m;
+      max = 1f - min;
+    }
+
+    // Background level: a high percentile of the border values that are nearer the border median
+    // than the brightest ink, so uneven (e.g. gradient) backgrounds vanish but ink touching the
+    // border does not count as background.
+    Arrays.sort(b);
+    float window = m + 0.5f * (max - m);
+    int n = 0;
+    while (n < b.length && b[n] <= window) {
+      n++;
+    }
+    float background = n == 0 ? m : b[Math.min(n - 1, (int) Math.floor(0.95 * (n - 1) + 0.5))];
+
+    float peak = 0f;
+    for (int i = 0; i < v.length; i++) {
+      float x = v[i] - background;
+      v[i] = x > 0f ? x : 0f;
+      peak = Math.max(peak, v[i]);
+    }
+    if (peak < MIN_CONTRAST) {
+      throw new InvalidInputException(
+          "blank-image",
+          "no ink: the strongest contrast to the background is " + peak + " (needs "
+              + MIN_CONTRAST + ")");
+    }
+    float inv = 1f / peak;
+    int x0 = w;
+    int y0 = h;
+    int x1 = -1;
+    int y1 = -1;
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int i = y * w + x;
+        float s = Math.min(1f, v[i] * inv);
+        v[i] = s;
+        if (s > INK_THRESHOLD) {
+          x0 = Math.min(x0, x);
+          x1 = Math.max(x1, x);
+          y0 = Math.min(y0, y);
+          y1 = Math.max(y1, y);
+        }
+      }
+    }
+    int bw = x1 - x0 + 1;
+    int bh = y1 - y0 + 1;
+
+    // Fit the box into BOX x BOX, keeping the aspect ratio.
+    double s = (double) BOX / Math.max(bw, bh);
+    int nw = (int) Math.max(1, Math.min(BOX, Math.round(bw * s)));
+    int nh = (int) Math.max(1, Math.min(BOX, Math.round(bh * s)));
+    float[] patch = resample(v, w, x0, y0, bw, bh, nw, nh);
+
+    // Centre of mass, then an integer shift that puts it at (SIZE/2, SIZE/2).
+    double sum = 0;
+    double sx = 0;
+    double sy = 0;
+    for (int y = 0; y < nh; y++) {
+      for (int x = 0; x < nw; x++) {
+        float p = patch[y * nw + x];
+        sum += p;
+        sx += x * (double) p;
+        sy += y * (double) p;
+      }
+    }
+    if (sum <= 0) {
+      throw new InvalidInputException("blank-image", "no ink left after scaling");
+    }
+    int ox = (int) Math.round(SIZE / 2.0 - sx / sum);
+    int oy = (int) Math.round(SIZE / 2.0 - sy / sum);
+    float[] out = new float[SIZE * SIZE];
+    for (int y = 0; y < nh; y++) {
+      int ty = y + oy;
+      if (ty < 0 || ty >= SIZE) {
+        continue;
+      }
+      for (int x = 0; x < nw; x++) {
+        int tx = x + ox;
+        if (tx >= 0 && tx < SIZE) {
+          out[ty * SIZE + tx] = clamp01(patch[y * nw + x]);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Separable resampling of a {@code bw x bh} region at (x0, y0) of {@code src} to nw x nh. */
+  private static float[] resample(
+      float[] src, int stride, int x0, int y0, int bw, int bh, int nw, int nh) {
+    Kernel kx = kernel(bw, nw);
+    Kernel ky = kernel(bh, nh);
+    float[] rows = new float[bh * nw];
+    for (int y = 0; y < bh; y++) {
+      int base = (y0 + y) * stride + x0;
+      for (int x = 0; x < nw; x++) {
+        float[] wt = kx.weights[x];
+        int start = kx.start[x];
+        float acc = 0f;
+        for (int k = 0; k < wt.length; k++) {
+          acc += wt[k] * src[base + start + k];
+        }
+        rows[y * nw + x] = acc;
+      }
+    }
+    float[] out = new float[nw * nh];
+    for (int y = 0; y < nh; y++) {
+      float[] wt = ky.weights[y];
+      int start = ky.start[y];
+      for (int x = 0; x < nw; x++) {
+        float acc = 0f;
+        for (int k = 0; k < wt.length; k++) {
+          acc += wt[k] * rows[(start + k) * nw + x];
+        }
+        out[y * nw + x] = acc;
+      }
+    }
+    return out;
+  }
+
+  /** 1-D resampling weights: output pixel i = sum_k weights[i][k] * input[start[i] + k]. */
+  private record Kernel(int[] start, float[][] weights) {}
+
+  private static Kernel kernel(int n, int m) {
+    int[] start = new int[m];
+    float[][] weights = new float[m][];
+    double scale = (double) n / m;
+    if (m < n) {
+      // Shrinking: exact area averaging (each output pixel covers `scale` input pixels).
+      for (int i = 0; i < m; i++) {
+        double a = i * scale;
+        double b = (i + 1) * scale;
+        int s0 = (int) Math.floor(a);
+        int s1 = Math.min(n, (int) Math.ceil(b));
+        float[] wt = new float[s1 - s0];
+        for (int j = s0; j < s1; j++) {
+          double overlap = Math.min(b, j + 1) - Math.max(a, j);
+          wt[j - s0] = (float) (Math.max(0, overlap) / scale);
+        }
+        start[i] = s0;
+        weights[i] = wt;
+      }
+    } else {
+      // Enlarging (or identity): bilinear interpolation with pixel centres aligned.
+      for (int i = 0; i < m; i++) {
+        double c = Math.max(0, Math.min(n - 1, (i + 0.5) * scale - 0.5));
+        int j0 = (int) Math.floor(c);
+        double t = c - j0;
+        if (j0 + 1 < n && t > 0) {
+          start[i] = j0;
+          weights[i] = new float[] {(float) (1 - t), (float) t};
+        } else {
+          start[i] = j0;
+          weights[i] = new float[] {1f};
+        }
+      }
+    }
+    return new Kernel(start, weights);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Indices of the one-pixel frame of a w x h image, each once. */
+  private static int[] borderIndices(int w, int h) {
+    if (w == 1 || h == 1) {
+      int[] all = new int[w * h];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = i;
+      }
+      return all;
+    }
+    int[] idx = new int[2 * w + 2 * (h - 2)];
+    int n = 0;
+    for (int x = 0; x < w; x++) {
+      idx[n++] = x;
+      idx[n++] = (h - 1) * w + x;
+    }
+    for (int y = 1; y < h - 1; y++) {
+      idx[n++] = y * w;
+      idx[n++] = y * w + w - 1;
+    }
+    return idx;
+  }
+
+  private static float[] gather(float[] v, int[] idx) {
+    float[] out = new float[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      out[i] = v[idx[i]];
+    }
+    return out;
+  }
+
+  /** Median (lower middle for even counts); sorts its argument. */
+  private static float median(float[] values) {
+    Arrays.sort(values);
+    return values[(values.length - 1) / 2];
+  }
+
+  private static float clamp01(float x) {
+    return x < 0f ? 0f : (x > 1f ? 1f : x);
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}

@@ -1,0 +1,72 @@
+package dev.minigradient.launcher;
+
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real Kafka cluster inside this JVM, in KRaft mode (no ZooKeeper): one combined controller
+ * and broker by default, built with Kafka's own {@link KafkaClusterTestKit}. Its settings are the
+ * single-broker ones exactly-once needs (transaction and offsets topics with replication 1).
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  private final KafkaClusterTestKit cluster;
+
+  private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+  }
+
+  /**
+   * Formats storage in a temporary folder and starts the cluster, waiting until brokers are
+   * ready (about 4 s).
+   *
+   * @param brokers number of brokers (one controller either way)
+   * @return the running cluster
+   * @throws IllegalStateException if it does not start
+   */
+  public static EmbeddedKafka start(int brokers) {
+    try {
+      KafkaClusterTestKit cluster =
+          new KafkaClusterTestKit.Builder(
+                  new TestKitNodes.Builder()
+                      .setCombined(brokers == 1)
+                      .setNumBrokerNodes(brokers)
+                      .setNumControllerNodes(1)
+                      .build())
+              .setConfigProp("offsets.topic.replication.factor", Short.toString((short) Math.min(3, brokers)))
+              .setConfigProp("transaction.state.log.replication.factor", Short.toString((short) Math.min(3, brokers)))
+              .setConfigProp("transaction.state.log.min.isr", "1")
+              .setConfigProp("default.replication.factor", Short.toString((short) Math.min(3, brokers)))
+              .setConfigProp("group.initial.rebalance.delay.ms", "0")
+              .setConfigProp("auto.create.topics.enable", "false")
+              .build();
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      return new EmbeddedKafka(cluster);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting Kafka", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the embedded Kafka cluster: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The bootstrap servers to give clients.
+   *
+   * @return host:port list
+   */
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  /** Stops the brokers and deletes their data. */
+  @Override
+  public void close() {
+    try {
+      cluster.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("error stopping Kafka: " + e.getMessage(), e);
+    }
+  }
+}

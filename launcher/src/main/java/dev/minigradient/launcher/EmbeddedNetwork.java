@@ -1,0 +1,214 @@
+package dev.minigradient.launcher;
+
+import dev.minigradient.api.ApiService;
+import dev.minigradient.consensus.ConsensusConfig;
+import dev.minigradient.consensus.ConsensusService;
+import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.worker.InferenceEngine;
+import dev.minigradient.worker.OnnxInferenceEngine;
+import dev.minigradient.worker.PeerWorker;
+import dev.minigradient.worker.WorkerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole network in one process: an in-JVM KRaft broker (or an external cluster), N peers
+ * sharing one ONNX Runtime session, the consensus Streams app and the HTTP API.
+ */
+public final class EmbeddedNetwork implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedNetwork.class);
+
+  private final EmbeddedKafka kafka;
+  private final KafkaSettings settings;
+  private final InferenceEngine engine;
+  private final List<PeerWorker> peers = new ArrayList<>();
+  private final ConsensusService consensus;
+  private final ApiService api;
+  private final Path stateDir;
+
+  /**
+   * Network settings.
+   *
+   * @param bootstrapServers an external cluster, or null to start an embedded one
+   * @param peers number of peers
+   * @param model the ONNX model every peer serves
+   * @param httpPort API port, 0 for any free port
+   * @param partitions partitions per topic
+   * @param decisionTimeoutMs consensus deadline, ms
+   * @param commitIntervalMs the consensus app's commit interval, ms
+   * @param exactlyOnce exactly_once_v2 (true) or at_least_once for the consensus app
+   */
+  public record Options(
+      String bootstrapServers,
+      int peers,
+      Path model,
+      int httpPort,
+      int partitions,
+      long decisionTimeoutMs,
+      long commitIntervalMs,
+      boolean exactlyOnce) {
+    /** Validates the options. */
+    public Options {
+      if (peers < 1 || peers > 64) {
+        throw new IllegalArgumentException("peers must be 1..64, got " + peers);
+      }
+      if (partitions < 1) {
+        throw new IllegalArgumentException("partitions must be >= 1");
+      }
+      if (httpPort < 0 || httpPort > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535, got " + httpPort);
+      }
+    }
+  }
+
+  private EmbeddedNetwork(Options options) throws IOException {
+    stateDir = Files.createTempDirectory("mini-gradient-state");
+    InferenceEngine openedEngine = OnnxInferenceEngine.open(options.model());
+    EmbeddedKafka startedKafka = null;
+    try {
+      if (options.bootstrapServers() == null) {
+        startedKafka = EmbeddedKafka.start(1);
+      }
+      this.kafka = startedKafka;
+      this.engine = openedEngine;
+      this.settings =
+          KafkaSettings.of(
+              startedKafka != null ? startedKafka.bootstrapServers() : options.bootstrapServers(), Map.of());
+      TopicAdmin.ensureTopics(settings, options.partitions(), Optional.empty(), Duration.ofSeconds(30));
+      ConsensusConfig d = ConsensusConfig.defaults(settings, stateDir.resolve("consensus"));
+      this.consensus =
+          new ConsensusService(
+              new ConsensusConfig(
+                  d.applicationId(), settings, d.stateDir(), options.decisionTimeoutMs(),
+                  d.punctuateIntervalMs(), d.retentionMs(), options.commitIntervalMs(), options.exactlyOnce()));
+      this.api = new ApiService(settings, "mini-gradient-api", stateDir.resolve("api"), options.httpPort());
+      for (int i = 1; i <= options.peers(); i++) {
+        peers.add(new PeerWorker(WorkerConfig.defaults("peer-" + i, settings, options.model()), engine));
+      }
+    } catch (RuntimeException e) {
+      openedEngine.close();
+      if (startedKafka != null) {
+        startedKafka.close();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Starts everything and waits until the consensus app is running and sees every peer active.
+   *
+   * @param options the settings
+   * @param readyTimeout how long to wait for readiness
+   * @return the running network
+   * @throws IllegalStateException if it is not ready in time
+   * @throws IOException if the state folder cannot be created
+   */
+  public static EmbeddedNetwork start(Options options, Duration readyTimeout) throws IOException {
+    EmbeddedNetwork n = new EmbeddedNetwork(options);
+    try {
+      n.consensus.start();
+      n.api.start();
+      n.peers.forEach(PeerWorker::start);
+      n.awaitReady(readyTimeout);
+      return n;
+    } catch (RuntimeException e) {
+      n.close();
+      throw e;
+    }
+  }
+
+  private void awaitReady(Duration timeout) {
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    while (System.currentTimeMillis() < deadline) {
+      if (consensus.state() == KafkaStreams.State.RUNNING
+          && api.views().state() == KafkaStreams.State.RUNNING
+          && consensus.activePeers() >= peers.size()) {
+        return;
+      }
+      try {
+        Thread.sleep(50); // polling a state, not waiting for a fixed time
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+    throw new IllegalStateException(
+        "network not ready after " + timeout.toSeconds() + " s: consensus " + consensus.state()
+            + ", api " + api.views().state() + ", active peers " + consensus.activePeers());
+  }
+
+  /**
+   * Kafka settings of the network's cluster.
+   *
+   * @return the settings
+   */
+  public KafkaSettings kafka() {
+    return settings;
+  }
+
+  /**
+   * The bound HTTP port of the API.
+   *
+   * @return the port
+   */
+  public int httpPort() {
+    return api.port();
+  }
+
+  /**
+   * The model id every peer serves.
+   *
+   * @return SHA-256 of the model file
+   */
+  public String modelId() {
+    return engine.modelId();
+  }
+
+  /**
+   * The peers.
+   *
+   * @return the running peers
+   */
+  public List<PeerWorker> peers() {
+    return List.copyOf(peers);
+  }
+
+  /** Stops peers, API, Streams and the embedded broker, and deletes local state. */
+  @Override
+  public void close() {
+    for (PeerWorker p : peers) {
+      closeQuietly(p);
+    }
+    closeQuietly(api);
+    closeQuietly(consensus);
+    closeQuietly(engine);
+    if (kafka != null) {
+      closeQuietly(kafka);
+    }
+    try (Stream<Path> s = Files.walk(stateDir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      log.debug("cannot delete {}: {}", stateDir, e.toString());
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.warn("error while closing {}: {}", c.getClass().getSimpleName(), e.toString());
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.minigradient.launcher;
+
+import dev.minigradient.producer.Input;
+import dev.minigradient.producer.SubmitCommand;
+import dev.minigradient.producer.Submitter;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code network}: starts the whole network in this process (an in-JVM KRaft broker unless
+ * {@code --bootstrap-servers} names a cluster), submits the sample digits, prints each consensus
+ * and a summary.
+ */
+@Command(
+    name = "network",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the whole network in one process: a Kafka broker (KRaft, in this JVM), N peers, the",
+      "consensus Streams app and the HTTP API; submits the sample digits and prints the answers."
+    })
+public final class NetworkCommand implements Callable<Integer> {
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--peers", defaultValue = "3", description = "Number of peers (default: ${DEFAULT-VALUE}).")
+  int peers;
+
+  @Option(names = "--model", defaultValue = "models/mnist/model.onnx", description = "ONNX model the peers serve (default: ${DEFAULT-VALUE}).")
+  Path model;
+
+  @Option(names = "--samples", defaultValue = "models/mnist/samples", description = "Images to submit: a folder or file (default: ${DEFAULT-VALUE}).")
+  Path samples;
+
+  @Option(names = "--limit", description = "Submit at most this many samples.")
+  Integer limit;
+
+  @Option(names = "--port", defaultValue = "8000", description = "HTTP port of the API (default: ${DEFAULT-VALUE}); 0 picks a free one.")
+  int port;
+
+  @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting one.")
+  String bootstrapServers;
+
+  @Option(names = "--partitions", defaultValue = "3", description = "Partitions per topic when creating them (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--timeout-ms", defaultValue = "10000", description = "Consensus deadline per task, ms (default: ${DEFAULT-VALUE}).")
+  long timeoutMs;
+
+  @Option(names = "--commit-interval-ms", defaultValue = "100", description = "Commit interval of the consensus app, ms (default: ${DEFAULT-VALUE}).")
+  long commitIntervalMs;
+
+  @Option(names = "--at-least-once", description = "Run the consensus app at_least_once instead of exactly_once_v2.")
+  boolean atLeastOnce;
+
+  @Option(names = "--json", description = "Print one JSON line per input instead of a table.")
+  boolean json;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
+  Path report;
+
+  @Option(names = "--keep-running", description = "Keep the network (and http://localhost:PORT/metrics) up until Ctrl-C.")
+  boolean keepRunning;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    if (!Files.isRegularFile(model)) {
+      throw new CommandLine.ParameterException(cmd, "model file not found: " + model + " (run from the repository root, or pass --model)");
+    }
+    if (!Files.exists(samples)) {
+      throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
+    }
+    List<Input> inputs = Submitter.read(List.of(samples));
+    if (limit != null) {
+      if (limit < 1) {
+        throw new CommandLine.ParameterException(cmd, "--limit must be >= 1");
+      }
+      inputs = inputs.subList(0, Math.min(limit, inputs.size()));
+    }
+    EmbeddedNetwork.Options options;
+    try {
+      options = new EmbeddedNetwork.Options(bootstrapServers, peers, model, port, partitions, timeoutMs, commitIntervalMs, !atLeastOnce);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
+    PrintWriter out = cmd.getOut();
+    PrintWriter err = cmd.getErr();
+    long t0 = System.currentTimeMillis();
+    err.println("starting the network: " + (bootstrapServers == null ? "in-JVM Kafka broker (KRaft)" : bootstrapServers) + ", " + peers + " peers, consensus, API...");
+    err.flush();
+    try (EmbeddedNetwork network = EmbeddedNetwork.start(options, Duration.ofSeconds(90))) {
+      err.printf(
+          "ready in %.1f s: Kafka at %s, API at http://localhost:%d/metrics, model %s...%n",
+          (System.currentTimeMillis() - t0) / 1000.0, network.kafka().bootstrapServers(), network.httpPort(), network.modelId().substring(0, 12));
+      err.printf("submitting %d images from %s%n", inputs.size(), samples);
+      err.flush();
+      SubmitCommand.Outcome outcome;
+      try (Submitter submitter = new Submitter(network.kafka(), "network-demo", Duration.ofSeconds(10))) {
+        outcome = SubmitCommand.run(submitter, inputs, network.modelId(), Duration.ofMillis(timeoutMs + 30_000), json, out);
+      }
+      if (report != null) {
+        SubmitCommand.writeReport(report, outcome.summary());
+        err.println("report written to " + report);
+      }
+      if (keepRunning) {
+        err.printf("network running; try: curl localhost:%d/metrics   (Ctrl-C stops)%n", network.httpPort());
+        err.flush();
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+        stop.await();
+      }
+      return outcome.summary().failed() == 0 ? 0 : 1;
+    }
+  }
+}

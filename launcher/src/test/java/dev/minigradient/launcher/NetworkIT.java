@@ -1,0 +1,228 @@
+package dev.minigradient.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.minigradient.protocol.DeadLetters;
+import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.Topics;
+import dev.minigradient.worker.InferenceEngine;
+import dev.minigradient.worker.OnnxInferenceEngine;
+import dev.minigradient.worker.preprocess.MnistPreprocessor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The whole network on the in-JVM KRaft broker: CLI in, consensus and /metrics out. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NetworkIT {
+  private static final Path MODEL = Path.of("..", "models", "mnist", "model.onnx");
+  private static final Path SAMPLES = Path.of("..", "models", "mnist", "samples");
+  private static final int TASKS = 60;
+
+  private static EmbeddedNetwork network;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir static Path tmp;
+
+  @BeforeAll
+  static void startNetwork() throws Exception {
+    network =
+        EmbeddedNetwork.start(
+            new EmbeddedNetwork.Options(null, 3, MODEL, 0, 3, 10_000, 100, true), Duration.ofSeconds(90));
+  }
+
+  @AfterAll
+  static void stopNetwork() {
+    if (network != null) {
+      network.close();
+    }
+  }
+
+  private static List<Path> samples(int n) throws Exception {
+    try (Stream<Path> s = Files.list(SAMPLES)) {
+      return s.filter(p -> p.toString().endsWith(".png")).sorted().limit(n).toList();
+    }
+  }
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = MiniGradient.commandLine();
+    cmd.setOut(new PrintWriter(out));
+    cmd.setErr(new PrintWriter(err));
+    int code = cmd.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static JsonNode get(String path) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + network.httpPort() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
+    return JsonSerde.MAPPER.readTree(r.body());
+  }
+
+  @Test
+  @Order(1)
+  void theCliGetsOneConsensusPerDigitWithTheModelsOwnAccuracy() throws Exception {
+    // given 60 real held-out digits and what the model alone says about them
+    List<Path> files = samples(TASKS);
+    assertThat(files).hasSize(TASKS);
+    Map<String, Integer> modelSays = new HashMap<>();
+    int modelCorrect = 0;
+    MnistPreprocessor pre = new MnistPreprocessor();
+    try (InferenceEngine engine = OnnxInferenceEngine.open(MODEL)) {
+      for (Path f : files) {
+        int label = InferenceEngine.argmax(engine.probabilities(pre.preprocess(Files.readAllBytes(f))));
+        modelSays.put(f.toString(), label);
+        modelCorrect += label == dev.minigradient.producer.Input.labelOf(f.getFileName().toString()) ? 1 : 0;
+      }
+    }
+    Path report = tmp.resolve("report.json");
+    List<String> args = new ArrayList<>(List.of(
+        "task-producer", "--bootstrap-servers", network.kafka().bootstrapServers(),
+        "--model", MODEL.toString(), "--json", "--report", report.toString()));
+    files.forEach(f -> args.add(f.toString()));
+
+    // when they are submitted through the CLI
+    Run run = cli(args.toArray(String[]::new));
+
+    // then every input is decided, with the label the model gives it
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : run.out().strip().split("\n")) {
+      lines.add(JsonSerde.MAPPER.readTree(line));
+    }
+    assertThat(lines).hasSize(TASKS);
+    int correct = 0;
+    for (JsonNode l : lines) {
+      assertThat(l.get("status").asText()).isEqualTo("DECIDED");
+      assertThat(l.get("label").asInt()).as(l.toString()).isEqualTo(modelSays.get(l.get("file").asText()));
+      assertThat(l.get("support").asDouble()).isEqualTo(1.0);
+      correct += l.get("label").asInt() == l.get("true_label").asInt() ? 1 : 0;
+    }
+    assertThat(correct).isEqualTo(modelCorrect);
+    JsonNode summary = JsonSerde.MAPPER.readTree(report.toFile());
+    assertThat(summary.get("tasks").asInt()).isEqualTo(TASKS);
+    assertThat(summary.get("decided").asInt()).isEqualTo(TASKS);
+    assertThat(summary.get("correct").asInt()).isEqualTo(modelCorrect);
+    assertThat(summary.get("accuracy").asDouble()).isEqualTo((double) modelCorrect / TASKS);
+
+    // and the consensus topic holds exactly one record per task
+    Map<String, Integer> perTask = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : readAll(Topics.CONSENSUS.name())) {
+      perTask.merge(r.key(), 1, Integer::sum);
+    }
+    for (JsonNode l : lines) {
+      assertThat(perTask.get(l.get("task_id").asText())).as(l.toString()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void metricsKeepsThePrototypesShape() throws Exception {
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode m = get("/metrics");
+      assertThat(m.get("tasks_completed").asInt()).isEqualTo(TASKS);
+      assertThat(m.get("consensus_history").size()).isEqualTo(TASKS);
+      assertThat(m.get("reputation").size()).isEqualTo(3);
+    });
+    JsonNode m = get("/metrics");
+    List<String> fields = new ArrayList<>();
+    m.fieldNames().forEachRemaining(fields::add);
+    assertThat(fields).containsExactly("tasks_completed", "consensus_history", "reputation", "active_peers");
+    assertThat(m.get("consensus_history").get(0).isInt()).isTrue();
+    m.get("reputation").forEach(score -> assertThat(score.asDouble()).isGreaterThan(0.5).isLessThanOrEqualTo(1.0));
+    List<String> active = new ArrayList<>();
+    m.get("active_peers").forEach(p -> active.add(p.asText()));
+    assertThat(active).containsExactly("peer-1", "peer-2", "peer-3");
+    assertThat(get("/health").get("status").asText()).isEqualTo("UP");
+  }
+
+  @Test
+  @Order(3)
+  void aFileThatIsNotAnImageIsRejectedWithItsReasonAndDeadLettered() throws Exception {
+    // given a text file with an image's name
+    Path bogus = tmp.resolve("not-really.png");
+    Files.writeString(bogus, "this is not a PNG");
+
+    // when it is submitted
+    Run run = cli("task-producer", "--bootstrap-servers", network.kafka().bootstrapServers(),
+        "--model", MODEL.toString(), "--json", bogus.toString());
+
+    // then the network rejects it quickly with the reason, and the CLI exits non-zero
+    assertThat(run.exitCode()).isEqualTo(1);
+    JsonNode line = JsonSerde.MAPPER.readTree(run.out().strip());
+    assertThat(line.get("status").asText()).isEqualTo("REJECTED");
+    assertThat(line.get("error").asText()).contains("not-an-image");
+    // and every peer put the task on the dead-letter topic with its reason
+    String taskId = line.get("task_id").asText();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      List<String> reasons = new ArrayList<>();
+      for (ConsumerRecord<String, byte[]> r : readAll(Topics.DEAD_LETTERS.name())) {
+        if (taskId.equals(r.key())) {
+          reasons.add(DeadLetters.header(r.headers(), DeadLetters.REASON));
+        }
+      }
+      assertThat(reasons).containsExactly("not-an-image", "not-an-image", "not-an-image");
+    });
+  }
+
+  @Test
+  @Order(4)
+  void aMissingFileIsAOneLineErrorAndANonZeroExit() {
+    Run run = cli("task-producer", "--bootstrap-servers", network.kafka().bootstrapServers(),
+        "--model", MODEL.toString(), "--json", tmp.resolve("nope.png").toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).contains("no such file");
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
+        network.kafka().properties(props), new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = c.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (parts.stream().anyMatch(p -> c.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
+        c.poll(Duration.ofMillis(100)).forEach(out::add);
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+package dev.minigradient.api;
+
+import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The API's read model: a Kafka Streams application of three global tables (consensus by task,
+ * reputation by peer, peers by id), queried interactively. Global tables hold every partition on
+ * every API instance, so any instance answers any query without forwarding.
+ */
+public final class NetworkViews implements AutoCloseable {
+  /** Global store of {@code inference.consensus}, by task id. */
+  public static final String CONSENSUS_VIEW = "consensus-view";
+
+  /** Global store of {@code peers.reputation}, by peer id. */
+  public static final String REPUTATION_VIEW = "reputation-view";
+
+  /** Global store of {@code peers.registry}, by peer id. */
+  public static final String PEERS_VIEW = "peers-view";
+
+  private final KafkaStreams streams;
+
+  /**
+   * Creates the (unstarted) views.
+   *
+   * @param kafka Kafka settings
+   * @param applicationId the Streams application id of this API instance
+   * @param stateDir directory of the local stores
+   */
+  public NetworkViews(KafkaSettings kafka, String applicationId, Path stateDir) {
+    Properties props =
+        kafka.properties(
+            Map.of(
+                StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
+                StreamsConfig.STATE_DIR_CONFIG, stateDir.toString(),
+                // read only what the consensus app committed
+                StreamsConfig.consumerPrefix("isolation.level"), "read_committed"));
+    this.streams = new KafkaStreams(topology(), props);
+  }
+
+  /**
+   * The read-model topology: three global tables.
+   *
+   * @return the topology
+   */
+  public static Topology topology() {
+    StreamsBuilder b = new StreamsBuilder();
+    b.globalTable(
+        Topics.CONSENSUS.name(),
+        Consumed.with(Serdes.String(), Topics.CONSENSUS.valueSerde()).withName("consensus-view-source"),
+        Materialized.<String, Consensus, KeyValueStore<Bytes, byte[]>>as(CONSENSUS_VIEW)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(Topics.CONSENSUS.valueSerde()));
+    b.globalTable(
+        Topics.REPUTATION.name(),
+        Consumed.with(Serdes.String(), Topics.REPUTATION.valueSerde()).withName("reputation-view-source"),
+        Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(REPUTATION_VIEW)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(Topics.REPUTATION.valueSerde()));
+    b.globalTable(
+        Topics.PEERS.name(),
+        Consumed.with(Serdes.String(), Topics.PEERS.valueSerde()).withName("peers-view-source"),
+        Materialized.<String, Peer, KeyValueStore<Bytes, byte[]>>as(PEERS_VIEW)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(Topics.PEERS.valueSerde()));
+    return b.build();
+  }
+
+  /** Starts reading. */
+  public void start() {
+    streams.start();
+  }
+
+  /**
+   * The Streams state of the views.
+   *
+   * @return e.g. {@code RUNNING}
+   */
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /**
+   * Decisions ordered by decision time, oldest first.
+   *
+   * @return every consensus in the view
+   * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the store is not
+   *     queryable (starting, rebalancing)
+   */
+  public List<Consensus> consensusHistory() {
+    List<Consensus> all = new ArrayList<>();
+    try (KeyValueIterator<String, Consensus> it = store(CONSENSUS_VIEW, Consensus.class).all()) {
+      it.forEachRemaining(kv -> all.add(kv.value));
+    }
+    all.sort(Comparator.comparingLong(Consensus::decidedAt).thenComparing(Consensus::taskId));
+    return all;
+  }
+
+  /**
+   * One task's consensus.
+   *
+   * @param taskId the task id
+   * @return the consensus, or null if not decided (yet)
+   */
+  public Consensus consensus(String taskId) {
+    return store(CONSENSUS_VIEW, Consensus.class).get(taskId);
+  }
+
+  /**
+   * The reputation ledger.
+   *
+   * @return reputation by peer id, sorted by id
+   */
+  public Map<String, Reputation> reputation() {
+    Map<String, Reputation> out = new TreeMap<>();
+    try (KeyValueIterator<String, Reputation> it = store(REPUTATION_VIEW, Reputation.class).all()) {
+      it.forEachRemaining(kv -> out.put(kv.key, kv.value));
+    }
+    return out;
+  }
+
+  /**
+   * Registered peers.
+   *
+   * @return peers by id, sorted by id
+   */
+  public Map<String, Peer> peers() {
+    Map<String, Peer> out = new TreeMap<>();
+    try (KeyValueIterator<String, Peer> it = store(PEERS_VIEW, Peer.class).all()) {
+      it.forEachRemaining(kv -> out.put(kv.key, kv.value));
+    }
+    return out;
+  }
+
+  /**
+   * Counts decisions by status.
+   *
+   * @param history the decisions
+   * @param status the status
+   * @return how many have it
+   */
+  static long count(List<Consensus> history, ConsensusStatus status) {
+    return history.stream().filter(c -> c.status() == status).count();
+  }
+
+  private <V> ReadOnlyKeyValueStore<String, V> store(String name, Class<V> type) {
+    return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(10));
+  }
+}

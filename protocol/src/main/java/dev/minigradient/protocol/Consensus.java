@@ -1,0 +1,58 @@
+package dev.minigradient.protocol;
+
+import java.util.List;
+
+/**
+ * The network's one answer to a task, published to {@link Topics#CONSENSUS} keyed by {@code
+ * taskId}; exactly one per task.
+ *
+ * @param schemaVersion wire schema version
+ * @param taskId the task
+ * @param modelId the model the task named
+ * @param name the task's display name (a file name), may be null
+ * @param status how it was reached
+ * @param label the decided label; null unless {@code status} is {@link ConsensusStatus#DECIDED}
+ * @param rejection the reason most refusing peers gave, when {@code status} is {@link
+ *     ConsensusStatus#REJECTED}, else null
+ * @param confidence mean probability the agreeing votes gave {@code label}, in [0,1]; 0 if none
+ * @param agreeingWeight total weight of the votes for {@code label} (the leading label when not
+ *     decided)
+ * @param totalWeight total weight of the peers eligible for this task
+ * @param verdicts each eligible peer's vote and verdict, sorted by peer id
+ * @param submittedAt when the task was submitted, epoch ms
+ * @param decidedAt when the decision was made, epoch ms
+ * @param latencyMs {@code decidedAt - submittedAt}, ms
+ */
+public record Consensus(
+    int schemaVersion,
+    String taskId,
+    String modelId,
+    String name,
+    ConsensusStatus status,
+    Integer label,
+    String rejection,
+    double confidence,
+    double agreeingWeight,
+    double totalWeight,
+    List<PeerVerdict> verdicts,
+    long submittedAt,
+    long decidedAt,
+    long latencyMs) {
+
+  /** The schema version this code writes. */
+  public static final int SCHEMA_VERSION = 1;
+
+  /** Copies the verdict list. */
+  public Consensus {
+    verdicts = verdicts == null ? List.of() : List.copyOf(verdicts);
+  }
+
+  /**
+   * Support of the decision: agreeing weight over total weight, in [0,1].
+   *
+   * @return the fraction, 0 when the total weight is 0
+   */
+  public double support() {
+    return totalWeight <= 0 ? 0 : agreeingWeight / totalWeight;
+  }
+}

@@ -1,0 +1,74 @@
+package dev.minigradient.protocol;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * A Kafka {@link Serde} writing records as UTF-8 JSON with Jackson. Byte arrays are base64.
+ * Unknown properties are ignored, so newer writers can add fields.
+ *
+ * @param <T> the record type
+ */
+public final class JsonSerde<T> implements Serde<T> {
+
+  /** The shared, thread-safe mapper used for every wire type. */
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .build();
+
+  private final Class<T> type;
+
+  /**
+   * Creates a serde for {@code type}.
+   *
+   * @param type the record class
+   */
+  public JsonSerde(Class<T> type) {
+    this.type = type;
+  }
+
+  @Override
+  public Serializer<T> serializer() {
+    return (topic, data) -> {
+      if (data == null) {
+        return null;
+      }
+      try {
+        return MAPPER.writeValueAsBytes(data);
+      } catch (IOException e) {
+        throw new SerializationException("cannot write " + type.getSimpleName() + " as JSON", e);
+      }
+    };
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The deserializer throws {@link SerializationException} for bytes that are not a valid
+   * {@code T}, with Jackson's message, so error handlers can route the record to the dead-letter
+   * topic with its reason.
+   */
+  @Override
+  public Deserializer<T> deserializer() {
+    return (topic, data) -> {
+      if (data == null) {
+        return null;
+      }
+      try {
+        return MAPPER.readValue(data, type);
+      } catch (IOException | RuntimeException e) {
+        throw new SerializationException(
+            "not a valid " + type.getSimpleName() + " on " + topic + ": " + e.getMessage(), e);
+      }
+    };
+  }
+}

@@ -1,0 +1,94 @@
+package dev.minigradient.protocol;
+
+import java.util.Objects;
+
+/**
+ * An inference task: one input for one model, published to {@link Topics#TASKS} keyed by {@code
+ * taskId}. Every peer answers every task.
+ *
+ * @param schemaVersion wire schema version, {@link #SCHEMA_VERSION} when written by this code
+ * @param taskId unique id of the task (a UUID string); also the record key
+ * @param modelId SHA-256 (lower-case hex) of the ONNX file the peers must run, see {@link
+ *     ModelIds}
+ * @param input the raw input bytes, e.g. a PNG or JPEG file (JSON: base64)
+ * @param contentType media type of {@code input}, e.g. {@code image/png}; advisory, peers sniff
+ * @param inputSha256 SHA-256 (lower-case hex) of {@code input}, echoed by every vote
+ * @param submittedAt when the requester published the task, epoch ms
+ * @param requester free-form id of the requester
+ * @param name optional human name of the input (a file name), for display
+ */
+public record Task(
+    int schemaVersion,
+    String taskId,
+    String modelId,
+    byte[] input,
+    String contentType,
+    String inputSha256,
+    long submittedAt,
+    String requester,
+    String name) {
+
+  /** The schema version this code writes. */
+  public static final int SCHEMA_VERSION = 1;
+
+  /** Validates the fields every consumer relies on. */
+  public Task {
+    Objects.requireNonNull(taskId, "taskId");
+    Objects.requireNonNull(modelId, "modelId");
+    Objects.requireNonNull(input, "input");
+  }
+
+  /**
+   * Creates a task for {@code input}, computing its SHA-256 and stamping the current time.
+   *
+   * @param taskId the task id
+   * @param modelId the model id (SHA-256 of the ONNX file)
+   * @param input the input bytes
+   * @param contentType media type of the input
+   * @param requester requester id
+   * @param name display name (a file name) or null
+   * @return the task
+   */
+  public static Task of(
+      String taskId,
+      String modelId,
+      byte[] input,
+      String contentType,
+      String requester,
+      String name) {
+    return new Task(
+        SCHEMA_VERSION,
+        taskId,
+        modelId,
+        input,
+        contentType,
+        Hashes.sha256Hex(input),
+        System.currentTimeMillis(),
+        requester,
+        name);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Task t
+        && schemaVersion == t.schemaVersion
+        && submittedAt == t.submittedAt
+        && taskId.equals(t.taskId)
+        && modelId.equals(t.modelId)
+        && java.util.Arrays.equals(input, t.input)
+        && Objects.equals(contentType, t.contentType)
+        && Objects.equals(inputSha256, t.inputSha256)
+        && Objects.equals(requester, t.requester)
+        && Objects.equals(name, t.name);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(taskId, modelId, inputSha256, submittedAt);
+  }
+
+  @Override
+  public String toString() {
+    return "Task[" + taskId + ", model=" + modelId + ", " + input.length + " bytes, " + name + "]";
+  }
+}

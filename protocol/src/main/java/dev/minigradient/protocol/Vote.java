@@ -1,0 +1,97 @@
+package dev.minigradient.protocol;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A peer's answer to one task, published to {@link Topics#VOTES} keyed by {@code taskId} (so it
+ * is co-partitioned with its task).
+ *
+ * @param schemaVersion wire schema version
+ * @param taskId the task answered
+ * @param peerId the voting peer
+ * @param modelId SHA-256 of the ONNX file the peer ran
+ * @param inputSha256 SHA-256 of the input bytes the peer received
+ * @param label the predicted class (argmax of the probabilities), or {@link #REJECTED} when the
+ *     peer refused the input
+ * @param rejection why the peer refused the input (e.g. {@code not-an-image}), else null
+ * @param probabilities softmax of the model's logits, one per class, summing to 1
+ * @param inferenceMs time spent decoding, preprocessing and running the model, ms
+ * @param votedAt when the vote was published, epoch ms
+ * @param signature Ed25519 signature (base64) over {@link #signedPayload()}, see {@link
+ *     Signatures}
+ */
+public record Vote(
+    int schemaVersion,
+    String taskId,
+    String peerId,
+    String modelId,
+    String inputSha256,
+    int label,
+    String rejection,
+    List<Double> probabilities,
+    double inferenceMs,
+    long votedAt,
+    String signature) {
+
+  /** The schema version this code writes. */
+  public static final int SCHEMA_VERSION = 1;
+
+  /** The label of a vote that refuses the input as invalid. */
+  public static final int REJECTED = -1;
+
+  /** Validates the identifying fields. */
+  public Vote {
+    Objects.requireNonNull(taskId, "taskId");
+    Objects.requireNonNull(peerId, "peerId");
+    probabilities = probabilities == null ? List.of() : List.copyOf(probabilities);
+  }
+
+  /**
+   * The canonical bytes a peer signs: task id, peer id, model id, input SHA-256, label and the
+   * probabilities (as IEEE-754 bit patterns, so no decimal formatting can change them), joined
+   * by newlines in UTF-8.
+   *
+   * @return the bytes to sign or verify
+   */
+  public byte[] signedPayload() {
+    StringBuilder sb = new StringBuilder(256);
+    sb.append("mini-gradient/vote/v1\n")
+        .append(taskId)
+        .append('\n')
+        .append(peerId)
+        .append('\n')
+        .append(modelId)
+        .append('\n')
+        .append(inputSha256)
+        .append('\n')
+        .append(label)
+        .append('\n')
+        .append(rejection == null ? "" : rejection);
+    for (Double p : probabilities) {
+      sb.append('\n').append(Long.toHexString(Double.doubleToLongBits(p)));
+    }
+    return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Returns a copy carrying {@code newSignature}.
+   *
+   * @param newSignature base64 Ed25519 signature
+   * @return the signed vote
+   */
+  public Vote withSignature(String newSignature) {
+    return new Vote(
+        schemaVersion,
+        taskId,
+        peerId,
+        modelId,
+        inputSha256,
+        label,
+        rejection,
+        probabilities,
+        inferenceMs,
+        votedAt,
+        newSignature);
+  }
+}

@@ -1,0 +1,209 @@
+package dev.minigradient.producer;
+
+import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.ModelIds;
+import dev.minigradient.protocol.cli.KafkaOptions;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code task-producer}: submits image files and folders as tasks and prints the network's
+ * answers as they arrive, then a summary. Exit code 0 when every input was decided, 1 when any
+ * failed, 2 for bad arguments.
+ */
+@Command(
+    name = "task-producer",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Submits images (files, folders, or @list files) as inference tasks and prints each consensus.",
+      "A true label in a file name (e.g. digit-label-7.png) is checked against the answer."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:every input was decided", "1:an input failed (unreadable, rejected, no quorum, no answer)", "2:bad arguments or Kafka unreachable"})
+public final class SubmitCommand implements Callable<Integer> {
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Mixin KafkaOptions kafka;
+
+  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders; @FILE reads one path per line.")
+  List<Path> paths;
+
+  @Option(names = "--model", defaultValue = "models/mnist/model.onnx", description = "ONNX model to ask for; its SHA-256 is the model id (default: ${DEFAULT-VALUE}).")
+  Path model;
+
+  @Option(names = "--model-id", description = "Model id (SHA-256) to ask for, instead of --model.")
+  String modelId;
+
+  @Option(names = "--json", description = "Print one JSON line per input instead of a table.")
+  boolean json;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
+  Path report;
+
+  @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for all answers (default: ${DEFAULT-VALUE}).")
+  long timeoutSeconds;
+
+  @Option(names = "--connect-timeout", defaultValue = "10", description = "Seconds to wait for Kafka to answer (default: ${DEFAULT-VALUE}).")
+  long connectTimeoutSeconds;
+
+  @Option(names = "--requester", defaultValue = "cli", description = "Requester id stamped on the tasks (default: ${DEFAULT-VALUE}).")
+  String requester;
+
+  @Override
+  public Integer call() throws Exception {
+    String id = resolveModelId();
+    if (timeoutSeconds <= 0 || connectTimeoutSeconds <= 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "timeouts must be positive");
+    }
+    List<Input> inputs = Submitter.read(paths);
+    if (inputs.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "no input files in " + paths);
+    }
+    Submitter submitter;
+    try {
+      submitter = new Submitter(kafka.settings(), requester, Duration.ofSeconds(connectTimeoutSeconds));
+    } catch (IllegalStateException e) {
+      spec.commandLine().getErr().println("task-producer: " + e.getMessage());
+      return 2;
+    }
+    Outcome outcome;
+    try (submitter) {
+      outcome = run(submitter, inputs, id, Duration.ofSeconds(timeoutSeconds), json, spec.commandLine().getOut());
+    }
+    if (report != null) {
+      writeReport(report, outcome.summary());
+    }
+    return outcome.summary().failed() == 0 ? 0 : 1;
+  }
+
+  private String resolveModelId() {
+    if (modelId != null) {
+      if (!modelId.matches("[0-9a-f]{64}")) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--model-id must be 64 lower-case hex characters");
+      }
+      return modelId;
+    }
+    if (!Files.isRegularFile(model)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "model file not found: " + model);
+    }
+    return ModelIds.of(model);
+  }
+
+  /**
+   * Submission results and their summary.
+   *
+   * @param results one per input
+   * @param summary their summary
+   */
+  public record Outcome(List<Result> results, Summary summary) {}
+
+  /**
+   * Submits, prints each answer as it arrives, then the summary.
+   *
+   * @param submitter a connected submitter
+   * @param inputs the inputs
+   * @param modelId the model id
+   * @param timeout how long to wait for answers
+   * @param json print JSON lines instead of a table
+   * @param out where to print
+   * @return the results and summary
+   */
+  public static Outcome run(
+      Submitter submitter, List<Input> inputs, String modelId, Duration timeout, boolean json, PrintWriter out) {
+    long start = System.currentTimeMillis();
+    if (!json) {
+      out.printf("%-36s %-9s %5s %8s %6s %8s  %s%n", "input", "status", "label", "support", "conf", "latency", "check");
+    }
+    List<Result> results =
+        submitter.submitAndAwait(
+            inputs,
+            modelId,
+            timeout,
+            r -> {
+              out.println(json ? jsonLine(r) : tableLine(r));
+              out.flush();
+            });
+    Summary summary = Summary.of(results, System.currentTimeMillis() - start);
+    if (!json) {
+      out.println("summary: " + summary);
+      out.flush();
+    }
+    return new Outcome(results, summary);
+  }
+
+  static String tableLine(Result r) {
+    var c = r.consensus();
+    String check = r.input().trueLabel() == null ? "" : (r.correct() ? "ok" : "WRONG (true " + r.input().trueLabel() + ")");
+    if (c == null || r.failure() != null) {
+      check = r.failure();
+    }
+    return String.format(
+        "%-36s %-9s %5s %8s %6s %8s  %s",
+        abbreviate(r.input().name(), 36),
+        r.status(),
+        c == null || c.label() == null ? "-" : c.label().toString(),
+        c == null ? "-" : String.format("%.0f/%.0f", c.agreeingWeight(), c.totalWeight()),
+        c == null || c.label() == null ? "-" : String.format("%.3f", c.confidence()),
+        r.latencyMs() < 0 ? "-" : r.latencyMs() + " ms",
+        check == null ? "" : check);
+  }
+
+  static String jsonLine(Result r) {
+    var c = r.consensus();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("file", r.input().path() == null ? r.input().name() : r.input().path().toString());
+    m.put("task_id", r.taskId());
+    m.put("status", r.status());
+    m.put("label", c == null ? null : c.label());
+    m.put("confidence", c == null || c.label() == null ? null : c.confidence());
+    m.put("support", c == null ? null : c.support());
+    m.put("latency_ms", r.latencyMs() < 0 ? null : r.latencyMs());
+    m.put("true_label", r.input().trueLabel());
+    m.put("error", r.failure());
+    try {
+      return JsonSerde.MAPPER.writeValueAsString(m);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Writes a summary as pretty JSON.
+   *
+   * @param file the report file (parent folders are created)
+   * @param summary the summary
+   * @throws java.io.IOException if it cannot be written
+   */
+  public static void writeReport(Path file, Summary summary) throws java.io.IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), summary);
+  }
+
+  private static String abbreviate(String s, int max) {
+    return s.length() <= max ? s : "..." + s.substring(s.length() - max + 3);
+  }
+
+  /**
+   * Runs the command.
+   *
+   * @param args command-line arguments
+   */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SubmitCommand()).execute(args));
+  }
+}

@@ -1,0 +1,230 @@
+package dev.minigradient.producer;
+
+import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A requester: publishes inputs as {@link Task}s and collects the network's {@link Consensus}
+ * for each, reading {@link Topics#CONSENSUS} from its end (positioned before the first task is
+ * sent, so no answer can be missed).
+ */
+public final class Submitter implements AutoCloseable {
+  /** Largest input accepted, bytes; Kafka's default record limit is about 1 MiB. */
+  public static final long MAX_INPUT_BYTES = 900 * 1024;
+
+  private final KafkaSettings kafka;
+  private final String requester;
+  private final KafkaProducer<String, Task> producer;
+  private final KafkaConsumer<String, Consensus> consumer;
+
+  /**
+   * Connects to the cluster and positions the answer reader at the end of the consensus topic.
+   *
+   * @param kafka Kafka settings
+   * @param requester requester id stamped on the tasks
+   * @param connectTimeout how long to wait for the cluster to answer
+   * @throws IllegalStateException if the cluster cannot be reached within {@code connectTimeout}
+   *     or the consensus topic does not exist
+   */
+  public Submitter(KafkaSettings kafka, String requester, Duration connectTimeout) {
+    this.kafka = kafka;
+    this.requester = requester;
+    List<TopicPartition> partitions = consensusPartitions(connectTimeout);
+    this.producer =
+        new KafkaProducer<>(
+            kafka.properties(
+                Map.of(
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                    ProducerConfig.LINGER_MS_CONFIG, "5",
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(MAX_INPUT_BYTES + 64 * 1024),
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(connectTimeout.toMillis()))),
+            new StringSerializer(),
+            Topics.TASKS.valueSerde().serializer());
+    this.consumer =
+        new KafkaConsumer<>(
+            kafka.properties(
+                Map.of(
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")),
+            new StringDeserializer(),
+            Topics.CONSENSUS.valueSerde().deserializer());
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    for (TopicPartition tp : partitions) {
+      consumer.position(tp, connectTimeout); // resolve the lazy seek now, before any task is sent
+    }
+  }
+
+  private List<TopicPartition> consensusPartitions(Duration timeout) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    try (Admin admin = Admin.create(kafka.properties(props))) {
+      TopicDescription d =
+          admin
+              .describeTopics(List.of(Topics.CONSENSUS.name()))
+              .allTopicNames()
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+              .get(Topics.CONSENSUS.name());
+      List<TopicPartition> out = new ArrayList<>();
+      d.partitions().forEach(p -> out.add(new TopicPartition(d.name(), p.partition())));
+      return out;
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "no Kafka broker answered at " + kafka.bootstrapServers() + " within " + timeout.toSeconds() + " s");
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          "cannot read topic " + Topics.CONSENSUS.name() + " at " + kafka.bootstrapServers() + ": "
+              + e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /**
+   * Expands files and folders into inputs: a folder contributes its regular files (not
+   * recursively), sorted by name; a file that cannot be read becomes an input with an error.
+   *
+   * @param paths files and folders
+   * @return the inputs in order
+   */
+  public static List<Input> read(List<Path> paths) {
+    List<Input> out = new ArrayList<>();
+    for (Path p : paths) {
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> s = Files.list(p)) {
+          s.filter(Files::isRegularFile)
+              .filter(f -> !f.getFileName().toString().startsWith("."))
+              .filter(f -> !f.getFileName().toString().endsWith(".csv"))
+              .sorted()
+              .forEach(f -> out.add(readOne(f)));
+        } catch (IOException e) {
+          out.add(new Input(p.toString(), p, null, null, "cannot list folder: " + e.getMessage()));
+        }
+      } else {
+        out.add(readOne(p));
+      }
+    }
+    return out;
+  }
+
+  private static Input readOne(Path f) {
+    String name = f.getFileName() == null ? f.toString() : f.getFileName().toString();
+    Integer label = Input.labelOf(name);
+    try {
+      if (!Files.exists(f)) {
+        return new Input(name, f, null, label, "no such file: " + f);
+      }
+      long size = Files.size(f);
+      if (size > MAX_INPUT_BYTES) {
+        return new Input(name, f, null, label, "file too large: " + size + " bytes > " + MAX_INPUT_BYTES);
+      }
+      return new Input(name, f, Files.readAllBytes(f), label, null);
+    } catch (IOException e) {
+      return new Input(name, f, null, label, "cannot read " + f + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Submits every readable input as a task for {@code modelId} and waits for the answers.
+   *
+   * @param inputs the inputs
+   * @param modelId the model to run (SHA-256 of its ONNX file)
+   * @param timeout how long to wait for all answers after the last submission
+   * @param onResult called once per input, in the order answers arrive
+   * @return one result per input, in input order
+   */
+  public List<Result> submitAndAwait(
+      List<Input> inputs, String modelId, Duration timeout, Consumer<Result> onResult) {
+    Map<String, Input> waiting = new LinkedHashMap<>();
+    Map<String, Long> sentAt = new HashMap<>();
+    Map<Input, Result> results = new HashMap<>();
+    for (Input in : inputs) {
+      if (in.error() != null) {
+        Result r = new Result(in, null, null, -1, in.error());
+        results.put(in, r);
+        onResult.accept(r);
+        continue;
+      }
+      String taskId = UUID.randomUUID().toString();
+      Task task = Task.of(taskId, modelId, in.bytes(), contentType(in.name()), requester, in.name());
+      sentAt.put(taskId, task.submittedAt());
+      waiting.put(taskId, in);
+      producer.send(new ProducerRecord<>(Topics.TASKS.name(), taskId, task));
+    }
+    producer.flush();
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    while (!waiting.isEmpty() && System.currentTimeMillis() < deadline) {
+      for (ConsumerRecord<String, Consensus> rec : consumer.poll(Duration.ofMillis(100))) {
+        Input in = waiting.remove(rec.key());
+        if (in == null || rec.value() == null) {
+          continue; // another requester's task
+        }
+        Result r = new Result(in, rec.key(), rec.value(), System.currentTimeMillis() - sentAt.get(rec.key()), null);
+        results.put(in, r);
+        onResult.accept(r);
+      }
+    }
+    for (Map.Entry<String, Input> e : waiting.entrySet()) {
+      Result r = new Result(e.getValue(), e.getKey(), null, -1, "no answer within " + timeout.toSeconds() + " s");
+      results.put(e.getValue(), r);
+      onResult.accept(r);
+    }
+    List<Result> ordered = new ArrayList<>();
+    for (Input in : inputs) {
+      ordered.add(results.get(in));
+    }
+    return ordered;
+  }
+
+  static String contentType(String name) {
+    String n = name.toLowerCase(java.util.Locale.ROOT);
+    if (n.endsWith(".png")) {
+      return "image/png";
+    } else if (n.endsWith(".jpg") || n.endsWith(".jpeg")) {
+      return "image/jpeg";
+    } else if (n.endsWith(".gif")) {
+      return "image/gif";
+    } else if (n.endsWith(".bmp")) {
+      return "image/bmp";
+    }
+    return "application/octet-stream";
+  }
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+    consumer.close(Duration.ofSeconds(5));
+  }
+}
