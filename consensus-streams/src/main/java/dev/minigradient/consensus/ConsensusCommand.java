@@ -2,11 +2,11 @@ package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.Shutdown;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,12 +37,10 @@ public final class ConsensusCommand implements Callable<Integer> {
     ConsensusConfig config =
         new ConsensusConfig(d.applicationId(), d.kafka(), stateDir, timeoutMs, d.punctuateIntervalMs(), d.retentionMs(), d.commitIntervalMs(), !atLeastOnce);
     TopicAdmin.ensureTopics(config.kafka(), partitions, Optional.empty(), Duration.ofSeconds(15));
-    CountDownLatch done = new CountDownLatch(1);
-    try (ConsensusService service = new ConsensusService(config)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
-      service.start();
-      done.await();
-    }
+    ConsensusService service = new ConsensusService(config);
+    service.start();
+    System.err.println("consensus-streams started via " + config.kafka().bootstrapServers());
+    Shutdown.closeOnShutdown(service);
     return 0;
   }
 }

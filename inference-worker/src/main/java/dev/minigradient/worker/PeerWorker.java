@@ -11,6 +11,7 @@ import dev.minigradient.worker.preprocess.MnistPreprocessor;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,6 +30,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -61,6 +64,7 @@ public final class PeerWorker implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong votes = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
+  private final AtomicBoolean assigned = new AtomicBoolean(false);
   private Thread thread;
 
   /**
@@ -134,6 +138,16 @@ public final class PeerWorker implements AutoCloseable {
   }
 
   /**
+   * Whether this instance has joined its consumer group and been given partitions of the tasks
+   * topic (an instance beyond the partition count never is).
+   *
+   * @return true once partitions were assigned
+   */
+  public boolean isAssigned() {
+    return assigned.get();
+  }
+
+  /**
    * Votes published so far (including rejecting votes).
    *
    * @return the count
@@ -153,7 +167,17 @@ public final class PeerWorker implements AutoCloseable {
 
   private void run() {
     try {
-      consumer.subscribe(List.of(Topics.TASKS.name()));
+      consumer.subscribe(
+          List.of(Topics.TASKS.name()),
+          new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+              assigned.set(true);
+            }
+          });
       while (running.get()) {
         ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
         if (records.isEmpty()) {

@@ -2,11 +2,11 @@ package dev.minigradient.worker;
 
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.Shutdown;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,13 +44,21 @@ public final class WorkerCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
     TopicAdmin.ensureTopics(config.kafka(), partitions, Optional.empty(), Duration.ofSeconds(15));
-    CountDownLatch done = new CountDownLatch(1);
-    try (InferenceEngine engine = OnnxInferenceEngine.open(model);
-        PeerWorker worker = new PeerWorker(config, engine)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+    InferenceEngine engine = OnnxInferenceEngine.open(model);
+    PeerWorker worker;
+    try {
+      worker = new PeerWorker(config, engine);
       worker.start();
-      done.await();
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
     }
+    System.err.println("peer " + peerId + " serving model " + engine.modelId() + " via " + config.kafka().bootstrapServers());
+    Shutdown.closeOnShutdown(
+        () -> {
+          worker.close();
+          engine.close();
+        });
     return 0;
   }
 }

@@ -1,5 +1,12 @@
 package dev.minigradient.launcher;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -10,9 +17,11 @@ import org.apache.kafka.common.test.TestKitNodes;
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
+  private final Path baseDir;
 
-  private EmbeddedKafka(KafkaClusterTestKit cluster) {
+  private EmbeddedKafka(KafkaClusterTestKit cluster, Path baseDir) {
     this.cluster = cluster;
+    this.baseDir = baseDir;
   }
 
   /**
@@ -24,13 +33,18 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws IllegalStateException if it does not start
    */
   public static EmbeddedKafka start(int brokers) {
+    Path baseDir = null;
     try {
+      // Our own folder, deleted by close(): the kit's default one is deleted by a JVM shutdown
+      // hook that would race with a clean shutdown of the broker.
+      baseDir = Files.createTempDirectory("mini-gradient-kafka");
       KafkaClusterTestKit cluster =
           new KafkaClusterTestKit.Builder(
                   new TestKitNodes.Builder()
                       .setCombined(brokers == 1)
                       .setNumBrokerNodes(brokers)
                       .setNumControllerNodes(1)
+                      .setBaseDirectory(baseDir)
                       .build())
               .setConfigProp("offsets.topic.replication.factor", Short.toString((short) Math.min(3, brokers)))
               .setConfigProp("transaction.state.log.replication.factor", Short.toString((short) Math.min(3, brokers)))
@@ -38,11 +52,18 @@ public final class EmbeddedKafka implements AutoCloseable {
               .setConfigProp("default.replication.factor", Short.toString((short) Math.min(3, brokers)))
               .setConfigProp("group.initial.rebalance.delay.ms", "0")
               .setConfigProp("auto.create.topics.enable", "false")
+              .setDeleteOnClose(false)
               .build();
-      cluster.format();
+      PrintStream stdout = System.out;
+      System.setOut(new PrintStream(OutputStream.nullOutputStream())); // the formatter chats on stdout
+      try {
+        cluster.format();
+      } finally {
+        System.setOut(stdout);
+      }
       cluster.startup();
       cluster.waitForReadyBrokers();
-      return new EmbeddedKafka(cluster);
+      return new EmbeddedKafka(cluster, baseDir);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting Kafka", e);
@@ -67,6 +88,12 @@ public final class EmbeddedKafka implements AutoCloseable {
       cluster.close();
     } catch (Exception e) {
       throw new IllegalStateException("error stopping Kafka: " + e.getMessage(), e);
+    } finally {
+      try (Stream<Path> s = Files.walk(baseDir)) {
+        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        // best effort: it is a temporary folder
+      }
     }
   }
 }

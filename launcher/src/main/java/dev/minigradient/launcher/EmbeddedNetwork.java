@@ -37,6 +37,8 @@ public final class EmbeddedNetwork implements AutoCloseable {
   private final ConsensusService consensus;
   private final ApiService api;
   private final Path stateDir;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * Network settings.
@@ -107,7 +109,8 @@ public final class EmbeddedNetwork implements AutoCloseable {
   }
 
   /**
-   * Starts everything and waits until the consensus app is running and sees every peer active.
+   * Starts everything and waits until the consensus app and the API are running, the consensus
+   * app sees every peer active, and every peer has joined its consumer group.
    *
    * @param options the settings
    * @param readyTimeout how long to wait for readiness
@@ -134,7 +137,8 @@ public final class EmbeddedNetwork implements AutoCloseable {
     while (System.currentTimeMillis() < deadline) {
       if (consensus.state() == KafkaStreams.State.RUNNING
           && api.views().state() == KafkaStreams.State.RUNNING
-          && consensus.activePeers() >= peers.size()) {
+          && consensus.activePeers() >= peers.size()
+          && peers.stream().allMatch(PeerWorker::isAssigned)) {
         return;
       }
       try {
@@ -185,9 +189,12 @@ public final class EmbeddedNetwork implements AutoCloseable {
     return List.copyOf(peers);
   }
 
-  /** Stops peers, API, Streams and the embedded broker, and deletes local state. */
+  /** Stops peers, API, Streams and the embedded broker, and deletes local state; idempotent. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     for (PeerWorker p : peers) {
       closeQuietly(p);
     }

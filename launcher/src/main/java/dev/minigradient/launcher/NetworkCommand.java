@@ -1,6 +1,7 @@
 package dev.minigradient.launcher;
 
 import dev.minigradient.producer.Input;
+import dev.minigradient.protocol.cli.Shutdown;
 import dev.minigradient.producer.SubmitCommand;
 import dev.minigradient.producer.Submitter;
 import java.io.PrintWriter;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -113,9 +113,7 @@ public final class NetworkCommand implements Callable<Integer> {
       if (keepRunning) {
         err.printf("network running; try: curl localhost:%d/metrics   (Ctrl-C stops)%n", network.httpPort());
         err.flush();
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-        stop.await();
+        Shutdown.closeOnShutdown(network);
       }
       return outcome.summary().failed() == 0 ? 0 : 1;
     }

@@ -1,9 +1,9 @@
 package dev.minigradient.api;
 
 import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.Shutdown;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,13 +26,15 @@ public final class ApiCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // Global stores need no consumer group: instances share the id, each keeps its own state dir.
     String appId = "mini-gradient-api";
-    CountDownLatch done = new CountDownLatch(1);
-    try (ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port), port)) {
-      Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+    ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port), port);
+    try {
       api.start();
-      System.out.println("metrics-api listening on http://localhost:" + api.port() + "/metrics");
-      done.await();
+    } catch (RuntimeException e) {
+      api.close();
+      throw e;
     }
+    System.err.println("metrics-api listening on http://localhost:" + api.port() + "/metrics");
+    Shutdown.closeOnShutdown(api);
     return 0;
   }
 }

@@ -9,6 +9,9 @@ import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Ed25519 (RFC 8032) keys and vote signatures, with the JDK's provider. Public keys travel as
@@ -16,6 +19,16 @@ import java.util.Base64;
  */
 public final class Signatures {
   private static final String ALGORITHM = "Ed25519";
+
+  /** Decoded public keys by their base64 form: decoding costs about as much as verifying. */
+  private static final Map<String, PublicKey> KEYS =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, PublicKey> eldest) {
+              return size() > 10_000;
+            }
+          });
 
   private Signatures() {}
 
@@ -73,9 +86,13 @@ public final class Signatures {
       return false;
     }
     try {
-      PublicKey key =
-          KeyFactory.getInstance(ALGORITHM)
-              .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(publicKeyBase64)));
+      PublicKey key = KEYS.get(publicKeyBase64);
+      if (key == null) {
+        key =
+            KeyFactory.getInstance(ALGORITHM)
+                .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(publicKeyBase64)));
+        KEYS.put(publicKeyBase64, key);
+      }
       Signature s = Signature.getInstance(ALGORITHM);
       s.initVerify(key);
       s.update(vote.signedPayload());

@@ -1,0 +1,52 @@
+package dev.minigradient.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class JsonSerdeTest {
+  @Test
+  void aTaskRoundTripsWithItsBytesAsBase64() {
+    Task t = Task.of("t1", "m".repeat(64), new byte[] {0, 1, (byte) 255}, "image/png", "cli", "a.png");
+    byte[] json = Topics.TASKS.valueSerde().serializer().serialize("x", t);
+    assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"input\":\"AAH/\"");
+    assertThat(Topics.TASKS.valueSerde().deserializer().deserialize("x", json)).isEqualTo(t);
+    assertThat(t.inputSha256()).isEqualTo(Hashes.sha256Hex(new byte[] {0, 1, (byte) 255}));
+  }
+
+  @Test
+  void unknownFieldsAreIgnoredSoNewerWritersCanAddThem() {
+    byte[] json = "{\"taskId\":\"t\",\"modelId\":\"m\",\"input\":\"AA==\",\"future\":42}".getBytes(StandardCharsets.UTF_8);
+    assertThat(Topics.TASKS.valueSerde().deserializer().deserialize("x", json).taskId()).isEqualTo("t");
+  }
+
+  @Test
+  void garbageIsASerializationExceptionNamingTheTypeAndTopic() {
+    assertThatThrownBy(() -> Topics.TASKS.valueSerde().deserializer().deserialize("inference.tasks", "{oops".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("not a valid Task on inference.tasks");
+    assertThatThrownBy(() -> Topics.TASKS.valueSerde().deserializer().deserialize("t", "{\"taskId\":\"t\"}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(SerializationException.class);
+  }
+
+  @Test
+  void kafkaSettingsPassClientSettingsThroughAndRefuseEmptyServers() {
+    KafkaSettings s = KafkaSettings.of("h:1", Map.of("security.protocol", "SSL"));
+    assertThat(s.properties(Map.of("acks", "all")))
+        .containsEntry("bootstrap.servers", "h:1")
+        .containsEntry("security.protocol", "SSL")
+        .containsEntry("acks", "all");
+    assertThatThrownBy(() -> new KafkaSettings(" ", Map.of())).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void compactedTopicsSayWhy() {
+    assertThat(Topics.PEERS.configs()).containsEntry("cleanup.policy", "compact");
+    assertThat(Topics.TASKS.configs()).isEmpty();
+    assertThat(Topics.ALL).extracting(Topic::name).doesNotHaveDuplicates().hasSize(6);
+  }
+}

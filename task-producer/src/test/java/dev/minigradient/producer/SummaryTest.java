@@ -1,0 +1,60 @@
+package dev.minigradient.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.ConsensusStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SummaryTest {
+  @TempDir Path dir;
+
+  private static Result decided(String name, int label, long latency) {
+    Input in = new Input(name, null, new byte[] {1}, Input.labelOf(name), null);
+    Consensus c = new Consensus(1, "t", "m", name, ConsensusStatus.DECIDED, label, null, 0.9, 3, 3, List.of(), 0, latency, latency);
+    return new Result(in, "t", c, latency, null);
+  }
+
+  @Test
+  void theTrueLabelComesFromTheFileName() {
+    assertThat(Input.labelOf("mnist-00042-label-7.png")).isEqualTo(7);
+    assertThat(Input.labelOf("x_label_3.jpg")).isEqualTo(3);
+    assertThat(Input.labelOf("photo.png")).isNull();
+  }
+
+  @Test
+  void summaryCountsAccuracyAndNearestRankPercentiles() {
+    List<Result> rs = new ArrayList<>();
+    for (int i = 1; i <= 100; i++) {
+      rs.add(decided("d-" + i + "-label-" + (i % 10) + ".png", i <= 90 ? i % 10 : (i + 1) % 10, i));
+    }
+    rs.add(new Result(new Input("gone.png", null, null, null, "no such file"), null, null, -1, "no such file"));
+    Summary s = Summary.of(rs, 1000);
+    assertThat(s.tasks()).isEqualTo(101);
+    assertThat(s.decided()).isEqualTo(100);
+    assertThat(s.failed()).isEqualTo(1);
+    assertThat(s.labelled()).isEqualTo(100);
+    assertThat(s.correct()).isEqualTo(90);
+    assertThat(s.accuracy()).isEqualTo(0.9);
+    assertThat(s.latencyP50Ms()).isEqualTo(50);
+    assertThat(s.latencyP99Ms()).isEqualTo(99);
+    assertThat(s.latencyMaxMs()).isEqualTo(100);
+    assertThat(s.throughputPerSecond()).isEqualTo(100.0);
+  }
+
+  @Test
+  void foldersExpandToTheirFilesSortedAndMissingFilesBecomeErrors() throws Exception {
+    Files.write(dir.resolve("b-label-2.png"), new byte[] {2});
+    Files.write(dir.resolve("a-label-1.png"), new byte[] {1});
+    Files.write(dir.resolve("labels.csv"), new byte[] {0});
+    List<Input> in = Submitter.read(List.of(dir, dir.resolve("missing.png")));
+    assertThat(in).extracting(Input::name).containsExactly("a-label-1.png", "b-label-2.png", "missing.png");
+    assertThat(in.get(0).trueLabel()).isEqualTo(1);
+    assertThat(in.get(2).error()).startsWith("no such file");
+  }
+}
