@@ -6,6 +6,7 @@ RUN mvn -B -q -ntp install -DskipTests
 
 FROM eclipse-temurin:17-jre
 WORKDIR /app
+ENV MG_HOME=/app
 COPY --from=build /src/launcher/target/mini-gradient.jar /app/mini-gradient.jar
 COPY models /app/models
 ENTRYPOINT ["java", "-jar", "/app/mini-gradient.jar"]

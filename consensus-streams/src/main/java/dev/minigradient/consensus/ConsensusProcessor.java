@@ -43,16 +43,19 @@ import org.slf4j.LoggerFactory;
  *   <li>On the wall-clock deadline (a punctuator, since stream time stands still without records):
  *       {@link ConsensusStatus#NO_QUORUM} if any vote counted, else {@link
  *       ConsensusStatus#TIMED_OUT}.
+ *   <li>Settlement: the decision goes out at once, but the peers' verdicts for the reputation
+ *       ledger are settled only when every eligible peer has voted or the deadline passes, so a
+ *       correct vote that arrives after an early decision counts as agreement, not as a miss.
  *   <li>The leading label reported without quorum is the one with the most weight; ties go to the
  *       lowest label, so the outcome never depends on arrival order.
  * </ul>
  */
-final class ConsensusProcessor implements Processor<String, ConsensusInput, String, Consensus> {
+final class ConsensusProcessor implements Processor<String, ConsensusInput, String, Outcome> {
   private static final Logger log = LoggerFactory.getLogger(ConsensusProcessor.class);
 
   private final ConsensusConfig config;
   private final WeightRule weights;
-  private ProcessorContext<String, Consensus> context;
+  private ProcessorContext<String, Outcome> context;
   private KeyValueStore<String, PendingTask> pending;
   private KeyValueStore<String, String> deadlines;
   private KeyValueStore<String, ValueAndTimestamp<Peer>> peers;
@@ -63,7 +66,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   }
 
   @Override
-  public void init(ProcessorContext<String, Consensus> context) {
+  public void init(ProcessorContext<String, Outcome> context) {
     this.context = context;
     this.pending = context.getStateStore(ConsensusTopology.PENDING_STORE);
     this.deadlines = context.getStateStore(ConsensusTopology.DEADLINE_STORE);
@@ -90,7 +93,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
 
   private void onTask(String taskId, Task task, long now) {
     PendingTask p = pending.get(taskId);
-    if (p != null && p.hasTask()) {
+    if (p != null && (p.hasTask() || p.decided)) {
       return; // the same task delivered again
     }
     if (p == null) {
@@ -129,8 +132,17 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       p.deadline = now + config.decisionTimeoutMs();
       deadlines.put(deadlineKey(p.deadline, taskId), taskId);
     }
+    if (p.settled) {
+      return; // the decision and its verdicts stand
+    }
     if (p.decided) {
-      return; // late vote: the decision stands
+      judge(p, vote); // a vote after an early decision: judged for the ledger only
+      if (everyoneVoted(p)) {
+        settle(taskId, p, now);
+      } else {
+        pending.put(taskId, p);
+      }
+      return;
     }
     if (!p.hasTask()) {
       if (p.early.stream().noneMatch(v -> v.peerId().equals(vote.peerId()))) {
@@ -181,6 +193,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     p.votes.put(
         vote.peerId(),
         new PendingTask.CountedVote(vote.label(), vote.rejection(), probability, reason == null, reason));
+  }
+
+  private static boolean everyoneVoted(PendingTask p) {
+    return !p.eligible.isEmpty() && p.votes.keySet().containsAll(p.eligible.keySet());
   }
 
   /**
@@ -234,35 +250,21 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       double leaderWeight,
       double total,
       long now) {
-    boolean decided = status == ConsensusStatus.DECIDED || status == ConsensusStatus.REJECTED;
-    List<PeerVerdict> verdicts = new ArrayList<>();
+    p.decided = true;
+    p.status = status;
+    p.leader = leader;
     double confidenceSum = 0;
     int agreeing = 0;
     String rejection = null;
-    for (String peerId : new java.util.TreeSet<>(p.eligible.keySet())) {
-      PendingTask.CountedVote v = p.votes.get(peerId);
-      Verdict verdict;
-      Integer label = null;
-      if (v == null) {
-        verdict = Verdict.MISSED;
-      } else {
-        label = v.label();
-        if (!v.valid()) {
-          verdict = Verdict.INVALID;
-        } else if (!decided) {
-          verdict = Verdict.UNDECIDED;
-        } else if (v.label() == leader) {
-          verdict = Verdict.AGREED;
-          confidenceSum += v.probability();
-          agreeing++;
-          if (rejection == null && v.rejection() != null) {
-            rejection = v.rejection();
-          }
-        } else {
-          verdict = Verdict.DISAGREED;
+    boolean decided = status == ConsensusStatus.DECIDED || status == ConsensusStatus.REJECTED;
+    for (PendingTask.CountedVote v : p.votes.values()) {
+      if (decided && v.valid() && leader != null && v.label() == leader) {
+        confidenceSum += v.probability();
+        agreeing++;
+        if (rejection == null && v.rejection() != null) {
+          rejection = v.rejection();
         }
       }
-      verdicts.add(new PeerVerdict(peerId, label, verdict, v == null ? null : v.reason()));
     }
     Consensus c =
         new Consensus(
@@ -276,15 +278,51 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             status == ConsensusStatus.DECIDED && agreeing > 0 ? confidenceSum / agreeing : 0,
             leader == null ? 0 : leaderWeight,
             total,
-            verdicts,
+            verdicts(p),
             p.submittedAt,
             now,
             p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0);
-    context.forward(new Record<>(taskId, c, now));
+    context.forward(new Record<>(taskId, Outcome.decision(c), now));
+    if (everyoneVoted(p) || now >= p.deadline) {
+      settle(taskId, p, now);
+    } else {
+      pending.put(taskId, p); // settles when the rest vote or at the deadline
+    }
+  }
+
+  /** Each eligible peer's verdict on the task's decision, sorted by peer id. */
+  private static List<PeerVerdict> verdicts(PendingTask p) {
+    boolean decided = p.status == ConsensusStatus.DECIDED || p.status == ConsensusStatus.REJECTED;
+    List<PeerVerdict> verdicts = new ArrayList<>();
+    for (String peerId : new java.util.TreeSet<>(p.eligible.keySet())) {
+      PendingTask.CountedVote v = p.votes.get(peerId);
+      Verdict verdict;
+      if (v == null) {
+        verdict = Verdict.MISSED;
+      } else if (!v.valid()) {
+        verdict = Verdict.INVALID;
+      } else if (!decided) {
+        verdict = Verdict.UNDECIDED;
+      } else if (p.leader != null && v.label() == p.leader) {
+        verdict = Verdict.AGREED;
+      } else {
+        verdict = Verdict.DISAGREED;
+      }
+      verdicts.add(new PeerVerdict(peerId, v == null ? null : v.label(), verdict, v == null ? null : v.reason()));
+    }
+    return verdicts;
+  }
+
+  /**
+   * Emits the final verdicts for the reputation ledger and keeps a small tombstone, so late and
+   * repeated votes cannot re-open the task.
+   */
+  private void settle(String taskId, PendingTask p, long now) {
+    context.forward(new Record<>(taskId, Outcome.settlement(verdicts(p), now), now));
     deadlines.delete(deadlineKey(p.deadline, taskId));
-    // Keep a small tombstone so late and repeated votes cannot re-open the task.
     PendingTask done = new PendingTask();
     done.decided = true;
+    done.settled = true;
     done.modelId = p.modelId;
     done.deadline = now + config.retentionMs();
     pending.put(taskId, done);
@@ -305,8 +343,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       if (p == null) {
         continue;
       }
-      if (p.decided) {
+      if (p.settled) {
         pending.delete(taskId);
+      } else if (p.decided) {
+        settle(taskId, p, now);
       } else if (!p.hasTask()) {
         log.warn(
             "dropping {} vote(s) for task {}: the task never arrived within {} ms",

@@ -30,14 +30,14 @@ import org.apache.kafka.common.utils.Bytes;
 /**
  * Builds the consensus topology: tasks and votes (co-partitioned by task id) are merged into one
  * stateful processor that emits exactly one {@link Consensus} per task to {@link
- * Topics#CONSENSUS}; each consensus's per-peer verdicts are regrouped by peer id into the
+ * Topics#CONSENSUS}; each task's settled per-peer verdicts are regrouped by peer id into the
  * reputation KTable, whose updates go to {@link Topics#REPUTATION}.
  *
  * <pre>
  * inference.tasks ─┐
  *                  ├─ merge ─ consensus-processor ─┬─ inference.consensus
  * inference.votes ─┘   (pending-tasks, task-deadlines,│
- *                       peers-store global)            └─ verdicts by peer ─ reputation-store ─ peers.reputation
+ *                       peers-store global)            └─ settlements: verdicts by peer ─ reputation-store ─ peers.reputation
  * peers.registry ── GlobalKTable peers-store
  * </pre>
  */
@@ -105,7 +105,7 @@ public final class ConsensusTopology {
                 Consumed.with(Serdes.String(), Topics.VOTES.valueSerde()).withName("votes-source"))
             .mapValues(ConsensusInput::of, Named.as("vote-input"));
 
-    KStream<String, Consensus> decisions =
+    KStream<String, Outcome> outcomes =
         tasks
             .merge(votes, Named.as("tasks-and-votes"))
             .process(
@@ -114,16 +114,20 @@ public final class ConsensusTopology {
                 PENDING_STORE,
                 DEADLINE_STORE);
 
-    decisions.to(
-        Topics.CONSENSUS.name(),
-        Produced.with(Serdes.String(), Topics.CONSENSUS.valueSerde()).withName("consensus-sink"));
+    outcomes
+        .filter((taskId, o) -> o.decision() != null, Named.as("decisions"))
+        .mapValues(Outcome::decision, Named.as("decision-values"))
+        .to(
+            Topics.CONSENSUS.name(),
+            Produced.with(Serdes.String(), Topics.CONSENSUS.valueSerde()).withName("consensus-sink"));
 
-    decisions
+    outcomes
+        .filter((taskId, o) -> o.settled() != null, Named.as("settlements"))
         .flatMap(
-            (taskId, c) -> {
+            (taskId, o) -> {
               List<KeyValue<String, TimedVerdict>> out = new ArrayList<>();
-              for (PeerVerdict v : c.verdicts()) {
-                out.add(KeyValue.pair(v.peerId(), new TimedVerdict(v, c.decidedAt())));
+              for (PeerVerdict v : o.settled()) {
+                out.add(KeyValue.pair(v.peerId(), new TimedVerdict(v, o.settledAt())));
               }
               return out;
             },
@@ -173,6 +177,9 @@ public final class ConsensusTopology {
         StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
         config.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
     base.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
+    // The stream thread checks whether a commit is due only between polls: a long poll (100 ms
+    // by default) would hold a finished decision back when no new record arrives.
+    base.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(Math.max(1, Math.min(10, config.commitIntervalMs()))));
     base.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
     base.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     // Never hold back records to align the two inputs by timestamp: the processor takes tasks and

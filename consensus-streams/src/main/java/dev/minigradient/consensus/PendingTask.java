@@ -25,8 +25,16 @@ final class PendingTask {
   public Map<String, CountedVote> votes = new LinkedHashMap<>();
   /** Votes that arrived before their task, checked when it arrives. */
   public List<Vote> early = new ArrayList<>();
-  /** Set once the consensus was emitted; the entry then only guards against late votes. */
+  /** Set once the consensus was emitted; votes may still arrive until it is settled. */
   public boolean decided;
+
+  /** Set once the verdicts went to the ledger; the entry then only guards against repeats. */
+  public boolean settled;
+
+  /** The decision's status and leading label, once decided. */
+  public dev.minigradient.protocol.ConsensusStatus status;
+
+  public Integer leader;
 
   boolean hasTask() {
     return modelId != null;

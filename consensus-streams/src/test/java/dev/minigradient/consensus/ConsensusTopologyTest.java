@@ -244,6 +244,47 @@ class ConsensusTopologyTest {
   }
 
   @Test
+  void aCorrectVoteAfterAnEarlyDecisionCountsAsAgreementNotAMiss() {
+    // given four peers, three of which decide the task before the fourth answers
+    registerPeers("p1", "p2", "p3", "p4");
+    Task t = submit("t9");
+    cast(vote(t, "p1", 5));
+    cast(vote(t, "p2", 5));
+    cast(vote(t, "p3", 5));
+    assertThat(consensus.readValue().verdicts().get(3).verdict()).isEqualTo(Verdict.MISSED);
+    assertThat(reputation.isEmpty()).as("the ledger waits for the settlement").isTrue();
+    // when the slow fourth peer's correct vote arrives before the deadline
+    cast(vote(t, "p4", 5));
+    // then the ledger settles with four agreements and no second decision
+    Map<String, Reputation> latest = reputation.readKeyValuesToMap();
+    assertThat(latest).hasSize(4);
+    assertThat(latest.values()).allSatisfy(r -> {
+      assertThat(r.agreed()).isEqualTo(1);
+      assertThat(r.missed()).isZero();
+    });
+    assertThat(consensus.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aPeerThatNeverVotesIsMissedWhenTheDeadlineSettlesTheTask() {
+    registerPeers("p1", "p2", "p3", "p4");
+    Task t = submit("t10");
+    cast(vote(t, "p1", 2));
+    cast(vote(t, "p2", 2));
+    cast(vote(t, "p3", 2));
+    assertThat(consensus.readValue().status()).isEqualTo(ConsensusStatus.DECIDED);
+    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
+    Map<String, Reputation> latest = reputation.readKeyValuesToMap();
+    assertThat(latest.get("p4").missed()).isEqualTo(1);
+    assertThat(latest.get("p4").score()).isLessThan(ReputationRules.INITIAL_SCORE);
+    assertThat(latest.get("p1").agreed()).isEqualTo(1);
+    // a vote after the settlement changes nothing
+    cast(vote(t, "p4", 2));
+    assertThat(reputation.isEmpty()).isTrue();
+    assertThat(consensus.isEmpty()).isTrue();
+  }
+
+  @Test
   void agreementRaisesReputationAndDisagreementLowersIt() {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t8");

@@ -23,7 +23,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--peer-id", required = true, description = "This peer's id; instances with the same id share its work.")
   String peerId;
 
-  @Option(names = "--model", defaultValue = "models/mnist/model.onnx", description = "ONNX model to serve (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = "${env:MG_HOME:-.}/models/mnist/model.onnx", description = "ONNX model to serve (default: ${DEFAULT-VALUE}).")
   Path model;
 
   @Option(names = "--stake", defaultValue = "100", description = "Stake to declare, tokens (default: ${DEFAULT-VALUE}).")

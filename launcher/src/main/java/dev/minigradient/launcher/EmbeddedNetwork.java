@@ -181,6 +181,17 @@ public final class EmbeddedNetwork implements AutoCloseable {
   }
 
   /**
+   * A peer's entry in the reputation ledger, as the API's views see it.
+   *
+   * @param peerId the peer
+   * @return its reputation, or null if it has none yet
+   * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the views restore
+   */
+  public dev.minigradient.protocol.Reputation reputation(String peerId) {
+    return api.views().reputation().get(peerId);
+  }
+
+  /**
    * The peers.
    *
    * @return the running peers

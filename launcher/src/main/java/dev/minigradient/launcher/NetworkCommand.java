@@ -23,20 +23,17 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "network",
     mixinStandardHelpOptions = true,
-    description = {
-      "Runs the whole network in one process: a Kafka broker (KRaft, in this JVM), N peers, the",
-      "consensus Streams app and the HTTP API; submits the sample digits and prints the answers."
-    })
+    description = "Runs the whole network in one process (a Kafka broker in KRaft mode inside this JVM, N peers, the consensus Streams app, the HTTP API), submits the sample digits and prints the answers.")
 public final class NetworkCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--peers", defaultValue = "3", description = "Number of peers (default: ${DEFAULT-VALUE}).")
   int peers;
 
-  @Option(names = "--model", defaultValue = "models/mnist/model.onnx", description = "ONNX model the peers serve (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = "${env:MG_HOME:-.}/models/mnist/model.onnx", description = "ONNX model the peers serve (default: ${DEFAULT-VALUE}).")
   Path model;
 
-  @Option(names = "--samples", defaultValue = "models/mnist/samples", description = "Images to submit: a folder or file (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to submit: a folder or file (default: ${DEFAULT-VALUE}).")
   Path samples;
 
   @Option(names = "--limit", description = "Submit at most this many samples.")
@@ -60,6 +57,9 @@ public final class NetworkCommand implements Callable<Integer> {
   @Option(names = "--at-least-once", description = "Run the consensus app at_least_once instead of exactly_once_v2.")
   boolean atLeastOnce;
 
+  @Option(names = "--max-in-flight", defaultValue = "32", description = "Most tasks submitted and not yet answered (default: ${DEFAULT-VALUE}).")
+  int maxInFlight;
+
   @Option(names = "--json", description = "Print one JSON line per input instead of a table.")
   boolean json;
 
@@ -74,6 +74,9 @@ public final class NetworkCommand implements Callable<Integer> {
     CommandLine cmd = spec.commandLine();
     if (!Files.isRegularFile(model)) {
       throw new CommandLine.ParameterException(cmd, "model file not found: " + model + " (run from the repository root, or pass --model)");
+    }
+    if (maxInFlight < 1) {
+      throw new CommandLine.ParameterException(cmd, "--max-in-flight must be >= 1");
     }
     if (!Files.exists(samples)) {
       throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
@@ -104,7 +107,7 @@ public final class NetworkCommand implements Callable<Integer> {
       err.flush();
       SubmitCommand.Outcome outcome;
       try (Submitter submitter = new Submitter(network.kafka(), "network-demo", Duration.ofSeconds(10))) {
-        outcome = SubmitCommand.run(submitter, inputs, network.modelId(), Duration.ofMillis(timeoutMs + 30_000), json, out);
+        outcome = SubmitCommand.run(submitter, inputs, network.modelId(), maxInFlight, Duration.ofMillis(timeoutMs + 30_000), json, out);
       }
       if (report != null) {
         SubmitCommand.writeReport(report, outcome.summary());

@@ -6,7 +6,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
+import dev.minigradient.worker.PeerWorker;
+import dev.minigradient.worker.WorkerConfig;
+import java.util.Optional;
 import dev.minigradient.worker.InferenceEngine;
 import dev.minigradient.worker.OnnxInferenceEngine;
 import dev.minigradient.worker.preprocess.MnistPreprocessor;
@@ -205,6 +209,35 @@ class NetworkIT {
         "--model", MODEL.toString(), "--json", tmp.resolve("nope.png").toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).contains("no such file");
+  }
+
+  @Test
+  @Order(5)
+  void aPeerStartedSeparatelyJoinsThroughTheRegistryAndEarnsAgreement() throws Exception {
+    // given topics ensured the way a standalone peer does it, and a fourth peer of its own
+    TopicAdmin.ensureTopics(network.kafka(), 3, Optional.empty(), Duration.ofSeconds(15));
+    try (InferenceEngine engine = OnnxInferenceEngine.open(MODEL);
+        PeerWorker extra = new PeerWorker(WorkerConfig.defaults("extra", network.kafka(), MODEL), engine)) {
+      extra.start();
+      await().atMost(Duration.ofSeconds(20)).until(extra::isAssigned);
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(get("/metrics").get("active_peers").toString()).contains("\"extra\""));
+
+      // when digits are submitted
+      List<String> args = new ArrayList<>(List.of("task-producer", "--bootstrap-servers",
+          network.kafka().bootstrapServers(), "--model", MODEL.toString(), "--json"));
+      samples(10).forEach(f -> args.add(f.toString()));
+      Run run = cli(args.toArray(String[]::new));
+
+      // then all are decided, and the new peer's votes count as agreement, never as misses
+      assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        var rep = network.reputation("extra");
+        assertThat(rep).isNotNull();
+        assertThat(rep.agreed()).isEqualTo(10);
+        assertThat(rep.missed()).isZero();
+      });
+    }
   }
 
   private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {

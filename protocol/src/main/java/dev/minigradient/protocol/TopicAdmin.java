@@ -18,6 +18,38 @@ public final class TopicAdmin {
   private TopicAdmin() {}
 
   /**
+   * Admin client timeouts that make a call fail within {@code timeout}: the default API timeout
+   * and the request timeout together (Kafka refuses an API timeout below the request timeout).
+   *
+   * @param timeout the overall limit
+   * @return admin client settings
+   */
+  public static Map<String, Object> adminTimeouts(Duration timeout) {
+    int ms = (int) Math.max(1, timeout.toMillis());
+    return Map.of(
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
+        "socket.connection.setup.timeout.max.ms", Math.min(ms, 2_000),
+        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
+  }
+
+  /**
+   * A human message for a failed admin call: a timeout becomes "no Kafka broker answered".
+   *
+   * @param kafka the settings used
+   * @param timeout the limit used
+   * @param cause the failure
+   * @return one line
+   */
+  public static String describeFailure(KafkaSettings kafka, Duration timeout, Throwable cause) {
+    if (cause instanceof java.util.concurrent.TimeoutException
+        || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
+      return "no Kafka broker answered at " + kafka.bootstrapServers() + " within " + timeout.toSeconds() + " s";
+    }
+    return cause.getMessage();
+  }
+
+  /**
    * Creates every topic of {@link Topics#ALL} that does not exist yet; existing topics are left
    * as they are.
    *
@@ -35,20 +67,20 @@ public final class TopicAdmin {
     }
     try (Admin admin =
         Admin.create(
-            kafka.properties(
-                Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis())))) {
+            kafka.properties(adminTimeouts(timeout)))) {
       var result = admin.createTopics(topics);
       for (var e : result.values().entrySet()) {
         try {
           e.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException ex) {
           if (!(ex.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic " + e.getKey() + ": " + ex.getCause().getMessage(), ex);
+            throw new IllegalStateException(
+                "cannot create topic " + e.getKey() + ": " + describeFailure(kafka, timeout, ex.getCause()), ex);
           }
         }
       }
     } catch (TimeoutException e) {
-      throw new IllegalStateException("no Kafka broker answered at " + kafka.bootstrapServers() + " within " + timeout.toSeconds() + " s", e);
+      throw new IllegalStateException(describeFailure(kafka, timeout, e), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

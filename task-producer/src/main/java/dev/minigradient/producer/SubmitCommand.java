@@ -40,7 +40,7 @@ public final class SubmitCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders; @FILE reads one path per line.")
   List<Path> paths;
 
-  @Option(names = "--model", defaultValue = "models/mnist/model.onnx", description = "ONNX model to ask for; its SHA-256 is the model id (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = "${env:MG_HOME:-.}/models/mnist/model.onnx", description = "ONNX model to ask for; its SHA-256 is the model id (default: ${DEFAULT-VALUE}).")
   Path model;
 
   @Option(names = "--model-id", description = "Model id (SHA-256) to ask for, instead of --model.")
@@ -52,10 +52,13 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
   Path report;
 
-  @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for all answers (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for the next answer before giving up on the rest (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
-  @Option(names = "--connect-timeout", defaultValue = "10", description = "Seconds to wait for Kafka to answer (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-in-flight", defaultValue = "32", description = "Most tasks submitted and not yet answered (default: ${DEFAULT-VALUE}).")
+  int maxInFlight;
+
+  @Option(names = "--connect-timeout", defaultValue = "5", description = "Seconds to wait for Kafka to answer (default: ${DEFAULT-VALUE}).")
   long connectTimeoutSeconds;
 
   @Option(names = "--requester", defaultValue = "cli", description = "Requester id stamped on the tasks (default: ${DEFAULT-VALUE}).")
@@ -66,6 +69,9 @@ public final class SubmitCommand implements Callable<Integer> {
     String id = resolveModelId();
     if (timeoutSeconds <= 0 || connectTimeoutSeconds <= 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "timeouts must be positive");
+    }
+    if (maxInFlight < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--max-in-flight must be >= 1");
     }
     List<Input> inputs = Submitter.read(paths);
     if (inputs.isEmpty()) {
@@ -80,7 +86,7 @@ public final class SubmitCommand implements Callable<Integer> {
     }
     Outcome outcome;
     try (submitter) {
-      outcome = run(submitter, inputs, id, Duration.ofSeconds(timeoutSeconds), json, spec.commandLine().getOut());
+      outcome = run(submitter, inputs, id, maxInFlight, Duration.ofSeconds(timeoutSeconds), json, spec.commandLine().getOut());
     }
     if (report != null) {
       writeReport(report, outcome.summary());
@@ -115,13 +121,20 @@ public final class SubmitCommand implements Callable<Integer> {
    * @param submitter a connected submitter
    * @param inputs the inputs
    * @param modelId the model id
-   * @param timeout how long to wait for answers
+   * @param maxInFlight most unanswered tasks at a time
+   * @param timeout how long to wait for the next answer
    * @param json print JSON lines instead of a table
    * @param out where to print
    * @return the results and summary
    */
   public static Outcome run(
-      Submitter submitter, List<Input> inputs, String modelId, Duration timeout, boolean json, PrintWriter out) {
+      Submitter submitter,
+      List<Input> inputs,
+      String modelId,
+      int maxInFlight,
+      Duration timeout,
+      boolean json,
+      PrintWriter out) {
     long start = System.currentTimeMillis();
     if (!json) {
       out.printf("%-36s %-9s %5s %8s %6s %8s  %s%n", "input", "status", "label", "support", "conf", "latency", "check");
@@ -130,6 +143,7 @@ public final class SubmitCommand implements Callable<Integer> {
         submitter.submitAndAwait(
             inputs,
             modelId,
+            maxInFlight,
             timeout,
             r -> {
               out.println(json ? jsonLine(r) : tableLine(r));

@@ -3,6 +3,7 @@ package dev.minigradient.producer;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +21,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -75,6 +75,9 @@ public final class Submitter implements AutoCloseable {
             kafka.properties(
                 Map.of(
                     ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    // a committed transaction does not wake a waiting read_committed fetch, so
+                    // a long fetch wait would add up to its length to every answer
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10",
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")),
             new StringDeserializer(),
             Topics.CONSENSUS.valueSerde().deserializer());
@@ -86,10 +89,7 @@ public final class Submitter implements AutoCloseable {
   }
 
   private List<TopicPartition> consensusPartitions(Duration timeout) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    try (Admin admin = Admin.create(kafka.properties(props))) {
+    try (Admin admin = Admin.create(kafka.properties(TopicAdmin.adminTimeouts(timeout)))) {
       TopicDescription d =
           admin
               .describeTopics(List.of(Topics.CONSENSUS.name()))
@@ -100,12 +100,14 @@ public final class Submitter implements AutoCloseable {
       d.partitions().forEach(p -> out.add(new TopicPartition(d.name(), p.partition())));
       return out;
     } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          "no Kafka broker answered at " + kafka.bootstrapServers() + " within " + timeout.toSeconds() + " s");
+      throw new IllegalStateException(TopicAdmin.describeFailure(kafka, timeout, e));
     } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot read topic " + Topics.CONSENSUS.name() + " at " + kafka.bootstrapServers() + ": "
-              + e.getCause().getMessage());
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+        throw new IllegalStateException(
+            "topic " + Topics.CONSENSUS.name() + " does not exist at " + kafka.bootstrapServers()
+                + ": start the network (consensus-streams creates the topics) first");
+      }
+      throw new IllegalStateException(TopicAdmin.describeFailure(kafka, timeout, e.getCause()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
@@ -157,36 +159,51 @@ public final class Submitter implements AutoCloseable {
   }
 
   /**
-   * Submits every readable input as a task for {@code modelId} and waits for the answers.
+   * Submits every readable input as a task for {@code modelId} and waits for the answers,
+   * keeping at most {@code maxInFlight} tasks unanswered at a time (flow control: a burst then
+   * queues here, not at the peers, so no task waits past its decision deadline in a backlog).
    *
    * @param inputs the inputs
    * @param modelId the model to run (SHA-256 of its ONNX file)
-   * @param timeout how long to wait for all answers after the last submission
+   * @param maxInFlight most tasks submitted and not yet answered, >= 1
+   * @param timeout how long to wait without any answer before giving up on the rest
    * @param onResult called once per input, in the order answers arrive
    * @return one result per input, in input order
    */
   public List<Result> submitAndAwait(
-      List<Input> inputs, String modelId, Duration timeout, Consumer<Result> onResult) {
+      List<Input> inputs, String modelId, int maxInFlight, Duration timeout, Consumer<Result> onResult) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be >= 1");
+    }
     Map<String, Input> waiting = new LinkedHashMap<>();
     Map<String, Long> sentAt = new HashMap<>();
     Map<Input, Result> results = new HashMap<>();
-    for (Input in : inputs) {
-      if (in.error() != null) {
-        Result r = new Result(in, null, null, -1, in.error());
-        results.put(in, r);
-        onResult.accept(r);
+    java.util.Iterator<Input> next = inputs.iterator();
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    while ((next.hasNext() || !waiting.isEmpty()) && System.currentTimeMillis() < deadline) {
+      boolean sent = false;
+      while (next.hasNext() && waiting.size() < maxInFlight) {
+        Input in = next.next();
+        if (in.error() != null) {
+          Result r = new Result(in, null, null, -1, in.error());
+          results.put(in, r);
+          onResult.accept(r);
+          continue;
+        }
+        String taskId = UUID.randomUUID().toString();
+        Task task = Task.of(taskId, modelId, in.bytes(), contentType(in.name()), requester, in.name());
+        sentAt.put(taskId, task.submittedAt());
+        waiting.put(taskId, in);
+        producer.send(new ProducerRecord<>(Topics.TASKS.name(), taskId, task));
+        sent = true;
+      }
+      if (sent) {
+        producer.flush();
+      }
+      if (waiting.isEmpty()) {
         continue;
       }
-      String taskId = UUID.randomUUID().toString();
-      Task task = Task.of(taskId, modelId, in.bytes(), contentType(in.name()), requester, in.name());
-      sentAt.put(taskId, task.submittedAt());
-      waiting.put(taskId, in);
-      producer.send(new ProducerRecord<>(Topics.TASKS.name(), taskId, task));
-    }
-    producer.flush();
-    long deadline = System.currentTimeMillis() + timeout.toMillis();
-    while (!waiting.isEmpty() && System.currentTimeMillis() < deadline) {
-      for (ConsumerRecord<String, Consensus> rec : consumer.poll(Duration.ofMillis(100))) {
+      for (ConsumerRecord<String, Consensus> rec : consumer.poll(Duration.ofMillis(50))) {
         Input in = waiting.remove(rec.key());
         if (in == null || rec.value() == null) {
           continue; // another requester's task
@@ -194,7 +211,14 @@ public final class Submitter implements AutoCloseable {
         Result r = new Result(in, rec.key(), rec.value(), System.currentTimeMillis() - sentAt.get(rec.key()), null);
         results.put(in, r);
         onResult.accept(r);
+        deadline = System.currentTimeMillis() + timeout.toMillis();
       }
+    }
+    while (next.hasNext()) {
+      Input in = next.next();
+      Result r = new Result(in, null, null, -1, in.error() != null ? in.error() : "not submitted: the network stopped answering");
+      results.put(in, r);
+      onResult.accept(r);
     }
     for (Map.Entry<String, Input> e : waiting.entrySet()) {
       Result r = new Result(e.getValue(), e.getKey(), null, -1, "no answer within " + timeout.toSeconds() + " s");

@@ -17,6 +17,8 @@ import java.util.List;
  * @param wallMs time from the first submission to the last answer, ms
  * @param throughputPerSecond answered inputs per second of wall time
  */
+@com.fasterxml.jackson.databind.annotation.JsonNaming(
+    com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Summary(
     int tasks,
     int decided,
