@@ -103,6 +103,12 @@ class ConsensusTopologyTest {
     votes.pipeInput(v.taskId(), v);
   }
 
+  private void castAll(Task task, int label, String... peerIds) {
+    for (String p : peerIds) {
+      cast(vote(task, p, label));
+    }
+  }
+
   @Test
   void decidesAsSoonAsMoreThanTwoThirdsAgree() {
     // given four peers (n = 3f + 1 with f = 1)
@@ -207,9 +213,7 @@ class ConsensusTopologyTest {
         new Vote(1, t.taskId(), "p4", MODEL, t.inputSha256(), 9, null, List.of(), 0, now, null),
         Signatures.generateKeyPair().getPrivate());
     cast(forged);
-    cast(vote(t, "p1", 1));
-    cast(vote(t, "p2", 1));
-    cast(vote(t, "p3", 1));
+    castAll(t, 1, "p1", "p2", "p3");
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(1);
@@ -248,9 +252,7 @@ class ConsensusTopologyTest {
     // given four peers, three of which decide the task before the fourth answers
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t9");
-    cast(vote(t, "p1", 5));
-    cast(vote(t, "p2", 5));
-    cast(vote(t, "p3", 5));
+    castAll(t, 5, "p1", "p2", "p3");
     assertThat(consensus.readValue().verdicts().get(3).verdict()).isEqualTo(Verdict.MISSED);
     assertThat(reputation.isEmpty()).as("the ledger waits for the settlement").isTrue();
     // when the slow fourth peer's correct vote arrives before the deadline
@@ -269,9 +271,7 @@ class ConsensusTopologyTest {
   void aPeerThatNeverVotesIsMissedWhenTheDeadlineSettlesTheTask() {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t10");
-    cast(vote(t, "p1", 2));
-    cast(vote(t, "p2", 2));
-    cast(vote(t, "p3", 2));
+    castAll(t, 2, "p1", "p2", "p3");
     assertThat(consensus.readValue().status()).isEqualTo(ConsensusStatus.DECIDED);
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
     Map<String, Reputation> latest = reputation.readKeyValuesToMap();
