@@ -171,6 +171,11 @@ class NetworkIT {
     m.get("active_peers").forEach(p -> active.add(p.asText()));
     assertThat(active).containsExactly("peer-1", "peer-2", "peer-3");
     assertThat(get("/health").get("status").asText()).isEqualTo("UP");
+    JsonNode latest = get("/api/consensus");
+    assertThat(latest.size()).isEqualTo(50);
+    String newest = latest.get(0).get("taskId").asText();
+    assertThat(get("/api/tasks/" + newest).get("status").asText()).isEqualTo("DECIDED");
+    assertThat(get("/api/consensus?limit=3").size()).isEqualTo(3);
   }
 
   @Test

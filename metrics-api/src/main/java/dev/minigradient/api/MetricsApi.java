@@ -110,9 +110,12 @@ public final class MetricsApi {
   }
 
   private static List<Consensus> latest(NetworkViews views, Context ctx) {
-    int limit = ctx.queryParamAsClass("limit", Integer.class)
-        .check(n -> n > 0 && n <= 10_000, "limit must be 1..10000")
-        .getOrDefault(50);
+    int limit =
+        ctx.queryParam("limit") == null
+            ? 50
+            : ctx.queryParamAsClass("limit", Integer.class)
+                .check(n -> n > 0 && n <= 10_000, "limit must be 1..10000")
+                .get();
     List<Consensus> all = views.consensusHistory();
     List<Consensus> out = new ArrayList<>(all.subList(Math.max(0, all.size() - limit), all.size()));
     java.util.Collections.reverse(out);
