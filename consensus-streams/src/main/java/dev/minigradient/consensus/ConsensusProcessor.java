@@ -34,12 +34,15 @@ import org.slf4j.LoggerFactory;
  *   <li>A task's eligible peers are the peers active in {@code peers.registry} and serving its
  *       model when it arrives; a valid vote from another registered peer serving the model adds
  *       that peer (a late joiner raises the bar, never lowers it).
- *   <li>A vote counts if its Ed25519 signature verifies against the peer's registered key, its
- *       model id and input SHA-256 match the task's, and it is the peer's first vote for the task.
- *       Other votes are judged {@link Verdict#INVALID}; repeats are ignored.
+ *   <li>A vote is the peer's only if its Ed25519 signature verifies against the peer's registered
+ *       key; others are ignored. The peer's first such vote counts if its model id and input
+ *       SHA-256 (of the task's bytes, not the requester's claim) match; if not it is judged {@link
+ *       Verdict#INVALID}. Repeats are ignored.
  *   <li>The task is {@link ConsensusStatus#DECIDED} (or {@link ConsensusStatus#REJECTED} when the
  *       label is "refused") as soon as one label holds more than 2/3 of the eligible weight; it is
  *       {@link ConsensusStatus#NO_QUORUM} as soon as every eligible peer has voted without that.
+ *   <li>A task whose model no active peer serves is {@link ConsensusStatus#UNSUPPORTED_MODEL} at
+ *       once.
  *   <li>On the wall-clock deadline (a punctuator, since stream time stands still without records):
  *       {@link ConsensusStatus#NO_QUORUM} if any vote counted, else {@link
  *       ConsensusStatus#TIMED_OUT}.
@@ -52,6 +55,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsensusProcessor implements Processor<String, ConsensusInput, String, Outcome> {
   private static final Logger log = LoggerFactory.getLogger(ConsensusProcessor.class);
+
+  /** Most votes held for a task that has not arrived yet. */
+  static final int MAX_EARLY_VOTES = 256;
 
   private final ConsensusConfig config;
   private final WeightRule weights;
@@ -102,24 +108,31 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       deadlines.delete(deadlineKey(p.deadline, taskId)); // orphan votes' provisional deadline
     }
     p.modelId = task.modelId();
-    p.inputSha256 = task.inputSha256();
+    // the hash of the bytes themselves, not the one the requester declared
+    p.inputSha256 = dev.minigradient.protocol.Hashes.sha256Hex(task.input());
     p.name = task.name();
     p.submittedAt = task.submittedAt();
     p.deadline = now + config.decisionTimeoutMs();
     try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = peers.all()) {
       while (it.hasNext()) {
-        Peer peer = it.next().value.value();
-        if (peer != null && peer.isActive(now) && peer.models().contains(task.modelId())) {
+        ValueAndTimestamp<Peer> entry = it.next().value;
+        Peer peer = entry.value();
+        if (peer != null && isActive(entry, now) && peer.models().contains(task.modelId())) {
           p.eligible.put(peer.peerId(), weights.weight(peer));
         }
       }
     }
     List<Vote> early = p.early;
     p.early = new ArrayList<>();
-    for (Vote v : early) {
-      judge(p, v);
-    }
     deadlines.put(deadlineKey(p.deadline, taskId), taskId);
+    if (p.eligible.isEmpty()) {
+      // no active peer serves the model: answer now rather than let early votes elect a quorum of one
+      emit(taskId, p, ConsensusStatus.UNSUPPORTED_MODEL, null, 0, 0, now);
+      return;
+    }
+    for (Vote v : early) {
+      judge(p, v, now);
+    }
     if (!decideIfReady(taskId, p, now, false)) {
       pending.put(taskId, p);
     }
@@ -136,7 +149,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       return; // the decision and its verdicts stand
     }
     if (p.decided) {
-      judge(p, vote); // a vote after an early decision: judged for the ledger only
+      judge(p, vote, now); // a vote after an early decision: judged for the ledger only
       if (everyoneVoted(p)) {
         settle(taskId, p, now);
       } else {
@@ -145,46 +158,49 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       return;
     }
     if (!p.hasTask()) {
-      if (p.early.stream().noneMatch(v -> v.peerId().equals(vote.peerId()))) {
+      // held until the task arrives; all are kept (up to a bound), so a forged early vote
+      // cannot shadow the peer's real one
+      if (p.early.size() < MAX_EARLY_VOTES) {
         p.early.add(vote);
       }
       pending.put(taskId, p);
       return;
     }
-    judge(p, vote);
+    judge(p, vote, now);
     if (!decideIfReady(taskId, p, now, false)) {
       pending.put(taskId, p);
     }
   }
 
-  /** Judges one vote against its task; the first vote of a peer wins. */
-  private void judge(PendingTask p, Vote vote) {
+  /**
+   * Judges one vote against its task; a peer's first provably-its-own vote wins. A vote whose
+   * signature does not verify against the peer's registered key is not provably the peer's
+   * (anyone can write a peer id on the topic), so it neither counts nor takes the peer's place
+   * nor costs the peer anything. A signed vote for the wrong model or input is the peer's own
+   * mistake and is judged {@link Verdict#INVALID}.
+   */
+  private void judge(PendingTask p, Vote vote, long now) {
     if (p.votes.containsKey(vote.peerId())) {
       return;
     }
     ValueAndTimestamp<Peer> registered = peers.get(vote.peerId());
     Peer peer = registered == null ? null : registered.value();
+    if (peer == null || !Signatures.verify(vote, peer.publicKey())) {
+      log.debug("vote for {} claiming peer {} ignored: unregistered or bad signature", vote.taskId(), vote.peerId());
+      return;
+    }
+    if (!p.eligible.containsKey(vote.peerId())) {
+      if (!peer.models().contains(p.modelId) || !isActive(registered, now)) {
+        log.debug("vote of {} for {} ignored: not an active peer serving the model", vote.peerId(), vote.taskId());
+        return;
+      }
+      p.eligible.put(vote.peerId(), weights.weight(peer)); // a late joiner raises the bar
+    }
     String reason = null;
-    if (peer == null) {
-      reason = "unregistered-peer";
-    } else if (!Signatures.verify(vote, peer.publicKey())) {
-      reason = "bad-signature";
-    } else if (!p.modelId.equals(vote.modelId())) {
+    if (!p.modelId.equals(vote.modelId())) {
       reason = "wrong-model";
     } else if (!p.inputSha256.equals(vote.inputSha256())) {
       reason = "wrong-input";
-    }
-    if (reason == null && !p.eligible.containsKey(vote.peerId())) {
-      if (!peer.models().contains(p.modelId)) {
-        reason = "model-not-served";
-      } else {
-        p.eligible.put(vote.peerId(), weights.weight(peer));
-      }
-    }
-    if (reason != null && !p.eligible.containsKey(vote.peerId())) {
-      // a vote from outside the eligible set is not the peer's to cast; record nothing
-      log.debug("vote of {} for {} ignored: {}", vote.peerId(), vote.taskId(), reason);
-      return;
     }
     double probability =
         vote.label() >= 0 && vote.label() < vote.probabilities().size()
@@ -193,6 +209,18 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     p.votes.put(
         vote.peerId(),
         new PendingTask.CountedVote(vote.label(), vote.rejection(), probability, reason == null, reason));
+  }
+
+  /**
+   * Whether a registry entry is active at {@code now}: not leaving, and its record, stamped by
+   * the broker (the topic uses {@code LogAppendTime}, so peers' clocks do not matter), is younger
+   * than {@link Peer#ACTIVE_HEARTBEATS} heartbeat intervals.
+   */
+  static boolean isActive(ValueAndTimestamp<Peer> entry, long now) {
+    Peer peer = entry.value();
+    return peer != null
+        && !peer.leaving()
+        && now - entry.timestamp() <= Peer.ACTIVE_HEARTBEATS * peer.heartbeatIntervalMs();
   }
 
   private static boolean everyoneVoted(PendingTask p) {

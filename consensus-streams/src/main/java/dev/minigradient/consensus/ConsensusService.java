@@ -66,8 +66,7 @@ public final class ConsensusService implements AutoCloseable {
       int n = 0;
       try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = store.all()) {
         while (it.hasNext()) {
-          Peer p = it.next().value.value();
-          if (p != null && p.isActive(now)) {
+          if (ConsensusProcessor.isActive(it.next().value, now)) {
             n++;
           }
         }

@@ -16,6 +16,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
@@ -194,6 +195,11 @@ public final class ConsensusTopology {
         LogAndContinueExceptionHandler.class.getName());
     base.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name());
     base.put("processing.exception.handler.global.enabled", "true");
+    // A record whose processing throws goes to the dead-letter topic and processing goes on,
+    // rather than a replaced thread failing on the same record forever.
+    base.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+        LogAndContinueProcessingExceptionHandler.class.getName());
     Properties props = config.kafka().properties(base);
     return props;
   }

@@ -79,7 +79,7 @@ class ConsensusTopologyTest {
     for (String id : ids) {
       KeyPair kp = Signatures.generateKeyPair();
       keys.put(id, kp);
-      peers.pipeInput(id, new Peer(1, id, Signatures.encodePublicKey(kp.getPublic()), 100, List.of(MODEL), "test", now, 2_000, false));
+      peers.pipeInput(id, new Peer(1, id, Signatures.encodePublicKey(kp.getPublic()), 100, List.of(MODEL), "test", now, 2_000, false), now);
     }
   }
 
@@ -205,19 +205,37 @@ class ConsensusTopologyTest {
   }
 
   @Test
-  void aForgedVoteDoesNotCountAndIsJudgedInvalid() {
+  void aForgedVoteNeitherCountsNorTakesThePeersPlace() {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t5");
-    // p4 signs with a key that is not its registered one
+    // given someone else's vote in p4's name, signed with a key that is not p4's
     Vote forged = Signatures.sign(
         new Vote(1, t.taskId(), "p4", MODEL, t.inputSha256(), 9, null, List.of(), 0, now, null),
         Signatures.generateKeyPair().getPrivate());
     cast(forged);
-    castAll(t, 1, "p1", "p2", "p3");
+    castAll(t, 1, "p1", "p2");
+    assertThat(consensus.isEmpty()).as("the forged vote is not a vote").isTrue();
+    // when p4's own vote arrives after it
+    cast(vote(t, "p4", 1));
+    // then p4's real vote counts: 3 of 4 agree
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(1);
-    assertThat(c.verdicts().get(3)).isEqualTo(new PeerVerdict("p4", 9, Verdict.INVALID, "bad-signature"));
+    assertThat(c.verdicts().get(3)).isEqualTo(new PeerVerdict("p4", 1, Verdict.AGREED, null));
+  }
+
+  @Test
+  void aSignedVoteForTheWrongInputIsInvalidAndCostsThePeer() {
+    registerPeers("p1", "p2", "p3", "p4");
+    Task t = submit("t13");
+    Vote wrong = Signatures.sign(
+        new Vote(1, t.taskId(), "p4", MODEL, "0".repeat(64), 1, null, List.of(), 0, now, null),
+        keys.get("p4").getPrivate());
+    cast(wrong);
+    castAll(t, 1, "p1", "p2", "p3");
+    Consensus c = consensus.readValue();
+    assertThat(c.verdicts().get(3)).isEqualTo(new PeerVerdict("p4", 1, Verdict.INVALID, "wrong-input"));
+    assertThat(reputation.readKeyValuesToMap().get("p4").invalid()).isEqualTo(1);
   }
 
   @Test
@@ -282,6 +300,33 @@ class ConsensusTopologyTest {
     cast(vote(t, "p4", 2));
     assertThat(reputation.isEmpty()).isTrue();
     assertThat(consensus.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aTaskForAModelNoActivePeerServesIsUnsupportedAtOnce() {
+    registerPeers("p1", "p2", "p3");
+    Task t = new Task(1, "t11", "b".repeat(64), new byte[] {7}, "image/png",
+        dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {7}), now, "test", null);
+    tasks.pipeInput(t.taskId(), t);
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.UNSUPPORTED_MODEL);
+    assertThat(c.totalWeight()).isZero();
+    assertThat(c.verdicts()).isEmpty();
+    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS * 2));
+    assertThat(consensus.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aPeerWhoseHeartbeatStoppedIsNotEligible() {
+    registerPeers("p1", "p2", "p3");
+    // p3's last heartbeat (as the broker stamped it) is older than three intervals
+    KeyPair kp = keys.get("p3");
+    peers.pipeInput("p3", new Peer(1, "p3", Signatures.encodePublicKey(kp.getPublic()), 100, List.of(MODEL), "test", now - 10_000, 2_000, false), now - 10_000);
+    Task t = submit("t12");
+    castAll(t, 4, "p1", "p2");
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.totalWeight()).isEqualTo(2.0);
   }
 
   @Test

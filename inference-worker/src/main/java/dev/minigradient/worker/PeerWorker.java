@@ -7,7 +7,6 @@ import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
 import dev.minigradient.worker.preprocess.InvalidInputException;
-import dev.minigradient.worker.preprocess.MnistPreprocessor;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,8 +53,7 @@ public final class PeerWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerWorker.class);
 
   private final WorkerConfig config;
-  private final InferenceEngine engine;
-  private final MnistPreprocessor preprocessor;
+  private final Map<String, ServedModel> models = new java.util.LinkedHashMap<>();
   private final KeyPair keys;
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
@@ -68,16 +66,45 @@ public final class PeerWorker implements AutoCloseable {
   private Thread thread;
 
   /**
-   * Creates an unstarted peer.
+   * Creates an unstarted peer serving one digit model with MNIST preprocessing.
    *
    * @param config the peer's settings
    * @param engine the model runner (not closed by this worker)
    */
   public PeerWorker(WorkerConfig config, InferenceEngine engine) {
+    this(
+        config,
+        List.of(
+            new ServedModel(
+                "mnist", engine, Preprocessing.named("mnist-digit", config.maxPixels()), List.of())));
+  }
+
+  /**
+   * Creates an unstarted peer.
+   *
+   * @param config the peer's settings
+   * @param served the models it serves (their engines are not closed by this worker)
+   * @throws IllegalArgumentException if {@code served} is empty
+   */
+  public PeerWorker(WorkerConfig config, List<ServedModel> served) {
+    this(config, served, Signatures.generateKeyPair());
+  }
+
+  /**
+   * Creates an unstarted peer that signs with a given key pair.
+   *
+   * @param config the peer's settings
+   * @param served the models it serves (their engines are not closed by this worker)
+   * @param keys the peer's Ed25519 key pair, the same for every instance of the peer id
+   * @throws IllegalArgumentException if {@code served} is empty
+   */
+  public PeerWorker(WorkerConfig config, List<ServedModel> served, KeyPair keys) {
+    if (served.isEmpty()) {
+      throw new IllegalArgumentException("a peer serves at least one model");
+    }
     this.config = config;
-    this.engine = engine;
-    this.preprocessor = new MnistPreprocessor(config.maxPixels());
-    this.keys = Signatures.generateKeyPair();
+    served.forEach(m -> models.put(m.modelId(), m));
+    this.keys = keys;
     this.consumer =
         new KafkaConsumer<>(
             config
@@ -125,7 +152,7 @@ public final class PeerWorker implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     thread = new Thread(this::run, "peer-" + config.peerId());
     thread.start();
-    log.info("peer {} serving model {} started", config.peerId(), engine.modelId());
+    log.info("peer {} serving models {} started", config.peerId(), models.keySet());
   }
 
   /**
@@ -200,7 +227,11 @@ public final class PeerWorker implements AutoCloseable {
     } catch (Exception e) {
       log.error("peer {} stopped on an unexpected error", config.peerId(), e);
     } finally {
-      running.set(false);
+      // a peer that no longer votes must not stay eligible: stop beating and say so
+      heartbeat.shutdownNow();
+      if (running.getAndSet(false)) {
+        publishPeer(true);
+      }
       consumer.close(Duration.ofSeconds(5));
       stopped.countDown();
     }
@@ -217,7 +248,8 @@ public final class PeerWorker implements AutoCloseable {
       sends.add(deadLetter(record, "malformed-task", e.getMessage()));
       return;
     }
-    if (!task.modelId().equals(engine.modelId())) {
+    ServedModel model = models.get(task.modelId());
+    if (model == null) {
       log.debug("peer {} skips task {}: model {} not served", config.peerId(), task.taskId(), task.modelId());
       return;
     }
@@ -228,16 +260,16 @@ public final class PeerWorker implements AutoCloseable {
     long start = System.nanoTime();
     Vote vote;
     try {
-      float[] tensor = preprocessor.preprocess(task.input());
-      double[] p = engine.probabilities(tensor);
+      float[] tensor = model.preprocessing().apply(task.input());
+      double[] p = model.engine().probabilities(tensor);
       List<Double> probabilities = new ArrayList<>(p.length);
       for (double v : p) {
         probabilities.add(v);
       }
-      vote = newVote(task, InferenceEngine.argmax(p), null, probabilities, start);
+      vote = newVote(task, model, InferenceEngine.argmax(p), null, probabilities, start);
     } catch (InvalidInputException e) {
       sends.add(deadLetter(record, e.reason(), e.getMessage()));
-      vote = newVote(task, Vote.REJECTED, e.reason(), List.of(), start);
+      vote = newVote(task, model, Vote.REJECTED, e.reason(), List.of(), start);
     }
     Vote signed = Signatures.sign(vote, keys.getPrivate());
     sends.add(
@@ -249,12 +281,13 @@ public final class PeerWorker implements AutoCloseable {
     votes.incrementAndGet();
   }
 
-  private Vote newVote(Task task, int label, String rejection, List<Double> probabilities, long startNanos) {
+  private Vote newVote(
+      Task task, ServedModel model, int label, String rejection, List<Double> probabilities, long startNanos) {
     return new Vote(
         Vote.SCHEMA_VERSION,
         task.taskId(),
         config.peerId(),
-        engine.modelId(),
+        model.modelId(),
         dev.minigradient.protocol.Hashes.sha256Hex(task.input()),
         label,
         rejection,
@@ -279,7 +312,7 @@ public final class PeerWorker implements AutoCloseable {
             config.peerId(),
             Signatures.encodePublicKey(keys.getPublic()),
             config.stake(),
-            List.of(engine.modelId()),
+            List.copyOf(models.keySet()),
             Runtime.getRuntime().availableProcessors() + " cpu, " + System.getProperty("os.arch"),
             System.currentTimeMillis(),
             config.heartbeatIntervalMs(),
@@ -303,6 +336,11 @@ public final class PeerWorker implements AutoCloseable {
   public void close() {
     boolean wasRunning = running.getAndSet(false);
     heartbeat.shutdownNow();
+    try {
+      heartbeat.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (thread != null) {
       consumer.wakeup();
       try {

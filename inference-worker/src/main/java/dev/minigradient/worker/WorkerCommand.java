@@ -1,9 +1,12 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.cli.KafkaOptions;
 import dev.minigradient.protocol.cli.Shutdown;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -23,8 +26,14 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--peer-id", required = true, description = "This peer's id; instances with the same id share its work.")
   String peerId;
 
-  @Option(names = "--model", defaultValue = "${env:MG_HOME:-.}/models/mnist/model.onnx", description = "ONNX model to serve (default: ${DEFAULT-VALUE}).")
-  Path model;
+  @Option(names = "--model", defaultValue = "mnist", split = ",", description = "Models to serve: names under --models-dir, model folders or .onnx files (repeatable or comma-separated; default: ${DEFAULT-VALUE}).")
+  List<String> models;
+
+  @Option(names = "--models-dir", defaultValue = "${env:MG_HOME:-.}/models", description = "The model registry folder (default: ${DEFAULT-VALUE}).")
+  Path modelsDir;
+
+  @Option(names = "--key-file", description = "The peer's Ed25519 key pair, created if missing; every instance of a peer id needs the same one (default: $MG_HOME/state/keys/<peer-id>.key).")
+  Path keyFile;
 
   @Option(names = "--stake", defaultValue = "100", description = "Stake to declare, tokens (default: ${DEFAULT-VALUE}).")
   double stake;
@@ -38,26 +47,34 @@ public final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     WorkerConfig config;
+    List<ModelSpec> specs;
     try {
-      config = new WorkerConfig(peerId, kafka.settings(), model, stake, heartbeatMs, 60_000, 40_000_000L);
+      config = new WorkerConfig(peerId, kafka.settings(), stake, heartbeatMs, 60_000, WorkerConfig.DEFAULT_MAX_PIXELS);
+      specs = models.stream().map(m -> ModelSpec.resolve(m, modelsDir)).toList();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
     TopicAdmin.ensureTopics(config.kafka(), partitions, Optional.empty(), Duration.ofSeconds(15));
-    InferenceEngine engine = OnnxInferenceEngine.open(model);
+    List<ServedModel> served = new java.util.ArrayList<>();
     PeerWorker worker;
     try {
-      worker = new PeerWorker(config, engine);
+      for (ModelSpec spec : specs) {
+        served.add(ServedModel.open(spec, config.maxPixels()));
+      }
+      Path keys = keyFile != null ? keyFile : Path.of(System.getenv().getOrDefault("MG_HOME", "."), "state", "keys", peerId + ".key");
+      worker = new PeerWorker(config, served, Signatures.loadOrCreate(keys));
       worker.start();
     } catch (RuntimeException e) {
-      engine.close();
+      served.forEach(m -> m.engine().close());
       throw e;
     }
-    System.err.println("peer " + peerId + " serving model " + engine.modelId() + " via " + config.kafka().bootstrapServers());
+    for (ServedModel m : served) {
+      System.err.println("peer " + peerId + " serving " + m.name() + " (" + m.modelId() + ") via " + config.kafka().bootstrapServers());
+    }
     Shutdown.closeOnShutdown(
         () -> {
           worker.close();
-          engine.close();
+          served.forEach(m -> m.engine().close());
         });
     return 0;
   }

@@ -1,7 +1,6 @@
 package dev.minigradient.worker;
 
 import dev.minigradient.protocol.KafkaSettings;
-import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -9,7 +8,6 @@ import java.util.Objects;
  *
  * @param peerId the peer's id; its consumer group is {@code peer-<peerId>}
  * @param kafka Kafka client settings
- * @param modelPath the ONNX model file the peer serves
  * @param stake the stake the peer declares in the registry, tokens
  * @param heartbeatIntervalMs how often the peer republishes its registry record, ms
  * @param maxTaskAgeMs tasks older than this when read are skipped (their deadline has passed),
@@ -19,16 +17,17 @@ import java.util.Objects;
 public record WorkerConfig(
     String peerId,
     KafkaSettings kafka,
-    Path modelPath,
     double stake,
     long heartbeatIntervalMs,
     long maxTaskAgeMs,
     long maxPixels) {
 
+  /** Default pixel limit: images whose header promises more are refused before decoding. */
+  public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+
   /** Validates the settings. */
   public WorkerConfig {
     Objects.requireNonNull(kafka, "kafka");
-    Objects.requireNonNull(modelPath, "modelPath");
     if (peerId == null || !peerId.matches("[A-Za-z0-9._-]{1,64}")) {
       throw new IllegalArgumentException(
           "peer id must be 1-64 letters, digits, '.', '_' or '-', got: " + peerId);
@@ -45,14 +44,13 @@ public record WorkerConfig(
   }
 
   /**
-   * Defaults for everything but the peer id, Kafka and model.
+   * Defaults for everything but the peer id and Kafka.
    *
    * @param peerId the peer id
    * @param kafka Kafka settings
-   * @param modelPath the ONNX model
    * @return a config with stake 100, 2 s heartbeats, 60 s max task age, 40 Mpx limit
    */
-  public static WorkerConfig defaults(String peerId, KafkaSettings kafka, Path modelPath) {
-    return new WorkerConfig(peerId, kafka, modelPath, 100, 2_000, 60_000, 40_000_000L);
+  public static WorkerConfig defaults(String peerId, KafkaSettings kafka) {
+    return new WorkerConfig(peerId, kafka, 100, 2_000, 60_000, DEFAULT_MAX_PIXELS);
   }
 }

@@ -1,13 +1,13 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.api.ApiService;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.ConsensusService;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.TopicAdmin;
-import dev.minigradient.worker.InferenceEngine;
-import dev.minigradient.worker.OnnxInferenceEngine;
 import dev.minigradient.worker.PeerWorker;
+import dev.minigradient.worker.ServedModel;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +32,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
 
   private final EmbeddedKafka kafka;
   private final KafkaSettings settings;
-  private final InferenceEngine engine;
+  private final List<ServedModel> served = new ArrayList<>();
   private final List<PeerWorker> peers = new ArrayList<>();
   private final ConsensusService consensus;
   private final ApiService api;
@@ -45,7 +45,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
    *
    * @param bootstrapServers an external cluster, or null to start an embedded one
    * @param peers number of peers
-   * @param model the ONNX model every peer serves
+   * @param models the models every peer serves; the first is the demo's
    * @param httpPort API port, 0 for any free port
    * @param partitions partitions per topic
    * @param decisionTimeoutMs consensus deadline, ms
@@ -55,7 +55,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
   public record Options(
       String bootstrapServers,
       int peers,
-      Path model,
+      List<ModelSpec> models,
       int httpPort,
       int partitions,
       long decisionTimeoutMs,
@@ -63,6 +63,10 @@ public final class EmbeddedNetwork implements AutoCloseable {
       boolean exactlyOnce) {
     /** Validates the options. */
     public Options {
+      models = List.copyOf(models);
+      if (models.isEmpty()) {
+        throw new IllegalArgumentException("at least one model");
+      }
       if (peers < 1 || peers > 64) {
         throw new IllegalArgumentException("peers must be 1..64, got " + peers);
       }
@@ -77,14 +81,15 @@ public final class EmbeddedNetwork implements AutoCloseable {
 
   private EmbeddedNetwork(Options options) throws IOException {
     stateDir = Files.createTempDirectory("mini-gradient-state");
-    InferenceEngine openedEngine = OnnxInferenceEngine.open(options.model());
     EmbeddedKafka startedKafka = null;
     try {
+      for (ModelSpec spec : options.models()) {
+        served.add(ServedModel.open(spec, WorkerConfig.DEFAULT_MAX_PIXELS));
+      }
       if (options.bootstrapServers() == null) {
         startedKafka = EmbeddedKafka.start(1);
       }
       this.kafka = startedKafka;
-      this.engine = openedEngine;
       this.settings =
           KafkaSettings.of(
               startedKafka != null ? startedKafka.bootstrapServers() : options.bootstrapServers(), Map.of());
@@ -97,10 +102,10 @@ public final class EmbeddedNetwork implements AutoCloseable {
                   d.punctuateIntervalMs(), d.retentionMs(), options.commitIntervalMs(), options.exactlyOnce()));
       this.api = new ApiService(settings, "mini-gradient-api", stateDir.resolve("api"), options.httpPort());
       for (int i = 1; i <= options.peers(); i++) {
-        peers.add(new PeerWorker(WorkerConfig.defaults("peer-" + i, settings, options.model()), engine));
+        peers.add(new PeerWorker(WorkerConfig.defaults("peer-" + i, settings), served));
       }
     } catch (RuntimeException e) {
-      openedEngine.close();
+      served.forEach(m -> m.engine().close());
       if (startedKafka != null) {
         startedKafka.close();
       }
@@ -172,12 +177,21 @@ public final class EmbeddedNetwork implements AutoCloseable {
   }
 
   /**
-   * The model id every peer serves.
+   * The id of the demo's model (the first one).
    *
-   * @return SHA-256 of the model file
+   * @return SHA-256 of its model file
    */
   public String modelId() {
-    return engine.modelId();
+    return served.get(0).modelId();
+  }
+
+  /**
+   * The models every peer serves.
+   *
+   * @return the served models
+   */
+  public List<ServedModel> models() {
+    return List.copyOf(served);
   }
 
   /**
@@ -211,7 +225,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
     }
     closeQuietly(api);
     closeQuietly(consensus);
-    closeQuietly(engine);
+    served.forEach(m -> closeQuietly(m.engine()));
     if (kafka != null) {
       closeQuietly(kafka);
     }

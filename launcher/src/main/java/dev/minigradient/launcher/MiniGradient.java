@@ -3,6 +3,7 @@ package dev.minigradient.launcher;
 import dev.minigradient.api.ApiCommand;
 import dev.minigradient.consensus.ConsensusCommand;
 import dev.minigradient.producer.SubmitCommand;
+import dev.minigradient.worker.EvaluateCommand;
 import dev.minigradient.worker.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
       ConsensusCommand.class,
       ApiCommand.class,
       SubmitCommand.class,
+      EvaluateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MiniGradient implements Runnable {

@@ -1,5 +1,6 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.producer.Input;
 import dev.minigradient.protocol.cli.Shutdown;
 import dev.minigradient.producer.SubmitCommand;
@@ -30,8 +31,11 @@ public final class NetworkCommand implements Callable<Integer> {
   @Option(names = "--peers", defaultValue = "3", description = "Number of peers (default: ${DEFAULT-VALUE}).")
   int peers;
 
-  @Option(names = "--model", defaultValue = "${env:MG_HOME:-.}/models/mnist/model.onnx", description = "ONNX model the peers serve (default: ${DEFAULT-VALUE}).")
-  Path model;
+  @Option(names = "--model", defaultValue = "mnist", split = ",", description = "Models the peers serve: names under --models-dir, model folders or .onnx files; the samples go to the first (default: ${DEFAULT-VALUE}).")
+  List<String> models;
+
+  @Option(names = "--models-dir", defaultValue = "${env:MG_HOME:-.}/models", description = "The model registry folder (default: ${DEFAULT-VALUE}).")
+  Path modelsDir;
 
   @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to submit: a folder or file (default: ${DEFAULT-VALUE}).")
   Path samples;
@@ -72,8 +76,11 @@ public final class NetworkCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
-    if (!Files.isRegularFile(model)) {
-      throw new CommandLine.ParameterException(cmd, "model file not found: " + model + " (run from the repository root, or pass --model)");
+    List<ModelSpec> specs;
+    try {
+      specs = models.stream().map(m -> ModelSpec.resolve(m, modelsDir)).toList();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage() + " (run from the repository root, or set MG_HOME)");
     }
     if (maxInFlight < 1) {
       throw new CommandLine.ParameterException(cmd, "--max-in-flight must be >= 1");
@@ -90,7 +97,7 @@ public final class NetworkCommand implements Callable<Integer> {
     }
     EmbeddedNetwork.Options options;
     try {
-      options = new EmbeddedNetwork.Options(bootstrapServers, peers, model, port, partitions, timeoutMs, commitIntervalMs, !atLeastOnce);
+      options = new EmbeddedNetwork.Options(bootstrapServers, peers, specs, port, partitions, timeoutMs, commitIntervalMs, !atLeastOnce);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }

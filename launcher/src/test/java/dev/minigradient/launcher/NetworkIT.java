@@ -1,5 +1,6 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.protocol.ModelSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -59,7 +60,7 @@ class NetworkIT {
   static void startNetwork() throws Exception {
     network =
         EmbeddedNetwork.start(
-            new EmbeddedNetwork.Options(null, 3, MODEL, 0, 3, 10_000, 100, true), Duration.ofSeconds(90));
+            new EmbeddedNetwork.Options(null, 3, List.of(ModelSpec.load(MODEL.getParent())), 0, 3, 10_000, 100, true), Duration.ofSeconds(90));
   }
 
   @AfterAll
@@ -217,12 +218,24 @@ class NetworkIT {
   }
 
   @Test
+  @Order(4)
+  void aTaskForAModelNoPeerServesIsAnsweredUnsupportedAtOnce() throws Exception {
+    Run run = cli("task-producer", "--bootstrap-servers", network.kafka().bootstrapServers(),
+        "--model-id", "0".repeat(64), "--json", samples(1).get(0).toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    JsonNode line = JsonSerde.MAPPER.readTree(run.out().strip());
+    assertThat(line.get("status").asText()).isEqualTo("UNSUPPORTED_MODEL");
+    assertThat(line.get("latency_ms").asLong()).isLessThan(5_000);
+    assertThat(line.get("error").asText()).contains("no active peer serves");
+  }
+
+  @Test
   @Order(5)
   void aPeerStartedSeparatelyJoinsThroughTheRegistryAndEarnsAgreement() throws Exception {
     // given topics ensured the way a standalone peer does it, and a fourth peer of its own
     TopicAdmin.ensureTopics(network.kafka(), 3, Optional.empty(), Duration.ofSeconds(15));
     try (InferenceEngine engine = OnnxInferenceEngine.open(MODEL);
-        PeerWorker extra = new PeerWorker(WorkerConfig.defaults("extra", network.kafka(), MODEL), engine)) {
+        PeerWorker extra = new PeerWorker(WorkerConfig.defaults("extra", network.kafka()), engine)) {
       extra.start();
       await().atMost(Duration.ofSeconds(20)).until(extra::isAssigned);
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->

@@ -9,5 +9,7 @@ public enum ConsensusStatus {
   /** Every eligible peer voted (or the deadline passed) and no label reached the quorum. */
   NO_QUORUM,
   /** The deadline passed before any counted vote arrived. */
-  TIMED_OUT
+  TIMED_OUT,
+  /** No active peer serves the task's model: decided as soon as the task arrives. */
+  UNSUPPORTED_MODEL
 }

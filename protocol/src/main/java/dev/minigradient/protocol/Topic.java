@@ -10,10 +10,15 @@ import org.apache.kafka.common.serialization.Serdes;
  *
  * @param name the topic name
  * @param valueSerde serde of the values
- * @param compacted true for a compacted (latest value per key) topic
+ * @param configs topic-level configs to create it with, e.g. {@code cleanup.policy=compact}
  * @param <V> the value type
  */
-public record Topic<V>(String name, Serde<V> valueSerde, boolean compacted) {
+public record Topic<V>(String name, Serde<V> valueSerde, Map<String, String> configs) {
+
+  /** Copies the configs. */
+  public Topic {
+    configs = Map.copyOf(configs);
+  }
 
   /**
    * Serde of the keys.
@@ -22,14 +27,5 @@ public record Topic<V>(String name, Serde<V> valueSerde, boolean compacted) {
    */
   public Serde<String> keySerde() {
     return Serdes.String();
-  }
-
-  /**
-   * Topic-level configs to create it with.
-   *
-   * @return e.g. {@code cleanup.policy=compact} for compacted topics
-   */
-  public Map<String, String> configs() {
-    return compacted ? Map.of("cleanup.policy", "compact") : Map.of();
   }
 }

@@ -57,7 +57,8 @@ public final class TopicAdmin {
    * @param partitions partitions per topic (tasks and votes must match: they are co-partitioned)
    * @param replicationFactor replication factor, or empty for the broker's default
    * @param timeout how long to wait for the cluster
-   * @throws IllegalStateException if the cluster does not answer in time or refuses
+   * @throws IllegalStateException if the cluster does not answer in time or refuses, or if the
+   *     tasks and votes topics have different partition counts
    */
   public static void ensureTopics(
       KafkaSettings kafka, int partitions, Optional<Short> replicationFactor, Duration timeout) {
@@ -79,6 +80,21 @@ public final class TopicAdmin {
           }
         }
       }
+      // Tasks and votes meet in one Streams task only if they have the same partition count.
+      var described =
+          admin
+              .describeTopics(List.of(Topics.TASKS.name(), Topics.VOTES.name()))
+              .allTopicNames()
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      int taskPartitions = described.get(Topics.TASKS.name()).partitions().size();
+      int votePartitions = described.get(Topics.VOTES.name()).partitions().size();
+      if (taskPartitions != votePartitions) {
+        throw new IllegalStateException(
+            Topics.TASKS.name() + " has " + taskPartitions + " partitions but " + Topics.VOTES.name()
+                + " has " + votePartitions + ": they must be co-partitioned (same count)");
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(describeFailure(kafka, timeout, e.getCause()), e);
     } catch (TimeoutException e) {
       throw new IllegalStateException(describeFailure(kafka, timeout, e), e);
     } catch (InterruptedException e) {

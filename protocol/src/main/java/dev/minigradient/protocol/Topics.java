@@ -1,6 +1,7 @@
 package dev.minigradient.protocol;
 
 import java.util.List;
+import java.util.Map;
 
 /** Every topic of the network. No other class writes a topic name as a string. */
 public final class Topics {
@@ -8,30 +9,36 @@ public final class Topics {
 
   /** Inference tasks, key = task id. Every peer reads every task (one consumer group per peer). */
   public static final Topic<Task> TASKS =
-      new Topic<>("inference.tasks", new JsonSerde<>(Task.class), false);
+      new Topic<>("inference.tasks", new JsonSerde<>(Task.class), Map.of());
 
   /** Peers' votes, key = task id: co-partitioned with {@link #TASKS}. */
   public static final Topic<Vote> VOTES =
-      new Topic<>("inference.votes", new JsonSerde<>(Vote.class), false);
+      new Topic<>("inference.votes", new JsonSerde<>(Vote.class), Map.of());
 
   /** Exactly one consensus per task, key = task id. */
   public static final Topic<Consensus> CONSENSUS =
-      new Topic<>("inference.consensus", new JsonSerde<>(Consensus.class), false);
+      new Topic<>("inference.consensus", new JsonSerde<>(Consensus.class), Map.of());
 
-  /** Peer registrations and heartbeats, key = peer id, compacted. */
+  /**
+   * Peer registrations and heartbeats, key = peer id, compacted. Records are stamped by the
+   * broker ({@code LogAppendTime}), so whether a peer is active does not depend on its clock.
+   */
   public static final Topic<Peer> PEERS =
-      new Topic<>("peers.registry", new JsonSerde<>(Peer.class), true);
+      new Topic<>(
+          "peers.registry",
+          new JsonSerde<>(Peer.class),
+          Map.of("cleanup.policy", "compact", "message.timestamp.type", "LogAppendTime"));
 
   /** Changelog of the reputation KTable, key = peer id, compacted. */
   public static final Topic<Reputation> REPUTATION =
-      new Topic<>("peers.reputation", new JsonSerde<>(Reputation.class), true);
+      new Topic<>("peers.reputation", new JsonSerde<>(Reputation.class), Map.of("cleanup.policy", "compact"));
 
   /** Records that could not be processed: original key and value, error in headers ({@link DeadLetters}). */
   public static final Topic<byte[]> DEAD_LETTERS =
       new Topic<>(
           "inference.dead-letters",
           org.apache.kafka.common.serialization.Serdes.ByteArray(),
-          false);
+          Map.of());
 
   /** All topics, in creation order. */
   public static final List<Topic<?>> ALL =

@@ -58,6 +58,7 @@ public record Result(Input input, String taskId, Consensus consensus, long laten
       case REJECTED -> "rejected: " + consensus.rejection();
       case NO_QUORUM -> "no quorum";
       case TIMED_OUT -> "timed out: no peer answered";
+      case UNSUPPORTED_MODEL -> "unsupported model: no active peer serves " + consensus.modelId();
     };
   }
 }

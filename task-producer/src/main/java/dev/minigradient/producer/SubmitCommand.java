@@ -2,6 +2,7 @@ package dev.minigradient.producer;
 
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelIds;
+import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.KafkaOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -40,8 +41,11 @@ public final class SubmitCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders; @FILE reads one path per line.")
   List<Path> paths;
 
-  @Option(names = "--model", defaultValue = "${env:MG_HOME:-.}/models/mnist/model.onnx", description = "ONNX model to ask for; its SHA-256 is the model id (default: ${DEFAULT-VALUE}).")
-  Path model;
+  @Option(names = "--model", defaultValue = "mnist", description = "Model to ask for: a name under --models-dir, a model folder or an .onnx file; its SHA-256 is the model id (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--models-dir", defaultValue = "${env:MG_HOME:-.}/models", description = "The model registry folder (default: ${DEFAULT-VALUE}).")
+  Path modelsDir;
 
   @Option(names = "--model-id", description = "Model id (SHA-256) to ask for, instead of --model.")
   String modelId;
@@ -101,10 +105,11 @@ public final class SubmitCommand implements Callable<Integer> {
       }
       return modelId;
     }
-    if (!Files.isRegularFile(model)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "model file not found: " + model);
+    try {
+      return ModelIds.of(ModelSpec.resolve(model, modelsDir).onnx());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    return ModelIds.of(model);
   }
 
   /**

@@ -21,7 +21,8 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Turns an encoded image (PNG, JPEG, GIF, BMP, ... whatever {@link ImageIO} can read) into the
+ * Turns an encoded image (PNG, JPEG incl. CMYK and progressive, WebP, GIF, BMP, ... whatever
+ * {@link ImageIO} and the TwelveMonkeys plugins on the class path can read) into the
  * input tensor of an MNIST classifier, following the normalisation MNIST itself used (LeCun,
  * Bottou, Bengio, Haffner 1998; <a href="http://yann.lecun.com/exdb/mnist/">MNIST page</a>): the
  * digit's bounding box is scaled, keeping its aspect ratio and with anti-aliasing, to fit a 20x20
@@ -32,7 +33,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * any pixel is decoded); read raster <em>samples</em> (never {@code getRGB}, which converts gray
  * levels through colour spaces) and turn them into luminance in [0,1] (ITU-R BT.601 weights), for
  * 1 to 4 bands, any bit depth and palettes, compositing alpha over the image's background; very
- * large images are area-averaged down to at most 4 million pixels on the way;
+ * large images are area-averaged down to at most 4 million pixels on the way; apply the EXIF
+ * orientation tag (JPEG APP1, PNG {@code eXIf}, WebP {@code EXIF}; see {@link ExifOrientation}) so
+ * a photo is upright as its camera meant;
  * make the digit light on dark (invert when the border is on the light side of the image's range);
  * subtract the background level estimated from the border and rescale so the strongest ink is 1;
  * crop to the pixels above 0.1; resample (area average when shrinking, bilinear
@@ -94,7 +97,8 @@ public final class MnistPreprocessor {
    * @throws InvalidInputException with reason {@code empty-input} (null or no bytes),
    *     {@code not-an-image} (no ImageIO reader recognises the bytes, or it returns no image),
    *     {@code too-many-pixels} (header says width*height exceeds the limit), {@code
-   *     undecodable-image} (the decoder fails, e.g. a truncated file) or {@code blank-image} (no
+   *     undecodable-image} (the decoder fails, or the file is truncated: a JPEG whose data ends
+   *     early, a WebP shorter than its RIFF header says) or {@code blank-image} (no
    *     ink left after background removal)
    */
   public float[] preprocess(byte[] imageBytes) throws InvalidInputException {
@@ -102,7 +106,7 @@ public final class MnistPreprocessor {
       throw new InvalidInputException("empty-input", "the input contains no bytes");
     }
     Gray gray = toGray(decode(imageBytes));
-    return normalise(gray);
+    return normalise(orient(gray, ExifOrientation.of(imageBytes)));
   }
 
   // ---------------------------------------------------------------- decoding
@@ -137,6 +141,11 @@ public final class MnistPreprocessor {
               "the image is " + width + "x" + height + " = " + pixels + " pixels, more than "
                   + maxPixels);
         }
+        String riffProblem = riffTruncation(bytes);
+        if (riffProblem != null) {
+          throw new InvalidInputException("undecodable-image", "the image is truncated: "
+              + riffProblem);
+        }
         // The JPEG decoder only warns about a truncated file (and fills the rest with gray).
         List<String> truncation = new ArrayList<>();
         reader.addIIOReadWarningListener(
@@ -167,6 +176,36 @@ public final class MnistPreprocessor {
     }
   }
 
+  /**
+   * For a RIFF container (WebP), which the WebP decoder reads silently past its end (leaving the
+   * rest of the picture blank): a description of how it is cut short, or null when the declared
+   * RIFF size and every chunk fit in the bytes (or the input is not RIFF).
+   */
+  static String riffTruncation(byte[] b) {
+    if (b.length < 12 || b[0] != 'R' || b[1] != 'I' || b[2] != 'F' || b[3] != 'F') {
+      return null;
+    }
+    long declared = le32(b, 4) + 8;
+    if (declared > b.length) {
+      return "the RIFF header declares " + declared + " bytes, only " + b.length + " present";
+    }
+    long p = 12;
+    while (p + 8 <= declared) {
+      long end = p + 8 + le32(b, (int) p + 4);
+      if (end > declared) {
+        return "a chunk at byte " + p + " ends at " + end + ", past the end of the file ("
+            + declared + ")";
+      }
+      p = end + (end & 1);
+    }
+    return null;
+  }
+
+  private static long le32(byte[] b, int i) {
+    return (b[i] & 0xFFL) | (b[i + 1] & 0xFFL) << 8 | (b[i + 2] & 0xFFL) << 16
+        | (b[i + 3] & 0xFFL) << 24;
+  }
+
   private static InvalidInputException undecodable(String what, Exception e) {
     String detail = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     return new InvalidInputException("undecodable-image", what + ": " + detail, e);
@@ -175,7 +214,7 @@ public final class MnistPreprocessor {
   // ---------------------------------------------------------------- samples -> luminance
 
   /** A row-major luminance image, values in [0,1]. */
-  private record Gray(float[] v, int w, int h) {}
+  record Gray(float[] v, int w, int h) {}
 
   private static final float WR = 0.299f;
   private static final float WG = 0.587f;
@@ -349,6 +388,42 @@ public final class MnistPreprocessor {
       weight += alpha[i];
     }
     return weight > 0 && ink / weight >= 0.5 ? 0f : 1f;
+  }
+
+  // ---------------------------------------------------------------- EXIF orientation
+
+  /**
+   * Returns the image as it is meant to be displayed for an EXIF orientation (1 to 8): pixel
+   * (x, y) of the result is taken from the stored pixel named in the TIFF 6.0 / EXIF 2.3 table.
+   */
+  static Gray orient(Gray g, int orientation) {
+    if (orientation <= ExifOrientation.NORMAL || orientation > 8) {
+      return g;
+    }
+    int w = g.w();
+    int h = g.h();
+    float[] src = g.v();
+    boolean swap = orientation >= 5;
+    int ow = swap ? h : w;
+    int oh = swap ? w : h;
+    float[] out = new float[src.length];
+    for (int y = 0; y < oh; y++) {
+      for (int x = 0; x < ow; x++) {
+        int sx;
+        int sy;
+        switch (orientation) {
+          case 2 -> { sx = w - 1 - x; sy = y; }
+          case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
+          case 4 -> { sx = x; sy = h - 1 - y; }
+          case 5 -> { sx = y; sy = x; }
+          case 6 -> { sx = y; sy = h - 1 - x; }
+          case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
+          default -> { sx = w - 1 - y; sy = x; } // 8
+        }
+        out[y * ow + x] = src[sy * w + sx];
+      }
+    }
+    return new Gray(out, ow, oh);
   }
 
   // ---------------------------------------------------------------- MNIST normalisation

@@ -33,7 +33,9 @@ import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class MnistPreprocessorTest {
@@ -80,6 +82,9 @@ class MnistPreprocessorTest {
 
   enum Encoding {
     SIXTEEN_BIT_GRAY_PNG(BufferedImage.TYPE_USHORT_GRAY, "png"),
+    GRAY_PNG(BufferedImage.TYPE_BYTE_GRAY, "png"),
+    RGB_PNG(BufferedImage.TYPE_INT_RGB, "png"),
+    GRAY_JPEG(BufferedImage.TYPE_BYTE_GRAY, "jpg"),
     ONE_BIT_PNG(BufferedImage.TYPE_BYTE_BINARY, "png"),
     PALETTE_PNG(BufferedImage.TYPE_BYTE_INDEXED, "png"),
     GRAY_PLUS_ALPHA_PNG(-1, "png"),
@@ -289,6 +294,250 @@ class MnistPreprocessorTest {
   void a_non_positive_pixel_limit_is_a_programming_error() {
     assertThatThrownBy(() -> new MnistPreprocessor(0))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  // ------------------------------------------------------------------ JPEG variants, WebP, EXIF
+
+  /** A real sample digit as blue-black pen on off-white paper, {@code scale} times larger. */
+  private static BufferedImage realDigitOnPaper(TestImages.Sample s, double scale) {
+    int[] n = new int[1];
+    float[] ink = TestImages.scaledInk(s.ink(), scale, n);
+    return TestImages.penOnPaper(ink, n[0], new Color(25, 35, 95), new Color(246, 243, 236));
+  }
+
+  private static TestImages.Sample firstSample(int label) throws IOException {
+    return TestImages.samples().stream().filter(s -> s.label() == label).findFirst().orElseThrow();
+  }
+
+  @Test
+  void a_cmyk_jpeg_gives_the_same_digit_as_the_rgb_jpeg() throws Exception {
+    // given: a real "3" as dark ink on light paper, once as CMYK (Adobe) and once as RGB JPEG
+    TestImages.Sample three = firstSample(3);
+    int[] n = new int[1];
+    float[] ink = TestImages.scaledInk(three.ink(), 8, n);
+    BufferedImage gray = TestImages.grayOnPaper(ink, n[0], 20, 245);
+    byte[] cmyk = TestImages.cmykJpeg(gray, 0.9f);
+    float[] reference = preprocessor.preprocess(TestImages.jpeg(gray, 0.9f, false));
+
+    // when
+    float[] tensor = preprocessor.preprocess(cmyk);
+
+    // then
+    assertIsMnistLike(tensor);
+    assertThat(meanAbsDifference(tensor, reference)).isLessThan(0.03);
+    assertThat(meanAbsDifference(tensor, three.ink())).isLessThan(0.1);
+  }
+
+  @Test
+  void a_progressive_jpeg_gives_the_same_digit_as_a_baseline_jpeg() throws Exception {
+    // given
+    BufferedImage page = realDigitOnPaper(firstSample(5), 8);
+    byte[] progressive = TestImages.jpeg(page, 0.85f, true);
+    float[] baseline = preprocessor.preprocess(TestImages.jpeg(page, 0.85f, false));
+
+    // when
+    float[] tensor = preprocessor.preprocess(progressive);
+
+    // then
+    assertIsMnistLike(tensor);
+    assertThat(meanAbsDifference(tensor, baseline)).isLessThan(0.01);
+  }
+
+  @Test
+  void a_jpeg_stored_rotated_with_exif_orientation_6_is_turned_upright() throws Exception {
+    // given: a real "7" stored rotated 90° counter-clockwise, tagged "rotate 90° clockwise"
+    TestImages.Sample seven = firstSample(7);
+    BufferedImage upright = realDigitOnPaper(seven, 8);
+    byte[] stored = TestImages.jpeg(TestImages.storedFor(upright, 6), 0.9f, false);
+    byte[] tagged = TestImages.withJpegOrientation(stored, 6);
+    float[] reference = preprocessor.preprocess(TestImages.jpeg(upright, 0.9f, false));
+
+    // when
+    float[] tensor = preprocessor.preprocess(tagged);
+    float[] untagged = preprocessor.preprocess(stored);
+
+    // then: the tag is applied, and it is what makes the difference
+    assertThat(ExifOrientation.of(tagged)).isEqualTo(6);
+    assertIsMnistLike(tensor);
+    assertThat(meanAbsDifference(tensor, reference)).isLessThan(0.02);
+    assertThat(meanAbsDifference(untagged, reference)).isGreaterThan(0.05);
+  }
+
+  @ParameterizedTest(name = "EXIF orientation {0} in a PNG eXIf chunk")
+  @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+  void every_exif_orientation_gives_exactly_the_upright_tensor(int orientation) throws Exception {
+    // given: a real, asymmetric "4" on a non-square page, stored transformed and tagged (lossless)
+    BufferedImage square = TestImages.grayOnPaper(
+        TestImages.scaledInk(firstSample(4).ink(), 3, new int[1]), 84, 10, 240);
+    BufferedImage upright = new BufferedImage(140, 84, BufferedImage.TYPE_BYTE_GRAY);
+    upright.getRaster().setRect(0, 0, square.getRaster());
+    for (int y = 0; y < 84; y++) {
+      for (int x = 84; x < 140; x++) {
+        upright.getRaster().setSample(x, y, 0, 240);
+      }
+    }
+    float[] reference = preprocessor.preprocess(TestImages.png(upright));
+    byte[] tagged =
+        TestImages.withPngOrientation(
+            TestImages.png(TestImages.storedFor(upright, orientation)), orientation);
+
+    // when
+    float[] tensor = preprocessor.preprocess(tagged);
+
+    // then
+    assertThat(ExifOrientation.of(tagged)).isEqualTo(orientation);
+    assertThat(tensor).containsExactly(reference);
+  }
+
+  @Test
+  void malformed_or_missing_exif_means_no_rotation() throws Exception {
+    // given
+    byte[] jpeg = TestImages.jpeg(realDigitOnPaper(firstSample(2), 2), 0.9f, false);
+    byte[] outOfRange = TestImages.withJpegOrientation(jpeg, 9);
+    byte[] cut = Arrays.copyOf(TestImages.withJpegOrientation(jpeg, 6), 40);
+
+    // then
+    assertThat(ExifOrientation.of(jpeg)).isEqualTo(1);
+    assertThat(ExifOrientation.of(outOfRange)).isEqualTo(1);
+    assertThat(ExifOrientation.of(cut)).isIn(1, 6);
+    assertThat(ExifOrientation.of(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}))
+        .isEqualTo(1);
+    assertThat(preprocessor.preprocess(outOfRange)).containsExactly(preprocessor.preprocess(jpeg));
+  }
+
+  @Test
+  void a_lossless_webp_gives_the_same_tensor_as_the_same_pixels_in_png() throws Exception {
+    // given: a real "8", dark on light, 112x112, as hand-made VP8L and as PNG
+    int[] n = new int[1];
+    float[] ink = TestImages.scaledInk(firstSample(8).ink(), 4, n);
+    BufferedImage gray = TestImages.grayOnPaper(ink, n[0], 30, 240);
+    byte[] webp = TestImages.losslessWebp(gray);
+    float[] reference = preprocessor.preprocess(png(gray));
+
+    // when
+    float[] tensor = preprocessor.preprocess(webp);
+
+    // then
+    assertIsMnistLike(tensor);
+    assertThat(maxAbsDifference(tensor, reference)).isLessThan(1e-4);
+  }
+
+  // ------------------------------------------------------------------ extreme canvases
+
+  @ParameterizedTest(name = "{0}x{1} canvas")
+  @CsvSource({"4000, 90", "90, 4000"})
+  void a_digit_on_a_very_wide_or_very_tall_canvas_is_found_and_centred(int w, int h)
+      throws Exception {
+    // given: a real "2" (84x84) near the far end of a long white strip
+    int[] n = new int[1];
+    float[] ink = TestImages.scaledInk(firstSample(2).ink(), 3, n);
+    BufferedImage canvas = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+    int ox = w > h ? w - 500 : 3;
+    int oy = w > h ? 3 : h - 500;
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        float a = 0;
+        if (x >= ox && x < ox + n[0] && y >= oy && y < oy + n[0]) {
+          a = ink[(y - oy) * n[0] + (x - ox)];
+        }
+        canvas.getRaster().setSample(x, y, 0, Math.round(250 - a * 230));
+      }
+    }
+
+    // when
+    float[] tensor = preprocessor.preprocess(png(canvas));
+
+    // then
+    assertIsMnistLike(tensor);
+    assertThat(meanAbsDifference(tensor, firstSample(2).ink())).isLessThan(0.1);
+  }
+
+  @Test
+  void a_tiny_8x8_image_is_enlarged_to_a_20_px_box() throws Exception {
+    // given: a real "0" shrunk to 8x8, dark on light
+    int[] n = new int[1];
+    float[] ink = TestImages.scaledInk(firstSample(0).ink(), 8 / 28.0, n);
+    assertThat(n[0]).isEqualTo(8);
+
+    // when
+    float[] tensor = preprocessor.preprocess(png(TestImages.grayOnPaper(ink, 8, 0, 255)));
+
+    // then
+    assertIsMnistLike(tensor);
+  }
+
+  // ------------------------------------------------------------------ more invalid input
+
+  @Test
+  void text_is_rejected_as_not_an_image() {
+    // given
+    byte[] text = "<html><body>7</body></html>\n".getBytes(StandardCharsets.UTF_8);
+
+    // when
+    InvalidInputException e =
+        catchThrowableOfType(InvalidInputException.class, () -> preprocessor.preprocess(text));
+
+    // then
+    assertThat(e.reason()).isEqualTo("not-an-image");
+  }
+
+  @Test
+  void truncated_progressive_and_cmyk_jpegs_are_rejected_as_undecodable() throws Exception {
+    // given
+    BufferedImage page = realDigitOnPaper(firstSample(6), 8);
+    int[] n = new int[1];
+    BufferedImage gray =
+        TestImages.grayOnPaper(TestImages.scaledInk(firstSample(6).ink(), 8, n), n[0], 20, 245);
+    byte[] progressive = TestImages.jpeg(page, 0.85f, true);
+    byte[] cmyk = TestImages.cmykJpeg(gray, 0.85f);
+
+    // when / then
+    for (byte[] whole : List.of(progressive, cmyk)) {
+      byte[] half = Arrays.copyOf(whole, whole.length / 2);
+      InvalidInputException e =
+          catchThrowableOfType(InvalidInputException.class, () -> preprocessor.preprocess(half));
+      assertThat(e).isNotNull();
+      assertThat(e.reason()).isEqualTo("undecodable-image");
+    }
+  }
+
+  @Test
+  void a_truncated_webp_is_rejected_as_undecodable_rather_than_half_blank() throws Exception {
+    // given: the WebP decoder reads past the end silently; the RIFF size gives it away
+    int[] n = new int[1];
+    float[] ink = TestImages.scaledInk(firstSample(9).ink(), 4, n);
+    byte[] whole = TestImages.losslessWebp(TestImages.grayOnPaper(ink, n[0], 30, 240));
+    byte[] half = Arrays.copyOf(whole, whole.length / 2);
+
+    // when
+    InvalidInputException e =
+        catchThrowableOfType(InvalidInputException.class, () -> preprocessor.preprocess(half));
+
+    // then
+    assertThat(e).isNotNull();
+    assertThat(e.reason()).isEqualTo("undecodable-image");
+    assertThat(e.getMessage()).contains("truncated");
+  }
+
+  @Test
+  void a_jpeg_whose_header_promises_too_many_pixels_is_refused_without_decoding() throws Exception {
+    // given: a small JPEG whose SOF0 is patched to declare 65000 x 65000 pixels
+    byte[] jpeg = jpeg(seven(BufferedImage.TYPE_INT_RGB, 64, 64, Color.BLACK, Color.WHITE));
+    int sof = 2;
+    while (!((jpeg[sof] & 0xFF) == 0xFF && (jpeg[sof + 1] & 0xFF) == 0xC0)) {
+      sof += 2 + (((jpeg[sof + 2] & 0xFF) << 8) | (jpeg[sof + 3] & 0xFF));
+    }
+    ByteBuffer.wrap(jpeg, sof + 5, 4).putShort((short) 65000).putShort((short) 65000);
+
+    // when
+    long start = System.nanoTime();
+    InvalidInputException e =
+        catchThrowableOfType(InvalidInputException.class, () -> preprocessor.preprocess(jpeg));
+    long millis = (System.nanoTime() - start) / 1_000_000;
+
+    // then
+    assertThat(e.reason()).isEqualTo("too-many-pixels");
+    assertThat(millis).isLessThan(2_000);
   }
 
   // ------------------------------------------------------------------ determinism

@@ -1,0 +1,88 @@
+package dev.minigradient.worker;
+
+import dev.minigradient.protocol.ModelSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code evaluate}: a model's accuracy, confusion matrix and agreement with its trainer's
+ * predictions, through the peers' own inference path. Exit 1 below {@code --min-accuracy}.
+ */
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    description = "Prints a model's accuracy and confusion matrix on labelled images (label-D in the file name) or IDX files, through the peers' own preprocessing and ONNX Runtime.")
+public final class EvaluateCommand implements Callable<Integer> {
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", defaultValue = "mnist", description = "Model name under --models-dir, model folder or .onnx file (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--models-dir", defaultValue = "${env:MG_HOME:-.}/models", description = "The model registry folder (default: ${DEFAULT-VALUE}).")
+  Path modelsDir;
+
+  @Option(names = "--data", description = "A folder of labelled images (default: the model's samples/).")
+  Path data;
+
+  @Option(names = "--idx-images", description = "IDX3 images file (28x28, optionally .gz); needs --idx-labels.")
+  Path idxImages;
+
+  @Option(names = "--idx-labels", description = "IDX1 labels file (optionally .gz).")
+  Path idxLabels;
+
+  @Option(names = "--limit", defaultValue = "0", description = "Evaluate at most this many IDX examples (0: all).")
+  int limit;
+
+  @Option(names = "--predictions", description = "CSV file,label,predicted of reference predictions (default: the model's predictions.csv if present).")
+  Path predictions;
+
+  @Option(names = "--min-accuracy", defaultValue = "0", description = "Exit 1 if the accuracy is below this fraction (default: ${DEFAULT-VALUE}).")
+  double minAccuracy;
+
+  @Override
+  public Integer call() throws Exception {
+    ModelSpec m;
+    try {
+      m = ModelSpec.resolve(model, modelsDir);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    if ((idxImages == null) != (idxLabels == null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--idx-images and --idx-labels go together");
+    }
+    Path folder = m.onnx().toAbsolutePath().normalize().getParent();
+    Path samples = data != null ? data : folder.resolve("samples");
+    if (idxImages == null && !Files.isDirectory(samples)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "no such folder: " + samples);
+    }
+    Path reference = predictions != null ? predictions : folder.resolve("predictions.csv");
+    var out = spec.commandLine().getOut();
+    ServedModel served = ServedModel.open(m, WorkerConfig.DEFAULT_MAX_PIXELS);
+    Evaluation e;
+    try {
+      if (idxImages != null) {
+        e = Evaluation.ofIdx(served, idxImages, idxLabels, limit);
+      } else {
+        Map<String, Integer> ref = Files.isRegularFile(reference) ? Evaluation.readPredictions(reference) : Map.of();
+        e = Evaluation.ofFolder(served, samples, ref);
+      }
+    } finally {
+      served.engine().close();
+    }
+    out.printf("model %s (%s)%n", m.name(), served.modelId());
+    out.printf("data %s%n", idxImages != null ? idxImages : samples);
+    out.printf("examples %d, correct %d, refused %d, accuracy %.2f%%%n", e.n(), e.correct(), e.refused(), 100 * e.accuracy());
+    if (e.compared() > 0) {
+      out.printf("agreement with %s: %d/%d (%.2f%%)%n", reference, e.agreed(), e.compared(), 100 * e.agreement());
+    }
+    out.print(e.confusionTable(m.labels()));
+    out.flush();
+    return e.accuracy() >= minAccuracy ? 0 : 1;
+  }
+}

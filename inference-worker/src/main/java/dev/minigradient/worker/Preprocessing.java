@@ -1,0 +1,34 @@
+package dev.minigradient.worker;
+
+import dev.minigradient.worker.preprocess.InvalidInputException;
+import dev.minigradient.worker.preprocess.MnistPreprocessor;
+
+/** Turns input bytes into a model's input tensor. Implementations are thread-safe. */
+@FunctionalInterface
+public interface Preprocessing {
+
+  /**
+   * Decodes and prepares one input.
+   *
+   * @param input the raw bytes (an image file)
+   * @return float32 tensor [1, 1, 28, 28] flattened row-major, values in [0,1]
+   * @throws InvalidInputException if the input cannot become a tensor, with a reason code
+   */
+  float[] apply(byte[] input) throws InvalidInputException;
+
+  /**
+   * The preprocessing a model's registry entry names.
+   *
+   * @param name {@code mnist-digit} (MNIST's recipe: ink box to 20x20, centred by mass)
+   * @param maxPixels images whose header promises more pixels are refused
+   * @return the preprocessing
+   * @throws IllegalArgumentException for an unknown name
+   */
+  static Preprocessing named(String name, long maxPixels) {
+    if ("mnist-digit".equals(name)) {
+      MnistPreprocessor p = new MnistPreprocessor(maxPixels);
+      return p::preprocess;
+    }
+    throw new IllegalArgumentException("unknown preprocessing '" + name + "' (known: mnist-digit)");
+  }
+}

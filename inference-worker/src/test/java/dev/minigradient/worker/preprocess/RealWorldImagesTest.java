@@ -1,0 +1,310 @@
+package dev.minigradient.worker.preprocess;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.minigradient.worker.InferenceEngine;
+import dev.minigradient.worker.OnnxInferenceEngine;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferUShort;
+import java.awt.image.IndexColorModel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Per-kind accuracy: every real MNIST sample shipped with the model (200 digits, 20 per class) is
+ * re-rendered the way people actually send digits (pen on paper photographed as JPEG, CMYK scans,
+ * progressive JPEGs, rotated phone photos with an EXIF tag, transparent / 16-bit / palette / 1-bit
+ * PNGs, lossless WebP, a small digit on a big uneven page, extreme canvases, a 10x10 thumbnail),
+ * then run through {@link MnistPreprocessor} and the real ONNX model.
+ *
+ * <p>Threshold: each kind must score at least the clean samples' accuracy minus {@link
+ * #TOLERANCE} (3 points = 6 of 200 digits). The renderings change only the file format and
+ * page, not the digit, so after preprocessing the tensors should be near-copies of the clean ones;
+ * 3 points leaves room for the few borderline digits that JPEG noise, resampling or a 1-bit
+ * threshold can legitimately flip, yet fails on any systematic bug (a wrong polarity, rotation,
+ * colour conversion or centring costs tens of points). The 10x10 thumbnail has its own, lower bar
+ * ({@link #THUMBNAIL_TOLERANCE}): shrinking to 10x10 leaves the digit about 7 px tall, and the
+ * information lost there cannot be recovered by any preprocessing.
+ *
+ * <p>Writes the table to {@code target/real-world-accuracy.md} and prints it.
+ */
+class RealWorldImagesTest {
+
+  /** Largest accepted drop, in accuracy points, below the clean samples. */
+  static final double TOLERANCE = 3.0;
+
+  /** Largest accepted drop for the 10x10 thumbnail, which destroys detail. */
+  static final double THUMBNAIL_TOLERANCE = 8.0;
+
+  private static final Path MODEL = Path.of("..", "models", "mnist", "model.onnx");
+  private static final Color PEN = new Color(25, 35, 95); // blue-black ballpoint
+  private static final Color PAPER = new Color(246, 243, 236); // off-white paper
+
+  private static OnnxInferenceEngine engine;
+  private final MnistPreprocessor preprocessor = new MnistPreprocessor();
+
+  @BeforeAll
+  static void open() {
+    engine = OnnxInferenceEngine.open(MODEL);
+  }
+
+  @AfterAll
+  static void close() {
+    engine.close();
+  }
+
+  /** One way of sending a digit: turns a real sample into the bytes of an image file. */
+  enum Kind {
+    CLEAN_MNIST_PNG("clean MNIST PNG (28x28, white on black)") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) {
+        return s.bytes();
+      }
+    },
+    PAPER_JPEG_Q85_8X("blue pen on off-white paper, 224x224 RGB JPEG q85") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        return TestImages.jpeg(paper(s, 8), 0.85f, false);
+      }
+    },
+    CMYK_JPEG("CMYK JPEG (Adobe, no ICC profile), 224x224") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        int[] n = new int[1];
+        float[] ink = TestImages.scaledInk(s.ink(), 8, n);
+        return TestImages.cmykJpeg(TestImages.grayOnPaper(ink, n[0], 20, 245), 0.85f);
+      }
+    },
+    PROGRESSIVE_JPEG("progressive JPEG q85, 224x224") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        return TestImages.jpeg(paper(s, 8), 0.85f, true);
+      }
+    },
+    EXIF_ROTATED_JPEG("JPEG stored rotated 90°, EXIF Orientation=6") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        BufferedImage stored = TestImages.storedFor(paper(s, 8), 6);
+        return TestImages.withJpegOrientation(TestImages.jpeg(stored, 0.85f, false), 6);
+      }
+    },
+    LOSSLESS_WEBP("lossless WebP, dark on light, 112x112") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) {
+        int[] n = new int[1];
+        float[] ink = TestImages.scaledInk(s.ink(), 4, n);
+        return TestImages.losslessWebp(TestImages.grayOnPaper(ink, n[0], 30, 240));
+      }
+    },
+    TRANSPARENT_PNG("black ink on a transparent background, ARGB PNG") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        int[] n = new int[1];
+        float[] ink = TestImages.scaledInk(s.ink(), 4, n);
+        BufferedImage img = new BufferedImage(n[0], n[0], BufferedImage.TYPE_INT_ARGB);
+        for (int i = 0; i < ink.length; i++) {
+          img.setRGB(i % n[0], i / n[0], Math.round(ink[i] * 255) << 24);
+        }
+        return TestImages.png(img);
+      }
+    },
+    SIXTEEN_BIT_PNG("16-bit gray PNG, dark on light") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        int[] n = new int[1];
+        float[] ink = TestImages.scaledInk(s.ink(), 4, n);
+        BufferedImage img = new BufferedImage(n[0], n[0], BufferedImage.TYPE_USHORT_GRAY);
+        short[] data = ((DataBufferUShort) img.getRaster().getDataBuffer()).getData();
+        for (int i = 0; i < ink.length; i++) {
+          data[i] = (short) Math.round(62000 - ink[i] * 58000);
+        }
+        return TestImages.png(img);
+      }
+    },
+    PALETTE_PNG("16-colour gray palette PNG") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        int[] n = new int[1];
+        float[] ink = TestImages.scaledInk(s.ink(), 4, n);
+        byte[] levels = new byte[16];
+        for (int i = 0; i < 16; i++) {
+          levels[i] = (byte) (250 - i * 15); // index 0 paper .. 15 ink
+        }
+        IndexColorModel cm = new IndexColorModel(4, 16, levels, levels, levels);
+        BufferedImage img =
+            new BufferedImage(n[0], n[0], BufferedImage.TYPE_BYTE_BINARY, cm);
+        for (int i = 0; i < ink.length; i++) {
+          img.getRaster().setSample(i % n[0], i / n[0], 0, Math.round(ink[i] * 15));
+        }
+        return TestImages.png(img);
+      }
+    },
+    ONE_BIT_PNG("1-bit PNG (ink thresholded at 50%)") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        int[] n = new int[1];
+        float[] ink = TestImages.scaledInk(s.ink(), 4, n);
+        BufferedImage img = new BufferedImage(n[0], n[0], BufferedImage.TYPE_BYTE_BINARY);
+        for (int i = 0; i < ink.length; i++) {
+          img.getRaster().setSample(i % n[0], i / n[0], 0, ink[i] >= 0.5f ? 0 : 1);
+        }
+        return TestImages.png(img);
+      }
+    },
+    SMALL_DIGIT_ON_UNEVEN_PAGE("84x84 digit off-centre on a 1200x900 uneven light-gray JPEG page") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        int[] n = new int[1];
+        float[] ink = TestImages.scaledInk(s.ink(), 3, n);
+        int w = 1200;
+        int h = 900;
+        int ox = 850 + rnd.nextInt(200);
+        int oy = 80 + rnd.nextInt(650);
+        BufferedImage page = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++) {
+            // Light falling off towards a corner (a phone's shadow) plus sensor noise.
+            double shade = 228 - 30.0 * (x + y) / (w + h) + rnd.nextGaussian() * 2;
+            double a = 0;
+            if (x >= ox && x < ox + n[0] && y >= oy && y < oy + n[0]) {
+              a = ink[(y - oy) * n[0] + (x - ox)];
+            }
+            int r = (int) Math.round(shade + a * (PEN.getRed() - shade));
+            int g = (int) Math.round(shade + a * (PEN.getGreen() - shade));
+            int b = (int) Math.round(shade - 4 + a * (PEN.getBlue() - shade + 4));
+            page.setRGB(x, y, (clamp(r) << 16) | (clamp(g) << 8) | clamp(b));
+          }
+        }
+        return TestImages.jpeg(page, 0.85f, false);
+      }
+    },
+    VERY_WIDE_CANVAS("digit on a 3000x120 white canvas, PNG") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        return onCanvas(s, 3000, 120, 100 + rnd.nextInt(2700), 4);
+      }
+    },
+    VERY_TALL_CANVAS("digit on a 120x3000 white canvas, PNG") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        return onCanvas(s, 120, 3000, 4, 100 + rnd.nextInt(2700));
+      }
+    },
+    TINY_10X10("10x10 area-averaged thumbnail, dark on light PNG") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        int[] n = new int[1];
+        float[] ink = TestImages.scaledInk(s.ink(), 10 / 28.0, n);
+        return TestImages.png(TestImages.grayOnPaper(ink, n[0], 0, 255));
+      }
+    };
+
+    final String description;
+
+    Kind(String description) {
+      this.description = description;
+    }
+
+    abstract byte[] render(TestImages.Sample s, Random rnd) throws IOException;
+
+    /** Blue pen on off-white paper at {@code scale} times the MNIST size. */
+    static BufferedImage paper(TestImages.Sample s, double scale) {
+      int[] n = new int[1];
+      float[] ink = TestImages.scaledInk(s.ink(), scale, n);
+      return TestImages.penOnPaper(ink, n[0], PEN, PAPER);
+    }
+
+    static byte[] onCanvas(TestImages.Sample s, int w, int h, int ox, int oy) throws IOException {
+      int[] n = new int[1];
+      float[] ink = TestImages.scaledInk(s.ink(), 4, n);
+      BufferedImage canvas = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          double a = 0;
+          if (x >= ox && x < ox + n[0] && y >= oy && y < oy + n[0]) {
+            a = ink[(y - oy) * n[0] + (x - ox)];
+          }
+          canvas.getRaster().setSample(x, y, 0, (int) Math.round(255 - a * 235));
+        }
+      }
+      return TestImages.png(canvas);
+    }
+
+    private static int clamp(int v) {
+      return Math.max(0, Math.min(255, v));
+    }
+  }
+
+  @Test
+  void every_kind_of_real_world_image_is_classified_about_as_well_as_the_clean_digits()
+      throws Exception {
+    // given: every real sample digit
+    List<TestImages.Sample> samples = TestImages.samples();
+    assertThat(samples).as("MNIST samples in %s", TestImages.SAMPLES).hasSizeGreaterThanOrEqualTo(50);
+
+    // when: each is rendered in every kind, preprocessed and classified
+    Map<Kind, Integer> correct = new EnumMap<>(Kind.class);
+    Map<Kind, Integer> refused = new EnumMap<>(Kind.class);
+    for (Kind kind : Kind.values()) {
+      Random rnd = new Random(kind.ordinal() * 7919L + 1);
+      int ok = 0;
+      int no = 0;
+      for (TestImages.Sample s : samples) {
+        try {
+          float[] tensor = preprocessor.preprocess(kind.render(s, rnd));
+          ok += InferenceEngine.argmax(engine.probabilities(tensor)) == s.label() ? 1 : 0;
+        } catch (InvalidInputException e) {
+          no++;
+        }
+      }
+      correct.put(kind, ok);
+      refused.put(kind, no);
+    }
+
+    // then: a table for the README, and every kind within the tolerance of the clean digits
+    int n = samples.size();
+    double clean = 100.0 * correct.get(Kind.CLEAN_MNIST_PNG) / n;
+    StringBuilder md = new StringBuilder();
+    md.append("| kind | correct | accuracy | vs clean | refused |\n");
+    md.append("|---|---:|---:|---:|---:|\n");
+    for (Kind kind : Kind.values()) {
+      double acc = 100.0 * correct.get(kind) / n;
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d / %d | %.1f %% | %+.1f | %d |%n",
+              kind.description, correct.get(kind), n, acc, acc - clean, refused.get(kind)));
+    }
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nReal MNIST sample digits (%d, all classes), each re-rendered per kind, through "
+                + "`MnistPreprocessor` and `models/mnist/model.onnx`. Bar: clean accuracy minus "
+                + "%.0f points (10x10 thumbnail: minus %.0f).%n",
+            n, TOLERANCE, THUMBNAIL_TOLERANCE));
+    Path report = Path.of("target", "real-world-accuracy.md");
+    Files.createDirectories(report.getParent());
+    Files.writeString(report, md.toString(), StandardCharsets.UTF_8);
+    System.out.println(md);
+
+    for (Kind kind : Kind.values()) {
+      double acc = 100.0 * correct.get(kind) / n;
+      double tolerance = kind == Kind.TINY_10X10 ? THUMBNAIL_TOLERANCE : TOLERANCE;
+      assertThat(acc)
+          .as("accuracy of %s (clean: %.1f %%)", kind.description, clean)
+          .isGreaterThanOrEqualTo(clean - tolerance);
+      assertThat(refused.get(kind)).as("refused images of %s", kind.description).isZero();
+    }
+  }
+}
