@@ -19,16 +19,20 @@ public interface Preprocessing {
   /**
    * The preprocessing a model's registry entry names.
    *
-   * @param name {@code mnist-digit} (MNIST's recipe: ink box to 20x20, centred by mass)
+   * @param name {@code mnist-digit} (MNIST's recipe: ink box to 20x20, centred by mass) or {@code
+   *     fashion-mnist} (Fashion-MNIST's: object box to 28, centred by the box, shades kept)
    * @param maxPixels images whose header promises more pixels are refused
    * @return the preprocessing
    * @throws IllegalArgumentException for an unknown name
    */
   static Preprocessing named(String name, long maxPixels) {
-    if ("mnist-digit".equals(name)) {
-      MnistPreprocessor p = new MnistPreprocessor(maxPixels);
-      return p::preprocess;
-    }
-    throw new IllegalArgumentException("unknown preprocessing '" + name + "' (known: mnist-digit)");
+    MnistPreprocessor p =
+        switch (name) {
+          case "mnist-digit" -> new MnistPreprocessor(maxPixels, MnistPreprocessor.Layout.DIGIT);
+          case "fashion-mnist" -> new MnistPreprocessor(maxPixels, MnistPreprocessor.Layout.FASHION);
+          default -> throw new IllegalArgumentException(
+              "unknown preprocessing '" + name + "' (known: mnist-digit, fashion-mnist)");
+        };
+    return p::preprocess;
   }
 }

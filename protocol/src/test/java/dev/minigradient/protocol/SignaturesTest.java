@@ -48,6 +48,27 @@ class SignaturesTest {
   }
 
   @Test
+  void aKeyFileGivesEveryInstanceOfAPeerTheSameKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("keys").resolve("p1.key");
+    KeyPair first = Signatures.loadOrCreate(file);
+    KeyPair again = Signatures.loadOrCreate(file);
+    assertThat(again.getPublic().getEncoded()).isEqualTo(first.getPublic().getEncoded());
+    Vote signed = Signatures.sign(vote, again.getPrivate());
+    assertThat(Signatures.verify(signed, Signatures.encodePublicKey(first.getPublic()))).isTrue();
+    assertThat(java.nio.file.Files.getPosixFilePermissions(file))
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+  }
+
+  @Test
+  void aCorruptKeyFileIsAClearError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("bad.key");
+    java.nio.file.Files.writeString(file, "not a key\n");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Signatures.loadOrCreate(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bad.key");
+  }
+
+  @Test
   void theSignatureSurvivesTheWire() {
     Vote signed = Signatures.sign(vote, keys.getPrivate());
     JsonSerde<Vote> serde = new JsonSerde<>(Vote.class);

@@ -59,6 +59,9 @@ public final class MnistPreprocessor {
   /** Normalised intensity above which a pixel counts as ink for the bounding box. */
   static final float INK_THRESHOLD = 0.1f;
 
+  /** Ink threshold of the {@link Layout#FASHION} layout: garments have faint, meaningful edges. */
+  static final float FASHION_INK_THRESHOLD = 0.01f;
+
   /** Smallest ink-over-background contrast (in [0,1] luminance) that is not a blank image. */
   static final float MIN_CONTRAST = 0.04f;
 
@@ -69,6 +72,25 @@ public final class MnistPreprocessor {
   private static final int CHUNK = 4096;
 
   private final long maxPixels;
+  private final Layout layout;
+
+  /**
+   * How the object is laid out in the 28x28 output.
+   *
+   * <ul>
+   *   <li>{@link #DIGIT}: MNIST's recipe (LeCun et al.): ink stretched to full contrast, its
+   *       bounding box fitted into 20x20, centred by centre of mass.
+   *   <li>{@link #FASHION}: Fashion-MNIST's recipe (Xiao, Rasul, Vollgraf 2017, "Fashion-MNIST",
+   *       arXiv:1708.07747): intensities kept (after background removal), the object trimmed to
+   *       its bounding box, its longer side resized to 28, centred by the box.
+   * </ul>
+   */
+  public enum Layout {
+    /** Handwritten digits, as MNIST. */
+    DIGIT,
+    /** Clothing pictures, as Fashion-MNIST. */
+    FASHION
+  }
 
   /** Creates a preprocessor that accepts images of up to {@link #DEFAULT_MAX_PIXELS} pixels. */
   public MnistPreprocessor() {
@@ -76,16 +98,28 @@ public final class MnistPreprocessor {
   }
 
   /**
-   * Creates a preprocessor with a custom size limit.
+   * Creates a digit preprocessor with a custom size limit.
    *
    * @param maxPixels largest accepted width*height, read from the image header before decoding
    * @throws IllegalArgumentException if {@code maxPixels <= 0}
    */
   public MnistPreprocessor(long maxPixels) {
+    this(maxPixels, Layout.DIGIT);
+  }
+
+  /**
+   * Creates a preprocessor with a custom size limit and layout.
+   *
+   * @param maxPixels largest accepted width*height, read from the image header before decoding
+   * @param layout how the object is laid out in the output
+   * @throws IllegalArgumentException if {@code maxPixels <= 0}
+   */
+  public MnistPreprocessor(long maxPixels, Layout layout) {
     if (maxPixels <= 0) {
       throw new IllegalArgumentException("maxPixels must be positive: " + maxPixels);
     }
     this.maxPixels = maxPixels;
+    this.layout = java.util.Objects.requireNonNull(layout, "layout");
   }
 
   /**
@@ -106,7 +140,7 @@ public final class MnistPreprocessor {
       throw new InvalidInputException("empty-input", "the input contains no bytes");
     }
     Gray gray = toGray(decode(imageBytes));
-    return normalise(orient(gray, ExifOrientation.of(imageBytes)));
+    return normalise(orient(gray, ExifOrientation.of(imageBytes)), layout);
   }
 
   // ---------------------------------------------------------------- decoding
@@ -428,7 +462,10 @@ public final class MnistPreprocessor {
 
   // ---------------------------------------------------------------- MNIST normalisation
 
-  private static float[] normalise(Gray g) throws InvalidInputException {
+  private static float[] normalise(Gray g, Layout layout) throws InvalidInputException {
+    boolean digit = layout == Layout.DIGIT;
+    int box = digit ? BOX : SIZE;
+    float inkThreshold = digit ? INK_THRESHOLD : FASHION_INK_THRESHOLD;
     float[] v = g.v();
     int w = g.w();
     int h = g.h();
@@ -477,7 +514,7 @@ public final class MnistPreprocessor {
           "no ink: the strongest contrast to the background is " + peak + " (needs "
               + MIN_CONTRAST + ")");
     }
-    float inv = 1f / peak;
+    float inv = digit ? 1f / peak : 1f; // Fashion-MNIST keeps the garment's own shades
     int x0 = w;
     int y0 = h;
     int x1 = -1;
@@ -487,7 +524,7 @@ public final class MnistPreprocessor {
         int i = y * w + x;
         float s = Math.min(1f, v[i] * inv);
         v[i] = s;
-        if (s > INK_THRESHOLD) {
+        if (s > inkThreshold) {
           x0 = Math.min(x0, x);
           x1 = Math.max(x1, x);
           y0 = Math.min(y0, y);
@@ -498,10 +535,10 @@ public final class MnistPreprocessor {
     int bw = x1 - x0 + 1;
     int bh = y1 - y0 + 1;
 
-    // Fit the box into BOX x BOX, keeping the aspect ratio.
-    double s = (double) BOX / Math.max(bw, bh);
-    int nw = (int) Math.max(1, Math.min(BOX, Math.round(bw * s)));
-    int nh = (int) Math.max(1, Math.min(BOX, Math.round(bh * s)));
+    // Fit the box into box x box, keeping the aspect ratio.
+    double s = (double) box / Math.max(bw, bh);
+    int nw = (int) Math.max(1, Math.min(box, Math.round(bw * s)));
+    int nh = (int) Math.max(1, Math.min(box, Math.round(bh * s)));
     float[] patch = resample(v, w, x0, y0, bw, bh, nw, nh);
 
     // Centre of mass, then an integer shift that puts it at (SIZE/2, SIZE/2).
@@ -519,8 +556,8 @@ public final class MnistPreprocessor {
     if (sum <= 0) {
       throw new InvalidInputException("blank-image", "no ink left after scaling");
     }
-    int ox = (int) Math.round(SIZE / 2.0 - sx / sum);
-    int oy = (int) Math.round(SIZE / 2.0 - sy / sum);
+    int ox = digit ? (int) Math.round(SIZE / 2.0 - sx / sum) : (SIZE - nw) / 2;
+    int oy = digit ? (int) Math.round(SIZE / 2.0 - sy / sum) : (SIZE - nh) / 2;
     float[] out = new float[SIZE * SIZE];
     for (int y = 0; y < nh; y++) {
       int ty = y + oy;
