@@ -29,6 +29,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from loop import fit
+
 import digits_data as D
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -180,30 +182,8 @@ def main():
 
     # ---- train (fixed schedule; the held-out split is never used for any decision)
     model = DigitCNN()
-    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=1e-4)
-    steps = a.epochs * ((len(Ytr) + a.batch - 1) // a.batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=steps, pct_start=0.2)
     gen = torch.Generator().manual_seed(D.SEED)
-    t0 = time.time()
-    for ep in range(a.epochs):
-        model.train()
-        perm = torch.randperm(len(Ytr), generator=gen)
-        tot, correct, n = 0.0, 0, 0
-        for k in range(0, len(perm), a.batch):
-            bi = perm[k:k + a.batch]
-            xb, yb = augment(Xtr[bi], gen), Ytr[bi]
-            logits = model(xb)
-            loss = F.cross_entropy(logits, yb, label_smoothing=0.05)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot += loss.item() * len(bi)
-            correct += (logits.argmax(1) == yb).sum().item()
-            n += len(bi)
-        print(f"epoch {ep + 1}/{a.epochs}  loss {tot / n:.4f}  train-aug acc {correct / n:.4f}  "
-              f"{time.time() - t0:.0f}s", flush=True)
-    train_seconds = time.time() - t0
+    train_seconds = fit(model, Xtr, Ytr, augment, gen, a.epochs, a.batch, a.lr)
 
     # ---- evaluate in PyTorch
     model.eval()

@@ -253,7 +253,7 @@ public final class PeerWorker implements AutoCloseable {
       log.debug("peer {} skips task {}: model {} not served", config.peerId(), task.taskId(), task.modelId());
       return;
     }
-    if (System.currentTimeMillis() - task.submittedAt() > config.maxTaskAgeMs()) {
+    if (System.currentTimeMillis() - record.timestamp() > config.maxTaskAgeMs()) {
       log.debug("peer {} skips stale task {}", config.peerId(), task.taskId());
       return;
     }

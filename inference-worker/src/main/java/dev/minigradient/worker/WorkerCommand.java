@@ -26,7 +26,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--peer-id", required = true, description = "This peer's id; instances with the same id share its work.")
   String peerId;
 
-  @Option(names = "--model", defaultValue = "mnist", split = ",", description = "Models to serve: names under --models-dir, model folders or .onnx files (repeatable or comma-separated; default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models to serve: names under --models-dir, model folders or .onnx files (repeatable or comma-separated; default: ${DEFAULT-VALUE}).")
   List<String> models;
 
   @Option(names = "--models-dir", defaultValue = "${env:MG_HOME:-.}/models", description = "The model registry folder (default: ${DEFAULT-VALUE}).")

@@ -66,6 +66,45 @@ class ModelRegistryTest {
   }
 
   @Test
+  void aGarmentPhotographedOnWhiteIsClassifiedLikeItsDataSetImage() throws Exception {
+    // given each Fashion-MNIST sample as a product photo: dark on a white page, 4x larger, off-centre
+    Path dir = MODELS.resolve("fashion-mnist");
+    ServedModel served = ServedModel.open(ModelSpec.load(dir), WorkerConfig.DEFAULT_MAX_PIXELS);
+    int same = 0;
+    int n = 0;
+    try (Stream<Path> files = Files.list(dir.resolve("samples"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".png")).sorted().toList()) {
+        java.awt.image.BufferedImage src = javax.imageio.ImageIO.read(f.toFile());
+        java.awt.image.BufferedImage page = new java.awt.image.BufferedImage(160, 140, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = page.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, 160, 140);
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        java.awt.image.BufferedImage inverted = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 28; y++) {
+          for (int x = 0; x < 28; x++) {
+            inverted.getRaster().setSample(x, y, 0, 255 - src.getRaster().getSample(x, y, 0));
+          }
+        }
+        g.drawImage(inverted, 24, 10, 112, 112, null);
+        g.dispose();
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(page, "png", png);
+        // when both go through the peers' path
+        int original = InferenceEngine.argmax(served.engine().probabilities(served.preprocessing().apply(Files.readAllBytes(f))));
+        int photo = InferenceEngine.argmax(served.engine().probabilities(served.preprocessing().apply(png.toByteArray())));
+        same += original == photo ? 1 : 0;
+        n++;
+      }
+    } finally {
+      served.engine().close();
+    }
+    // then nearly all get the same class (4x up and down sampling blurs fine texture a little)
+    assertThat(n).isEqualTo(100);
+    assertThat(same).as("same class as the data-set image").isGreaterThanOrEqualTo(90);
+  }
+
+  @Test
   void anUnknownModelNameIsAClearError() {
     assertThatThrownBy(() -> ModelSpec.resolve("no-such-model", MODELS))
         .isInstanceOf(IllegalArgumentException.class)

@@ -31,7 +31,7 @@ public final class NetworkCommand implements Callable<Integer> {
   @Option(names = "--peers", defaultValue = "3", description = "Number of peers (default: ${DEFAULT-VALUE}).")
   int peers;
 
-  @Option(names = "--model", defaultValue = "mnist", split = ",", description = "Models the peers serve: names under --models-dir, model folders or .onnx files; the samples go to the first (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models the peers serve: names under --models-dir, model folders or .onnx files; the samples go to the first (default: ${DEFAULT-VALUE}).")
   List<String> models;
 
   @Option(names = "--models-dir", defaultValue = "${env:MG_HOME:-.}/models", description = "The model registry folder (default: ${DEFAULT-VALUE}).")

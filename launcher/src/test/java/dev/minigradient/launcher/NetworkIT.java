@@ -49,6 +49,7 @@ import picocli.CommandLine;
 class NetworkIT {
   private static final Path MODEL = Path.of("..", "models", "mnist", "model.onnx");
   private static final Path SAMPLES = Path.of("..", "models", "mnist", "samples");
+  private static final Path FASHION = Path.of("..", "models", "fashion-mnist");
   private static final int TASKS = 60;
 
   private static EmbeddedNetwork network;
@@ -60,7 +61,8 @@ class NetworkIT {
   static void startNetwork() throws Exception {
     network =
         EmbeddedNetwork.start(
-            new EmbeddedNetwork.Options(null, 3, List.of(ModelSpec.load(MODEL.getParent())), 0, 3, 10_000, 100, true), Duration.ofSeconds(90));
+            new EmbeddedNetwork.Options(
+                null, 3, List.of(ModelSpec.load(MODEL.getParent()), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, true), Duration.ofSeconds(90));
   }
 
   @AfterAll
@@ -215,6 +217,38 @@ class NetworkIT {
         "--model", MODEL.toString(), "--json", tmp.resolve("nope.png").toString());
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).contains("no such file");
+  }
+
+  @Test
+  @Order(3)
+  void theSameNetworkServesASecondModel() throws Exception {
+    // given Fashion-MNIST samples and what the model alone says about them
+    List<Path> files;
+    try (Stream<Path> s = Files.list(FASHION.resolve("samples"))) {
+      files = s.filter(p -> p.toString().endsWith(".png")).sorted().limit(10).toList();
+    }
+    Map<String, Integer> modelSays = new HashMap<>();
+    var served = dev.minigradient.worker.ServedModel.open(ModelSpec.load(FASHION), 40_000_000L);
+    try {
+      for (Path f : files) {
+        modelSays.put(f.toString(), InferenceEngine.argmax(
+            served.engine().probabilities(served.preprocessing().apply(Files.readAllBytes(f)))));
+      }
+    } finally {
+      served.engine().close();
+    }
+    List<String> args = new ArrayList<>(List.of("task-producer", "--bootstrap-servers",
+        network.kafka().bootstrapServers(), "--model", FASHION.toString(), "--json"));
+    files.forEach(f -> args.add(f.toString()));
+    // when they are submitted for the fashion model
+    Run run = cli(args.toArray(String[]::new));
+    // then each is decided with the fashion model's own answer
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    for (String line : run.out().strip().split("\n")) {
+      JsonNode l = JsonSerde.MAPPER.readTree(line);
+      assertThat(l.get("status").asText()).isEqualTo("DECIDED");
+      assertThat(l.get("label").asInt()).isEqualTo(modelSays.get(l.get("file").asText()));
+    }
   }
 
   @Test

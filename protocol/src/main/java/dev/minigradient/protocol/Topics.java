@@ -7,9 +7,16 @@ import java.util.Map;
 public final class Topics {
   private Topics() {}
 
-  /** Inference tasks, key = task id. Every peer reads every task (one consumer group per peer). */
+  /**
+   * Inference tasks, key = task id. Every peer reads every task (one consumer group per peer).
+   * Records are stamped by the broker ({@code LogAppendTime}), so a peer judges a task's age by
+   * the broker's clock, not the requester's.
+   */
   public static final Topic<Task> TASKS =
-      new Topic<>("inference.tasks", new JsonSerde<>(Task.class), Map.of());
+      new Topic<>(
+          "inference.tasks",
+          new JsonSerde<>(Task.class),
+          Map.of("message.timestamp.type", "LogAppendTime"));
 
   /** Peers' votes, key = task id: co-partitioned with {@link #TASKS}. */
   public static final Topic<Vote> VOTES =

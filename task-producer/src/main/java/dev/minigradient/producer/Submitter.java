@@ -176,6 +176,7 @@ public final class Submitter implements AutoCloseable {
       throw new IllegalArgumentException("maxInFlight must be >= 1");
     }
     Map<String, Input> waiting = new LinkedHashMap<>();
+    Map<String, String> sendFailures = new java.util.concurrent.ConcurrentHashMap<>();
     Map<String, Long> sentAt = new HashMap<>();
     Map<Input, Result> results = new HashMap<>();
     java.util.Iterator<Input> next = inputs.iterator();
@@ -194,11 +195,25 @@ public final class Submitter implements AutoCloseable {
         Task task = Task.of(taskId, modelId, in.bytes(), contentType(in.name()), requester, in.name());
         sentAt.put(taskId, task.submittedAt());
         waiting.put(taskId, in);
-        producer.send(new ProducerRecord<>(Topics.TASKS.name(), taskId, task));
+        producer.send(
+            new ProducerRecord<>(Topics.TASKS.name(), taskId, task),
+            (md, e) -> {
+              if (e != null) {
+                sendFailures.put(taskId, "not submitted: " + e.getMessage());
+              }
+            });
         sent = true;
       }
       if (sent) {
         producer.flush();
+      }
+      for (String failed : List.copyOf(sendFailures.keySet())) {
+        Input in = waiting.remove(failed);
+        if (in != null) {
+          Result r = new Result(in, failed, null, -1, sendFailures.remove(failed));
+          results.put(in, r);
+          onResult.accept(r);
+        }
       }
       if (waiting.isEmpty()) {
         continue;

@@ -60,7 +60,7 @@ public final class MnistPreprocessor {
   static final float INK_THRESHOLD = 0.1f;
 
   /** Ink threshold of the {@link Layout#FASHION} layout: garments have faint, meaningful edges. */
-  static final float FASHION_INK_THRESHOLD = 0.01f;
+  static final float FASHION_INK_THRESHOLD = 0.0f;
 
   /** Smallest ink-over-background contrast (in [0,1] luminance) that is not a blank image. */
   static final float MIN_CONTRAST = 0.04f;
@@ -140,7 +140,8 @@ public final class MnistPreprocessor {
       throw new InvalidInputException("empty-input", "the input contains no bytes");
     }
     Gray gray = toGray(decode(imageBytes));
-    return normalise(orient(gray, ExifOrientation.of(imageBytes)), layout);
+    Gray oriented = orient(gray, ExifOrientation.of(imageBytes));
+    return layout == Layout.DIGIT ? normalise(oriented, layout) : normaliseFashion(oriented);
   }
 
   // ---------------------------------------------------------------- decoding
@@ -460,12 +461,59 @@ public final class MnistPreprocessor {
     return new Gray(out, ow, oh);
   }
 
+  // ---------------------------------------------------------------- Fashion-MNIST normalisation
+
+  /**
+   * Fashion-MNIST's layout. A garment may fill the frame, so the background is read from the
+   * four corners rather than the whole border: light corners (a product photo on white) mean
+   * the picture is inverted; the corner level is then subtracted and the rest rescaled, which is
+   * the identity on an image already in Fashion-MNIST's format (black corners).
+   */
+  private static float[] normaliseFashion(Gray g) throws InvalidInputException {
+    float[] v = g.v();
+    int w = g.w();
+    int h = g.h();
+    int k = Math.max(1, Math.min(w, h) / 14);
+    float[] corners = new float[4 * k * k];
+    int c = 0;
+    for (int dy = 0; dy < k; dy++) {
+      for (int dx = 0; dx < k; dx++) {
+        corners[c++] = v[dy * w + dx];
+        corners[c++] = v[dy * w + (w - 1 - dx)];
+        corners[c++] = v[(h - 1 - dy) * w + dx];
+        corners[c++] = v[(h - 1 - dy) * w + (w - 1 - dx)];
+      }
+    }
+    float bg = median(corners);
+    if (bg > 0.5f) {
+      for (int i = 0; i < v.length; i++) {
+        v[i] = 1f - v[i];
+      }
+      bg = 1f - bg;
+    }
+    float scale = bg < 1f ? 1f / (1f - bg) : 1f;
+    float peak = 0f;
+    for (int i = 0; i < v.length; i++) {
+      float x = (v[i] - bg) * scale;
+      v[i] = x > 0f ? Math.min(1f, x) : 0f;
+      peak = Math.max(peak, v[i]);
+    }
+    if (peak < MIN_CONTRAST) {
+      throw new InvalidInputException(
+          "blank-image", "no object: the strongest contrast to the background is " + peak);
+    }
+    return normalise(new Gray(v, w, h), Layout.FASHION);
+  }
+
   // ---------------------------------------------------------------- MNIST normalisation
 
   private static float[] normalise(Gray g, Layout layout) throws InvalidInputException {
     boolean digit = layout == Layout.DIGIT;
     int box = digit ? BOX : SIZE;
     float inkThreshold = digit ? INK_THRESHOLD : FASHION_INK_THRESHOLD;
+    if (!digit) {
+      return layOut(g.v(), g.w(), g.h(), box, inkThreshold, false);
+    }
     float[] v = g.v();
     int w = g.w();
     int h = g.h();
@@ -514,23 +562,36 @@ public final class MnistPreprocessor {
           "no ink: the strongest contrast to the background is " + peak + " (needs "
               + MIN_CONTRAST + ")");
     }
-    float inv = digit ? 1f / peak : 1f; // Fashion-MNIST keeps the garment's own shades
+    float inv = 1f / peak;
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.min(1f, v[i] * inv);
+    }
+    return layOut(v, w, h, box, inkThreshold, true);
+  }
+
+  /**
+   * Crops {@code v} (w x h, light object on black, in [0,1]) to the box of pixels above {@code
+   * inkThreshold}, fits its longer side into {@code box} keeping the aspect ratio, and places it
+   * in SIZE x SIZE: centred by centre of mass ({@code byMass}) or by the box.
+   */
+  private static float[] layOut(float[] v, int w, int h, int box, float inkThreshold, boolean byMass)
+      throws InvalidInputException {
     int x0 = w;
     int y0 = h;
     int x1 = -1;
     int y1 = -1;
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        int i = y * w + x;
-        float s = Math.min(1f, v[i] * inv);
-        v[i] = s;
-        if (s > inkThreshold) {
+        if (v[y * w + x] > inkThreshold) {
           x0 = Math.min(x0, x);
           x1 = Math.max(x1, x);
           y0 = Math.min(y0, y);
           y1 = Math.max(y1, y);
         }
       }
+    }
+    if (x1 < 0) {
+      throw new InvalidInputException("blank-image", "no ink above the threshold");
     }
     int bw = x1 - x0 + 1;
     int bh = y1 - y0 + 1;
@@ -556,8 +617,8 @@ public final class MnistPreprocessor {
     if (sum <= 0) {
       throw new InvalidInputException("blank-image", "no ink left after scaling");
     }
-    int ox = digit ? (int) Math.round(SIZE / 2.0 - sx / sum) : (SIZE - nw) / 2;
-    int oy = digit ? (int) Math.round(SIZE / 2.0 - sy / sum) : (SIZE - nh) / 2;
+    int ox = byMass ? (int) Math.round(SIZE / 2.0 - sx / sum) : (SIZE - nw) / 2;
+    int oy = byMass ? (int) Math.round(SIZE / 2.0 - sy / sum) : (SIZE - nh) / 2;
     float[] out = new float[SIZE * SIZE];
     for (int y = 0; y < nh; y++) {
       int ty = y + oy;
