@@ -36,6 +36,9 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--idx-labels", description = "IDX1 labels file (optionally .gz).")
   Path idxLabels;
 
+  @Option(names = "--heldout", description = "Evaluate on the model's own held-out set (model.json's heldout entry).")
+  boolean heldout;
+
   @Option(names = "--limit", defaultValue = "0", description = "Evaluate at most this many IDX examples (0: all).")
   int limit;
 
@@ -57,6 +60,15 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--idx-images and --idx-labels go together");
     }
     Path folder = m.onnx().toAbsolutePath().normalize().getParent();
+    if (heldout) {
+      com.fasterxml.jackson.databind.JsonNode h =
+          dev.minigradient.protocol.JsonSerde.MAPPER.readTree(folder.resolve("model.json").toFile()).path("heldout");
+      if (!h.hasNonNull("images") || !h.hasNonNull("labels")) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "model " + m.name() + " names no held-out set in model.json");
+      }
+      idxImages = folder.resolve(h.get("images").asText());
+      idxLabels = folder.resolve(h.get("labels").asText());
+    }
     Path samples = data != null ? data : folder.resolve("samples");
     if (idxImages == null && !Files.isDirectory(samples)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "no such folder: " + samples);

@@ -41,6 +41,27 @@ class ModelRegistryTest {
 
   @ParameterizedTest
   @MethodSource("registry")
+  void theHeldOutAccuracyThroughOnnxRuntimeIsTheCardsFigure(Path dir) throws Exception {
+    // given the model's held-out set (IDX, committed) and the accuracy its card states
+    JsonNode heldout = JsonSerde.MAPPER.readTree(dir.resolve("model.json").toFile()).get("heldout");
+    assertThat(heldout).as("model.json names its held-out set").isNotNull();
+    double cardAccuracy =
+        JsonSerde.MAPPER.readTree(dir.resolve("metrics.json").toFile()).get(heldout.get("metric").asText()).asDouble();
+    // when the Java engine evaluates it
+    ServedModel served = ServedModel.open(ModelSpec.load(dir), WorkerConfig.DEFAULT_MAX_PIXELS);
+    Evaluation e;
+    try {
+      e = Evaluation.ofIdx(served, dir.resolve(heldout.get("images").asText()), dir.resolve(heldout.get("labels").asText()), 0);
+    } finally {
+      served.engine().close();
+    }
+    // then it scores exactly what the trainer measured
+    assertThat(e.n()).isGreaterThanOrEqualTo(3_000);
+    assertThat(e.accuracy()).isEqualTo(cardAccuracy, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @ParameterizedTest
+  @MethodSource("registry")
   void theSamplesScoreWhatTheTrainerScoredAndEveryPredictionAgrees(Path dir) throws Exception {
     // given the trainer's own predictions for the model's samples
     ModelSpec spec = ModelSpec.load(dir);
