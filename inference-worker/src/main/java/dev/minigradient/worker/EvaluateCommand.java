@@ -60,6 +60,9 @@ public final class EvaluateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--idx-images and --idx-labels go together");
     }
     Path folder = m.onnx().toAbsolutePath().normalize().getParent();
+    if (heldout && (data != null || idxImages != null)) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--heldout cannot be combined with --data or --idx-images");
+    }
     if (heldout) {
       com.fasterxml.jackson.databind.JsonNode h =
           dev.minigradient.protocol.JsonSerde.MAPPER.readTree(folder.resolve("model.json").toFile()).path("heldout");
@@ -71,7 +74,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     Path samples = data != null ? data : folder.resolve("samples");
     if (idxImages == null && !Files.isDirectory(samples)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "no such folder: " + samples);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), (Files.exists(samples) ? "not a folder: " : "no such folder: ") + samples);
     }
     Path reference = predictions != null ? predictions : folder.resolve("predictions.csv");
     var out = spec.commandLine().getOut();
@@ -86,6 +90,10 @@ public final class EvaluateCommand implements Callable<Integer> {
       }
     } finally {
       served.engine().close();
+    }
+    if (e.n() == 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "no labelled inputs in " + samples + " (file names need label-D)");
     }
     out.printf("model %s (%s)%n", m.name(), served.modelId());
     out.printf("data %s%n", idxImages != null ? idxImages : samples);

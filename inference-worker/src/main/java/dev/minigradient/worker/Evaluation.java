@@ -101,7 +101,7 @@ public record Evaluation(int n, int correct, int refused, int[][] confusion, int
       int rows = in.readInt();
       int cols = in.readInt();
       if (lb.readInt() != count || rows != 28 || cols != 28) {
-        throw new IOException("IDX files disagree or are not 28x28: " + count + " images of " + rows + "x" + cols);
+        throw new IOException("IDX files disagree or are not 28x28: " + count + " images of " + rows + "x" + cols + ", labels file of another count");
       }
       int total = limit > 0 ? Math.min(limit, count) : count;
       Builder b = new Builder(model.engine().classCount());

@@ -113,7 +113,8 @@ public final class PeerWorker implements AutoCloseable {
                     Map.of(
                         ConsumerConfig.GROUP_ID_CONFIG, Topics.PEER_GROUP_PREFIX + config.peerId(),
                         ConsumerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-tasks",
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                        // a new peer answers tasks from now on: older ones are decided or stale
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
                         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                         ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100")),
             new StringDeserializer(),
@@ -202,6 +203,9 @@ public final class PeerWorker implements AutoCloseable {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+              // resolve where reading starts now, so a task sent once we report "assigned" is
+              // never skipped by a later "latest" reset
+              partitions.forEach(consumer::position);
               assigned.set(true);
             }
           });

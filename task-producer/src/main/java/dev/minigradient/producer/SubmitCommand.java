@@ -92,6 +92,10 @@ public final class SubmitCommand implements Callable<Integer> {
     try (submitter) {
       outcome = run(submitter, inputs, id, maxInFlight, Duration.ofSeconds(timeoutSeconds), json, spec.commandLine().getOut());
     }
+    if (json) {
+      spec.commandLine().getErr().println("summary: " + outcome.summary()); // stdout stays pure JSON lines
+      spec.commandLine().getErr().flush();
+    }
     if (report != null) {
       writeReport(report, outcome.summary());
     }

@@ -566,7 +566,83 @@ public final class MnistPreprocessor {
     for (int i = 0; i < v.length; i++) {
       v[i] = Math.min(1f, v[i] * inv);
     }
+    removeRulings(v, w, h);
     return layOut(v, w, h, box, inkThreshold, true);
+  }
+
+  /**
+   * On a page (a side of at least {@link #RULING_MIN_SIDE} px), an ink pixel counts for the
+   * bounding box only if at least this many of its 8 neighbours are ink too, so specks such as
+   * JPEG ringing around printed lines do not stretch the box, while strokes, which are blobs,
+   * keep their faint edges.
+   */
+  static final int PAGE_INK_NEIGHBOURS = 5;
+
+  private static int inkNeighbours(float[] v, int w, int h, int x, int y, float threshold) {
+    int n = 0;
+    for (int dy = -1; dy <= 1; dy++) {
+      for (int dx = -1; dx <= 1; dx++) {
+        int xx = x + dx;
+        int yy = y + dy;
+        if ((dx != 0 || dy != 0) && xx >= 0 && yy >= 0 && xx < w && yy < h && v[yy * w + xx] > threshold) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Smallest side, px, of a page on which straight rulings are looked for (not a digit crop). */
+  static final int RULING_MIN_SIDE = 64;
+
+  /** Fraction of a row or column that must be marked for it to be a ruling, not a stroke. */
+  static final float RULING_COVERAGE = 0.9f;
+
+  /**
+   * Level above which a pixel counts as marked when looking for rulings: below the ink threshold,
+   * so the faint rows a JPEG smears a printed line into are found too.
+   */
+  static final float RULING_THRESHOLD = 0.04f;
+
+  /**
+   * Removes the rulings of lined, squared or margin-ruled paper: a row (or column) of a page that
+   * is ink along at least {@link #RULING_COVERAGE} of its length is a printed line, not a
+   * handwritten stroke, so its own level (the row's median) is subtracted, which keeps the ink of a
+   * digit that crosses it. Skipped on small images, where a digit may fill the frame.
+   */
+  static void removeRulings(float[] v, int w, int h) {
+    if (w >= RULING_MIN_SIDE) {
+      float[] row = new float[w];
+      for (int y = 0; y < h; y++) {
+        int ink = 0;
+        for (int x = 0; x < w; x++) {
+          row[x] = v[y * w + x];
+          ink += row[x] > RULING_THRESHOLD ? 1 : 0;
+        }
+        if (ink >= RULING_COVERAGE * w) {
+          float level = median(row);
+          for (int x = 0; x < w; x++) {
+            v[y * w + x] = Math.max(0f, v[y * w + x] - level);
+          }
+        }
+      }
+    }
+    if (h >= RULING_MIN_SIDE) {
+      float[] col = new float[h];
+      for (int x = 0; x < w; x++) {
+        int ink = 0;
+        for (int y = 0; y < h; y++) {
+          col[y] = v[y * w + x];
+          ink += col[y] > RULING_THRESHOLD ? 1 : 0;
+        }
+        if (ink >= RULING_COVERAGE * h) {
+          float level = median(col);
+          for (int y = 0; y < h; y++) {
+            v[y * w + x] = Math.max(0f, v[y * w + x] - level);
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -576,13 +652,14 @@ public final class MnistPreprocessor {
    */
   private static float[] layOut(float[] v, int w, int h, int box, float inkThreshold, boolean byMass)
       throws InvalidInputException {
+    boolean page = byMass && (w >= RULING_MIN_SIDE || h >= RULING_MIN_SIDE);
     int x0 = w;
     int y0 = h;
     int x1 = -1;
     int y1 = -1;
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        if (v[y * w + x] > inkThreshold) {
+        if (v[y * w + x] > inkThreshold && (!page || inkNeighbours(v, w, h, x, y, inkThreshold) >= PAGE_INK_NEIGHBOURS)) {
           x0 = Math.min(x0, x);
           x1 = Math.max(x1, x);
           y0 = Math.min(y0, y);

@@ -189,6 +189,44 @@ class RealWorldImagesTest {
         return TestImages.jpeg(page, 0.85f, false);
       }
     },
+    RULED_NOTEBOOK_PAGE("112x112 digit on a 600x800 ruled notebook page (blue lines, red margin), JPEG") {
+      @Override
+      byte[] render(TestImages.Sample s, Random rnd) throws IOException {
+        int[] n = new int[1];
+        float[] ink = TestImages.scaledInk(s.ink(), 4, n);
+        int w = 600;
+        int h = 800;
+        int ox = 120 + rnd.nextInt(360);
+        int oy = 40 + rnd.nextInt(600);
+        BufferedImage page = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++) {
+            double r = 242;
+            double g = 240;
+            double b = 232;
+            if (y % 36 < 2) { // printed rulings every 36 px
+              r = 150;
+              g = 175;
+              b = 225;
+            }
+            if (x >= 70 && x < 72) { // the margin line
+              r = 225;
+              g = 120;
+              b = 120;
+            }
+            double a = 0;
+            if (x >= ox && x < ox + n[0] && y >= oy && y < oy + n[0]) {
+              a = ink[(y - oy) * n[0] + (x - ox)];
+            }
+            r += a * (PEN.getRed() - r) + rnd.nextGaussian() * 2;
+            g += a * (PEN.getGreen() - g) + rnd.nextGaussian() * 2;
+            b += a * (PEN.getBlue() - b) + rnd.nextGaussian() * 2;
+            page.setRGB(x, y, (clamp((int) Math.round(r)) << 16) | (clamp((int) Math.round(g)) << 8) | clamp((int) Math.round(b)));
+          }
+        }
+        return TestImages.jpeg(page, 0.85f, false);
+      }
+    },
     VERY_WIDE_CANVAS("digit on a 3000x120 white canvas, PNG") {
       @Override
       byte[] render(TestImages.Sample s, Random rnd) throws IOException {
