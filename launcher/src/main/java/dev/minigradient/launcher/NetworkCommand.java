@@ -114,7 +114,7 @@ public final class NetworkCommand implements Callable<Integer> {
       err.flush();
       SubmitCommand.Outcome outcome;
       try (Submitter submitter = new Submitter(network.kafka(), "network-demo", Duration.ofSeconds(10))) {
-        outcome = SubmitCommand.run(submitter, inputs, network.modelId(), maxInFlight, Duration.ofMillis(timeoutMs + 30_000), json, out);
+        outcome = SubmitCommand.run(submitter, inputs, network.modelId(), specs.get(0).labels(), maxInFlight, Duration.ofMillis(timeoutMs + 30_000), json, out);
       }
       if (report != null) {
         SubmitCommand.writeReport(report, outcome.summary());

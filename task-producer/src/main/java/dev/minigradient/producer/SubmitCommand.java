@@ -90,7 +90,7 @@ public final class SubmitCommand implements Callable<Integer> {
     }
     Outcome outcome;
     try (submitter) {
-      outcome = run(submitter, inputs, id, maxInFlight, Duration.ofSeconds(timeoutSeconds), json, spec.commandLine().getOut());
+      outcome = run(submitter, inputs, id, labels, maxInFlight, Duration.ofSeconds(timeoutSeconds), json, spec.commandLine().getOut());
     }
     if (json) {
       spec.commandLine().getErr().println("summary: " + outcome.summary()); // stdout stays pure JSON lines
@@ -102,6 +102,9 @@ public final class SubmitCommand implements Callable<Integer> {
     return outcome.summary().failed() == 0 ? 0 : 1;
   }
 
+  /** Class names of the model asked for, when it is a registry model; empty for a bare id. */
+  private List<String> labels = List.of();
+
   private String resolveModelId() {
     if (modelId != null) {
       if (!modelId.matches("[0-9a-f]{64}")) {
@@ -110,7 +113,9 @@ public final class SubmitCommand implements Callable<Integer> {
       return modelId;
     }
     try {
-      return ModelIds.of(ModelSpec.resolve(model, modelsDir).onnx());
+      ModelSpec spec = ModelSpec.resolve(model, modelsDir);
+      labels = spec.labels();
+      return ModelIds.of(spec.onnx());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -130,6 +135,7 @@ public final class SubmitCommand implements Callable<Integer> {
    * @param submitter a connected submitter
    * @param inputs the inputs
    * @param modelId the model id
+   * @param labels class names by label, to print beside the label (may be empty)
    * @param maxInFlight most unanswered tasks at a time
    * @param timeout how long to wait for the next answer
    * @param json print JSON lines instead of a table
@@ -140,13 +146,14 @@ public final class SubmitCommand implements Callable<Integer> {
       Submitter submitter,
       List<Input> inputs,
       String modelId,
+      List<String> labels,
       int maxInFlight,
       Duration timeout,
       boolean json,
       PrintWriter out) {
     long start = System.currentTimeMillis();
     if (!json) {
-      out.printf("%-36s %-9s %5s %8s %6s %8s  %s%n", "input", "status", "label", "support", "conf", "latency", "check");
+      out.printf("%-36s %-9s %-14s %8s %6s %8s  %s%n", "input", "status", "label", "support", "conf", "latency", "check");
     }
     List<Result> results =
         submitter.submitAndAwait(
@@ -155,7 +162,7 @@ public final class SubmitCommand implements Callable<Integer> {
             maxInFlight,
             timeout,
             r -> {
-              out.println(json ? jsonLine(r) : tableLine(r));
+              out.println(json ? jsonLine(r, labels) : tableLine(r, labels));
               out.flush();
             });
     Summary summary = Summary.of(results, System.currentTimeMillis() - start);
@@ -166,30 +173,41 @@ public final class SubmitCommand implements Callable<Integer> {
     return new Outcome(results, summary);
   }
 
-  static String tableLine(Result r) {
+  private static String labelText(Integer label, List<String> labels) {
+    if (label == null) {
+      return "-";
+    }
+    boolean named = label >= 0 && label < labels.size() && !labels.get(label).equals(label.toString());
+    return named ? label + " " + labels.get(label) : label.toString();
+  }
+
+  static String tableLine(Result r, List<String> labels) {
     var c = r.consensus();
     String check = r.input().trueLabel() == null ? "" : (r.correct() ? "ok" : "WRONG (true " + r.input().trueLabel() + ")");
     if (c == null || r.failure() != null) {
       check = r.failure();
     }
     return String.format(
-        "%-36s %-9s %5s %8s %6s %8s  %s",
+        "%-36s %-9s %-14s %8s %6s %8s  %s",
         abbreviate(r.input().name(), 36),
         r.status(),
-        c == null || c.label() == null ? "-" : c.label().toString(),
+        c == null ? "-" : labelText(c.label(), labels),
         c == null ? "-" : String.format("%.0f/%.0f", c.agreeingWeight(), c.totalWeight()),
         c == null || c.label() == null ? "-" : String.format("%.3f", c.confidence()),
         r.latencyMs() < 0 ? "-" : r.latencyMs() + " ms",
         check == null ? "" : check);
   }
 
-  static String jsonLine(Result r) {
+  static String jsonLine(Result r, List<String> labels) {
     var c = r.consensus();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("file", r.input().path() == null ? r.input().name() : r.input().path().toString());
     m.put("task_id", r.taskId());
     m.put("status", r.status());
     m.put("label", c == null ? null : c.label());
+    if (c != null && c.label() != null && c.label() >= 0 && c.label() < labels.size()) {
+      m.put("class", labels.get(c.label()));
+    }
     m.put("confidence", c == null || c.label() == null ? null : c.confidence());
     m.put("support", c == null ? null : c.support());
     m.put("latency_ms", r.latencyMs() < 0 ? null : r.latencyMs());
