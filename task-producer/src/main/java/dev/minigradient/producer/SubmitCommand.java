@@ -205,8 +205,9 @@ public final class SubmitCommand implements Callable<Integer> {
     m.put("task_id", r.taskId());
     m.put("status", r.status());
     m.put("label", c == null ? null : c.label());
-    if (c != null && c.label() != null && c.label() >= 0 && c.label() < labels.size()) {
-      m.put("class", labels.get(c.label()));
+    if (c != null && c.label() != null && c.label() >= 0 && c.label() < labels.size()
+        && !labels.get(c.label()).equals(c.label().toString())) {
+      m.put("class", labels.get(c.label())); // digits are their own names
     }
     m.put("confidence", c == null || c.label() == null ? null : c.confidence());
     m.put("support", c == null ? null : c.support());
