@@ -32,6 +32,11 @@ public final class ConsensusService implements AutoCloseable {
     // last commit (exactly-once keeps the stores consistent).
     streams.setUncaughtExceptionHandler(
         e -> {
+          if (Thread.currentThread().getName().endsWith("GlobalStreamThread")) {
+            // the global thread cannot be replaced
+            log.error("consensus global thread failed; shutting down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+          }
           log.error("consensus stream thread failed; replacing it", e);
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });

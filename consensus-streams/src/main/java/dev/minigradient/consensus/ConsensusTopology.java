@@ -79,7 +79,7 @@ public final class ConsensusTopology {
     GlobalKTable<String, Peer> peers =
         builder.globalTable(
             Topics.PEERS.name(),
-            Consumed.with(Serdes.String(), Topics.PEERS.valueSerde()).withName("peers-source"),
+            Consumed.with(Serdes.String(), JsonSerde.lenient(Peer.class)).withName("peers-source"),
             Materialized.<String, Peer, KeyValueStore<Bytes, byte[]>>as(PEERS_STORE)
                 .withKeySerde(Serdes.String())
                 .withValueSerde(Topics.PEERS.valueSerde()));

@@ -292,6 +292,44 @@ class NetworkIT {
     }
   }
 
+  @Test
+  @Order(4)
+  void malformedRecordsOnEveryInputTopicAreDeadLetteredAndNothingStops() throws Exception {
+    // given records that are not what their topic holds
+    Map<String, Object> props = new HashMap<>();
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+        network.kafka().properties(props),
+        new org.apache.kafka.common.serialization.StringSerializer(),
+        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+          Topics.VOTES.name(), "bad-vote", "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+          Topics.TASKS.name(), "bad-task", "{\"taskId\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+          Topics.PEERS.name(), "bad-peer", "[1,2,3]".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+    }
+    // then each lands on the dead-letter topic with its source topic and error
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      Map<String, List<String>> sources = new HashMap<>();
+      for (ConsumerRecord<String, byte[]> r : readAll(Topics.DEAD_LETTERS.name())) {
+        if (r.key() != null && r.key().startsWith("bad-")) {
+          sources.computeIfAbsent(r.key(), k -> new ArrayList<>())
+              .add(DeadLetters.header(r.headers(), DeadLetters.TOPIC) + " " + DeadLetters.header(r.headers(), DeadLetters.MESSAGE));
+        }
+      }
+      assertThat(sources.get("bad-vote")).anySatisfy(d -> assertThat(d).startsWith(Topics.VOTES.name()).contains("not a valid Vote"));
+      // the consensus app and every peer refuse the malformed task
+      assertThat(sources.get("bad-task")).hasSizeGreaterThanOrEqualTo(4)
+          .allSatisfy(d -> assertThat(d).startsWith(Topics.TASKS.name()).contains("not a valid Task"));
+    });
+    // a bad registry record is skipped by the global tables (logged), and nothing stops
+    assertThat(get("/health").get("status").asText()).isEqualTo("UP");
+    assertThat(get("/metrics").get("active_peers").size()).isGreaterThanOrEqualTo(3);
+    Run run = cli("task-producer", "--bootstrap-servers", network.kafka().bootstrapServers(),
+        "--model", MODEL.toString(), "--json", samples(1).get(0).toString());
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+  }
+
   private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

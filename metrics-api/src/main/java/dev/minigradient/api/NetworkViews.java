@@ -2,6 +2,7 @@ package dev.minigradient.api;
 
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Reputation;
@@ -72,19 +73,19 @@ public final class NetworkViews implements AutoCloseable {
     StreamsBuilder b = new StreamsBuilder();
     b.globalTable(
         Topics.CONSENSUS.name(),
-        Consumed.with(Serdes.String(), Topics.CONSENSUS.valueSerde()).withName("consensus-view-source"),
+        Consumed.with(Serdes.String(), JsonSerde.lenient(Consensus.class)).withName("consensus-view-source"),
         Materialized.<String, Consensus, KeyValueStore<Bytes, byte[]>>as(CONSENSUS_VIEW)
             .withKeySerde(Serdes.String())
             .withValueSerde(Topics.CONSENSUS.valueSerde()));
     b.globalTable(
         Topics.REPUTATION.name(),
-        Consumed.with(Serdes.String(), Topics.REPUTATION.valueSerde()).withName("reputation-view-source"),
+        Consumed.with(Serdes.String(), JsonSerde.lenient(Reputation.class)).withName("reputation-view-source"),
         Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(REPUTATION_VIEW)
             .withKeySerde(Serdes.String())
             .withValueSerde(Topics.REPUTATION.valueSerde()));
     b.globalTable(
         Topics.PEERS.name(),
-        Consumed.with(Serdes.String(), Topics.PEERS.valueSerde()).withName("peers-view-source"),
+        Consumed.with(Serdes.String(), JsonSerde.lenient(Peer.class)).withName("peers-view-source"),
         Materialized.<String, Peer, KeyValueStore<Bytes, byte[]>>as(PEERS_VIEW)
             .withKeySerde(Serdes.String())
             .withValueSerde(Topics.PEERS.valueSerde()));

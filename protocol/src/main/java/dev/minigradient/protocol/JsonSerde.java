@@ -25,7 +25,10 @@ public final class JsonSerde<T> implements Serde<T> {
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .build();
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JsonSerde.class);
+
   private final Class<T> type;
+  private final boolean lenient;
 
   /**
    * Creates a serde for {@code type}.
@@ -33,7 +36,26 @@ public final class JsonSerde<T> implements Serde<T> {
    * @param type the record class
    */
   public JsonSerde(Class<T> type) {
+    this(type, false);
+  }
+
+  private JsonSerde(Class<T> type, boolean lenient) {
     this.type = type;
+    this.lenient = lenient;
+  }
+
+  /**
+   * A serde whose deserializer logs a malformed record and reads it as {@code null} (a
+   * tombstone) instead of throwing. For Kafka Streams global tables: their thread cannot be
+   * replaced, and in Kafka 4.3 the dead-letter queue fails on it, so one bad record would stop
+   * the whole application.
+   *
+   * @param type the record class
+   * @param <T> the record type
+   * @return the lenient serde
+   */
+  public static <T> JsonSerde<T> lenient(Class<T> type) {
+    return new JsonSerde<>(type, true);
   }
 
   @Override
@@ -66,6 +88,10 @@ public final class JsonSerde<T> implements Serde<T> {
       try {
         return MAPPER.readValue(data, type);
       } catch (IOException | RuntimeException e) {
+        if (lenient) {
+          log.warn("skipping a record on {} that is not a valid {}: {}", topic, type.getSimpleName(), e.getMessage());
+          return null;
+        }
         throw new SerializationException(
             "not a valid " + type.getSimpleName() + " on " + topic + ": " + e.getMessage(), e);
       }

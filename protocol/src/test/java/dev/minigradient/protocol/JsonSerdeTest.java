@@ -34,6 +34,14 @@ class JsonSerdeTest {
   }
 
   @Test
+  void theLenientSerdeReadsGarbageAsATombstoneForGlobalTables() {
+    JsonSerde<Peer> lenient = JsonSerde.lenient(Peer.class);
+    assertThat(lenient.deserializer().deserialize("peers.registry", "[1,2,3]".getBytes(StandardCharsets.UTF_8))).isNull();
+    Peer p = new Peer(1, "p1", "k", 1, java.util.List.of(), "hw", 5, 2000, false);
+    assertThat(lenient.deserializer().deserialize("t", lenient.serializer().serialize("t", p))).isEqualTo(p);
+  }
+
+  @Test
   void kafkaSettingsPassClientSettingsThroughAndRefuseEmptyServers() {
     KafkaSettings s = KafkaSettings.of("h:1", Map.of("security.protocol", "SSL"));
     assertThat(s.properties(Map.of("acks", "all")))
