@@ -19,6 +19,9 @@ public final class ApiCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8000", description = "HTTP port (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
+  String host;
+
   @Option(names = "--state-dir", defaultValue = "state/api", description = "State store directory (default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
@@ -26,14 +29,14 @@ public final class ApiCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // Global stores need no consumer group: instances share the id, each keeps its own state dir.
     String appId = "mini-gradient-api";
-    ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port), port);
+    ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port), host, port);
     try {
       api.start();
     } catch (RuntimeException e) {
       api.close();
       throw e;
     }
-    System.err.println("metrics-api listening on http://localhost:" + api.port() + "/metrics");
+    System.err.println("metrics-api listening on http://" + host + ":" + api.port() + "/metrics");
     Shutdown.closeOnShutdown(api);
     return 0;
   }

@@ -8,10 +8,11 @@ import java.nio.file.Path;
 public final class ApiService implements AutoCloseable {
   private final NetworkViews views;
   private final Javalin app;
+  private final String host;
   private final int port;
 
   /**
-   * Creates the unstarted service.
+   * Creates the unstarted service, listening on localhost only.
    *
    * @param kafka Kafka settings
    * @param applicationId Streams application id of the views
@@ -19,8 +20,22 @@ public final class ApiService implements AutoCloseable {
    * @param port HTTP port, 0 for any free port
    */
   public ApiService(KafkaSettings kafka, String applicationId, Path stateDir, int port) {
+    this(kafka, applicationId, stateDir, "127.0.0.1", port);
+  }
+
+  /**
+   * Creates the unstarted service.
+   *
+   * @param kafka Kafka settings
+   * @param applicationId Streams application id of the views
+   * @param stateDir state directory of the views
+   * @param host address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0} for every interface
+   * @param port HTTP port, 0 for any free port
+   */
+  public ApiService(KafkaSettings kafka, String applicationId, Path stateDir, String host, int port) {
     this.views = new NetworkViews(kafka, applicationId, stateDir);
     this.app = MetricsApi.create(views);
+    this.host = host;
     this.port = port;
   }
 
@@ -31,7 +46,7 @@ public final class ApiService implements AutoCloseable {
    */
   public void start() {
     views.start();
-    app.start(port);
+    app.start(host, port);
   }
 
   /**
