@@ -141,7 +141,7 @@ public final class MnistPreprocessor {
     }
     Gray gray = toGray(decode(imageBytes));
     Gray oriented = orient(gray, ExifOrientation.of(imageBytes));
-    return layout == Layout.DIGIT ? normalise(oriented, layout) : normaliseFashion(oriented);
+    return layout == Layout.DIGIT ? normaliseDigit(oriented) : normaliseFashion(oriented);
   }
 
   // ---------------------------------------------------------------- decoding
@@ -502,18 +502,12 @@ public final class MnistPreprocessor {
       throw new InvalidInputException(
           "blank-image", "no object: the strongest contrast to the background is " + peak);
     }
-    return normalise(new Gray(v, w, h), Layout.FASHION);
+    return layOut(v, w, h, SIZE, FASHION_INK_THRESHOLD, false);
   }
 
   // ---------------------------------------------------------------- MNIST normalisation
 
-  private static float[] normalise(Gray g, Layout layout) throws InvalidInputException {
-    boolean digit = layout == Layout.DIGIT;
-    int box = digit ? BOX : SIZE;
-    float inkThreshold = digit ? INK_THRESHOLD : FASHION_INK_THRESHOLD;
-    if (!digit) {
-      return layOut(g.v(), g.w(), g.h(), box, inkThreshold, false);
-    }
+  private static float[] normaliseDigit(Gray g) throws InvalidInputException {
     float[] v = g.v();
     int w = g.w();
     int h = g.h();
@@ -567,7 +561,7 @@ public final class MnistPreprocessor {
       v[i] = Math.min(1f, v[i] * inv);
     }
     removeRulings(v, w, h);
-    return layOut(v, w, h, box, inkThreshold, true);
+    return layOut(v, w, h, BOX, INK_THRESHOLD, true);
   }
 
   /**
