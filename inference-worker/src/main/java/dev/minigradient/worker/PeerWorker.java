@@ -55,6 +55,7 @@ public final class PeerWorker implements AutoCloseable {
   private final WorkerConfig config;
   private final Map<String, ServedModel> models = new java.util.LinkedHashMap<>();
   private final KeyPair keys;
+  private final java.util.function.UnaryOperator<Vote> signer;
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
   private final ScheduledExecutorService heartbeat;
@@ -105,6 +106,7 @@ public final class PeerWorker implements AutoCloseable {
     this.config = config;
     served.forEach(m -> models.put(m.modelId(), m));
     this.keys = keys;
+    this.signer = Signatures.signer(keys.getPrivate());
     this.consumer =
         new KafkaConsumer<>(
             config
@@ -275,7 +277,7 @@ public final class PeerWorker implements AutoCloseable {
       sends.add(deadLetter(record, e.reason(), e.getMessage()));
       vote = newVote(task, model, Vote.REJECTED, e.reason(), List.of(), start);
     }
-    Vote signed = Signatures.sign(vote, keys.getPrivate());
+    Vote signed = signer.apply(vote);
     sends.add(
         producer.send(
             new ProducerRecord<>(

@@ -107,7 +107,8 @@ public final class Signatures {
   }
 
   /**
-   * Signs a vote's {@link Vote#signedPayload()}.
+   * Signs a vote's {@link Vote#signedPayload()}. A peer signing many votes should keep a {@link
+   * #signer(PrivateKey)} instead, which expands the key once.
    *
    * @param vote the vote (its signature field is ignored)
    * @param key the peer's Ed25519 private key
@@ -115,14 +116,30 @@ public final class Signatures {
    * @throws IllegalArgumentException if {@code key} is not an Ed25519 key with its seed available
    */
   public static Vote sign(Vote vote, PrivateKey key) {
+    return signer(key).apply(vote);
+  }
+
+  /**
+   * A reusable, thread-safe signing function for one key. BouncyCastle's private key parameters
+   * derive and cache the public point on first use; building them once per key, not per vote,
+   * keeps that scalar multiplication off the per-vote path.
+   *
+   * @param key the peer's Ed25519 private key
+   * @return a function from a vote to the same vote carrying its base64 signature
+   * @throws IllegalArgumentException if {@code key} is not an Ed25519 key with its seed available
+   */
+  public static java.util.function.UnaryOperator<Vote> signer(PrivateKey key) {
     if (!(key instanceof EdECPrivateKey ed) || ed.getBytes().isEmpty()) {
       throw new IllegalArgumentException("not an Ed25519 private key: " + key.getAlgorithm());
     }
-    Ed25519Signer signer = new Ed25519Signer();
-    signer.init(true, new Ed25519PrivateKeyParameters(ed.getBytes().get(), 0));
-    byte[] payload = vote.signedPayload();
-    signer.update(payload, 0, payload.length);
-    return vote.withSignature(Base64.getEncoder().encodeToString(signer.generateSignature()));
+    Ed25519PrivateKeyParameters params = new Ed25519PrivateKeyParameters(ed.getBytes().get(), 0);
+    return vote -> {
+      Ed25519Signer signer = new Ed25519Signer();
+      signer.init(true, params);
+      byte[] payload = vote.signedPayload();
+      signer.update(payload, 0, payload.length);
+      return vote.withSignature(Base64.getEncoder().encodeToString(signer.generateSignature()));
+    };
   }
 
   /**
