@@ -1,5 +1,6 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +25,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "mnist", description = "Model name under --models-dir, model folder or .onnx file (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--models-dir", defaultValue = "${env:MG_HOME:-.}/models", description = "The model registry folder (default: ${DEFAULT-VALUE}).")
-  Path modelsDir;
+  @picocli.CommandLine.Mixin ModelRegistryOptions registry;
 
   @Option(names = "--data", description = "A folder of labelled images (default: the model's samples/).")
   Path data;
@@ -52,7 +52,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ModelSpec m;
     try {
-      m = ModelSpec.resolve(model, modelsDir);
+      m = registry.resolve(model);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

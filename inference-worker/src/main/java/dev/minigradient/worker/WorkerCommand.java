@@ -1,5 +1,6 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
@@ -29,8 +30,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models to serve: names under --models-dir, model folders or .onnx files (repeatable or comma-separated; default: ${DEFAULT-VALUE}).")
   List<String> models;
 
-  @Option(names = "--models-dir", defaultValue = "${env:MG_HOME:-.}/models", description = "The model registry folder (default: ${DEFAULT-VALUE}).")
-  Path modelsDir;
+  @picocli.CommandLine.Mixin ModelRegistryOptions registry;
 
   @Option(names = "--key-file", description = "The peer's Ed25519 key pair, created if missing; every instance of a peer id needs the same one (default: $MG_HOME/state/keys/<peer-id>.key).")
   Path keyFile;
@@ -50,7 +50,7 @@ public final class WorkerCommand implements Callable<Integer> {
     List<ModelSpec> specs;
     try {
       config = new WorkerConfig(peerId, kafka.settings(), stake, heartbeatMs, 60_000, WorkerConfig.DEFAULT_MAX_PIXELS);
-      specs = models.stream().map(m -> ModelSpec.resolve(m, modelsDir)).toList();
+      specs = models.stream().map(m -> registry.resolve(m)).toList();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

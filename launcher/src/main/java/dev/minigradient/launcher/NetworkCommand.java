@@ -1,5 +1,6 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.producer.Input;
 import dev.minigradient.protocol.cli.Shutdown;
@@ -34,8 +35,7 @@ public final class NetworkCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models the peers serve: names under --models-dir, model folders or .onnx files; the samples go to the first (default: ${DEFAULT-VALUE}).")
   List<String> models;
 
-  @Option(names = "--models-dir", defaultValue = "${env:MG_HOME:-.}/models", description = "The model registry folder (default: ${DEFAULT-VALUE}).")
-  Path modelsDir;
+  @picocli.CommandLine.Mixin ModelRegistryOptions registry;
 
   @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to submit: a folder or file (default: ${DEFAULT-VALUE}).")
   Path samples;
@@ -78,7 +78,7 @@ public final class NetworkCommand implements Callable<Integer> {
     CommandLine cmd = spec.commandLine();
     List<ModelSpec> specs;
     try {
-      specs = models.stream().map(m -> ModelSpec.resolve(m, modelsDir)).toList();
+      specs = models.stream().map(m -> registry.resolve(m)).toList();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage() + " (run from the repository root, or set MG_HOME)");
     }

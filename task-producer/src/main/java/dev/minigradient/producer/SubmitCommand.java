@@ -1,5 +1,6 @@
 package dev.minigradient.producer;
 
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.protocol.ModelSpec;
@@ -44,8 +45,7 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "mnist", description = "Model to ask for: a name under --models-dir, a model folder or an .onnx file; its SHA-256 is the model id (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--models-dir", defaultValue = "${env:MG_HOME:-.}/models", description = "The model registry folder (default: ${DEFAULT-VALUE}).")
-  Path modelsDir;
+  @picocli.CommandLine.Mixin ModelRegistryOptions registry;
 
   @Option(names = "--model-id", description = "Model id (SHA-256) to ask for, instead of --model.")
   String modelId;
@@ -113,7 +113,7 @@ public final class SubmitCommand implements Callable<Integer> {
       return modelId;
     }
     try {
-      ModelSpec spec = ModelSpec.resolve(model, modelsDir);
+      ModelSpec spec = registry.resolve(model);
       labels = spec.labels();
       return ModelIds.of(spec.onnx());
     } catch (IllegalArgumentException e) {
