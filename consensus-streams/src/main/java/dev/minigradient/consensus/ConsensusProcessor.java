@@ -217,10 +217,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    * than {@link Peer#ACTIVE_HEARTBEATS} heartbeat intervals.
    */
   static boolean isActive(ValueAndTimestamp<Peer> entry, long now) {
-    Peer peer = entry.value();
-    return peer != null
-        && !peer.leaving()
-        && now - entry.timestamp() <= Peer.ACTIVE_HEARTBEATS * peer.heartbeatIntervalMs();
+    return entry.value() != null && entry.value().isActive(entry.timestamp(), now);
   }
 
   private static boolean everyoneVoted(PendingTask p) {

@@ -3,7 +3,6 @@ package dev.minigradient.api;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.JsonSerde;
-import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Reputation;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -84,13 +83,7 @@ public final class MetricsApi {
     for (Map.Entry<String, Reputation> e : views.reputation().entrySet()) {
       reputation.put(e.getKey(), e.getValue().score());
     }
-    long now = System.currentTimeMillis();
-    List<String> active = new ArrayList<>();
-    for (Peer p : views.peers().values()) {
-      if (p.isActive(now)) {
-        active.add(p.peerId());
-      }
-    }
+    List<String> active = views.activePeers();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("tasks_completed", NetworkViews.count(history, ConsensusStatus.DECIDED));
     out.put("consensus_history", labels);

@@ -28,6 +28,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * The API's read model: a Kafka Streams application of three global tables (consensus by task,
@@ -146,15 +147,28 @@ public final class NetworkViews implements AutoCloseable {
   }
 
   /**
-   * Registered peers.
+   * Ids of the peers active now, judged as the consensus app judges them: by the broker's
+   * timestamp of each peer's latest registry record.
    *
-   * @return peers by id, sorted by id
+   * @return active peer ids, sorted
+   * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while not queryable
    */
-  public Map<String, Peer> peers() {
-    Map<String, Peer> out = new TreeMap<>();
-    try (KeyValueIterator<String, Peer> it = store(PEERS_VIEW, Peer.class).all()) {
-      it.forEachRemaining(kv -> out.put(kv.key, kv.value));
+  public List<String> activePeers() {
+    long now = System.currentTimeMillis();
+    List<String> out = new ArrayList<>();
+    ReadOnlyKeyValueStore<String, ValueAndTimestamp<Peer>> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                PEERS_VIEW, QueryableStoreTypes.timestampedKeyValueStore()));
+    try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = store.all()) {
+      it.forEachRemaining(
+          kv -> {
+            if (kv.value.value() != null && kv.value.value().isActive(kv.value.timestamp(), now)) {
+              out.add(kv.key);
+            }
+          });
     }
+    java.util.Collections.sort(out);
     return out;
   }
 

@@ -40,13 +40,16 @@ public record Peer(
   }
 
   /**
-   * Whether the peer counts as active at {@code nowMs}.
+   * Whether the peer counts as active at {@code nowMs}, judged by the time the broker stamped
+   * its latest registry record ({@code peers.registry} uses {@code LogAppendTime}), never by the
+   * peer's own clock ({@link #heartbeatAt}).
    *
+   * @param stampedAtMs the registry record's timestamp, epoch ms
    * @param nowMs wall-clock time, epoch ms
-   * @return true unless it left or its heartbeat is older than {@link #ACTIVE_HEARTBEATS}
+   * @return true unless it left or that record is older than {@link #ACTIVE_HEARTBEATS}
    *     intervals
    */
-  public boolean isActive(long nowMs) {
-    return !leaving && nowMs - heartbeatAt <= ACTIVE_HEARTBEATS * heartbeatIntervalMs;
+  public boolean isActive(long stampedAtMs, long nowMs) {
+    return !leaving && nowMs - stampedAtMs <= ACTIVE_HEARTBEATS * heartbeatIntervalMs;
   }
 }
