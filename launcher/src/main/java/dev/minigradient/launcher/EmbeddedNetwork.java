@@ -100,7 +100,10 @@ public final class EmbeddedNetwork implements AutoCloseable {
               new ConsensusConfig(
                   d.applicationId(), settings, d.stateDir(), options.decisionTimeoutMs(),
                   d.punctuateIntervalMs(), d.retentionMs(), options.commitIntervalMs(), options.exactlyOnce()));
-      this.api = new ApiService(settings, "mini-gradient-api", stateDir.resolve("api"), options.httpPort());
+      this.api =
+          new ApiService(
+              settings, "mini-gradient-api", stateDir.resolve("api"), "127.0.0.1", options.httpPort(),
+              served.get(0).modelId());
       for (int i = 1; i <= options.peers(); i++) {
         peers.add(new PeerWorker(WorkerConfig.defaults("peer-" + i, settings), served));
       }

@@ -22,6 +22,9 @@ public final class ApiCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
   String host;
 
+  @Option(names = "--default-model-id", description = "Model id (SHA-256 of its ONNX file) for POST /api/tasks when a request names none (default: the one model active peers serve).")
+  String defaultModelId;
+
   @Option(names = "--state-dir", defaultValue = "state/api", description = "State store directory (default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
@@ -29,14 +32,14 @@ public final class ApiCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // Global stores need no consumer group: instances share the id, each keeps its own state dir.
     String appId = "mini-gradient-api";
-    ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port), host, port);
+    ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port), host, port, defaultModelId);
     try {
       api.start();
     } catch (RuntimeException e) {
       api.close();
       throw e;
     }
-    System.err.println("metrics-api listening on http://" + host + ":" + api.port() + "/metrics");
+    System.err.println("metrics-api listening on http://" + host + ":" + api.port() + "/");
     Shutdown.closeOnShutdown(api);
     return 0;
   }

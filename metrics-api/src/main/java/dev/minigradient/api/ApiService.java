@@ -3,10 +3,18 @@ package dev.minigradient.api;
 import dev.minigradient.protocol.KafkaSettings;
 import io.javalin.Javalin;
 import java.nio.file.Path;
+import java.time.Duration;
 
-/** The API process: the read-model views plus the HTTP server. */
+/**
+ * The API process: the read-model views, the live feed, the task intake, Server-Sent Events,
+ * the Prometheus registry and the HTTP server.
+ */
 public final class ApiService implements AutoCloseable {
   private final NetworkViews views;
+  private final LiveFeed feed;
+  private final TaskIntake intake;
+  private final ApiMetrics metrics;
+  private final LiveEvents events;
   private final Javalin app;
   private final String host;
   private final int port;
@@ -20,7 +28,7 @@ public final class ApiService implements AutoCloseable {
    * @param port HTTP port, 0 for any free port
    */
   public ApiService(KafkaSettings kafka, String applicationId, Path stateDir, int port) {
-    this(kafka, applicationId, stateDir, "127.0.0.1", port);
+    this(kafka, applicationId, stateDir, "127.0.0.1", port, null);
   }
 
   /**
@@ -33,19 +41,50 @@ public final class ApiService implements AutoCloseable {
    * @param port HTTP port, 0 for any free port
    */
   public ApiService(KafkaSettings kafka, String applicationId, Path stateDir, String host, int port) {
+    this(kafka, applicationId, stateDir, host, port, null);
+  }
+
+  /**
+   * Creates the unstarted service.
+   *
+   * @param kafka Kafka settings
+   * @param applicationId Streams application id of the views
+   * @param stateDir state directory of the views
+   * @param host address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0} for every interface
+   * @param port HTTP port, 0 for any free port
+   * @param defaultModelId the model {@code POST /api/tasks} uses when the request names none; null
+   *     to use the one model active peers serve
+   */
+  public ApiService(
+      KafkaSettings kafka, String applicationId, Path stateDir, String host, int port, String defaultModelId) {
     this.views = new NetworkViews(kafka, applicationId, stateDir);
-    this.app = MetricsApi.create(views);
+    this.feed = new LiveFeed(kafka, LiveFeed.Limits.DEFAULT);
+    this.intake = new TaskIntake(kafka, Duration.ofSeconds(10));
+    this.metrics = new ApiMetrics(views.streams(), feed);
+    this.events =
+        new LiveEvents(
+            feed,
+            () -> {
+              if (!feed.caughtUp()) {
+                throw new org.apache.kafka.streams.errors.InvalidStateStoreException("live feed catching up");
+              }
+              NetworkStats.Snapshot s = NetworkStats.compute(views, feed, System.currentTimeMillis());
+              metrics.update(s);
+              return s.summary();
+            });
+    this.app = MetricsApi.create(new MetricsApi.Backend(views, feed, intake, events, metrics, defaultModelId));
     this.host = host;
     this.port = port;
   }
 
   /**
-   * Starts the views and the HTTP server.
+   * Starts the views, the feed and the HTTP server.
    *
    * @throws io.javalin.util.JavalinBindException if the port is taken
    */
   public void start() {
     views.start();
+    feed.start();
     app.start(host, port);
   }
 
@@ -67,9 +106,22 @@ public final class ApiService implements AutoCloseable {
     return views;
   }
 
+  /**
+   * The live feed, for in-process callers.
+   *
+   * @return the feed
+   */
+  public LiveFeed feed() {
+    return feed;
+  }
+
   @Override
   public void close() {
+    events.close();
     app.stop();
+    feed.close();
+    intake.close();
+    metrics.close();
     views.close();
   }
 }

@@ -1,65 +1,160 @@
 package dev.minigradient.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
-import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Task;
 import io.javalin.Javalin;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.NotFoundResponse;
+import io.javalin.http.UnsupportedMediaTypeResponse;
+import io.javalin.http.UploadedFile;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import io.javalin.validation.ValidationException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /**
- * The HTTP API over the network's state stores. All routes are declared in {@link #create}.
+ * The HTTP API over the network's state. All routes are declared in {@link #create}:
  *
  * <ul>
+ *   <li>{@code GET /}: the dashboard (static files built into the jar).
  *   <li>{@code GET /metrics}: the prototype's JSON: {@code tasks_completed} (decided tasks),
  *       {@code consensus_history} (their labels, oldest first, the newest {@link
  *       #HISTORY_LIMIT}), {@code reputation} (peer id to score), {@code active_peers} (ids).
  *   <li>{@code GET /health}: 200 when the views are running, else 503.
+ *   <li>{@code GET /api/summary}: {@link NetworkStats.Summary}.
  *   <li>{@code GET /api/consensus?limit=N}: the newest N decisions, newest first.
+ *   <li>{@code POST /api/tasks?model=ID&name=NAME}: submits an image (raw body or multipart);
+ *       202 with the task id.
  *   <li>{@code GET /api/tasks/{id}}: one task's consensus, 404 until decided.
+ *   <li>{@code GET /api/tasks/{id}/input}: the task's input bytes, as submitted.
+ *   <li>{@code GET /api/peers}, {@code GET /api/peers/{id}} (with its reputation history).
+ *   <li>{@code GET /api/models}: models served by active peers.
+ *   <li>{@code GET /api/dead-letters}: counts by reason, source and component; the newest.
+ *   <li>{@code GET /api/events}: Server-Sent Events ({@link LiveEvents}).
+ *   <li>{@code GET /prometheus}: Prometheus text ({@link ApiMetrics}).
+ *   <li>{@code GET /api/openapi.json}: the OpenAPI 3.1 description of all of these.
  * </ul>
  *
- * While the stores are not queryable (starting, rebalancing), routes answer 503 with {@code
- * Retry-After: 1}.
+ * While the stores or the feed are not ready (starting, rebalancing), routes answer 503 with
+ * {@code Retry-After: 1}. Errors are JSON: {@code {"status":400,"error":"..."}}.
  */
 public final class MetricsApi {
   /** Most labels {@code /metrics} lists in {@code consensus_history}. */
   public static final int HISTORY_LIMIT = 1000;
+
+  private static final Pattern MODEL_ID = Pattern.compile("[0-9a-f]{64}");
+  private static final String DASHBOARD = "/dashboard";
+
+  /**
+   * What the routes read and write.
+   *
+   * @param views the Streams views
+   * @param feed the live feed
+   * @param intake publishes submitted tasks
+   * @param events the SSE clients
+   * @param metrics the Prometheus registry
+   * @param defaultModelId the model {@code POST /api/tasks} uses when none is named, or null
+   */
+  public record Backend(
+      NetworkViews views,
+      LiveFeed feed,
+      TaskIntake intake,
+      LiveEvents events,
+      ApiMetrics metrics,
+      String defaultModelId) {}
+
+  /** Thrown while the live feed has not caught up; answered 503 like a store that restores. */
+  static final class NotReadyException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotReadyException(String message) {
+      super(message);
+    }
+  }
 
   private MetricsApi() {}
 
   /**
    * Creates the unstarted app.
    *
-   * @param views the state stores to serve
+   * @param b the state to serve
    * @return the Javalin app; call {@code start(port)}
    */
-  public static Javalin create(NetworkViews views) {
+  public static Javalin create(Backend b) {
     return Javalin.create(
         cfg -> {
-          cfg.jsonMapper(new JavalinJackson(JsonSerde.MAPPER, false));
+          cfg.jsonMapper(new JavalinJackson(ApiJson.MAPPER, false));
           cfg.startup.showJavalinBanner = false;
-          cfg.routes.get("/metrics", ctx -> ctx.json(metrics(views)));
-          cfg.routes.get("/health", ctx -> health(ctx, views));
-          cfg.routes.get("/api/consensus", ctx -> ctx.json(latest(views, ctx)));
-          cfg.routes.get("/api/tasks/{id}", ctx -> ctx.json(task(views, ctx.pathParam("id"))));
-          cfg.routes.exception(
-              InvalidStateStoreException.class,
-              (e, ctx) -> {
-                ctx.header("Retry-After", "1");
-                ctx.status(HttpStatus.SERVICE_UNAVAILABLE);
-                ctx.json(Map.of("error", "state stores not ready: " + e.getMessage()));
-              });
+          if (MetricsApi.class.getResource(DASHBOARD + "/index.html") != null) {
+            cfg.staticFiles.add(
+                sf -> {
+                  sf.hostedPath = "/";
+                  sf.directory = DASHBOARD;
+                  sf.location = Location.CLASSPATH;
+                });
+          } else {
+            cfg.routes.get("/", ctx -> ctx.html(
+                "<!doctype html><title>mini-gradient</title><p>The dashboard is not in this build"
+                    + " (built without npm). The API is at <a href=\"/api/openapi.json\">/api/openapi.json</a>.</p>"));
+          }
+          cfg.routes.get("/metrics", ctx -> ctx.json(metrics(b.views())));
+          cfg.routes.get("/health", ctx -> health(ctx, b));
+          cfg.routes.get("/api/summary", ctx -> ctx.json(summary(b)));
+          cfg.routes.get("/api/consensus", ctx -> ctx.json(latest(b.views(), ctx)));
+          cfg.routes.post("/api/tasks", ctx -> submit(ctx, b));
+          cfg.routes.get("/api/tasks/{id}", ctx -> ctx.json(task(b.views(), ctx.pathParam("id"))));
+          cfg.routes.get("/api/tasks/{id}/input", ctx -> input(ctx, b.feed()));
+          cfg.routes.get("/api/peers", ctx -> ctx.json(peers(b)));
+          cfg.routes.get("/api/peers/{id}", ctx -> ctx.json(peer(b, ctx.pathParam("id"))));
+          cfg.routes.get("/api/models", ctx -> ctx.json(models(b.views())));
+          cfg.routes.get("/api/dead-letters", ctx -> ctx.json(deadLetters(b.feed())));
+          cfg.routes.get("/api/openapi.json", MetricsApi::openApi);
+          cfg.routes.get("/prometheus", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(b.metrics().scrape()));
+          cfg.routes.sse("/api/events", client -> b.events().add(client));
+          cfg.routes.exception(InvalidStateStoreException.class, (e, ctx) -> notReady(ctx, "state stores not ready: " + e.getMessage()));
+          cfg.routes.exception(NotReadyException.class, (e, ctx) -> notReady(ctx, e.getMessage()));
+          cfg.routes.exception(ValidationException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, validationMessage(e)));
+          cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, HttpStatus.forStatus(e.getStatus()), e.getMessage()));
         });
+  }
+
+  private static void notReady(Context ctx, String message) {
+    ctx.header("Retry-After", "1");
+    error(ctx, HttpStatus.SERVICE_UNAVAILABLE, message);
+  }
+
+  private static void error(Context ctx, HttpStatus status, String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", status.getCode());
+    body.put("error", message);
+    ctx.status(status).json(body);
+  }
+
+  private static String validationMessage(ValidationException e) {
+    List<String> parts = new ArrayList<>();
+    e.getErrors().forEach((field, errors) -> errors.forEach(err -> parts.add(field + ": " + err.getMessage())));
+    return parts.isEmpty() ? "bad request" : String.join("; ", parts);
   }
 
   /**
@@ -92,14 +187,31 @@ public final class MetricsApi {
     return out;
   }
 
-  private static void health(Context ctx, NetworkViews views) {
-    KafkaStreams.State state = views.state();
+  private static void health(Context ctx, Backend b) {
+    KafkaStreams.State state = b.views().state();
     boolean up = state == KafkaStreams.State.RUNNING;
     ctx.status(up ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     if (!up) {
       ctx.header("Retry-After", "1");
     }
-    ctx.json(Map.of("status", up ? "UP" : "DOWN", "streams", state.name()));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("status", up ? "UP" : "DOWN");
+    out.put("streams", state.name());
+    out.put("feed", b.feed().caughtUp() ? "CAUGHT_UP" : "CATCHING_UP");
+    ctx.json(out);
+  }
+
+  private static NetworkStats.Summary summary(Backend b) {
+    requireFeed(b.feed());
+    NetworkStats.Snapshot s = NetworkStats.compute(b.views(), b.feed(), System.currentTimeMillis());
+    b.metrics().update(s);
+    return s.summary();
+  }
+
+  private static void requireFeed(LiveFeed feed) {
+    if (!feed.caughtUp()) {
+      throw new NotReadyException("live feed catching up with the topics");
+    }
   }
 
   private static List<Consensus> latest(NetworkViews views, Context ctx) {
@@ -111,7 +223,7 @@ public final class MetricsApi {
                 .get();
     List<Consensus> all = views.consensusHistory();
     List<Consensus> out = new ArrayList<>(all.subList(Math.max(0, all.size() - limit), all.size()));
-    java.util.Collections.reverse(out);
+    Collections.reverse(out);
     return out;
   }
 
@@ -121,5 +233,182 @@ public final class MetricsApi {
       throw new NotFoundResponse("no consensus for task " + taskId + " (unknown or not decided yet)");
     }
     return c;
+  }
+
+  private static void input(Context ctx, LiveFeed feed) {
+    LiveFeed.StoredInput in = feed.input(ctx.pathParam("id"));
+    if (in == null) {
+      requireFeed(feed);
+      throw new NotFoundResponse("no input for task " + ctx.pathParam("id") + " (unknown, or older than the inputs the API keeps)");
+    }
+    String type = in.contentType() == null || in.contentType().isBlank() ? "application/octet-stream" : in.contentType();
+    ctx.header("Cache-Control", "private, max-age=86400, immutable");
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.contentType(type).result(in.bytes());
+  }
+
+  private static void submit(Context ctx, Backend b) throws IOException {
+    byte[] bytes;
+    String contentType;
+    String name = ctx.queryParam("name");
+    String requestType = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
+    if (requestType.startsWith("multipart/form-data")) {
+      List<UploadedFile> files = ctx.uploadedFiles();
+      if (files.isEmpty()) {
+        throw new BadRequestResponse("multipart request without a file part (send the image as a file field, e.g. -F image=@digit.png)");
+      }
+      UploadedFile f = files.get(0);
+      if (f.size() > TaskIntake.MAX_INPUT_BYTES) {
+        throw new ContentTooLargeResponse("input of " + f.size() + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
+      }
+      try (InputStream in = f.content()) {
+        bytes = in.readAllBytes();
+      }
+      contentType = f.contentType();
+      if (name == null) {
+        name = f.filename();
+      }
+    } else {
+      if (requestType.startsWith("application/json") || requestType.startsWith("application/x-www-form-urlencoded")) {
+        throw new UnsupportedMediaTypeResponse(
+            "send the image bytes as the body with its Content-Type (e.g. image/png), or as multipart/form-data");
+      }
+      bytes = ctx.bodyAsBytes();
+      contentType = ctx.contentType();
+    }
+    if (bytes.length == 0) {
+      throw new BadRequestResponse("empty input: send an image as the request body");
+    }
+    if (bytes.length > TaskIntake.MAX_INPUT_BYTES) {
+      throw new ContentTooLargeResponse("input of " + bytes.length + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
+    }
+    String modelId = modelFor(ctx.queryParam("model"), b);
+    Task task;
+    try {
+      task = b.intake().submit(modelId, bytes, contentType, name);
+    } catch (IllegalStateException e) {
+      throw new NotReadyException(e.getMessage());
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("taskId", task.taskId());
+    out.put("modelId", task.modelId());
+    out.put("inputSha256", task.inputSha256());
+    out.put("submittedAt", task.submittedAt());
+    out.put("consensus", "/api/tasks/" + task.taskId());
+    out.put("input", "/api/tasks/" + task.taskId() + "/input");
+    ctx.header("Location", "/api/tasks/" + task.taskId());
+    ctx.status(HttpStatus.ACCEPTED).json(out);
+  }
+
+  private static String modelFor(String requested, Backend b) {
+    if (requested != null && !requested.isBlank()) {
+      if (!MODEL_ID.matcher(requested).matches()) {
+        throw new BadRequestResponse("model must be a model id: the SHA-256 of its ONNX file, 64 lower-case hex digits (GET /api/models lists them)");
+      }
+      return requested;
+    }
+    if (b.defaultModelId() != null) {
+      return b.defaultModelId();
+    }
+    Set<String> served = models(b.views()).keySet();
+    if (served.size() == 1) {
+      return served.iterator().next();
+    }
+    throw new BadRequestResponse("name the model: ?model=<model id>; active peers serve " + served);
+  }
+
+  /**
+   * Models served by active peers.
+   *
+   * @param views the views
+   * @return model id to the ids of the active peers serving it, sorted
+   */
+  static Map<String, List<String>> models(NetworkViews views) {
+    Map<String, Set<String>> m = new TreeMap<>();
+    views.registry().forEach((id, r) -> {
+      if (r.active()) {
+        r.peer().models().forEach(model -> m.computeIfAbsent(model, k -> new TreeSet<>()).add(id));
+      }
+    });
+    Map<String, List<String>> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(k, List.copyOf(v)));
+    return out;
+  }
+
+  /**
+   * Every peer known to the registry or the reputation ledger.
+   *
+   * @param b the backend
+   * @return one document per peer, sorted by id
+   */
+  static List<Map<String, Object>> peers(Backend b) {
+    Map<String, NetworkViews.Registered> registry = b.views().registry();
+    Map<String, Reputation> ledger = b.views().reputation();
+    Set<String> ids = new TreeSet<>(registry.keySet());
+    ids.addAll(ledger.keySet());
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (String id : ids) {
+      out.add(peerDocument(id, registry.get(id), ledger.get(id)));
+    }
+    return out;
+  }
+
+  private static Map<String, Object> peer(Backend b, String id) {
+    NetworkViews.Registered r = b.views().registry().get(id);
+    Reputation rep = b.views().reputation().get(id);
+    if (r == null && rep == null) {
+      throw new NotFoundResponse("no peer " + id + " in the registry or the reputation ledger");
+    }
+    requireFeed(b.feed());
+    Map<String, Object> doc = peerDocument(id, r, rep);
+    doc.put("history", b.feed().history(id));
+    return doc;
+  }
+
+  private static Map<String, Object> peerDocument(String id, NetworkViews.Registered r, Reputation rep) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("peerId", id);
+    String status;
+    if (r == null) {
+      status = "unregistered";
+    } else if (r.active()) {
+      status = "active";
+    } else if (r.peer().leaving()) {
+      status = "left";
+    } else {
+      status = "evicted";
+    }
+    doc.put("status", status);
+    doc.put("active", r != null && r.active());
+    if (r != null) {
+      Peer p = r.peer();
+      Map<String, Object> reg = new LinkedHashMap<>();
+      reg.put("stake", p.stake());
+      reg.put("models", p.models());
+      reg.put("hardware", p.hardware());
+      reg.put("heartbeatIntervalMs", p.heartbeatIntervalMs());
+      reg.put("lastSeenAt", r.stampedAt());
+      reg.put("leaving", p.leaving());
+      doc.put("registry", reg);
+    } else {
+      doc.put("registry", null);
+    }
+    JsonNode reputation = rep == null ? null : ApiJson.MAPPER.valueToTree(rep);
+    doc.put("reputation", reputation instanceof ObjectNode o ? o : null);
+    return doc;
+  }
+
+  private static LiveFeed.DeadLetterSummary deadLetters(LiveFeed feed) {
+    requireFeed(feed);
+    return feed.deadLetters();
+  }
+
+  private static void openApi(Context ctx) throws IOException {
+    try (InputStream in = MetricsApi.class.getResourceAsStream("/openapi.json")) {
+      if (in == null) {
+        throw new NotFoundResponse("openapi.json missing from the build");
+      }
+      ctx.contentType("application/json").result(in.readAllBytes());
+    }
   }
 }

@@ -173,6 +173,50 @@ public final class NetworkViews implements AutoCloseable {
   }
 
   /**
+   * A peer's latest registry record.
+   *
+   * @param peer the record
+   * @param stampedAt the broker's timestamp of the record ({@code LogAppendTime}), epoch ms
+   * @param active whether the peer counts as active now ({@link Peer#isActive})
+   */
+  public record Registered(Peer peer, long stampedAt, boolean active) {}
+
+  /**
+   * The peers registry, each peer's latest record judged active or not as the consensus app
+   * judges it.
+   *
+   * @return by peer id, sorted
+   * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while not queryable
+   */
+  public Map<String, Registered> registry() {
+    long now = System.currentTimeMillis();
+    Map<String, Registered> out = new TreeMap<>();
+    ReadOnlyKeyValueStore<String, ValueAndTimestamp<Peer>> store =
+        streams.store(
+            StoreQueryParameters.fromNameAndType(
+                PEERS_VIEW, QueryableStoreTypes.timestampedKeyValueStore()));
+    try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = store.all()) {
+      it.forEachRemaining(
+          kv -> {
+            Peer p = kv.value.value();
+            if (p != null) {
+              out.put(kv.key, new Registered(p, kv.value.timestamp(), p.isActive(kv.value.timestamp(), now)));
+            }
+          });
+    }
+    return out;
+  }
+
+  /**
+   * The Kafka Streams client of the views, for metrics binders.
+   *
+   * @return the client
+   */
+  KafkaStreams streams() {
+    return streams;
+  }
+
+  /**
    * Counts decisions by status.
    *
    * @param history the decisions

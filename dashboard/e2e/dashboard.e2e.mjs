@@ -1,0 +1,139 @@
+// Browser test of the dashboard against a running network: submits real digits over HTTP,
+// then checks in headless Chromium that they arrive live (thumbnails, labels, votes, peers,
+// dead letters), takes a screenshot and fails on any browser console error.
+//
+//   node e2e/dashboard.e2e.mjs --url http://localhost:8000 --samples ../models/mnist/samples \
+//       --screenshot target/dashboard.png [--count 12] [--chromium /usr/bin/chromium]
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
+);
+const url = (args.url ?? 'http://localhost:8000').replace(/\/$/, '');
+const samples = args.samples ?? '../models/mnist/samples';
+const screenshot = args.screenshot ?? 'dashboard.png';
+const count = Number(args.count ?? 12);
+const executablePath = args.chromium ?? process.env.CHROMIUM ?? '/usr/bin/chromium';
+const TIMEOUT = 60_000;
+
+let passed = 0;
+let failed = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    passed++;
+    console.log(`ok    ${name}`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL  ${name}: ${e?.message ?? e}`);
+  }
+}
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function submit(bytes, type, name) {
+  const r = await fetch(`${url}/api/tasks?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'Content-Type': type }, body: bytes });
+  const body = await r.json();
+  assert(r.status === 202, `POST /api/tasks answered ${r.status}: ${JSON.stringify(body)}`);
+  return body.taskId;
+}
+
+const files = readdirSync(samples).filter((f) => f.endsWith('.png')).sort().slice(0, count);
+assert(files.length === count, `expected ${count} PNG samples in ${samples}, found ${files.length}`);
+
+const userDataDir = mkdtempSync(join(tmpdir(), 'mg-chromium-'));
+const consoleErrors = [];
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath,
+  headless: true,
+  viewport: { width: 1480, height: 1000 },
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  ],
+});
+try {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`console: ${m.text()} (${m.location()?.url ?? ''})`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+
+  await check('the page loads and shows the network', async () => {
+    await page.goto(url + '/');
+    await page.getByTestId('kpi-completed').waitFor();
+    await page.locator('[data-testid="connection"].live').waitFor();
+  });
+
+  const ids = [];
+  for (const f of files) ids.push(await submit(readFileSync(join(samples, f)), 'image/png', f));
+  const bogus = await submit(Buffer.from('this is not an image'), 'image/png', 'not-an-image.png');
+
+  await check(`${count} submitted digits arrive live with their thumbnails`, async () => {
+    for (const id of ids) {
+      const row = page.locator(`[data-testid="decision-row"][data-task-id="${id}"]`);
+      await row.waitFor();
+      const img = row.locator('img.thumb');
+      await img.waitFor();
+      await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+    }
+  });
+
+  await check('each row shows the label the API decided', async () => {
+    for (const id of ids) {
+      const c = await (await fetch(`${url}/api/tasks/${id}`)).json();
+      assert(c.status === 'DECIDED', `task ${id} is ${c.status}`);
+      const text = (await page.locator(`[data-task-id="${id}"] td.label`).innerText()).trim();
+      assert(text === String(c.label), `row of ${id} shows ${text}, the API says ${c.label}`);
+    }
+  });
+
+  await check('one click on a task shows every peer’s vote, verdict and whether it counted', async () => {
+    await page.locator(`[data-task-id="${ids[0]}"]`).click();
+    const rows = page.getByTestId('verdict-row');
+    await rows.first().waitFor();
+    const n = await rows.count();
+    assert(n >= 3, `expected at least 3 verdicts, got ${n}`);
+    for (let i = 0; i < n; i++) {
+      const t = await rows.nth(i).innerText();
+      assert(/agreed/.test(t) && /yes/.test(t), `verdict row "${t}"`);
+    }
+  });
+
+  await check('peers are listed as active, with reputation charts', async () => {
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="peer-row"] .badge.p-active').length >= 3);
+    await page.locator('.recharts-line path').first().waitFor();
+  });
+
+  await check('the refused input is counted under dead letters by reason', async () => {
+    await page.getByTestId('dead-letters').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="dead-letters"]')?.innerText.includes('not-an-image'));
+    const c = await (await fetch(`${url}/api/tasks/${bogus}`)).json();
+    assert(c.status === 'REJECTED', `the non-image is ${c.status}`);
+  });
+
+  await check('throughput and latency are shown', async () => {
+    await page.waitForFunction(() => !/—/.test(document.querySelector('[data-testid="kpi-latency"]')?.innerText ?? '—'));
+    await page.locator('.recharts-area').first().waitFor();
+    await page.locator('.recharts-bar-rectangle').first().waitFor();
+  });
+
+  await page.locator(`[data-task-id="${ids[0]}"]`).scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: screenshot, fullPage: true });
+  console.log(`screenshot: ${screenshot}`);
+
+  await check('no console error in the browser', async () => {
+    assert(consoleErrors.length === 0, consoleErrors.join('\n'));
+  });
+} finally {
+  await context.close();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+console.log(`dashboard e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,367 @@
+import { useRef, useState } from 'react';
+import { inputUrl, submitImage, support, verdictMeaning } from './api.js';
+import { DeadLetterChart, LatencyChart, PALETTE, PeerHistoryChart, ThroughputChart } from './charts.jsx';
+import { useNetwork } from './useNetwork.js';
+
+const num = (v, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—');
+const ms = (v) => (typeof v === 'number' ? (v >= 1000 ? `${num(v / 1000, 2)} s` : `${num(v)} ms`) : '—');
+const pct = (v) => (typeof v === 'number' ? `${num(v * 100, 0)}%` : '—');
+const ago = (t) => {
+  if (typeof t !== 'number') return '—';
+  const s = Math.max(0, Math.round((Date.now() - t) / 1000));
+  return s < 60 ? `${s} s ago` : s < 3600 ? `${Math.round(s / 60)} min ago` : new Date(t).toLocaleString();
+};
+
+export default function App() {
+  const { state, select, reload } = useNetwork();
+  const selected = state.decisions.find((d) => d.taskId === state.selected) ?? null;
+  return (
+    <div className="page">
+      <Header state={state} />
+      <StatusBanner state={state} reload={reload} />
+      {!state.loaded ? (
+        <Loading state={state} />
+      ) : (
+        <main>
+          <Kpis summary={state.summary} dead={state.dead} />
+          <div className="grid two">
+            <Card title="Throughput" subtitle="decisions per second, last minute">
+              <ThroughputChart series={state.summary?.throughput} />
+            </Card>
+            <Card title="Latency" subtitle={`submission to decision, newest ${num(state.summary?.latency?.count)} decisions`}>
+              {state.summary?.latency?.count ? <LatencyChart histogram={state.summary?.latency?.histogram} /> : <p className="empty">No decisions yet.</p>}
+            </Card>
+          </div>
+          <div className="grid main-split">
+            <Card title="Consensus history" subtitle="newest first · click a task for its votes" right={<SubmitButton />}>
+              <Decisions decisions={state.decisions} pending={state.pending} selected={state.selected} onSelect={select} />
+            </Card>
+            <Card title={selected ? `Task ${selected.name ?? selected.taskId.slice(0, 8)}` : 'Votes'} subtitle={selected ? selected.taskId : 'select a task'}>
+              <Votes decision={selected} onClose={() => select(null)} />
+            </Card>
+          </div>
+          <Peers peers={state.peers} histories={state.histories} active={state.summary?.activePeers} />
+          <DeadLetters dead={state.dead} />
+        </main>
+      )}
+      <footer>
+        mini-gradient · <a href="/api/openapi.json">API</a> · <a href="/metrics">/metrics</a> · <a href="/prometheus">/prometheus</a>
+      </footer>
+    </div>
+  );
+}
+
+function Header({ state }) {
+  const label = { connecting: 'connecting', live: 'live', reconnecting: 'reconnecting' }[state.connection];
+  return (
+    <header>
+      <div className="brand">
+        <img src="/favicon.svg" alt="" width="28" height="28" />
+        <div>
+          <h1>mini-gradient</h1>
+          <p>decentralized inference on Kafka · peers vote, Kafka Streams decides</p>
+        </div>
+      </div>
+      <span className={`pill ${state.connection}`} data-testid="connection">
+        <span className="dot" /> {label}
+      </span>
+    </header>
+  );
+}
+
+function StatusBanner({ state, reload }) {
+  if (state.error) {
+    return (
+      <div className="banner error" role="alert">
+        The API answered with an error: <b>{state.error}</b>. Retrying every few seconds…{' '}
+        <button type="button" onClick={reload}>Retry now</button>
+      </div>
+    );
+  }
+  if (state.ready === false) {
+    return <div className="banner warn">The network is starting: its state stores are restoring. The page fills in as soon as they are ready.</div>;
+  }
+  if (state.connection === 'reconnecting') {
+    return <div className="banner warn">Live updates interrupted; reconnecting… (figures below may be stale)</div>;
+  }
+  return null;
+}
+
+function Loading({ state }) {
+  return (
+    <div className="loading" aria-busy="true">
+      <div className="spinner" />
+      <p>{state.ready === false ? 'Waiting for the network’s state stores…' : state.error ? 'Waiting for the API…' : 'Loading the network…'}</p>
+    </div>
+  );
+}
+
+function Card({ title, subtitle, right, children }) {
+  return (
+    <section className="card">
+      <div className="card-head">
+        <div>
+          <h2>{title}</h2>
+          {subtitle && <p className="sub">{subtitle}</p>}
+        </div>
+        {right}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+function Kpis({ summary, dead }) {
+  const items = [
+    ['Tasks submitted', num(summary?.tasksSubmitted), 'read from inference.tasks', 'kpi-submitted'],
+    ['Tasks completed', num(summary?.tasksCompleted), `${num(summary?.decisions)} decisions in all`, 'kpi-completed'],
+    ['Throughput', `${num(summary?.throughputPerSecond, 1)}/s`, 'decisions, last 10 s', 'kpi-throughput'],
+    ['Latency p50 / p99', `${ms(summary?.latency?.p50Ms)} / ${ms(summary?.latency?.p99Ms)}`, `max ${ms(summary?.latency?.maxMs)}`, 'kpi-latency'],
+    ['Active peers', num(summary?.activePeers?.length), `${num(summary?.peersKnown)} in the ledger`, 'kpi-peers'],
+    ['Dead letters', num(dead?.total ?? summary?.deadLetters), 'records nobody could process', 'kpi-dead'],
+  ];
+  const byStatus = Object.entries(summary?.byStatus ?? {});
+  return (
+    <>
+      <div className="kpis">
+        {items.map(([label, value, hint, id]) => (
+          <div className="kpi" key={id} data-testid={id}>
+            <span className="label">{label}</span>
+            <span className="value">{value}</span>
+            <span className="hint">{hint}</span>
+          </div>
+        ))}
+      </div>
+      {byStatus.length > 0 && (
+        <div className="statuses">
+          {byStatus.map(([s, n]) => (
+            <span key={s} className={`badge ${s}`}>
+              {s.replaceAll('_', ' ').toLowerCase()} <b>{num(n)}</b>
+            </span>
+          ))}
+        </div>
+      )}
+    </>
+  );
+}
+
+function Thumb({ taskId, size = 40 }) {
+  const [failed, setFailed] = useState(false);
+  if (failed) return <span className="thumb missing" style={{ width: size, height: size }} title="input not available">?</span>;
+  return <img className="thumb" src={inputUrl(taskId)} width={size} height={size} alt="task input" loading="lazy" onError={() => setFailed(true)} />;
+}
+
+function Decisions({ decisions, pending, selected, onSelect }) {
+  if (!decisions.length && !pending.length) {
+    return (
+      <p className="empty" data-testid="no-decisions">
+        No decisions yet. Submit an image with the button above, <code>task-producer</code>, or <code>POST /api/tasks</code>.
+      </p>
+    );
+  }
+  return (
+    <div className="table-wrap">
+      <table className="decisions" data-testid="decisions">
+        <thead>
+          <tr>
+            <th>input</th>
+            <th>name</th>
+            <th>status</th>
+            <th className="r">label</th>
+            <th className="r">support</th>
+            <th className="r">confidence</th>
+            <th className="r">latency</th>
+            <th className="r">decided</th>
+          </tr>
+        </thead>
+        <tbody>
+          {pending.map((p) => (
+            <tr key={`p-${p.taskId}`} className="pending" data-testid="pending-row">
+              <td><Thumb taskId={p.taskId} /></td>
+              <td className="name">{p.name ?? p.taskId.slice(0, 8)}</td>
+              <td><span className="badge PENDING">pending</span></td>
+              <td className="r">…</td>
+              <td className="r">…</td>
+              <td className="r">…</td>
+              <td className="r">…</td>
+              <td className="r">{ago(p.submittedAt)}</td>
+            </tr>
+          ))}
+          {decisions.map((d) => (
+            <tr
+              key={d.taskId}
+              className={d.taskId === selected ? 'selected' : ''}
+              onClick={() => onSelect(d.taskId)}
+              tabIndex={0}
+              onKeyDown={(e) => e.key === 'Enter' && onSelect(d.taskId)}
+              data-testid="decision-row"
+              data-task-id={d.taskId}
+            >
+              <td><Thumb taskId={d.taskId} /></td>
+              <td className="name" title={d.name ?? d.taskId}>{d.name ?? d.taskId.slice(0, 8)}</td>
+              <td><span className={`badge ${d.status}`}>{(d.status ?? '?').replaceAll('_', ' ').toLowerCase()}</span></td>
+              <td className="r label">{d.label ?? (d.rejection ? <span className="muted" title={d.rejection}>{d.rejection}</span> : '—')}</td>
+              <td className="r">{num(d.agreeingWeight, 2)} / {num(d.totalWeight, 2)} <span className="muted">({pct(support(d))})</span></td>
+              <td className="r">{pct(d.confidence)}</td>
+              <td className="r">{ms(d.latencyMs)}</td>
+              <td className="r muted">{ago(d.decidedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Votes({ decision, onClose }) {
+  if (!decision) {
+    return <p className="empty">Click a task in the history to see each peer’s vote, its verdict, and whether it counted.</p>;
+  }
+  const verdicts = decision.verdicts ?? [];
+  return (
+    <div className="votes" data-testid="votes">
+      <div className="task-head">
+        <Thumb taskId={decision.taskId} size={96} />
+        <dl>
+          <dt>status</dt>
+          <dd><span className={`badge ${decision.status}`}>{decision.status}</span></dd>
+          <dt>label</dt>
+          <dd className="big">{decision.label ?? '—'}</dd>
+          <dt>support</dt>
+          <dd>{num(decision.agreeingWeight, 2)} of {num(decision.totalWeight, 2)} ({pct(support(decision))})</dd>
+          <dt>latency</dt>
+          <dd>{ms(decision.latencyMs)}</dd>
+          <dt>model</dt>
+          <dd className="mono" title={decision.modelId}>{decision.modelId?.slice(0, 12)}…</dd>
+          {decision.rejection && (<><dt>rejection</dt><dd>{decision.rejection}</dd></>)}
+        </dl>
+        <button type="button" className="close" onClick={onClose} aria-label="close">×</button>
+      </div>
+      {verdicts.length === 0 ? (
+        <p className="empty">No eligible peer took part in this decision.</p>
+      ) : (
+        <table data-testid="verdicts">
+          <thead>
+            <tr><th>peer</th><th className="r">label</th><th>verdict</th><th>counted</th><th>why</th></tr>
+          </thead>
+          <tbody>
+            {verdicts.map((v) => {
+              const m = verdictMeaning(v);
+              return (
+                <tr key={v.peerId} data-testid="verdict-row">
+                  <td className="mono">{v.peerId}</td>
+                  <td className="r">{v.label ?? '—'}</td>
+                  <td><span className={`badge v-${v.verdict}`}>{v.verdict?.toLowerCase()}</span></td>
+                  <td>{m.counted ? <span className="yes">yes</span> : <span className="no">no</span>}</td>
+                  <td className="muted">{m.why}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function Peers({ peers, histories, active }) {
+  const ids = [...new Set([...(peers ?? []).map((p) => p.peerId), ...Object.keys(histories ?? {})])].sort();
+  const colour = (id) => PALETTE[ids.indexOf(id) % PALETTE.length];
+  return (
+    <div className="grid peers-split">
+      <Card title="Peers" subtitle={`${num(active?.length)} active · ${num(peers?.filter((p) => p.status !== 'active').length)} evicted or left`}>
+        {!peers?.length ? (
+          <p className="empty">No peer has registered yet. Start one with <code>bin/inference-worker --peer-id p1</code>.</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="peers">
+              <thead>
+                <tr>
+                  <th>peer</th><th>status</th><th className="r">reputation</th><th className="r">stake</th><th className="r">slashed</th>
+                  <th className="r">agreed</th><th className="r">disagreed</th><th className="r">missed</th><th className="r">invalid</th><th className="r">seen</th>
+                </tr>
+              </thead>
+              <tbody>
+                {peers.map((p) => (
+                  <tr key={p.peerId} data-testid="peer-row">
+                    <td className="mono"><span className="swatch" style={{ background: colour(p.peerId) }} />{p.peerId}</td>
+                    <td><span className={`badge p-${p.status}`}>{p.status}</span></td>
+                    <td className="r">{num(p.reputation?.score, 3)}</td>
+                    <td className="r">{num(p.reputation?.stake ?? p.registry?.stake, 2)}</td>
+                    <td className="r">{num(p.reputation?.slashed, 2)}</td>
+                    <td className="r">{num(p.reputation?.agreed)}</td>
+                    <td className="r">{num(p.reputation?.disagreed)}</td>
+                    <td className="r">{num(p.reputation?.missed)}</td>
+                    <td className="r">{num(p.reputation?.invalid)}</td>
+                    <td className="r muted">{ago(p.registry?.lastSeenAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+      <Card title="Reputation over time" subtitle="score per peer, from peers.reputation">
+        <PeerHistoryChart histories={histories} peerIds={ids} field="score" domain={[0, 1]} format={(v) => num(v, 2)} />
+      </Card>
+      <Card title="Stake over time" subtitle="tokens per peer">
+        <PeerHistoryChart histories={histories} peerIds={ids} field="stake" format={(v) => num(v, 1)} />
+      </Card>
+    </div>
+  );
+}
+
+function DeadLetters({ dead }) {
+  const total = dead?.total ?? 0;
+  return (
+    <Card title="Dead letters" subtitle="records a component could not process, by reason (inference.dead-letters)">
+      {total === 0 ? (
+        <p className="empty" data-testid="no-dead-letters">None: every record so far was processed.</p>
+      ) : (
+        <div className="grid dead-split">
+          <DeadLetterChart byReason={dead?.byReason} />
+          <div className="table-wrap short">
+            <table data-testid="dead-letters">
+              <thead><tr><th>reason</th><th>component</th><th>source</th><th>key</th><th className="r">when</th></tr></thead>
+              <tbody>
+                {(dead?.recent ?? []).slice(0, 12).map((d, i) => (
+                  <tr key={`${d.sourceTopic}-${d.partition}-${d.offset}-${d.component}-${i}`}>
+                    <td><span className="badge REJECTED">{d.reason}</span></td>
+                    <td className="mono">{d.component ?? '—'}</td>
+                    <td className="mono">{d.sourceTopic ?? '—'}</td>
+                    <td className="mono" title={d.message ?? ''}>{(d.key ?? '—').slice(0, 12)}</td>
+                    <td className="r muted">{ago(d.timestamp)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
+    </Card>
+  );
+}
+
+function SubmitButton() {
+  const input = useRef(null);
+  const [message, setMessage] = useState(null);
+  const onChange = async (e) => {
+    const files = [...(e.target.files ?? [])];
+    e.target.value = '';
+    if (!files.length) return;
+    setMessage({ kind: 'info', text: `submitting ${files.length} image${files.length > 1 ? 's' : ''}…` });
+    try {
+      for (const f of files) await submitImage(f);
+      setMessage({ kind: 'ok', text: `submitted ${files.length}; answers appear below` });
+    } catch (err) {
+      setMessage({ kind: 'err', text: err?.message ?? String(err) });
+    }
+  };
+  return (
+    <div className="submit">
+      {message && <span className={`msg ${message.kind}`}>{message.text}</span>}
+      <input ref={input} type="file" accept="image/*" multiple hidden onChange={onChange} data-testid="file-input" />
+      <button type="button" onClick={() => input.current?.click()}>Classify images…</button>
+    </div>
+  );
+}

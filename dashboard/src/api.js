@@ -1,0 +1,71 @@
+// Talking to the metrics API: JSON routes and the Server-Sent Events stream.
+
+/** An HTTP error from the API, with its JSON error message and Retry-After seconds. */
+export class ApiError extends Error {
+  constructor(status, message, retryAfter) {
+    super(message);
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** GET a JSON route; throws ApiError for a non-2xx answer (503 while the network starts). */
+export async function getJson(path, signal) {
+  const r = await fetch(path, { signal, headers: { Accept: 'application/json' } });
+  let body = null;
+  try {
+    body = await r.json();
+  } catch {
+    body = null;
+  }
+  if (!r.ok) {
+    const retry = Number(r.headers.get('Retry-After'));
+    throw new ApiError(r.status, body?.error ?? `${r.status} ${r.statusText}`, Number.isFinite(retry) && retry > 0 ? retry : null);
+  }
+  return body;
+}
+
+/** POST an image file as a task; resolves to {taskId, ...}. */
+export async function submitImage(file) {
+  const r = await fetch(`/api/tasks?name=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    headers: { 'Content-Type': file.type || 'application/octet-stream', Accept: 'application/json' },
+    body: file,
+  });
+  let body = null;
+  try {
+    body = await r.json();
+  } catch {
+    body = null;
+  }
+  if (!r.ok) throw new ApiError(r.status, body?.error ?? `${r.status} ${r.statusText}`, null);
+  return body;
+}
+
+/** URL of a task's input image. */
+export const inputUrl = (taskId) => `/api/tasks/${encodeURIComponent(taskId)}/input`;
+
+/** A decision's support: agreeing weight over total weight, or null. */
+export function support(c) {
+  const a = c?.agreeingWeight;
+  const t = c?.totalWeight;
+  return typeof a === 'number' && typeof t === 'number' && t > 0 ? a / t : null;
+}
+
+/** Whether a verdict's vote counted toward the tally, and why. */
+export function verdictMeaning(v) {
+  switch (v?.verdict) {
+    case 'AGREED':
+      return { counted: true, why: 'voted the decided label' };
+    case 'DISAGREED':
+      return { counted: true, why: 'voted another label than the decided one' };
+    case 'UNDECIDED':
+      return { counted: true, why: 'counted, but no label reached the quorum' };
+    case 'MISSED':
+      return { counted: false, why: 'sent no vote before the decision' };
+    case 'INVALID':
+      return { counted: false, why: v?.reason ?? 'vote did not verify' };
+    default:
+      return { counted: false, why: v?.reason ?? 'unknown verdict' };
+  }
+}

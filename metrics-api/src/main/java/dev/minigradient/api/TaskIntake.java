@@ -1,0 +1,99 @@
+package dev.minigradient.api;
+
+import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Publishes tasks submitted over HTTP to {@code inference.tasks}, as the task producer does: a
+ * {@link Task} keyed by a new UUID, with the input's SHA-256 and submission time, through an
+ * idempotent {@code acks=all} producer. The producer is created on first use.
+ */
+public final class TaskIntake implements AutoCloseable {
+  /** Largest input accepted, bytes (the task producer's limit; Kafka's default record limit is about 1 MiB). */
+  public static final int MAX_INPUT_BYTES = 900 * 1024;
+
+  /** The requester id stamped on tasks submitted over HTTP. */
+  public static final String REQUESTER = "metrics-api";
+
+  private final KafkaSettings kafka;
+  private final Duration sendTimeout;
+  private KafkaProducer<String, Task> producer;
+  private boolean closed;
+
+  /**
+   * Creates the intake.
+   *
+   * @param kafka Kafka settings
+   * @param sendTimeout how long one submission may wait for the broker's acknowledgement
+   */
+  public TaskIntake(KafkaSettings kafka, Duration sendTimeout) {
+    this.kafka = kafka;
+    this.sendTimeout = sendTimeout;
+  }
+
+  private synchronized KafkaProducer<String, Task> producer() {
+    if (closed) {
+      throw new IllegalStateException("closed");
+    }
+    if (producer == null) {
+      producer =
+          new KafkaProducer<>(
+              kafka.properties(
+                  Map.of(
+                      ProducerConfig.ACKS_CONFIG, "all",
+                      ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                      ProducerConfig.LINGER_MS_CONFIG, "0",
+                      ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_INPUT_BYTES + 64 * 1024),
+                      ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(sendTimeout.toMillis()))),
+              new StringSerializer(),
+              Topics.TASKS.valueSerde().serializer());
+    }
+    return producer;
+  }
+
+  /**
+   * Publishes one task and waits for the broker to acknowledge it.
+   *
+   * @param modelId the model (SHA-256 of its ONNX file)
+   * @param input the input bytes, 1..{@link #MAX_INPUT_BYTES}
+   * @param contentType the input's media type, may be null
+   * @param name a display name, may be null
+   * @return the published task
+   * @throws IllegalStateException if the broker did not acknowledge it in time
+   */
+  public Task submit(String modelId, byte[] input, String contentType, String name) {
+    Task task = Task.of(UUID.randomUUID().toString(), modelId, input, contentType, REQUESTER, name);
+    try {
+      producer()
+          .send(new ProducerRecord<>(Topics.TASKS.name(), task.taskId(), task))
+          .get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return task;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the broker refused the task: " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException | org.apache.kafka.common.errors.TimeoutException e) {
+      throw new IllegalStateException("the broker did not acknowledge the task within " + sendTimeout.toMillis() + " ms", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+    }
+  }
+}
