@@ -42,7 +42,16 @@ async function submit(bytes, type, name) {
   return body.taskId;
 }
 
-const files = readdirSync(samples).filter((f) => f.endsWith('.png')).sort().slice(0, count);
+// round-robin over the labels in the file names (mnist-00023-label-0.png), so every digit shows
+const byLabel = new Map();
+for (const f of readdirSync(samples).filter((f) => f.endsWith('.png')).sort()) {
+  const label = /label-(\w+)/.exec(f)?.[1] ?? '?';
+  byLabel.set(label, [...(byLabel.get(label) ?? []), f]);
+}
+const files = [];
+for (let round = 0; files.length < count && round < 1000; round++) {
+  for (const list of byLabel.values()) if (list[round] && files.length < count) files.push(list[round]);
+}
 assert(files.length === count, `expected ${count} PNG samples in ${samples}, found ${files.length}`);
 
 const userDataDir = mkdtempSync(join(tmpdir(), 'mg-chromium-'));
@@ -123,8 +132,10 @@ try {
     await page.locator('.recharts-bar-rectangle').first().waitFor();
   });
 
-  await page.locator(`[data-task-id="${ids[0]}"]`).scrollIntoViewIfNeeded();
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    document.querySelectorAll('.table-wrap').forEach((t) => t.scrollTo(0, 0));
+  });
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log(`screenshot: ${screenshot}`);
 

@@ -1,0 +1,290 @@
+package dev.minigradient.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.ModelSpec;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP interfaces and the dashboard on the whole in-JVM network: tasks submitted over HTTP,
+ * their input images, peers with reputation history, dead letters by reason, Server-Sent Events,
+ * Prometheus text checked by {@code promtool}, and the dashboard in headless Chromium.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DashboardIT {
+  private static final Path MNIST = Path.of("..", "models", "mnist");
+  private static final Path SAMPLES = MNIST.resolve("samples");
+  private static final Path DASHBOARD = Path.of("..", "dashboard");
+
+  private static EmbeddedNetwork network;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @TempDir static Path tmp;
+
+  @BeforeAll
+  static void startNetwork() throws Exception {
+    network =
+        EmbeddedNetwork.start(
+            new EmbeddedNetwork.Options(null, 3, List.of(ModelSpec.load(MNIST)), 0, 3, 10_000, 100, true),
+            Duration.ofSeconds(90));
+    await().atMost(Duration.ofSeconds(30)).until(() -> send(get("/api/summary")).statusCode() == 200);
+  }
+
+  @AfterAll
+  static void stopNetwork() {
+    if (network != null) {
+      network.close();
+    }
+  }
+
+  private static URI uri(String path) {
+    return URI.create("http://localhost:" + network.httpPort() + path);
+  }
+
+  private static HttpRequest get(String path) {
+    return HttpRequest.newBuilder(uri(path)).build();
+  }
+
+  private static HttpResponse<String> send(HttpRequest r) throws Exception {
+    return http.send(r, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(String path) throws Exception {
+    HttpResponse<String> r = send(get(path));
+    assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
+    return JsonSerde.MAPPER.readTree(r.body());
+  }
+
+  private static Path sample(int i) throws Exception {
+    try (Stream<Path> s = Files.list(SAMPLES)) {
+      return s.filter(p -> p.toString().endsWith(".png")).sorted().skip(i).findFirst().orElseThrow();
+    }
+  }
+
+  private static String post(byte[] body, String contentType, String query) throws Exception {
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(uri("/api/tasks" + query))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    String taskId = JsonSerde.MAPPER.readTree(r.body()).get("taskId").asText();
+    assertThat(r.headers().firstValue("Location")).contains("/api/tasks/" + taskId);
+    return taskId;
+  }
+
+  private static JsonNode awaitConsensus(String taskId) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              HttpResponse<String> r = send(get("/api/tasks/" + taskId));
+              return r.statusCode() == 200 ? JsonSerde.MAPPER.readTree(r.body()) : null;
+            },
+            c -> c != null);
+  }
+
+  @Test
+  @Order(1)
+  void anImagePostedOverHttpIsDecidedAndItsInputServedBack() throws Exception {
+    // given a real digit
+    Path digit = sample(0);
+    byte[] bytes = Files.readAllBytes(digit);
+
+    // when it is posted as the raw body
+    String taskId = post(bytes, "image/png", "?name=" + digit.getFileName());
+
+    // then its consensus is decided with the file's name, and its input is the same bytes
+    JsonNode c = awaitConsensus(taskId);
+    assertThat(c.get("status").asText()).isEqualTo("DECIDED");
+    assertThat(c.get("name").asText()).isEqualTo(digit.getFileName().toString());
+    assertThat(c.get("verdicts").size()).isEqualTo(3);
+    HttpResponse<byte[]> input = http.send(get("/api/tasks/" + taskId + "/input"), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(input.statusCode()).isEqualTo(200);
+    assertThat(input.headers().firstValue("Content-Type")).contains("image/png");
+    assertThat(input.body()).isEqualTo(bytes);
+    // and an unknown task is a 404 with a JSON error
+    HttpResponse<String> unknown = send(get("/api/tasks/no-such-task"));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(JsonSerde.MAPPER.readTree(unknown.body()).get("error").asText()).contains("no-such-task");
+    assertThat(send(get("/api/tasks/no-such-task/input")).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  @Order(2)
+  void aMultipartUploadIsDecidedUnderItsFileName() throws Exception {
+    Path digit = sample(1);
+    String boundary = "mg-" + System.nanoTime();
+    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\""
+        + digit.getFileName() + "\"\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+    byte[] file = Files.readAllBytes(digit);
+    byte[] body = new byte[head.length + file.length + tail.length];
+    System.arraycopy(head, 0, body, 0, head.length);
+    System.arraycopy(file, 0, body, head.length, file.length);
+    System.arraycopy(tail, 0, body, head.length + file.length, tail.length);
+
+    String taskId = post(body, "multipart/form-data; boundary=" + boundary, "");
+
+    JsonNode c = awaitConsensus(taskId);
+    assertThat(c.get("status").asText()).isEqualTo("DECIDED");
+    assertThat(c.get("name").asText()).isEqualTo(digit.getFileName().toString());
+  }
+
+  @Test
+  @Order(3)
+  void peersCarryTheirReputationAndItsHistory() throws Exception {
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode peers = json("/api/peers");
+      assertThat(peers.size()).isEqualTo(3);
+      for (JsonNode p : peers) {
+        assertThat(p.get("status").asText()).isEqualTo("active");
+        assertThat(p.at("/reputation/agreed").asLong()).isGreaterThanOrEqualTo(2);
+      }
+    });
+    JsonNode one = json("/api/peers/peer-1");
+    assertThat(one.get("registry").get("models").get(0).asText()).isEqualTo(network.modelId());
+    assertThat(one.get("history").size()).isGreaterThanOrEqualTo(1);
+    JsonNode last = one.get("history").get(one.get("history").size() - 1);
+    assertThat(last.get("peerId").asText()).isEqualTo("peer-1");
+    assertThat(last.get("t").asLong()).isPositive();
+    assertThat(last.get("score").isNumber()).isTrue();
+    assertThat(send(get("/api/peers/nobody")).statusCode()).isEqualTo(404);
+    assertThat(json("/api/models").get(network.modelId()).size()).isEqualTo(3);
+  }
+
+  @Test
+  @Order(4)
+  void aNonImageIsRejectedAndCountedUnderDeadLettersByReason() throws Exception {
+    String taskId = post("not an image".getBytes(StandardCharsets.UTF_8), "image/png", "?name=bogus.png");
+    assertThat(awaitConsensus(taskId).get("status").asText()).isEqualTo("REJECTED");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode dead = json("/api/dead-letters");
+      assertThat(dead.at("/byReason/not-an-image").asLong()).isGreaterThanOrEqualTo(3);
+      assertThat(dead.at("/bySource/inference.tasks").asLong()).isGreaterThanOrEqualTo(3);
+      assertThat(dead.get("recent").get(0).get("key").asText()).isEqualTo(taskId);
+    });
+  }
+
+  @Test
+  @Order(5)
+  void theEventStreamPushesEachNewDecision() throws Exception {
+    // given an open event stream
+    HttpResponse<InputStream> stream =
+        http.send(
+            HttpRequest.newBuilder(uri("/api/events")).header("Accept", "text/event-stream").build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (java.io.IOException e) {
+        // closed by the test
+      }
+    });
+    reader.setDaemon(true);
+    reader.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains("event: summary"));
+
+    // when a task is submitted
+    String taskId = post(Files.readAllBytes(sample(2)), "image/png", "");
+
+    // then a task event and a consensus event name it
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      String all = String.join("\n", lines);
+      assertThat(all).containsPattern("event: task\ndata: \\[[^\n]*" + taskId);
+      assertThat(all).containsPattern("event: consensus\ndata: \\[[^\n]*" + taskId);
+    });
+    stream.body().close();
+  }
+
+  @Test
+  @Order(6)
+  void prometheusTextHasTheNetworksMetricsAndPassesPromtool() throws Exception {
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(send(get("/prometheus")).body()).contains("mg_peer_reputation{peer=\"peer-1\"}"));
+    String text = send(get("/prometheus")).body();
+    assertThat(text)
+        .containsPattern("mg_decisions_total\\{status=\"DECIDED\"\\} [1-9]")
+        .containsPattern("mg_verdicts_total\\{verdict=\"AGREED\"\\} [1-9]")
+        .containsPattern("mg_dead_letters_total\\{reason=\"not-an-image\"\\} [3-9]")
+        .containsPattern("mg_peer_votes_total\\{peer=\"peer-2\",verdict=\"AGREED\"\\} [1-9]")
+        .contains("mg_peer_stake{peer=\"peer-3\"}")
+        .contains("mg_peer_active{peer=\"peer-1\"} 1")
+        .containsPattern("mg_tasks_submitted_total [1-9]")
+        .containsPattern("mg_decision_latency_seconds_count [1-9]")
+        .contains("kafka_stream_alive_stream_threads"); // the views' own Kafka Streams metrics
+    Path file = Files.writeString(tmp.resolve("metrics.prom"), text);
+    Process p = new ProcessBuilder("promtool", "check", "metrics")
+        .redirectInput(file.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    // exit 1: the text does not parse; exit 3: lint problems, allowed only in Kafka's and the JVM's own names
+    assertThat(p.waitFor()).as(out).isIn(0, 3);
+    assertThat(out.lines().filter(l -> l.startsWith("mg_")).toList()).as(out).isEmpty();
+  }
+
+  @Test
+  @Order(7)
+  void theDashboardShowsDigitsArrivingLiveInABrowser() throws Exception {
+    // given the dashboard's browser test (Debian's chromium driven by playwright-core)
+    Path script = DASHBOARD.resolve("e2e").resolve("dashboard.e2e.mjs");
+    assertThat(script).exists();
+    assertThat(DASHBOARD.resolve("node_modules").resolve("playwright-core"))
+        .as("run the Maven build without -Ddashboard.skip: it runs npm ci in dashboard/").exists();
+    Path screenshot = Path.of("target", "dashboard.png").toAbsolutePath();
+    Path log = Path.of("target", "dashboard-e2e.log").toAbsolutePath();
+
+    // when it submits 12 digits and a non-image over HTTP and watches the page
+    Process node = new ProcessBuilder(
+            "node", "e2e/dashboard.e2e.mjs",
+            "--url", "http://localhost:" + network.httpPort(),
+            "--samples", SAMPLES.toAbsolutePath().toString(),
+            "--screenshot", screenshot.toString(),
+            "--count", "12")
+        .directory(DASHBOARD.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+    boolean done = node.waitFor(4, TimeUnit.MINUTES); // a bound for a hung browser, not a wait
+    if (!done) {
+      node.destroyForcibly();
+    }
+    String out = Files.readString(log);
+    System.out.println(out);
+
+    // then every check passed, with no console error, and the screenshot was taken
+    assertThat(done).as("browser test still running after 4 minutes:\n" + out).isTrue();
+    assertThat(node.exitValue()).as(out).isZero();
+    assertThat(out).contains("no console error").doesNotContain("FAIL");
+    assertThat(screenshot).exists();
+    assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+  }
+}

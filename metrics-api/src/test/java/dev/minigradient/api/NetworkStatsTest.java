@@ -1,0 +1,88 @@
+package dev.minigradient.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.PeerVerdict;
+import dev.minigradient.protocol.Verdict;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The summary's arithmetic: counts, throughput per second and the latency distribution. */
+class NetworkStatsTest {
+  private static final long NOW = 1_000_000_000L;
+
+  private static Consensus decision(String id, ConsensusStatus status, long decidedAt, long latencyMs, Verdict... verdicts) {
+    List<PeerVerdict> vs = new ArrayList<>();
+    for (int i = 0; i < verdicts.length; i++) {
+      vs.add(new PeerVerdict("p" + i, 1, verdicts[i], null));
+    }
+    return new Consensus(1, id, "m", null, status, status == ConsensusStatus.DECIDED ? 1 : null, null,
+        0.9, 2, 3, vs, decidedAt - latencyMs, decidedAt, latencyMs);
+  }
+
+  @Test
+  void countsStatusesAndVerdictsIncludingTheZeros() {
+    List<Consensus> history = List.of(
+        decision("a", ConsensusStatus.DECIDED, NOW - 500, 20, Verdict.AGREED, Verdict.AGREED, Verdict.MISSED),
+        decision("b", ConsensusStatus.REJECTED, NOW - 400, 30, Verdict.AGREED, Verdict.INVALID));
+
+    NetworkStats.Summary s = NetworkStats.summarize(history, NOW, 7, List.of("p0"), 3, 2);
+
+    assertThat(s.tasksSubmitted()).isEqualTo(7);
+    assertThat(s.tasksCompleted()).isEqualTo(1);
+    assertThat(s.decisions()).isEqualTo(2);
+    assertThat(s.byStatus()).containsEntry("DECIDED", 1L).containsEntry("REJECTED", 1L).containsEntry("NO_QUORUM", 0L).hasSize(5);
+    assertThat(s.verdicts()).containsEntry("AGREED", 3L).containsEntry("MISSED", 1L).containsEntry("INVALID", 1L)
+        .containsEntry("DISAGREED", 0L).hasSize(5);
+    assertThat(s.deadLetters()).isEqualTo(2);
+  }
+
+  @Test
+  void throughputCountsDecisionsPerSecondOverTheLastMinute() {
+    List<Consensus> history = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      history.add(decision("now-" + i, ConsensusStatus.DECIDED, NOW - 1 - i * 10, 5)); // 20 in the current second
+    }
+    history.add(decision("old", ConsensusStatus.DECIDED, NOW - 30_000, 5)); // 30 s ago
+    history.add(decision("ancient", ConsensusStatus.DECIDED, NOW - 3_600_000, 5)); // outside the window
+
+    NetworkStats.Summary s = NetworkStats.summarize(history, NOW, 0, List.of(), 0, 0);
+
+    assertThat(s.throughput()).hasSize(NetworkStats.THROUGHPUT_SECONDS);
+    assertThat(s.throughput().stream().mapToLong(NetworkStats.Second::decisions).sum()).isEqualTo(21);
+    assertThat(s.throughput().get(NetworkStats.THROUGHPUT_SECONDS - 1).decisions()).isEqualTo(20);
+    assertThat(s.throughputPerSecond()).isEqualTo(2.0); // 20 in the last 10 s
+  }
+
+  @Test
+  void latencyHasNearestRankPercentilesAndABucketPerBound() {
+    List<Consensus> history = new ArrayList<>();
+    for (int i = 1; i <= 100; i++) {
+      history.add(decision("t" + i, ConsensusStatus.DECIDED, NOW - 1000 + i, i * 10L)); // 10..1000 ms
+    }
+
+    NetworkStats.Latency l = NetworkStats.summarize(history, NOW, 0, List.of(), 0, 0).latency();
+
+    assertThat(l.count()).isEqualTo(100);
+    assertThat(l.p50Ms()).isEqualTo(500);
+    assertThat(l.p90Ms()).isEqualTo(900);
+    assertThat(l.p99Ms()).isEqualTo(990);
+    assertThat(l.maxMs()).isEqualTo(1000);
+    assertThat(l.meanMs()).isEqualTo(505.0);
+    assertThat(l.histogram()).hasSize(NetworkStats.LATENCY_BOUNDS_MS.length + 1);
+    assertThat(l.histogram().get(0)).isEqualTo(new NetworkStats.Bucket(10L, 1)); // 10 ms
+    assertThat(l.histogram().get(3)).isEqualTo(new NetworkStats.Bucket(100L, 5)); // 60..100 ms
+    assertThat(l.histogram().stream().mapToLong(NetworkStats.Bucket::count).sum()).isEqualTo(100);
+  }
+
+  @Test
+  void noDecisionsMeansNullFiguresNotZeros() {
+    NetworkStats.Latency l = NetworkStats.summarize(List.of(), NOW, 0, List.of(), 0, 0).latency();
+    assertThat(l.count()).isZero();
+    assertThat(l.p50Ms()).isNull();
+    assertThat(l.meanMs()).isNull();
+  }
+}
