@@ -4,23 +4,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
-import dev.minigradient.protocol.PeerVerdict;
+import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.Verdict;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The summary's arithmetic: counts, throughput per second and the latency distribution. */
 class NetworkStatsTest {
-  private static final long NOW = 1_000_000_000L;
+  private static final long NOW = 1_000_000_500L; // half a second into a second
 
+  /** Built from JSON, as the API reads it, so fields the record gains later keep their defaults. */
   private static Consensus decision(String id, ConsensusStatus status, long decidedAt, long latencyMs, Verdict... verdicts) {
-    List<PeerVerdict> vs = new ArrayList<>();
+    List<Map<String, Object>> vs = new ArrayList<>();
     for (int i = 0; i < verdicts.length; i++) {
-      vs.add(new PeerVerdict("p" + i, 1, verdicts[i], null));
+      vs.add(Map.of("peerId", "p" + i, "label", 1, "verdict", verdicts[i].name()));
     }
-    return new Consensus(1, id, "m", null, status, status == ConsensusStatus.DECIDED ? 1 : null, null,
-        0.9, 2, 3, vs, decidedAt - latencyMs, decidedAt, latencyMs);
+    Map<String, Object> c = new HashMap<>();
+    c.put("schemaVersion", 1);
+    c.put("taskId", id);
+    c.put("modelId", "m");
+    c.put("status", status.name());
+    c.put("label", status == ConsensusStatus.DECIDED ? 1 : null);
+    c.put("confidence", 0.9);
+    c.put("agreeingWeight", 2);
+    c.put("totalWeight", 3);
+    c.put("verdicts", vs);
+    c.put("submittedAt", decidedAt - latencyMs);
+    c.put("decidedAt", decidedAt);
+    c.put("latencyMs", latencyMs);
+    return JsonSerde.MAPPER.convertValue(c, Consensus.class);
   }
 
   @Test
