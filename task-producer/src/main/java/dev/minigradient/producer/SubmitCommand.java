@@ -65,6 +65,9 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--connect-timeout", defaultValue = "5", description = "Seconds to wait for Kafka to answer (default: ${DEFAULT-VALUE}).")
   long connectTimeoutSeconds;
 
+  @Option(names = "--progress", negatable = true, description = "Show a progress bar of the answers on stderr (default: when run in a terminal with more than one input).")
+  Boolean progress;
+
   @Option(names = "--requester", defaultValue = "cli", description = "Requester id stamped on the tasks (default: ${DEFAULT-VALUE}).")
   String requester;
 
@@ -89,8 +92,10 @@ public final class SubmitCommand implements Callable<Integer> {
       return 2;
     }
     Outcome outcome;
-    try (submitter) {
-      outcome = run(submitter, inputs, id, labels, maxInFlight, Duration.ofSeconds(timeoutSeconds), json, spec.commandLine().getOut());
+    boolean showProgress = progress != null ? progress : System.console() != null && inputs.size() > 1;
+    try (submitter;
+        SubmitProgress bar = showProgress ? SubmitProgress.on(System.err, inputs.size(), 0) : SubmitProgress.none()) {
+      outcome = run(submitter, inputs, id, labels, maxInFlight, Duration.ofSeconds(timeoutSeconds), json, spec.commandLine().getOut(), bar);
     }
     if (json) {
       spec.commandLine().getErr().println("summary: " + outcome.summary()); // stdout stays pure JSON lines
@@ -151,6 +156,33 @@ public final class SubmitCommand implements Callable<Integer> {
       Duration timeout,
       boolean json,
       PrintWriter out) {
+    return run(submitter, inputs, modelId, labels, maxInFlight, timeout, json, out, SubmitProgress.none());
+  }
+
+  /**
+   * Submits, prints each answer as it arrives (above the progress bar), then the summary.
+   *
+   * @param submitter a connected submitter
+   * @param inputs the inputs
+   * @param modelId the model id
+   * @param labels class names by label, to print beside the label (may be empty)
+   * @param maxInFlight most unanswered tasks at a time
+   * @param timeout how long to wait for the next answer
+   * @param json print JSON lines instead of a table
+   * @param out where to print
+   * @param progress the progress bar, or {@link SubmitProgress#none()}
+   * @return the results and summary
+   */
+  public static Outcome run(
+      Submitter submitter,
+      List<Input> inputs,
+      String modelId,
+      List<String> labels,
+      int maxInFlight,
+      Duration timeout,
+      boolean json,
+      PrintWriter out,
+      SubmitProgress progress) {
     long start = System.currentTimeMillis();
     if (!json) {
       out.printf("%-36s %-9s %-14s %8s %6s %8s  %s%n", "input", "status", "label", "support", "conf", "latency", "check");
@@ -162,9 +194,12 @@ public final class SubmitCommand implements Callable<Integer> {
             maxInFlight,
             timeout,
             r -> {
+              progress.clearLine();
               out.println(json ? jsonLine(r, labels) : tableLine(r, labels));
               out.flush();
+              progress.answered(r);
             });
+    progress.close();
     Summary summary = Summary.of(results, System.currentTimeMillis() - start);
     if (!json) {
       out.println("summary: " + summary);
