@@ -1,8 +1,17 @@
 # One image, every role: the command picks it (network, inference-worker, consensus-streams, metrics-api, task-producer).
+# The dashboard is built with Node in its own stage, then placed where the Maven build puts it.
+FROM node:20 AS dashboard
+WORKDIR /src/dashboard
+COPY dashboard/package.json dashboard/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY dashboard/ ./
+RUN npm run build -- --outDir /dashboard --emptyOutDir
+
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
-RUN mvn -B -q -ntp install -DskipTests
+COPY --from=dashboard /dashboard /src/metrics-api/target/classes/dashboard
+RUN mvn -B -q -ntp install -DskipTests -Ddashboard.skip=true
 
 FROM eclipse-temurin:17-jre
 WORKDIR /app

@@ -142,7 +142,13 @@ export function useNetwork() {
           // a malformed event is skipped; the next summary repairs the view
         }
       });
-    es.onopen = () => dispatch({ type: 'connection', value: 'live' });
+    let opened = false;
+    es.onopen = () => {
+      dispatch({ type: 'connection', value: 'live' });
+      // after a reconnect, fetch in full what the stream said while it was down
+      if (opened) load();
+      opened = true;
+    };
     es.onerror = () => dispatch({ type: 'connection', value: 'reconnecting' });
     on('summary', 'summary');
     on('consensus', 'consensus');
@@ -150,7 +156,7 @@ export function useNetwork() {
     on('reputation', 'reputation');
     on('dead-letter', 'dead-letters');
     return () => es.close();
-  }, []);
+  }, [load]);
 
   // peers change status (active, evicted, left) without a reputation update: poll them
   useEffect(() => {

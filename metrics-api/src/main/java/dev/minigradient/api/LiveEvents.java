@@ -15,7 +15,6 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +52,6 @@ public final class LiveEvents implements AutoCloseable {
   private final Queue<Map<String, Object>> tasks = new ConcurrentLinkedQueue<>();
   private final Queue<LiveFeed.DeadLetter> deadLetters = new ConcurrentLinkedQueue<>();
   private final Map<String, ObjectNode> reputation = new LinkedHashMap<>();
-  private final AtomicInteger queued = new AtomicInteger();
   private final Supplier<Object> summary;
   private volatile String lastSummary;
 

@@ -12,7 +12,6 @@ import dev.minigradient.protocol.Topics;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -139,7 +138,6 @@ public final class LiveFeed implements AutoCloseable {
   private long inputBytes;
   private final AtomicLong tasksSeen = new AtomicLong();
   private final Map<String, ArrayDeque<ObjectNode>> histories = new TreeMap<>();
-  private final Map<String, ObjectNode> latestReputation = new TreeMap<>();
   private final Map<String, Long> deadByReason = new TreeMap<>();
   private final Map<String, Long> deadBySource = new TreeMap<>();
   private final Map<String, Long> deadByComponent = new TreeMap<>();
@@ -249,17 +247,6 @@ public final class LiveFeed implements AutoCloseable {
     synchronized (lock) {
       ArrayDeque<ObjectNode> h = histories.get(peerId);
       return h == null ? List.of() : List.copyOf(h);
-    }
-  }
-
-  /**
-   * Each peer's latest reputation record as JSON (all its fields, with {@code t}).
-   *
-   * @return by peer id, sorted
-   */
-  public Map<String, ObjectNode> latestReputation() {
-    synchronized (lock) {
-      return new TreeMap<>(latestReputation);
     }
   }
 
@@ -407,7 +394,6 @@ public final class LiveFeed implements AutoCloseable {
       while (h.size() > limits.historyPerPeer()) {
         h.removeFirst();
       }
-      latestReputation.put(r.key(), point);
     }
     reputationListeners.forEach(l -> l.accept(point));
   }
@@ -443,17 +429,6 @@ public final class LiveFeed implements AutoCloseable {
       }
     }
     deadLetterListeners.forEach(l -> l.accept(d));
-  }
-
-  /**
-   * Every peer id the feed has a reputation record for.
-   *
-   * @return peer ids, sorted
-   */
-  public Collection<String> peersWithHistory() {
-    synchronized (lock) {
-      return List.copyOf(histories.keySet());
-    }
   }
 
   @Override

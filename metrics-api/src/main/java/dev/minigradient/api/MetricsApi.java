@@ -241,10 +241,20 @@ public final class MetricsApi {
       requireFeed(feed);
       throw new NotFoundResponse("no input for task " + ctx.pathParam("id") + " (unknown, or older than the inputs the API keeps)");
     }
-    String type = in.contentType() == null || in.contentType().isBlank() ? "application/octet-stream" : in.contentType();
     ctx.header("Cache-Control", "private, max-age=86400, immutable");
     ctx.header("X-Content-Type-Options", "nosniff");
-    ctx.contentType(type).result(in.bytes());
+    // anyone can submit anything: never let an input run as a page on this origin
+    ctx.header("Content-Security-Policy", "default-src 'none'; sandbox");
+    ctx.contentType(safeImageType(in.contentType())).result(in.bytes());
+  }
+
+  /**
+   * The content type an input is served with: its own when it is a raster image type, else
+   * {@code application/octet-stream} (SVG and HTML can carry scripts).
+   */
+  static String safeImageType(String submitted) {
+    String t = submitted == null ? "" : submitted.strip().toLowerCase(java.util.Locale.ROOT);
+    return t.matches("image/(png|jpeg|jpg|gif|webp|bmp|tiff|avif)(;.*)?") ? t : "application/octet-stream";
   }
 
   private static void submit(Context ctx, Backend b) throws IOException {

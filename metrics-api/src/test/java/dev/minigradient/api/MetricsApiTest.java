@@ -147,6 +147,15 @@ class MetricsApiTest {
   }
 
   @Test
+  void inputsAreServedAsRasterImagesOrAsBytesNeverAsPages() {
+    assertThat(MetricsApi.safeImageType("image/png")).isEqualTo("image/png");
+    assertThat(MetricsApi.safeImageType("Image/JPEG")).isEqualTo("image/jpeg");
+    assertThat(MetricsApi.safeImageType("image/svg+xml")).isEqualTo("application/octet-stream");
+    assertThat(MetricsApi.safeImageType("text/html")).isEqualTo("application/octet-stream");
+    assertThat(MetricsApi.safeImageType(null)).isEqualTo("application/octet-stream");
+  }
+
+  @Test
   void theOpenApiDescriptionListsEveryRoute() throws Exception {
     HttpResponse<String> r = get("/api/openapi.json");
     assertThat(r.statusCode()).isEqualTo(200);
