@@ -6,7 +6,7 @@ const MAX_PENDING = 40;
 const MAX_POINTS = 500;
 const MAX_RECENT_DEAD = 50;
 
-const initial = {
+export const initial = {
   connection: 'connecting', // connecting | live | reconnecting
   loaded: false, // the first full load succeeded
   ready: null, // null: unknown yet; false: the network's stores are starting
@@ -28,7 +28,8 @@ function addDecisions(state, list) {
   return { ...state, decisions, pending: state.pending.filter((p) => !decided.has(p.taskId)) };
 }
 
-function reducer(state, action) {
+/** The page's state transitions: the full load, then each Server-Sent Event. */
+export function reducer(state, action) {
   switch (action.type) {
     case 'loaded': {
       const s = addDecisions({ ...state, decisions: [] }, action.decisions);

@@ -264,6 +264,23 @@ class DashboardIT {
   }
 
   @Test
+  @Order(8)
+  void aPeerThatLeavesIsListedAsLeftAndInactive() throws Exception {
+    // when a peer shuts down cleanly (it announces that it leaves)
+    network.peers().get(2).close();
+
+    // then the API lists it as left, not active, and Prometheus says so
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode peer = json("/api/peers/peer-3");
+      assertThat(peer.get("status").asText()).isEqualTo("left");
+      assertThat(peer.get("active").asBoolean()).isFalse();
+      assertThat(json("/metrics").get("active_peers").toString()).doesNotContain("peer-3");
+    });
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(send(get("/prometheus")).body()).contains("mg_peer_active{peer=\"peer-3\"} 0"));
+  }
+
+  @Test
   @Order(7)
   void theDashboardShowsDigitsArrivingLiveInABrowser() throws Exception {
     // given the dashboard's browser test (Debian's chromium driven by playwright-core)
