@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code peers.reputation} from the beginning: a bounded history per peer;
  *   <li>{@code inference.dead-letters} from the beginning: counts by reason, source topic and
  *       component, and the newest records' headers;
- *   <li>{@code inference.consensus} from its end: new decisions, passed to listeners for live
+ *   <li>{@code inference.consensus} from the beginning: every decision into a {@link
+ *       NetworkStats.Tally}; those made after the feed started also go to listeners, for live
  *       updates.
  * </ul>
  *
@@ -137,6 +138,8 @@ public final class LiveFeed implements AutoCloseable {
   private final LinkedHashMap<String, StoredInput> inputs = new LinkedHashMap<>();
   private long inputBytes;
   private final AtomicLong tasksSeen = new AtomicLong();
+  private final NetworkStats.Tally decisions = new NetworkStats.Tally();
+  private final Map<TopicPartition, Long> consensusStart = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, ArrayDeque<ObjectNode>> histories = new TreeMap<>();
   private final Map<String, Long> deadByReason = new TreeMap<>();
   private final Map<String, Long> deadBySource = new TreeMap<>();
@@ -227,6 +230,15 @@ public final class LiveFeed implements AutoCloseable {
   }
 
   /**
+   * Figures over every decision read from {@code inference.consensus}.
+   *
+   * @return the running tally
+   */
+  public NetworkStats.Tally decisions() {
+    return decisions;
+  }
+
+  /**
    * Tasks read from {@code inference.tasks} since the feed started (its whole retained
    * history, then live).
    *
@@ -280,21 +292,22 @@ public final class LiveFeed implements AutoCloseable {
       if (!running) {
         return;
       }
-      List<TopicPartition> fromStart = new ArrayList<>();
-      List<TopicPartition> fromEnd = new ArrayList<>();
-      for (String topic : List.of(Topics.TASKS.name(), Topics.REPUTATION.name(), Topics.DEAD_LETTERS.name())) {
-        fromStart.addAll(partitions(c, topic));
+      List<TopicPartition> all = new ArrayList<>();
+      for (String topic :
+          List.of(Topics.TASKS.name(), Topics.REPUTATION.name(), Topics.DEAD_LETTERS.name(), Topics.CONSENSUS.name())) {
+        all.addAll(partitions(c, topic));
       }
-      fromEnd.addAll(partitions(c, Topics.CONSENSUS.name()));
       if (!running) {
         return;
       }
-      List<TopicPartition> all = new ArrayList<>(fromStart);
-      all.addAll(fromEnd);
       c.assign(all);
-      c.seekToBeginning(fromStart);
-      c.seekToEnd(fromEnd);
-      Map<TopicPartition, Long> ends = c.endOffsets(fromStart);
+      c.seekToBeginning(all);
+      Map<TopicPartition, Long> ends = c.endOffsets(all);
+      ends.forEach((tp, end) -> {
+        if (tp.topic().equals(Topics.CONSENSUS.name())) {
+          consensusStart.put(tp, end);
+        }
+      });
       while (running) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           handle(r);
@@ -345,7 +358,11 @@ public final class LiveFeed implements AutoCloseable {
         handleDeadLetter(r);
       } else if (topic.equals(Topics.CONSENSUS.name()) && r.value() != null) {
         Consensus c = JsonSerde.MAPPER.readValue(r.value(), Consensus.class);
-        consensusListeners.forEach(l -> l.accept(c));
+        decisions.add(c, System.currentTimeMillis());
+        // history counts; only decisions made since the feed started are news
+        if (r.offset() >= consensusStart.getOrDefault(new TopicPartition(topic, r.partition()), 0L)) {
+          consensusListeners.forEach(l -> l.accept(c));
+        }
       }
     } catch (java.io.IOException | RuntimeException e) {
       // malformed records are the dead-letter topic's business, not the API's

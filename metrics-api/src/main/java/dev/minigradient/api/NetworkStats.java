@@ -6,10 +6,12 @@ import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Verdict;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Figures of the whole network, computed from the views and the live feed: what {@code
@@ -64,7 +66,8 @@ public final class NetworkStats {
    * @param decisions all decisions
    * @param byStatus decisions by status (every status, zeros included)
    * @param verdicts peer verdicts by kind over all decisions (every kind)
-   * @param throughputPerSecond decisions per second over the last 10 s
+   * @param throughputPerSecond decisions per second over the last 10 whole seconds (the current
+   *     one included)
    * @param throughput decisions per second over the last {@link #THROUGHPUT_SECONDS} s, oldest
    *     first
    * @param latency latency distribution of the newest {@link #LATENCY_WINDOW} decisions
@@ -99,6 +102,101 @@ public final class NetworkStats {
   private NetworkStats() {}
 
   /**
+   * Running figures over every decision added, in bounded memory: counts by status and verdict,
+   * the newest {@link #LATENCY_WINDOW} latencies, and decisions per second over the last two
+   * minutes. The live feed adds each decision it reads from {@code inference.consensus}, so a
+   * summary costs the same after a million decisions as after ten. Thread-safe.
+   */
+  public static final class Tally {
+    private long total;
+    private final Map<String, Long> byStatus = new LinkedHashMap<>();
+    private final Map<String, Long> verdicts = new LinkedHashMap<>();
+    private final ArrayDeque<Long> latencies = new ArrayDeque<>();
+    private final TreeMap<Long, Long> perSecond = new TreeMap<>();
+
+    /** An empty tally. */
+    public Tally() {
+      for (ConsensusStatus st : ConsensusStatus.values()) {
+        byStatus.put(st.name(), 0L);
+      }
+      for (Verdict v : Verdict.values()) {
+        verdicts.put(v.name(), 0L);
+      }
+    }
+
+    /**
+     * Adds one decision.
+     *
+     * @param c the decision
+     * @param nowMs wall-clock time, epoch ms; decisions older than two minutes count in totals
+     *     only
+     */
+    public synchronized void add(Consensus c, long nowMs) {
+      total++;
+      if (c.status() != null) {
+        byStatus.merge(c.status().name(), 1L, Long::sum);
+      }
+      for (PeerVerdict v : c.verdicts()) {
+        if (v.verdict() != null) {
+          verdicts.merge(v.verdict().name(), 1L, Long::sum);
+        }
+      }
+      latencies.addLast(Math.max(0, c.latencyMs()));
+      while (latencies.size() > LATENCY_WINDOW) {
+        latencies.removeFirst();
+      }
+      long oldest = second(nowMs) - 2L * THROUGHPUT_SECONDS * 1000;
+      if (c.decidedAt() >= oldest) {
+        perSecond.merge(second(c.decidedAt()), 1L, Long::sum);
+      }
+      perSecond.headMap(oldest).clear();
+    }
+
+    /**
+     * The summary of what was added.
+     *
+     * @param nowMs wall-clock time, epoch ms
+     * @param tasksSubmitted tasks seen
+     * @param activePeers active peer ids
+     * @param peersKnown peers with a reputation record
+     * @param deadLetters dead letters seen
+     * @return the summary
+     */
+    public synchronized Summary summary(
+        long nowMs, long tasksSubmitted, List<String> activePeers, int peersKnown, long deadLetters) {
+      long secondNow = second(nowMs);
+      long firstSecond = secondNow - (THROUGHPUT_SECONDS - 1) * 1000L;
+      List<Second> series = new ArrayList<>();
+      long last10s = 0;
+      for (int i = 0; i < THROUGHPUT_SECONDS; i++) {
+        long t = firstSecond + i * 1000L;
+        long n = perSecond.getOrDefault(t, 0L);
+        series.add(new Second(t, n));
+        if (i >= THROUGHPUT_SECONDS - 10) {
+          last10s += n;
+        }
+      }
+      return new Summary(
+          tasksSubmitted,
+          byStatus.get(ConsensusStatus.DECIDED.name()),
+          total,
+          new LinkedHashMap<>(byStatus),
+          new LinkedHashMap<>(verdicts),
+          last10s / 10.0,
+          series,
+          latency(latencies.stream().mapToLong(Long::longValue).toArray()),
+          activePeers,
+          peersKnown,
+          deadLetters,
+          nowMs);
+    }
+
+    private static long second(long ms) {
+      return Math.floorDiv(ms, 1000) * 1000;
+    }
+  }
+
+  /**
    * Computes the snapshot now.
    *
    * @param views the views
@@ -109,19 +207,17 @@ public final class NetworkStats {
    *     queryable
    */
   static Snapshot compute(NetworkViews views, LiveFeed feed, long nowMs) {
-    List<Consensus> history = views.consensusHistory();
     Map<String, Reputation> reputation = views.reputation();
     List<String> active = views.activePeers();
     LiveFeed.DeadLetterSummary dead = feed.deadLetters();
-    Summary s =
-        summarize(history, nowMs, feed.tasksSeen(), active, reputation.size(), dead.total());
+    Summary s = feed.decisions().summary(nowMs, feed.tasksSeen(), active, reputation.size(), dead.total());
     return new Snapshot(s, reputation, dead.byReason());
   }
 
   /**
-   * Computes a summary from decisions; a pure function.
+   * Computes a summary from decisions, as the tally does.
    *
-   * @param history decisions, oldest first (by decision time)
+   * @param history decisions, in the order they were read
    * @param nowMs wall-clock time, epoch ms
    * @param tasksSubmitted tasks seen
    * @param activePeers active peer ids
@@ -131,56 +227,14 @@ public final class NetworkStats {
    */
   static Summary summarize(
       List<Consensus> history, long nowMs, long tasksSubmitted, List<String> activePeers, int peersKnown, long deadLetters) {
-    Map<String, Long> byStatus = new LinkedHashMap<>();
-    for (ConsensusStatus st : ConsensusStatus.values()) {
-      byStatus.put(st.name(), 0L);
-    }
-    Map<String, Long> verdicts = new LinkedHashMap<>();
-    for (Verdict v : Verdict.values()) {
-      verdicts.put(v.name(), 0L);
-    }
-    long secondNow = nowMs / 1000 * 1000;
-    long firstSecond = secondNow - (THROUGHPUT_SECONDS - 1) * 1000L;
-    long[] perSecond = new long[THROUGHPUT_SECONDS];
-    long last10s = 0;
-    for (Consensus c : history) {
-      if (c.status() != null) {
-        byStatus.merge(c.status().name(), 1L, Long::sum);
-      }
-      for (PeerVerdict v : c.verdicts()) {
-        if (v.verdict() != null) {
-          verdicts.merge(v.verdict().name(), 1L, Long::sum);
-        }
-      }
-      if (c.decidedAt() >= firstSecond && c.decidedAt() < secondNow + 1000) {
-        perSecond[(int) ((c.decidedAt() - firstSecond) / 1000)]++;
-      }
-      if (c.decidedAt() > nowMs - 10_000 && c.decidedAt() <= nowMs) {
-        last10s++;
-      }
-    }
-    List<Second> series = new ArrayList<>();
-    for (int i = 0; i < THROUGHPUT_SECONDS; i++) {
-      series.add(new Second(firstSecond + i * 1000L, perSecond[i]));
-    }
-    List<Consensus> window = history.subList(Math.max(0, history.size() - LATENCY_WINDOW), history.size());
-    return new Summary(
-        tasksSubmitted,
-        byStatus.get(ConsensusStatus.DECIDED.name()),
-        history.size(),
-        byStatus,
-        verdicts,
-        last10s / 10.0,
-        series,
-        latency(window),
-        activePeers,
-        peersKnown,
-        deadLetters,
-        nowMs);
+    Tally t = new Tally();
+    history.forEach(c -> t.add(c, nowMs));
+    return t.summary(nowMs, tasksSubmitted, activePeers, peersKnown, deadLetters);
   }
 
-  static Latency latency(List<Consensus> decisions) {
-    long[] ms = decisions.stream().mapToLong(c -> Math.max(0, c.latencyMs())).sorted().toArray();
+  static Latency latency(long[] unsorted) {
+    long[] ms = unsorted.clone();
+    Arrays.sort(ms);
     long[] counts = new long[LATENCY_BOUNDS_MS.length + 1];
     for (long v : ms) {
       int i = 0;

@@ -94,6 +94,25 @@ class NetworkStatsTest {
   }
 
   @Test
+  void theTallyCountsEverythingButKeepsOnlyTheNewestLatencies() {
+    // given 5,000 decisions over the last hour, added one by one as the feed reads them
+    NetworkStats.Tally tally = new NetworkStats.Tally();
+    for (int i = 0; i < 5_000; i++) {
+      tally.add(decision("t" + i, ConsensusStatus.DECIDED, NOW - 3_600_000 + i * 720L, i < 4_000 ? 5 : 50), NOW);
+    }
+
+    NetworkStats.Summary s = tally.summary(NOW, 5_000, List.of(), 0, 0);
+
+    // then totals cover all of them, the latency only the newest 1,000 (all 50 ms)
+    assertThat(s.decisions()).isEqualTo(5_000);
+    assertThat(s.tasksCompleted()).isEqualTo(5_000);
+    assertThat(s.latency().count()).isEqualTo(NetworkStats.LATENCY_WINDOW);
+    assertThat(s.latency().p50Ms()).isEqualTo(50);
+    // and the last minute holds the decisions made in it
+    assertThat(s.throughput().stream().mapToLong(NetworkStats.Second::decisions).sum()).isBetween(82L, 84L);
+  }
+
+  @Test
   void noDecisionsMeansNullFiguresNotZeros() {
     NetworkStats.Latency l = NetworkStats.summarize(List.of(), NOW, 0, List.of(), 0, 0).latency();
     assertThat(l.count()).isZero();
