@@ -73,7 +73,7 @@ function StatusBanner({ state, reload }) {
   if (state.error) {
     return (
       <div className="banner error" role="alert">
-        The API answered with an error: <b>{state.error}</b>. Retrying every few seconds…{' '}
+        <b>{state.error}</b>. Retrying every few seconds…{' '}
         <button type="button" onClick={reload}>Retry now</button>
       </div>
     );

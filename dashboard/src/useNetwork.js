@@ -115,7 +115,7 @@ export function useNetwork() {
         dispatch({ type: 'not-ready' });
         retry.current = setTimeout(load, (e.retryAfter ?? 1) * 1000);
       } else {
-        dispatch({ type: 'error', message: e?.message ?? String(e) });
+        dispatch({ type: 'error', message: e instanceof ApiError ? e.message : `cannot reach the API (${e?.message ?? e})` });
         retry.current = setTimeout(load, 3000);
       }
     } finally {
@@ -123,18 +123,18 @@ export function useNetwork() {
     }
   }, []);
 
-  useEffect(() => {
-    load();
-    return () => clearTimeout(retry.current);
-  }, [load]);
+  useEffect(() => () => clearTimeout(retry.current), []);
 
-  // reload in full when the stores become ready after the page opened while they were not
+  // load in full once the event stream says the stores are ready (no 503s meanwhile)
   useEffect(() => {
     if (state.ready && !state.loaded) load();
   }, [state.ready, state.loaded, load]);
 
   useEffect(() => {
     const es = new EventSource('/api/events');
+    // without any summary event soon (a proxy that buffers the stream...), load over REST alone
+    const fallback = setTimeout(load, 3000);
+    es.addEventListener('summary', () => clearTimeout(fallback), { once: true });
     const on = (name, type) =>
       es.addEventListener(name, (ev) => {
         try {
@@ -150,13 +150,22 @@ export function useNetwork() {
       if (opened) load();
       opened = true;
     };
-    es.onerror = () => dispatch({ type: 'connection', value: 'reconnecting' });
+    es.onerror = () => {
+      dispatch({ type: 'connection', value: 'reconnecting' });
+      if (!opened) {
+        clearTimeout(fallback);
+        load();
+      }
+    };
     on('summary', 'summary');
     on('consensus', 'consensus');
     on('task', 'tasks');
     on('reputation', 'reputation');
     on('dead-letter', 'dead-letters');
-    return () => es.close();
+    return () => {
+      clearTimeout(fallback);
+      es.close();
+    };
   }, [load]);
 
   // peers change status (active, evicted, left) without a reputation update: poll them

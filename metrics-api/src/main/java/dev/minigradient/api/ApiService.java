@@ -78,14 +78,16 @@ public final class ApiService implements AutoCloseable {
   }
 
   /**
-   * Starts the views, the feed and the HTTP server.
+   * Starts the HTTP server, the feed and the views, and returns once the views' global stores
+   * are restored (Kafka Streams restores them inside {@code start()}); meanwhile the server
+   * answers 503 with {@code Retry-After} and the dashboard says the network is starting.
    *
    * @throws io.javalin.util.JavalinBindException if the port is taken
    */
   public void start() {
-    views.start();
-    feed.start();
     app.start(host, port);
+    feed.start();
+    views.start();
   }
 
   /**
