@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { inputUrl, submitImage, support, verdictMeaning } from './api.js';
+import { inputUrl, labelText, submitImage, support, verdictMeaning } from './api.js';
 import { DeadLetterChart, LatencyChart, PALETTE, PeerHistoryChart, ThroughputChart } from './charts.jsx';
 import { useNetwork } from './useNetwork.js';
 
@@ -34,10 +34,10 @@ export default function App() {
           </div>
           <div className="grid main-split">
             <Card title="Consensus history" subtitle="newest first · click a task for its votes" right={<SubmitButton />}>
-              <Decisions decisions={state.decisions} pending={state.pending} selected={state.selected} onSelect={select} />
+              <Decisions decisions={state.decisions} pending={state.pending} selected={state.selected} onSelect={select} models={state.models} />
             </Card>
             <Card title={selected ? `Task ${selected.name ?? selected.taskId.slice(0, 8)}` : 'Votes'} subtitle={selected ? selected.taskId : 'select a task'}>
-              <Votes decision={selected} onClose={() => select(null)} />
+              <Votes decision={selected} onClose={() => select(null)} model={state.models?.[selected?.modelId]} />
             </Card>
           </div>
           <Peers peers={state.peers} histories={state.histories} active={state.summary?.activePeers} />
@@ -151,7 +151,7 @@ function Thumb({ taskId, size = 40 }) {
   return <img className="thumb" src={inputUrl(taskId)} width={size} height={size} alt="task input" loading="lazy" onError={() => setFailed(true)} />;
 }
 
-function Decisions({ decisions, pending, selected, onSelect }) {
+function Decisions({ decisions, pending, selected, onSelect, models }) {
   if (!decisions.length && !pending.length) {
     return (
       <p className="empty" data-testid="no-decisions">
@@ -200,7 +200,7 @@ function Decisions({ decisions, pending, selected, onSelect }) {
               <td><Thumb taskId={d.taskId} /></td>
               <td className="name" title={d.name ?? d.taskId}>{d.name ?? d.taskId.slice(0, 8)}</td>
               <td><span className={`badge ${d.status}`}>{(d.status ?? '?').replaceAll('_', ' ').toLowerCase()}</span></td>
-              <td className="r label">{d.label ?? (d.rejection ? <span className="muted" title={d.rejection}>{d.rejection}</span> : '—')}</td>
+              <td className="r label" title={models?.[d.modelId]?.name ?? d.modelId}>{labelText(d.label, models?.[d.modelId]) ?? (d.rejection ? <span className="muted" title={d.rejection}>{d.rejection}</span> : '—')}</td>
               <td className="r">{num(d.agreeingWeight, 2)} / {num(d.totalWeight, 2)} <span className="muted">({pct(support(d))})</span></td>
               <td className="r">{pct(d.confidence)}</td>
               <td className="r">{ms(d.latencyMs)}</td>
@@ -213,7 +213,7 @@ function Decisions({ decisions, pending, selected, onSelect }) {
   );
 }
 
-function Votes({ decision, onClose }) {
+function Votes({ decision, onClose, model }) {
   if (!decision) {
     return <p className="empty">Click a task in the history to see each peer’s vote, its verdict, and whether it counted.</p>;
   }
@@ -226,13 +226,13 @@ function Votes({ decision, onClose }) {
           <dt>status</dt>
           <dd><span className={`badge ${decision.status}`}>{decision.status}</span></dd>
           <dt>label</dt>
-          <dd className="big">{decision.label ?? '—'}</dd>
+          <dd className="big">{labelText(decision.label, model) ?? '—'}</dd>
           <dt>support</dt>
           <dd>{num(decision.agreeingWeight, 2)} of {num(decision.totalWeight, 2)} ({pct(support(decision))})</dd>
           <dt>latency</dt>
           <dd>{ms(decision.latencyMs)}</dd>
           <dt>model</dt>
-          <dd className="mono" title={decision.modelId}>{decision.modelId?.slice(0, 12)}…</dd>
+          <dd className="mono" title={decision.modelId}>{model?.name ? `${model.name} · ` : ''}{decision.modelId?.slice(0, 12)}…</dd>
           {decision.rejection && (<><dt>rejection</dt><dd>{decision.rejection}</dd></>)}
         </dl>
         <button type="button" className="close" onClick={onClose} aria-label="close">×</button>
@@ -250,7 +250,7 @@ function Votes({ decision, onClose }) {
               return (
                 <tr key={v.peerId} data-testid="verdict-row">
                   <td className="mono">{v.peerId}</td>
-                  <td className="r">{v.label ?? '—'}</td>
+                  <td className="r">{labelText(v.label, model) ?? '—'}</td>
                   <td><span className={`badge v-${v.verdict}`}>{v.verdict?.toLowerCase()}</span></td>
                   <td>{m.counted ? <span className="yes">yes</span> : <span className="no">no</span>}</td>
                   <td className="muted">{m.why}</td>

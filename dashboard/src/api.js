@@ -69,3 +69,10 @@ export function verdictMeaning(v) {
       return { counted: false, why: v?.reason ?? 'unknown verdict' };
   }
 }
+
+/** A decision's label with its class name when the model names its classes ("3 Dress"), else the number. */
+export function labelText(label, model) {
+  if (label === null || label === undefined) return null;
+  const name = model?.labels?.[label];
+  return name !== undefined && name !== String(label) ? `${label} ${name}` : String(label);
+}

@@ -17,6 +17,7 @@ export const initial = {
   peers: [],
   histories: {},
   dead: null,
+  models: {},
   selected: null,
 };
 
@@ -33,7 +34,8 @@ export function reducer(state, action) {
   switch (action.type) {
     case 'loaded': {
       const s = addDecisions({ ...state, decisions: [] }, action.decisions);
-      return { ...s, loaded: true, ready: true, error: null, summary: action.summary, peers: action.peers, histories: action.histories, dead: action.dead };
+      const models = Object.fromEntries((action.models ?? []).filter((m) => m?.modelId).map((m) => [m.modelId, m]));
+      return { ...s, loaded: true, ready: true, error: null, summary: action.summary, peers: action.peers, histories: action.histories, dead: action.dead, models };
     }
     case 'not-ready':
       return { ...state, ready: false, error: null };
@@ -96,11 +98,12 @@ export function useNetwork() {
     loading.current = true;
     clearTimeout(retry.current);
     try {
-      const [summary, decisions, peers, dead] = await Promise.all([
+      const [summary, decisions, peers, dead, models] = await Promise.all([
         getJson('/api/summary'),
         getJson('/api/consensus?limit=' + MAX_DECISIONS),
         getJson('/api/peers'),
         getJson('/api/dead-letters'),
+        getJson('/api/models'),
       ]);
       const histories = {};
       await Promise.all(
@@ -109,7 +112,7 @@ export function useNetwork() {
           histories[p.peerId] = doc?.history ?? [];
         }),
       );
-      dispatch({ type: 'loaded', summary, decisions: decisions ?? [], peers: peers ?? [], histories, dead });
+      dispatch({ type: 'loaded', summary, decisions: decisions ?? [], peers: peers ?? [], histories, dead, models });
     } catch (e) {
       if (e instanceof ApiError && e.status === 503) {
         dispatch({ type: 'not-ready' });

@@ -65,3 +65,12 @@ test('each verdict says whether the vote counted, and why', () => {
   assert.deepEqual(verdictMeaning({ verdict: 'INVALID', reason: 'bad-signature' }), { counted: false, why: 'bad-signature' });
   assert.equal(verdictMeaning({ verdict: 'SOMETHING_NEW' }).counted, false);
 });
+
+test('a label reads with its class name when the model names its classes', async () => {
+  const { labelText } = await import('../src/api.js');
+  assert.equal(labelText(3, { labels: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress'] }), '3 Dress');
+  assert.equal(labelText(3, { labels: ['0', '1', '2', '3'] }), '3');
+  assert.equal(labelText(3, undefined), '3');
+  assert.equal(labelText(0, null), '0');
+  assert.equal(labelText(null, { labels: [] }), null);
+});

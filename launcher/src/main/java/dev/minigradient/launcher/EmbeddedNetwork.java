@@ -2,6 +2,7 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.api.ApiService;
+import dev.minigradient.api.MetricsApi;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.ConsensusService;
 import dev.minigradient.protocol.KafkaSettings;
@@ -100,10 +101,14 @@ public final class EmbeddedNetwork implements AutoCloseable {
               new ConsensusConfig(
                   d.applicationId(), settings, d.stateDir(), options.decisionTimeoutMs(),
                   d.punctuateIntervalMs(), d.retentionMs(), options.commitIntervalMs(), options.exactlyOnce()));
+      Map<String, MetricsApi.KnownModel> known = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < served.size(); i++) {
+        known.put(served.get(i).modelId(), new MetricsApi.KnownModel(options.models().get(i).name(), options.models().get(i).labels()));
+      }
       this.api =
           new ApiService(
               settings, "mini-gradient-api", stateDir.resolve("api"), "127.0.0.1", options.httpPort(),
-              served.get(0).modelId());
+              served.get(0).modelId(), known);
       for (int i = 1; i <= options.peers(); i++) {
         peers.add(new PeerWorker(WorkerConfig.defaults("peer-" + i, settings), served));
       }

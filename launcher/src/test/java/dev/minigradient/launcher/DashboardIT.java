@@ -175,7 +175,13 @@ class DashboardIT {
     assertThat(last.get("t").asLong()).isPositive();
     assertThat(last.get("score").isNumber()).isTrue();
     assertThat(send(get("/api/peers/nobody")).statusCode()).isEqualTo(404);
-    assertThat(json("/api/models").get(network.modelId()).size()).isEqualTo(3);
+    JsonNode models = json("/api/models");
+    assertThat(models.size()).isEqualTo(1);
+    assertThat(models.get(0).get("modelId").asText()).isEqualTo(network.modelId());
+    assertThat(models.get(0).get("name").asText()).isEqualTo("mnist");
+    assertThat(models.get(0).get("labels").size()).isEqualTo(10);
+    assertThat(models.get(0).get("peers").size()).isEqualTo(3);
+    assertThat(models.get(0).get("default").asBoolean()).isTrue();
   }
 
   @Test

@@ -1,8 +1,14 @@
 package dev.minigradient.api;
 
+import dev.minigradient.protocol.ModelIds;
+import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.cli.Shutdown;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,6 +31,11 @@ public final class ApiCommand implements Callable<Integer> {
   @Option(names = "--default-model-id", description = "Model id (SHA-256 of its ONNX file) for POST /api/tasks when a request names none (default: the one model active peers serve).")
   String defaultModelId;
 
+  @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models whose names and labels the API shows: names under --models-dir, model folders or .onnx files; one that is not found is skipped (default: ${DEFAULT-VALUE}).")
+  List<String> models;
+
+  @Mixin ModelRegistryOptions registry;
+
   @Option(names = "--state-dir", defaultValue = "state/api", description = "State store directory (default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
@@ -32,7 +43,16 @@ public final class ApiCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // Global stores need no consumer group: instances share the id, each keeps its own state dir.
     String appId = "mini-gradient-api";
-    ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port), host, port, defaultModelId);
+    Map<String, MetricsApi.KnownModel> known = new LinkedHashMap<>();
+    for (String m : models) {
+      try {
+        ModelSpec spec = registry.resolve(m);
+        known.put(ModelIds.of(spec.onnx()), new MetricsApi.KnownModel(spec.name(), spec.labels()));
+      } catch (RuntimeException e) {
+        System.err.println("metrics-api: model " + m + " skipped: " + e.getMessage());
+      }
+    }
+    ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port), host, port, defaultModelId, known);
     try {
       api.start();
     } catch (RuntimeException e) {

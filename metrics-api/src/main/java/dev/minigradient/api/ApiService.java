@@ -4,6 +4,7 @@ import dev.minigradient.protocol.KafkaSettings;
 import io.javalin.Javalin;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The API process: the read-model views, the live feed, the task intake, Server-Sent Events,
@@ -28,7 +29,7 @@ public final class ApiService implements AutoCloseable {
    * @param port HTTP port, 0 for any free port
    */
   public ApiService(KafkaSettings kafka, String applicationId, Path stateDir, int port) {
-    this(kafka, applicationId, stateDir, "127.0.0.1", port, null);
+    this(kafka, applicationId, stateDir, "127.0.0.1", port, null, Map.of());
   }
 
   /**
@@ -41,7 +42,7 @@ public final class ApiService implements AutoCloseable {
    * @param port HTTP port, 0 for any free port
    */
   public ApiService(KafkaSettings kafka, String applicationId, Path stateDir, String host, int port) {
-    this(kafka, applicationId, stateDir, host, port, null);
+    this(kafka, applicationId, stateDir, host, port, null, Map.of());
   }
 
   /**
@@ -54,9 +55,16 @@ public final class ApiService implements AutoCloseable {
    * @param port HTTP port, 0 for any free port
    * @param defaultModelId the model {@code POST /api/tasks} uses when the request names none; null
    *     to use the one model active peers serve
+   * @param knownModels names and labels of models, by model id, for display (may be empty)
    */
   public ApiService(
-      KafkaSettings kafka, String applicationId, Path stateDir, String host, int port, String defaultModelId) {
+      KafkaSettings kafka,
+      String applicationId,
+      Path stateDir,
+      String host,
+      int port,
+      String defaultModelId,
+      Map<String, MetricsApi.KnownModel> knownModels) {
     this.views = new NetworkViews(kafka, applicationId, stateDir);
     this.feed = new LiveFeed(kafka, LiveFeed.Limits.DEFAULT);
     this.intake = new TaskIntake(kafka, Duration.ofSeconds(10));
@@ -72,7 +80,7 @@ public final class ApiService implements AutoCloseable {
               metrics.update(s);
               return s.summary();
             });
-    this.app = MetricsApi.create(new MetricsApi.Backend(views, feed, intake, events, metrics, defaultModelId));
+    this.app = MetricsApi.create(new MetricsApi.Backend(views, feed, intake, events, metrics, defaultModelId, knownModels));
     this.host = host;
     this.port = port;
   }

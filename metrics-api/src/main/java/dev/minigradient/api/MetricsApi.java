@@ -49,7 +49,8 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  *   <li>{@code GET /api/tasks/{id}}: one task's consensus, 404 until decided.
  *   <li>{@code GET /api/tasks/{id}/input}: the task's input bytes, as submitted.
  *   <li>{@code GET /api/peers}, {@code GET /api/peers/{id}} (with its reputation history).
- *   <li>{@code GET /api/models}: models served by active peers.
+ *   <li>{@code GET /api/models}: known models and those active peers serve, with names and
+ *       labels when known.
  *   <li>{@code GET /api/dead-letters}: counts by reason, source and component; the newest.
  *   <li>{@code GET /api/events}: Server-Sent Events ({@link LiveEvents}).
  *   <li>{@code GET /prometheus}: Prometheus text ({@link ApiMetrics}).
@@ -75,6 +76,8 @@ public final class MetricsApi {
    * @param events the SSE clients
    * @param metrics the Prometheus registry
    * @param defaultModelId the model {@code POST /api/tasks} uses when none is named, or null
+   * @param knownModels names and labels of the models this API knows, by model id (may be
+   *     empty: then {@code /api/models} lists ids only)
    */
   public record Backend(
       NetworkViews views,
@@ -82,7 +85,26 @@ public final class MetricsApi {
       TaskIntake intake,
       LiveEvents events,
       ApiMetrics metrics,
-      String defaultModelId) {}
+      String defaultModelId,
+      Map<String, KnownModel> knownModels) {
+    /** Copies the known models. */
+    public Backend {
+      knownModels = knownModels == null ? Map.of() : Map.copyOf(knownModels);
+    }
+  }
+
+  /**
+   * A model's name and class labels, for display.
+   *
+   * @param name the registry name, e.g. {@code fashion-mnist}
+   * @param labels class names by label index
+   */
+  public record KnownModel(String name, List<String> labels) {
+    /** Copies the labels. */
+    public KnownModel {
+      labels = List.copyOf(labels);
+    }
+  }
 
   /** Thrown while the live feed has not caught up; answered 503 like a store that restores. */
   static final class NotReadyException extends RuntimeException {
@@ -127,7 +149,7 @@ public final class MetricsApi {
           cfg.routes.get("/api/tasks/{id}/input", ctx -> input(ctx, b.feed()));
           cfg.routes.get("/api/peers", ctx -> ctx.json(peers(b)));
           cfg.routes.get("/api/peers/{id}", ctx -> ctx.json(peer(b, ctx.pathParam("id"))));
-          cfg.routes.get("/api/models", ctx -> ctx.json(models(b.views())));
+          cfg.routes.get("/api/models", ctx -> ctx.json(modelDocuments(b)));
           cfg.routes.get("/api/dead-letters", ctx -> ctx.json(deadLetters(b.feed())));
           cfg.routes.get("/api/openapi.json", MetricsApi::openApi);
           cfg.routes.get("/prometheus", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(b.metrics().scrape()));
@@ -325,6 +347,34 @@ public final class MetricsApi {
       return served.iterator().next();
     }
     throw new BadRequestResponse("name the model: ?model=<model id>; active peers serve " + served);
+  }
+
+  /**
+   * The models the API knows and those active peers serve: id, name and labels when known, and
+   * the active peers serving each.
+   *
+   * @param b the backend
+   * @return one document per model, sorted by name (unknown last) then id
+   */
+  static List<Map<String, Object>> modelDocuments(Backend b) {
+    Map<String, List<String>> served = models(b.views());
+    Set<String> ids = new TreeSet<>(served.keySet());
+    ids.addAll(b.knownModels().keySet());
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (String id : ids) {
+      KnownModel known = b.knownModels().get(id);
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("modelId", id);
+      doc.put("name", known == null ? null : known.name());
+      doc.put("labels", known == null ? null : known.labels());
+      doc.put("peers", served.getOrDefault(id, List.of()));
+      doc.put("default", id.equals(b.defaultModelId()));
+      out.add(doc);
+    }
+    out.sort(
+        java.util.Comparator.comparing((Map<String, Object> d) -> d.get("name") == null ? "\uffff" : (String) d.get("name"))
+            .thenComparing(d -> (String) d.get("modelId")));
+    return out;
   }
 
   /**

@@ -50,7 +50,7 @@ class MetricsApiTest {
     intake = new TaskIntake(nowhere, Duration.ofSeconds(1));
     metrics = new ApiMetrics(views.streams(), feed);
     events = new LiveEvents(feed, () -> NetworkStats.compute(views, feed, System.currentTimeMillis()).summary());
-    app = MetricsApi.create(new MetricsApi.Backend(views, feed, intake, events, metrics, null)).start(0);
+    app = MetricsApi.create(new MetricsApi.Backend(views, feed, intake, events, metrics, null, Map.of())).start(0);
   }
 
   @AfterEach
