@@ -264,8 +264,13 @@ function Votes({ decision, onClose, model }) {
   );
 }
 
+// ledger fields with their own column; any other number the ledger carries gets a column too
+const SHOWN = new Set(['peerId', 'score', 'stake', 'slashed', 'agreed', 'disagreed', 'missed', 'invalid', 'updatedAt', 't', 'schemaVersion']);
+const words = (k) => k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
 function Peers({ peers, histories, active }) {
   const ids = [...new Set([...(peers ?? []).map((p) => p.peerId), ...Object.keys(histories ?? {})])].sort();
+  const extra = [...new Set((peers ?? []).flatMap((p) => Object.entries(p.reputation ?? {}).filter(([k, v]) => !SHOWN.has(k) && typeof v === 'number').map(([k]) => k)))].sort();
   const colour = (id) => PALETTE[ids.indexOf(id) % PALETTE.length];
   return (
     <div className="grid peers-split">
@@ -278,7 +283,9 @@ function Peers({ peers, histories, active }) {
               <thead>
                 <tr>
                   <th>peer</th><th>status</th><th className="r">reputation</th><th className="r">stake</th><th className="r">slashed</th>
-                  <th className="r">agreed</th><th className="r">disagreed</th><th className="r">missed</th><th className="r">invalid</th><th className="r">seen</th>
+                  <th className="r">agreed</th><th className="r">disagreed</th><th className="r">missed</th><th className="r">invalid</th>
+                  {extra.map((k) => <th key={k} className="r">{words(k)}</th>)}
+                  <th className="r">seen</th>
                 </tr>
               </thead>
               <tbody>
@@ -293,6 +300,7 @@ function Peers({ peers, histories, active }) {
                     <td className="r">{num(p.reputation?.disagreed)}</td>
                     <td className="r">{num(p.reputation?.missed)}</td>
                     <td className="r">{num(p.reputation?.invalid)}</td>
+                    {extra.map((k) => <td key={k} className="r">{num(p.reputation?.[k], Number.isInteger(p.reputation?.[k]) ? 0 : 2)}</td>)}
                     <td className="r muted">{ago(p.registry?.lastSeenAt)}</td>
                   </tr>
                 ))}
