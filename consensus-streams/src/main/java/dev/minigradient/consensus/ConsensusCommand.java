@@ -1,6 +1,14 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.worker.ServedModel;
+import dev.minigradient.worker.WorkerConfig;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
 import dev.minigradient.protocol.cli.KafkaOptions;
 import dev.minigradient.protocol.cli.Shutdown;
 import java.nio.file.Path;
@@ -28,19 +36,45 @@ public final class ConsensusCommand implements Callable<Integer> {
   @Option(names = "--at-least-once", description = "Use at_least_once instead of exactly_once_v2.")
   boolean atLeastOnce;
 
+  @Option(names = "--audit-rate", defaultValue = "0.02", description = "Fraction of tasks whose votes are audited by re-executing the model, 0..1 (default: ${DEFAULT-VALUE}); 0 turns audits off.")
+  double auditRate;
+
+  @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models the referee can re-execute for audits (default: ${DEFAULT-VALUE}).")
+  List<String> models;
+
+  @Mixin ModelRegistryOptions registry;
+
+  @Option(names = "--seal-key-file", description = "X25519 key pair peers seal their votes to, created if missing; every instance of the app needs the same one (default: $MG_HOME/state/keys/consensus-seal.key).")
+  Path sealKeyFile;
+
   @Option(names = "--partitions", defaultValue = "6", description = "Partitions of topics created if missing (default: ${DEFAULT-VALUE}).")
   int partitions;
 
   @Override
   public Integer call() throws Exception {
     ConsensusConfig d = ConsensusConfig.defaults(kafka.settings(), stateDir);
-    ConsensusConfig config =
-        new ConsensusConfig(d.applicationId(), d.kafka(), stateDir, timeoutMs, d.punctuateIntervalMs(), d.retentionMs(), d.commitIntervalMs(), !atLeastOnce);
+    ConsensusConfig config;
+    List<ModelSpec> specs;
+    try {
+      config = d.withTiming(timeoutMs, d.commitIntervalMs(), !atLeastOnce).withAuditRate(auditRate);
+      specs = auditRate > 0 ? models.stream().map(registry::resolve).toList() : List.of();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
     TopicAdmin.ensureTopics(config.kafka(), partitions, Optional.empty(), Duration.ofSeconds(15));
-    ConsensusService service = new ConsensusService(config);
+    List<ServedModel> served = new ArrayList<>();
+    for (ModelSpec spec : specs) {
+      served.add(ServedModel.open(spec, WorkerConfig.DEFAULT_MAX_PIXELS));
+    }
+    Path keyFile = sealKeyFile != null ? sealKeyFile : Path.of(System.getenv().getOrDefault("MG_HOME", "."), "state", "keys", "consensus-seal.key");
+    ConsensusService service = new ConsensusService(config, Referee.of(served), Sealing.loadOrCreate(keyFile));
     service.start();
     System.err.println("consensus-streams started via " + config.kafka().bootstrapServers());
-    Shutdown.closeOnShutdown(service);
+    Shutdown.closeOnShutdown(
+        () -> {
+          service.close();
+          served.forEach(m -> m.engine().close());
+        });
     return 0;
   }
 }

@@ -20,6 +20,10 @@ import java.util.Objects;
  *     visible to {@code read_committed} readers at each commit
  * @param exactlyOnce {@code exactly_once_v2} when true, else {@code at_least_once} (votes are
  *     still counted once per task and peer by the state store)
+ * @param auditRate fraction of tasks, in [0,1], whose votes are audited by re-executing the model
+ * @param auditSalt secret mixed into the choice of audited tasks, so peers cannot predict it
+ * @param lateGraceMs a correct vote that arrives more than this after the decision is judged
+ *     {@code LATE}, ms
  */
 public record ConsensusConfig(
     String applicationId,
@@ -29,7 +33,16 @@ public record ConsensusConfig(
     long punctuateIntervalMs,
     long retentionMs,
     long commitIntervalMs,
-    boolean exactlyOnce) {
+    boolean exactlyOnce,
+    double auditRate,
+    long auditSalt,
+    long lateGraceMs) {
+
+  /** Default fraction of tasks audited by re-execution. */
+  public static final double DEFAULT_AUDIT_RATE = 0.02;
+
+  /** Default grace period after a decision before a correct vote counts as late, ms. */
+  public static final long DEFAULT_LATE_GRACE_MS = 1_000;
 
   /** Validates the settings. */
   public ConsensusConfig {
@@ -39,14 +52,18 @@ public record ConsensusConfig(
     if (decisionTimeoutMs <= 0 || punctuateIntervalMs <= 0 || retentionMs <= 0) {
       throw new IllegalArgumentException("timeouts and intervals must be positive");
     }
-    if (commitIntervalMs < 0) {
-      throw new IllegalArgumentException("commit interval must be >= 0");
+    if (commitIntervalMs < 0 || lateGraceMs < 0) {
+      throw new IllegalArgumentException("commit interval and late grace must be >= 0");
+    }
+    if (!(auditRate >= 0 && auditRate <= 1)) {
+      throw new IllegalArgumentException("audit rate must be in [0,1], got: " + auditRate);
     }
   }
 
   /**
    * Defaults: application id {@code mini-gradient-consensus}, 10 s decision timeout, 100 ms
-   * punctuator, 10 min retention, 100 ms commits, exactly-once.
+   * punctuator, 10 min retention, 100 ms commits, exactly-once, 2% of tasks audited (with a random
+   * secret salt), 1 s late grace.
    *
    * @param kafka Kafka settings
    * @param stateDir state directory
@@ -54,6 +71,42 @@ public record ConsensusConfig(
    */
   public static ConsensusConfig defaults(KafkaSettings kafka, Path stateDir) {
     return new ConsensusConfig(
-        "mini-gradient-consensus", kafka, stateDir, 10_000, 100, 600_000, 100, true);
+        "mini-gradient-consensus",
+        kafka,
+        stateDir,
+        10_000,
+        100,
+        600_000,
+        100,
+        true,
+        DEFAULT_AUDIT_RATE,
+        new java.security.SecureRandom().nextLong(),
+        DEFAULT_LATE_GRACE_MS);
+  }
+
+  /**
+   * A copy with other audit settings.
+   *
+   * @param rate fraction of tasks audited, in [0,1]
+   * @return the config
+   */
+  public ConsensusConfig withAuditRate(double rate) {
+    return new ConsensusConfig(
+        applicationId, kafka, stateDir, decisionTimeoutMs, punctuateIntervalMs, retentionMs,
+        commitIntervalMs, exactlyOnce, rate, auditSalt, lateGraceMs);
+  }
+
+  /**
+   * A copy with another decision timeout and processing guarantee.
+   *
+   * @param timeoutMs decision deadline, ms
+   * @param commitMs commit interval, ms
+   * @param eos exactly-once when true
+   * @return the config
+   */
+  public ConsensusConfig withTiming(long timeoutMs, long commitMs, boolean eos) {
+    return new ConsensusConfig(
+        applicationId, kafka, stateDir, timeoutMs, punctuateIntervalMs, retentionMs, commitMs, eos,
+        auditRate, auditSalt, lateGraceMs);
   }
 }

@@ -1,6 +1,10 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.Hashes;
+import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.PeerVerdict;
@@ -51,6 +55,23 @@ import org.slf4j.LoggerFactory;
  *       correct vote that arrives after an early decision counts as agreement, not as a miss.
  *   <li>The leading label reported without quorum is the one with the most weight; ties go to the
  *       lowest label, so the outcome never depends on arrival order.
+ *   <li>Weights are fixed when the task arrives by the {@link WeightRule} (by default {@link
+ *       StakeWeights}: stake x reputation from the ledger, newcomers capped).
+ *   <li>A redelivered vote (same signature) is ignored; a second, different vote the peer signed
+ *       for the same task is equivocation: the peer's vote stops counting and is judged {@link
+ *       Verdict#INVALID}.
+ *   <li>A correct vote arriving more than the late grace after the decision is {@link
+ *       Verdict#LATE}.
+ *   <li>Audits: a secretly sampled fraction of tasks is re-executed by the {@link Referee}; at
+ *       settlement each counted vote is {@link AuditResult#PASSED} when its label equals the
+ *       referee's and each probability is within {@link #AUDIT_TOLERANCE}, else {@link
+ *       AuditResult#FAILED}.
+ *   <li>Rewards: each decided task pays {@link ReputationRules#TASK_REWARD} tokens, split among
+ *       the peers whose agreeing vote had arrived by the decision (and passed any audit), in
+ *       proportion to their weight: a vote after the decision did not help reach it, and paying
+ *       it would pay copying the published answer.
+ *   <li>Sealed votes (see {@link Sealing}) are opened with the app's sealing key before anything
+ *       else; one that does not open is ignored.
  * </ul>
  */
 final class ConsensusProcessor implements Processor<String, ConsensusInput, String, Outcome> {
@@ -59,16 +80,30 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   /** Most votes held for a task that has not arrived yet. */
   static final int MAX_EARLY_VOTES = 256;
 
+  /**
+   * Largest difference allowed between an audited vote's probability and the referee's, per
+   * class. ONNX Runtime is deterministic on one machine; across CPUs (other SIMD paths) float32
+   * results differ in the last bits, far below this; a made-up probability vector does not.
+   */
+  static final double AUDIT_TOLERANCE = 1e-4;
+
   private final ConsensusConfig config;
   private final WeightRule weights;
+  private final Referee referee;
+  private final byte[] auditSalt;
+  private final Sealing.Opener opener;
   private ProcessorContext<String, Outcome> context;
   private KeyValueStore<String, PendingTask> pending;
   private KeyValueStore<String, String> deadlines;
   private KeyValueStore<String, ValueAndTimestamp<Peer>> peers;
+  private KeyValueStore<String, ValueAndTimestamp<Reputation>> ledger;
 
-  ConsensusProcessor(ConsensusConfig config, WeightRule weights) {
+  ConsensusProcessor(ConsensusConfig config, WeightRule weights, Referee referee, java.security.PrivateKey sealingKey) {
+    this.opener = sealingKey == null ? null : Sealing.opener(sealingKey);
     this.config = config;
     this.weights = weights;
+    this.referee = referee;
+    this.auditSalt = java.nio.ByteBuffer.allocate(8).putLong(config.auditSalt()).array();
   }
 
   @Override
@@ -77,6 +112,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     this.pending = context.getStateStore(ConsensusTopology.PENDING_STORE);
     this.deadlines = context.getStateStore(ConsensusTopology.DEADLINE_STORE);
     this.peers = context.getStateStore(ConsensusTopology.PEERS_STORE);
+    this.ledger = context.getStateStore(ConsensusTopology.LEDGER_STORE);
     context.schedule(
         Duration.ofMillis(config.punctuateIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME,
@@ -93,7 +129,19 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     if (record.value().task() != null) {
       onTask(taskId, record.value().task(), now);
     } else if (record.value().vote() != null) {
-      onVote(taskId, record.value().vote(), now);
+      Vote vote = record.value().vote();
+      if (!vote.isReadable()) {
+        try {
+          if (opener == null) {
+            throw new IllegalArgumentException("no sealing key configured");
+          }
+          vote = opener.open(vote);
+        } catch (IllegalArgumentException e) {
+          log.debug("sealed vote for {} ignored: {}", taskId, e.getMessage());
+          return;
+        }
+      }
+      onVote(taskId, vote, now);
     }
   }
 
@@ -109,18 +157,23 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
     p.modelId = task.modelId();
     // the hash of the bytes themselves, not the one the requester declared
-    p.inputSha256 = dev.minigradient.protocol.Hashes.sha256Hex(task.input());
+    p.inputSha256 = Hashes.sha256Hex(task.input());
     p.name = task.name();
     p.submittedAt = task.submittedAt();
     p.deadline = now + config.decisionTimeoutMs();
+    Map<String, Peer> active = new TreeMap<>();
     try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = peers.all()) {
       while (it.hasNext()) {
         ValueAndTimestamp<Peer> entry = it.next().value;
         Peer peer = entry.value();
         if (peer != null && isActive(entry, now) && peer.models().contains(task.modelId())) {
-          p.eligible.put(peer.peerId(), weights.weight(peer));
+          active.put(peer.peerId(), peer);
         }
       }
+    }
+    p.eligible.putAll(weights.weights(active, this::ledgerEntry));
+    if (!active.isEmpty() && isAudited(taskId)) {
+      p.reference = referee.rerun(task.modelId(), task.input());
     }
     List<Vote> early = p.early;
     p.early = new ArrayList<>();
@@ -180,13 +233,23 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    * mistake and is judged {@link Verdict#INVALID}.
    */
   private void judge(PendingTask p, Vote vote, long now) {
-    if (p.votes.containsKey(vote.peerId())) {
-      return;
+    PendingTask.CountedVote first = p.votes.get(vote.peerId());
+    if (first != null && (java.util.Objects.equals(first.signature(), vote.signature()) || "equivocation".equals(first.reason()))) {
+      return; // a redelivery, or the peer's vote already stopped counting
     }
     ValueAndTimestamp<Peer> registered = peers.get(vote.peerId());
     Peer peer = registered == null ? null : registered.value();
     if (peer == null || !Signatures.verify(vote, peer.publicKey())) {
+      p.forged++;
       log.debug("vote for {} claiming peer {} ignored: unregistered or bad signature", vote.taskId(), vote.peerId());
+      return;
+    }
+    String payloadSha256 = Hashes.sha256Hex(vote.signedPayload());
+    if (first != null) {
+      if (!first.payloadSha256().equals(payloadSha256)) {
+        // two different votes, both signed by the peer: provable equivocation
+        p.votes.put(vote.peerId(), first.invalid("equivocation"));
+      }
       return;
     }
     if (!p.eligible.containsKey(vote.peerId())) {
@@ -194,7 +257,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         log.debug("vote of {} for {} ignored: not an active peer serving the model", vote.peerId(), vote.taskId());
         return;
       }
-      p.eligible.put(vote.peerId(), weights.weight(peer)); // a late joiner raises the bar
+      p.eligible.put(vote.peerId(), lateJoinerWeight(p, peer)); // a late joiner raises the bar
     }
     String reason = null;
     if (!p.modelId.equals(vote.modelId())) {
@@ -202,13 +265,51 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     } else if (!p.inputSha256.equals(vote.inputSha256())) {
       reason = "wrong-input";
     }
-    double probability =
-        vote.label() >= 0 && vote.label() < vote.probabilities().size()
-            ? vote.probabilities().get(vote.label())
-            : 0;
     p.votes.put(
         vote.peerId(),
-        new PendingTask.CountedVote(vote.label(), vote.rejection(), probability, reason == null, reason));
+        new PendingTask.CountedVote(
+            vote.label(), vote.rejection(), vote.probabilities(), reason == null, reason, now, vote.signature(), payloadSha256));
+  }
+
+  /**
+   * The weight of a peer that joins after the task arrived, computed together with the peers
+   * already eligible, so a newcomer's cap applies to it as well.
+   */
+  private double lateJoinerWeight(PendingTask p, Peer joiner) {
+    Map<String, Peer> all = new TreeMap<>();
+    for (String id : p.eligible.keySet()) {
+      ValueAndTimestamp<Peer> e = peers.get(id);
+      if (e != null && e.value() != null) {
+        all.put(id, e.value());
+      }
+    }
+    all.put(joiner.peerId(), joiner);
+    return weights.weights(all, this::ledgerEntry).getOrDefault(joiner.peerId(), 0.0);
+  }
+
+  private Reputation ledgerEntry(String peerId) {
+    ValueAndTimestamp<Reputation> e = ledger.get(peerId);
+    return e == null ? null : e.value();
+  }
+
+  /**
+   * Whether a task is audited: the first 53 bits of SHA-256(secret salt, task id), as a fraction
+   * of 2^53, fall under the audit rate. Peers do not know the salt, so they cannot tell which
+   * tasks are checked.
+   */
+  private boolean isAudited(String taskId) {
+    if (config.auditRate() <= 0) {
+      return false;
+    }
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      sha.update(auditSalt);
+      byte[] h = sha.digest(taskId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      long bits = java.nio.ByteBuffer.wrap(h).getLong() >>> 11;
+      return bits < config.auditRate() * (1L << 53);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
@@ -276,6 +377,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       double total,
       long now) {
     p.decided = true;
+    p.decidedAt = now;
     p.status = status;
     p.leader = leader;
     double confidenceSum = 0;
@@ -306,7 +408,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             verdicts(p),
             p.submittedAt,
             now,
-            p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0);
+            p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0,
+            p.forged,
+            p.reference != null);
     context.forward(new Record<>(taskId, Outcome.decision(c), now));
     if (everyoneVoted(p) || now >= p.deadline) {
       settle(taskId, p, now);
@@ -315,10 +419,15 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
   }
 
-  /** Each eligible peer's verdict on the task's decision, sorted by peer id. */
-  private static List<PeerVerdict> verdicts(PendingTask p) {
+  /**
+   * Each eligible peer's verdict on the task's decision, sorted by peer id, with its weight,
+   * audit result and reward.
+   */
+  private List<PeerVerdict> verdicts(PendingTask p) {
     boolean decided = p.status == ConsensusStatus.DECIDED || p.status == ConsensusStatus.REJECTED;
     List<PeerVerdict> verdicts = new ArrayList<>();
+    double rewardedWeight = 0;
+    int rewarded = 0;
     for (String peerId : new java.util.TreeSet<>(p.eligible.keySet())) {
       PendingTask.CountedVote v = p.votes.get(peerId);
       Verdict verdict;
@@ -329,13 +438,56 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       } else if (!decided) {
         verdict = Verdict.UNDECIDED;
       } else if (p.leader != null && v.label() == p.leader) {
-        verdict = Verdict.AGREED;
+        verdict = v.arrivedAt() > p.decidedAt + config.lateGraceMs() ? Verdict.LATE : Verdict.AGREED;
       } else {
         verdict = Verdict.DISAGREED;
       }
-      verdicts.add(new PeerVerdict(peerId, v == null ? null : v.label(), verdict, v == null ? null : v.reason()));
+      AuditResult audit = null;
+      String reason = v == null ? null : v.reason();
+      if (p.reference != null && v != null && v.valid()) {
+        String failure = auditFailure(v, p.reference);
+        audit = failure == null ? AuditResult.PASSED : AuditResult.FAILED;
+        reason = failure;
+      }
+      double weight = p.eligible.getOrDefault(peerId, 0.0);
+      boolean paid = verdict == Verdict.AGREED && audit != AuditResult.FAILED && v.arrivedAt() <= p.decidedAt;
+      if (paid) {
+        rewardedWeight += weight;
+        rewarded++;
+      }
+      verdicts.add(new PeerVerdict(peerId, v == null ? null : v.label(), verdict, reason, weight, audit, paid ? 1 : 0));
     }
-    return verdicts;
+    if (rewarded == 0) {
+      return verdicts;
+    }
+    List<PeerVerdict> paid = new ArrayList<>(verdicts.size());
+    for (PeerVerdict v : verdicts) {
+      double share = 0;
+      if (v.reward() > 0) { // marked above: agreed by the decision and passed any audit
+        share = rewardedWeight > 0 ? v.weight() / rewardedWeight : 1.0 / rewarded;
+      }
+      paid.add(new PeerVerdict(v.peerId(), v.label(), v.verdict(), v.reason(), v.weight(), v.audit(), share * ReputationRules.TASK_REWARD));
+    }
+    return paid;
+  }
+
+  /** Why a vote differs from the referee's answer, or null if it matches. */
+  static String auditFailure(PendingTask.CountedVote v, Referee.Reference ref) {
+    if (v.label() != ref.label()) {
+      return "audit: voted " + v.label() + ", re-execution gives " + ref.label();
+    }
+    List<Double> mine = v.probabilities() == null ? List.of() : v.probabilities();
+    if (mine.size() != ref.probabilities().size()) {
+      return "audit: " + mine.size() + " probabilities, re-execution gives " + ref.probabilities().size();
+    }
+    double worst = 0;
+    for (int i = 0; i < mine.size(); i++) {
+      double d = Math.abs(mine.get(i) - ref.probabilities().get(i));
+      worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
+    }
+    return worst <= AUDIT_TOLERANCE
+        ? null
+        : String.format(java.util.Locale.ROOT, "audit: probabilities differ from re-execution by up to %.3g", worst);
   }
 
   /**

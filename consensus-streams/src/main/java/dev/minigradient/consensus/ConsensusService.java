@@ -1,6 +1,15 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.NetworkKey;
+import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.Topics;
+import java.security.KeyPair;
 import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -18,16 +27,33 @@ public final class ConsensusService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConsensusService.class);
 
   private final KafkaStreams streams;
+  private final ConsensusConfig config;
+  private final KeyPair sealing;
+
+  /**
+   * Creates an unstarted service without audits.
+   *
+   * @param config the configuration
+   */
+  public ConsensusService(ConsensusConfig config) {
+    this(config, Referee.none(), Sealing.generateKeyPair());
+  }
 
   /**
    * Creates an unstarted service.
    *
    * @param config the configuration
+   * @param referee re-executes the audited fraction of tasks ({@link Referee#none()}: no audits)
+   * @param sealing the X25519 key pair peers seal their votes to; its public key is announced on
+   *     {@code network.keys} at start (every instance of the app must share it)
    */
-  public ConsensusService(ConsensusConfig config) {
+  public ConsensusService(ConsensusConfig config, Referee referee, KeyPair sealing) {
+    this.config = config;
+    this.sealing = sealing;
     this.streams =
         new KafkaStreams(
-            ConsensusTopology.build(config), ConsensusTopology.streamsProperties(config));
+            ConsensusTopology.build(config, WeightRule.stakeTimesReputation(), referee, sealing.getPrivate()),
+            ConsensusTopology.streamsProperties(config));
     // A processing bug must not silently stop deciding: replace the thread, it resumes from the
     // last commit (exactly-once keeps the stores consistent).
     streams.setUncaughtExceptionHandler(
@@ -42,8 +68,24 @@ public final class ConsensusService implements AutoCloseable {
         });
   }
 
-  /** Starts processing. */
+  /**
+   * Announces the sealing key on {@code network.keys}, then starts processing.
+   *
+   * @throws IllegalStateException if the key cannot be published within 30 s
+   */
   public void start() {
+    NetworkKey key =
+        new NetworkKey(
+            NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL, Sealing.encode(sealing.getPublic()), System.currentTimeMillis());
+    try (KafkaProducer<String, NetworkKey> producer =
+        new KafkaProducer<>(
+            config.kafka().properties(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000")),
+            new StringSerializer(),
+            Topics.NETWORK_KEYS.valueSerde().serializer())) {
+      producer.send(new ProducerRecord<>(Topics.NETWORK_KEYS.name(), key.name(), key)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot announce the sealing key on " + Topics.NETWORK_KEYS.name() + ": " + e, e);
+    }
     streams.start();
   }
 

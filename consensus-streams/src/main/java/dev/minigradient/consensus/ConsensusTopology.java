@@ -52,19 +52,25 @@ public final class ConsensusTopology {
   /** Index of wall-clock deadlines: {@code <time>|<task id>} to task id. */
   public static final String DEADLINE_STORE = "task-deadlines";
 
+  /**
+   * Global store of {@code peers.reputation}: the ledger as the consensus reads it back to weigh
+   * the votes of new tasks.
+   */
+  public static final String LEDGER_STORE = "ledger-store";
+
   /** The reputation KTable's store, by peer id. */
   public static final String REPUTATION_STORE = "reputation-store";
 
   private ConsensusTopology() {}
 
   /**
-   * Builds the topology with one-peer-one-vote weights.
+   * Builds the topology with stake x reputation weights ({@link StakeWeights}) and no audits.
    *
    * @param config the application's configuration
    * @return the topology
    */
   public static Topology build(ConsensusConfig config) {
-    return build(config, WeightRule.equal());
+    return build(config, WeightRule.stakeTimesReputation(), Referee.none(), null);
   }
 
   /**
@@ -72,9 +78,13 @@ public final class ConsensusTopology {
    *
    * @param config the application's configuration
    * @param weights the weight of each peer's vote
+   * @param referee re-executes audited tasks ({@link Referee#none()} turns audits off)
+   * @param sealingKey the X25519 private key peers seal their votes to, or null to read only
+   *     votes in the clear
    * @return the topology
    */
-  public static Topology build(ConsensusConfig config, WeightRule weights) {
+  public static Topology build(
+      ConsensusConfig config, WeightRule weights, Referee referee, java.security.PrivateKey sealingKey) {
     StreamsBuilder builder = new StreamsBuilder();
     GlobalKTable<String, Peer> peers =
         builder.globalTable(
@@ -83,6 +93,13 @@ public final class ConsensusTopology {
             Materialized.<String, Peer, KeyValueStore<Bytes, byte[]>>as(PEERS_STORE)
                 .withKeySerde(Serdes.String())
                 .withValueSerde(Topics.PEERS.valueSerde()));
+
+    builder.globalTable(
+        Topics.REPUTATION.name(),
+        Consumed.with(Serdes.String(), JsonSerde.lenient(Reputation.class)).withName("ledger-source"),
+        Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(LEDGER_STORE)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(Topics.REPUTATION.valueSerde()));
 
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -110,7 +127,7 @@ public final class ConsensusTopology {
         tasks
             .merge(votes, Named.as("tasks-and-votes"))
             .process(
-                () -> new ConsensusProcessor(config, weights),
+                () -> new ConsensusProcessor(config, weights, referee, sealingKey),
                 Named.as("consensus-processor"),
                 PENDING_STORE,
                 DEADLINE_STORE);
@@ -144,11 +161,8 @@ public final class ConsensusTopology {
             () -> null,
             (peerId, v, current) ->
                 ReputationRules.apply(
-                    current == null
-                        ? ReputationRules.initial(peerId, Double.isNaN(v.stake()) ? 0 : v.stake())
-                        : current,
+                    current == null ? ReputationRules.initial(peerId, v.stake()) : current,
                     v.verdict(),
-                    v.stake(),
                     v.decidedAt()),
             Named.as("reputation-aggregate"),
             Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(REPUTATION_STORE)

@@ -1,5 +1,6 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Vote;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,18 +22,25 @@ final class PendingTask {
   public long deadline;
   /** Peers eligible to vote (active and serving the model when the task arrived) and weights. */
   public Map<String, Double> eligible = new LinkedHashMap<>();
-  /** Counted or judged votes by peer, first vote wins. */
+  /** Judged votes by peer, first vote wins. */
   public Map<String, CountedVote> votes = new LinkedHashMap<>();
   /** Votes that arrived before their task, checked when it arrives. */
   public List<Vote> early = new ArrayList<>();
+  /** Votes whose signature did not verify against the claimed peer's key. */
+  public int forged;
+  /** The referee's answer when the task is audited, else null. */
+  public Referee.Reference reference;
   /** Set once the consensus was emitted; votes may still arrive until it is settled. */
   public boolean decided;
+
+  /** Wall-clock time of the decision, epoch ms. */
+  public long decidedAt;
 
   /** Set once the verdicts went to the ledger; the entry then only guards against repeats. */
   public boolean settled;
 
   /** The decision's status and leading label, once decided. */
-  public dev.minigradient.protocol.ConsensusStatus status;
+  public ConsensusStatus status;
 
   public Integer leader;
 
@@ -45,9 +53,29 @@ final class PendingTask {
    *
    * @param label the voted label ({@link Vote#REJECTED} for a refusal)
    * @param rejection the refusal reason, or null
-   * @param probability the probability the peer gave its label
+   * @param probabilities the vote's probabilities
    * @param valid whether it counts
    * @param reason why it does not count, or null
+   * @param arrivedAt wall-clock time it was judged, epoch ms
+   * @param signature its signature, to recognise a redelivery
+   * @param payloadSha256 hash of its signed payload, to tell a re-signed copy from a different vote
    */
-  record CountedVote(int label, String rejection, double probability, boolean valid, String reason) {}
+  record CountedVote(
+      int label,
+      String rejection,
+      List<Double> probabilities,
+      boolean valid,
+      String reason,
+      long arrivedAt,
+      String signature,
+      String payloadSha256) {
+
+    CountedVote invalid(String why) {
+      return new CountedVote(label, rejection, probabilities, false, why, arrivedAt, signature, payloadSha256);
+    }
+
+    double probability() {
+      return label >= 0 && probabilities != null && label < probabilities.size() ? probabilities.get(label) : 0;
+    }
+  }
 }

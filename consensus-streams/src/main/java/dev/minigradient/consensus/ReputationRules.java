@@ -1,17 +1,34 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 
 /**
- * How one consensus verdict moves a peer's reputation: an exponential moving average of the
- * peer's agreement with decisions, in the spirit of EigenTrust's normalised local trust (Kamvar
- * et al., WWW 2003) and Bittensor's bonds, which are EMAs of agreement with consensus.
+ * How one settled verdict moves a peer's entry in the reputation and stake ledger.
  *
- * <p>score' = score + ALPHA * (target - score), with target 1 for {@code AGREED}, 0 for {@code
- * DISAGREED} and {@code INVALID}, and {@code MISSED_TARGET_FACTOR * score} for {@code MISSED}
- * (a missed vote costs half of a wrong one). {@code UNDECIDED} leaves the score unchanged. New
- * peers start at {@link #INITIAL_SCORE}.
+ * <p>Reputation is an exponential moving average of agreement with decisions, in the spirit of
+ * EigenTrust's normalised local trust (Kamvar et al., WWW 2003) and of Bittensor's bonds, which
+ * are EMAs of agreement with consensus: {@code score' = score + rate * (target - score)}.
+ *
+ * <table>
+ *   <caption>Rules per verdict</caption>
+ *   <tr><th>verdict</th><th>rate</th><th>target</th><th>stake</th></tr>
+ *   <tr><td>AGREED</td><td>{@link #ALPHA}</td><td>1</td><td>+ the verdict's reward</td></tr>
+ *   <tr><td>LATE</td><td>{@link #ALPHA}</td><td>{@link #LATE_TARGET_FACTOR} x score</td><td>-</td></tr>
+ *   <tr><td>MISSED</td><td>{@link #ALPHA}</td><td>{@link #MISSED_TARGET_FACTOR} x score</td><td>-</td></tr>
+ *   <tr><td>DISAGREED</td><td>{@link #ALPHA}</td><td>0</td><td>-</td></tr>
+ *   <tr><td>INVALID</td><td>{@link #INVALID_RATE}</td><td>0</td><td>slash {@link #SLASH_INVALID} of stake</td></tr>
+ *   <tr><td>UNDECIDED</td><td>-</td><td>unchanged</td><td>-</td></tr>
+ *   <tr><td>audit FAILED (any verdict)</td><td>1</td><td>0</td><td>slash {@link #SLASH_AUDIT} of stake, no reward</td></tr>
+ * </table>
+ *
+ * <p>So, per task: a late correct vote costs half of a missed one, a missed one half of a wrong
+ * one; an invalid vote (wrong model, wrong input, equivocation: each signed, so provable) costs
+ * five wrong ones and a tenth of the stake; a lie caught by re-execution costs everything the
+ * peer's reputation holds and half its stake. Slashing is proportional to the stake, as in
+ * Ethereum's and Cosmos' proof of stake. {@code stake = max(0, bond + rewards - slashed)}, where
+ * the bond is the stake the peer declared when it first entered the ledger.
  */
 public final class ReputationRules {
   /** Score of a peer never judged before. */
@@ -23,54 +40,96 @@ public final class ReputationRules {
   /** A missed vote pulls the score towards this fraction of itself. */
   public static final double MISSED_TARGET_FACTOR = 0.5;
 
+  /** A late vote pulls the score towards this fraction of itself. */
+  public static final double LATE_TARGET_FACTOR = 0.75;
+
+  /** Learning rate of an invalid vote: half the way to 0 at once. */
+  public static final double INVALID_RATE = 0.5;
+
+  /** Fraction of its stake a peer loses for an invalid (signed, provably wrong) vote. */
+  public static final double SLASH_INVALID = 0.1;
+
+  /** Fraction of its stake a peer loses when re-execution shows it did not run the model. */
+  public static final double SLASH_AUDIT = 0.5;
+
+  /**
+   * Tokens each decided task pays, split among the peers that agreed in time (and passed any
+   * audit) in proportion to their weight, as Bittensor splits emission by consensus weight.
+   */
+  public static final double TASK_REWARD = 1.0;
+
   private ReputationRules() {}
 
   /**
-   * The reputation of a peer never seen before.
+   * The ledger entry of a peer never seen before.
    *
    * @param peerId the peer
-   * @param stake its declared stake
+   * @param bond the stake it declares, tokens
    * @return a fresh ledger entry
    */
-  public static Reputation initial(String peerId, double stake) {
-    return new Reputation(peerId, INITIAL_SCORE, 0, 0, 0, 0, stake, 0, 0);
+  public static Reputation initial(String peerId, double bond) {
+    double b = Double.isFinite(bond) && bond > 0 ? bond : 0;
+    return new Reputation(peerId, INITIAL_SCORE, 0, 0, 0, 0, 0, 0, 0, b, 0, 0, b, 0);
   }
 
   /**
-   * Applies one verdict.
+   * Applies one settled verdict.
    *
-   * @param current the peer's reputation so far
-   * @param verdict its verdict in one consensus
-   * @param stake its current declared stake (NaN keeps the ledger's)
-   * @param now time of the decision, epoch ms
-   * @return the updated reputation
+   * @param current the peer's ledger entry so far
+   * @param verdict its verdict in one task, with its reward and audit result
+   * @param now time of the settlement, epoch ms
+   * @return the updated entry
    */
-  public static Reputation apply(Reputation current, PeerVerdict verdict, double stake, long now) {
+  public static Reputation apply(Reputation current, PeerVerdict verdict, long now) {
     double s = current.score();
     long agreed = current.agreed();
     long disagreed = current.disagreed();
     long missed = current.missed();
+    long late = current.late();
     long invalid = current.invalid();
+    double rewards = current.rewards();
+    double slashed = current.slashed();
+    double stake = current.stake();
     switch (verdict.verdict()) {
       case AGREED -> {
         s += ALPHA * (1 - s);
         agreed++;
       }
+      case LATE -> {
+        s += ALPHA * (LATE_TARGET_FACTOR * s - s);
+        late++;
+      }
       case DISAGREED -> {
         s += ALPHA * (0 - s);
         disagreed++;
-      }
-      case INVALID -> {
-        s += ALPHA * (0 - s);
-        invalid++;
       }
       case MISSED -> {
         s += ALPHA * (MISSED_TARGET_FACTOR * s - s);
         missed++;
       }
+      case INVALID -> {
+        s += INVALID_RATE * (0 - s);
+        invalid++;
+        slashed += SLASH_INVALID * stake;
+        stake -= SLASH_INVALID * stake;
+      }
       case UNDECIDED -> {
         // agreement is undefined without a decision
       }
+    }
+    long audited = current.audited();
+    long auditFailed = current.auditFailed();
+    if (verdict.audit() != null) {
+      audited++;
+      if (verdict.audit() == AuditResult.FAILED) {
+        auditFailed++;
+        s = 0;
+        slashed += SLASH_AUDIT * stake;
+        stake -= SLASH_AUDIT * stake;
+      }
+    }
+    if (verdict.audit() != AuditResult.FAILED && Double.isFinite(verdict.reward()) && verdict.reward() > 0) {
+      rewards += verdict.reward();
     }
     return new Reputation(
         current.peerId(),
@@ -78,9 +137,14 @@ public final class ReputationRules {
         agreed,
         disagreed,
         missed,
+        late,
         invalid,
-        Double.isNaN(stake) ? current.stake() : stake,
-        current.slashed(),
+        audited,
+        auditFailed,
+        current.bond(),
+        rewards,
+        slashed,
+        Math.max(0, current.bond() + rewards - slashed),
         now);
   }
 }

@@ -1,18 +1,23 @@
 package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.Reputation;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 
-/** The weight of a peer's vote. */
+/** The weight of each eligible peer's vote on a task, fixed when the task arrives. */
 @FunctionalInterface
 public interface WeightRule {
 
   /**
-   * Weight of {@code peer}'s vote on a task.
+   * Weights of the peers eligible for one task.
    *
-   * @param peer the registered peer
-   * @return a finite weight >= 0
+   * @param peers the eligible peers' registry records, by peer id
+   * @param ledger a peer's ledger entry by peer id, or null for a peer never settled
+   * @return a finite weight >= 0 per peer id of {@code peers}
    */
-  double weight(Peer peer);
+  Map<String, Double> weights(Map<String, Peer> peers, Function<String, Reputation> ledger);
 
   /**
    * One peer, one vote: the quorum is then a plain 2/3 majority of the eligible peers.
@@ -20,6 +25,19 @@ public interface WeightRule {
    * @return the rule
    */
   static WeightRule equal() {
-    return peer -> 1.0;
+    return (peers, ledger) -> {
+      Map<String, Double> w = new LinkedHashMap<>();
+      peers.keySet().forEach(id -> w.put(id, 1.0));
+      return w;
+    };
+  }
+
+  /**
+   * Stake times reputation, with newcomers capped: see {@link StakeWeights}.
+   *
+   * @return the rule
+   */
+  static WeightRule stakeTimesReputation() {
+    return new StakeWeights();
   }
 }

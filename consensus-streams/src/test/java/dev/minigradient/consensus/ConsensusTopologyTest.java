@@ -33,6 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsensusTopologyTest {
   private static final String MODEL = "a".repeat(64);
   private static final long TIMEOUT_MS = 5_000;
+  private static final long LATE_GRACE_MS = 1_000;
+  private static final KeyPair SEALING = dev.minigradient.protocol.Sealing.generateKeyPair();
+  /** Weight of a new peer with the default stake: stake x initial reputation. */
+  private static final double W = 100 * ReputationRules.INITIAL_SCORE;
 
   @TempDir Path stateDir;
 
@@ -47,6 +51,14 @@ class ConsensusTopologyTest {
 
   @BeforeEach
   void startDriver() {
+    startDriver(0.0, Referee.none());
+  }
+
+  /** (Re)starts the driver with an audit rate and a referee. */
+  private void startDriver(double auditRate, Referee referee) {
+    if (driver != null) {
+      driver.close();
+    }
     ConsensusConfig config =
         new ConsensusConfig(
             "consensus-test",
@@ -56,11 +68,14 @@ class ConsensusTopologyTest {
             100,
             60_000,
             10,
-            true);
+            true,
+            auditRate,
+            42L,
+            LATE_GRACE_MS);
     now = System.currentTimeMillis();
     driver =
         new TopologyTestDriver(
-            ConsensusTopology.build(config),
+            ConsensusTopology.build(config, WeightRule.stakeTimesReputation(), referee, SEALING.getPrivate()),
             ConsensusTopology.streamsProperties(config),
             Instant.ofEpochMilli(now));
     tasks = driver.createInputTopic(Topics.TASKS.name(), Serdes.String().serializer(), Topics.TASKS.valueSerde().serializer());
@@ -77,10 +92,13 @@ class ConsensusTopologyTest {
 
   private void registerPeers(String... ids) {
     for (String id : ids) {
-      KeyPair kp = Signatures.generateKeyPair();
-      keys.put(id, kp);
-      peers.pipeInput(id, new Peer(1, id, Signatures.encodePublicKey(kp.getPublic()), 100, List.of(MODEL), "test", now, 2_000, false), now);
+      registerPeer(id, 100);
     }
+  }
+
+  private void registerPeer(String id, double stake) {
+    KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
+    peers.pipeInput(id, new Peer(1, id, Signatures.encodePublicKey(kp.getPublic()), stake, List.of(MODEL), "test", now, 2_000, false), now);
   }
 
   private Task submit(String taskId) {
@@ -123,8 +141,8 @@ class ConsensusTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(7);
-    assertThat(c.agreeingWeight()).isEqualTo(3.0);
-    assertThat(c.totalWeight()).isEqualTo(4.0);
+    assertThat(c.agreeingWeight()).isEqualTo(3 * W);
+    assertThat(c.totalWeight()).isEqualTo(4 * W);
     assertThat(c.confidence()).isEqualTo(0.91, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(c.verdicts()).extracting(PeerVerdict::verdict)
         .containsExactly(Verdict.AGREED, Verdict.AGREED, Verdict.AGREED, Verdict.MISSED);
@@ -148,7 +166,7 @@ class ConsensusTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.NO_QUORUM);
     assertThat(c.label()).isNull();
-    assertThat(c.agreeingWeight()).isEqualTo(2.0);
+    assertThat(c.agreeingWeight()).isEqualTo(2 * W);
     assertThat(c.verdicts()).extracting(PeerVerdict::verdict)
         .containsExactly(Verdict.UNDECIDED, Verdict.UNDECIDED, Verdict.MISSED);
   }
@@ -182,7 +200,7 @@ class ConsensusTopologyTest {
     Consensus cb = consensus.readValue();
     assertThat(ca.status()).isEqualTo(ConsensusStatus.NO_QUORUM);
     assertThat(cb.status()).isEqualTo(ConsensusStatus.NO_QUORUM);
-    assertThat(ca.agreeingWeight()).isEqualTo(2.0);
+    assertThat(ca.agreeingWeight()).isEqualTo(2 * W);
     assertThat(ca.verdicts()).isEqualTo(cb.verdicts());
   }
 
@@ -200,7 +218,7 @@ class ConsensusTopologyTest {
     assertThat(consensus.isEmpty()).isTrue();
     cast(vote(t, "p3", 2));
     Consensus c = consensus.readValue();
-    assertThat(c.agreeingWeight()).isEqualTo(3.0);
+    assertThat(c.agreeingWeight()).isEqualTo(3 * W);
     assertThat(consensus.isEmpty()).isTrue();
   }
 
@@ -221,7 +239,8 @@ class ConsensusTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(1);
-    assertThat(c.verdicts().get(3)).isEqualTo(new PeerVerdict("p4", 1, Verdict.AGREED, null));
+    assertThat(c.verdicts().get(3)).extracting(PeerVerdict::label, PeerVerdict::verdict).containsExactly(1, Verdict.AGREED);
+    assertThat(c.forgedVotes()).isEqualTo(1);
   }
 
   @Test
@@ -234,7 +253,8 @@ class ConsensusTopologyTest {
     cast(wrong);
     castAll(t, 1, "p1", "p2", "p3");
     Consensus c = consensus.readValue();
-    assertThat(c.verdicts().get(3)).isEqualTo(new PeerVerdict("p4", 1, Verdict.INVALID, "wrong-input"));
+    assertThat(c.verdicts().get(3)).extracting(PeerVerdict::label, PeerVerdict::verdict, PeerVerdict::reason)
+        .containsExactly(1, Verdict.INVALID, "wrong-input");
     assertThat(reputation.readKeyValuesToMap().get("p4").invalid()).isEqualTo(1);
   }
 
@@ -248,7 +268,7 @@ class ConsensusTopologyTest {
     cast(vote(t, "p3", 6));
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
-    assertThat(c.agreeingWeight()).isEqualTo(3.0);
+    assertThat(c.agreeingWeight()).isEqualTo(3 * W);
   }
 
   @Test
@@ -326,7 +346,7 @@ class ConsensusTopologyTest {
     castAll(t, 4, "p1", "p2");
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
-    assertThat(c.totalWeight()).isEqualTo(2.0);
+    assertThat(c.totalWeight()).isEqualTo(2 * W);
   }
 
   @Test
@@ -343,5 +363,227 @@ class ConsensusTopologyTest {
     assertThat(latest.get("p4").score()).isLessThan(ReputationRules.INITIAL_SCORE);
     assertThat(latest.get("p4").disagreed()).isEqualTo(1);
     assertThat(latest.get("p4").stake()).isEqualTo(100.0);
+  }
+
+  private Vote voteWith(Task task, String peerId, int label, List<Double> probabilities) {
+    Vote v = new Vote(1, task.taskId(), peerId, MODEL, task.inputSha256(), label, null, probabilities, 1.5, now, null);
+    return Signatures.sign(v, keys.get(peerId).getPrivate());
+  }
+
+  /** Runs {@code n} tasks on which {@code honest} vote 1 and {@code liars} vote 2; returns the ledger. */
+  private Map<String, Reputation> runTasks(int n, List<String> honest, List<String> liars) {
+    for (int i = 0; i < n; i++) {
+      Task t = submit("run-" + i + "-" + System.nanoTime());
+      honest.forEach(p -> cast(vote(t, p, 1)));
+      liars.forEach(p -> cast(vote(t, p, 2)));
+    }
+    consensus.readValuesToList(); // drained: the tests look at what follows
+    return reputation.readKeyValuesToMap();
+  }
+
+  @Test
+  void stakeOutweighsACountingMajorityOfPeers() {
+    // given 7 peers: 3 honest holding 300 of the stake, 4 colluders holding 120 (under 1/3)
+    for (String id : List.of("h1", "h2", "h3")) {
+      registerPeer(id, 100);
+    }
+    for (String id : List.of("c1", "c2", "c3", "c4")) {
+      registerPeer(id, 30);
+    }
+    Task t = submit("collude");
+    // when the four colluders vote the same wrong label first
+    castAll(t, 6, "c1", "c2", "c3", "c4");
+    assertThat(consensus.isEmpty()).as("4 of 7 peers but under 1/3 of the weight decide nothing").isTrue();
+    castAll(t, 2, "h1", "h2", "h3");
+    // then the honest 3 decide: they hold more than 2/3 of the weight
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.label()).isEqualTo(2);
+    assertThat(c.support()).isGreaterThan(2.0 / 3);
+    assertThat(c.verdicts()).filteredOn(v -> v.peerId().startsWith("c"))
+        .extracting(PeerVerdict::verdict).containsOnly(Verdict.DISAGREED);
+  }
+
+  @Test
+  void theLedgerFeedsBackIntoTheWeightOfLaterVotes() {
+    // given a liar among four peers
+    registerPeers("p1", "p2", "p3", "liar");
+    // when it disagrees on 10 tasks
+    Map<String, Reputation> ledger = runTasks(10, List.of("p1", "p2", "p3"), List.of("liar"));
+    // then its reputation is below every honest peer's, and its weight on the next task too
+    assertThat(ledger.get("liar").score()).isLessThan(ledger.get("p1").score());
+    Task t = submit("after");
+    castAll(t, 1, "p1", "p2", "p3");
+    Consensus c = consensus.readValue();
+    Map<String, Double> weight = new HashMap<>();
+    c.verdicts().forEach(v -> weight.put(v.peerId(), v.weight()));
+    assertThat(weight.get("liar")).isLessThan(weight.get("p1") / 2);
+    assertThat(weight.get("p1")).isEqualTo(ledger.get("p1").stake() * ledger.get("p1").score(), org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void newcomersTogetherHoldAtMostAQuarterOfTheEstablishedWeight() {
+    // given three established peers (past probation)
+    registerPeers("p1", "p2", "p3");
+    Map<String, Reputation> ledger = runTasks(StakeWeights.PROBATION_VERDICTS, List.of("p1", "p2", "p3"), List.of());
+    assertThat(ledger.get("p1").judged()).isEqualTo(StakeWeights.PROBATION_VERDICTS);
+    // when ten fresh identities with huge declared stakes join and all vote one label
+    List<String> sybils = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      sybils.add("sybil-" + i);
+      registerPeer("sybil-" + i, 1_000_000);
+    }
+    Task t = submit("sybil-attack");
+    sybils.forEach(p -> cast(vote(t, p, 9)));
+    assertThat(consensus.isEmpty()).as("the newcomers cannot decide").isTrue();
+    castAll(t, 4, "p1", "p2", "p3");
+    // then the established peers decide, and the newcomers held a quarter of their weight
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.label()).isEqualTo(4);
+    double newcomers = c.verdicts().stream().filter(v -> v.peerId().startsWith("sybil")).mapToDouble(PeerVerdict::weight).sum();
+    double established = c.totalWeight() - newcomers;
+    assertThat(newcomers).isEqualTo(StakeWeights.NEWCOMER_SHARE * established, org.assertj.core.data.Offset.offset(1e-6));
+  }
+
+  @Test
+  void twoDifferentSignedVotesForOneTaskAreEquivocationAndSlashed() {
+    registerPeers("p1", "p2", "p3", "p4");
+    Task t = submit("equivocate");
+    // given p4 signs a vote for 3, then a different one for 5
+    cast(vote(t, "p4", 3));
+    cast(vote(t, "p4", 5));
+    castAll(t, 5, "p1", "p2");
+    assertThat(consensus.isEmpty()).as("p4's vote no longer counts: 2 of 4").isTrue();
+    cast(vote(t, "p3", 5));
+    // then p4 is judged INVALID for equivocation and loses a tenth of its stake
+    Consensus c = consensus.readValue();
+    assertThat(c.verdicts().get(3)).extracting(PeerVerdict::verdict, PeerVerdict::reason)
+        .containsExactly(Verdict.INVALID, "equivocation");
+    Reputation p4 = reputation.readKeyValuesToMap().get("p4");
+    assertThat(p4.invalid()).isEqualTo(1);
+    assertThat(p4.slashed()).isEqualTo(100 * ReputationRules.SLASH_INVALID, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(p4.stake()).isEqualTo(100 * (1 - ReputationRules.SLASH_INVALID), org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void aSignedVoteForAnotherModelIsInvalidAndSlashed() {
+    registerPeers("p1", "p2", "p3", "p4");
+    Task t = submit("wrong-model");
+    cast(Signatures.sign(
+        new Vote(1, t.taskId(), "p4", "c".repeat(64), t.inputSha256(), 1, null, List.of(), 0, now, null),
+        keys.get("p4").getPrivate()));
+    castAll(t, 1, "p1", "p2", "p3");
+    assertThat(consensus.readValue().verdicts().get(3).reason()).isEqualTo("wrong-model");
+    assertThat(reputation.readKeyValuesToMap().get("p4").slashed()).isPositive();
+  }
+
+  @Test
+  void aCorrectVoteLaterThanTheGraceAfterTheDecisionIsLate() {
+    registerPeers("p1", "p2", "p3", "p4", "p5");
+    Task t = submit("late");
+    castAll(t, 8, "p1", "p2", "p3", "p4");
+    assertThat(consensus.readValue().status()).isEqualTo(ConsensusStatus.DECIDED);
+    // when p5's correct vote arrives after the grace period (but before the deadline)
+    driver.advanceWallClockTime(Duration.ofMillis(LATE_GRACE_MS + 500));
+    cast(vote(t, "p5", 8));
+    // then it is LATE: counted in the ledger, lowering its score less than a miss, no reward
+    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    assertThat(ledger.get("p5").late()).isEqualTo(1);
+    assertThat(ledger.get("p5").rewards()).isZero();
+    assertThat(ledger.get("p5").score()).isLessThan(ReputationRules.INITIAL_SCORE)
+        .isGreaterThan(ReputationRules.INITIAL_SCORE * (1 - ReputationRules.ALPHA * (1 - ReputationRules.MISSED_TARGET_FACTOR)));
+    assertThat(ledger.get("p1").agreed()).isEqualTo(1);
+  }
+
+  @Test
+  void eachDecidedTaskPaysOneRewardSplitByWeightAmongThoseWhoAgreed() {
+    registerPeer("big", 300);
+    registerPeers("p2", "p3");
+    registerPeer("wrong", 100);
+    Task t = submit("reward");
+    castAll(t, 3, "big", "p2", "p3");
+    cast(vote(t, "wrong", 4));
+    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    double paid = ledger.values().stream().mapToDouble(Reputation::rewards).sum();
+    assertThat(paid).isEqualTo(ReputationRules.TASK_REWARD, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("big").rewards()).isEqualTo(0.6, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("wrong").rewards()).isZero();
+    assertThat(ledger.get("big").stake()).isEqualTo(300.6, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void anAuditCatchesAVoteThatWasNotComputedByTheModel() {
+    // given every task is audited, and the referee's re-execution gives label 1 with these odds
+    List<Double> honest = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      honest.add(i == 1 ? 0.955 : 0.005);
+    }
+    startDriver(1.0, (modelId, input) -> new Referee.Reference(1, honest));
+    registerPeers("p1", "p2", "p3", "lazy");
+    Task t = submit("audited");
+    // when the honest peers send the model's output, and a lazy peer the right label with made-up odds
+    for (String p : List.of("p1", "p2", "p3")) {
+      cast(voteWith(t, p, 1, honest));
+    }
+    cast(vote(t, "lazy", 1));
+    // then the lazy peer agreed, but failed the audit: slashed, score reset, no reward
+    Consensus c = consensus.readValue();
+    assertThat(c.audited()).isTrue();
+    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    assertThat(ledger.get("lazy").auditFailed()).isEqualTo(1);
+    assertThat(ledger.get("lazy").score()).isZero();
+    assertThat(ledger.get("lazy").slashed()).isEqualTo(100 * ReputationRules.SLASH_AUDIT, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("lazy").rewards()).isZero();
+    assertThat(ledger.get("p1").audited()).isEqualTo(1);
+    assertThat(ledger.get("p1").auditFailed()).isZero();
+    assertThat(ledger.get("p1").rewards()).isEqualTo(1.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void anAuditCatchesAWrongLabelEvenWhenItLosesTheVote() {
+    startDriver(1.0, (modelId, input) -> new Referee.Reference(1, List.of(0.1, 0.9)));
+    registerPeers("p1", "p2", "p3", "p4");
+    Task t = submit("audited-2");
+    for (String p : List.of("p1", "p2", "p3")) {
+      cast(voteWith(t, p, 1, List.of(0.1, 0.9)));
+    }
+    cast(voteWith(t, "p4", 0, List.of(0.9, 0.1)));
+    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    assertThat(ledger.get("p4").disagreed()).isEqualTo(1);
+    assertThat(ledger.get("p4").auditFailed()).isEqualTo(1);
+    assertThat(ledger.get("p4").stake()).isEqualTo(50.0, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
+  void withoutAuditsNoTaskIsAudited() {
+    registerPeers("p1", "p2", "p3");
+    Task t = submit("not-audited");
+    castAll(t, 1, "p1", "p2", "p3");
+    assertThat(consensus.readValue().audited()).isFalse();
+    assertThat(reputation.readKeyValuesToMap().get("p1").audited()).isZero();
+  }
+
+  @Test
+  void sealedVotesAreOpenedAndCountedAndOnesSealedToAnotherKeyAreIgnored() {
+    registerPeers("p1", "p2", "p3", "p4");
+    Task t = submit("sealed");
+    var sealer = dev.minigradient.protocol.Sealing.sealer(SEALING.getPublic());
+    var stranger = dev.minigradient.protocol.Sealing.sealer(dev.minigradient.protocol.Sealing.generateKeyPair().getPublic());
+    // given p4's vote sealed to a key that is not the consensus app's
+    cast(stranger.seal(vote(t, "p4", 3)));
+    // when three peers send sealed votes for 3
+    for (String p : List.of("p1", "p2", "p3")) {
+      Vote sealed = sealer.seal(vote(t, p, 3));
+      assertThat(sealed.isReadable()).isFalse();
+      assertThat(sealed.probabilities()).isEmpty();
+      cast(sealed);
+    }
+    // then they are opened, verified and decide; p4's unreadable vote is not a vote
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.label()).isEqualTo(3);
+    assertThat(c.confidence()).isEqualTo(0.91, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(c.verdicts().get(3).verdict()).isEqualTo(Verdict.MISSED);
   }
 }

@@ -1,12 +1,13 @@
 package dev.minigradient.worker;
 
 import dev.minigradient.protocol.DeadLetters;
+import dev.minigradient.protocol.NetworkKey;
 import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
-import dev.minigradient.worker.preprocess.InvalidInputException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,7 +64,27 @@ public final class PeerWorker implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong votes = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
+  private final AtomicLong forgedVotes = new AtomicLong();
   private final AtomicBoolean assigned = new AtomicBoolean(false);
+  private final Behavior behavior;
+  private final java.util.Random random = new java.util.Random();
+  private final AtomicBoolean crashed = new AtomicBoolean(false);
+  /** A copycat's memory of recent tasks, by id, and of the tasks it already answered. */
+  private final Map<String, Task> recentTasks =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Task> eldest) {
+              return size() > 10_000;
+            }
+          });
+  private final java.util.Set<String> copied = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private ScheduledExecutorService delayed;
+  /** Seals votes to the consensus app's key, once it is known from {@code network.keys}. */
+  private final java.util.concurrent.atomic.AtomicReference<Sealing.Sealer> sealer = new java.util.concurrent.atomic.AtomicReference<>();
+  private String sealKey;
+  private Thread keyWatcher;
+  private Thread copier;
   private Thread thread;
 
   /**
@@ -100,6 +121,20 @@ public final class PeerWorker implements AutoCloseable {
    * @throws IllegalArgumentException if {@code served} is empty
    */
   public PeerWorker(WorkerConfig config, List<ServedModel> served, KeyPair keys) {
+    this(config, served, keys, Behavior.honest());
+  }
+
+  /**
+   * Creates an unstarted peer with a given behaviour (honest, or a simulated adversary).
+   *
+   * @param config the peer's settings
+   * @param served the models it serves (their engines are not closed by this worker)
+   * @param keys the peer's Ed25519 key pair, the same for every instance of the peer id
+   * @param behavior how it answers tasks
+   * @throws IllegalArgumentException if {@code served} is empty
+   */
+  public PeerWorker(WorkerConfig config, List<ServedModel> served, KeyPair keys, Behavior behavior) {
+    this.behavior = java.util.Objects.requireNonNull(behavior, "behavior");
     if (served.isEmpty()) {
       throw new IllegalArgumentException("a peer serves at least one model");
     }
@@ -153,9 +188,42 @@ public final class PeerWorker implements AutoCloseable {
         config.heartbeatIntervalMs(),
         config.heartbeatIntervalMs(),
         TimeUnit.MILLISECONDS);
+    if (behavior.kind() == Behavior.Kind.SLOW) {
+      delayed = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "peer-" + config.peerId() + "-delayed"));
+    }
+    if (behavior.kind() == Behavior.Kind.COPYCAT) {
+      copier = daemon(this::copyLoop, "peer-" + config.peerId() + "-copier");
+      copier.start();
+    }
+    keyWatcher = daemon(this::watchKeys, "peer-" + config.peerId() + "-keys");
+    keyWatcher.start();
     thread = new Thread(this::run, "peer-" + config.peerId());
     thread.start();
-    log.info("peer {} serving models {} started", config.peerId(), models.keySet());
+    log.info("peer {} ({}) serving models {} started", config.peerId(), behavior, models.keySet());
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /**
+   * The peer's behaviour.
+   *
+   * @return honest or a simulated adversary
+   */
+  public Behavior behavior() {
+    return behavior;
+  }
+
+  /**
+   * Whether a {@link Behavior.Kind#CRASH} peer has stopped.
+   *
+   * @return true once it crashed
+   */
+  public boolean hasCrashed() {
+    return crashed.get();
   }
 
   /**
@@ -187,6 +255,15 @@ public final class PeerWorker implements AutoCloseable {
   }
 
   /**
+   * Votes a {@link Behavior.Kind#FORGER} peer published in other peers' names so far.
+   *
+   * @return the count
+   */
+  public long forgedVotesPublished() {
+    return forgedVotes.get();
+  }
+
+  /**
    * Dead letters published so far.
    *
    * @return the count
@@ -197,6 +274,16 @@ public final class PeerWorker implements AutoCloseable {
 
   private void run() {
     try {
+      long waitingSince = System.currentTimeMillis();
+      long nextLog = waitingSince + 5_000;
+      while (running.get() && sealer.get() == null) {
+        if (System.currentTimeMillis() > nextLog) {
+          log.warn("peer {}: waiting for the consensus app's sealing key on {} ({} s)",
+              config.peerId(), Topics.NETWORK_KEYS.name(), (System.currentTimeMillis() - waitingSince) / 1000);
+          nextLog += 10_000;
+        }
+        Thread.sleep(20); // polling a reference the key watcher sets
+      }
       consumer.subscribe(
           List.of(Topics.TASKS.name()),
           new ConsumerRebalanceListener() {
@@ -233,9 +320,10 @@ public final class PeerWorker implements AutoCloseable {
     } catch (Exception e) {
       log.error("peer {} stopped on an unexpected error", config.peerId(), e);
     } finally {
-      // a peer that no longer votes must not stay eligible: stop beating and say so
+      // a peer that no longer votes must not stay eligible: stop beating and say so (unless it
+      // simulates a crash, which says nothing)
       heartbeat.shutdownNow();
-      if (running.getAndSet(false)) {
+      if (running.getAndSet(false) && !crashed.get()) {
         publishPeer(true);
       }
       consumer.close(Duration.ofSeconds(5));
@@ -244,6 +332,9 @@ public final class PeerWorker implements AutoCloseable {
   }
 
   private void handle(ConsumerRecord<String, byte[]> record, List<Future<RecordMetadata>> sends) {
+    if (crashed.get()) {
+      return; // a crashed peer does nothing more
+    }
     Task task;
     try {
       task = Topics.TASKS.valueSerde().deserializer().deserialize(record.topic(), record.value());
@@ -263,27 +354,168 @@ public final class PeerWorker implements AutoCloseable {
       log.debug("peer {} skips stale task {}", config.peerId(), task.taskId());
       return;
     }
-    long start = System.nanoTime();
-    Vote vote;
-    try {
-      float[] tensor = model.preprocessing().apply(task.input());
-      double[] p = model.engine().probabilities(tensor);
-      List<Double> probabilities = new ArrayList<>(p.length);
-      for (double v : p) {
-        probabilities.add(v);
-      }
-      vote = newVote(task, model, InferenceEngine.argmax(p), null, probabilities, start);
-    } catch (InvalidInputException e) {
-      sends.add(deadLetter(record, e.reason(), e.getMessage()));
-      vote = newVote(task, model, Vote.REJECTED, e.reason(), List.of(), start);
+    if (behavior.kind() == Behavior.Kind.COPYCAT) {
+      recentTasks.put(task.taskId(), task); // answered by the copier, from what others vote
+      return;
     }
+    long start = System.nanoTime();
+    int classes = model.labels().isEmpty() ? 10 : model.labels().size();
+    ServedModel.Prediction prediction =
+        switch (behavior.kind()) {
+          case RANDOM -> randomPrediction(classes);
+          case CONSTANT -> peaked(behavior.constantLabel(), classes);
+          case LAZY -> peaked(Math.floorMod(task.input().length * 31 + (task.input().length > 0 ? task.input()[task.input().length / 2] : 0), classes), classes);
+          default -> model.infer(task.input());
+        };
+    if (prediction.rejection() != null) {
+      sends.add(deadLetter(record, prediction.rejection(), prediction.error()));
+    }
+    Vote vote = newVote(task, model, prediction.label(), prediction.rejection(), prediction.probabilities(), start);
     Vote signed = signer.apply(vote);
-    sends.add(
-        producer.send(
-            new ProducerRecord<>(
-                Topics.VOTES.name(),
-                task.taskId(),
-                Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), signed))));
+    votes.incrementAndGet();
+    if (behavior.kind() == Behavior.Kind.SLOW) {
+      delayed.schedule(() -> sendVote(signed), behavior.delayMs(), TimeUnit.MILLISECONDS);
+      return;
+    }
+    sends.add(sendVote(signed));
+    if (behavior.kind() == Behavior.Kind.FORGER) {
+      for (String victim : behavior.forgeAs()) {
+        if (!victim.equals(config.peerId()) && prediction.label() >= 0) {
+          // a wrong label in the victim's name, signed with this peer's own key
+          Vote forged = newVote(task, model, (prediction.label() + 1) % classes, null, prediction.probabilities(), start);
+          forged = new Vote(forged.schemaVersion(), forged.taskId(), victim, forged.modelId(), forged.inputSha256(),
+              forged.label(), null, forged.probabilities(), forged.inferenceMs(), forged.votedAt(), null);
+          sends.add(sendVote(signer.apply(forged)));
+          forgedVotes.incrementAndGet();
+        }
+      }
+    }
+    if (behavior.kind() == Behavior.Kind.CRASH && votes.get() >= behavior.crashAfter() && crashed.compareAndSet(false, true)) {
+      log.warn("peer {} crashes (simulated) after {} votes", config.peerId(), votes.get());
+      heartbeat.shutdownNow();
+      running.set(false);
+    }
+  }
+
+  /** Seals a signed vote to the consensus app's key and sends it. */
+  private Future<RecordMetadata> sendVote(Vote signed) {
+    Vote sealed = sealer.get().seal(signed);
+    return producer.send(
+        new ProducerRecord<>(
+            Topics.VOTES.name(),
+            signed.taskId(),
+            Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), sealed)));
+  }
+
+  /**
+   * Follows {@code network.keys}: reads it from the beginning and keeps the latest consensus
+   * sealing key, so votes are sealed to it (and to a new one if the app's key changes).
+   */
+  private void watchKeys() {
+    Map<String, Object> props = new java.util.HashMap<>();
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-keys");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(config.kafka().properties(props), new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      c.partitionsFor(Topics.NETWORK_KEYS.name()).forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      while (running.get()) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          try {
+            NetworkKey k = Topics.NETWORK_KEYS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+            if (k != null && NetworkKey.CONSENSUS_SEAL.equals(k.name()) && !k.publicKey().equals(sealKey)) {
+              sealer.set(Sealing.sealer(Sealing.decode(k.publicKey())));
+              sealKey = k.publicKey();
+              log.info("peer {}: sealing votes to the consensus key published at {}", config.peerId(), k.publishedAt());
+            }
+          } catch (SerializationException | IllegalArgumentException e) {
+            log.warn("peer {}: unreadable record on {}: {}", config.peerId(), r.topic(), e.getMessage());
+          }
+        }
+      }
+    } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+      // closing
+    } catch (RuntimeException e) {
+      log.error("peer {}: key watcher stopped", config.peerId(), e);
+    }
+  }
+
+  /** A random label with random probabilities (softmax of Gaussian logits), no model run. */
+  private ServedModel.Prediction randomPrediction(int classes) {
+    float[] logits = new float[classes];
+    for (int i = 0; i < classes; i++) {
+      logits[i] = (float) (random.nextGaussian() * 3);
+    }
+    double[] p = InferenceEngine.softmax(logits);
+    List<Double> probabilities = new ArrayList<>(classes);
+    for (double v : p) {
+      probabilities.add(v);
+    }
+    return new ServedModel.Prediction(InferenceEngine.argmax(p), null, probabilities, null);
+  }
+
+  /** A made-up answer: {@code label} at 0.91, the rest sharing 0.09. */
+  private static ServedModel.Prediction peaked(int label, int classes) {
+    List<Double> probabilities = new ArrayList<>(classes);
+    for (int i = 0; i < classes; i++) {
+      probabilities.add(i == label ? 0.91 : 0.09 / (classes - 1));
+    }
+    return new ServedModel.Prediction(label, null, probabilities, null);
+  }
+
+  /**
+   * A copycat's second loop: reads the votes and decisions others publish and repeats them as
+   * its own, for tasks it has seen, without running anything.
+   */
+  private void copyLoop() {
+    Map<String, Object> props = new java.util.HashMap<>();
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-copier");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(config.kafka().properties(props), new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      for (String topic : List.of(Topics.VOTES.name(), Topics.CONSENSUS.name())) {
+        c.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+      }
+      c.assign(parts);
+      c.seekToEnd(parts);
+      parts.forEach(c::position);
+      while (running.get()) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+          try {
+            if (r.topic().equals(Topics.VOTES.name())) {
+              Vote v = Topics.VOTES.valueSerde().deserializer().deserialize(r.topic(), r.value());
+              if (v != null && !v.peerId().equals(config.peerId()) && v.isReadable()) {
+                copy(v.taskId(), v.label(), v.rejection(), v.probabilities());
+              }
+            } else {
+              var k = Topics.CONSENSUS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+              if (k != null && k.label() != null) {
+                copy(k.taskId(), k.label(), null, peaked(k.label(), 10).probabilities());
+              }
+            }
+          } catch (SerializationException e) {
+            // not ours to judge
+          }
+        }
+      }
+    } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+      // closing
+    } catch (RuntimeException e) {
+      log.error("peer {}: copier stopped", config.peerId(), e);
+    }
+  }
+
+  private void copy(String taskId, int label, String rejection, List<Double> probabilities) {
+    Task task = recentTasks.get(taskId);
+    if (task == null || !copied.add(taskId)) {
+      return;
+    }
+    ServedModel model = models.get(task.modelId());
+    sendVote(signer.apply(newVote(task, model, label, rejection, probabilities, System.nanoTime())));
     votes.incrementAndGet();
   }
 
@@ -340,8 +572,25 @@ public final class PeerWorker implements AutoCloseable {
    */
   @Override
   public void close() {
-    boolean wasRunning = running.getAndSet(false);
+    boolean wasRunning = running.getAndSet(false) && !crashed.get();
     heartbeat.shutdownNow();
+    if (delayed != null) {
+      delayed.shutdownNow();
+    }
+    if (keyWatcher != null) {
+      try {
+        keyWatcher.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (copier != null) {
+      try {
+        copier.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     try {
       heartbeat.awaitTermination(2, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

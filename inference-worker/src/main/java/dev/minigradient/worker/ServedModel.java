@@ -33,4 +33,33 @@ public record ServedModel(String name, InferenceEngine engine, Preprocessing pre
   public String modelId() {
     return engine.modelId();
   }
+
+  /**
+   * Decodes, preprocesses and runs one input: what an honest peer answers.
+   *
+   * @param input the raw bytes (an image file)
+   * @return the label (argmax) and softmax probabilities, or a refusal with its reason
+   */
+  public Prediction infer(byte[] input) {
+    try {
+      double[] p = engine.probabilities(preprocessing.apply(input));
+      List<Double> probabilities = new java.util.ArrayList<>(p.length);
+      for (double v : p) {
+        probabilities.add(v);
+      }
+      return new Prediction(InferenceEngine.argmax(p), null, probabilities, null);
+    } catch (dev.minigradient.worker.preprocess.InvalidInputException e) {
+      return new Prediction(dev.minigradient.protocol.Vote.REJECTED, e.reason(), List.of(), e.getMessage());
+    }
+  }
+
+  /**
+   * One model answer.
+   *
+   * @param label argmax of the probabilities, or {@link dev.minigradient.protocol.Vote#REJECTED}
+   * @param rejection the refusal's reason code (e.g. {@code not-an-image}), else null
+   * @param probabilities softmax of the logits, one per class; empty for a refusal
+   * @param error the refusal's message, else null
+   */
+  public record Prediction(int label, String rejection, List<Double> probabilities, String error) {}
 }

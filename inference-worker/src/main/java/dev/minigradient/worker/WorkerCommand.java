@@ -41,15 +41,32 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--heartbeat-ms", defaultValue = "2000", description = "Heartbeat interval, ms (default: ${DEFAULT-VALUE}).")
   long heartbeatMs;
 
+  @Option(names = "--behavior", defaultValue = "honest", description = "honest, or a simulated adversary: random, constant, copycat, lazy, slow, crash, forger (default: ${DEFAULT-VALUE}).")
+  String behavior;
+
+  @Option(names = "--constant-label", defaultValue = "1", description = "The label a 'constant' peer always votes (default: ${DEFAULT-VALUE}).")
+  int constantLabel;
+
+  @Option(names = "--delay-ms", defaultValue = "3000", description = "How late a 'slow' peer sends each vote, ms (default: ${DEFAULT-VALUE}).")
+  long delayMs;
+
+  @Option(names = "--crash-after", defaultValue = "20", description = "Votes a 'crash' peer sends before it stops abruptly (default: ${DEFAULT-VALUE}).")
+  int crashAfter;
+
+  @Option(names = "--forge-as", split = ",", description = "Peer ids in whose name a 'forger' peer sends forged votes.")
+  List<String> forgeAs = List.of();
+
   @Option(names = "--partitions", defaultValue = "6", description = "Partitions of topics created if missing (default: ${DEFAULT-VALUE}).")
   int partitions;
 
   @Override
   public Integer call() throws Exception {
     WorkerConfig config;
+    Behavior behaviour;
     List<ModelSpec> specs;
     try {
       config = new WorkerConfig(peerId, kafka.settings(), stake, heartbeatMs, 60_000, WorkerConfig.DEFAULT_MAX_PIXELS);
+      behaviour = Behavior.parse(behavior).with(constantLabel, delayMs, crashAfter, forgeAs);
       specs = models.stream().map(m -> registry.resolve(m)).toList();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
@@ -62,14 +79,14 @@ public final class WorkerCommand implements Callable<Integer> {
         served.add(ServedModel.open(spec, config.maxPixels()));
       }
       Path keys = keyFile != null ? keyFile : Path.of(System.getenv().getOrDefault("MG_HOME", "."), "state", "keys", peerId + ".key");
-      worker = new PeerWorker(config, served, Signatures.loadOrCreate(keys));
+      worker = new PeerWorker(config, served, Signatures.loadOrCreate(keys), behaviour);
       worker.start();
     } catch (RuntimeException e) {
       served.forEach(m -> m.engine().close());
       throw e;
     }
     for (ServedModel m : served) {
-      System.err.println("peer " + peerId + " serving " + m.name() + " (" + m.modelId() + ") via " + config.kafka().bootstrapServers());
+      System.err.println("peer " + peerId + (behaviour.kind() == Behavior.Kind.HONEST ? "" : " (" + behaviour + ")") + " serving " + m.name() + " (" + m.modelId() + ") via " + config.kafka().bootstrapServers());
     }
     Shutdown.closeOnShutdown(
         () -> {

@@ -5,8 +5,11 @@ import dev.minigradient.api.ApiService;
 import dev.minigradient.api.MetricsApi;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.ConsensusService;
+import dev.minigradient.consensus.Referee;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.Signatures;
+import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
 import dev.minigradient.worker.ServedModel;
 import dev.minigradient.worker.WorkerConfig;
@@ -42,34 +45,60 @@ public final class EmbeddedNetwork implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
+   * One peer of the network.
+   *
+   * @param peerId its id
+   * @param behavior honest or a simulated adversary
+   * @param stake the stake it declares, tokens
+   */
+  public record PeerPlan(String peerId, Behavior behavior, double stake) {
+    /**
+     * {@code n} honest peers {@code peer-1..peer-n} with stake 100.
+     *
+     * @param n how many
+     * @return the plans
+     */
+    public static List<PeerPlan> honest(int n) {
+      List<PeerPlan> plans = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        plans.add(new PeerPlan("peer-" + i, Behavior.honest(), 100));
+      }
+      return plans;
+    }
+  }
+
+  /**
    * Network settings.
    *
    * @param bootstrapServers an external cluster, or null to start an embedded one
-   * @param peers number of peers
+   * @param peers the peers
    * @param models the models every peer serves; the first is the demo's
    * @param httpPort API port, 0 for any free port
    * @param partitions partitions per topic
    * @param decisionTimeoutMs consensus deadline, ms
    * @param commitIntervalMs the consensus app's commit interval, ms
    * @param exactlyOnce exactly_once_v2 (true) or at_least_once for the consensus app
+   * @param auditRate fraction of tasks the consensus app audits by re-execution, 0..1
    */
   public record Options(
       String bootstrapServers,
-      int peers,
+      List<PeerPlan> peers,
       List<ModelSpec> models,
       int httpPort,
       int partitions,
       long decisionTimeoutMs,
       long commitIntervalMs,
-      boolean exactlyOnce) {
+      boolean exactlyOnce,
+      double auditRate) {
     /** Validates the options. */
     public Options {
       models = List.copyOf(models);
+      peers = List.copyOf(peers);
       if (models.isEmpty()) {
         throw new IllegalArgumentException("at least one model");
       }
-      if (peers < 1 || peers > 64) {
-        throw new IllegalArgumentException("peers must be 1..64, got " + peers);
+      if (peers.isEmpty() || peers.size() > 64) {
+        throw new IllegalArgumentException("peers must be 1..64, got " + peers.size());
       }
       if (partitions < 1) {
         throw new IllegalArgumentException("partitions must be >= 1");
@@ -77,6 +106,29 @@ public final class EmbeddedNetwork implements AutoCloseable {
       if (httpPort < 0 || httpPort > 65535) {
         throw new IllegalArgumentException("port must be 0..65535, got " + httpPort);
       }
+      if (!(auditRate >= 0 && auditRate <= 1)) {
+        throw new IllegalArgumentException("audit rate must be in [0,1], got " + auditRate);
+      }
+    }
+
+    /**
+     * Settings with {@code n} honest peers.
+     *
+     * @param bootstrapServers an external cluster, or null
+     * @param n number of honest peers
+     * @param models the models
+     * @param httpPort API port
+     * @param partitions partitions per topic
+     * @param decisionTimeoutMs deadline, ms
+     * @param commitIntervalMs commit interval, ms
+     * @param exactlyOnce exactly-once when true
+     * @return the options, with the default audit rate
+     */
+    public static Options honest(
+        String bootstrapServers, int n, List<ModelSpec> models, int httpPort, int partitions,
+        long decisionTimeoutMs, long commitIntervalMs, boolean exactlyOnce) {
+      return new Options(bootstrapServers, PeerPlan.honest(Math.max(0, n)), models, httpPort, partitions,
+          decisionTimeoutMs, commitIntervalMs, exactlyOnce, ConsensusConfig.DEFAULT_AUDIT_RATE);
     }
   }
 
@@ -95,12 +147,13 @@ public final class EmbeddedNetwork implements AutoCloseable {
           KafkaSettings.of(
               startedKafka != null ? startedKafka.bootstrapServers() : options.bootstrapServers(), Map.of());
       TopicAdmin.ensureTopics(settings, options.partitions(), Optional.empty(), Duration.ofSeconds(30));
-      ConsensusConfig d = ConsensusConfig.defaults(settings, stateDir.resolve("consensus"));
+      ConsensusConfig cd = ConsensusConfig.defaults(settings, stateDir.resolve("consensus"));
       this.consensus =
           new ConsensusService(
-              new ConsensusConfig(
-                  d.applicationId(), settings, d.stateDir(), options.decisionTimeoutMs(),
-                  d.punctuateIntervalMs(), d.retentionMs(), options.commitIntervalMs(), options.exactlyOnce()));
+              cd.withTiming(options.decisionTimeoutMs(), options.commitIntervalMs(), options.exactlyOnce())
+                  .withAuditRate(options.auditRate()),
+              Referee.of(served),
+              dev.minigradient.protocol.Sealing.generateKeyPair());
       Map<String, MetricsApi.KnownModel> known = new java.util.LinkedHashMap<>();
       for (int i = 0; i < served.size(); i++) {
         known.put(served.get(i).modelId(), new MetricsApi.KnownModel(options.models().get(i).name(), options.models().get(i).labels()));
@@ -109,8 +162,11 @@ public final class EmbeddedNetwork implements AutoCloseable {
           new ApiService(
               settings, "mini-gradient-api", stateDir.resolve("api"), "127.0.0.1", options.httpPort(),
               served.get(0).modelId(), known);
-      for (int i = 1; i <= options.peers(); i++) {
-        peers.add(new PeerWorker(WorkerConfig.defaults("peer-" + i, settings), served));
+      for (PeerPlan plan : options.peers()) {
+        WorkerConfig d = WorkerConfig.defaults(plan.peerId(), settings);
+        WorkerConfig config =
+            new WorkerConfig(plan.peerId(), settings, plan.stake(), d.heartbeatIntervalMs(), d.maxTaskAgeMs(), d.maxPixels());
+        peers.add(new PeerWorker(config, served, Signatures.generateKeyPair(), plan.behavior()));
       }
     } catch (RuntimeException e) {
       served.forEach(m -> m.engine().close());

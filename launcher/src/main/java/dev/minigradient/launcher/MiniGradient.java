@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ApiCommand.class,
       SubmitCommand.class,
       EvaluateCommand.class,
+      SimulateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MiniGradient implements Runnable {

@@ -97,7 +97,7 @@ public final class NetworkCommand implements Callable<Integer> {
     }
     EmbeddedNetwork.Options options;
     try {
-      options = new EmbeddedNetwork.Options(bootstrapServers, peers, specs, port, partitions, timeoutMs, commitIntervalMs, !atLeastOnce);
+      options = EmbeddedNetwork.Options.honest(bootstrapServers, peers, specs, port, partitions, timeoutMs, commitIntervalMs, !atLeastOnce);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }

@@ -49,7 +49,7 @@ class DashboardIT {
   static void startNetwork() throws Exception {
     network =
         EmbeddedNetwork.start(
-            new EmbeddedNetwork.Options(null, 3, List.of(ModelSpec.load(MNIST)), 0, 3, 10_000, 100, true),
+            EmbeddedNetwork.Options.honest(null, 3, List.of(ModelSpec.load(MNIST)), 0, 3, 10_000, 100, true),
             Duration.ofSeconds(90));
     await().atMost(Duration.ofSeconds(30)).until(() -> send(get("/api/summary")).statusCode() == 200);
   }

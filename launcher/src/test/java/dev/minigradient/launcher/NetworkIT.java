@@ -61,7 +61,7 @@ class NetworkIT {
   static void startNetwork() throws Exception {
     network =
         EmbeddedNetwork.start(
-            new EmbeddedNetwork.Options(
+            EmbeddedNetwork.Options.honest(
                 null, 3, List.of(ModelSpec.load(MODEL.getParent()), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, true), Duration.ofSeconds(90));
   }
 

@@ -22,6 +22,10 @@ import java.util.List;
  * @param submittedAt when the task was submitted, epoch ms
  * @param decidedAt when the decision was made, epoch ms
  * @param latencyMs {@code decidedAt - submittedAt}, ms
+ * @param forgedVotes votes for this task that claimed a registered peer but whose signature did
+ *     not verify against its key, up to the decision; they neither count nor cost that peer
+ * @param audited true when the consensus app re-executed the model on this task to audit the
+ *     votes (the audit results are settled into the ledger, not written here)
  */
 public record Consensus(
     int schemaVersion,
@@ -37,7 +41,9 @@ public record Consensus(
     List<PeerVerdict> verdicts,
     long submittedAt,
     long decidedAt,
-    long latencyMs) {
+    long latencyMs,
+    int forgedVotes,
+    boolean audited) {
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;

@@ -1,18 +1,24 @@
 package dev.minigradient.protocol;
 
 /**
- * A peer's standing, the value of the reputation KTable and of its changelog {@link
- * Topics#REPUTATION}, keyed by {@code peerId}.
+ * A peer's entry in the reputation and stake ledger: the value of the reputation KTable and of
+ * its changelog {@link Topics#REPUTATION}, keyed by {@code peerId}. Every settled task the peer
+ * was eligible for updates it once.
  *
  * @param peerId the peer
  * @param score reputation in [0,1]; an exponential moving average of agreement, see the
  *     consensus module's {@code ReputationRules}
- * @param agreed decisions the peer agreed with
+ * @param agreed decisions the peer agreed with in time
  * @param disagreed decisions the peer voted against
- * @param missed decisions the peer did not vote in
- * @param invalid votes that did not count (bad signature, wrong model, wrong input)
- * @param stake current stake, tokens
- * @param slashed total stake slashed so far, tokens
+ * @param missed tasks the peer did not vote on before they were settled
+ * @param late decisions the peer agreed with only after the late-vote grace period
+ * @param invalid signed votes that did not count: wrong model, wrong input, equivocation
+ * @param audited votes checked by re-executing the model
+ * @param auditFailed audited votes whose label or probabilities differed from the re-execution
+ * @param bond the stake the peer declared when it first entered the ledger, tokens
+ * @param rewards total tokens earned for agreeing with decisions
+ * @param slashed total tokens slashed for provable misbehaviour
+ * @param stake current stake: {@code bond + rewards - slashed}, never below 0, tokens
  * @param updatedAt time of the last update, epoch ms
  */
 public record Reputation(
@@ -21,7 +27,23 @@ public record Reputation(
     long agreed,
     long disagreed,
     long missed,
+    long late,
     long invalid,
-    double stake,
+    long audited,
+    long auditFailed,
+    double bond,
+    double rewards,
     double slashed,
-    long updatedAt) {}
+    double stake,
+    long updatedAt) {
+
+  /**
+   * Verdicts the peer has been judged on (agreed, disagreed, missed, late, invalid); a peer with
+   * fewer than the probation count is a newcomer.
+   *
+   * @return the count
+   */
+  public long judged() {
+    return agreed + disagreed + missed + late + invalid;
+  }
+}

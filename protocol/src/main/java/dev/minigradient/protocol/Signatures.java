@@ -63,37 +63,7 @@ public final class Signatures {
    * @throws IllegalArgumentException if the file does not hold an Ed25519 key pair
    */
   public static KeyPair loadOrCreate(java.nio.file.Path file) {
-    try {
-      if (java.nio.file.Files.exists(file)) {
-        java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
-        if (lines.size() < 2) {
-          throw new IllegalArgumentException("not a key file (two base64 lines expected): " + file);
-        }
-        java.security.KeyFactory kf = java.security.KeyFactory.getInstance(ALGORITHM);
-        return new KeyPair(
-            kf.generatePublic(new java.security.spec.X509EncodedKeySpec(Base64.getDecoder().decode(lines.get(1).trim()))),
-            kf.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(lines.get(0).trim()))));
-      }
-      KeyPair kp = generateKeyPair();
-      java.nio.file.Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        java.nio.file.Files.createDirectories(parent);
-      }
-      java.nio.file.Files.writeString(
-          file,
-          Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded()) + "\n"
-              + Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()) + "\n");
-      try {
-        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system
-      }
-      return kp;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot read or write key file " + file, e);
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("not an Ed25519 key file: " + file + " (" + e.getMessage() + ")", e);
-    }
+    return KeyFiles.loadOrCreate(file, ALGORITHM, Signatures::generateKeyPair);
   }
 
   /**

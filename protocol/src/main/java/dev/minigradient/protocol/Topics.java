@@ -47,9 +47,16 @@ public final class Topics {
           org.apache.kafka.common.serialization.Serdes.ByteArray(),
           Map.of());
 
+  /**
+   * Public keys the services announce, key = key name, compacted: the consensus app's X25519 key
+   * that peers seal their votes to ({@link Sealing}).
+   */
+  public static final Topic<NetworkKey> NETWORK_KEYS =
+      new Topic<>("network.keys", new JsonSerde<>(NetworkKey.class), Map.of("cleanup.policy", "compact"));
+
   /** All topics, in creation order. */
   public static final List<Topic<?>> ALL =
-      List.of(TASKS, VOTES, CONSENSUS, PEERS, REPUTATION, DEAD_LETTERS);
+      List.of(TASKS, VOTES, CONSENSUS, PEERS, REPUTATION, DEAD_LETTERS, NETWORK_KEYS);
 
   /** Consumer group id prefix of peers: peer {@code p1} reads tasks in group {@code peer-p1}. */
   public static final String PEER_GROUP_PREFIX = "peer-";

@@ -2,14 +2,22 @@ package dev.minigradient.protocol;
 
 /** What one eligible peer's vote amounted to in a consensus. */
 public enum Verdict {
-  /** Voted the decided label. */
+  /** Voted the decided label in time. */
   AGREED,
   /** Voted another label than the decided one. */
   DISAGREED,
   /** Voted, but the task was not decided (no quorum), so agreement is undefined. */
   UNDECIDED,
-  /** Sent no vote before the decision. */
+  /** Sent no vote before the task was settled. */
   MISSED,
-  /** Sent a vote that did not count: bad signature, wrong model or wrong input hash. */
+  /**
+   * Voted the decided label, but more than the late-vote grace period after the decision: the
+   * vote could not have helped decide.
+   */
+  LATE,
+  /**
+   * Sent a signed vote that does not count: wrong model, wrong input hash, or two different
+   * votes for one task (equivocation). Each is provable misbehaviour and is slashed.
+   */
   INVALID
 }

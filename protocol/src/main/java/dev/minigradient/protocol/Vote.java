@@ -20,6 +20,10 @@ import java.util.Objects;
  * @param votedAt when the vote was published, epoch ms
  * @param signature Ed25519 signature (base64) over {@link #signedPayload()}, see {@link
  *     Signatures}
+ * @param sealKey for a sealed vote, the peer's ephemeral X25519 public key (base64 X.509), else
+ *     null; see {@link Sealing}
+ * @param sealed for a sealed vote, base64 of the nonce and AES-GCM ciphertext of the label,
+ *     rejection and probabilities (then 0, null and empty in the clear), else null
  */
 public record Vote(
     int schemaVersion,
@@ -32,7 +36,9 @@ public record Vote(
     List<Double> probabilities,
     double inferenceMs,
     long votedAt,
-    String signature) {
+    String signature,
+    String sealKey,
+    String sealed) {
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
@@ -75,6 +81,37 @@ public record Vote(
   }
 
   /**
+   * A vote in the clear.
+   *
+   * @param schemaVersion wire schema version
+   * @param taskId the task
+   * @param peerId the peer
+   * @param modelId the model id
+   * @param inputSha256 the input hash
+   * @param label the label or {@link #REJECTED}
+   * @param rejection the refusal reason or null
+   * @param probabilities the probabilities
+   * @param inferenceMs inference time, ms
+   * @param votedAt publication time, epoch ms
+   * @param signature the signature or null
+   */
+  public Vote(
+      int schemaVersion, String taskId, String peerId, String modelId, String inputSha256, int label,
+      String rejection, List<Double> probabilities, double inferenceMs, long votedAt, String signature) {
+    this(schemaVersion, taskId, peerId, modelId, inputSha256, label, rejection, probabilities, inferenceMs, votedAt,
+        signature, null, null);
+  }
+
+  /**
+   * Whether the vote's label and probabilities can be read by anyone who reads the topic.
+   *
+   * @return true unless it is sealed to the consensus app
+   */
+  public boolean isReadable() {
+    return sealed == null;
+  }
+
+  /**
    * Returns a copy carrying {@code newSignature}.
    *
    * @param newSignature base64 Ed25519 signature
@@ -92,6 +129,8 @@ public record Vote(
         probabilities,
         inferenceMs,
         votedAt,
-        newSignature);
+        newSignature,
+        sealKey,
+        sealed);
   }
 }

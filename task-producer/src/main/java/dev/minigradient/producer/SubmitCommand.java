@@ -227,7 +227,7 @@ public final class SubmitCommand implements Callable<Integer> {
         abbreviate(r.input().name(), 36),
         r.status(),
         c == null ? "-" : labelText(c.label(), labels),
-        c == null ? "-" : String.format("%.0f/%.0f", c.agreeingWeight(), c.totalWeight()),
+        c == null ? "-" : peersAgreeing(c),
         c == null || c.label() == null ? "-" : String.format("%.3f", c.confidence()),
         r.latencyMs() < 0 ? "-" : r.latencyMs() + " ms",
         check == null ? "" : check);
@@ -269,6 +269,15 @@ public final class SubmitCommand implements Callable<Integer> {
       Files.createDirectories(parent);
     }
     JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), summary);
+  }
+
+  /** Peers that voted the decided label out of the eligible peers, e.g. {@code 3/4}. */
+  private static String peersAgreeing(dev.minigradient.protocol.Consensus c) {
+    long agreeing =
+        c.verdicts().stream()
+            .filter(v -> v.verdict() == dev.minigradient.protocol.Verdict.AGREED || v.verdict() == dev.minigradient.protocol.Verdict.LATE)
+            .count();
+    return agreeing + "/" + c.verdicts().size();
   }
 
   private static String abbreviate(String s, int max) {

@@ -1,0 +1,115 @@
+package dev.minigradient.launcher;
+
+import dev.minigradient.producer.Input;
+import dev.minigradient.producer.Submitter;
+import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code simulate}: runs networks of honest and adversarial peers on the sample digits, one fresh
+ * in-JVM broker per mix, and prints how the consensus held as Markdown tables.
+ */
+@Command(
+    name = "simulate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs networks of honest and adversarial peers on the sample digits and prints, per mix: decisions,",
+      "wrong decisions (against the true label and the honest model), NO_QUORUM, forged votes rejected,",
+      "and each peer's reputation and stake over time."
+    })
+public final class SimulateCommand implements Callable<Integer> {
+  /** The mixes run when none is given. */
+  public static final List<String> DEFAULT_MIXES =
+      List.of(
+          "honest:4",
+          "honest:3,random:1",
+          "honest:3,constant:1",
+          "honest:3,copycat:1",
+          "honest:3,lazy:1",
+          "honest:3,slow:1",
+          "honest:3,crash:1",
+          "honest:3,forger:1",
+          "honest:5,random:1,constant:1",
+          "honest:3@100,constant:4@30,audit=0",
+          "honest:3@100,constant:4@30,audit=0.02");
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--mix", description = "A mix of peers: kind[:count][@stake],... and optionally audit=RATE, e.g. honest:3,constant:4@30,audit=0 (repeatable; default: the README's set). Kinds: honest, random, constant, copycat, lazy, slow, crash, forger.")
+  List<String> mixes = new ArrayList<>();
+
+  @Option(names = "--tasks", defaultValue = "100", description = "Digits submitted per mix (default: ${DEFAULT-VALUE}).")
+  int tasks;
+
+  @Option(names = "--model", defaultValue = "mnist", description = "The model the peers serve (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Mixin ModelRegistryOptions registry;
+
+  @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to submit (default: ${DEFAULT-VALUE}).")
+  Path samples;
+
+  @Option(names = "--timeout-ms", defaultValue = "5000", description = "Decision deadline, ms (default: ${DEFAULT-VALUE}).")
+  long timeoutMs;
+
+  @Option(names = "--max-in-flight", defaultValue = "8", description = "Tasks submitted and not yet answered at a time (default: ${DEFAULT-VALUE}).")
+  int maxInFlight;
+
+  @Option(names = "--report", description = "Also write every figure as JSON to this file.")
+  Path report;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    List<Simulation.Mix> parsed = new ArrayList<>();
+    ModelSpec modelSpec;
+    try {
+      for (String m : mixes.isEmpty() ? DEFAULT_MIXES : mixes) {
+        parsed.add(Simulation.Mix.parse(m));
+      }
+      modelSpec = registry.resolve(model);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
+    if (tasks < 1 || maxInFlight < 1 || timeoutMs < 100) {
+      throw new CommandLine.ParameterException(cmd, "--tasks and --max-in-flight must be >= 1, --timeout-ms >= 100");
+    }
+    if (!Files.exists(samples)) {
+      throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
+    }
+    List<Input> inputs = Submitter.read(List.of(samples));
+    inputs = inputs.subList(0, Math.min(tasks, inputs.size()));
+    PrintWriter err = cmd.getErr();
+    List<Simulation.MixOutcome> outcomes = new ArrayList<>();
+    for (Simulation.Mix mix : parsed) {
+      err.printf("mix %s: %d peers, %d tasks...%n", mix.spec(), mix.peers().size(), inputs.size());
+      err.flush();
+      long t0 = System.currentTimeMillis();
+      Simulation.MixOutcome o = Simulation.run(mix, modelSpec, inputs, timeoutMs, maxInFlight);
+      outcomes.add(o);
+      err.printf("  decided %d/%d, wrong vs model %d, no quorum %d (%.0f s)%n",
+          o.decided(), o.tasks(), o.wrongVsModel(), o.noQuorum(), (System.currentTimeMillis() - t0) / 1000.0);
+      err.flush();
+    }
+    PrintWriter out = cmd.getOut();
+    out.print(Simulation.markdown(outcomes));
+    out.flush();
+    if (report != null) {
+      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), outcomes);
+      err.println("report written to " + report);
+    }
+    return 0;
+  }
+}
