@@ -82,15 +82,6 @@ public record Behavior(Kind kind, int constantLabel, long delayMs, int crashAfte
   }
 
   /**
-   * Whether this behaviour runs the model for its own votes.
-   *
-   * @return true for honest, slow, crash and forger
-   */
-  public boolean runsModel() {
-    return kind == Kind.HONEST || kind == Kind.SLOW || kind == Kind.CRASH || kind == Kind.FORGER;
-  }
-
-  /**
    * A copy with other settings.
    *
    * @param label the constant label

@@ -267,14 +267,8 @@ public final class Simulation {
   }
 
   /** The score after the peer's {@code k}-th verdict, or null if it had fewer. */
-  private static Double scoreAt(List<Reputation> h, long k) {
-    Double score = null;
-    for (Reputation r : h) {
-      if (r.judged() <= k) {
-        score = r.score();
-      }
-    }
-    return h.isEmpty() || h.get(h.size() - 1).judged() < k ? null : score;
+  private static Double scoreAt(List<Reputation> h, int k) {
+    return h.isEmpty() || h.get(h.size() - 1).judged() < k ? null : lastScoreAt(h, k);
   }
 
   /** The first verdict count from which every non-honest peer stays below every honest peer. */
