@@ -20,7 +20,7 @@ import java.util.function.Function;
  *   <li>Sybil resistance: a newcomer is a peer judged on fewer than {@link #PROBATION_VERDICTS}
  *       tasks. While any established peer has weight, the newcomers together hold at most {@link
  *       #NEWCOMER_SHARE} of the established weight (their weights are scaled down together), so
- *       any number of fresh identities hold under 1/5 of the total: never the 1/3 that blocks a
+ *       any number of fresh identities hold at most 1/5 of the total: never the 1/3 that blocks a
  *       2/3 quorum (PBFT's n >= 3f+1, Castro and Liskov 1999; CometBFT's > 2/3 of voting power).
  * </ul>
  */
