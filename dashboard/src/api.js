@@ -61,8 +61,12 @@ export function verdictMeaning(v) {
       return { counted: true, why: 'voted another label than the decided one' };
     case 'UNDECIDED':
       return { counted: true, why: 'counted, but no label reached the quorum' };
+    case 'LATE':
+      return { counted: false, why: 'voted the decided label, but after the decision' };
+    case 'PENDING':
+      return { counted: false, why: 'had not voted yet when the task was decided' };
     case 'MISSED':
-      return { counted: false, why: 'sent no vote before the decision' };
+      return { counted: false, why: 'sent no vote by the deadline' };
     case 'INVALID':
       return { counted: false, why: v?.reason ?? 'vote did not verify' };
     default:

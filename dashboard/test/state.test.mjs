@@ -62,6 +62,8 @@ test('each verdict says whether the vote counted, and why', () => {
   assert.deepEqual(verdictMeaning({ verdict: 'AGREED' }), { counted: true, why: 'voted the decided label' });
   assert.equal(verdictMeaning({ verdict: 'DISAGREED' }).counted, true);
   assert.equal(verdictMeaning({ verdict: 'MISSED' }).counted, false);
+  assert.match(verdictMeaning({ verdict: 'PENDING' }).why, /not voted yet/);
+  assert.match(verdictMeaning({ verdict: 'LATE' }).why, /after the decision/);
   assert.deepEqual(verdictMeaning({ verdict: 'INVALID', reason: 'bad-signature' }), { counted: false, why: 'bad-signature' });
   assert.equal(verdictMeaning({ verdict: 'SOMETHING_NEW' }).counted, false);
 });

@@ -405,7 +405,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             status == ConsensusStatus.DECIDED && agreeing > 0 ? confidenceSum / agreeing : 0,
             leader == null ? 0 : leaderWeight,
             total,
-            verdicts(p),
+            verdicts(p, now >= p.deadline),
             p.submittedAt,
             now,
             p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0,
@@ -421,9 +421,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
 
   /**
    * Each eligible peer's verdict on the task's decision, sorted by peer id, with its weight,
-   * audit result and reward.
+   * audit result and reward. A peer without a vote is PENDING until the task settles, then
+   * MISSED.
    */
-  private List<PeerVerdict> verdicts(PendingTask p) {
+  private List<PeerVerdict> verdicts(PendingTask p, boolean settled) {
     boolean decided = p.status == ConsensusStatus.DECIDED || p.status == ConsensusStatus.REJECTED;
     List<PeerVerdict> verdicts = new ArrayList<>();
     double rewardedWeight = 0;
@@ -432,7 +433,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       PendingTask.CountedVote v = p.votes.get(peerId);
       Verdict verdict;
       if (v == null) {
-        verdict = Verdict.MISSED;
+        verdict = settled ? Verdict.MISSED : Verdict.PENDING;
       } else if (!v.valid()) {
         verdict = Verdict.INVALID;
       } else if (!decided) {
@@ -495,7 +496,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    * repeated votes cannot re-open the task.
    */
   private void settle(String taskId, PendingTask p, long now) {
-    context.forward(new Record<>(taskId, Outcome.settlement(verdicts(p), now), now));
+    context.forward(new Record<>(taskId, Outcome.settlement(verdicts(p, true), now), now));
     deadlines.delete(deadlineKey(p.deadline, taskId));
     PendingTask done = new PendingTask();
     done.decided = true;

@@ -113,8 +113,8 @@ public final class ReputationRules {
         slashed += SLASH_INVALID * stake;
         stake -= SLASH_INVALID * stake;
       }
-      case UNDECIDED -> {
-        // agreement is undefined without a decision
+      case UNDECIDED, PENDING -> {
+        // agreement is undefined without a decision; PENDING never reaches the ledger
       }
     }
     long audited = current.audited();

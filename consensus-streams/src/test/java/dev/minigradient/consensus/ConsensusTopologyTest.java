@@ -145,7 +145,7 @@ class ConsensusTopologyTest {
     assertThat(c.totalWeight()).isEqualTo(4 * W);
     assertThat(c.confidence()).isEqualTo(0.91, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(c.verdicts()).extracting(PeerVerdict::verdict)
-        .containsExactly(Verdict.AGREED, Verdict.AGREED, Verdict.AGREED, Verdict.MISSED);
+        .containsExactly(Verdict.AGREED, Verdict.AGREED, Verdict.AGREED, Verdict.PENDING);
     // and the late fourth vote does not produce a second consensus
     cast(vote(t, "p4", 7));
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS * 2));
@@ -291,7 +291,7 @@ class ConsensusTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t9");
     castAll(t, 5, "p1", "p2", "p3");
-    assertThat(consensus.readValue().verdicts().get(3).verdict()).isEqualTo(Verdict.MISSED);
+    assertThat(consensus.readValue().verdicts().get(3).verdict()).as("not yet voted, not yet missed").isEqualTo(Verdict.PENDING);
     assertThat(reputation.isEmpty()).as("the ledger waits for the settlement").isTrue();
     // when the slow fourth peer's correct vote arrives before the deadline
     cast(vote(t, "p4", 5));
@@ -584,6 +584,6 @@ class ConsensusTopologyTest {
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(3);
     assertThat(c.confidence()).isEqualTo(0.91, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(c.verdicts().get(3).verdict()).isEqualTo(Verdict.MISSED);
+    assertThat(c.verdicts().get(3).verdict()).isEqualTo(Verdict.PENDING);
   }
 }

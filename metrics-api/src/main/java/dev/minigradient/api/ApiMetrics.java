@@ -69,7 +69,7 @@ public final class ApiMetrics implements AutoCloseable {
     }
     for (Verdict v : Verdict.values()) {
       FunctionCounter.builder("mg.verdicts", this, m -> m.count(m.summaryMap(false), v.name()))
-          .description("Peer verdicts in consensus decisions, by kind")
+          .description("Peer verdicts in consensus records at decision time, by kind (PENDING: no vote yet when decided early)")
           .tag("verdict", v.name())
           .register(registry);
     }
@@ -158,6 +158,7 @@ public final class ApiMetrics implements AutoCloseable {
         Map.of(
             "AGREED", r -> r.agreed(),
             "DISAGREED", r -> r.disagreed(),
+            "LATE", r -> r.late(),
             "MISSED", r -> r.missed(),
             "INVALID", r -> r.invalid());
     kinds.forEach(

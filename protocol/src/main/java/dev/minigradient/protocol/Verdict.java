@@ -8,8 +8,14 @@ public enum Verdict {
   DISAGREED,
   /** Voted, but the task was not decided (no quorum), so agreement is undefined. */
   UNDECIDED,
-  /** Sent no vote before the task was settled. */
+  /** Sent no vote before the task was settled (by its deadline). */
   MISSED,
+  /**
+   * Had not voted yet when the task was decided early, before its deadline. Only in a {@code
+   * Consensus} record: the ledger gets the peer's final verdict when it votes or the deadline
+   * passes (AGREED, LATE, DISAGREED, INVALID or MISSED).
+   */
+  PENDING,
   /**
    * Voted the decided label, but more than the late-vote grace period after the decision: the
    * vote could not have helped decide.
