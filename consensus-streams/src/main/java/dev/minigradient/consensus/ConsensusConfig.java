@@ -97,6 +97,18 @@ public record ConsensusConfig(
   }
 
   /**
+   * The same configuration with another state folder (another instance of the app).
+   *
+   * @param dir the state folder
+   * @return the configuration
+   */
+  public ConsensusConfig withStateDir(Path dir) {
+    return new ConsensusConfig(
+        applicationId, kafka, dir, decisionTimeoutMs, punctuateIntervalMs, retentionMs, commitIntervalMs, exactlyOnce,
+        auditRate, auditSalt, lateGraceMs);
+  }
+
+  /**
    * A copy with another decision timeout and processing guarantee.
    *
    * @param timeoutMs decision deadline, ms

@@ -124,6 +124,19 @@ public final class ConsensusService implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops at once, as close to a killed process as one JVM allows, for fault tests: the instance
+   * stays in its consumer group (the coordinator times it out) and does not wait for its threads.
+   * With exactly-once, whatever it had not committed is aborted and reprocessed by whoever takes
+   * its tasks over.
+   */
+  public void crash() {
+    streams.close(
+        org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+            .withTimeout(Duration.ZERO));
+  }
+
   /** Stops processing and closes the Streams instance (up to 30 s). */
   @Override
   public void close() {

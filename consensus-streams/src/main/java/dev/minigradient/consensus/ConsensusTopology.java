@@ -5,6 +5,7 @@ import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ import org.apache.kafka.common.utils.Bytes;
  * inference.tasks ─┐
  *                  ├─ merge ─ consensus-processor ─┬─ inference.consensus
  * inference.votes ─┘   (pending-tasks, task-deadlines,│
- *                       peers-store global)            └─ settlements: verdicts by peer ─ reputation-store ─ peers.reputation
+ *                       peers-store global)            └─ peers.settlements (by peer) ─ reputation-store ─ peers.reputation
  * peers.registry ── GlobalKTable peers-store
  * </pre>
  */
@@ -143,27 +144,31 @@ public final class ConsensusTopology {
         .filter((taskId, o) -> o.settled() != null, Named.as("settlements"))
         .flatMap(
             (taskId, o) -> {
-              List<KeyValue<String, TimedVerdict>> out = new ArrayList<>();
+              List<KeyValue<String, Settlement>> out = new ArrayList<>();
               for (PeerVerdict v : o.settled()) {
-                out.add(KeyValue.pair(v.peerId(), new TimedVerdict(v, o.settledAt())));
+                out.add(KeyValue.pair(v.peerId(), new Settlement(Settlement.SCHEMA_VERSION, taskId, v, o.settledAt(), Double.NaN)));
               }
               return out;
             },
-            Named.as("verdicts-by-peer"))
+            Named.as("settlements-by-peer"))
         .leftJoin(
             peers,
-            (peerId, verdict) -> peerId,
-            (verdict, peer) -> verdict.withStake(peer == null ? Double.NaN : peer.stake()),
-            Named.as("verdict-stake"))
-        .groupByKey(
-            Grouped.with("verdicts", Serdes.String(), new JsonSerde<>(TimedVerdict.class)))
+            (peerId, s) -> peerId,
+            (s, peer) -> new Settlement(s.schemaVersion(), s.taskId(), s.verdict(), s.settledAt(), peer == null ? Double.NaN : peer.stake()),
+            Named.as("settlement-stake"))
+        .to(
+            Topics.SETTLEMENTS.name(),
+            Produced.with(Serdes.String(), Topics.SETTLEMENTS.valueSerde()).withName("settlements-sink"));
+
+    // the ledger is a fold of the settlement log, so anyone can recompute it (LedgerReplay)
+    builder
+        .stream(
+            Topics.SETTLEMENTS.name(),
+            Consumed.with(Serdes.String(), Topics.SETTLEMENTS.valueSerde()).withName("settlements-source"))
+        .groupByKey(Grouped.with("settlements", Serdes.String(), Topics.SETTLEMENTS.valueSerde()))
         .aggregate(
             () -> null,
-            (peerId, v, current) ->
-                ReputationRules.apply(
-                    current == null ? ReputationRules.initial(peerId, v.stake()) : current,
-                    v.verdict(),
-                    v.decidedAt()),
+            (peerId, s, current) -> LedgerReplay.apply(current, peerId, s),
             Named.as("reputation-aggregate"),
             Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(REPUTATION_STORE)
                 .withKeySerde(Serdes.String())
@@ -216,23 +221,5 @@ public final class ConsensusTopology {
         LogAndContinueProcessingExceptionHandler.class.getName());
     Properties props = config.kafka().properties(base);
     return props;
-  }
-
-  /**
-   * A peer's verdict with the time of the decision and the peer's declared stake, as regrouped by
-   * peer id.
-   *
-   * @param verdict the verdict
-   * @param decidedAt decision time, epoch ms
-   * @param stake the peer's declared stake at the decision, NaN if unknown
-   */
-  public record TimedVerdict(PeerVerdict verdict, long decidedAt, double stake) {
-    TimedVerdict(PeerVerdict verdict, long decidedAt) {
-      this(verdict, decidedAt, Double.NaN);
-    }
-
-    TimedVerdict withStake(double newStake) {
-      return new TimedVerdict(verdict, decidedAt, newStake);
-    }
   }
 }

@@ -586,4 +586,93 @@ class ConsensusTopologyTest {
     assertThat(c.confidence()).isEqualTo(0.91, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(c.verdicts().get(3).verdict()).isEqualTo(Verdict.PENDING);
   }
+
+  /** Feeds everything the driver saw into a replay, as the replay command reads the topics. */
+  private LedgerReplay replayOf(List<Task> submitted, List<Vote> cast) {
+    LedgerReplay replay = new LedgerReplay();
+    submitted.forEach(t -> replay.task(t.taskId(), now));
+    cast.forEach(v -> replay.vote(v.taskId(), v.peerId()));
+    consensus.readValuesToList().forEach(replay::consensus);
+    var settlements = driver.createOutputTopic(Topics.SETTLEMENTS.name(), Serdes.String().deserializer(), Topics.SETTLEMENTS.valueSerde().deserializer());
+    settlements.readKeyValuesToList().forEach(kv -> replay.settlement(kv.key, kv.value));
+    reputation.readKeyValuesToList().forEach(kv -> replay.published(kv.key, kv.value));
+    return replay;
+  }
+
+  @Test
+  void theLedgerIsAFoldOfTheSettlementLogAndAReplayOfTheTopicsAgrees() {
+    // given four peers and tasks that end every way: all agree, one disagrees, one misses, a
+    // redelivered vote, a second different vote (equivocation)
+    registerPeers("p1", "p2", "p3", "p4");
+    List<Task> submitted = new ArrayList<>();
+    List<Vote> cast = new ArrayList<>();
+    java.util.function.BiConsumer<Task, Vote> send = (t, v) -> {
+      cast(v);
+      cast.add(v);
+    };
+    Task t1 = submit("r1");
+    Task t2 = submit("r2");
+    Task t3 = submit("r3");
+    Task t4 = submit("r4");
+    submitted.addAll(List.of(t1, t2, t3, t4));
+    for (String p : List.of("p1", "p2", "p3", "p4")) {
+      send.accept(t1, vote(t1, p, 1));
+      send.accept(t2, vote(t2, p, p.equals("p4") ? 8 : 2));
+    }
+    send.accept(t4, vote(t4, "p4", 4));
+    send.accept(t4, vote(t4, "p4", 5)); // equivocation
+    for (String p : List.of("p1", "p2", "p3")) {
+      send.accept(t3, vote(t3, p, 3));
+      send.accept(t4, vote(t4, p, 4));
+    }
+    send.accept(t4, vote(t4, "p1", 4)); // redelivered
+    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
+
+    // when the topics are replayed
+    LedgerReplay.Findings f = replayOf(submitted, cast).findings(now + TIMEOUT_MS + 200, 0);
+
+    // then the books are consistent, and the replay holds every verdict once
+    assertThat(f.problems()).as(f.examples().toString()).isEmpty();
+    assertThat(f.tasks()).isEqualTo(4);
+    assertThat(f.settlements()).isEqualTo(16);
+    assertThat(f.ledger().get("p4").disagreed()).isEqualTo(1);
+    assertThat(f.ledger().get("p4").missed()).isEqualTo(1);
+    assertThat(f.ledger().get("p4").invalid()).isEqualTo(1);
+    assertThat(f.ledger().get("p1").agreed()).isEqualTo(4);
+    assertThat(f.ledger().get("p4").stake()).isLessThan(f.ledger().get("p1").stake());
+  }
+
+  @Test
+  void aReplayFindsAVoteCountedTwiceALedgerThatDriftedAndATaskLeftUnexplained() {
+    registerPeers("p1", "p2", "p3");
+    Task t1 = submit("x1");
+    List<Vote> cast = new ArrayList<>();
+    for (String p : List.of("p1", "p2", "p3")) {
+      Vote v = vote(t1, p, 6);
+      cast(v);
+      cast.add(v);
+    }
+    LedgerReplay replay = replayOf(List.of(t1), cast);
+    // given a settlement written twice, a ledger entry that does not follow from the log, a task
+    // nobody answered, a verdict with no vote behind it, and a decision short of 2/3
+    PeerVerdict agreed = new PeerVerdict("p1", 6, Verdict.AGREED, null, 50, null, 0);
+    replay.settlement("p1", new dev.minigradient.protocol.Settlement(1, "x1", agreed, now, 100));
+    replay.published("p2", new Reputation("p2", 0.99, 1, 0, 0, 0, 0, 0, 0, 100, 0, 0, 100, now));
+    replay.task("lost", now - 60_000);
+    replay.settlement("p3", new dev.minigradient.protocol.Settlement(1, "ghost", new PeerVerdict("p3", 2, Verdict.AGREED, null), now, 100));
+    replay.consensus(new Consensus(1, "weak", MODEL, null, ConsensusStatus.DECIDED, 1, null, 0.9, 2, 3, List.of(), now, now, 0, 0, false));
+    replay.task("weak", now);
+
+    LedgerReplay.Findings f = replay.findings(now, 10_000);
+
+    assertThat(f.consistent()).isFalse();
+    assertThat(f.problems())
+        .containsEntry("settled twice (a vote counted twice)", 1L)
+        .containsEntry("task without consensus, dead letter or pending deadline", 1L)
+        .containsEntry("verdict without a vote on inference.votes", 1L)
+        .containsEntry("decided without more than 2/3 of the weight", 1L)
+        .containsKey("published ledger differs from the replay");
+    assertThat(f.examples().get("published ledger differs from the replay")).anySatisfy(e -> assertThat(e).startsWith("p2: score"));
+    assertThat(f.examples().get("task without consensus, dead letter or pending deadline")).containsExactly("lost");
+  }
 }

@@ -153,7 +153,15 @@ public final class PeerWorker implements AutoCloseable {
                         // a new peer answers tasks from now on: older ones are decided or stale
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
                         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100")),
+                        // bounded polls: 100 tasks of at most a few ms each (images over the
+                        // pixel limit are refused before decoding), far inside the poll interval
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
+                        // a peer stuck for a minute leaves the group, so its partitions move on
+                        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "60000",
+                        // a killed instance's partitions go to a restarted or second instance
+                        // after 10 s of silence, not the default 45 s (the broker's floor is 6 s)
+                        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000",
+                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000")),
             new StringDeserializer(),
             new ByteArrayDeserializer());
     this.producer =
@@ -218,12 +226,34 @@ public final class PeerWorker implements AutoCloseable {
   }
 
   /**
-   * Whether a {@link Behavior.Kind#CRASH} peer has stopped.
+   * Whether a {@link Behavior.Kind#CRASH} peer has stopped, or {@link #crash()} was called.
    *
    * @return true once it crashed
    */
   public boolean hasCrashed() {
     return crashed.get();
+  }
+
+  /**
+   * Stops the peer the way a killed process stops, for fault tests: no more votes or heartbeats,
+   * no leaving record, the offsets of the poll in hand not committed, and its consumer stays in
+   * the group until the group coordinator's session timeout expires. A new {@code PeerWorker}
+   * with the same peer id and key takes over from the last committed offsets.
+   */
+  public void crash() {
+    if (crashed.compareAndSet(false, true)) {
+      log.warn("peer {} crashes (simulated kill)", config.peerId());
+      heartbeat.shutdownNow();
+      running.set(false);
+      if (thread != null) {
+        consumer.wakeup();
+        try {
+          stopped.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
   }
 
   /**
@@ -311,7 +341,9 @@ public final class PeerWorker implements AutoCloseable {
         for (Future<RecordMetadata> f : sends) {
           f.get(); // surface a failed send before committing the offsets that produced it
         }
-        consumer.commitSync();
+        if (!crashed.get()) {
+          consumer.commitSync();
+        }
       }
     } catch (WakeupException e) {
       if (running.get()) {
@@ -326,7 +358,13 @@ public final class PeerWorker implements AutoCloseable {
       if (running.getAndSet(false) && !crashed.get()) {
         publishPeer(true);
       }
-      consumer.close(Duration.ofSeconds(5));
+      if (crashed.get()) {
+        // as a killed process: no leave-group request, the coordinator times the member out
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
+            org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP).withTimeout(Duration.ZERO));
+      } else {
+        consumer.close(Duration.ofSeconds(5));
+      }
       stopped.countDown();
     }
   }

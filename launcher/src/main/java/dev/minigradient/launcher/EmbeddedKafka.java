@@ -48,7 +48,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                       .build())
               .setConfigProp("offsets.topic.replication.factor", Short.toString((short) Math.min(3, brokers)))
               .setConfigProp("transaction.state.log.replication.factor", Short.toString((short) Math.min(3, brokers)))
-              .setConfigProp("transaction.state.log.min.isr", "1")
+              // with 3 brokers: a write needs 2 in-sync replicas, so one broker can stop without loss
+              .setConfigProp("transaction.state.log.min.isr", Integer.toString(brokers >= 3 ? 2 : 1))
+              .setConfigProp("min.insync.replicas", Integer.toString(brokers >= 3 ? 2 : 1))
               .setConfigProp("default.replication.factor", Short.toString((short) Math.min(3, brokers)))
               .setConfigProp("group.initial.rebalance.delay.ms", "0")
               .setConfigProp("auto.create.topics.enable", "false")
@@ -70,6 +72,39 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("cannot start the embedded Kafka cluster: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Stops one broker, as a machine that goes down (its data stays), for fault tests.
+   *
+   * @param index 0-based broker index
+   */
+  public void stopBroker(int index) {
+    broker(index).shutdown();
+    broker(index).awaitShutdown();
+  }
+
+  /**
+   * Starts a broker stopped by {@link #stopBroker} again, with its data.
+   *
+   * @param index 0-based broker index
+   */
+  public void startBroker(int index) {
+    broker(index).startup();
+  }
+
+  /**
+   * Number of brokers.
+   *
+   * @return the count
+   */
+  public int brokers() {
+    return cluster.brokers().size();
+  }
+
+  private kafka.server.BrokerServer broker(int index) {
+    return cluster.brokers().values().stream().skip(index).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no broker " + index));
   }
 
   /**

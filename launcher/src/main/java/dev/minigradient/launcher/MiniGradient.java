@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       SubmitCommand.class,
       EvaluateCommand.class,
       SimulateCommand.class,
+      dev.minigradient.consensus.ReplayCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MiniGradient implements Runnable {

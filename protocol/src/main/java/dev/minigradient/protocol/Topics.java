@@ -40,6 +40,13 @@ public final class Topics {
   public static final Topic<Reputation> REPUTATION =
       new Topic<>("peers.reputation", new JsonSerde<>(Reputation.class), Map.of("cleanup.policy", "compact"));
 
+  /**
+   * Every settled verdict, key = peer id ({@link Settlement}): the append-only log the reputation
+   * KTable is folded from, kept for audits ({@code replay}). Not compacted.
+   */
+  public static final Topic<Settlement> SETTLEMENTS =
+      new Topic<>("peers.settlements", new JsonSerde<>(Settlement.class), Map.of());
+
   /** Records that could not be processed: original key and value, error in headers ({@link DeadLetters}). */
   public static final Topic<byte[]> DEAD_LETTERS =
       new Topic<>(
@@ -56,7 +63,7 @@ public final class Topics {
 
   /** All topics, in creation order. */
   public static final List<Topic<?>> ALL =
-      List.of(TASKS, VOTES, CONSENSUS, PEERS, REPUTATION, DEAD_LETTERS, NETWORK_KEYS);
+      List.of(TASKS, VOTES, CONSENSUS, PEERS, REPUTATION, DEAD_LETTERS, NETWORK_KEYS, SETTLEMENTS);
 
   /** Consumer group id prefix of peers: peer {@code p1} reads tasks in group {@code peer-p1}. */
   public static final String PEER_GROUP_PREFIX = "peer-";

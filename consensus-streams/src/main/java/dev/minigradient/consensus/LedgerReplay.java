@@ -1,0 +1,277 @@
+package dev.minigradient.consensus;
+
+import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.PeerVerdict;
+import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Settlement;
+import dev.minigradient.protocol.Verdict;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The audit of the network's books from its topics: fed every record of {@code inference.tasks},
+ * {@code inference.consensus}, {@code inference.votes}, {@code peers.settlements}, {@code
+ * peers.reputation} and the dead letters, it recomputes each peer's ledger by folding its
+ * settlements with {@link ReputationRules}, and checks that
+ *
+ * <ul>
+ *   <li>every task has exactly one consensus record, or was dead-lettered, or is still within its
+ *       deadline;
+ *   <li>no vote counts twice: one settlement per task and peer, one verdict per peer in a
+ *       consensus record;
+ *   <li>every verdict that says a peer voted is backed by a vote of that peer for that task on
+ *       {@code inference.votes};
+ *   <li>every DECIDED or REJECTED record holds more than 2/3 of its weight;
+ *   <li>the ledger the consensus app published equals the recomputed one.
+ * </ul>
+ *
+ * <p>Feed the records in topic order (per partition); the checks do not depend on the order
+ * across partitions. Not thread-safe.
+ */
+public final class LedgerReplay {
+  /** Tolerance for the ledger's floating-point fields (score, stake, rewards, slashed). */
+  public static final double TOLERANCE = 1e-9;
+
+  /** Most examples listed per kind of finding. */
+  public static final int EXAMPLES = 20;
+
+  private final Map<String, Long> taskArrivals = new LinkedHashMap<>();
+  private final Map<String, Integer> consensusCount = new HashMap<>();
+  private final Map<ConsensusStatus, Long> byStatus = new TreeMap<>();
+  private final Set<String> deadLettered = new HashSet<>();
+  private final Set<String> voted = new HashSet<>();
+  private final Set<String> settled = new HashSet<>();
+  private final Map<String, Reputation> recomputed = new TreeMap<>();
+  private final Map<String, Reputation> published = new TreeMap<>();
+  private final List<Settlement> settlements = new ArrayList<>();
+  private final Map<String, List<String>> findings = new LinkedHashMap<>();
+  private final Map<String, Long> findingCounts = new LinkedHashMap<>();
+  private long settlementCount;
+  private long voteCount;
+
+  /**
+   * The ledger entry after one settlement: {@link ReputationRules#apply}, starting a peer never
+   * seen before at {@link ReputationRules#initial} with the stake it declared. This is the
+   * reputation KTable's aggregator.
+   *
+   * @param current the peer's entry so far, or null
+   * @param peerId the peer
+   * @param s its settlement
+   * @return the new entry
+   */
+  public static Reputation apply(Reputation current, String peerId, Settlement s) {
+    Reputation base = current != null ? current : ReputationRules.initial(peerId, s.declaredStake());
+    return ReputationRules.apply(base, s.verdict(), s.settledAt());
+  }
+
+  /**
+   * A task read from {@code inference.tasks}.
+   *
+   * @param taskId its id
+   * @param arrivedAt its record timestamp (the broker's append time), epoch ms
+   */
+  public void task(String taskId, long arrivedAt) {
+    taskArrivals.putIfAbsent(taskId, arrivedAt);
+  }
+
+  /**
+   * A record of {@code inference.dead-letters}, by its key.
+   *
+   * @param key the original record's key (a task id for tasks and votes)
+   */
+  public void deadLetter(String key) {
+    if (key != null) {
+      deadLettered.add(key);
+    }
+  }
+
+  /**
+   * A vote read from {@code inference.votes} (signed or not: the consensus app judged it).
+   *
+   * @param taskId the task
+   * @param peerId the peer it names
+   */
+  public void vote(String taskId, String peerId) {
+    voteCount++;
+    voted.add(taskId + "\n" + peerId);
+  }
+
+  /**
+   * A record of {@code inference.consensus}.
+   *
+   * @param c the consensus
+   */
+  public void consensus(Consensus c) {
+    consensusCount.merge(c.taskId(), 1, Integer::sum);
+    byStatus.merge(c.status(), 1L, Long::sum);
+    Set<String> peers = new HashSet<>();
+    for (PeerVerdict v : c.verdicts()) {
+      if (!peers.add(v.peerId())) {
+        find("peer listed twice in one consensus", c.taskId() + " " + v.peerId());
+      }
+    }
+    if ((c.status() == ConsensusStatus.DECIDED || c.status() == ConsensusStatus.REJECTED)
+        && !(3 * c.agreeingWeight() > 2 * c.totalWeight() && c.totalWeight() > 0)) {
+      find("decided without more than 2/3 of the weight", c.taskId() + " " + c.agreeingWeight() + "/" + c.totalWeight());
+    }
+  }
+
+  /**
+   * A record of {@code peers.settlements}.
+   *
+   * @param peerId its key
+   * @param s the settlement
+   */
+  public void settlement(String peerId, Settlement s) {
+    settlementCount++;
+    if (!peerId.equals(s.verdict().peerId())) {
+      find("settlement keyed by another peer", s.taskId() + " " + peerId + " != " + s.verdict().peerId());
+    }
+    if (!settled.add(s.taskId() + "\n" + peerId)) {
+      find("settled twice (a vote counted twice)", s.taskId() + " " + peerId);
+      return;
+    }
+    settlements.add(s);
+    recomputed.put(peerId, apply(recomputed.get(peerId), peerId, s));
+  }
+
+  /**
+   * The newest {@code peers.reputation} record of a peer (later calls replace earlier ones, as
+   * compaction does).
+   *
+   * @param peerId the peer
+   * @param r its entry, or null for a tombstone
+   */
+  public void published(String peerId, Reputation r) {
+    if (r == null) {
+      published.remove(peerId);
+    } else {
+      published.put(peerId, r);
+    }
+  }
+
+  /**
+   * Runs the checks that need every record.
+   *
+   * @param now the time of the audit, epoch ms
+   * @param pendingMs tasks that arrived less than this long before {@code now} may still be
+   *     undecided, ms (the decision deadline plus a margin)
+   * @return what the audit found
+   */
+  public Findings findings(long now, long pendingMs) {
+    long pending = 0;
+    long dead = 0;
+    for (Map.Entry<String, Long> t : taskArrivals.entrySet()) {
+      int n = consensusCount.getOrDefault(t.getKey(), 0);
+      if (n > 1) {
+        find("task with several consensus records", t.getKey() + " x" + n);
+      } else if (n == 0) {
+        if (deadLettered.contains(t.getKey())) {
+          dead++;
+        } else if (t.getValue() > now - pendingMs) {
+          pending++;
+        } else {
+          find("task without consensus, dead letter or pending deadline", t.getKey());
+        }
+      }
+    }
+    for (String taskId : consensusCount.keySet()) {
+      if (!taskArrivals.containsKey(taskId)) {
+        find("consensus for a task not on inference.tasks", taskId);
+      }
+    }
+    for (Settlement s : settlements) {
+      Verdict v = s.verdict().verdict();
+      boolean claimsVote = v != Verdict.MISSED && v != Verdict.PENDING;
+      if (claimsVote && !voted.contains(s.taskId() + "\n" + s.verdict().peerId())) {
+        find("verdict without a vote on inference.votes", s.taskId() + " " + s.verdict().peerId() + " " + v);
+      }
+      if (v == Verdict.PENDING) {
+        find("PENDING settled into the ledger", s.taskId() + " " + s.verdict().peerId());
+      }
+    }
+    Set<String> peers = new java.util.TreeSet<>(recomputed.keySet());
+    peers.addAll(published.keySet());
+    for (String peer : peers) {
+      String diff = difference(published.get(peer), recomputed.get(peer));
+      if (diff != null) {
+        find("published ledger differs from the replay", peer + ": " + diff);
+      }
+    }
+    return new Findings(
+        taskArrivals.size(), new TreeMap<>(byStatus), dead, pending, voteCount, settlementCount,
+        new TreeMap<>(recomputed), new LinkedHashMap<>(findingCounts), new LinkedHashMap<>(findings));
+  }
+
+  private void find(String kind, String example) {
+    findingCounts.merge(kind, 1L, Long::sum);
+    List<String> examples = findings.computeIfAbsent(kind, k -> new ArrayList<>());
+    if (examples.size() < EXAMPLES) {
+      examples.add(example);
+    }
+  }
+
+  /** The first field in which two ledger entries differ, or null if they agree. */
+  static String difference(Reputation published, Reputation replayed) {
+    if (published == null || replayed == null) {
+      return published == null ? "not published (replay has " + replayed.judged() + " verdicts)" : "published, but no settlements";
+    }
+    long[] p = {published.agreed(), published.disagreed(), published.missed(), published.late(), published.invalid(), published.audited(), published.auditFailed()};
+    long[] r = {replayed.agreed(), replayed.disagreed(), replayed.missed(), replayed.late(), replayed.invalid(), replayed.audited(), replayed.auditFailed()};
+    String[] names = {"agreed", "disagreed", "missed", "late", "invalid", "audited", "auditFailed"};
+    for (int i = 0; i < p.length; i++) {
+      if (p[i] != r[i]) {
+        return names[i] + " " + p[i] + " published, " + r[i] + " replayed";
+      }
+    }
+    double[] pd = {published.score(), published.bond(), published.rewards(), published.slashed(), published.stake()};
+    double[] rd = {replayed.score(), replayed.bond(), replayed.rewards(), replayed.slashed(), replayed.stake()};
+    String[] dnames = {"score", "bond", "rewards", "slashed", "stake"};
+    for (int i = 0; i < pd.length; i++) {
+      if (!(Math.abs(pd[i] - rd[i]) <= TOLERANCE)) {
+        return dnames[i] + " " + pd[i] + " published, " + rd[i] + " replayed";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * What an audit found.
+   *
+   * @param tasks distinct tasks on {@code inference.tasks}
+   * @param decisions consensus records by status
+   * @param deadLettered tasks without consensus that were dead-lettered
+   * @param pending tasks without consensus still within their deadline
+   * @param votes vote records read
+   * @param settlements settlement records read
+   * @param ledger the recomputed ledger, by peer
+   * @param problems count of each kind of problem (empty when the books are consistent)
+   * @param examples up to {@link #EXAMPLES} examples of each kind of problem
+   */
+  public record Findings(
+      long tasks,
+      Map<ConsensusStatus, Long> decisions,
+      long deadLettered,
+      long pending,
+      long votes,
+      long settlements,
+      Map<String, Reputation> ledger,
+      Map<String, Long> problems,
+      Map<String, List<String>> examples) {
+    /**
+     * Whether the books are consistent.
+     *
+     * @return true when no problem was found
+     */
+    public boolean consistent() {
+      return problems.isEmpty();
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.minigradient.consensus;
+
+import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Settlement;
+import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.Topics;
+import dev.minigradient.protocol.Vote;
+import dev.minigradient.protocol.cli.KafkaOptions;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code replay}: audits the network's books from its topics ({@link LedgerReplay}): recomputes
+ * every peer's ledger from {@code peers.settlements} and checks it against {@code
+ * peers.reputation}, every task against {@code inference.consensus}, every verdict against {@code
+ * inference.votes}. Exit 0 when consistent, 1 when it finds a problem, 2 for bad arguments or an
+ * unreachable cluster.
+ */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Audits the network from its topics: replays peers.settlements into each peer's ledger and compares it with peers.reputation;"
+          + " checks that every task has exactly one consensus (or a dead letter), no vote counts twice, every verdict has its vote"
+          + " and every decision holds more than 2/3 of its weight.",
+      "Run it when no tasks are in flight: the published ledger trails the settlements by one commit.",
+      "Exit codes: 0 consistent, 1 problems found, 2 bad arguments or no cluster."
+    })
+public final class ReplayCommand implements Callable<Integer> {
+  @Mixin KafkaOptions kafka;
+
+  @Option(names = "--pending-ms", defaultValue = "15000", description = "Tasks younger than this may still be undecided, ms: the decision deadline plus a margin (default: ${DEFAULT-VALUE}).")
+  long pendingMs;
+
+  @Option(names = "--read-timeout-s", defaultValue = "120", description = "Longest time to read each topic, s (default: ${DEFAULT-VALUE}).")
+  long readTimeoutS;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Also write the findings and the replayed ledger as JSON to FILE.")
+  Path report;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (pendingMs < 0 || readTimeoutS < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--pending-ms must be >= 0 and --read-timeout-s >= 1");
+    }
+    KafkaSettings settings = kafka.settings();
+    PrintWriter err = spec.commandLine().getErr();
+    LedgerReplay.Findings f;
+    try {
+      f = replay(settings, Duration.ofSeconds(readTimeoutS), pendingMs);
+    } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      err.println("replay: " + TopicAdmin.describeFailure(settings, Duration.ofSeconds(readTimeoutS), e instanceof org.apache.kafka.common.errors.TimeoutException ? e : cause));
+      return 2;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.print(text(f));
+    out.flush();
+    if (report != null) {
+      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), f);
+    }
+    return f.consistent() ? 0 : 1;
+  }
+
+  /**
+   * Reads every topic the audit needs and runs it.
+   *
+   * @param kafka the cluster
+   * @param timeout the longest read of one topic
+   * @param pendingMs tasks younger than this may still be undecided, ms
+   * @return the findings
+   * @throws IllegalStateException if a topic is missing or cannot be read in time
+   */
+  public static LedgerReplay.Findings replay(KafkaSettings kafka, Duration timeout, long pendingMs) {
+    LedgerReplay replay = new LedgerReplay();
+    long now = System.currentTimeMillis();
+    var tasks = JsonSerde.lenient(Task.class).deserializer();
+    var votes = JsonSerde.lenient(Vote.class).deserializer();
+    var consensus = JsonSerde.lenient(Consensus.class).deserializer();
+    var settlements = JsonSerde.lenient(Settlement.class).deserializer();
+    var ledger = JsonSerde.lenient(Reputation.class).deserializer();
+    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.TASKS.name(), timeout, r -> {
+      Task t = r.value() == null ? null : tasks.deserialize(r.topic(), r.value());
+      if (t != null && t.taskId() != null) {
+        replay.task(t.taskId(), r.timestamp());
+      }
+    });
+    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.DEAD_LETTERS.name(), timeout, r -> replay.deadLetter(r.key()));
+    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.VOTES.name(), timeout, r -> {
+      Vote v = r.value() == null ? null : votes.deserialize(r.topic(), r.value());
+      if (v != null && v.taskId() != null && v.peerId() != null) {
+        replay.vote(v.taskId(), v.peerId());
+      }
+    });
+    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.CONSENSUS.name(), timeout, r -> {
+      Consensus c = r.value() == null ? null : consensus.deserialize(r.topic(), r.value());
+      if (c != null) {
+        replay.consensus(c);
+      }
+    });
+    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.SETTLEMENTS.name(), timeout, r -> {
+      Settlement s = r.value() == null ? null : settlements.deserialize(r.topic(), r.value());
+      if (s != null && r.key() != null) {
+        replay.settlement(r.key(), s);
+      }
+    });
+    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.REPUTATION.name(), timeout, r -> {
+      if (r.key() != null) {
+        replay.published(r.key(), r.value() == null ? null : ledger.deserialize(r.topic(), r.value()));
+      }
+    });
+    return replay.findings(now, pendingMs);
+  }
+
+  /**
+   * The findings as text: counts, then each problem with examples, then the replayed ledger.
+   *
+   * @param f the findings
+   * @return lines of text
+   */
+  public static String text(LedgerReplay.Findings f) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("tasks %d: consensus %s, dead-lettered %d, pending %d; votes %d; settlements %d%n",
+        f.tasks(), f.decisions(), f.deadLettered(), f.pending(), f.votes(), f.settlements()));
+    if (f.consistent()) {
+      sb.append("consistent: every task explained, no vote counted twice, the published ledger equals the replay\n");
+    } else {
+      for (Map.Entry<String, Long> e : f.problems().entrySet()) {
+        sb.append(String.format("PROBLEM %s: %d%n", e.getKey(), e.getValue()));
+        for (String ex : f.examples().getOrDefault(e.getKey(), List.of())) {
+          sb.append("  ").append(ex).append('\n');
+        }
+      }
+    }
+    sb.append(String.format("%-20s %8s %8s %10s %9s %8s %8s%n", "peer", "score", "stake", "agreed", "disagreed", "missed", "invalid"));
+    for (Reputation r : f.ledger().values()) {
+      sb.append(String.format("%-20s %8.4f %8.2f %10d %9d %8d %8d%n", r.peerId(), r.score(), r.stake(), r.agreed(), r.disagreed(), r.missed(), r.invalid()));
+    }
+    return sb.toString();
+  }
+}

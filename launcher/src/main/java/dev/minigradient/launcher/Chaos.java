@@ -1,0 +1,217 @@
+package dev.minigradient.launcher;
+
+import dev.minigradient.consensus.ConsensusConfig;
+import dev.minigradient.consensus.ConsensusService;
+import dev.minigradient.consensus.LedgerReplay;
+import dev.minigradient.consensus.Referee;
+import dev.minigradient.consensus.ReplayCommand;
+import dev.minigradient.producer.Input;
+import dev.minigradient.producer.Result;
+import dev.minigradient.producer.Submitter;
+import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.Signatures;
+import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.worker.Behavior;
+import dev.minigradient.worker.PeerWorker;
+import dev.minigradient.worker.ServedModel;
+import dev.minigradient.worker.WorkerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Drives tasks through a network on a 3-broker in-JVM Kafka cluster (replication 3, {@code
+ * min.insync.replicas=2}) while faults strike, then audits the topics with {@link LedgerReplay}.
+ * The faults, at fixed fractions of the tasks answered: a peer killed and restarted (three times,
+ * three different peers), the consensus app killed and replaced by a fresh instance with an empty
+ * state folder (it restores from the changelogs), and one broker stopped and started again.
+ */
+public final class Chaos {
+  private Chaos() {}
+
+  /**
+   * What a run did.
+   *
+   * @param tasks tasks submitted
+   * @param answered tasks whose consensus the requester received
+   * @param faults the faults, in order, each with the answered count when it struck
+   * @param findings the audit of the topics after the run
+   * @param seconds wall time of the run, s
+   */
+  public record Outcome(int tasks, int answered, List<String> faults, LedgerReplay.Findings findings, double seconds) {}
+
+  /**
+   * Runs the chaos.
+   *
+   * @param model the model the peers serve
+   * @param samples images, reused in turn until {@code tasks} are submitted
+   * @param tasks number of tasks
+   * @param peers number of honest peers (4 keeps a quorum while one is down)
+   * @param log progress lines
+   * @return the outcome, audited once the last deadline has passed
+   * @throws IOException if the state folders cannot be made
+   */
+  public static Outcome run(ModelSpec model, List<Input> samples, int tasks, int peers, Consumer<String> log) throws IOException {
+    long t0 = System.currentTimeMillis();
+    Path state = Files.createTempDirectory("mini-gradient-chaos");
+    List<String> faults = Collections.synchronizedList(new ArrayList<>());
+    ServedModel served = ServedModel.open(model, WorkerConfig.DEFAULT_MAX_PIXELS);
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(3)) {
+      KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
+      TopicAdmin.ensureTopics(settings, 3, Optional.of((short) 3), Duration.ofSeconds(30));
+      KeyPair sealing = Sealing.generateKeyPair();
+      ConsensusConfig config =
+          ConsensusConfig.defaults(settings, state.resolve("consensus-0")).withTiming(10_000, 100, true);
+      ConsensusService[] consensus = {new ConsensusService(config, Referee.of(List.of(served)), sealing)};
+      consensus[0].start();
+      List<KeyPair> keys = new ArrayList<>();
+      List<PeerWorker> workers = new ArrayList<>();
+      for (int i = 0; i < peers; i++) {
+        keys.add(Signatures.generateKeyPair());
+        workers.add(startPeer(settings, i, served, keys.get(i)));
+      }
+      awaitRunning(consensus[0], workers);
+      log.accept("ready: 3 brokers, " + peers + " peers, consensus");
+
+      List<Input> inputs = new ArrayList<>(tasks);
+      for (int i = 0; i < tasks; i++) {
+        inputs.add(samples.get(i % samples.size()));
+      }
+      AtomicInteger answered = new AtomicInteger();
+      List<Runnable> plan =
+          List.of(
+              () -> restartPeer(settings, workers, 0, served, keys, faults, answered),
+              () -> {
+                faults.add("consensus app killed at " + answered.get() + ", replaced by a fresh instance");
+                consensus[0].crash();
+                consensus[0] = new ConsensusService(config.withStateDir(state.resolve("consensus-1")), Referee.of(List.of(served)), sealing);
+                consensus[0].start();
+              },
+              () -> restartPeer(settings, workers, 1, served, keys, faults, answered),
+              () -> {
+                long t = System.currentTimeMillis();
+                kafka.stopBroker(1);
+                faults.add("broker 1 stopped at " + answered.get() + " (in " + (System.currentTimeMillis() - t) + " ms)");
+                log.accept(faults.get(faults.size() - 1));
+                sleep(5_000);
+                kafka.startBroker(1);
+                faults.add("broker 1 started again at " + answered.get());
+              },
+              () -> restartPeer(settings, workers, 2 % peers, served, keys, faults, answered));
+      Thread monkey =
+          new Thread(
+              () -> {
+                for (int k = 0; k < plan.size(); k++) {
+                  int at = (k + 1) * tasks / (plan.size() + 1);
+                  while (answered.get() < at) {
+                    if (!sleep(100)) {
+                      return;
+                    }
+                  }
+                  plan.get(k).run();
+                  log.accept(faults.get(faults.size() - 1));
+                }
+              },
+              "chaos-monkey");
+      monkey.setDaemon(true);
+      List<Result> results;
+      try (Submitter submitter = new Submitter(settings, "chaos", Duration.ofSeconds(10))) {
+        monkey.start();
+        results =
+            submitter.submitAndAwait(
+                inputs, served.modelId(), 32, Duration.ofSeconds(120),
+                r -> {
+                  int n = answered.incrementAndGet();
+                  if (n % 1000 == 0) {
+                    log.accept(n + " answered");
+                  }
+                });
+      }
+      try {
+        monkey.join(180_000); // every fault strikes, and the broker is back, before the audit
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      int got = (int) results.stream().filter(r -> r.consensus() != null).count();
+      // every deadline has passed and the last settlements are committed before the audit
+      sleep(config.decisionTimeoutMs() + 3_000);
+      LedgerReplay.Findings findings = null;
+      long auditDeadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < auditDeadline) {
+        findings = ReplayCommand.replay(settings, Duration.ofSeconds(120), 0);
+        if (findings.consistent()) {
+          break; // the published ledger trails the settlements by a commit: read again if behind
+        }
+        sleep(2_000);
+      }
+      workers.forEach(PeerWorker::close);
+      consensus[0].close();
+      return new Outcome(tasks, got, List.copyOf(faults), findings, (System.currentTimeMillis() - t0) / 1000.0);
+    } finally {
+      served.engine().close();
+      deleteQuietly(state);
+    }
+  }
+
+  private static PeerWorker startPeer(KafkaSettings settings, int i, ServedModel served, KeyPair keys) {
+    String id = "peer-" + (i + 1);
+    WorkerConfig config = WorkerConfig.defaults(id, settings);
+    PeerWorker w = new PeerWorker(config, List.of(served), keys, Behavior.honest());
+    w.start();
+    return w;
+  }
+
+  private static void restartPeer(
+      KafkaSettings settings, List<PeerWorker> workers, int i, ServedModel served, List<KeyPair> keys,
+      List<String> faults, AtomicInteger answered) {
+    faults.add(workers.get(i).peerId() + " killed at " + answered.get() + " and restarted");
+    workers.get(i).crash();
+    workers.get(i).close();
+    sleep(1_000);
+    workers.set(i, startPeer(settings, i, served, keys.get(i)));
+  }
+
+  private static void awaitRunning(ConsensusService consensus, List<PeerWorker> workers) {
+    long deadline = System.currentTimeMillis() + 90_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (consensus.state() == KafkaStreams.State.RUNNING
+          && consensus.activePeers() >= workers.size()
+          && workers.stream().allMatch(PeerWorker::isAssigned)) {
+        return;
+      }
+      sleep(50);
+    }
+    throw new IllegalStateException("chaos network not ready: consensus " + consensus.state());
+  }
+
+  /** Sleeps; false if interrupted. */
+  private static boolean sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var s = Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temporary folder
+    }
+  }
+}
