@@ -231,7 +231,9 @@ class MetricsApiTest {
         "/metrics", "/health", "/api/summary", "/api/consensus", "/api/tasks", "/api/tasks/{id}",
         "/api/tasks/{id}/input", "/api/peers", "/api/peers/{id}", "/api/models", "/api/dead-letters",
         "/api/events", "/prometheus");
-    assertThat(doc.at("/paths/~1api~1tasks/post/responses/202")).isNotNull();
+    assertThat(doc.at("/paths/~1api~1tasks/post/responses/202").isMissingNode()).isFalse();
+    assertThat(doc.at("/paths/~1api~1tasks/post/parameters/0/description").asText()).contains("name of a model");
+    assertThat(doc.at("/paths/~1api~1events/get/responses/406").isMissingNode()).isFalse();
   }
 
   @Test
