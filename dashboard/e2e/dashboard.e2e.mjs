@@ -129,16 +129,20 @@ try {
     const initial = await picker.inputValue();
     assert(initial === models.find((m) => m.default)?.modelId, `the picker starts on ${initial}, not the default model`);
     await picker.selectOption({ label: 'fashion-mnist' });
+    // a name of its own, so that the row is this upload's even on a network that saw others
+    const name = `ankle-boot-${Date.now()}.png`;
     const posted = page.waitForResponse((r) => r.url().includes('/api/tasks?') && r.request().method() === 'POST');
-    await page.getByTestId('file-input').setInputFiles(join(fashionSamples, FASHION_SAMPLE));
+    await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'image/png', buffer: readFileSync(join(fashionSamples, FASHION_SAMPLE)) });
     const answer = await posted;
     assert(answer.status() === 202, `the upload answered ${answer.status()}`);
-    const { taskId, modelId } = await answer.json();
-    assert(modelId === fashion.modelId, `the upload went to ${modelId}, not fashion-mnist's ${fashion.modelId}`);
-    const cell = page.locator(`[data-testid="decision-row"][data-task-id="${taskId}"] td.label`);
-    await cell.waitFor();
+    assert(new URL(answer.url()).searchParams.get('model') === fashion.modelId, `the upload went to ${answer.url()}, not to fashion-mnist's id`);
+    const row = page.locator('[data-testid="decision-row"]').filter({ has: page.locator(`td.name[title="${name}"]`) });
+    await row.waitFor();
+    const taskId = await row.getAttribute('data-task-id');
+    const cell = row.locator('td.label');
     const c = await (await fetch(`${url}/api/tasks/${taskId}`)).json();
     const truth = Number(/label-(\d+)/.exec(FASHION_SAMPLE)[1]);
+    assert(c.modelId === fashion.modelId, `the upload was decided by ${c.modelId}, not fashion-mnist's ${fashion.modelId}`);
     assert(c.status === 'DECIDED' && c.label === truth, `the ankle boot is ${c.status} ${c.label}, expected DECIDED ${truth}`);
     const text = (await cell.innerText()).trim();
     assert(text === `${truth} ${fashion.labels[truth]}`, `its row shows "${text}", expected "${truth} ${fashion.labels[truth]}"`);
