@@ -1,8 +1,11 @@
 // Browser test of the dashboard against a running network: submits real digits over HTTP,
 // then checks in headless Chromium that they arrive live (thumbnails, labels, votes, peers,
-// dead letters), takes a screenshot and fails on any browser console error.
+// dead letters), uploads a Fashion-MNIST image with the model picker, checks that the history
+// fits a 1400 px window, takes a screenshot and fails on any browser console error. The network
+// must serve mnist and fashion-mnist (the `network` command's default, and DashboardIT's).
 //
 //   node e2e/dashboard.e2e.mjs --url http://localhost:8000 --samples ../models/mnist/samples \
+//       --fashion-samples ../models/fashion-mnist/samples \
 //       --screenshot target/dashboard.png [--count 12] [--chromium /usr/bin/chromium]
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +17,8 @@ const args = Object.fromEntries(
 );
 const url = (args.url ?? 'http://localhost:8000').replace(/\/$/, '');
 const samples = args.samples ?? '../models/mnist/samples';
+const fashionSamples = args['fashion-samples'] ?? '../models/fashion-mnist/samples';
+const FASHION_SAMPLE = 'fashion-00242-label-9.png'; // an ankle boot the model gets right (predictions.csv)
 const screenshot = args.screenshot ?? 'dashboard.png';
 const count = Number(args.count ?? 12);
 const executablePath = args.chromium ?? process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -82,6 +87,8 @@ try {
   const ids = [];
   for (const f of files) ids.push(await submit(readFileSync(join(samples, f)), 'image/png', f));
   const bogus = await submit(Buffer.from('this is not an image'), 'image/png', 'not-an-image.png');
+  const longName = `${'a-very-long-task-name-'.repeat(228)}end.png`.slice(-5000);
+  const long = await submit(readFileSync(join(samples, files[0])), 'image/png', longName);
 
   await check(`${count} submitted digits arrive live with their thumbnails`, async () => {
     for (const id of ids) {
@@ -112,6 +119,48 @@ try {
       const t = await rows.nth(i).innerText();
       assert(/agreed/.test(t) && /yes/.test(t), `verdict row "${t}"`);
     }
+  });
+
+  await check('an image uploaded with the model picker on fashion-mnist is decided by it, with its label', async () => {
+    const models = await (await fetch(`${url}/api/models`)).json();
+    const fashion = models.find((m) => m.name === 'fashion-mnist');
+    assert(fashion && fashion.peers.length > 0, `the network does not serve fashion-mnist: ${JSON.stringify(models.map((m) => m.name))}`);
+    const picker = page.getByTestId('model-picker');
+    const initial = await picker.inputValue();
+    assert(initial === models.find((m) => m.default)?.modelId, `the picker starts on ${initial}, not the default model`);
+    await picker.selectOption({ label: 'fashion-mnist' });
+    // a name of its own, so that the row is this upload's even on a network that saw others
+    const name = `ankle-boot-${Date.now()}.png`;
+    const posted = page.waitForResponse((r) => r.url().includes('/api/tasks?') && r.request().method() === 'POST');
+    await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'image/png', buffer: readFileSync(join(fashionSamples, FASHION_SAMPLE)) });
+    const answer = await posted;
+    assert(answer.status() === 202, `the upload answered ${answer.status()}`);
+    assert(new URL(answer.url()).searchParams.get('model') === fashion.modelId, `the upload went to ${answer.url()}, not to fashion-mnist's id`);
+    const row = page.locator('[data-testid="decision-row"]').filter({ has: page.locator(`td.name[title="${name}"]`) });
+    await row.waitFor();
+    const taskId = await row.getAttribute('data-task-id');
+    const cell = row.locator('td.label');
+    const c = await (await fetch(`${url}/api/tasks/${taskId}`)).json();
+    const truth = Number(/label-(\d+)/.exec(FASHION_SAMPLE)[1]);
+    assert(c.modelId === fashion.modelId, `the upload was decided by ${c.modelId}, not fashion-mnist's ${fashion.modelId}`);
+    assert(c.status === 'DECIDED' && c.label === truth, `the ankle boot is ${c.status} ${c.label}, expected DECIDED ${truth}`);
+    const text = (await cell.innerText()).trim();
+    assert(text === `${truth} ${fashion.labels[truth]}`, `its row shows "${text}", expected "${truth} ${fashion.labels[truth]}"`);
+  });
+
+  await check('at 1400 px the history fits its card, a 5,000-character name cut short with its title', async () => {
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    const name = page.locator(`[data-testid="decision-row"][data-task-id="${long}"] td.name`);
+    await name.waitFor();
+    const m = await page.evaluate(() => {
+      const wrap = document.querySelector('[data-testid="decisions"]').parentElement;
+      return { scroll: wrap.scrollWidth, client: wrap.clientWidth };
+    });
+    assert(m.scroll <= m.client, `the table is ${m.scroll} px wide in a ${m.client} px card`);
+    assert((await name.getAttribute('title')) === longName, 'the long name has no title with the whole name');
+    const cut = await name.evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis');
+    assert(cut, 'the long name is not cut with an ellipsis');
+    await page.setViewportSize({ width: 1480, height: 1000 });
   });
 
   await check('peers are listed as active, with reputation charts', async () => {

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { inputUrl, labelText, submitImage, support, verdictMeaning } from './api.js';
+import { inputUrl, labelText, modelChoices, submitImage, support, verdictMeaning } from './api.js';
 import { DeadLetterChart, LatencyChart, PALETTE, PeerHistoryChart, ThroughputChart } from './charts.jsx';
 import { useNetwork } from './useNetwork.js';
 
@@ -33,7 +33,7 @@ export default function App() {
             </Card>
           </div>
           <div className="grid main-split">
-            <Card title="Consensus history" subtitle="newest first · click a task for its votes" right={<SubmitButton />}>
+            <Card title="Consensus history" subtitle="newest first · click a task for its votes" right={<SubmitButton models={state.models} />}>
               <Decisions decisions={state.decisions} pending={state.pending} selected={state.selected} onSelect={select} models={state.models} />
             </Card>
             <Card title={selected ? `Task ${selected.name ?? selected.taskId.slice(0, 8)}` : 'Votes'} subtitle={selected ? selected.taskId : 'select a task'}>
@@ -162,6 +162,16 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
   return (
     <div className="table-wrap">
       <table className="decisions" data-testid="decisions">
+        <colgroup>
+          <col className="c-input" />
+          <col />
+          <col className="c-status" />
+          <col className="c-label" />
+          <col className="c-support" />
+          <col className="c-confidence" />
+          <col className="c-latency" />
+          <col className="c-decided" />
+        </colgroup>
         <thead>
           <tr>
             <th>input</th>
@@ -178,7 +188,7 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
           {pending.map((p) => (
             <tr key={`p-${p.taskId}`} className="pending" data-testid="pending-row">
               <td><Thumb taskId={p.taskId} /></td>
-              <td className="name">{p.name ?? p.taskId.slice(0, 8)}</td>
+              <td className="name" title={p.name ?? p.taskId}>{p.name ?? p.taskId.slice(0, 8)}</td>
               <td><span className="badge PENDING">pending</span></td>
               <td className="r">…</td>
               <td className="r">…</td>
@@ -199,12 +209,12 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
             >
               <td><Thumb taskId={d.taskId} /></td>
               <td className="name" title={d.name ?? d.taskId}>{d.name ?? d.taskId.slice(0, 8)}</td>
-              <td><span className={`badge ${d.status}`}>{(d.status ?? '?').replaceAll('_', ' ').toLowerCase()}</span></td>
+              <td title={d.status}><span className={`badge ${d.status}`}>{(d.status ?? '?').replaceAll('_', ' ').toLowerCase()}</span></td>
               <td className="r label" title={models?.[d.modelId]?.name ?? d.modelId}>{labelText(d.label, models?.[d.modelId]) ?? (d.rejection ? <span className="muted" title={d.rejection}>{d.rejection}</span> : '—')}</td>
               <td className="r">{num(d.agreeingWeight, 2)} / {num(d.totalWeight, 2)} <span className="muted">({pct(support(d))})</span></td>
               <td className="r">{pct(d.confidence)}</td>
               <td className="r">{ms(d.latencyMs)}</td>
-              <td className="r muted">{ago(d.decidedAt)}</td>
+              <td className="r muted" title={typeof d.decidedAt === 'number' ? new Date(d.decidedAt).toLocaleString() : undefined}>{ago(d.decidedAt)}</td>
             </tr>
           ))}
         </tbody>
@@ -350,16 +360,19 @@ function DeadLetters({ dead }) {
   );
 }
 
-function SubmitButton() {
+function SubmitButton({ models }) {
   const input = useRef(null);
   const [message, setMessage] = useState(null);
+  const [picked, setPicked] = useState(null);
+  const { choices, defaultId } = modelChoices(models);
+  const modelId = choices.some((c) => c.modelId === picked) ? picked : defaultId;
   const onChange = async (e) => {
     const files = [...(e.target.files ?? [])];
     e.target.value = '';
     if (!files.length) return;
     setMessage({ kind: 'info', text: `submitting ${files.length} image${files.length > 1 ? 's' : ''}…` });
     try {
-      for (const f of files) await submitImage(f);
+      for (const f of files) await submitImage(f, modelId);
       setMessage({ kind: 'ok', text: `submitted ${files.length}; answers appear below` });
     } catch (err) {
       setMessage({ kind: 'err', text: err?.message ?? String(err) });
@@ -368,6 +381,13 @@ function SubmitButton() {
   return (
     <div className="submit">
       {message && <span className={`msg ${message.kind}`}>{message.text}</span>}
+      {choices.length > 1 && (
+        <select value={modelId ?? ''} onChange={(e) => setPicked(e.target.value)} aria-label="model" title="the model that classifies the images" data-testid="model-picker">
+          {choices.map((c) => (
+            <option key={c.modelId} value={c.modelId}>{c.label}</option>
+          ))}
+        </select>
+      )}
       <input ref={input} type="file" accept="image/*" multiple hidden onChange={onChange} data-testid="file-input" />
       <button type="button" onClick={() => input.current?.click()}>Classify images…</button>
     </div>

@@ -25,9 +25,29 @@ export async function getJson(path, signal) {
   return body;
 }
 
-/** POST an image file as a task; resolves to {taskId, ...}. */
-export async function submitImage(file) {
-  const r = await fetch(`/api/tasks?name=${encodeURIComponent(file.name)}`, {
+/** The URL a file is posted to as a task: its name, and the model when one is chosen (else the API's default). */
+export function taskUrl(name, modelId) {
+  const q = new URLSearchParams({ name });
+  if (modelId) q.set('model', modelId);
+  return `/api/tasks?${q}`;
+}
+
+/**
+ * The models a user can submit to, from the page's models (by id, as GET /api/models lists them):
+ * [{modelId, label}] sorted by name (unnamed last), and the one chosen when the user picks none:
+ * the API's default model, else the first.
+ */
+export function modelChoices(models) {
+  const list = Object.values(models ?? {}).filter((m) => m?.modelId);
+  list.sort((a, b) => (a.name ?? '\uffff').localeCompare(b.name ?? '\uffff') || a.modelId.localeCompare(b.modelId));
+  const choices = list.map((m) => ({ modelId: m.modelId, label: m.name ?? `${m.modelId.slice(0, 12)}…` }));
+  const fallback = list.find((m) => m.default) ?? list[0];
+  return { choices, defaultId: fallback?.modelId ?? null };
+}
+
+/** POST an image file as a task, to a model id or (null) the API's default; resolves to {taskId, ...}. */
+export async function submitImage(file, modelId = null) {
+  const r = await fetch(taskUrl(file.name, modelId), {
     method: 'POST',
     headers: { 'Content-Type': file.type || 'application/octet-stream', Accept: 'application/json' },
     body: file,

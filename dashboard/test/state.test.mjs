@@ -76,3 +76,26 @@ test('a label reads with its class name when the model names its classes', async
   assert.equal(labelText(0, null), '0');
   assert.equal(labelText(null, { labels: [] }), null);
 });
+
+test('an upload names the chosen model, and no model when none is chosen', async () => {
+  const { taskUrl } = await import('../src/api.js');
+  const id = 'f'.repeat(64);
+  assert.equal(taskUrl('boot 1.png', id), `/api/tasks?name=boot+1.png&model=${id}`);
+  assert.equal(taskUrl('a&b.png', null), '/api/tasks?name=a%26b.png');
+});
+
+test('the model picker lists the models by name and starts on the API default', async () => {
+  const { modelChoices } = await import('../src/api.js');
+  const models = {
+    m: { modelId: 'm'.repeat(64), name: 'mnist', default: true },
+    f: { modelId: 'f'.repeat(64), name: 'fashion-mnist', default: false },
+    u: { modelId: 'u'.repeat(64), name: null, default: false },
+  };
+  const { choices, defaultId } = modelChoices(models);
+  assert.deepEqual(choices.map((c) => c.label), ['fashion-mnist', 'mnist', `${'u'.repeat(12)}…`]);
+  assert.equal(defaultId, 'm'.repeat(64));
+  // without a default, the first; without models, none
+  assert.equal(modelChoices({ f: models.f, u: models.u }).defaultId, 'f'.repeat(64));
+  assert.deepEqual(modelChoices({}), { choices: [], defaultId: null });
+  assert.deepEqual(modelChoices(undefined), { choices: [], defaultId: null });
+});

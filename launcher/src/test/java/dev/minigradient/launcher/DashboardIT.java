@@ -38,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DashboardIT {
   private static final Path MNIST = Path.of("..", "models", "mnist");
   private static final Path SAMPLES = MNIST.resolve("samples");
+  private static final Path FASHION = Path.of("..", "models", "fashion-mnist");
   private static final Path DASHBOARD = Path.of("..", "dashboard");
 
   private static EmbeddedNetwork network;
@@ -49,7 +50,8 @@ class DashboardIT {
   static void startNetwork() throws Exception {
     network =
         EmbeddedNetwork.start(
-            EmbeddedNetwork.Options.honest(null, 3, List.of(ModelSpec.load(MNIST)), 0, 3, 10_000, 100, true),
+            EmbeddedNetwork.Options.honest(
+                null, 3, List.of(ModelSpec.load(MNIST), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, true),
             Duration.ofSeconds(90));
     await().atMost(Duration.ofSeconds(30)).until(() -> send(get("/api/summary")).statusCode() == 200);
   }
@@ -157,6 +159,30 @@ class DashboardIT {
   }
 
   @Test
+  @Order(2)
+  void aModelNamedByNameDecidesTheTask() throws Exception {
+    // given an ankle boot (label 9) that the Fashion-MNIST model classifies right
+    Path boot = FASHION.resolve("samples").resolve("fashion-00242-label-9.png");
+
+    // when it is posted to the model by its name, as GET /api/models lists it
+    String taskId = post(Files.readAllBytes(boot), "image/png", "?model=fashion-mnist&name=boot.png");
+
+    // then that model decided it
+    JsonNode c = awaitConsensus(taskId);
+    assertThat(c.get("status").asText()).isEqualTo("DECIDED");
+    JsonNode fashion = json("/api/models").get(0); // sorted by name
+    assertThat(fashion.get("name").asText()).isEqualTo("fashion-mnist");
+    assertThat(c.get("modelId").asText()).isEqualTo(fashion.get("modelId").asText()).isNotEqualTo(network.modelId());
+    assertThat(c.get("label").asInt()).isEqualTo(9);
+    // and an unknown name is a 400 that lists the known ones
+    HttpResponse<String> unknown =
+        send(HttpRequest.newBuilder(uri("/api/tasks?model=cifar")).header("Content-Type", "image/png")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(boot))).build());
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(JsonSerde.MAPPER.readTree(unknown.body()).get("error").asText()).contains("[fashion-mnist, mnist]");
+  }
+
+  @Test
   @Order(3)
   void peersCarryTheirReputationAndItsHistory() throws Exception {
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
@@ -175,13 +201,17 @@ class DashboardIT {
     assertThat(last.get("t").asLong()).isPositive();
     assertThat(last.get("score").isNumber()).isTrue();
     assertThat(send(get("/api/peers/nobody")).statusCode()).isEqualTo(404);
-    JsonNode models = json("/api/models");
-    assertThat(models.size()).isEqualTo(1);
-    assertThat(models.get(0).get("modelId").asText()).isEqualTo(network.modelId());
-    assertThat(models.get(0).get("name").asText()).isEqualTo("mnist");
-    assertThat(models.get(0).get("labels").size()).isEqualTo(10);
-    assertThat(models.get(0).get("peers").size()).isEqualTo(3);
-    assertThat(models.get(0).get("default").asBoolean()).isTrue();
+    JsonNode models = json("/api/models"); // sorted by name
+    assertThat(models.size()).isEqualTo(2);
+    assertThat(models.get(0).get("name").asText()).isEqualTo("fashion-mnist");
+    assertThat(models.get(0).get("labels").get(9).asText()).isEqualTo("Ankle boot");
+    assertThat(models.get(0).get("default").asBoolean()).isFalse();
+    JsonNode mnist = models.get(1);
+    assertThat(mnist.get("modelId").asText()).isEqualTo(network.modelId());
+    assertThat(mnist.get("name").asText()).isEqualTo("mnist");
+    assertThat(mnist.get("labels").size()).isEqualTo(10);
+    assertThat(mnist.get("peers").size()).isEqualTo(3);
+    assertThat(mnist.get("default").asBoolean()).isTrue();
   }
 
   @Test
@@ -200,7 +230,9 @@ class DashboardIT {
   @Test
   @Order(4)
   void aSubmittedPageIsServedBackAsBytesNotAsAPage() throws Exception {
-    String taskId = post("<script>alert(1)</script>".getBytes(StandardCharsets.UTF_8), "text/html", "?name=page.html");
+    // (text/* bodies are refused with 415; SVG is an image type that can carry a script)
+    String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script></svg>";
+    String taskId = post(svg.getBytes(StandardCharsets.UTF_8), "image/svg+xml", "?name=page.svg");
     assertThat(awaitConsensus(taskId).get("status").asText()).isEqualTo("REJECTED");
     HttpResponse<String> input = send(get("/api/tasks/" + taskId + "/input"));
     assertThat(input.statusCode()).isEqualTo(200);
@@ -302,6 +334,7 @@ class DashboardIT {
             "node", "e2e/dashboard.e2e.mjs",
             "--url", "http://localhost:" + network.httpPort(),
             "--samples", SAMPLES.toAbsolutePath().toString(),
+            "--fashion-samples", FASHION.resolve("samples").toAbsolutePath().toString(),
             "--screenshot", screenshot.toString(),
             "--count", "12")
         .directory(DASHBOARD.toFile())

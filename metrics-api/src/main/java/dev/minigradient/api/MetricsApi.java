@@ -45,24 +45,32 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  *   <li>{@code GET /api/summary}: {@link NetworkStats.Summary}.
  *   <li>{@code GET /api/consensus?limit=N}: the newest N decisions, newest first.
  *   <li>{@code POST /api/tasks?model=ID&name=NAME}: submits an image (raw body or multipart);
- *       202 with the task id.
+ *       202 with the task id. {@code model} is a model id or the name of a known model.
  *   <li>{@code GET /api/tasks/{id}}: one task's consensus, 404 until decided.
  *   <li>{@code GET /api/tasks/{id}/input}: the task's input bytes, as submitted.
  *   <li>{@code GET /api/peers}, {@code GET /api/peers/{id}} (with its reputation history).
  *   <li>{@code GET /api/models}: known models and those active peers serve, with names and
  *       labels when known.
  *   <li>{@code GET /api/dead-letters}: counts by reason, source and component; the newest.
- *   <li>{@code GET /api/events}: Server-Sent Events ({@link LiveEvents}).
+ *   <li>{@code GET /api/events}: Server-Sent Events ({@link LiveEvents}); 406 without {@code
+ *       Accept: text/event-stream}.
  *   <li>{@code GET /prometheus}: Prometheus text ({@link ApiMetrics}).
  *   <li>{@code GET /api/openapi.json}: the OpenAPI 3.1 description of all of these.
  * </ul>
  *
  * While the stores or the feed are not ready (starting, rebalancing), routes answer 503 with
- * {@code Retry-After: 1}. Errors are JSON: {@code {"status":400,"error":"..."}}.
+ * {@code Retry-After: 1}. Errors are JSON: {@code {"status":400,"error":"..."}}; a known path
+ * asked with another method is a 405 with {@code Allow}.
  */
 public final class MetricsApi {
   /** Most labels {@code /metrics} lists in {@code consensus_history}. */
   public static final int HISTORY_LIMIT = 1000;
+
+  /** Most decisions {@code /api/consensus} returns. */
+  public static final int CONSENSUS_LIMIT = 10_000;
+
+  /** Most bytes of a too-large raw body read through before it is refused (see {@link #rawBody}). */
+  private static final long DRAIN_BYTES = 8L * 1024 * 1024;
 
   private static final Pattern MODEL_ID = Pattern.compile("[0-9a-f]{64}");
   private static final String DASHBOARD = "/dashboard";
@@ -128,6 +136,8 @@ public final class MetricsApi {
         cfg -> {
           cfg.jsonMapper(new JavalinJackson(ApiJson.MAPPER, false));
           cfg.startup.showJavalinBanner = false;
+          // a known path with another method is a 405 with Allow (see the exception mapping below)
+          cfg.http.prefer405over404 = true;
           if (MetricsApi.class.getResource(DASHBOARD + "/index.html") != null) {
             cfg.staticFiles.add(
                 sf -> {
@@ -153,12 +163,34 @@ public final class MetricsApi {
           cfg.routes.get("/api/dead-letters", ctx -> ctx.json(deadLetters(b.feed())));
           cfg.routes.get("/api/openapi.json", MetricsApi::openApi);
           cfg.routes.get("/prometheus", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(b.metrics().scrape()));
+          cfg.routes.before("/api/events", MetricsApi::requireEventStream);
           cfg.routes.sse("/api/events", client -> b.events().add(client));
           cfg.routes.exception(InvalidStateStoreException.class, (e, ctx) -> notReady(ctx, "state stores not ready: " + e.getMessage()));
           cfg.routes.exception(NotReadyException.class, (e, ctx) -> notReady(ctx, e.getMessage()));
           cfg.routes.exception(ValidationException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, validationMessage(e)));
-          cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, HttpStatus.forStatus(e.getStatus()), e.getMessage()));
+          cfg.routes.exception(HttpResponseException.class, MetricsApi::httpError);
         });
+  }
+
+  private static void httpError(HttpResponseException e, Context ctx) {
+    String allowed = e.getDetails().get("availableMethods");
+    if (e.getStatus() == HttpStatus.METHOD_NOT_ALLOWED.getCode() && allowed != null) {
+      ctx.header("Allow", allowed);
+      error(ctx, HttpStatus.METHOD_NOT_ALLOWED, ctx.method() + " not allowed on " + ctx.path() + "; allowed: " + allowed);
+      return;
+    }
+    error(ctx, HttpStatus.forStatus(e.getStatus()), e.getMessage());
+  }
+
+  /** Javalin answers an empty 200 to a GET of an SSE route without this header: say what to send. */
+  private static void requireEventStream(Context ctx) {
+    String accept = ctx.header("Accept");
+    // the same test as Javalin's SseHandler, so a request passing it always gets the stream
+    if (accept == null || !accept.contains("text/event-stream")) {
+      throw new HttpResponseException(
+          HttpStatus.NOT_ACCEPTABLE.getCode(),
+          "/api/events is a Server-Sent Events stream: send Accept: text/event-stream (e.g. curl -N -H 'Accept: text/event-stream')");
+    }
   }
 
   private static void notReady(Context ctx, String message) {
@@ -237,16 +269,34 @@ public final class MetricsApi {
   }
 
   private static List<Consensus> latest(NetworkViews views, Context ctx) {
-    int limit =
-        ctx.queryParam("limit") == null
-            ? 50
-            : ctx.queryParamAsClass("limit", Integer.class)
-                .check(n -> n > 0 && n <= 10_000, "limit must be 1..10000")
-                .get();
+    int limit = limit(ctx.queryParam("limit"));
     List<Consensus> all = views.consensusHistory();
     List<Consensus> out = new ArrayList<>(all.subList(Math.max(0, all.size() - limit), all.size()));
     Collections.reverse(out);
     return out;
+  }
+
+  /**
+   * The {@code limit} query parameter of {@code /api/consensus}.
+   *
+   * @param value the parameter, or null
+   * @return 50 when absent, else the value
+   * @throws BadRequestResponse unless it is an integer 1..{@link #CONSENSUS_LIMIT}
+   */
+  static int limit(String value) {
+    if (value == null) {
+      return 50;
+    }
+    int n;
+    try {
+      n = Integer.parseInt(value.strip());
+    } catch (NumberFormatException e) {
+      n = 0;
+    }
+    if (n < 1 || n > CONSENSUS_LIMIT) {
+      throw new BadRequestResponse("limit must be an integer 1.." + CONSENSUS_LIMIT);
+    }
+    return n;
   }
 
   private static Consensus task(NetworkViews views, String taskId) {
@@ -291,7 +341,7 @@ public final class MetricsApi {
       }
       UploadedFile f = files.get(0);
       if (f.size() > TaskIntake.MAX_INPUT_BYTES) {
-        throw new ContentTooLargeResponse("input of " + f.size() + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
+        throw tooLarge(f.size());
       }
       try (InputStream in = f.content()) {
         bytes = in.readAllBytes();
@@ -301,18 +351,17 @@ public final class MetricsApi {
         name = f.filename();
       }
     } else {
-      if (requestType.startsWith("application/json") || requestType.startsWith("application/x-www-form-urlencoded")) {
+      if (requestType.startsWith("application/json")
+          || requestType.startsWith("application/x-www-form-urlencoded")
+          || requestType.startsWith("text/")) {
         throw new UnsupportedMediaTypeResponse(
             "send the image bytes as the body with its Content-Type (e.g. image/png), or as multipart/form-data");
       }
-      bytes = ctx.bodyAsBytes();
+      bytes = rawBody(ctx);
       contentType = ctx.contentType();
     }
     if (bytes.length == 0) {
       throw new BadRequestResponse("empty input: send an image as the request body");
-    }
-    if (bytes.length > TaskIntake.MAX_INPUT_BYTES) {
-      throw new ContentTooLargeResponse("input of " + bytes.length + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
     }
     String modelId = modelFor(ctx.queryParam("model"), b);
     Task task;
@@ -332,12 +381,66 @@ public final class MetricsApi {
     ctx.status(HttpStatus.ACCEPTED).json(out);
   }
 
-  private static String modelFor(String requested, Backend b) {
-    if (requested != null && !requested.isBlank()) {
-      if (!MODEL_ID.matcher(requested).matches()) {
-        throw new BadRequestResponse("model must be a model id: the SHA-256 of its ONNX file, 64 lower-case hex digits (GET /api/models lists them)");
+  /**
+   * A raw request body of at most {@link TaskIntake#MAX_INPUT_BYTES}, read by us rather than by
+   * {@code ctx.bodyAsBytes()}, whose own limit (1,000,000 bytes) answers a bare "Content Too
+   * Large". A body without {@code Content-Length} is bounded the same way. A larger body is read
+   * through and dropped, up to {@link #DRAIN_BYTES}, so that the client, still sending, reads our
+   * answer rather than a reset connection; one declared larger than that is answered at once.
+   */
+  private static byte[] rawBody(Context ctx) throws IOException {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > DRAIN_BYTES) {
+      throw tooLarge(declared);
+    }
+    try (InputStream in = ctx.bodyInputStream()) {
+      byte[] bytes = in.readNBytes(TaskIntake.MAX_INPUT_BYTES + 1);
+      if (bytes.length <= TaskIntake.MAX_INPUT_BYTES) {
+        return bytes;
       }
-      return requested;
+      long total = bytes.length;
+      byte[] drop = new byte[64 * 1024];
+      int n;
+      while (total <= DRAIN_BYTES && (n = in.read(drop)) > 0) {
+        total += n;
+      }
+      if (declared >= 0 || total <= DRAIN_BYTES) {
+        throw tooLarge(declared >= 0 ? declared : total);
+      }
+      throw new ContentTooLargeResponse("input of more than " + DRAIN_BYTES + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
+    }
+  }
+
+  private static ContentTooLargeResponse tooLarge(long size) {
+    return new ContentTooLargeResponse("input of " + size + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
+  }
+
+  /**
+   * The model a submission names: a model id as it is, or the name of a model the API knows
+   * (e.g. {@code mnist}) as its id; when it names none, the default model, else the one model
+   * active peers serve.
+   *
+   * @param requested the {@code model} query parameter, or null
+   * @param b the backend
+   * @return the model id
+   * @throws BadRequestResponse for an unknown name (the message lists the known ones), or when
+   *     none is named and there is no single model to default to
+   */
+  static String modelFor(String requested, Backend b) {
+    if (requested != null && !requested.isBlank()) {
+      String wanted = requested.strip();
+      if (MODEL_ID.matcher(wanted).matches()) {
+        return wanted;
+      }
+      Map<String, String> byName = new TreeMap<>();
+      b.knownModels().forEach((id, m) -> byName.put(m.name(), id));
+      String id = byName.get(wanted);
+      if (id == null) {
+        throw new BadRequestResponse(
+            "unknown model '" + wanted + "': name one of " + byName.keySet()
+                + " or give a model id, the SHA-256 of its ONNX file (GET /api/models lists both)");
+      }
+      return id;
     }
     if (b.defaultModelId() != null) {
       return b.defaultModelId();

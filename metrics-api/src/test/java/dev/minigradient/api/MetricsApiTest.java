@@ -41,6 +41,12 @@ class MetricsApiTest {
   private LiveEvents events;
   private Javalin app;
   private final HttpClient http = HttpClient.newHttpClient();
+  private static final String MNIST_ID = "1".repeat(64);
+  private static final String FASHION_ID = "2".repeat(64);
+  private static final Map<String, MetricsApi.KnownModel> KNOWN =
+      Map.of(
+          MNIST_ID, new MetricsApi.KnownModel("mnist", List.of("0", "1")),
+          FASHION_ID, new MetricsApi.KnownModel("fashion-mnist", List.of("T-shirt/top", "Trouser")));
 
   @BeforeEach
   void startApi() {
@@ -50,7 +56,7 @@ class MetricsApiTest {
     intake = new TaskIntake(nowhere, Duration.ofSeconds(1));
     metrics = new ApiMetrics(views.streams(), feed);
     events = new LiveEvents(feed, () -> NetworkStats.compute(views, feed, System.currentTimeMillis()).summary());
-    app = MetricsApi.create(new MetricsApi.Backend(views, feed, intake, events, metrics, null, Map.of())).start(0);
+    app = MetricsApi.create(new MetricsApi.Backend(views, feed, intake, events, metrics, null, KNOWN)).start(0);
   }
 
   @AfterEach
@@ -69,12 +75,32 @@ class MetricsApiTest {
   }
 
   private HttpResponse<String> post(String path, String contentType, byte[] body) throws Exception {
+    return post(path, contentType, HttpRequest.BodyPublishers.ofByteArray(body));
+  }
+
+  private HttpResponse<String> post(String path, String contentType, HttpRequest.BodyPublisher body) throws Exception {
     return http.send(
         HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + path))
             .header("Content-Type", contentType)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .POST(body)
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> send(String method, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://localhost:" + app.port() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String error(HttpResponse<String> r, int status) throws Exception {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    JsonNode body = ApiJson.MAPPER.readTree(r.body());
+    assertThat(body.get("status").asInt()).isEqualTo(status);
+    return body.get("error").asText();
   }
 
   @Test
@@ -101,14 +127,53 @@ class MetricsApiTest {
   }
 
   @Test
-  void aBadLimitIsA400WithAJsonErrorNotA500() throws Exception {
-    for (String q : new String[] {"abc", "0"}) {
-      HttpResponse<String> r = get("/api/consensus?limit=" + q);
-      assertThat(r.statusCode()).isEqualTo(400);
-      JsonNode body = ApiJson.MAPPER.readTree(r.body());
-      assertThat(body.get("status").asInt()).isEqualTo(400);
-      assertThat(body.get("error").asText()).contains("limit");
+  void aBadLimitIsA400WithAReadableJsonError() throws Exception {
+    for (String q : new String[] {"abc", "0", "-3", "10001", "99999999999", "1.5", ""}) {
+      assertThat(error(get("/api/consensus?limit=" + q), 400)).as(q).isEqualTo("limit must be an integer 1..10000");
     }
+    assertThat(MetricsApi.limit(null)).isEqualTo(50);
+    assertThat(MetricsApi.limit("10000")).isEqualTo(10_000);
+  }
+
+  @Test
+  void aModelIsNamedByItsIdOrByTheNameOfAKnownModel() throws Exception {
+    MetricsApi.Backend b = new MetricsApi.Backend(views, feed, intake, events, metrics, null, KNOWN);
+    assertThat(MetricsApi.modelFor("mnist", b)).isEqualTo(MNIST_ID);
+    assertThat(MetricsApi.modelFor("fashion-mnist", b)).isEqualTo(FASHION_ID);
+    assertThat(MetricsApi.modelFor("a".repeat(64), b)).isEqualTo("a".repeat(64)); // peers answer an unknown id
+    // over HTTP, a known name gets past validation to the broker (unreachable here: 503)
+    HttpResponse<String> named = post("/api/tasks?model=fashion-mnist", "image/png", new byte[] {1, 2, 3});
+    assertThat(error(named, 503)).contains("broker");
+    // an unknown name is a 400 that lists the known ones
+    assertThat(error(post("/api/tasks?model=cifar", "image/png", new byte[] {1, 2, 3}), 400))
+        .contains("unknown model 'cifar'")
+        .contains("[fashion-mnist, mnist]");
+  }
+
+  @Test
+  void anInputOverTheLimitIsRefusedWithOurMessageWhateverItsSizeOrFraming() throws Exception {
+    String expected = "bytes > " + TaskIntake.MAX_INPUT_BYTES;
+    // just over the limit, with Content-Length
+    assertThat(error(post("/api/tasks", "image/png", new byte[TaskIntake.MAX_INPUT_BYTES + 1]), 413))
+        .isEqualTo("input of " + (TaskIntake.MAX_INPUT_BYTES + 1) + " " + expected);
+    // over Javalin's own 1,000,000-byte default, with Content-Length
+    assertThat(error(post("/api/tasks", "image/png", new byte[1_200_000]), 413)).isEqualTo("input of 1200000 " + expected);
+    // without Content-Length (chunked): counted as it is read
+    HttpResponse<String> chunked = post("/api/tasks", "image/png",
+        HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(new byte[1_200_000])));
+    assertThat(error(chunked, 413)).isEqualTo("input of 1200000 " + expected);
+  }
+
+  @Test
+  void aKnownPathAskedWithAnotherMethodIsA405WithAllow() throws Exception {
+    HttpResponse<String> get = get("/api/tasks");
+    assertThat(error(get, 405)).contains("POST");
+    assertThat(get.headers().firstValue("Allow")).contains("POST");
+    HttpResponse<String> delete = send("DELETE", "/api/tasks/x");
+    assertThat(error(delete, 405)).contains("GET");
+    assertThat(delete.headers().firstValue("Allow")).contains("GET");
+    // an unknown path is still a 404
+    assertThat(error(get("/api/nothing-here"), 404)).isNotBlank();
   }
 
   @Test
@@ -117,14 +182,13 @@ class MetricsApiTest {
     HttpResponse<String> empty = post("/api/tasks", "image/png", new byte[0]);
     assertThat(empty.statusCode()).isEqualTo(400);
     assertThat(ApiJson.MAPPER.readTree(empty.body()).get("error").asText()).contains("empty input");
-    // a model that is not a model id
-    HttpResponse<String> model = post("/api/tasks?model=mnist", "image/png", new byte[] {1, 2, 3});
-    assertThat(model.statusCode()).isEqualTo(400);
-    assertThat(ApiJson.MAPPER.readTree(model.body()).get("error").asText()).contains("SHA-256");
-    // JSON instead of an image
-    HttpResponse<String> json = post("/api/tasks", "application/json", "{}".getBytes(StandardCharsets.UTF_8));
-    assertThat(json.statusCode()).isEqualTo(415);
-    assertThat(ApiJson.MAPPER.readTree(json.body()).get("status").asInt()).isEqualTo(415);
+    // a model that is neither a model id nor a known name
+    HttpResponse<String> model = post("/api/tasks?model=mnist-v9", "image/png", new byte[] {1, 2, 3});
+    assertThat(error(model, 400)).contains("SHA-256");
+    // JSON, a form or text instead of an image
+    for (String type : new String[] {"application/json", "application/x-www-form-urlencoded", "text/plain", "text/html; charset=utf-8"}) {
+      assertThat(error(post("/api/tasks", type, "{}".getBytes(StandardCharsets.UTF_8)), 415)).as(type).contains("Content-Type");
+    }
     // more than a task may carry
     HttpResponse<String> big = post("/api/tasks?model=" + "a".repeat(64), "image/png", new byte[TaskIntake.MAX_INPUT_BYTES + 1]);
     assertThat(big.statusCode()).isEqualTo(413);
@@ -167,14 +231,15 @@ class MetricsApiTest {
         "/metrics", "/health", "/api/summary", "/api/consensus", "/api/tasks", "/api/tasks/{id}",
         "/api/tasks/{id}/input", "/api/peers", "/api/peers/{id}", "/api/models", "/api/dead-letters",
         "/api/events", "/prometheus");
-    assertThat(doc.at("/paths/~1api~1tasks/post/responses/202")).isNotNull();
+    assertThat(doc.at("/paths/~1api~1tasks/post/responses/202").isMissingNode()).isFalse();
+    assertThat(doc.at("/paths/~1api~1tasks/post/parameters/0/description").asText()).contains("name of a model");
+    assertThat(doc.at("/paths/~1api~1events/get/responses/406").isMissingNode()).isFalse();
   }
 
   @Test
   void theEventStreamNeedsAcceptAndSaysWhenNotReady() throws Exception {
-    // without Accept: text/event-stream, Javalin answers an empty text/plain
-    HttpResponse<String> plain = get("/api/events");
-    assertThat(plain.body()).isEmpty();
+    // without Accept: text/event-stream, a 406 that says what to send
+    assertThat(error(get("/api/events"), 406)).contains("Accept: text/event-stream");
     // with it, the stream opens and the summary event says the stores are not ready yet
     HttpResponse<InputStream> r =
         http.send(
