@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       SimulateCommand.class,
       dev.minigradient.consensus.ReplayCommand.class,
+      ChaosCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MiniGradient implements Runnable {

@@ -1,0 +1,84 @@
+package dev.minigradient.launcher;
+
+import dev.minigradient.consensus.ReplayCommand;
+import dev.minigradient.producer.Input;
+import dev.minigradient.producer.Submitter;
+import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code chaos}: the fault run of {@link Chaos}, by hand, as long as you like. */
+@Command(
+    name = "chaos",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs tasks through a network on three in-JVM Kafka brokers (replication 3, min.insync.replicas 2) while peers are killed"
+          + " and restarted, the consensus app is killed and replaced, and a broker is stopped and started; then audits the topics"
+          + " as the replay command does.",
+      "Exit codes: 0 every task answered and the books consistent, 1 otherwise, 2 bad arguments."
+    })
+public final class ChaosCommand implements Callable<Integer> {
+  @Option(names = "--tasks", defaultValue = "10000", description = "Tasks to submit; the samples are reused in turn (default: ${DEFAULT-VALUE}).")
+  int tasks;
+
+  @Option(names = "--peers", defaultValue = "4", description = "Honest peers; 4 keep a quorum while one is down (default: ${DEFAULT-VALUE}).")
+  int peers;
+
+  @Option(names = "--model", defaultValue = "mnist", description = "The model the peers serve (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Mixin ModelRegistryOptions registry;
+
+  @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to submit (default: ${DEFAULT-VALUE}).")
+  Path samples;
+
+  @Option(names = "--report", paramLabel = "FILE", description = "Also write the outcome as JSON to FILE.")
+  Path report;
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    if (tasks < 1 || peers < 4) {
+      throw new CommandLine.ParameterException(cmd, "--tasks must be >= 1 and --peers >= 4 (one is down at a time)");
+    }
+    if (!Files.exists(samples)) {
+      throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
+    }
+    ModelSpec spec;
+    try {
+      spec = registry.resolve(model);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
+    List<Input> inputs = Submitter.read(List.of(samples)).stream().filter(i -> i.error() == null).toList();
+    if (inputs.isEmpty()) {
+      throw new CommandLine.ParameterException(cmd, "no readable images in " + samples);
+    }
+    PrintWriter err = cmd.getErr();
+    Chaos.Outcome o = Chaos.run(spec, inputs, tasks, peers, line -> {
+      err.println(line);
+      err.flush();
+    });
+    PrintWriter out = cmd.getOut();
+    out.printf("%d tasks, %d answered, in %.0f s%n", o.tasks(), o.answered(), o.seconds());
+    o.faults().forEach(f -> out.println("fault: " + f));
+    out.print(ReplayCommand.text(o.findings()));
+    out.flush();
+    if (report != null) {
+      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), o);
+    }
+    return o.answered() == o.tasks() && o.findings() != null && o.findings().consistent() ? 0 : 1;
+  }
+}
