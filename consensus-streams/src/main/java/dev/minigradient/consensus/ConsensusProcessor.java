@@ -92,6 +92,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   private final Referee referee;
   private final byte[] auditSalt;
   private final Sealing.Opener opener;
+  /** The vote record being processed as received (sealed), and opened; null between records. */
+  private Vote received;
+  private Vote opened;
   private ProcessorContext<String, Outcome> context;
   private KeyValueStore<String, PendingTask> pending;
   private KeyValueStore<String, String> deadlines;
@@ -130,6 +133,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       onTask(taskId, record.value().task(), now);
     } else if (record.value().vote() != null) {
       Vote vote = record.value().vote();
+      received = vote;
       if (!vote.isReadable()) {
         try {
           if (opener == null) {
@@ -138,11 +142,32 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
           vote = opener.open(vote);
         } catch (IllegalArgumentException e) {
           log.debug("sealed vote for {} ignored: {}", taskId, e.getMessage());
+          deadLetter(received, "unreadable-seal", e.getMessage());
           return;
         }
       }
-      onVote(taskId, vote, now);
+      opened = vote;
+      try {
+        onVote(taskId, vote, now);
+      } finally {
+        received = null;
+        opened = null;
+      }
     }
+  }
+
+  /** Sends the vote being processed, as received, to the dead-letter topic with its reason. */
+  private void deadLetter(Vote asReceived, String reason, String message) {
+    var md = context.recordMetadata();
+    org.apache.kafka.common.header.Headers headers =
+        dev.minigradient.protocol.DeadLetters.headers(
+            md.map(m -> m.topic()).orElse(dev.minigradient.protocol.Topics.VOTES.name()),
+            md.map(m -> m.partition()).orElse(-1),
+            md.map(m -> m.offset()).orElse(-1L),
+            "consensus-streams",
+            reason,
+            message);
+    context.forward(new Record<>(asReceived.taskId(), Outcome.rejected(asReceived), context.currentSystemTimeMs(), headers));
   }
 
   private void onTask(String taskId, Task task, long now) {
@@ -242,6 +267,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     if (peer == null || !Signatures.verify(vote, peer.publicKey())) {
       p.forged++;
       log.debug("vote for {} claiming peer {} ignored: unregistered or bad signature", vote.taskId(), vote.peerId());
+      if (vote == opened) { // the record in hand (a held early vote's own record is long gone)
+        deadLetter(received, peer == null ? "unregistered-peer" : "bad-signature",
+            "vote claiming peer " + vote.peerId() + (peer == null ? " which is not registered" : " does not verify against its registered key"));
+      }
       return;
     }
     String payloadSha256 = Hashes.sha256Hex(vote.signedPayload());

@@ -140,6 +140,14 @@ public final class ConsensusTopology {
             Topics.CONSENSUS.name(),
             Produced.with(Serdes.String(), Topics.CONSENSUS.valueSerde()).withName("consensus-sink"));
 
+    // votes that are not their peer's: as received, with the reason in the dead-letter headers
+    outcomes
+        .filter((taskId, o) -> o.rejected() != null, Named.as("rejected-votes"))
+        .mapValues(o -> Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), o.rejected()), Named.as("rejected-vote-bytes"))
+        .to(
+            Topics.DEAD_LETTERS.name(),
+            Produced.with(Serdes.String(), Serdes.ByteArray()).withName("rejected-votes-sink"));
+
     outcomes
         .filter((taskId, o) -> o.settled() != null, Named.as("settlements"))
         .flatMap(

@@ -2,6 +2,7 @@ package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.PeerVerdict;
+import dev.minigradient.protocol.Vote;
 import java.util.List;
 
 /**
@@ -13,12 +14,17 @@ import java.util.List;
  * @param settled the final verdicts, or null
  * @param settledAt when the verdicts were settled, epoch ms
  */
-record Outcome(Consensus decision, List<PeerVerdict> settled, long settledAt) {
+record Outcome(Consensus decision, List<PeerVerdict> settled, long settledAt, Vote rejected) {
   static Outcome decision(Consensus c) {
-    return new Outcome(c, null, 0);
+    return new Outcome(c, null, 0, null);
   }
 
   static Outcome settlement(List<PeerVerdict> verdicts, long at) {
-    return new Outcome(null, List.copyOf(verdicts), at);
+    return new Outcome(null, List.copyOf(verdicts), at, null);
+  }
+
+  /** A vote that is not its peer's (or cannot be read), for the dead-letter topic as received. */
+  static Outcome rejected(Vote asReceived) {
+    return new Outcome(null, null, 0, asReceived);
   }
 }

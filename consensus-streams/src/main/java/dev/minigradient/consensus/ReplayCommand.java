@@ -100,7 +100,12 @@ public final class ReplayCommand implements Callable<Integer> {
         replay.task(t.taskId(), r.timestamp());
       }
     });
-    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.DEAD_LETTERS.name(), timeout, r -> replay.deadLetter(r.key()));
+    // a task is explained by a dead letter of the task itself (not of a vote for it)
+    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.DEAD_LETTERS.name(), timeout, r -> {
+      if (Topics.TASKS.name().equals(dev.minigradient.protocol.DeadLetters.header(r.headers(), dev.minigradient.protocol.DeadLetters.TOPIC))) {
+        replay.deadLetter(r.key());
+      }
+    });
     dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.VOTES.name(), timeout, r -> {
       Vote v = r.value() == null ? null : votes.deserialize(r.topic(), r.value());
       if (v != null && v.taskId() != null && v.peerId() != null) {

@@ -31,6 +31,13 @@ import dev.minigradient.protocol.Reputation;
  * the bond is the stake the peer declared when it first entered the ledger.
  */
 public final class ReputationRules {
+  /**
+   * Most bond a peer can declare, tokens. A stake declared in {@code peers.registry} cannot be
+   * checked (there is no token ledger outside the network), so it counts only up to this; stake
+   * beyond it is earned through rewards.
+   */
+  public static final double MAX_BOND = 100.0;
+
   /** Score of a peer never judged before. */
   public static final double INITIAL_SCORE = 0.5;
 
@@ -64,12 +71,23 @@ public final class ReputationRules {
    * The ledger entry of a peer never seen before.
    *
    * @param peerId the peer
-   * @param bond the stake it declares, tokens
+   * @param bond the stake it declares, tokens (counted up to {@link #MAX_BOND})
    * @return a fresh ledger entry
    */
   public static Reputation initial(String peerId, double bond) {
-    double b = Double.isFinite(bond) && bond > 0 ? bond : 0;
+    double b = bond(bond);
     return new Reputation(peerId, INITIAL_SCORE, 0, 0, 0, 0, 0, 0, 0, b, 0, 0, b, 0);
+  }
+
+  /**
+   * The bond a declared stake stands for: the stake up to {@link #MAX_BOND}, 0 if it is not a
+   * positive number.
+   *
+   * @param declared the stake a peer declares, tokens
+   * @return the bond, tokens
+   */
+  public static double bond(double declared) {
+    return Double.isFinite(declared) && declared > 0 ? Math.min(declared, MAX_BOND) : 0;
   }
 
   /**

@@ -11,7 +11,9 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>{@code stake} is the peer's ledger stake (bond + rewards - slashed); a peer not yet in the
- *       ledger counts with the stake it declares in {@code peers.registry}.
+ *       ledger counts with the stake it declares in {@code peers.registry}, up to {@link
+ *       ReputationRules#MAX_BOND} (a declaration cannot be checked, so one peer cannot buy the
+ *       network's decisions by declaring a large stake).
  *   <li>{@code reputation} is the ledger score in [0,1]; a peer not yet in the ledger counts with
  *       {@link ReputationRules#INITIAL_SCORE}. Weighting votes by trust earned from agreement is
  *       EigenTrust's idea (Kamvar, Schlosser and Garcia-Molina, WWW 2003); weighting by stake is
@@ -39,7 +41,7 @@ public final class StakeWeights implements WeightRule {
     double newcomers = 0;
     for (Map.Entry<String, Peer> e : peers.entrySet()) {
       Reputation r = ledger.apply(e.getKey());
-      double stake = r != null ? r.stake() : e.getValue().stake();
+      double stake = r != null ? r.stake() : ReputationRules.bond(e.getValue().stake());
       double score = r != null ? r.score() : ReputationRules.INITIAL_SCORE;
       double w = finiteOrZero(Math.max(0, stake) * Math.max(0, score));
       boolean isNew = r == null || r.judged() < PROBATION_VERDICTS;

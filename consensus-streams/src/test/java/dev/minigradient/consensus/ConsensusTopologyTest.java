@@ -241,6 +241,15 @@ class ConsensusTopologyTest {
     assertThat(c.label()).isEqualTo(1);
     assertThat(c.verdicts().get(3)).extracting(PeerVerdict::label, PeerVerdict::verdict).containsExactly(1, Verdict.AGREED);
     assertThat(c.forgedVotes()).isEqualTo(1);
+    // and the forged vote went to the dead-letter topic as received, with its reason and offset
+    var dead = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    var records = dead.readRecordsToList();
+    assertThat(records).hasSize(1);
+    assertThat(records.get(0).key()).isEqualTo(t.taskId());
+    assertThat(Topics.VOTES.valueSerde().deserializer().deserialize(Topics.VOTES.name(), records.get(0).value())).isEqualTo(forged);
+    assertThat(dev.minigradient.protocol.DeadLetters.header(records.get(0).headers(), dev.minigradient.protocol.DeadLetters.REASON)).isEqualTo("bad-signature");
+    assertThat(dev.minigradient.protocol.DeadLetters.header(records.get(0).headers(), dev.minigradient.protocol.DeadLetters.TOPIC)).isEqualTo(Topics.VOTES.name());
+    assertThat(dev.minigradient.protocol.DeadLetters.header(records.get(0).headers(), dev.minigradient.protocol.DeadLetters.OFFSET)).isEqualTo("0");
   }
 
   @Test
@@ -498,18 +507,20 @@ class ConsensusTopologyTest {
 
   @Test
   void eachDecidedTaskPaysOneRewardSplitByWeightAmongThoseWhoAgreed() {
-    registerPeer("big", 300);
-    registerPeers("p2", "p3");
-    registerPeer("wrong", 100);
+    registerPeer("big", 100);
+    registerPeer("p2", 50);
+    registerPeer("p3", 50);
+    registerPeer("wrong", 20);
     Task t = submit("reward");
     castAll(t, 3, "big", "p2", "p3");
     cast(vote(t, "wrong", 4));
     Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
     double paid = ledger.values().stream().mapToDouble(Reputation::rewards).sum();
     assertThat(paid).isEqualTo(ReputationRules.TASK_REWARD, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(ledger.get("big").rewards()).isEqualTo(0.6, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("big").rewards()).isEqualTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("p2").rewards()).isEqualTo(0.25, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(ledger.get("wrong").rewards()).isZero();
-    assertThat(ledger.get("big").stake()).isEqualTo(300.6, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("big").stake()).isEqualTo(100.5, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test
@@ -674,5 +685,21 @@ class ConsensusTopologyTest {
         .containsKey("published ledger differs from the replay");
     assertThat(f.examples().get("published ledger differs from the replay")).anySatisfy(e -> assertThat(e).startsWith("p2: score"));
     assertThat(f.examples().get("task without consensus, dead letter or pending deadline")).containsExactly("lost");
+  }
+
+  @Test
+  void aPeerThatDeclaresAHugeStakeCountsOnlyItsBondAndCannotBuyTheDecision() {
+    // given three peers with the usual stake and a fourth declaring a million
+    registerPeers("p1", "p2", "p3");
+    registerPeer("whale", 1_000_000);
+    Task t = submit("whale");
+    // when the whale votes 3 and the others 7
+    cast(vote(t, "whale", 3));
+    castAll(t, 7, "p1", "p2", "p3");
+    // then the others decide: the whale weighs as much as any newcomer
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.label()).isEqualTo(7);
+    assertThat(c.totalWeight()).isEqualTo(4 * W);
   }
 }

@@ -28,6 +28,7 @@ class LedgerRulesTest {
     assertThat(r.score()).isEqualTo(ReputationRules.INITIAL_SCORE);
     assertThat(r.bond()).isEqualTo(100);
     assertThat(r.stake()).isEqualTo(100);
+    assertThat(ReputationRules.initial("p", 1_000_000).bond()).as("a declared stake counts up to the most bond").isEqualTo(ReputationRules.MAX_BOND);
     assertThat(ReputationRules.initial("p", Double.NaN).stake()).isZero();
     assertThat(ReputationRules.initial("p", -5).stake()).isZero();
   }
@@ -158,6 +159,8 @@ class LedgerRulesTest {
     peers.put("d", peer("d", -10));
     Map<String, Double> w = new StakeWeights().weights(peers, id -> null);
     assertThat(w).containsEntry("a", 50.0).containsEntry("b", 25.0).containsEntry("c", 0.0).containsEntry("d", 0.0);
+    peers.put("whale", peer("whale", 1_000_000));
+    assertThat(new StakeWeights().weights(peers, id -> null)).containsEntry("whale", ReputationRules.MAX_BOND * ReputationRules.INITIAL_SCORE);
   }
 
   @Test

@@ -35,7 +35,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--key-file", description = "The peer's Ed25519 key pair, created if missing; every instance of a peer id needs the same one (default: $MG_HOME/state/keys/<peer-id>.key).")
   Path keyFile;
 
-  @Option(names = "--stake", defaultValue = "100", description = "Stake to declare, tokens (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--stake", defaultValue = "100", description = "Stake to declare, tokens (default: ${DEFAULT-VALUE}); the consensus counts at most 100 of it as the peer's bond, and stake beyond that is earned through rewards.")
   double stake;
 
   @Option(names = "--heartbeat-ms", defaultValue = "2000", description = "Heartbeat interval, ms (default: ${DEFAULT-VALUE}).")

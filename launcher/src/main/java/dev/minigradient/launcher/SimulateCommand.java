@@ -50,7 +50,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--mix", description = "A mix of peers: kind[:count][@stake],... and optionally audit=RATE, e.g. honest:3,constant:4@30,audit=0 (repeatable; default: the README's set). Kinds: honest, random, constant, copycat, lazy, slow, crash, forger.")
   List<String> mixes = new ArrayList<>();
 
-  @Option(names = "--tasks", defaultValue = "100", description = "Digits submitted per mix (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--tasks", defaultValue = "100", description = "Digits submitted per mix, taken in turn from each label (default: ${DEFAULT-VALUE}).")
   int tasks;
 
   @Option(names = "--model", defaultValue = "mnist", description = "The model the peers serve (default: ${DEFAULT-VALUE}).")
@@ -90,7 +90,7 @@ public final class SimulateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
     }
     List<Input> inputs = Submitter.read(List.of(samples));
-    inputs = inputs.subList(0, Math.min(tasks, inputs.size()));
+    inputs = Simulation.balanced(inputs, tasks);
     PrintWriter err = cmd.getErr();
     List<Simulation.MixOutcome> outcomes = new ArrayList<>();
     for (Simulation.Mix mix : parsed) {

@@ -55,6 +55,7 @@ public final class Simulation {
      */
     public static Mix parse(String spec) {
       double audit = ConsensusConfig.DEFAULT_AUDIT_RATE;
+      boolean auditSeen = false;
       List<String[]> items = new ArrayList<>();
       for (String raw : spec.split(",")) {
         String item = raw.trim();
@@ -62,10 +63,17 @@ public final class Simulation {
           continue;
         }
         if (item.startsWith("audit=")) {
+          if (auditSeen) {
+            throw new IllegalArgumentException("audit= given twice in mix '" + spec + "'");
+          }
+          auditSeen = true;
           try {
             audit = Double.parseDouble(item.substring(6));
           } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad audit rate in mix '" + spec + "': " + item);
+          }
+          if (!(audit >= 0 && audit <= 1)) {
+            throw new IllegalArgumentException("audit rate must be in [0,1] in mix '" + spec + "': " + item);
           }
           continue;
         }
@@ -81,7 +89,7 @@ public final class Simulation {
           count = item.substring(colon + 1);
           item = item.substring(0, colon);
         }
-        items.add(new String[] {item, count, stake});
+        items.add(new String[] {item, count, stake, raw.trim()});
       }
       List<PeerPlan> peers = new ArrayList<>();
       Map<String, Integer> numbering = new LinkedHashMap<>();
@@ -93,7 +101,7 @@ public final class Simulation {
           n = Integer.parseInt(it[1]);
           stake = Double.parseDouble(it[2]);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("bad count or stake in mix '" + spec + "': " + String.join(":", it));
+          throw new IllegalArgumentException("bad count or stake in mix '" + spec + "': " + it[3]);
         }
         if (n < 1 || stake < 0) {
           throw new IllegalArgumentException("count must be >= 1 and stake >= 0 in mix '" + spec + "'");
@@ -103,8 +111,8 @@ public final class Simulation {
           peers.add(new PeerPlan(b + "-" + k, b, stake));
         }
       }
-      if (peers.isEmpty()) {
-        throw new IllegalArgumentException("mix '" + spec + "' has no peers");
+      if (peers.isEmpty() || peers.size() > 64) {
+        throw new IllegalArgumentException("mix '" + spec + "' must have 1..64 peers, has " + peers.size());
       }
       List<String> ids = peers.stream().map(PeerPlan::peerId).toList();
       List<PeerPlan> wired = new ArrayList<>();
@@ -237,6 +245,31 @@ public final class Simulation {
           mix, inputs.size(), decided, wrongVsTruth, wrongVsModel, noQuorum, timedOut, forgedSent,
           forgedRejected, badBelowHonestAfter(mix, history), peers);
     }
+  }
+
+  /**
+   * Up to {@code n} inputs taken in turn from each true label (label order, then file order), so
+   * a short run sees every class and a constant liar agrees by chance about one time in ten; the
+   * sample folder itself is sorted by label.
+   *
+   * @param inputs the inputs, with true labels where known
+   * @param n how many to take
+   * @return the balanced selection, deterministic
+   */
+  public static List<Input> balanced(List<Input> inputs, int n) {
+    Map<Integer, java.util.ArrayDeque<Input>> byLabel = new java.util.TreeMap<>();
+    for (Input in : inputs) {
+      byLabel.computeIfAbsent(in.trueLabel() == null ? -1 : in.trueLabel(), k -> new java.util.ArrayDeque<>()).add(in);
+    }
+    List<Input> out = new ArrayList<>();
+    while (out.size() < n && byLabel.values().stream().anyMatch(q -> !q.isEmpty())) {
+      for (java.util.ArrayDeque<Input> q : byLabel.values()) {
+        if (!q.isEmpty() && out.size() < n) {
+          out.add(q.poll());
+        }
+      }
+    }
+    return out;
   }
 
   /** Every update of the ledger's changelog, per peer, in order. */

@@ -33,7 +33,7 @@ class AdversariesIT {
   @BeforeAll
   static void load() throws Exception {
     model = ModelSpec.load(MNIST);
-    inputs = Submitter.read(List.of(MNIST.resolve("samples"))).subList(0, TASKS);
+    inputs = Simulation.balanced(Submitter.read(List.of(MNIST.resolve("samples"))), TASKS);
   }
 
   private static MixOutcome run(String spec) throws Exception {

@@ -45,17 +45,32 @@ public final class DeadLetters {
    */
   public static ProducerRecord<String, byte[]> of(
       ConsumerRecord<String, byte[]> source, String component, String reason, String message) {
-    ProducerRecord<String, byte[]> r =
-        new ProducerRecord<>(Topics.DEAD_LETTERS.name(), source.key(), source.value());
-    Headers h = r.headers();
+    return new ProducerRecord<>(
+        Topics.DEAD_LETTERS.name(), null, source.key(), source.value(),
+        headers(source.topic(), source.partition(), source.offset(), component, reason, message));
+  }
+
+  /**
+   * The dead-letter headers of a record that could not be processed.
+   *
+   * @param topic its topic
+   * @param partition its partition
+   * @param offset its offset
+   * @param component who gives up on it
+   * @param reason short kebab-case reason
+   * @param message human-readable error
+   * @return the headers, in the format of Kafka Streams' dead-letter queue plus ours
+   */
+  public static Headers headers(String topic, int partition, long offset, String component, String reason, String message) {
+    Headers h = new org.apache.kafka.common.header.internals.RecordHeaders();
     put(h, EXCEPTION, reason);
     put(h, MESSAGE, message);
-    put(h, TOPIC, source.topic());
-    put(h, PARTITION, Integer.toString(source.partition()));
-    put(h, OFFSET, Long.toString(source.offset()));
+    put(h, TOPIC, topic);
+    put(h, PARTITION, Integer.toString(partition));
+    put(h, OFFSET, Long.toString(offset));
     put(h, REASON, reason);
     put(h, COMPONENT, component);
-    return r;
+    return h;
   }
 
   /**

@@ -81,11 +81,25 @@ public final class TopicAdmin {
         }
       }
       // Tasks and votes meet in one Streams task only if they have the same partition count.
-      var described =
-          admin
-              .describeTopics(List.of(Topics.TASKS.name(), Topics.VOTES.name()))
-              .allTopicNames()
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      long deadline = System.currentTimeMillis() + timeout.toMillis();
+      java.util.Map<String, org.apache.kafka.clients.admin.TopicDescription> described;
+      while (true) {
+        try {
+          described =
+              admin
+                  .describeTopics(List.of(Topics.TASKS.name(), Topics.VOTES.name()))
+                  .allTopicNames()
+                  .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          break;
+        } catch (ExecutionException ex) {
+          // a topic created a moment ago may not have reached the metadata of every broker yet
+          if (!(ex.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+              || System.currentTimeMillis() > deadline) {
+            throw ex;
+          }
+          Thread.sleep(100);
+        }
+      }
       int taskPartitions = described.get(Topics.TASKS.name()).partitions().size();
       int votePartitions = described.get(Topics.VOTES.name()).partitions().size();
       if (taskPartitions != votePartitions) {
