@@ -16,7 +16,7 @@ import dev.minigradient.protocol.Reputation;
  *   <tr><th>verdict</th><th>rate</th><th>target</th><th>stake</th></tr>
  *   <tr><td>AGREED</td><td>{@link #ALPHA}</td><td>1</td><td>+ the verdict's reward</td></tr>
  *   <tr><td>LATE</td><td>{@link #ALPHA}</td><td>{@link #LATE_TARGET_FACTOR} x score</td><td>-</td></tr>
- *   <tr><td>MISSED</td><td>{@link #ALPHA}</td><td>{@link #MISSED_TARGET_FACTOR} x score</td><td>-</td></tr>
+ *   <tr><td>MISSED</td><td>{@link #ALPHA}, at most once per {@link #MISSED_PENALTY_INTERVAL_MS}</td><td>{@link #MISSED_TARGET_FACTOR} x score</td><td>-</td></tr>
  *   <tr><td>DISAGREED</td><td>{@link #ALPHA}</td><td>0</td><td>-</td></tr>
  *   <tr><td>INVALID</td><td>{@link #INVALID_RATE}</td><td>0</td><td>slash {@link #SLASH_INVALID} of stake</td></tr>
  *   <tr><td>UNDECIDED</td><td>-</td><td>unchanged</td><td>-</td></tr>
@@ -46,6 +46,12 @@ public final class ReputationRules {
 
   /** A missed vote pulls the score towards this fraction of itself. */
   public static final double MISSED_TARGET_FACTOR = 0.5;
+
+  /**
+   * Missed votes lower the score at most once per this many ms (they are all counted): a peer
+   * that is down pays for how long it is down, not for how many tasks arrived meanwhile.
+   */
+  public static final long MISSED_PENALTY_INTERVAL_MS = 1_000;
 
   /** A late vote pulls the score towards this fraction of itself. */
   public static final double LATE_TARGET_FACTOR = 0.75;
@@ -108,6 +114,7 @@ public final class ReputationRules {
     double rewards = current.rewards();
     double slashed = current.slashed();
     double stake = current.stake();
+    long missPenalizedAt = current.missPenalizedAt();
     switch (verdict.verdict()) {
       case AGREED -> {
         s += ALPHA * (1 - s);
@@ -122,7 +129,10 @@ public final class ReputationRules {
         disagreed++;
       }
       case MISSED -> {
-        s += ALPHA * (MISSED_TARGET_FACTOR * s - s);
+        if (now - missPenalizedAt >= MISSED_PENALTY_INTERVAL_MS) {
+          s += ALPHA * (MISSED_TARGET_FACTOR * s - s);
+          missPenalizedAt = now;
+        }
         missed++;
       }
       case INVALID -> {
@@ -163,6 +173,7 @@ public final class ReputationRules {
         rewards,
         slashed,
         Math.max(0, current.bond() + rewards - slashed),
-        now);
+        now,
+        missPenalizedAt);
   }
 }

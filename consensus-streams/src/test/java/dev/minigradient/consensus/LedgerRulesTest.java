@@ -19,7 +19,7 @@ class LedgerRulesTest {
   private static final double EPS = 1e-12;
 
   private static Reputation after(Reputation r, Verdict v) {
-    return ReputationRules.apply(r, new PeerVerdict(r.peerId(), 1, v, null), 1L);
+    return ReputationRules.apply(r, new PeerVerdict(r.peerId(), 1, v, null), 1_000_000L);
   }
 
   @Test
@@ -53,6 +53,22 @@ class LedgerRulesTest {
     assertThat(s - missed).isCloseTo((s - disagreed) / 2, within(EPS));
     assertThat(after(r, Verdict.UNDECIDED).score()).isEqualTo(s);
     assertThat(after(r, Verdict.UNDECIDED).judged()).isZero();
+  }
+
+  @Test
+  void silenceCostsScorePerSecondNotPerTask() {
+    Reputation r = ReputationRules.initial("p", 100);
+    // a thousand tasks missed within one second lower the score once, and all count
+    Reputation burst = r;
+    for (int i = 0; i < 1000; i++) {
+      burst = ReputationRules.apply(burst, new PeerVerdict("p", null, Verdict.MISSED, null), 10_000 + i / 2);
+    }
+    assertThat(burst.missed()).isEqualTo(1000);
+    assertThat(burst.score()).isCloseTo(after(r, Verdict.MISSED).score(), within(EPS));
+    // a second later the next miss lowers it again
+    Reputation later = ReputationRules.apply(burst, new PeerVerdict("p", null, Verdict.MISSED, null), 10_000 + ReputationRules.MISSED_PENALTY_INTERVAL_MS);
+    assertThat(later.score()).isLessThan(burst.score());
+    assertThat(later.missPenalizedAt()).isEqualTo(10_000 + ReputationRules.MISSED_PENALTY_INTERVAL_MS);
   }
 
   @Test
