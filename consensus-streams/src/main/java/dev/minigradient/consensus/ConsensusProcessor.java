@@ -159,15 +159,15 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   /** Sends the vote being processed, as received, to the dead-letter topic with its reason. */
   private void deadLetter(Vote asReceived, String reason, String message) {
     var md = context.recordMetadata();
+    deadLetter(asReceived, md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L), reason, message);
+  }
+
+  /** Sends a vote read at {@code partition}/{@code offset} of the votes topic to the dead letters. */
+  private void deadLetter(Vote vote, int partition, long offset, String reason, String message) {
     org.apache.kafka.common.header.Headers headers =
         dev.minigradient.protocol.DeadLetters.headers(
-            md.map(m -> m.topic()).orElse(dev.minigradient.protocol.Topics.VOTES.name()),
-            md.map(m -> m.partition()).orElse(-1),
-            md.map(m -> m.offset()).orElse(-1L),
-            "consensus-streams",
-            reason,
-            message);
-    context.forward(new Record<>(asReceived.taskId(), Outcome.rejected(asReceived), context.currentSystemTimeMs(), headers));
+            dev.minigradient.protocol.Topics.VOTES.name(), partition, offset, "consensus-streams", reason, message);
+    context.forward(new Record<>(vote.taskId(), Outcome.rejected(vote), context.currentSystemTimeMs(), headers));
   }
 
   private void onTask(String taskId, Task task, long now) {
@@ -200,7 +200,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     if (!active.isEmpty() && isAudited(taskId)) {
       p.reference = referee.rerun(task.modelId(), task.input());
     }
-    List<Vote> early = p.early;
+    List<PendingTask.HeldVote> early = p.early;
     p.early = new ArrayList<>();
     deadlines.put(deadlineKey(p.deadline, taskId), taskId);
     if (p.eligible.isEmpty()) {
@@ -208,8 +208,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       emit(taskId, p, ConsensusStatus.UNSUPPORTED_MODEL, null, 0, 0, now);
       return;
     }
-    for (Vote v : early) {
-      judge(p, v, now);
+    for (PendingTask.HeldVote v : early) {
+      judge(p, v.vote(), now);
     }
     if (!decideIfReady(taskId, p, now, false)) {
       pending.put(taskId, p);
@@ -239,7 +239,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       // held until the task arrives; all are kept (up to a bound), so a forged early vote
       // cannot shadow the peer's real one
       if (p.early.size() < MAX_EARLY_VOTES) {
-        p.early.add(vote);
+        var md = context.recordMetadata();
+        p.early.add(new PendingTask.HeldVote(vote, md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L)));
       }
       pending.put(taskId, p);
       return;
@@ -556,10 +557,14 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         settle(taskId, p, now);
       } else if (!p.hasTask()) {
         log.warn(
-            "dropping {} vote(s) for task {}: the task never arrived within {} ms",
+            "dead-lettering {} vote(s) for task {}: the task never arrived within {} ms",
             p.early.size(),
             taskId,
             config.decisionTimeoutMs());
+        for (PendingTask.HeldVote held : p.early) {
+          deadLetter(held.vote(), held.partition(), held.offset(), "unknown-task",
+              "no task " + taskId + " arrived within " + config.decisionTimeoutMs() + " ms of the vote");
+        }
         pending.delete(taskId);
       } else {
         decideIfReady(taskId, p, now, true);

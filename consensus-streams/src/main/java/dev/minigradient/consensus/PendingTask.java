@@ -25,7 +25,7 @@ final class PendingTask {
   /** Judged votes by peer, first vote wins. */
   public Map<String, CountedVote> votes = new LinkedHashMap<>();
   /** Votes that arrived before their task, checked when it arrives. */
-  public List<Vote> early = new ArrayList<>();
+  public List<HeldVote> early = new ArrayList<>();
   /** Votes whose signature did not verify against the claimed peer's key. */
   public int forged;
   /** The referee's answer when the task is audited, else null. */
@@ -78,4 +78,14 @@ final class PendingTask {
       return label >= 0 && probabilities != null && label < probabilities.size() ? probabilities.get(label) : 0;
     }
   }
+
+  /**
+   * A vote held until its task arrives, with where it was read (for the dead-letter topic if the
+   * task never comes).
+   *
+   * @param vote the vote, opened
+   * @param partition its partition of {@code inference.votes}
+   * @param offset its offset
+   */
+  record HeldVote(Vote vote, int partition, long offset) {}
 }

@@ -43,7 +43,7 @@ public final class SimulateCommand implements Callable<Integer> {
           "honest:3,forger:1",
           "honest:5,random:1,constant:1",
           "honest:3@100,constant:4@30,audit=0",
-          "honest:3@100,constant:4@30,audit=0.02");
+          "honest:3@100,constant:4@30,audit=0.1");
 
   @Spec CommandLine.Model.CommandSpec spec;
 

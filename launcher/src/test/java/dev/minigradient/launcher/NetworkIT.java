@@ -295,39 +295,85 @@ class NetworkIT {
   @Test
   @Order(4)
   void malformedRecordsOnEveryInputTopicAreDeadLetteredAndNothingStops() throws Exception {
-    // given records that are not what their topic holds
+    // given records that are not what their topic holds: not JSON, the wrong shape, missing
+    // fields, absurd timestamps, an input over the size limit, a vote for a task that never comes
+    long now = System.currentTimeMillis();
+    String model = network.modelId();
+    String okInput = java.util.Base64.getEncoder().encodeToString(new byte[] {1, 2, 3});
+    String sha = "0".repeat(64);
+    Map<String, String> tasks = new java.util.LinkedHashMap<>();
+    tasks.put("bad-task-not-json", "not json");
+    tasks.put("bad-task-array", "[1,2,3]");
+    tasks.put("bad-task-missing", "{\"taskId\":\"x\"}");
+    tasks.put("bad-task-negative-time", task("bad-task-negative-time", model, okInput, sha, -5));
+    tasks.put("bad-task-future-time", task("bad-task-future-time", model, okInput, sha, now + 10L * 24 * 3600 * 1000));
+    tasks.put("bad-task-too-large", task("bad-task-too-large", model,
+        java.util.Base64.getEncoder().encodeToString(new byte[dev.minigradient.protocol.Task.MAX_INPUT_BYTES + 10_000]), sha, now));
+    Map<String, String> votes = new java.util.LinkedHashMap<>();
+    votes.put("bad-vote-not-json", "not json");
+    votes.put("bad-vote-shape", "{\"label\":3}");
+    votes.put("bad-vote-negative-time", vote("bad-vote-negative-time", -1));
+    votes.put("bad-vote-unknown-task", vote("bad-vote-unknown-task", now));
     Map<String, Object> props = new HashMap<>();
     try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
         network.kafka().properties(props),
         new org.apache.kafka.common.serialization.StringSerializer(),
         new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
-          Topics.VOTES.name(), "bad-vote", "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
-      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
-          Topics.TASKS.name(), "bad-task", "{\"taskId\":\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+      for (var e : tasks.entrySet()) {
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+            Topics.TASKS.name(), e.getKey(), e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+      }
+      for (var e : votes.entrySet()) {
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+            Topics.VOTES.name(), e.getKey(), e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+      }
       producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
           Topics.PEERS.name(), "bad-peer", "[1,2,3]".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
     }
-    // then each lands on the dead-letter topic with its source topic and error
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+    // then each lands on the dead-letter topic with its source topic, offset and error (the vote
+    // for an unknown task once its deadline has passed)
+    await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
       Map<String, List<String>> sources = new HashMap<>();
       for (ConsumerRecord<String, byte[]> r : readAll(Topics.DEAD_LETTERS.name())) {
         if (r.key() != null && r.key().startsWith("bad-")) {
+          assertThat(DeadLetters.header(r.headers(), DeadLetters.OFFSET)).as(r.key()).matches("\\d+");
           sources.computeIfAbsent(r.key(), k -> new ArrayList<>())
-              .add(DeadLetters.header(r.headers(), DeadLetters.TOPIC) + " " + DeadLetters.header(r.headers(), DeadLetters.MESSAGE));
+              .add(DeadLetters.header(r.headers(), DeadLetters.TOPIC) + " " + DeadLetters.header(r.headers(), DeadLetters.MESSAGE)
+                  + " " + DeadLetters.header(r.headers(), DeadLetters.REASON));
         }
       }
-      assertThat(sources.get("bad-vote")).anySatisfy(d -> assertThat(d).startsWith(Topics.VOTES.name()).contains("not a valid Vote"));
-      // the consensus app and every peer refuse the malformed task
-      assertThat(sources.get("bad-task")).hasSizeGreaterThanOrEqualTo(4)
-          .allSatisfy(d -> assertThat(d).startsWith(Topics.TASKS.name()).contains("not a valid Task"));
+      // the consensus app and every peer refuse each malformed task
+      for (String key : tasks.keySet()) {
+        assertThat(sources.get(key)).as(key).hasSizeGreaterThanOrEqualTo(4)
+            .allSatisfy(d -> assertThat(d).startsWith(Topics.TASKS.name()).contains("not a valid Task"));
+      }
+      assertThat(sources.get("bad-task-negative-time")).allSatisfy(d -> assertThat(d).contains("submittedAt -5"));
+      assertThat(sources.get("bad-task-too-large")).allSatisfy(d -> assertThat(d).contains("must be 1.." + dev.minigradient.protocol.Task.MAX_INPUT_BYTES));
+      for (String key : List.of("bad-vote-not-json", "bad-vote-shape", "bad-vote-negative-time")) {
+        assertThat(sources.get(key)).as(key).anySatisfy(d -> assertThat(d).startsWith(Topics.VOTES.name()).contains("not a valid Vote"));
+      }
+      assertThat(sources.get("bad-vote-unknown-task")).as("bad-vote-unknown-task")
+          .anySatisfy(d -> assertThat(d).startsWith(Topics.VOTES.name()).endsWith("unknown-task"));
     });
     // a bad registry record is skipped by the global tables (logged), and nothing stops
     assertThat(get("/health").get("status").asText()).isEqualTo("UP");
     assertThat(get("/metrics").get("active_peers").size()).isGreaterThanOrEqualTo(3);
+    assertThat(get("/api/dead-letters").toString()).contains("unknown-task");
     Run run = cli("task-producer", "--bootstrap-servers", network.kafka().bootstrapServers(),
         "--model", MODEL.toString(), "--json", samples(1).get(0).toString());
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+  }
+
+  private static String task(String id, String model, String inputBase64, String sha, long submittedAt) {
+    return "{\"schemaVersion\":1,\"taskId\":\"" + id + "\",\"modelId\":\"" + model + "\",\"input\":\"" + inputBase64
+        + "\",\"contentType\":\"image/png\",\"inputSha256\":\"" + sha + "\",\"submittedAt\":" + submittedAt
+        + ",\"requester\":\"test\",\"name\":\"" + id + "\"}";
+  }
+
+  private static String vote(String taskId, long votedAt) {
+    return "{\"schemaVersion\":1,\"taskId\":\"" + taskId + "\",\"peerId\":\"peer-1\",\"modelId\":\"" + "a".repeat(64)
+        + "\",\"inputSha256\":\"" + "b".repeat(64) + "\",\"label\":3,\"probabilities\":[],\"inferenceMs\":1,\"votedAt\":"
+        + votedAt + ",\"signature\":\"AAAA\"}";
   }
 
   private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {

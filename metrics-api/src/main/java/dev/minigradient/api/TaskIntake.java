@@ -20,8 +20,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * idempotent {@code acks=all} producer. The producer is created on first use.
  */
 public final class TaskIntake implements AutoCloseable {
-  /** Largest input accepted, bytes (the task producer's limit; Kafka's default record limit is about 1 MiB). */
-  public static final int MAX_INPUT_BYTES = 900 * 1024;
+  /** Largest input accepted, bytes: {@link dev.minigradient.protocol.Task#MAX_INPUT_BYTES}. */
+  public static final int MAX_INPUT_BYTES = dev.minigradient.protocol.Task.MAX_INPUT_BYTES;
 
   /** The requester id stamped on tasks submitted over HTTP. */
   public static final String REQUESTER = "metrics-api";
@@ -54,7 +54,7 @@ public final class TaskIntake implements AutoCloseable {
                       ProducerConfig.ACKS_CONFIG, "all",
                       ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                       ProducerConfig.LINGER_MS_CONFIG, "0",
-                      ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_INPUT_BYTES + 64 * 1024),
+                      ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576", // a task of the largest input fits: see Task.MAX_INPUT_BYTES
                       ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(sendTimeout.toMillis()))),
               new StringSerializer(),
               Topics.TASKS.valueSerde().serializer());

@@ -31,11 +31,39 @@ public record Task(
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
 
-  /** Validates the fields every consumer relies on. */
+  /**
+   * Largest input, bytes: 720 KiB. In the JSON record the bytes are base64 (4/3 larger), so a task
+   * stays under 1 MiB, the default record limit of Kafka's producers ({@code max.request.size})
+   * and brokers ({@code message.max.bytes}): a task fits any cluster without reconfiguring it.
+   */
+  public static final int MAX_INPUT_BYTES = 720 * 1024;
+
+  /** Longest task id, characters. */
+  public static final int MAX_ID_LENGTH = 200;
+
+  /** How far in the future a submission time may lie (clocks differ), ms. */
+  public static final long MAX_CLOCK_SKEW_MS = 3_600_000;
+
+  /**
+   * Validates the fields every consumer relies on.
+   *
+   * @throws NullPointerException if the task id, model id or input is missing
+   * @throws IllegalArgumentException if the task id is blank or too long, the input empty or over
+   *     {@link #MAX_INPUT_BYTES}, or the submission time negative or more than an hour ahead
+   */
   public Task {
     Objects.requireNonNull(taskId, "taskId");
     Objects.requireNonNull(modelId, "modelId");
     Objects.requireNonNull(input, "input");
+    if (taskId.isBlank() || taskId.length() > MAX_ID_LENGTH) {
+      throw new IllegalArgumentException("taskId must be 1.." + MAX_ID_LENGTH + " characters");
+    }
+    if (input.length == 0 || input.length > MAX_INPUT_BYTES) {
+      throw new IllegalArgumentException("input of " + input.length + " bytes, must be 1.." + MAX_INPUT_BYTES);
+    }
+    if (submittedAt < 0 || submittedAt > System.currentTimeMillis() + MAX_CLOCK_SKEW_MS) {
+      throw new IllegalArgumentException("submittedAt " + submittedAt + " is negative or more than an hour ahead");
+    }
   }
 
   /**

@@ -50,6 +50,9 @@ public record Vote(
   public Vote {
     Objects.requireNonNull(taskId, "taskId");
     Objects.requireNonNull(peerId, "peerId");
+    if (votedAt < 0 || votedAt > System.currentTimeMillis() + Task.MAX_CLOCK_SKEW_MS) {
+      throw new IllegalArgumentException("votedAt " + votedAt + " is negative or more than an hour ahead");
+    }
     probabilities = probabilities == null ? List.of() : List.copyOf(probabilities);
   }
 

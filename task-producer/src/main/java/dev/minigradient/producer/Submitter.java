@@ -38,8 +38,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * sent, so no answer can be missed).
  */
 public final class Submitter implements AutoCloseable {
-  /** Largest input accepted, bytes; Kafka's default record limit is about 1 MiB. */
-  public static final long MAX_INPUT_BYTES = 900 * 1024;
+  /** Largest input accepted, bytes: {@link Task#MAX_INPUT_BYTES}. */
+  public static final long MAX_INPUT_BYTES = Task.MAX_INPUT_BYTES;
 
   private final KafkaSettings kafka;
   private final String requester;
@@ -66,7 +66,7 @@ public final class Submitter implements AutoCloseable {
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                     ProducerConfig.LINGER_MS_CONFIG, "5",
-                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(MAX_INPUT_BYTES + 64 * 1024),
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576", // a task of the largest input fits: see Task.MAX_INPUT_BYTES
                     ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(connectTimeout.toMillis()))),
             new StringSerializer(),
             Topics.TASKS.valueSerde().serializer());
