@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 public final class ConsensusCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--state-dir", defaultValue = "state/consensus", description = "State store directory (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--state-dir", defaultValue = "${env:MG_STATE_DIR:-state}/consensus", description = "State store directory (env MG_STATE_DIR names its parent; default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
   @Option(names = "--timeout-ms", defaultValue = "10000", description = "Decision deadline after a task arrives, ms (default: ${DEFAULT-VALUE}).")

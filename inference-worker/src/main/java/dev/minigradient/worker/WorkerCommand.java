@@ -24,7 +24,10 @@ import picocli.CommandLine.Option;
 public final class WorkerCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--peer-id", required = true, description = "This peer's id; instances with the same id share its work.")
+  @Option(
+      names = "--peer-id",
+      defaultValue = "${env:MG_PEER_ID}",
+      description = "This peer's id; instances with the same id share its work (env MG_PEER_ID; default: this machine's host name, so each container of a scaled service is its own peer).")
   String peerId;
 
   @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models to serve: names under --models-dir, model folders or .onnx files (repeatable or comma-separated; default: ${DEFAULT-VALUE}).")
@@ -64,6 +67,9 @@ public final class WorkerCommand implements Callable<Integer> {
     WorkerConfig config;
     Behavior behaviour;
     List<ModelSpec> specs;
+    if (peerId == null || peerId.isBlank()) {
+      peerId = hostPeerId(System.getenv());
+    }
     try {
       config = new WorkerConfig(peerId, kafka.settings(), stake, heartbeatMs, 60_000, WorkerConfig.DEFAULT_MAX_PIXELS);
       behaviour = Behavior.parse(behavior).with(constantLabel, delayMs, crashAfter, forgeAs);
@@ -94,5 +100,33 @@ public final class WorkerCommand implements Callable<Integer> {
           served.forEach(m -> m.engine().close());
         });
     return 0;
+  }
+
+  /**
+   * A peer id from this machine's host name: {@code HOSTNAME} (a container's is its own), else
+   * {@code /etc/hostname}, else the resolver's, with characters a peer id cannot hold as {@code -}
+   * and cut to 64.
+   *
+   * @param env environment variables
+   * @return the id
+   */
+  static String hostPeerId(java.util.Map<String, String> env) {
+    String host = env.get("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      try {
+        host = java.nio.file.Files.readString(Path.of("/etc/hostname"));
+      } catch (java.io.IOException | RuntimeException e) {
+        host = null;
+      }
+    }
+    if (host == null || host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("no --peer-id, MG_PEER_ID or host name: give --peer-id", e);
+      }
+    }
+    String id = host.strip().replaceAll("[^A-Za-z0-9._-]", "-");
+    return id.length() > 64 ? id.substring(0, 64) : id;
   }
 }

@@ -69,7 +69,7 @@ public final class Chaos {
     List<String> faults = Collections.synchronizedList(new ArrayList<>());
     ServedModel served = ServedModel.open(model, WorkerConfig.DEFAULT_MAX_PIXELS);
     try (EmbeddedKafka kafka = EmbeddedKafka.start(3)) {
-      KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
+      KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), Map.of()); // in-JVM brokers: plaintext
       TopicAdmin.ensureTopics(settings, 3, Optional.of((short) 3), Duration.ofSeconds(30));
       KeyPair sealing = Sealing.generateKeyPair();
       ConsensusConfig config =

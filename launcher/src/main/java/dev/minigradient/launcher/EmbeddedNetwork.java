@@ -79,6 +79,8 @@ public final class EmbeddedNetwork implements AutoCloseable {
    * @param commitIntervalMs the consensus app's commit interval, ms
    * @param exactlyOnce exactly_once_v2 (true) or at_least_once for the consensus app
    * @param auditRate fraction of tasks the consensus app audits by re-execution, 0..1
+   * @param kafka client settings for an external cluster ({@code --kafka}), applied after the
+   *     {@code MG_KAFKA_*} environment; the in-JVM broker is plaintext on localhost and takes neither
    */
   public record Options(
       String bootstrapServers,
@@ -89,10 +91,12 @@ public final class EmbeddedNetwork implements AutoCloseable {
       long decisionTimeoutMs,
       long commitIntervalMs,
       boolean exactlyOnce,
-      double auditRate) {
+      double auditRate,
+      Map<String, String> kafka) {
     /** Validates the options. */
     public Options {
       models = List.copyOf(models);
+      kafka = kafka == null ? Map.of() : Map.copyOf(kafka);
       peers = List.copyOf(peers);
       if (models.isEmpty()) {
         throw new IllegalArgumentException("at least one model");
@@ -128,7 +132,18 @@ public final class EmbeddedNetwork implements AutoCloseable {
         String bootstrapServers, int n, List<ModelSpec> models, int httpPort, int partitions,
         long decisionTimeoutMs, long commitIntervalMs, boolean exactlyOnce) {
       return new Options(bootstrapServers, PeerPlan.honest(Math.max(0, n)), models, httpPort, partitions,
-          decisionTimeoutMs, commitIntervalMs, exactlyOnce, ConsensusConfig.DEFAULT_AUDIT_RATE);
+          decisionTimeoutMs, commitIntervalMs, exactlyOnce, ConsensusConfig.DEFAULT_AUDIT_RATE, Map.of());
+    }
+
+    /**
+     * These options with client settings for an external cluster.
+     *
+     * @param settings e.g. {@code security.protocol=SASL_SSL}
+     * @return a copy with {@code settings}
+     */
+    public Options withKafka(Map<String, String> settings) {
+      return new Options(bootstrapServers, peers, models, httpPort, partitions, decisionTimeoutMs, commitIntervalMs,
+          exactlyOnce, auditRate, settings);
     }
   }
 
@@ -143,9 +158,12 @@ public final class EmbeddedNetwork implements AutoCloseable {
         startedKafka = EmbeddedKafka.start(1);
       }
       this.kafka = startedKafka;
+      // the in-JVM broker is plaintext on localhost: security settings meant for a real cluster
+      // (MG_KAFKA_*, --kafka) would only break its clients
       this.settings =
-          KafkaSettings.of(
-              startedKafka != null ? startedKafka.bootstrapServers() : options.bootstrapServers(), Map.of());
+          startedKafka != null
+              ? new KafkaSettings(startedKafka.bootstrapServers(), Map.of())
+              : KafkaSettings.of(options.bootstrapServers(), options.kafka());
       TopicAdmin.ensureTopics(settings, options.partitions(), Optional.empty(), Duration.ofSeconds(30));
       ConsensusConfig cd = ConsensusConfig.defaults(settings, stateDir.resolve("consensus"));
       this.consensus =

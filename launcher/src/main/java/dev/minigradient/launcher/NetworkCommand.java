@@ -49,6 +49,12 @@ public final class NetworkCommand implements Callable<Integer> {
   @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting one.")
   String bootstrapServers;
 
+  @Option(
+      names = "--kafka",
+      paramLabel = "KEY=VALUE",
+      description = "With --bootstrap-servers: any Kafka client setting, e.g. --kafka security.protocol=SSL (repeatable; env MG_KAFKA_SECURITY_PROTOCOL=SSL works too). The in-JVM broker takes neither.")
+  java.util.Map<String, String> kafka = new java.util.LinkedHashMap<>();
+
   @Option(names = "--partitions", defaultValue = "3", description = "Partitions per topic when creating them (default: ${DEFAULT-VALUE}).")
   int partitions;
 
@@ -97,7 +103,8 @@ public final class NetworkCommand implements Callable<Integer> {
     }
     EmbeddedNetwork.Options options;
     try {
-      options = EmbeddedNetwork.Options.honest(bootstrapServers, peers, specs, port, partitions, timeoutMs, commitIntervalMs, !atLeastOnce);
+      options = EmbeddedNetwork.Options.honest(bootstrapServers, peers, specs, port, partitions, timeoutMs, commitIntervalMs, !atLeastOnce)
+          .withKafka(kafka);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.testing.TestKafka;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -30,9 +31,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP interfaces and the dashboard on the whole in-JVM network: tasks submitted over HTTP,
- * their input images, peers with reputation history, dead letters by reason, Server-Sent Events,
- * Prometheus text checked by {@code promtool}, and the dashboard in headless Chromium.
+ * The HTTP interfaces and the dashboard on the whole network (its broker from {@link TestKafka}):
+ * tasks submitted over HTTP, their input images, peers with reputation history, dead letters by
+ * reason, Server-Sent Events, Prometheus text checked by {@code promtool}, and the dashboard in
+ * headless Chromium.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardIT {
@@ -41,6 +43,7 @@ class DashboardIT {
   private static final Path FASHION = Path.of("..", "models", "fashion-mnist");
   private static final Path DASHBOARD = Path.of("..", "dashboard");
 
+  private static TestKafka broker;
   private static EmbeddedNetwork network;
   private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -48,10 +51,11 @@ class DashboardIT {
 
   @BeforeAll
   static void startNetwork() throws Exception {
+    broker = TestKafka.start();
     network =
         EmbeddedNetwork.start(
             EmbeddedNetwork.Options.honest(
-                null, 3, List.of(ModelSpec.load(MNIST), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, true),
+                broker.bootstrapServers(), 3, List.of(ModelSpec.load(MNIST), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, true),
             Duration.ofSeconds(90));
     await().atMost(Duration.ofSeconds(30)).until(() -> send(get("/api/summary")).statusCode() == 200);
   }
@@ -60,6 +64,9 @@ class DashboardIT {
   static void stopNetwork() {
     if (network != null) {
       network.close();
+    }
+    if (broker != null) {
+      broker.close();
     }
   }
 

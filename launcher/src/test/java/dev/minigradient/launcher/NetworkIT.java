@@ -9,6 +9,7 @@ import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
+import dev.minigradient.protocol.testing.TestKafka;
 import dev.minigradient.worker.PeerWorker;
 import dev.minigradient.worker.WorkerConfig;
 import java.util.Optional;
@@ -44,7 +45,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The whole network on the in-JVM KRaft broker: CLI in, consensus and /metrics out. */
+/**
+ * The whole network on one broker (a Testcontainers {@code apache/kafka} when Docker answers, else
+ * in-JVM: {@link TestKafka}): CLI in, consensus and /metrics out.
+ */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NetworkIT {
   private static final Path MODEL = Path.of("..", "models", "mnist", "model.onnx");
@@ -52,6 +56,7 @@ class NetworkIT {
   private static final Path FASHION = Path.of("..", "models", "fashion-mnist");
   private static final int TASKS = 60;
 
+  private static TestKafka broker;
   private static EmbeddedNetwork network;
   private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -59,16 +64,20 @@ class NetworkIT {
 
   @BeforeAll
   static void startNetwork() throws Exception {
+    broker = TestKafka.start();
     network =
         EmbeddedNetwork.start(
             EmbeddedNetwork.Options.honest(
-                null, 3, List.of(ModelSpec.load(MODEL.getParent()), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, true), Duration.ofSeconds(90));
+                broker.bootstrapServers(), 3, List.of(ModelSpec.load(MODEL.getParent()), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, true), Duration.ofSeconds(90));
   }
 
   @AfterAll
   static void stopNetwork() {
     if (network != null) {
       network.close();
+    }
+    if (broker != null) {
+      broker.close();
     }
   }
 

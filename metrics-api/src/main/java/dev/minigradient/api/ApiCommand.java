@@ -22,10 +22,10 @@ import picocli.CommandLine.Option;
 public final class ApiCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--port", defaultValue = "8000", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", defaultValue = "${env:MG_API_PORT:-8000}", description = "HTTP port (env MG_API_PORT; default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", defaultValue = "${env:MG_API_HOST:-127.0.0.1}", description = "Address to listen on; 0.0.0.0 for every interface (env MG_API_HOST; default: ${DEFAULT-VALUE}, this machine only).")
   String host;
 
   @Option(names = "--default-model-id", description = "Model id (SHA-256 of its ONNX file) for POST /api/tasks when a request names none (default: the one model active peers serve).")
@@ -36,7 +36,7 @@ public final class ApiCommand implements Callable<Integer> {
 
   @Mixin ModelRegistryOptions registry;
 
-  @Option(names = "--state-dir", defaultValue = "state/api", description = "State store directory (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--state-dir", defaultValue = "${env:MG_STATE_DIR:-state}/api", description = "State store directory (env MG_STATE_DIR names its parent; default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
   @Override
@@ -51,6 +51,9 @@ public final class ApiCommand implements Callable<Integer> {
       } catch (RuntimeException e) {
         System.err.println("metrics-api: model " + m + " skipped: " + e.getMessage());
       }
+    }
+    if (host == null || host.isBlank()) {
+      host = "127.0.0.1"; // MG_API_HOST set but empty: this machine only, never every interface
     }
     ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port), host, port, defaultModelId, known);
     try {

@@ -33,18 +33,41 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> overrid
    * @return the settings
    */
   public static KafkaSettings of(String bootstrapServers, Map<String, String> extra) {
-    Map<String, String> all = new java.util.TreeMap<>();
-    System.getenv()
-        .forEach(
-            (k, v) -> {
-              if (k.startsWith(ENV_PREFIX)) {
-                all.put(k.substring(ENV_PREFIX.length()).toLowerCase().replace('_', '.'), v);
-              }
-            });
+    return of(bootstrapServers, extra, System.getenv());
+  }
+
+  /**
+   * As {@link #of(String, Map)}, with the environment given.
+   *
+   * @param bootstrapServers comma-separated host:port list
+   * @param extra explicit settings, override the environment
+   * @param env environment variables; those named {@code MG_KAFKA_*} are read
+   * @return the settings
+   */
+  public static KafkaSettings of(String bootstrapServers, Map<String, String> extra, Map<String, String> env) {
+    Map<String, String> all = new java.util.TreeMap<>(fromEnvironment(env));
     if (extra != null) {
       all.putAll(extra);
     }
     return new KafkaSettings(bootstrapServers, all);
+  }
+
+  /**
+   * The client settings named by {@code MG_KAFKA_*} variables: the rest of the name in lower
+   * case with {@code _} as {@code .} ({@code MG_KAFKA_SASL_JAAS_CONFIG} is {@code sasl.jaas.config}).
+   *
+   * @param env environment variables
+   * @return the settings, by Kafka's name
+   */
+  public static Map<String, String> fromEnvironment(Map<String, String> env) {
+    Map<String, String> all = new java.util.TreeMap<>();
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
+            all.put(k.substring(ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v);
+          }
+        });
+    return all;
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
+import dev.minigradient.protocol.testing.TestKafka;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,19 +35,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's console-producer block, run as written: its shell lines make the JSON line, and
- * Kafka's own {@code ConsoleProducer} (in a forked JVM, with the README's options) sends it to an
- * in-JVM KRaft broker; the record must read back as the very {@link Task} the task producer would
- * have sent.
+ * Kafka's own {@code ConsoleProducer} (in a forked JVM, with the README's options) sends it to a
+ * broker ({@link TestKafka}: a container when Docker answers, else an in-JVM KRaft broker); the
+ * record must read back as the very {@link Task} the task producer would have sent.
  */
 class ConsoleProducerIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final String MARKER = "<!-- console-producer -->";
 
   @TempDir static Path tmp;
+  private static TestKafka broker;
   private static KafkaClusterTestKit cluster;
+  private static String bootstrap;
 
   @BeforeAll
   static void startBroker() throws Exception {
+    broker = TestKafka.start();
+    if (broker.bootstrapServers() != null) {
+      bootstrap = broker.bootstrapServers();
+      return;
+    }
     cluster =
         new KafkaClusterTestKit.Builder(
                 new TestKitNodes.Builder()
@@ -68,12 +76,16 @@ class ConsoleProducerIT {
     }
     cluster.startup();
     cluster.waitForReadyBrokers();
+    bootstrap = cluster.bootstrapServers();
   }
 
   @AfterAll
   static void stopBroker() throws Exception {
     if (cluster != null) {
       cluster.close();
+    }
+    if (broker != null) {
+      broker.close();
     }
   }
 
@@ -111,7 +123,6 @@ class ConsoleProducerIT {
     assertThat(producerLine).startsWith("kafka-console-producer.sh ");
     String line = run(List.of("bash", "-c", shell), ROOT, "");
     assertThat(line.lines().count()).isEqualTo(1);
-    String bootstrap = cluster.bootstrapServers();
     KafkaSettings kafka = KafkaSettings.of(bootstrap, Map.of());
     TopicAdmin.ensureTopics(kafka, 1, Optional.empty(), Duration.ofSeconds(30));
 

@@ -16,7 +16,7 @@ public final class KafkaOptions {
   @Option(
       names = "--kafka",
       paramLabel = "KEY=VALUE",
-      description = "Any Kafka client setting, e.g. --kafka security.protocol=SSL (repeatable; env MG_KAFKA_SECURITY_PROTOCOL=SSL works too).")
+      description = "Any Kafka client setting, for every producer, consumer, admin and Streams client, e.g. --kafka security.protocol=SSL (repeatable; env MG_KAFKA_SECURITY_PROTOCOL=SSL works too, and a flag wins over the environment).")
   Map<String, String> kafka = new LinkedHashMap<>();
 
   /**
@@ -25,6 +25,16 @@ public final class KafkaOptions {
    * @return bootstrap servers plus pass-through client settings
    */
   public KafkaSettings settings() {
-    return KafkaSettings.of(bootstrapServers, kafka);
+    return settings(System.getenv());
+  }
+
+  /**
+   * The settings these options describe, with the environment given.
+   *
+   * @param env environment variables; {@code MG_KAFKA_*} ones are read, {@code --kafka} wins
+   * @return bootstrap servers plus pass-through client settings
+   */
+  public KafkaSettings settings(Map<String, String> env) {
+    return KafkaSettings.of(bootstrapServers, kafka, env);
   }
 }
