@@ -142,12 +142,14 @@ public final class PeerWorker implements AutoCloseable {
     served.forEach(m -> models.put(m.modelId(), m));
     this.keys = keys;
     this.signer = Signatures.signer(keys.getPrivate());
+    Map<String, Object> staticMember =
+        config.instanceId() == null ? Map.of() : Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
     this.consumer =
         new KafkaConsumer<>(
             config
                 .kafka()
                 .properties(
-                    Map.of(
+                    merge(staticMember, Map.of(
                         ConsumerConfig.GROUP_ID_CONFIG, Topics.PEER_GROUP_PREFIX + config.peerId(),
                         ConsumerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-tasks",
                         // a new peer answers tasks from now on: older ones are decided or stale
@@ -161,7 +163,7 @@ public final class PeerWorker implements AutoCloseable {
                         // a killed instance's partitions go to a restarted or second instance
                         // after 10 s of silence, not the default 45 s (the broker's floor is 6 s)
                         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000",
-                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000")),
+                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000"))),
             new StringDeserializer(),
             new ByteArrayDeserializer());
     this.producer =
@@ -223,6 +225,12 @@ public final class PeerWorker implements AutoCloseable {
    */
   public Behavior behavior() {
     return behavior;
+  }
+
+  private static Map<String, Object> merge(Map<String, Object> a, Map<String, Object> b) {
+    Map<String, Object> m = new java.util.HashMap<>(b);
+    m.putAll(a);
+    return m;
   }
 
   /**
@@ -363,7 +371,9 @@ public final class PeerWorker implements AutoCloseable {
         consumer.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
             org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP).withTimeout(Duration.ZERO));
       } else {
-        consumer.close(Duration.ofSeconds(5));
+        // leave the group at once, static member or not, so the partitions move on now
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.groupMembershipOperation(
+            org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(5)));
       }
       stopped.countDown();
     }
@@ -469,7 +479,7 @@ public final class PeerWorker implements AutoCloseable {
               log.info("peer {}: sealing votes to the consensus key published at {}", config.peerId(), k.publishedAt());
             }
           } catch (SerializationException | IllegalArgumentException e) {
-            log.warn("peer {}: unreadable record on {}: {}", config.peerId(), r.topic(), e.getMessage());
+            deadLetter(r, "malformed-key", e.getMessage()); // the sealing key in use stays
           }
         }
       }

@@ -30,6 +30,12 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "This peer's id; instances with the same id share its work (env MG_PEER_ID; default: this machine's host name, so each container of a scaled service is its own peer).")
   String peerId;
 
+  @Option(
+      names = "--instance-id",
+      defaultValue = "${env:MG_INSTANCE_ID}",
+      description = "This instance's static member id in its peer's consumer group (Kafka's static membership): a restarted instance with the same id takes its partitions back at once instead of after a rebalance. Unique per instance of a peer id (env MG_INSTANCE_ID; default: this machine's host name).")
+  String instanceId;
+
   @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models to serve: names under --models-dir, model folders or .onnx files (repeatable or comma-separated; default: ${DEFAULT-VALUE}).")
   List<String> models;
 
@@ -71,7 +77,8 @@ public final class WorkerCommand implements Callable<Integer> {
       peerId = hostPeerId(System.getenv());
     }
     try {
-      config = new WorkerConfig(peerId, kafka.settings(), stake, heartbeatMs, 60_000, WorkerConfig.DEFAULT_MAX_PIXELS);
+      config = new WorkerConfig(peerId, kafka.settings(), stake, heartbeatMs, 60_000, WorkerConfig.DEFAULT_MAX_PIXELS)
+          .withInstanceId(instanceId == null || instanceId.isBlank() ? hostPeerId(System.getenv()) : instanceId);
       behaviour = Behavior.parse(behavior).with(constantLabel, delayMs, crashAfter, forgeAs);
       specs = models.stream().map(m -> registry.resolve(m)).toList();
     } catch (IllegalArgumentException e) {

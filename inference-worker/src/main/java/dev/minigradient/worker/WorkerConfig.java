@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param maxTaskAgeMs tasks older than this when read are skipped (their deadline has passed),
  *     ms
  * @param maxPixels images whose header promises more pixels are refused before decoding
+ * @param instanceId this instance's static member id in the peer's consumer group ({@code
+ *     group.instance.id}), unique per instance of the peer id; null for a dynamic member
  */
 public record WorkerConfig(
     String peerId,
@@ -20,7 +22,8 @@ public record WorkerConfig(
     double stake,
     long heartbeatIntervalMs,
     long maxTaskAgeMs,
-    long maxPixels) {
+    long maxPixels,
+    String instanceId) {
 
   /** Default pixel limit: images whose header promises more are refused before decoding. */
   public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
@@ -41,6 +44,36 @@ public record WorkerConfig(
     if (maxTaskAgeMs <= 0 || maxPixels <= 0) {
       throw new IllegalArgumentException("max task age and max pixels must be positive");
     }
+    if (instanceId != null && !instanceId.matches("[A-Za-z0-9._@-]{1,128}")) {
+      throw new IllegalArgumentException("instance id must be 1-128 letters, digits, '.', '_', '@' or '-', got: " + instanceId);
+    }
+  }
+
+  /**
+   * Settings without a static instance id (the instance joins its peer's consumer group as a
+   * dynamic member).
+   *
+   * @param peerId the peer id
+   * @param kafka Kafka settings
+   * @param stake declared stake, tokens
+   * @param heartbeatIntervalMs registry heartbeat interval, ms
+   * @param maxTaskAgeMs tasks older than this are skipped, ms
+   * @param maxPixels images whose header promises more pixels are refused
+   */
+  public WorkerConfig(String peerId, KafkaSettings kafka, double stake, long heartbeatIntervalMs, long maxTaskAgeMs, long maxPixels) {
+    this(peerId, kafka, stake, heartbeatIntervalMs, maxTaskAgeMs, maxPixels, null);
+  }
+
+  /**
+   * The same settings with a static instance id: Kafka's static group membership (KIP-345), so a
+   * restarted instance with the same id takes its partitions back at once, without a rebalance
+   * that would wait for the dead instance to time out.
+   *
+   * @param id unique per instance of this peer id (e.g. the host name), or null for none
+   * @return the settings
+   */
+  public WorkerConfig withInstanceId(String id) {
+    return new WorkerConfig(peerId, kafka, stake, heartbeatIntervalMs, maxTaskAgeMs, maxPixels, id);
   }
 
   /**

@@ -167,7 +167,8 @@ public final class Chaos {
 
   private static PeerWorker startPeer(KafkaSettings settings, int i, ServedModel served, KeyPair keys) {
     String id = "peer-" + (i + 1);
-    WorkerConfig config = WorkerConfig.defaults(id, settings);
+    // a static member id: the restarted instance takes its partitions back at once
+    WorkerConfig config = WorkerConfig.defaults(id, settings).withInstanceId(id + "-instance");
     PeerWorker w = new PeerWorker(config, List.of(served), keys, Behavior.honest());
     w.start();
     return w;
