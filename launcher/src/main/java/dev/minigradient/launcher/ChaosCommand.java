@@ -2,12 +2,10 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.consensus.ReplayCommand;
 import dev.minigradient.producer.Input;
-import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -53,19 +51,9 @@ public final class ChaosCommand implements Callable<Integer> {
     if (tasks < 1 || peers < 4) {
       throw new CommandLine.ParameterException(cmd, "--tasks must be >= 1 and --peers >= 4 (one is down at a time)");
     }
-    if (!Files.exists(samples)) {
-      throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
-    }
-    ModelSpec spec;
-    try {
-      spec = registry.resolve(model);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cmd, e.getMessage());
-    }
-    List<Input> inputs = Submitter.read(List.of(samples)).stream().filter(i -> i.error() == null).toList();
-    if (inputs.isEmpty()) {
-      throw new CommandLine.ParameterException(cmd, "no readable images in " + samples);
-    }
+    SampleRun run = SampleRun.resolve(cmd, registry, model, samples);
+    ModelSpec spec = run.model();
+    List<Input> inputs = run.inputs();
     PrintWriter err = cmd.getErr();
     Chaos.Outcome o = Chaos.run(spec, inputs, tasks, peers, line -> {
       err.println(line);

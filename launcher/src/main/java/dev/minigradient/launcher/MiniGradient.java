@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       dev.minigradient.consensus.ReplayCommand.class,
       ChaosCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MiniGradient implements Runnable {

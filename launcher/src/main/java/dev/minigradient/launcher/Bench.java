@@ -1,0 +1,538 @@
+package dev.minigradient.launcher;
+
+import dev.minigradient.consensus.ConsensusConfig;
+import dev.minigradient.consensus.ConsensusService;
+import dev.minigradient.consensus.Referee;
+import dev.minigradient.launcher.BenchReport.Figure;
+import dev.minigradient.producer.Input;
+import dev.minigradient.producer.Result;
+import dev.minigradient.producer.Submitter;
+import dev.minigradient.protocol.Hashes;
+import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.NetworkKey;
+import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.Signatures;
+import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.Topics;
+import dev.minigradient.protocol.Vote;
+import dev.minigradient.worker.PeerWorker;
+import dev.minigradient.worker.ServedModel;
+import dev.minigradient.worker.WorkerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntConsumer;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Measures the network against its physical limits, each figure beside a baseline taken in the
+ * same run, on the same images and machine:
+ *
+ * <ol>
+ *   <li>worker: one honest {@link PeerWorker} draining pre-published tasks, against the same
+ *       work (decode, preprocess, ONNX inference, then hash, sign, seal, serialize) in a plain
+ *       loop;
+ *   <li>latency: submit-to-answer at one task in flight with 3 peers (exactly-once at two commit
+ *       intervals, and at-least-once), against one Kafka hop on the same broker;
+ *   <li>throughput: tasks/s with many in flight, against {@link BarePipeline} (the same three
+ *       hops with nothing in them);
+ *   <li>scaling: 3 against 15 peers, and the process's resident memory.
+ * </ol>
+ */
+public final class Bench {
+  private static final int PARTITIONS = 3;
+  private static final String HOP_TOPIC = "bench.hop";
+  private static final String WORKER_ID = "bench-worker";
+
+  /**
+   * What to run.
+   *
+   * @param quick small counts and only the default consensus settings (a CI smoke)
+   * @param tasks tasks per throughput run and per worker run
+   * @param latencyTasks tasks per latency run (one in flight)
+   * @param hopSamples round trips of the one-hop baseline
+   * @param inFlight tasks in flight in throughput runs
+   * @param scalePeers peers of the scaling run
+   */
+  public record Options(boolean quick, int tasks, int latencyTasks, int hopSamples, int inFlight, int scalePeers) {
+    /** Validates counts. */
+    public Options {
+      if (tasks < 1 || latencyTasks < 1 || hopSamples < 1 || inFlight < 1 || scalePeers < 3) {
+        throw new IllegalArgumentException("counts must be >= 1 (scale peers >= 3)");
+      }
+    }
+
+    /**
+     * The defaults.
+     *
+     * @param quick the CI smoke's small counts
+     * @param tasks tasks per throughput and worker run, or null for the default (3,000; 300 quick)
+     * @return the options
+     */
+    public static Options of(boolean quick, Integer tasks) {
+      return quick
+          ? new Options(true, tasks != null ? tasks : 300, 25, 300, 256, 15)
+          : new Options(false, tasks != null ? tasks : 3_000, 200, 2_000, 256, 15);
+    }
+  }
+
+  private final Options options;
+  private final ServedModel model;
+  private final List<byte[]> images;
+  private final List<Input> inputs;
+  private final PrintWriter log;
+  private final List<Figure> figures = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+
+  private Bench(Options options, ServedModel model, List<Input> inputs, PrintWriter log) {
+    this.options = options;
+    this.model = model;
+    this.inputs = inputs;
+    this.images = inputs.stream().map(Input::bytes).toList();
+    this.log = log;
+  }
+
+  /**
+   * Runs every measurement and returns the report.
+   *
+   * @param options what to run
+   * @param model the served model (not closed here)
+   * @param inputs readable sample images
+   * @param log progress lines
+   * @return the report
+   * @throws IOException if a state folder cannot be created
+   * @throws IllegalStateException if a stage fails (a broker that does not start, answers that do
+   *     not come)
+   */
+  public static BenchReport run(Options options, ServedModel model, List<Input> inputs, PrintWriter log)
+      throws IOException {
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("no readable images");
+    }
+    long t0 = System.nanoTime();
+    Bench b = new Bench(options, model, inputs, log);
+    double rssStart = BenchReport.rssMiB();
+    b.worker();
+    b.network(rssStart);
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("quick", options.quick());
+    settings.put("images", inputs.size());
+    settings.put("tasks", options.tasks());
+    settings.put("latency_tasks", options.latencyTasks());
+    settings.put("hop_samples", options.hopSamples());
+    settings.put("in_flight", options.inFlight());
+    settings.put("scale_peers", options.scalePeers());
+    settings.put("partitions", PARTITIONS);
+    return new BenchReport(BenchReport.Machine.current(), settings, b.figures, b.notes, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private void progress(String format, Object... args) {
+    log.printf(format + "%n", args);
+    log.flush();
+  }
+
+  // ---- 1. worker efficiency ----------------------------------------------------------------
+
+  private void worker() throws IOException {
+    int n = options.tasks();
+    progress("worker: raw loop, %d images...", n);
+    double rawInfer = rate(n, i -> model.infer(image(i)));
+    KeyPair keys = Signatures.generateKeyPair();
+    UnaryOperator<Vote> signer = Signatures.signer(keys.getPrivate());
+    Sealing.Sealer sealer = Sealing.sealer(Sealing.generateKeyPair().getPublic());
+    var serializer = Topics.VOTES.valueSerde().serializer();
+    double rawFull =
+        rate(
+            n,
+            i -> {
+              byte[] b = image(i);
+              ServedModel.Prediction p = model.infer(b);
+              Vote v = new Vote(Vote.SCHEMA_VERSION, "task-" + i, WORKER_ID, model.modelId(), Hashes.sha256Hex(b),
+                  p.label(), p.rejection(), p.probabilities(), 0.1, System.currentTimeMillis(), null);
+              serializer.serialize(Topics.VOTES.name(), sealer.seal(signer.apply(v)));
+            });
+    progress("worker: raw %.0f votes/s (decode+preprocess+infer), %.0f with hash+sign+seal; one peer on the broker...",
+        rawInfer, rawFull);
+    double peer;
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(1)) {
+      KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
+      TopicAdmin.ensureTopics(settings, PARTITIONS, Optional.empty(), Duration.ofSeconds(30));
+      publishTasksAndKey(settings, n);
+      WorkerConfig d = WorkerConfig.defaults(WORKER_ID, settings);
+      // tasks wait in the topic before the peer starts: give them a generous age limit
+      WorkerConfig config = new WorkerConfig(WORKER_ID, settings, d.stake(), d.heartbeatIntervalMs(), 600_000, d.maxPixels());
+      try (PeerWorker worker = new PeerWorker(config, List.of(model), keys)) {
+        worker.start();
+        peer = drainRate(worker, n);
+      }
+    }
+    progress("worker: peer %.0f votes/s", peer);
+    figures.add(Figure.atLeast("worker", "1 peer draining pre-published tasks", peer, "votes/s",
+        "raw loop: decode + preprocess + infer + hash + sign + seal", rawFull, 0.80));
+    figures.add(Figure.atLeast("worker", "1 peer draining pre-published tasks", peer, "votes/s",
+        "raw loop: decode + preprocess + infer", rawInfer, Double.NaN));
+    figures.add(Figure.atLeast("worker", "raw loop with hash + sign + seal", rawFull, "votes/s",
+        "raw loop: decode + preprocess + infer", rawInfer, Double.NaN));
+  }
+
+  private byte[] image(int i) {
+    return images.get(i % images.size());
+  }
+
+  /**
+   * Calls {@code work} {@code n} times, per second, after a warm-up of at least 2 s and 500 calls
+   * (the JIT compiles the PNG decoder late).
+   */
+  private static double rate(int n, IntConsumer work) {
+    long warmUntil = System.nanoTime() + 2_000_000_000L;
+    for (int i = 0; i < 500 || System.nanoTime() < warmUntil; i++) {
+      work.accept(i);
+    }
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      work.accept(i);
+    }
+    return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * Publishes a sealing key (as the consensus app would) and {@code n} tasks, and points the
+   * worker's consumer group at their start, so the peer reads them all once it starts.
+   */
+  private void publishTasksAndKey(KafkaSettings settings, int n) {
+    NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL,
+        Sealing.encode(Sealing.generateKeyPair().getPublic()), System.currentTimeMillis());
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            settings.properties(
+                Map.of(
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.LINGER_MS_CONFIG, "5",
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(Submitter.MAX_INPUT_BYTES + 64 * 1024))),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(Topics.NETWORK_KEYS.name(), key.name(),
+          Topics.NETWORK_KEYS.valueSerde().serializer().serialize(Topics.NETWORK_KEYS.name(), key)));
+      var taskSerializer = Topics.TASKS.valueSerde().serializer();
+      for (int i = 0; i < n; i++) {
+        Task t = Task.of("bench-" + i, model.modelId(), image(i), "image/png", "bench", "bench-" + i + ".png");
+        producer.send(new ProducerRecord<>(Topics.TASKS.name(), t.taskId(), taskSerializer.serialize(Topics.TASKS.name(), t)));
+      }
+      producer.flush();
+    }
+    Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      start.put(new TopicPartition(Topics.TASKS.name(), p), new OffsetAndMetadata(0));
+    }
+    try (Admin admin = Admin.create(settings.properties(Map.of()))) {
+      admin.alterConsumerGroupOffsets(Topics.PEER_GROUP_PREFIX + WORKER_ID, start).all().get();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot position the worker's group: " + e, e);
+    }
+  }
+
+  /**
+   * Votes per second while the peer drains the backlog: from its 10th percentile vote (past
+   * start-up, group join and key lookup) to its last.
+   */
+  private static double drainRate(PeerWorker worker, int n) {
+    long warm = Math.max(1, n / 10);
+    long deadline = System.currentTimeMillis() + 600_000;
+    long from = 0;
+    long votesAtFrom = 0;
+    while (worker.votesPublished() < n) {
+      long v = worker.votesPublished();
+      if (from == 0 && v >= warm) {
+        from = System.nanoTime();
+        votesAtFrom = v;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("worker: " + v + " of " + n + " votes after 10 min");
+      }
+      pause(1);
+    }
+    if (from == 0) {
+      throw new IllegalStateException("worker: too few tasks to time (" + n + ")");
+    }
+    return (n - votesAtFrom) / ((System.nanoTime() - from) / 1e9);
+  }
+
+  // ---- 2-4. latency, throughput, scaling on one broker -------------------------------------
+
+  private void network(double rssStart) throws IOException {
+    Path stateDir = Files.createTempDirectory("mini-gradient-bench");
+    KeyPair sealing = Sealing.generateKeyPair();
+    List<PeerWorker> peers = new ArrayList<>();
+    ConsensusService consensus = null;
+    EmbeddedKafka kafka = EmbeddedKafka.start(1);
+    try {
+      KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
+      TopicAdmin.ensureTopics(settings, PARTITIONS, Optional.empty(), Duration.ofSeconds(30));
+      progress("network: one Kafka hop, %d round trips...", options.hopSamples());
+      double[] hop = hop(settings, options.hopSamples());
+      progress("network: one hop p50 %.2f ms, p99 %.2f ms; bare 3-hop pipeline...", pct(hop, 50), pct(hop, 99));
+      BarePipeline.Run bareLatency;
+      BarePipeline.Run bare;
+      try (BarePipeline pipeline = BarePipeline.start(settings, PARTITIONS, Duration.ofSeconds(60))) {
+        pipeline.run(Math.min(200, options.tasks()), options.inFlight(), Duration.ofSeconds(30)); // warm-up
+        bareLatency = pipeline.run(options.latencyTasks(), 1, Duration.ofSeconds(30));
+        bare = pipeline.run(Math.max(options.tasks(), 1_000), options.inFlight(), Duration.ofSeconds(30));
+      }
+      progress("network: bare p50 %.2f ms at 1 in flight, %.0f tasks/s at %d; 3 peers + consensus...",
+          pct(bareLatency.latenciesMs(), 50), bare.perSecond(), options.inFlight());
+      figures.add(Figure.atMost("latency", "bare 3-hop pipeline p50 (1 in flight)", pct(bareLatency.latenciesMs(), 50), "ms",
+          "one Kafka hop p50", pct(hop, 50), Double.NaN));
+
+      for (int i = 1; i <= 3; i++) {
+        peers.add(newPeer(settings, "peer-" + i));
+      }
+      peers.forEach(PeerWorker::start);
+      double rss3 = 0;
+      double tput3 = 0;
+      double p50at3 = 0;
+      List<long[]> configs = new ArrayList<>(); // {commit interval ms, exactly-once 1/0}
+      configs.add(new long[] {100, 1});
+      if (!options.quick()) {
+        configs.add(new long[] {10, 1});
+        configs.add(new long[] {100, 0});
+      } else {
+        notes.add("--quick: latency measured with exactly_once_v2 at 100 ms commits only (the full run adds 10 ms and at_least_once).");
+      }
+      for (long[] c : configs) {
+        consensus = restart(consensus, settings, stateDir, sealing, c[0], c[1] == 1, peers);
+        String label = (c[1] == 1 ? "exactly_once_v2, commit " + c[0] + " ms" : "at_least_once");
+        long[] lat = latency(settings);
+        figures.add(Figure.atMost("latency", "3 peers, " + label + ": p50", lat[0], "ms", "one Kafka hop p50", pct(hop, 50), 10));
+        figures.add(Figure.atMost("latency", "3 peers, " + label + ": p99", lat[1], "ms", "one Kafka hop p99", pct(hop, 99), Double.NaN));
+        progress("network: %s: p50 %d ms, p99 %d ms", label, lat[0], lat[1]);
+        if (c[1] == 1 && c[0] == 100 && tput3 == 0) {
+          p50at3 = lat[0];
+          tput3 = throughput(settings, peers.size());
+          rss3 = BenchReport.rssMiB();
+          figures.add(Figure.atLeast("throughput", "3 peers + exactly-once consensus, " + options.inFlight() + " in flight",
+              tput3, "tasks/s", "bare 3-hop pipeline peak", bare.perSecond(), 0.25));
+          figures.add(Figure.atLeast("throughput", "3 peers + exactly-once consensus, " + options.inFlight() + " in flight",
+              tput3, "tasks/s", "floor", 2_000, 1.0));
+          progress("network: 3 peers: %.0f tasks/s", tput3);
+        }
+      }
+      if (configs.get(configs.size() - 1)[0] != 100 || configs.get(configs.size() - 1)[1] != 1) {
+        consensus = restart(consensus, settings, stateDir, sealing, 100, true, peers);
+      }
+      progress("network: %d peers...", options.scalePeers());
+      List<PeerWorker> added = new ArrayList<>();
+      for (int i = peers.size() + 1; i <= options.scalePeers(); i++) {
+        added.add(newPeer(settings, "peer-" + i));
+      }
+      added.forEach(PeerWorker::start);
+      peers.addAll(added);
+      awaitReady(consensus, peers, Duration.ofSeconds(120));
+      long[] lat = latency(settings);
+      double tput = throughput(settings, peers.size());
+      double rssEnd = BenchReport.rssMiB();
+      progress("network: %d peers: p50 %d ms, %.0f tasks/s", peers.size(), lat[0], tput);
+      String n = peers.size() + " peers";
+      figures.add(Figure.atMost("scaling", n + ": latency p50 (1 in flight)", lat[0], "ms", "3 peers", p50at3, Double.NaN));
+      figures.add(Figure.atLeast("scaling", n + ": throughput", tput, "tasks/s", "3 peers", tput3, Double.NaN));
+      figures.add(Figure.atLeast("scaling", n + ": votes/s (tasks/s x peers)", tput * peers.size(), "votes/s",
+          "3 peers", tput3 * 3, Double.NaN));
+      figures.add(Figure.atMost("scaling", "process RSS with 3 peers running", rss3, "MiB", "RSS at bench start", rssStart, Double.NaN));
+      figures.add(Figure.atMost("scaling", "process RSS with " + n + " running", rssEnd, "MiB", "RSS with 3 peers", rss3, Double.NaN));
+      notes.add("Memory is the whole process's resident set (/proc/self/status VmRSS): broker, Streams, peers and ONNX Runtime "
+          + "share one JVM and one heap, so no per-component figure is given.");
+    } finally {
+      // clients first, while the broker still answers
+      for (PeerWorker p : peers) {
+        p.close();
+      }
+      if (consensus != null) {
+        consensus.close();
+      }
+      kafka.close();
+      deleteTree(stateDir);
+    }
+  }
+
+  private PeerWorker newPeer(KafkaSettings settings, String id) {
+    return new PeerWorker(WorkerConfig.defaults(id, settings), List.of(model), Signatures.generateKeyPair());
+  }
+
+  /** Closes the consensus app (if any) and starts it again with other timing, same id and state. */
+  private ConsensusService restart(
+      ConsensusService old, KafkaSettings settings, Path stateDir, KeyPair sealing, long commitMs, boolean eos,
+      List<PeerWorker> peers) {
+    if (old != null) {
+      old.close();
+    }
+    ConsensusConfig config =
+        ConsensusConfig.defaults(settings, stateDir).withTiming(10_000, commitMs, eos);
+    ConsensusService c = new ConsensusService(config, Referee.of(List.of(model)), sealing);
+    c.start();
+    awaitReady(c, peers, Duration.ofSeconds(120));
+    return c;
+  }
+
+  private static void awaitReady(ConsensusService c, List<PeerWorker> peers, Duration timeout) {
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    while (!(c.state() == KafkaStreams.State.RUNNING
+        && c.activePeers() >= peers.size()
+        && peers.stream().allMatch(PeerWorker::isAssigned))) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("network not ready after " + timeout.toSeconds() + " s: consensus "
+            + c.state() + ", active peers " + c.activePeers() + " of " + peers.size());
+      }
+      pause(50);
+    }
+  }
+
+  /** Submit-to-answer p50 and p99 at one task in flight, after a warm-up of 10 tasks, ms. */
+  private long[] latency(KafkaSettings settings) {
+    try (Submitter s = new Submitter(settings, "bench", Duration.ofSeconds(10))) {
+      s.submitAndAwait(tasks(10), model.modelId(), 1, Duration.ofSeconds(30), r -> {});
+      List<Result> rs = s.submitAndAwait(tasks(options.latencyTasks()), model.modelId(), 1, Duration.ofSeconds(30), r -> {});
+      double[] lat = decidedLatencies(rs);
+      return new long[] {Math.round(pct(lat, 50)), Math.round(pct(lat, 99))};
+    }
+  }
+
+  /** Decided tasks per second with many in flight. */
+  private double throughput(KafkaSettings settings, int peerCount) {
+    try (Submitter s = new Submitter(settings, "bench", Duration.ofSeconds(10))) {
+      long t0 = System.nanoTime();
+      List<Result> rs = s.submitAndAwait(tasks(options.tasks()), model.modelId(), options.inFlight(), Duration.ofSeconds(60), r -> {});
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      long decided = rs.stream().filter(Result::decided).count();
+      if (decided < rs.size()) {
+        notes.add(String.format("throughput with %d peers: %d of %d tasks decided (the rest: %s)", peerCount, decided,
+            rs.size(), rs.stream().filter(r -> !r.decided()).map(Result::status).distinct().toList()));
+      }
+      return decided / seconds;
+    }
+  }
+
+  private List<Input> tasks(int n) {
+    List<Input> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(inputs.get(i % inputs.size()));
+    }
+    return out;
+  }
+
+  private static double[] decidedLatencies(List<Result> rs) {
+    double[] lat = rs.stream().filter(Result::decided).mapToDouble(Result::latencyMs).sorted().toArray();
+    if (lat.length == 0) {
+      throw new IllegalStateException("no task decided: " + rs.get(0).status() + " " + rs.get(0).failure());
+    }
+    return lat;
+  }
+
+  /**
+   * One Kafka hop: a producer ({@code acks=all}, no linger, 16-byte records) to a consumer on a
+   * one-partition topic of the same broker, one record in flight, after 100 warm-up trips.
+   *
+   * @return sorted latencies, ms
+   */
+  private static double[] hop(KafkaSettings settings, int n) {
+    BarePipeline.createTopics(settings, List.of(HOP_TOPIC), 1);
+    TopicPartition tp = new TopicPartition(HOP_TOPIC, 0);
+    try (KafkaProducer<String, byte[]> producer = BarePipeline.producer(settings, 0);
+        KafkaConsumer<String, byte[]> consumer =
+            new KafkaConsumer<>(
+                settings.properties(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new ByteArrayDeserializer())) {
+      consumer.assign(List.of(tp));
+      consumer.seekToEnd(List.of(tp));
+      consumer.position(tp);
+      int warm = 100;
+      double[] lat = new double[n];
+      byte[] payload = new byte[16];
+      for (int i = 0; i < warm + n; i++) {
+        long t0 = System.nanoTime();
+        producer.send(new ProducerRecord<>(HOP_TOPIC, "k", payload));
+        boolean got = false;
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!got) {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+            got = true;
+          }
+          if (!got && System.currentTimeMillis() > deadline) {
+            throw new IllegalStateException("one hop: no record back in 10 s");
+          }
+        }
+        if (i >= warm) {
+          lat[i - warm] = (System.nanoTime() - t0) / 1e6;
+        }
+      }
+      java.util.Arrays.sort(lat);
+      return lat;
+    }
+  }
+
+  /**
+   * Nearest-rank percentile.
+   *
+   * @param sorted ascending values
+   * @param p percentile in (0,100]
+   * @return the value, NaN for none
+   */
+  static double pct(double[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
+  }
+
+  /**
+   * Sleeps while polling a condition.
+   *
+   * @param ms how long
+   */
+  static void pause(long ms) {
+    try {
+      Thread.sleep(ms); // polling a state, not waiting for a fixed time
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /**
+   * Deletes a folder tree, best effort.
+   *
+   * @param dir the folder
+   */
+  static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temporary folder
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package dev.minigradient.launcher;
+
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.worker.ServedModel;
+import dev.minigradient.worker.WorkerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench}: measures the worker, latency, throughput and scaling of the network in one run,
+ * each beside its baseline (see {@link Bench}), prints the table and writes {@code bench.md} and
+ * {@code bench.json} to {@code --report-dir}.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Measures the network against its physical limits in one run, on the sample images: one peer's votes/s",
+      "against a plain decode+infer+sign+seal loop, submit-to-consensus latency against one Kafka hop,",
+      "throughput against a bare 3-hop Kafka pipeline, and 3 against 15 peers. Writes bench.md and bench.json."
+    })
+public final class BenchCommand implements Callable<Integer> {
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--quick", description = "Small counts and only the default consensus settings (a CI smoke, under a minute).")
+  boolean quick;
+
+  @Option(names = "--tasks", description = "Tasks per throughput run and per worker run (default: 3000; 300 with --quick).")
+  Integer tasks;
+
+  @Option(names = "--report-dir", defaultValue = "bench-report", description = "Where to write bench.md and bench.json (default: ${DEFAULT-VALUE}).")
+  Path reportDir;
+
+  @Option(names = "--model", defaultValue = "mnist", description = "The model the peers serve (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Mixin ModelRegistryOptions registry;
+
+  @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to run (default: ${DEFAULT-VALUE}).")
+  Path samples;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    if (tasks != null && (tasks < 10 || tasks > 1_000_000)) {
+      throw new CommandLine.ParameterException(cmd, "--tasks must be 10..1000000, got " + tasks);
+    }
+    if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
+      throw new CommandLine.ParameterException(cmd, "--report-dir is a file: " + reportDir);
+    }
+    SampleRun run = SampleRun.resolve(cmd, registry, model, samples);
+    PrintWriter err = cmd.getErr();
+    BenchReport report;
+    ServedModel served = ServedModel.open(run.model(), WorkerConfig.DEFAULT_MAX_PIXELS);
+    try {
+      report = Bench.run(Bench.Options.of(quick, tasks), served, run.inputs(), err);
+    } finally {
+      served.engine().close();
+    }
+    List<Path> files = report.write(reportDir);
+    PrintWriter out = cmd.getOut();
+    out.print(report.markdown());
+    out.flush();
+    err.println("report written to " + files.get(0) + " and " + files.get(1));
+    return 0;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.minigradient.launcher;
+
+import dev.minigradient.producer.Input;
+import dev.minigradient.producer.Submitter;
+import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine;
+
+/**
+ * The model and readable sample images a launcher command runs on, resolved from its options.
+ *
+ * @param model the registry model
+ * @param inputs the readable images, in name order
+ */
+record SampleRun(ModelSpec model, List<Input> inputs) {
+  /**
+   * Resolves the model and reads the samples, or fails as a bad argument (exit 2).
+   *
+   * @param cmd the command, for its error
+   * @param registry the registry options
+   * @param model the model argument
+   * @param samples the samples folder or file
+   * @return the model and inputs
+   * @throws CommandLine.ParameterException if the model is unknown or no image is readable
+   */
+  static SampleRun resolve(CommandLine cmd, ModelRegistryOptions registry, String model, Path samples) {
+    if (!Files.exists(samples)) {
+      throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
+    }
+    ModelSpec spec;
+    try {
+      spec = registry.resolve(model);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
+    List<Input> inputs = Submitter.read(List.of(samples)).stream().filter(i -> i.error() == null).toList();
+    if (inputs.isEmpty()) {
+      throw new CommandLine.ParameterException(cmd, "no readable images in " + samples);
+    }
+    return new SampleRun(spec, inputs);
+  }
+}

@@ -1,0 +1,55 @@
+package dev.minigradient.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/** {@code bench}'s argument checks: one line on stderr and exit 2, before anything starts. */
+class BenchCommandTest {
+  @TempDir Path tmp;
+
+  private static int run(StringWriter err, String... args) {
+    CommandLine cmd = MiniGradient.commandLine();
+    cmd.setOut(new PrintWriter(new StringWriter()));
+    cmd.setErr(new PrintWriter(err));
+    return cmd.execute(args);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "-5", "abc", "9"})
+  void refusesTaskCountsOutOfRange(String tasks) {
+    StringWriter err = new StringWriter();
+    assertThat(run(err, "bench", "--tasks", tasks)).isEqualTo(2);
+    assertThat(err.toString().strip()).startsWith("bench: ").doesNotContain("\n");
+  }
+
+  @Test
+  void refusesAnUnknownOption() {
+    StringWriter err = new StringWriter();
+    assertThat(run(err, "bench", "--fast")).isEqualTo(2);
+    assertThat(err.toString().strip()).contains("--fast").doesNotContain("\n");
+  }
+
+  @Test
+  void refusesAReportDirThatIsAFile() throws Exception {
+    Path file = Files.writeString(tmp.resolve("f"), "x");
+    StringWriter err = new StringWriter();
+    assertThat(run(err, "bench", "--report-dir", file.toString())).isEqualTo(2);
+    assertThat(err.toString().strip()).contains("is a file").doesNotContain("\n");
+  }
+
+  @Test
+  void refusesMissingSamples() {
+    StringWriter err = new StringWriter();
+    assertThat(run(err, "bench", "--samples", tmp.resolve("none").toString())).isEqualTo(2);
+    assertThat(err.toString().strip()).contains("samples not found").doesNotContain("\n");
+  }
+}

@@ -1,0 +1,56 @@
+package dev.minigradient.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.minigradient.protocol.JsonSerde;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code bench --quick} end to end on the in-JVM broker: a CI smoke of the report's shape, never
+ * of its timings.
+ */
+class BenchIT {
+  @TempDir Path tmp;
+
+  @Test
+  void quickBenchWritesEverySectionWithItsBaselineAndRatio() throws Exception {
+    // given
+    Path dir = tmp.resolve("report");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = MiniGradient.commandLine();
+    cmd.setOut(new PrintWriter(out));
+    cmd.setErr(new PrintWriter(err));
+
+    // when
+    int code = cmd.execute("bench", "--quick", "--report-dir", dir.toString(),
+        "--models-dir", Path.of("..", "models").toString(), "--samples", Path.of("..", "models", "mnist", "samples").toString());
+
+    // then
+    assertThat(code).as(err.toString()).isZero();
+    String md = Files.readString(dir.resolve("bench.md"));
+    JsonNode json = JsonSerde.MAPPER.readTree(dir.resolve("bench.json").toFile());
+    assertThat(json.at("/machine/cores").asInt()).isPositive();
+    assertThat(json.at("/machine/cpu").asText()).isNotBlank();
+    for (String section : BenchReport.SECTIONS) {
+      assertThat(md).contains("## " + section);
+      JsonNode figures = json.at("/sections/" + section);
+      assertThat(figures.isArray() && figures.size() > 0).as(section).isTrue();
+      for (JsonNode f : figures) {
+        assertThat(f.get("baseline").asText()).as(section).isNotBlank();
+        assertThat(f.has("baseline_value") || f.has("baselineValue")).as(section + ": " + f).isTrue();
+        assertThat(f.has("ratio")).as(section).isTrue();
+        assertThat(f.get("value").isNumber()).as(section).isTrue();
+      }
+    }
+    assertThat(md).contains("| figure | value | baseline | baseline value | ratio | goal | met |");
+    assertThat(out.toString()).contains("## throughput");
+  }
+}
