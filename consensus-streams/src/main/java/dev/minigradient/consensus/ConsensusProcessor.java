@@ -130,9 +130,22 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
     long now = context.currentSystemTimeMs();
     if (record.value().task() != null) {
-      onTask(taskId, record.value().task(), now);
+      Task task = record.value().task();
+      if (!taskId.equals(task.taskId())) {
+        // anything about a task is keyed by its id: a task under another key would meet other votes
+        deadLetterCurrent(taskId, Outcome.rejected(task), dev.minigradient.protocol.Topics.TASKS.name(), "key-mismatch",
+            "record key " + taskId + " is not the task id " + task.taskId());
+        return;
+      }
+      onTask(taskId, task, now);
     } else if (record.value().vote() != null) {
       Vote vote = record.value().vote();
+      if (!taskId.equals(vote.taskId())) {
+        // a peer's signed vote replayed under another task's key must not be judged against it
+        deadLetterCurrent(taskId, Outcome.rejected(vote), dev.minigradient.protocol.Topics.VOTES.name(), "key-mismatch",
+            "record key " + taskId + " is not the vote's task id " + vote.taskId());
+        return;
+      }
       received = vote;
       if (!vote.isReadable()) {
         try {
@@ -158,16 +171,24 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
 
   /** Sends the vote being processed, as received, to the dead-letter topic with its reason. */
   private void deadLetter(Vote asReceived, String reason, String message) {
+    deadLetterCurrent(asReceived.taskId(), Outcome.rejected(asReceived), dev.minigradient.protocol.Topics.VOTES.name(), reason, message);
+  }
+
+  /** Sends the record being processed (read from {@code topic}) to the dead-letter topic. */
+  private void deadLetterCurrent(String key, Outcome rejected, String topic, String reason, String message) {
     var md = context.recordMetadata();
-    deadLetter(asReceived, md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L), reason, message);
+    forwardDeadLetter(key, rejected, topic, md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L), reason, message);
   }
 
   /** Sends a vote read at {@code partition}/{@code offset} of the votes topic to the dead letters. */
   private void deadLetter(Vote vote, int partition, long offset, String reason, String message) {
+    forwardDeadLetter(vote.taskId(), Outcome.rejected(vote), dev.minigradient.protocol.Topics.VOTES.name(), partition, offset, reason, message);
+  }
+
+  private void forwardDeadLetter(String key, Outcome rejected, String topic, int partition, long offset, String reason, String message) {
     org.apache.kafka.common.header.Headers headers =
-        dev.minigradient.protocol.DeadLetters.headers(
-            dev.minigradient.protocol.Topics.VOTES.name(), partition, offset, "consensus-streams", reason, message);
-    context.forward(new Record<>(vote.taskId(), Outcome.rejected(vote), context.currentSystemTimeMs(), headers));
+        dev.minigradient.protocol.DeadLetters.headers(topic, partition, offset, "consensus-streams", reason, message);
+    context.forward(new Record<>(key, rejected, context.currentSystemTimeMs(), headers));
   }
 
   private void onTask(String taskId, Task task, long now) {

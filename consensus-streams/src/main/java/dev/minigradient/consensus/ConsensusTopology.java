@@ -140,10 +140,11 @@ public final class ConsensusTopology {
             Topics.CONSENSUS.name(),
             Produced.with(Serdes.String(), Topics.CONSENSUS.valueSerde()).withName("consensus-sink"));
 
-    // votes that are not their peer's: as received, with the reason in the dead-letter headers
+    // votes that are not their peer's and tasks filed under another task's key: as received, with
+    // the reason in the dead-letter headers
     outcomes
         .filter((taskId, o) -> o.rejected() != null, Named.as("rejected-votes"))
-        .mapValues(o -> Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), o.rejected()), Named.as("rejected-vote-bytes"))
+        .mapValues(Outcome::rejected, Named.as("rejected-vote-bytes"))
         .to(
             Topics.DEAD_LETTERS.name(),
             Produced.with(Serdes.String(), Serdes.ByteArray()).withName("rejected-votes-sink"));

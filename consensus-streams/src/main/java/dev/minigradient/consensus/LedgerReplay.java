@@ -223,9 +223,9 @@ public final class LedgerReplay {
     if (published == null || replayed == null) {
       return published == null ? "not published (replay has " + replayed.judged() + " verdicts)" : "published, but no settlements";
     }
-    long[] p = {published.agreed(), published.disagreed(), published.missed(), published.late(), published.invalid(), published.audited(), published.auditFailed(), published.missPenalizedAt()};
-    long[] r = {replayed.agreed(), replayed.disagreed(), replayed.missed(), replayed.late(), replayed.invalid(), replayed.audited(), replayed.auditFailed(), replayed.missPenalizedAt()};
-    String[] names = {"agreed", "disagreed", "missed", "late", "invalid", "audited", "auditFailed", "missPenalizedAt"};
+    long[] p = {published.agreed(), published.disagreed(), published.missed(), published.late(), published.invalid(), published.audited(), published.auditFailed(), published.lapsePenalizedAt()};
+    long[] r = {replayed.agreed(), replayed.disagreed(), replayed.missed(), replayed.late(), replayed.invalid(), replayed.audited(), replayed.auditFailed(), replayed.lapsePenalizedAt()};
+    String[] names = {"agreed", "disagreed", "missed", "late", "invalid", "audited", "auditFailed", "lapsePenalizedAt"};
     for (int i = 0; i < p.length; i++) {
       if (p[i] != r[i]) {
         return names[i] + " " + p[i] + " published, " + r[i] + " replayed";

@@ -2,6 +2,8 @@ package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.PeerVerdict;
+import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
 import java.util.List;
 
@@ -14,7 +16,7 @@ import java.util.List;
  * @param settled the final verdicts, or null
  * @param settledAt when the verdicts were settled, epoch ms
  */
-record Outcome(Consensus decision, List<PeerVerdict> settled, long settledAt, Vote rejected) {
+record Outcome(Consensus decision, List<PeerVerdict> settled, long settledAt, byte[] rejected) {
   static Outcome decision(Consensus c) {
     return new Outcome(c, null, 0, null);
   }
@@ -25,6 +27,11 @@ record Outcome(Consensus decision, List<PeerVerdict> settled, long settledAt, Vo
 
   /** A vote that is not its peer's (or cannot be read), for the dead-letter topic as received. */
   static Outcome rejected(Vote asReceived) {
-    return new Outcome(null, null, 0, asReceived);
+    return new Outcome(null, null, 0, Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), asReceived));
+  }
+
+  /** A task that cannot be processed, for the dead-letter topic. */
+  static Outcome rejected(Task task) {
+    return new Outcome(null, null, 0, Topics.TASKS.valueSerde().serializer().serialize(Topics.TASKS.name(), task));
   }
 }

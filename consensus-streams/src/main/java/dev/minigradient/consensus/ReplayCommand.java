@@ -48,6 +48,9 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--read-timeout-s", defaultValue = "120", description = "Longest time to read each topic, s (default: ${DEFAULT-VALUE}).")
   long readTimeoutS;
 
+  @Option(names = "--connect-timeout-s", defaultValue = "5", description = "How long to wait for the cluster to answer at all, s (default: ${DEFAULT-VALUE}).")
+  long connectTimeoutS;
+
   @Option(names = "--report", paramLabel = "FILE", description = "Also write the findings and the replayed ledger as JSON to FILE.")
   Path report;
 
@@ -55,11 +58,21 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (pendingMs < 0 || readTimeoutS < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--pending-ms must be >= 0 and --read-timeout-s >= 1");
+    if (pendingMs < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--pending-ms must be >= 0");
+    }
+    if (readTimeoutS < 1 || connectTimeoutS < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--read-timeout-s and --connect-timeout-s must be >= 1");
     }
     KafkaSettings settings = kafka.settings();
     PrintWriter err = spec.commandLine().getErr();
+    Duration connect = Duration.ofSeconds(connectTimeoutS);
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(settings.properties(TopicAdmin.adminTimeouts(connect)))) {
+      admin.describeCluster().nodes().get(connectTimeoutS, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      err.println("replay: " + TopicAdmin.describeFailure(settings, connect, e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e));
+      return 2;
+    }
     LedgerReplay.Findings f;
     try {
       f = replay(settings, Duration.ofSeconds(readTimeoutS), pendingMs);
@@ -89,15 +102,16 @@ public final class ReplayCommand implements Callable<Integer> {
   public static LedgerReplay.Findings replay(KafkaSettings kafka, Duration timeout, long pendingMs) {
     LedgerReplay replay = new LedgerReplay();
     long now = System.currentTimeMillis();
-    var tasks = JsonSerde.lenient(Task.class).deserializer();
-    var votes = JsonSerde.lenient(Vote.class).deserializer();
-    var consensus = JsonSerde.lenient(Consensus.class).deserializer();
-    var settlements = JsonSerde.lenient(Settlement.class).deserializer();
-    var ledger = JsonSerde.lenient(Reputation.class).deserializer();
+    // malformed records are the dead-letter topic's business: skipped here, quietly
+    var tasks = quiet(Task.class);
+    var votes = quiet(Vote.class);
+    var consensus = quiet(Consensus.class);
+    var settlements = quiet(Settlement.class);
+    var ledger = quiet(Reputation.class);
     dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.TASKS.name(), timeout, r -> {
       Task t = r.value() == null ? null : tasks.deserialize(r.topic(), r.value());
-      if (t != null && t.taskId() != null) {
-        replay.task(t.taskId(), r.timestamp());
+      if (t != null && r.key() != null) {
+        replay.task(r.key(), r.timestamp()); // filed under its key (a mismatching id is dead-lettered)
       }
     });
     // a task is explained by a dead letter of the task itself (not of a vote for it)
@@ -132,6 +146,18 @@ public final class ReplayCommand implements Callable<Integer> {
     return replay.findings(now, pendingMs);
   }
 
+  /** A deserializer that reads a malformed record as null, without logging. */
+  private static <T> org.apache.kafka.common.serialization.Deserializer<T> quiet(Class<T> type) {
+    var strict = new JsonSerde<>(type).deserializer();
+    return (topic, data) -> {
+      try {
+        return strict.deserialize(topic, data);
+      } catch (org.apache.kafka.common.errors.SerializationException e) {
+        return null;
+      }
+    };
+  }
+
   /**
    * The findings as text: counts, then each problem with examples, then the replayed ledger.
    *
@@ -140,7 +166,7 @@ public final class ReplayCommand implements Callable<Integer> {
    */
   public static String text(LedgerReplay.Findings f) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("tasks %d: consensus %s, dead-lettered %d, pending %d; votes %d; settlements %d%n",
+    sb.append(String.format("tasks %d: consensus %s, dead-lettered instead %d, pending %d; votes %d; settlements %d%n",
         f.tasks(), f.decisions(), f.deadLettered(), f.pending(), f.votes(), f.settlements()));
     if (f.consistent()) {
       sb.append("consistent: every task explained, no vote counted twice, the published ledger equals the replay\n");
@@ -152,9 +178,10 @@ public final class ReplayCommand implements Callable<Integer> {
         }
       }
     }
-    sb.append(String.format("%-20s %8s %8s %10s %9s %8s %8s%n", "peer", "score", "stake", "agreed", "disagreed", "missed", "invalid"));
+    sb.append(String.format("%-20s %8s %8s %8s %9s %7s %7s %7s %7s%n", "peer", "score", "stake", "agreed", "disagreed", "late", "missed", "invalid", "failed/audited"));
     for (Reputation r : f.ledger().values()) {
-      sb.append(String.format("%-20s %8.4f %8.2f %10d %9d %8d %8d%n", r.peerId(), r.score(), r.stake(), r.agreed(), r.disagreed(), r.missed(), r.invalid()));
+      sb.append(String.format("%-20s %8.4f %8.2f %8d %9d %7d %7d %7d %3d/%-3d%n", r.peerId(), r.score(), r.stake(), r.agreed(), r.disagreed(),
+          r.late(), r.missed(), r.invalid(), r.auditFailed(), r.audited()));
     }
     return sb.toString();
   }

@@ -15,7 +15,7 @@ import dev.minigradient.protocol.Reputation;
  *   <caption>Rules per verdict</caption>
  *   <tr><th>verdict</th><th>rate</th><th>target</th><th>stake</th></tr>
  *   <tr><td>AGREED</td><td>{@link #ALPHA}</td><td>1</td><td>+ the verdict's reward</td></tr>
- *   <tr><td>LATE</td><td>{@link #ALPHA}</td><td>{@link #LATE_TARGET_FACTOR} x score</td><td>-</td></tr>
+ *   <tr><td>LATE</td><td>{@link #ALPHA}, at most once per {@link #MISSED_PENALTY_INTERVAL_MS} with MISSED</td><td>{@link #LATE_TARGET_FACTOR} x score</td><td>-</td></tr>
  *   <tr><td>MISSED</td><td>{@link #ALPHA}, at most once per {@link #MISSED_PENALTY_INTERVAL_MS}</td><td>{@link #MISSED_TARGET_FACTOR} x score</td><td>-</td></tr>
  *   <tr><td>DISAGREED</td><td>{@link #ALPHA}</td><td>0</td><td>-</td></tr>
  *   <tr><td>INVALID</td><td>{@link #INVALID_RATE}</td><td>0</td><td>slash {@link #SLASH_INVALID} of stake</td></tr>
@@ -48,8 +48,9 @@ public final class ReputationRules {
   public static final double MISSED_TARGET_FACTOR = 0.5;
 
   /**
-   * Missed votes lower the score at most once per this many ms (they are all counted): a peer
-   * that is down pays for how long it is down, not for how many tasks arrived meanwhile.
+   * Missed and late votes lower the score at most once per this many ms between them (they are
+   * all counted): a peer that is down, or catching up on a backlog after a restart, pays for how
+   * long it lags, not for how many tasks arrived meanwhile.
    */
   public static final long MISSED_PENALTY_INTERVAL_MS = 1_000;
 
@@ -114,14 +115,17 @@ public final class ReputationRules {
     double rewards = current.rewards();
     double slashed = current.slashed();
     double stake = current.stake();
-    long missPenalizedAt = current.missPenalizedAt();
+    long lapsePenalizedAt = current.lapsePenalizedAt();
     switch (verdict.verdict()) {
       case AGREED -> {
         s += ALPHA * (1 - s);
         agreed++;
       }
       case LATE -> {
-        s += ALPHA * (LATE_TARGET_FACTOR * s - s);
+        if (now - lapsePenalizedAt >= MISSED_PENALTY_INTERVAL_MS) {
+          s += ALPHA * (LATE_TARGET_FACTOR * s - s);
+          lapsePenalizedAt = now;
+        }
         late++;
       }
       case DISAGREED -> {
@@ -129,9 +133,9 @@ public final class ReputationRules {
         disagreed++;
       }
       case MISSED -> {
-        if (now - missPenalizedAt >= MISSED_PENALTY_INTERVAL_MS) {
+        if (now - lapsePenalizedAt >= MISSED_PENALTY_INTERVAL_MS) {
           s += ALPHA * (MISSED_TARGET_FACTOR * s - s);
-          missPenalizedAt = now;
+          lapsePenalizedAt = now;
         }
         missed++;
       }
@@ -174,6 +178,6 @@ public final class ReputationRules {
         slashed,
         Math.max(0, current.bond() + rewards - slashed),
         now,
-        missPenalizedAt);
+        lapsePenalizedAt);
   }
 }

@@ -702,4 +702,26 @@ class ConsensusTopologyTest {
     assertThat(c.label()).isEqualTo(7);
     assertThat(c.totalWeight()).isEqualTo(4 * W);
   }
+
+  @Test
+  void aTaskOrAVoteUnderAnotherTasksKeyIsDeadLetteredAndCostsNoPeerAnything() {
+    registerPeers("p1", "p2", "p3");
+    Task real = submit("real");
+    Task other = submit("other");
+    // given a task filed under another key, and p1's signed vote for "real" replayed under "other"
+    tasks.pipeInput("wrong-key", real);
+    votes.pipeInput("other", vote(real, "p1", 5));
+    // when the three peers answer "other" honestly
+    castAll(other, 2, "p1", "p2", "p3");
+    // then "other" is decided with p1 agreeing (the replayed vote was not judged against it)
+    Consensus c = consensus.readValue();
+    assertThat(c.taskId()).isEqualTo("other");
+    assertThat(c.verdicts()).extracting(PeerVerdict::verdict).containsOnly(Verdict.AGREED);
+    // and both misfiled records are dead letters with their reason
+    var dead = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    assertThat(dead.readRecordsToList())
+        .extracting(r -> r.key() + " " + dev.minigradient.protocol.DeadLetters.header(r.headers(), dev.minigradient.protocol.DeadLetters.REASON)
+            + " " + dev.minigradient.protocol.DeadLetters.header(r.headers(), dev.minigradient.protocol.DeadLetters.TOPIC))
+        .containsExactlyInAnyOrder("wrong-key key-mismatch " + Topics.TASKS.name(), "other key-mismatch " + Topics.VOTES.name());
+  }
 }

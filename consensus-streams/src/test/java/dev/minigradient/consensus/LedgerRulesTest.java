@@ -65,10 +65,14 @@ class LedgerRulesTest {
     }
     assertThat(burst.missed()).isEqualTo(1000);
     assertThat(burst.score()).isCloseTo(after(r, Verdict.MISSED).score(), within(EPS));
+    // and a late vote in that same second (a restarted peer catching up) is counted, not charged
+    Reputation caughtUp = ReputationRules.apply(burst, new PeerVerdict("p", 1, Verdict.LATE, null), 10_600);
+    assertThat(caughtUp.late()).isEqualTo(1);
+    assertThat(caughtUp.score()).isEqualTo(burst.score());
     // a second later the next miss lowers it again
     Reputation later = ReputationRules.apply(burst, new PeerVerdict("p", null, Verdict.MISSED, null), 10_000 + ReputationRules.MISSED_PENALTY_INTERVAL_MS);
     assertThat(later.score()).isLessThan(burst.score());
-    assertThat(later.missPenalizedAt()).isEqualTo(10_000 + ReputationRules.MISSED_PENALTY_INTERVAL_MS);
+    assertThat(later.lapsePenalizedAt()).isEqualTo(10_000 + ReputationRules.MISSED_PENALTY_INTERVAL_MS);
   }
 
   @Test

@@ -393,6 +393,11 @@ public final class PeerWorker implements AutoCloseable {
       sends.add(deadLetter(record, "malformed-task", e.getMessage()));
       return;
     }
+    if (!task.taskId().equals(record.key())) {
+      // its votes would be keyed by its id, away from the task the consensus app files it under
+      sends.add(deadLetter(record, "key-mismatch", "record key " + record.key() + " is not the task id " + task.taskId()));
+      return;
+    }
     ServedModel model = models.get(task.modelId());
     if (model == null) {
       log.debug("peer {} skips task {}: model {} not served", config.peerId(), task.taskId(), task.modelId());

@@ -114,7 +114,7 @@ public final class Chaos {
           new Thread(
               () -> {
                 for (int k = 0; k < plan.size(); k++) {
-                  int at = (k + 1) * tasks / (plan.size() + 1);
+                  int at = (k + 1) * tasks / (plan.size() + 2); // all strike well before the end
                   while (answered.get() < at) {
                     if (!sleep(100)) {
                       return;

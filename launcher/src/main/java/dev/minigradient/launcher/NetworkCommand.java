@@ -40,7 +40,7 @@ public final class NetworkCommand implements Callable<Integer> {
   @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to submit: a folder or file (default: ${DEFAULT-VALUE}).")
   Path samples;
 
-  @Option(names = "--limit", description = "Submit at most this many samples.")
+  @Option(names = "--limit", description = "Submit at most this many samples, taken in turn from each label.")
   Integer limit;
 
   @Option(names = "--port", defaultValue = "8000", description = "HTTP port of the API (default: ${DEFAULT-VALUE}); 0 picks a free one.")
@@ -99,7 +99,7 @@ public final class NetworkCommand implements Callable<Integer> {
       if (limit < 1) {
         throw new CommandLine.ParameterException(cmd, "--limit must be >= 1");
       }
-      inputs = inputs.subList(0, Math.min(limit, inputs.size()));
+      inputs = Simulation.balanced(inputs, limit); // in turn from each label: a short run sees every class
     }
     EmbeddedNetwork.Options options;
     try {

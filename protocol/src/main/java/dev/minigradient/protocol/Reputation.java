@@ -20,8 +20,8 @@ package dev.minigradient.protocol;
  * @param slashed total tokens slashed for provable misbehaviour
  * @param stake current stake: {@code bond + rewards - slashed}, never below 0, tokens
  * @param updatedAt time of the last update, epoch ms
- * @param missPenalizedAt when a missed vote last lowered the score, epoch ms (0 never): silence
- *     costs score per second, not per task
+ * @param lapsePenalizedAt when a missed or late vote last lowered the score, epoch ms (0 never):
+ *     lagging costs score per second, not per task
  */
 public record Reputation(
     String peerId,
@@ -38,7 +38,7 @@ public record Reputation(
     double slashed,
     double stake,
     long updatedAt,
-    long missPenalizedAt) {
+    long lapsePenalizedAt) {
 
   /**
    * An entry whose score no missed vote has lowered yet.

@@ -152,6 +152,9 @@ public final class Submitter implements AutoCloseable {
       if (size > MAX_INPUT_BYTES) {
         return new Input(name, f, null, label, "file too large: " + size + " bytes > " + MAX_INPUT_BYTES);
       }
+      if (size == 0) {
+        return new Input(name, f, null, label, "empty file");
+      }
       return new Input(name, f, Files.readAllBytes(f), label, null);
     } catch (IOException e) {
       return new Input(name, f, null, label, "cannot read " + f + ": " + e.getMessage());

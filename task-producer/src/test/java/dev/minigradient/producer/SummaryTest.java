@@ -56,5 +56,8 @@ class SummaryTest {
     assertThat(in).extracting(Input::name).containsExactly("a-label-1.png", "b-label-2.png", "missing.png");
     assertThat(in.get(0).trueLabel()).isEqualTo(1);
     assertThat(in.get(2).error()).startsWith("no such file");
+    // an empty file is its own row with its reason, not the end of the run
+    Files.write(dir.resolve("empty.png"), new byte[0]);
+    assertThat(Submitter.read(List.of(dir.resolve("empty.png")))).singleElement().extracting(Input::error).isEqualTo("empty file");
   }
 }
