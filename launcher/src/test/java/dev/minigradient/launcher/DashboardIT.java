@@ -286,9 +286,12 @@ class DashboardIT {
   @Test
   @Order(6)
   void prometheusTextHasTheNetworksMetricsAndPassesPromtool() throws Exception {
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(send(get("/prometheus")).body()).contains("mg_peer_reputation{peer=\"peer-1\"}"));
-    String text = send(get("/prometheus")).body();
+    // the gauges and counters follow the views, which the API refreshes periodically
+    String[] scraped = new String[1];
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(scraped[0] = send(get("/prometheus")).body())
+        .contains("mg_peer_reputation{peer=\"peer-1\"}")
+        .containsPattern("mg_dead_letters_total\\{reason=\"not-an-image\"\\} ([3-9]|[1-9][0-9]+)\\."));
+    String text = scraped[0];
     assertThat(text)
         .containsPattern("mg_decisions_total\\{status=\"DECIDED\"\\} [1-9]")
         .containsPattern("mg_verdicts_total\\{verdict=\"AGREED\"\\} [1-9]")
