@@ -254,13 +254,18 @@ public final class PeerWorker implements AutoCloseable {
       heartbeat.shutdownNow();
       running.set(false);
       if (thread != null) {
-        consumer.wakeup();
-        try {
-          stopped.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
+        awaitPollLoop();
       }
+    }
+  }
+
+  /** Wakes the poll loop out of its poll and waits (up to 10 s) until it has closed its consumer. */
+  private void awaitPollLoop() {
+    consumer.wakeup();
+    try {
+      stopped.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -650,12 +655,7 @@ public final class PeerWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (thread != null) {
-      consumer.wakeup();
-      try {
-        stopped.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      awaitPollLoop();
     } else {
       consumer.close(Duration.ZERO);
     }

@@ -320,6 +320,6 @@ public final class BarePipeline implements AutoCloseable {
       }
     }
     streams.close(Duration.ofSeconds(10));
-    Bench.deleteTree(stateDir);
+    EmbeddedKafka.deleteTree(stateDir);
   }
 }

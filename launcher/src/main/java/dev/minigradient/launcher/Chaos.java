@@ -161,7 +161,7 @@ public final class Chaos {
       return new Outcome(tasks, got, List.copyOf(faults), findings, (System.currentTimeMillis() - t0) / 1000.0);
     } finally {
       served.engine().close();
-      deleteQuietly(state);
+      EmbeddedKafka.deleteTree(state);
     }
   }
 
@@ -205,14 +205,6 @@ public final class Chaos {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (var s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary folder
     }
   }
 }

@@ -124,11 +124,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("error stopping Kafka: " + e.getMessage(), e);
     } finally {
-      try (Stream<Path> s = Files.walk(baseDir)) {
-        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        // best effort: it is a temporary folder
-      }
+      deleteTree(baseDir);
+    }
+  }
+
+  /**
+   * Deletes a folder tree, best effort (a temporary folder: what cannot be deleted stays).
+   *
+   * @param dir the folder
+   */
+  static void deleteTree(Path dir) {
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort
     }
   }
 }

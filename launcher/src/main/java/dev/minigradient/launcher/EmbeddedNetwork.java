@@ -18,11 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -311,11 +309,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
     if (kafka != null) {
       closeQuietly(kafka);
     }
-    try (Stream<Path> s = Files.walk(stateDir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      log.debug("cannot delete {}: {}", stateDir, e.toString());
-    }
+    EmbeddedKafka.deleteTree(stateDir);
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -19,11 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Runs a network of honest and adversarial peers on real digits and measures how the consensus
@@ -275,27 +270,13 @@ public final class Simulation {
   /** Every update of the ledger's changelog, per peer, in order. */
   static Map<String, List<Reputation>> ledgerHistory(KafkaSettings kafka) {
     Map<String, List<Reputation>> history = new LinkedHashMap<>();
-    try (KafkaConsumer<String, Reputation> c =
-        new KafkaConsumer<>(
-            kafka.properties(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
-            new StringDeserializer(),
-            Topics.REPUTATION.valueSerde().deserializer())) {
-      List<TopicPartition> parts =
-          c.partitionsFor(Topics.REPUTATION.name()).stream()
-              .map(pi -> new TopicPartition(pi.topic(), pi.partition()))
-              .toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.currentTimeMillis() < deadline) {
-        for (ConsumerRecord<String, Reputation> r : c.poll(Duration.ofMillis(200))) {
-          if (r.value() != null) {
-            history.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r.value());
-          }
-        }
+    var reputation = Topics.REPUTATION.valueSerde().deserializer();
+    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.REPUTATION.name(), Duration.ofSeconds(30), r -> {
+      Reputation value = r.value() == null ? null : reputation.deserialize(r.topic(), r.value());
+      if (value != null) {
+        history.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(value);
       }
-    }
+    });
     return history;
   }
 
