@@ -62,6 +62,12 @@ public final class ConsensusTopology {
   /** The reputation KTable's store, by peer id. */
   public static final String REPUTATION_STORE = "reputation-store";
 
+  /**
+   * The Streams producer's {@code linger.ms} (Kafka Streams defaults it to 100): a decision is
+   * sent at once rather than waiting for company, the latency a requester sees at light load.
+   */
+  public static final int PRODUCER_LINGER_MS = Integer.getInteger("mg.streams.linger", 0);
+
   private ConsensusTopology() {}
 
   /**
@@ -215,7 +221,7 @@ public final class ConsensusTopology {
     // votes in any order (a vote may even precede its task), and waiting costs latency.
     base.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
     // Streams defaults its producer's linger.ms to 100 ms; at light load that is most of the latency.
-    base.put(StreamsConfig.producerPrefix("linger.ms"), "2");
+    base.put(StreamsConfig.producerPrefix("linger.ms"), Integer.toString(PRODUCER_LINGER_MS));
     // A record that does not deserialize goes to the dead-letter topic with its error in headers
     // (Kafka Streams' built-in dead-letter queue), and processing continues.
     base.put(

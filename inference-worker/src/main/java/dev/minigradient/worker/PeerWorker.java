@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -45,13 +45,24 @@ import org.slf4j.LoggerFactory;
  * and preprocesses the image, runs the model, and publishes a signed {@link Vote}; registers on
  * {@link Topics#PEERS} and keeps a heartbeat there.
  *
- * <p>Delivery is at-least-once: votes are flushed before the task offsets are committed, so a
- * crash may re-send a vote, which the consensus counts once per (task, peer). Input that cannot
+ * <p>Delivery is at-least-once: a poll's task offsets are committed only once the broker has
+ * acknowledged every vote and dead letter the poll caused, so a crash may re-send a vote, which
+ * the consensus counts once per (task, peer). The acknowledgements are not awaited in line: the
+ * next poll is handled while the previous one's votes are in flight, and its offsets are
+ * committed (asynchronously) when they are all acknowledged. Signing, sealing and sending run on
+ * a second thread, so they overlap the decoding and inference of the next task. Input that cannot
  * be decoded gets a rejecting vote (label {@link Vote#REJECTED} with the reason) and a {@link
  * DeadLetters dead letter}; a record that is not a task at all gets only the dead letter.
  */
 public final class PeerWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerWorker.class);
+
+  /**
+   * The vote producer's {@code linger.ms}: votes are no longer flushed per poll, so a linger
+   * would delay every vote by its length at light load; under load, votes queued while a request
+   * is in flight still leave in one batch.
+   */
+  public static final int LINGER_MS = Integer.getInteger("mg.peer.linger", 0);
 
   private final WorkerConfig config;
   private final Map<String, ServedModel> models = new java.util.LinkedHashMap<>();
@@ -60,6 +71,11 @@ public final class PeerWorker implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final KafkaProducer<String, byte[]> producer;
   private final ScheduledExecutorService heartbeat;
+  /**
+   * Signs, seals and sends the votes of the poll thread's answers on a thread of its own (one, so
+   * votes leave in the order they were answered); a full queue makes the poll thread do it.
+   */
+  private final java.util.concurrent.ThreadPoolExecutor outbox;
   private final AtomicBoolean running = new AtomicBoolean(false);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong votes = new AtomicLong();
@@ -86,6 +102,8 @@ public final class PeerWorker implements AutoCloseable {
   private Thread keyWatcher;
   private Thread copier;
   private Thread thread;
+  /** Polls handled whose sends are not all acknowledged yet, oldest first (poll thread only). */
+  private final java.util.ArrayDeque<PollBatch> unacked = new java.util.ArrayDeque<>();
 
   /**
    * Creates an unstarted peer serving one digit model with MNIST preprocessing.
@@ -175,9 +193,14 @@ public final class PeerWorker implements AutoCloseable {
                         ProducerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-votes",
                         ProducerConfig.ACKS_CONFIG, "all",
                         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                        ProducerConfig.LINGER_MS_CONFIG, "2")),
+                        ProducerConfig.LINGER_MS_CONFIG, Integer.toString(LINGER_MS))),
             new StringSerializer(),
             new ByteArraySerializer());
+    this.outbox =
+        new java.util.concurrent.ThreadPoolExecutor(
+            1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(256),
+            r -> daemon(r, "peer-" + config.peerId() + "-outbox"),
+            new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
     this.heartbeat =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -252,6 +275,7 @@ public final class PeerWorker implements AutoCloseable {
     if (crashed.compareAndSet(false, true)) {
       log.warn("peer {} crashes (simulated kill)", config.peerId());
       heartbeat.shutdownNow();
+      outbox.shutdownNow();
       running.set(false);
       if (thread != null) {
         awaitPollLoop();
@@ -331,7 +355,19 @@ public final class PeerWorker implements AutoCloseable {
           List.of(Topics.TASKS.name()),
           new ConsumerRebalanceListener() {
             @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+              // hand over only what is answered: wait for the votes in flight, commit their tasks
+              if (!crashed.get()) {
+                awaitOutbox();
+                producer.flush();
+                commitAcknowledged(true);
+              }
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+              unacked.clear(); // another member owns them now: their offsets are not ours to commit
+            }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
@@ -342,21 +378,24 @@ public final class PeerWorker implements AutoCloseable {
             }
           });
       while (running.get()) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(unacked.isEmpty() ? 200 : 5));
+        commitAcknowledged(false);
         if (records.isEmpty()) {
           continue;
         }
-        List<Future<RecordMetadata>> sends = new ArrayList<>(records.count());
+        PollBatch batch = new PollBatch(records);
+        unacked.addLast(batch);
         for (ConsumerRecord<String, byte[]> record : records) {
-          handle(record, sends);
+          handle(record, batch);
         }
+        batch.sealed();
+        commitAcknowledged(false);
+      }
+      if (!crashed.get()) {
+        // a clean stop: the votes in flight are acknowledged, then their offsets committed
+        awaitOutbox();
         producer.flush();
-        for (Future<RecordMetadata> f : sends) {
-          f.get(); // surface a failed send before committing the offsets that produced it
-        }
-        if (!crashed.get()) {
-          consumer.commitSync();
-        }
+        commitAcknowledged(true);
       }
     } catch (WakeupException e) {
       if (running.get()) {
@@ -368,6 +407,7 @@ public final class PeerWorker implements AutoCloseable {
       // a peer that no longer votes must not stay eligible: stop beating and say so (unless it
       // simulates a crash, which says nothing)
       heartbeat.shutdownNow();
+      outbox.shutdownNow();
       if (running.getAndSet(false) && !crashed.get()) {
         publishPeer(true);
       }
@@ -384,7 +424,93 @@ public final class PeerWorker implements AutoCloseable {
     }
   }
 
-  private void handle(ConsumerRecord<String, byte[]> record, List<Future<RecordMetadata>> sends) {
+  /** Waits (up to 30 s) until the outbox has sent every vote handed to it. */
+  private void awaitOutbox() {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while ((outbox.getActiveCount() > 0 || !outbox.getQueue().isEmpty()) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /**
+   * Commits the offsets of the leading polls whose every vote and dead letter the broker has
+   * acknowledged, oldest first, so a committed task offset always follows its acknowledged vote
+   * (at-least-once) while the next poll's work overlaps the acknowledgements of the previous.
+   *
+   * @param sync commit synchronously (on a rebalance or a clean stop) rather than asynchronously
+   * @throws IllegalStateException if a send of an acknowledged poll failed (the peer stops, and
+   *     the poll's tasks are read again by the next instance)
+   */
+  private void commitAcknowledged(boolean sync) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>();
+    while (!unacked.isEmpty() && unacked.peekFirst().isAcknowledged()) {
+      PollBatch done = unacked.pollFirst();
+      if (done.failure.get() != null) {
+        throw new IllegalStateException("a vote or dead letter was not acknowledged: " + done.failure.get(), done.failure.get());
+      }
+      offsets.putAll(done.offsets);
+    }
+    if (offsets.isEmpty() || crashed.get()) {
+      return;
+    }
+    if (sync) {
+      consumer.commitSync(offsets);
+    } else {
+      consumer.commitAsync(offsets, (committed, e) -> {
+        if (e != null) {
+          // a later commit carries higher offsets; if none comes, the tasks are answered again
+          log.warn("peer {}: offset commit failed: {}", config.peerId(), e.toString());
+        }
+      });
+    }
+  }
+
+  /**
+   * The records of one poll: the offsets to commit once every send they caused is acknowledged.
+   * Counts one extra pending send until {@link #sealed()}, so it cannot complete while its
+   * records are still being handled.
+   */
+  private static final class PollBatch implements org.apache.kafka.clients.producer.Callback {
+    final Map<TopicPartition, OffsetAndMetadata> offsets = new java.util.HashMap<>();
+    final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(1);
+    final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
+
+    PollBatch(ConsumerRecords<String, byte[]> records) {
+      for (TopicPartition tp : records.partitions()) {
+        List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
+        offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
+      }
+    }
+
+    /** Registers one more send; pass the batch as its callback. Returns this batch. */
+    PollBatch expect() {
+      pending.incrementAndGet();
+      return this;
+    }
+
+    void sealed() {
+      pending.decrementAndGet();
+    }
+
+    boolean isAcknowledged() {
+      return pending.get() == 0;
+    }
+
+    @Override
+    public void onCompletion(RecordMetadata metadata, Exception e) {
+      if (e != null) {
+        failure.compareAndSet(null, e);
+      }
+      pending.decrementAndGet();
+    }
+  }
+
+  private void handle(ConsumerRecord<String, byte[]> record, PollBatch batch) {
     if (crashed.get()) {
       return; // a crashed peer does nothing more
     }
@@ -395,12 +521,12 @@ public final class PeerWorker implements AutoCloseable {
         throw new SerializationException("empty task record");
       }
     } catch (SerializationException e) {
-      sends.add(deadLetter(record, "malformed-task", e.getMessage()));
+      deadLetter(record, "malformed-task", e.getMessage(), batch);
       return;
     }
     if (!task.taskId().equals(record.key())) {
       // its votes would be keyed by its id, away from the task the consensus app files it under
-      sends.add(deadLetter(record, "key-mismatch", "record key " + record.key() + " is not the task id " + task.taskId()));
+      deadLetter(record, "key-mismatch", "record key " + record.key() + " is not the task id " + task.taskId(), batch);
       return;
     }
     ServedModel model = models.get(task.modelId());
@@ -426,16 +552,32 @@ public final class PeerWorker implements AutoCloseable {
           default -> model.infer(task.input());
         };
     if (prediction.rejection() != null) {
-      sends.add(deadLetter(record, prediction.rejection(), prediction.error()));
+      deadLetter(record, prediction.rejection(), prediction.error(), batch);
     }
     Vote vote = newVote(task, model, prediction.label(), prediction.rejection(), prediction.probabilities(), start);
+    if (behavior.kind() != Behavior.Kind.SLOW && behavior.kind() != Behavior.Kind.FORGER && behavior.kind() != Behavior.Kind.CRASH) {
+      // signing, sealing and sending overlap the next task's decoding and inference
+      PollBatch pending = batch.expect();
+      outbox.execute(() -> {
+        if (crashed.get()) {
+          return;
+        }
+        try {
+          sendVote(signer.apply(vote), pending);
+          votes.incrementAndGet();
+        } catch (RuntimeException e) {
+          pending.onCompletion(null, e);
+        }
+      });
+      return;
+    }
     Vote signed = signer.apply(vote);
     votes.incrementAndGet();
     if (behavior.kind() == Behavior.Kind.SLOW) {
-      delayed.schedule(() -> sendVote(signed), behavior.delayMs(), TimeUnit.MILLISECONDS);
+      delayed.schedule(() -> sendVote(signed, null), behavior.delayMs(), TimeUnit.MILLISECONDS);
       return;
     }
-    sends.add(sendVote(signed));
+    sendVote(signed, batch.expect());
     if (behavior.kind() == Behavior.Kind.FORGER) {
       for (String victim : behavior.forgeAs()) {
         if (!victim.equals(config.peerId()) && prediction.label() >= 0) {
@@ -443,7 +585,7 @@ public final class PeerWorker implements AutoCloseable {
           Vote forged = newVote(task, model, (prediction.label() + 1) % classes, null, prediction.probabilities(), start);
           forged = new Vote(forged.schemaVersion(), forged.taskId(), victim, forged.modelId(), forged.inputSha256(),
               forged.label(), null, forged.probabilities(), forged.inferenceMs(), forged.votedAt(), null);
-          sends.add(sendVote(signer.apply(forged)));
+          sendVote(signer.apply(forged), batch.expect());
           forgedVotes.incrementAndGet();
         }
       }
@@ -455,14 +597,21 @@ public final class PeerWorker implements AutoCloseable {
     }
   }
 
-  /** Seals a signed vote to the consensus app's key and sends it. */
-  private Future<RecordMetadata> sendVote(Vote signed) {
+  /**
+   * Seals a signed vote to the consensus app's key and sends it.
+   *
+   * @param batch the poll whose offsets wait for this send's acknowledgement, already counting it
+   *     ({@link PollBatch#expect()}), or null for a vote no task offset depends on (delayed or
+   *     copied)
+   */
+  private void sendVote(Vote signed, PollBatch batch) {
     Vote sealed = sealer.get().seal(signed);
-    return producer.send(
+    producer.send(
         new ProducerRecord<>(
             Topics.VOTES.name(),
             signed.taskId(),
-            Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), sealed)));
+            Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), sealed)),
+        batch);
   }
 
   /**
@@ -489,7 +638,7 @@ public final class PeerWorker implements AutoCloseable {
               log.info("peer {}: sealing votes to the consensus key published at {}", config.peerId(), k.publishedAt());
             }
           } catch (SerializationException | IllegalArgumentException e) {
-            deadLetter(r, "malformed-key", e.getMessage()); // the sealing key in use stays
+            deadLetter(r, "malformed-key", e.getMessage(), null); // the sealing key in use stays
           }
         }
       }
@@ -573,7 +722,7 @@ public final class PeerWorker implements AutoCloseable {
       return;
     }
     ServedModel model = models.get(task.modelId());
-    sendVote(signer.apply(newVote(task, model, label, rejection, probabilities, System.nanoTime())));
+    sendVote(signer.apply(newVote(task, model, label, rejection, probabilities, System.nanoTime())), null);
     votes.incrementAndGet();
   }
 
@@ -593,12 +742,12 @@ public final class PeerWorker implements AutoCloseable {
         null);
   }
 
-  private Future<RecordMetadata> deadLetter(ConsumerRecord<String, byte[]> record, String reason, String error) {
+  private void deadLetter(ConsumerRecord<String, byte[]> record, String reason, String error, PollBatch batch) {
     log.warn(
         "peer {}: {} at {}-{}@{}: {}",
         config.peerId(), reason, record.topic(), record.partition(), record.offset(), error);
     deadLetters.incrementAndGet();
-    return producer.send(DeadLetters.of(record, "inference-worker/" + config.peerId(), reason, error));
+    producer.send(DeadLetters.of(record, "inference-worker/" + config.peerId(), reason, error), batch == null ? null : batch.expect());
   }
 
   private void publishPeer(boolean leaving) {

@@ -1,5 +1,9 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.consensus.ConsensusTopology;
+import dev.minigradient.producer.Submitter;
+import dev.minigradient.worker.PeerWorker;
+
 import dev.minigradient.protocol.KafkaSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -122,9 +126,9 @@ public final class BarePipeline implements AutoCloseable {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-    // the consensus app's latency settings (ConsensusTopology): short polls, 2 ms producer linger
+    // the consensus app's latency settings (ConsensusTopology): short polls, its producer linger
     p.put(StreamsConfig.POLL_MS_CONFIG, "10");
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "2");
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), Integer.toString(ConsensusTopology.PRODUCER_LINGER_MS));
     this.streams = new KafkaStreams(builder.build(), p);
   }
 
@@ -179,7 +183,7 @@ public final class BarePipeline implements AutoCloseable {
   }
 
   private void echo(KafkaConsumer<String, byte[]> consumer, byte[] vote) {
-    try (KafkaProducer<String, byte[]> producer = producer(kafka, 2)) {
+    try (KafkaProducer<String, byte[]> producer = producer(kafka, PeerWorker.LINGER_MS)) {
       consumer.subscribe(List.of(TASKS));
       while (running.get()) {
         var records = consumer.poll(Duration.ofMillis(200));
@@ -211,7 +215,7 @@ public final class BarePipeline implements AutoCloseable {
    */
   public Run run(int tasks, int inFlight, Duration timeout) {
     List<TopicPartition> parts = new ArrayList<>();
-    try (KafkaProducer<String, byte[]> producer = producer(kafka, 5);
+    try (KafkaProducer<String, byte[]> producer = producer(kafka, Submitter.LINGER_MS);
         KafkaConsumer<String, byte[]> answers =
             new KafkaConsumer<>(
                 kafka.properties(

@@ -76,13 +76,34 @@ public final class Bench {
    * @param hopSamples round trips of the one-hop baseline
    * @param inFlight tasks in flight in throughput runs
    * @param scalePeers peers of the scaling run
+   * @param sections the parts to run: {@code worker} (section 1) and {@code network} (sections
+   *     2-4, which share one broker)
    */
-  public record Options(boolean quick, int tasks, int latencyTasks, int hopSamples, int inFlight, int scalePeers) {
-    /** Validates counts. */
+  public record Options(
+      boolean quick, int tasks, int latencyTasks, int hopSamples, int inFlight, int scalePeers, java.util.Set<String> sections) {
+    /** Every section, the default. */
+    public static final java.util.Set<String> ALL_SECTIONS = java.util.Set.of("worker", "network");
+
+    /** Validates counts and section names. */
     public Options {
       if (tasks < 1 || latencyTasks < 1 || hopSamples < 1 || inFlight < 1 || scalePeers < 3) {
         throw new IllegalArgumentException("counts must be >= 1 (scale peers >= 3)");
       }
+      if (sections.isEmpty() || !ALL_SECTIONS.containsAll(sections)) {
+        throw new IllegalArgumentException("sections must be among " + new java.util.TreeSet<>(ALL_SECTIONS) + ", got " + sections);
+      }
+      sections = java.util.Set.copyOf(sections);
+    }
+
+    /**
+     * The same options for some sections only.
+     *
+     * @param only section names, among {@link #ALL_SECTIONS}
+     * @return the options
+     * @throws IllegalArgumentException for an unknown name or none
+     */
+    public Options only(java.util.Set<String> only) {
+      return new Options(quick, tasks, latencyTasks, hopSamples, inFlight, scalePeers, only);
     }
 
     /**
@@ -94,12 +115,20 @@ public final class Bench {
      */
     public static Options of(boolean quick, Integer tasks) {
       return quick
-          ? new Options(true, tasks != null ? tasks : 300, 25, 300, 256, 15)
-          : new Options(false, tasks != null ? tasks : 3_000, 200, 2_000, 256, 15);
+          ? new Options(true, tasks != null ? tasks : 300, 25, 300, 256, 15, ALL_SECTIONS)
+          : new Options(false, tasks != null ? tasks : 3_000, 200, 2_000, 256, 15, ALL_SECTIONS);
     }
   }
 
+  /**
+   * JVM options of the separately measured {@code inference-worker} process: none, so its memory
+   * is what a plain {@code bin/inference-worker} gets.
+   */
+  static final List<String> WORKER_JAVA_OPTIONS = System.getProperty("mg.bench.workerOpts", "").isBlank() ? List.of() : List.of(System.getProperty("mg.bench.workerOpts").split(" "));
+
   private final Options options;
+  /** The model as the {@code inference-worker} command takes it ({@code --model}), or null. */
+  private final String modelArg;
   private final ServedModel model;
   private final List<byte[]> images;
   private final List<Input> inputs;
@@ -107,8 +136,9 @@ public final class Bench {
   private final List<Figure> figures = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
 
-  private Bench(Options options, ServedModel model, List<Input> inputs, PrintWriter log) {
+  private Bench(Options options, ServedModel model, String modelArg, List<Input> inputs, PrintWriter log) {
     this.options = options;
+    this.modelArg = modelArg;
     this.model = model;
     this.inputs = inputs;
     this.images = inputs.stream().map(Input::bytes).toList();
@@ -120,6 +150,8 @@ public final class Bench {
    *
    * @param options what to run
    * @param model the served model (not closed here)
+   * @param modelArg the same model as the {@code inference-worker} command's {@code --model} takes
+   *     it (a model folder or {@code .onnx} file), or null to skip the separate worker process
    * @param inputs readable sample images
    * @param log progress lines
    * @return the report
@@ -127,16 +159,20 @@ public final class Bench {
    * @throws IllegalStateException if a stage fails (a broker that does not start, answers that do
    *     not come)
    */
-  public static BenchReport run(Options options, ServedModel model, List<Input> inputs, PrintWriter log)
+  public static BenchReport run(Options options, ServedModel model, String modelArg, List<Input> inputs, PrintWriter log)
       throws IOException {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("no readable images");
     }
     long t0 = System.nanoTime();
-    Bench b = new Bench(options, model, inputs, log);
+    Bench b = new Bench(options, model, modelArg, inputs, log);
     double rssStart = BenchReport.rssMiB();
-    b.worker();
-    b.network(rssStart);
+    if (options.sections().contains("worker")) {
+      b.worker();
+    }
+    if (options.sections().contains("network")) {
+      b.network(rssStart);
+    }
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("quick", options.quick());
     settings.put("images", inputs.size());
@@ -146,6 +182,7 @@ public final class Bench {
     settings.put("in_flight", options.inFlight());
     settings.put("scale_peers", options.scalePeers());
     settings.put("partitions", PARTITIONS);
+    settings.put("sections", new java.util.TreeSet<>(options.sections()));
     return new BenchReport(BenchReport.Machine.current(), settings, b.figures, b.notes, (System.nanoTime() - t0) / 1e9);
   }
 
@@ -177,6 +214,8 @@ public final class Bench {
     progress("worker: raw %.0f votes/s (decode+preprocess+infer), %.0f with hash+sign+seal; one peer on the broker...",
         rawInfer, rawFull);
     double peer;
+    double pair;
+    double[] process = null;
     try (EmbeddedKafka kafka = EmbeddedKafka.start(1)) {
       KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
       TopicAdmin.ensureTopics(settings, PARTITIONS, Optional.empty(), Duration.ofSeconds(30));
@@ -184,18 +223,150 @@ public final class Bench {
       WorkerConfig d = WorkerConfig.defaults(WORKER_ID, settings);
       // tasks wait in the topic before the peer starts: give them a generous age limit
       WorkerConfig config = new WorkerConfig(WORKER_ID, settings, d.stake(), d.heartbeatIntervalMs(), 600_000, d.maxPixels());
+      // an untimed pass over the same tasks first, so the JIT has compiled the Kafka client and
+      // broker paths as it has the raw loop's (the timed passes then run on warm code)
+      String warmId = WORKER_ID + "-warm-up";
+      rewindGroup(settings, warmId);
+      try (PeerWorker warmUp = new PeerWorker(
+          new WorkerConfig(warmId, settings, d.stake(), d.heartbeatIntervalMs(), 600_000, d.maxPixels()), List.of(model), keys)) {
+        warmUp.start();
+        drainRate(List.of(warmUp), n);
+      }
+      rewindGroup(settings, WORKER_ID);
       try (PeerWorker worker = new PeerWorker(config, List.of(model), keys)) {
         worker.start();
-        peer = drainRate(worker, n);
+        peer = drainRate(List.of(worker), n);
+      }
+      progress("worker: peer %.0f votes/s; two instances of one peer...", peer);
+      String pairId = WORKER_ID + "-pair";
+      rewindGroup(settings, pairId);
+      WorkerConfig pairConfig = new WorkerConfig(pairId, settings, d.stake(), d.heartbeatIntervalMs(), 600_000, d.maxPixels());
+      try (PeerWorker a = new PeerWorker(pairConfig.withInstanceId("a"), List.of(model), keys);
+          PeerWorker b = new PeerWorker(pairConfig.withInstanceId("b"), List.of(model), keys)) {
+        a.start();
+        b.start();
+        pair = drainRate(List.of(a, b), n);
+      }
+      progress("worker: 2 instances %.0f votes/s; one peer in its own process...", pair);
+      if (modelArg != null) {
+        process = processDrain(settings, n);
+        progress("worker: own process %.0f votes/s, peak RSS %.0f MiB", process[0], process[1]);
       }
     }
-    progress("worker: peer %.0f votes/s", peer);
     figures.add(Figure.atLeast("worker", "1 peer draining pre-published tasks", peer, "votes/s",
         "raw loop: decode + preprocess + infer + hash + sign + seal", rawFull, 0.80));
     figures.add(Figure.atLeast("worker", "1 peer draining pre-published tasks", peer, "votes/s",
         "raw loop: decode + preprocess + infer", rawInfer, Double.NaN));
     figures.add(Figure.atLeast("worker", "raw loop with hash + sign + seal", rawFull, "votes/s",
         "raw loop: decode + preprocess + infer", rawInfer, Double.NaN));
+    figures.add(Figure.atLeast("worker", "2 instances of one peer (one consumer group)", pair, "votes/s",
+        "1 instance", peer, Double.NaN));
+    if (process != null) {
+      figures.add(Figure.atLeast("worker", "1 peer in its own process (inference-worker command, cold JVM)", process[0], "votes/s",
+          "raw loop: decode + preprocess + infer + hash + sign + seal", rawFull, Double.NaN));
+      figures.add(Figure.atMost("worker", "inference-worker process: peak RSS (VmHWM)", process[1], "MiB",
+          "goal", 300, 1.0));
+    }
+  }
+
+  /**
+   * Runs the {@code inference-worker} command in a child JVM (same Java, same class path, {@link
+   * #WORKER_JAVA_OPTIONS}) on the pre-published tasks and measures its drain rate from its
+   * group's committed offsets, and its peak resident memory from {@code /proc/<pid>/status}.
+   *
+   * @return {votes/s, peak RSS in MiB}
+   */
+  private double[] processDrain(KafkaSettings settings, int n) throws IOException {
+    String id = WORKER_ID + "-process";
+    rewindGroup(settings, id);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(WORKER_JAVA_OPTIONS);
+    cmd.addAll(List.of("-cp", classPathForChild(), MiniGradient.class.getName(), "inference-worker",
+        "--bootstrap-servers", settings.bootstrapServers(), "--peer-id", id, "--instance-id", id,
+        "--model", modelArg, "--key-file", Files.createTempDirectory("mini-gradient-bench-key").resolve("peer.key").toString()));
+    Path output = Files.createTempFile("mini-gradient-bench-worker", ".log");
+    Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    try (Admin admin = Admin.create(settings.properties(Map.of()))) {
+      long deadline = System.currentTimeMillis() + 600_000;
+      long warm = Math.max(1, n / 10);
+      long from = 0;
+      long doneAtFrom = 0;
+      long done = 0;
+      while (done < n) {
+        if (!child.isAlive()) {
+          List<String> lines = Files.readAllLines(output);
+          throw new IllegalStateException("worker process exited with " + child.exitValue() + " after " + done + " tasks; its output ends: "
+              + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
+        }
+        if (System.currentTimeMillis() > deadline) {
+          throw new IllegalStateException("worker process: " + done + " of " + n + " tasks after 10 min");
+        }
+        pause(20);
+        done = committed(admin, Topics.PEER_GROUP_PREFIX + id);
+        if (from == 0 && done >= warm) {
+          from = System.nanoTime();
+          doneAtFrom = done;
+        }
+      }
+      double rate = (n - doneAtFrom) / ((System.nanoTime() - from) / 1e9);
+      return new double[] {rate, BenchReport.peakRssMiB(child.pid())};
+    } finally {
+      Files.deleteIfExists(output);
+      child.destroy();
+      try {
+        if (!child.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          child.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        child.destroyForcibly();
+      }
+    }
+  }
+
+  /**
+   * This JVM's class path for a child JVM: the jar itself when run as {@code java -jar}, else (a
+   * build's many folders and jars) a temporary manifest-only jar whose {@code Class-Path} lists
+   * them. ONNX Runtime 1.29's native library crashes the JVM (SIGSEGV, no error report) when
+   * {@code java.class.path} is long, about 10 KB here, as a test run's is.
+   */
+  private static String classPathForChild() throws IOException {
+    String cp = System.getProperty("java.class.path");
+    String[] entries = cp.split(java.io.File.pathSeparator);
+    if (entries.length == 1) {
+      return cp;
+    }
+    java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+    manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+    StringBuilder urls = new StringBuilder();
+    for (String e : entries) {
+      if (!e.isBlank()) {
+        urls.append(Path.of(e).toAbsolutePath().toUri()).append(' ');
+      }
+    }
+    manifest.getMainAttributes().put(java.util.jar.Attributes.Name.CLASS_PATH, urls.toString().strip());
+    Path jar = Files.createTempFile("mini-gradient-bench-classpath", ".jar");
+    jar.toFile().deleteOnExit();
+    try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest)) {
+      // the manifest is the whole jar
+    }
+    return jar.toString();
+  }
+
+  /** Offsets committed by a consumer group on the tasks topic, summed over partitions. */
+  private static long committed(Admin admin, String group) {
+    try {
+      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+          .filter(e -> e.getKey().topic().equals(Topics.TASKS.name()) && e.getValue() != null)
+          .mapToLong(e -> e.getValue().offset())
+          .sum();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot read the offsets of " + group + ": " + e.getCause(), e.getCause());
+    }
   }
 
   private byte[] image(int i) {
@@ -219,8 +390,7 @@ public final class Bench {
   }
 
   /**
-   * Publishes a sealing key (as the consensus app would) and {@code n} tasks, and points the
-   * worker's consumer group at their start, so the peer reads them all once it starts.
+   * Publishes a sealing key (as the consensus app would) and {@code n} tasks.
    */
   private void publishTasksAndKey(KafkaSettings settings, int n) {
     NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL,
@@ -243,14 +413,18 @@ public final class Bench {
       }
       producer.flush();
     }
+  }
+
+  /** Points a peer's consumer group at the start of the tasks topic, so it reads every task. */
+  private static void rewindGroup(KafkaSettings settings, String peerId) {
     Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
     for (int p = 0; p < PARTITIONS; p++) {
       start.put(new TopicPartition(Topics.TASKS.name(), p), new OffsetAndMetadata(0));
     }
     try (Admin admin = Admin.create(settings.properties(Map.of()))) {
-      admin.alterConsumerGroupOffsets(Topics.PEER_GROUP_PREFIX + WORKER_ID, start).all().get();
+      admin.alterConsumerGroupOffsets(Topics.PEER_GROUP_PREFIX + peerId, start).all().get();
     } catch (Exception e) {
-      throw new IllegalStateException("cannot position the worker's group: " + e, e);
+      throw new IllegalStateException("cannot position the group of " + peerId + ": " + e, e);
     }
   }
 
@@ -258,13 +432,14 @@ public final class Bench {
    * Votes per second while the peer drains the backlog: from its 10th percentile vote (past
    * start-up, group join and key lookup) to its last.
    */
-  private static double drainRate(PeerWorker worker, int n) {
+  private static double drainRate(List<PeerWorker> instances, int n) {
     long warm = Math.max(1, n / 10);
     long deadline = System.currentTimeMillis() + 600_000;
     long from = 0;
     long votesAtFrom = 0;
-    while (worker.votesPublished() < n) {
-      long v = worker.votesPublished();
+    java.util.function.LongSupplier votes = () -> instances.stream().mapToLong(PeerWorker::votesPublished).sum();
+    while (votes.getAsLong() < n) {
+      long v = votes.getAsLong();
       if (from == 0 && v >= warm) {
         from = System.nanoTime();
         votesAtFrom = v;

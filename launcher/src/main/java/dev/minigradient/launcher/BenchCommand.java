@@ -36,6 +36,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--tasks", description = "Tasks per throughput run and per worker run (default: 3000; 300 with --quick).")
   Integer tasks;
 
+  @Option(names = "--only", split = ",", paramLabel = "SECTION",
+      description = "Run only these sections: worker (one peer against the raw loop), network (latency, throughput, scaling). Default: both.")
+  java.util.Set<String> only;
+
   @Option(names = "--report-dir", defaultValue = "bench-report", description = "Where to write bench.md and bench.json (default: ${DEFAULT-VALUE}).")
   Path reportDir;
 
@@ -56,12 +60,22 @@ public final class BenchCommand implements Callable<Integer> {
     if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
       throw new CommandLine.ParameterException(cmd, "--report-dir is a file: " + reportDir);
     }
+    Bench.Options options = Bench.Options.of(quick, tasks);
+    if (only != null) {
+      try {
+        options = options.only(only);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(cmd, "--only: " + e.getMessage());
+      }
+    }
     SampleRun run = SampleRun.resolve(cmd, registry, model, samples);
     PrintWriter err = cmd.getErr();
     BenchReport report;
     ServedModel served = ServedModel.open(run.model(), WorkerConfig.DEFAULT_MAX_PIXELS);
     try {
-      report = Bench.run(Bench.Options.of(quick, tasks), served, run.inputs(), err);
+      Path folder = run.model().onnx().toAbsolutePath().getParent();
+      String modelArg = Files.isRegularFile(folder.resolve("model.json")) ? folder.toString() : run.model().onnx().toAbsolutePath().toString();
+      report = Bench.run(options, served, modelArg, run.inputs(), err);
     } finally {
       served.engine().close();
     }

@@ -154,7 +154,26 @@ public record BenchReport(
   }
 
   /**
-   * The report as a Markdown document: the machine, then one table per section.
+   * The peak resident memory of a process ({@code VmHWM} in {@code /proc/<pid>/status}), MiB.
+   *
+   * @param pid the process id
+   * @return MiB, or -1 where unknown (not Linux, or the process is gone)
+   */
+  public static double peakRssMiB(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or exited
+    }
+    return -1;
+  }
+
+  /**
+   * The report as a Markdown document: the machine, then one table per section that was run.
    *
    * @return Markdown
    */
@@ -164,6 +183,9 @@ public record BenchReport(
         machine.cores(), machine.cpu(), machine.jvm(), machine.os(), machine.maxHeapMiB(), wallSeconds));
     md.append("Settings: ").append(settings).append("\n\n");
     for (String section : SECTIONS) {
+      if (figures.stream().noneMatch(f -> f.section().equals(section))) {
+        continue; // not run (bench --only)
+      }
       md.append("## ").append(section).append("\n\n");
       md.append("| figure | value | baseline | baseline value | ratio | goal | met |\n");
       md.append("|---|---:|---|---:|---:|---|---|\n");

@@ -39,6 +39,13 @@ class BenchCommandTest {
   }
 
   @Test
+  void refusesAnUnknownSection() {
+    StringWriter err = new StringWriter();
+    assertThat(run(err, "bench", "--only", "worker,gpu")).isEqualTo(2);
+    assertThat(err.toString().strip()).contains("--only").contains("gpu").doesNotContain("\n");
+  }
+
+  @Test
   void refusesAReportDirThatIsAFile() throws Exception {
     Path file = Files.writeString(tmp.resolve("f"), "x");
     StringWriter err = new StringWriter();

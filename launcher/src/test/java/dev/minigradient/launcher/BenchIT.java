@@ -53,4 +53,39 @@ class BenchIT {
     assertThat(md).contains("| figure | value | baseline | baseline value | ratio | goal | met |");
     assertThat(out.toString()).contains("## throughput");
   }
+
+  @Test
+  void onlyWorkerRunsTheWorkerSectionWithASeparateWorkerProcess() throws Exception {
+    // given
+    Path dir = tmp.resolve("worker");
+    StringWriter err = new StringWriter();
+    CommandLine cmd = MiniGradient.commandLine();
+    cmd.setOut(new PrintWriter(new StringWriter()));
+    cmd.setErr(new PrintWriter(err));
+
+    // when
+    int code = cmd.execute("bench", "--quick", "--only", "worker", "--report-dir", dir.toString(),
+        "--models-dir", Path.of("..", "models").toString(), "--samples", Path.of("..", "models", "mnist", "samples").toString());
+
+    // then
+    assertThat(code).as(err.toString()).isZero();
+    String md = Files.readString(dir.resolve("bench.md"));
+    assertThat(md).contains("## worker").doesNotContain("## latency").doesNotContain("## throughput");
+    JsonNode json = JsonSerde.MAPPER.readTree(dir.resolve("bench.json").toFile());
+    assertThat(json.at("/sections/latency").size()).isZero();
+    JsonNode rss = null;
+    JsonNode pair = null;
+    for (JsonNode f : json.at("/sections/worker")) {
+      String name = f.get("name").asText();
+      if (name.contains("peak RSS")) {
+        rss = f;
+      } else if (name.startsWith("2 instances")) {
+        pair = f;
+      }
+    }
+    assertThat(rss).as("the worker process's memory figure").isNotNull();
+    assertThat(rss.get("value").asDouble()).as("RSS of a running JVM, MiB").isGreaterThan(10);
+    assertThat(pair).as("two instances of one peer").isNotNull();
+    assertThat(pair.get("value").asDouble()).isPositive();
+  }
 }

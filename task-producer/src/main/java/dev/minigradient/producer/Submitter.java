@@ -38,6 +38,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * sent, so no answer can be missed).
  */
 public final class Submitter implements AutoCloseable {
+  /**
+   * The task producer's {@code linger.ms}: 0, so a task leaves at once. A requester waits for
+   * each answer, and a linger would add its whole length to every submit-to-answer latency at
+   * light load; under load the producer still batches the tasks that queue while a request is in
+   * flight.
+   */
+  public static final int LINGER_MS = Integer.getInteger("mg.submit.linger", 0);
+
   /** Largest input accepted, bytes: {@link Task#MAX_INPUT_BYTES}. */
   public static final long MAX_INPUT_BYTES = Task.MAX_INPUT_BYTES;
 
@@ -65,7 +73,7 @@ public final class Submitter implements AutoCloseable {
                 Map.of(
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                    ProducerConfig.LINGER_MS_CONFIG, "5",
+                    ProducerConfig.LINGER_MS_CONFIG, Integer.toString(LINGER_MS),
                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576", // a task of the largest input fits: see Task.MAX_INPUT_BYTES
                     ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(connectTimeout.toMillis()))),
             new StringSerializer(),
