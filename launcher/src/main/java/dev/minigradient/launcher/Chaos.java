@@ -36,7 +36,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * min.insync.replicas=2}) while faults strike, then audits the topics with {@link LedgerReplay}.
  * The faults, at fixed fractions of the tasks answered: a peer killed and restarted (three times,
  * three different peers), the consensus app killed and replaced by a fresh instance with an empty
- * state folder (it restores from the changelogs), and one broker stopped and started again.
+ * state folder (it restores from the changelogs), and one broker stopped and started again. The
+ * consensus app runs {@code exactly_once_v2} or {@code at_least_once}; at at-least-once a failure
+ * may make it re-emit decisions and settlements, which the ledger and the audit count once.
  */
 public final class Chaos {
   private Chaos() {}
@@ -45,12 +47,14 @@ public final class Chaos {
    * What a run did.
    *
    * @param tasks tasks submitted
+   * @param guarantee the consensus app's processing guarantee ({@code exactly_once_v2} or {@code
+   *     at_least_once})
    * @param answered tasks whose consensus the requester received
    * @param faults the faults, in order, each with the answered count when it struck
    * @param findings the audit of the topics after the run
    * @param seconds wall time of the run, s
    */
-  public record Outcome(int tasks, int answered, List<String> faults, LedgerReplay.Findings findings, double seconds) {}
+  public record Outcome(int tasks, String guarantee, int answered, List<String> faults, LedgerReplay.Findings findings, double seconds) {}
 
   /**
    * Runs the chaos.
@@ -59,11 +63,13 @@ public final class Chaos {
    * @param samples images, reused in turn until {@code tasks} are submitted
    * @param tasks number of tasks
    * @param peers number of honest peers (4 keeps a quorum while one is down)
+   * @param exactlyOnce the consensus app runs exactly_once_v2 when true, at_least_once when false
    * @param log progress lines
    * @return the outcome, audited once the last deadline has passed
    * @throws IOException if the state folders cannot be made
    */
-  public static Outcome run(ModelSpec model, List<Input> samples, int tasks, int peers, Consumer<String> log) throws IOException {
+  public static Outcome run(ModelSpec model, List<Input> samples, int tasks, int peers, boolean exactlyOnce, Consumer<String> log)
+      throws IOException {
     long t0 = System.currentTimeMillis();
     Path state = Files.createTempDirectory("mini-gradient-chaos");
     List<String> faults = Collections.synchronizedList(new ArrayList<>());
@@ -73,7 +79,7 @@ public final class Chaos {
       TopicAdmin.ensureTopics(settings, 3, Optional.of((short) 3), Duration.ofSeconds(30));
       KeyPair sealing = Sealing.generateKeyPair();
       ConsensusConfig config =
-          ConsensusConfig.defaults(settings, state.resolve("consensus-0")).withTiming(10_000, 100, true);
+          ConsensusConfig.defaults(settings, state.resolve("consensus-0")).withTiming(10_000, 100, exactlyOnce);
       ConsensusService[] consensus = {new ConsensusService(config, Referee.of(List.of(served)), sealing)};
       consensus[0].start();
       List<KeyPair> keys = new ArrayList<>();
@@ -83,7 +89,7 @@ public final class Chaos {
         workers.add(startPeer(settings, i, served, keys.get(i)));
       }
       awaitRunning(consensus[0], workers);
-      log.accept("ready: 3 brokers, " + peers + " peers, consensus");
+      log.accept("ready: 3 brokers, " + peers + " peers, consensus (" + guarantee(exactlyOnce) + ")");
 
       List<Input> inputs = new ArrayList<>(tasks);
       for (int i = 0; i < tasks; i++) {
@@ -158,11 +164,15 @@ public final class Chaos {
       }
       workers.forEach(PeerWorker::close);
       consensus[0].close();
-      return new Outcome(tasks, got, List.copyOf(faults), findings, (System.currentTimeMillis() - t0) / 1000.0);
+      return new Outcome(tasks, guarantee(exactlyOnce), got, List.copyOf(faults), findings, (System.currentTimeMillis() - t0) / 1000.0);
     } finally {
       served.engine().close();
       EmbeddedKafka.deleteTree(state);
     }
+  }
+
+  private static String guarantee(boolean exactlyOnce) {
+    return exactlyOnce ? "exactly_once_v2" : "at_least_once";
   }
 
   private static PeerWorker startPeer(KafkaSettings settings, int i, ServedModel served, KeyPair keys) {
