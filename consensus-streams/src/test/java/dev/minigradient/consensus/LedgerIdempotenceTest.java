@@ -99,6 +99,28 @@ class LedgerIdempotenceTest {
   }
 
   @Test
+  void aSkippedSettlementWritesItsMarkAndEntryToTheChangelogAgain() {
+    // a local store may hold writes its changelog lost (at-least-once keeps it after a crash):
+    // writing both keys again on a skip brings them to the changelog
+    var changelog =
+        driver.createOutputTopic(
+            "ledger-test-" + ConsensusTopology.REPUTATION_STORE + "-changelog", Serdes.String().deserializer(),
+            LedgerValue.serde().deserializer());
+    Settlement s = settlement("t1", "p1", Verdict.AGREED, now);
+    settlements.pipeInput("p1", s, now);
+    settlements.pipeInput("p1", s, now);
+    var written = changelog.readKeyValuesToList();
+    assertThat(written).extracting(kv -> kv.key)
+        .containsExactly(
+            LedgerProcessor.markKey("p1", "t1"), LedgerProcessor.reputationKey("p1"),
+            LedgerProcessor.markKey("p1", "t1"), LedgerProcessor.reputationKey("p1"));
+    assertThat(written.get(2).value).isEqualTo(written.get(0).value);
+    assertThat(written.get(3).value).isEqualTo(written.get(1).value);
+    assertThat(written.get(0).value.settled()).isZero();
+    assertThat(written.get(1).value.settled()).isEqualTo(1);
+  }
+
+  @Test
   void aSettlementReEmittedForTheSameTaskAndPeerCountsOnceWhateverItSays() {
     // given the consensus app re-deciding a task after a failure: a second settlement for t1 and
     // p1, settled later and judged otherwise, after another task's

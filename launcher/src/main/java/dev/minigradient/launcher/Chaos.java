@@ -37,10 +37,19 @@ import org.apache.kafka.streams.KafkaStreams;
  * The faults, at fixed fractions of the tasks answered: a peer killed and restarted (three times,
  * three different peers), the consensus app killed and replaced by a fresh instance with an empty
  * state folder (it restores from the changelogs), and one broker stopped and started again. The
- * consensus app runs {@code exactly_once_v2} or {@code at_least_once}; at at-least-once a failure
- * may make it re-emit decisions and settlements, which the ledger and the audit count once.
+ * consensus app runs {@code exactly_once_v2} or {@code at_least_once}; at at-least-once it is
+ * killed the worst way for it (its last changelog writes lost, its output not, see {@link
+ * KillableClients}), so the next instance re-emits decisions and settlements, which the ledger
+ * and the audit must count once.
  */
 public final class Chaos {
+  /**
+   * At at-least-once, how long before it is killed the consensus app's changelog writes are lost
+   * while its output still arrives and it commits nothing, ms: a few commit intervals of
+   * decisions and settlements that the next instance re-makes.
+   */
+  static final long LOST_CHANGELOG_MS = 1_000;
+
   private Chaos() {}
 
   /**
@@ -80,7 +89,10 @@ public final class Chaos {
       KeyPair sealing = Sealing.generateKeyPair();
       ConsensusConfig config =
           ConsensusConfig.defaults(settings, state.resolve("consensus-0")).withTiming(10_000, 100, exactlyOnce);
-      ConsensusService[] consensus = {new ConsensusService(config, Referee.of(List.of(served)), sealing)};
+      // at at-least-once the first instance dies losing its last changelog writes but not its
+      // output (KillableClients), the worst a crash can do to it
+      KillableClients firstClients = new KillableClients();
+      ConsensusService[] consensus = {new ConsensusService(config, Referee.of(List.of(served)), sealing, firstClients)};
       consensus[0].start();
       List<KeyPair> keys = new ArrayList<>();
       List<PeerWorker> workers = new ArrayList<>();
@@ -100,7 +112,15 @@ public final class Chaos {
           List.of(
               () -> restartPeer(settings, workers, 0, served, keys, faults, answered),
               () -> {
-                faults.add("consensus app killed at " + answered.get() + ", replaced by a fresh instance");
+                if (exactlyOnce) {
+                  faults.add("consensus app killed at " + answered.get() + ", replaced by a fresh instance");
+                } else {
+                  firstClients.loseChangelogs();
+                  sleep(LOST_CHANGELOG_MS);
+                  firstClients.kill();
+                  faults.add("consensus app killed at " + answered.get() + " having lost its last " + LOST_CHANGELOG_MS
+                      + " ms of changelog writes but not its output, replaced by a fresh instance");
+                }
                 consensus[0].crash();
                 consensus[0] = new ConsensusService(config.withStateDir(state.resolve("consensus-1")), Referee.of(List.of(served)), sealing);
                 consensus[0].start();

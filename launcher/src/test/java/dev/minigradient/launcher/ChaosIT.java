@@ -57,6 +57,10 @@ class ChaosIT {
       // exactly-once never repeats a decision or a settlement
       assertThat(o.findings().duplicateConsensus()).isZero();
       assertThat(o.findings().duplicateSettlements()).isZero();
+    } else {
+      // the kill struck as meant: the next instance re-made output that was already out, and the
+      // checks above held anyway
+      assertThat(o.findings().duplicateSettlements()).as("settlements re-emitted after the kill").isPositive();
     }
     // the restarted peers came back and kept voting
     assertThat(o.findings().ledger()).hasSize(4);
