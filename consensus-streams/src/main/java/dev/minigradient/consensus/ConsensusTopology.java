@@ -61,6 +61,12 @@ public final class ConsensusTopology {
   public static final String LEDGER_STORE = "ledger-store";
 
   /**
+   * Global store of {@code inference.consensus}, at at-least-once only: the decisions already
+   * published, which a decision made again after a failure keeps ({@link ConsensusProcessor}).
+   */
+  public static final String DECISIONS_STORE = "decisions-store";
+
+  /**
    * The reputation ledger's store: each peer's entry and the (peer, task) marks that make the
    * fold count a task once ({@link LedgerProcessor}).
    */
@@ -105,6 +111,15 @@ public final class ConsensusTopology {
         Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(LEDGER_STORE)
             .withKeySerde(Serdes.String())
             .withValueSerde(Topics.REPUTATION.valueSerde()));
+
+    if (!config.exactlyOnce()) {
+      builder.globalTable(
+          Topics.CONSENSUS.name(),
+          Consumed.with(Serdes.String(), JsonSerde.lenient(Consensus.class)).withName("decisions-source"),
+          Materialized.<String, Consensus, KeyValueStore<Bytes, byte[]>>as(DECISIONS_STORE)
+              .withKeySerde(Serdes.String())
+              .withValueSerde(Topics.CONSENSUS.valueSerde()));
+    }
 
     builder.addStateStore(
         Stores.keyValueStoreBuilder(

@@ -56,6 +56,11 @@ class ConsensusTopologyTest {
 
   /** (Re)starts the driver with an audit rate and a referee. */
   private void startDriver(double auditRate, Referee referee) {
+    startDriver(auditRate, referee, true);
+  }
+
+  /** (Re)starts the driver with an audit rate, a referee and a processing guarantee. */
+  private void startDriver(double auditRate, Referee referee, boolean exactlyOnce) {
     if (driver != null) {
       driver.close();
     }
@@ -68,7 +73,7 @@ class ConsensusTopologyTest {
             100,
             60_000,
             10,
-            true,
+            exactlyOnce,
             auditRate,
             42L,
             LATE_GRACE_MS);
@@ -312,6 +317,31 @@ class ConsensusTopologyTest {
       assertThat(r.missed()).isZero();
     });
     assertThat(consensus.isEmpty()).isTrue();
+  }
+
+  @Test
+  void atLeastOnceADecisionAlreadyPublishedStandsWhenTheTaskIsDecidedAgain() {
+    // given the app at at-least-once, restarted after a failure that lost its state for task t:
+    // its decision (6) is on inference.consensus, but the restored stores do not know it
+    startDriver(0.0, Referee.none(), false);
+    registerPeers("p1", "p2", "p3", "p4");
+    var published = driver.createInputTopic(Topics.CONSENSUS.name(), Serdes.String().serializer(), Topics.CONSENSUS.valueSerde().serializer());
+    published.pipeInput("t", new Consensus(1, "t", MODEL, null, ConsensusStatus.DECIDED, 6, null, 0.9, 3 * W, 4 * W, List.of(), now - 5_000, now - 4_000, 1_000, 0, false));
+    // when the task and votes for another label are read again
+    Task t = submit("t");
+    castAll(t, 3, "p1", "p2", "p3");
+    // then no second, different decision goes out
+    assertThat(consensus.isEmpty()).isTrue();
+    // and at the deadline neither a timeout: the settlement judges the votes against 6
+    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
+    assertThat(consensus.isEmpty()).isTrue();
+    Map<String, Reputation> latest = reputation.readKeyValuesToMap();
+    assertThat(latest.get("p1").disagreed()).isEqualTo(1);
+    assertThat(latest.get("p4").missed()).isEqualTo(1);
+    // while a task decided for the first time is decided as usual
+    Task u = submit("u");
+    castAll(u, 3, "p1", "p2", "p3");
+    assertThat(consensus.readValue().label()).isEqualTo(3);
   }
 
   @Test
