@@ -24,8 +24,9 @@ import java.util.TreeMap;
  * <ul>
  *   <li>every task has a consensus record, or was dead-lettered, or is still within its deadline;
  *       a task may have several consensus records only if they agree (same status and label):
- *       under {@code at_least_once} the consensus app re-emits a decision when it re-processes
- *       its input after a failure; records that disagree are a problem;
+ *       under {@code at_least_once} the consensus app can decide a task again when it re-processes
+ *       its input after a failure (it keeps a decision its global table has read); records that
+ *       disagree are a problem;
  *   <li>no vote counts twice: the ledger counts the first settlement of each task and peer and
  *       ignores later ones (re-emitted after a failure, like decisions), as the consensus app's
  *       fold does ({@link LedgerProcessor}); one verdict per peer in a consensus record;

@@ -39,8 +39,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * state folder (it restores from the changelogs), and one broker stopped and started again. The
  * consensus app runs {@code exactly_once_v2} or {@code at_least_once}; at at-least-once it is
  * killed the worst way for it (its last changelog writes lost, its output not, see {@link
- * KillableClients}), so the next instance re-emits decisions and settlements, which the ledger
- * and the audit must count once.
+ * KillableClients}), so the next instance settles tasks again (and would decide them again but
+ * for the decisions already published), which the ledger and the audit must count once.
  */
 public final class Chaos {
   /**

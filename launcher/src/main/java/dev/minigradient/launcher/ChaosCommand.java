@@ -35,7 +35,7 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "mnist", description = "The model the peers serve (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--at-least-once", description = "Run the consensus app at_least_once instead of exactly_once_v2 (it may then re-emit decisions and settlements after the crash; the books must still count each once).")
+  @Option(names = "--at-least-once", description = "Run the consensus app at_least_once instead of exactly_once_v2 (killed so that it loses its last second of changelog writes but not its output, the next instance settles tasks again; the books must still count each once).")
   boolean atLeastOnce;
 
   @Mixin ModelRegistryOptions registry;

@@ -26,9 +26,10 @@ class ChaosIT {
   }
 
   /**
-   * The same faults with the consensus app at at-least-once: after its crash it re-processes its
-   * input since the last commit and may re-emit decisions and settlements; the ledger still counts
-   * each task once per peer, and repeated decisions agree.
+   * The same faults with the consensus app at at-least-once, killed so that it loses its last
+   * second of changelog writes and commits but not its output: the next instance re-processes
+   * that input and settles those tasks again; the ledger still counts each task once per peer,
+   * and no task gets two decisions that disagree.
    */
   @Test
   void atLeastOnceTheLedgerStillCountsEachTaskOncePerPeer() throws Exception {
