@@ -211,8 +211,8 @@ public final class ConsensusTopology {
 
   /**
    * The Streams settings of the application: exactly-once v2 (or at-least-once, with an
-   * idempotent {@code acks=all} producer whatever the Kafka overrides say), explicit internal
-   * names enforced, low-latency producer and commit interval.
+   * idempotent {@code acks=all} producer whose batches never expire, whatever the Kafka overrides
+   * say), explicit internal names enforced, low-latency producer and commit interval.
    *
    * @param config the configuration
    * @return the properties to start {@code KafkaStreams} with
@@ -251,11 +251,16 @@ public final class ConsensusTopology {
     if (!config.exactlyOnce()) {
       // The ledger's deduplication (LedgerProcessor) needs each changelog partition to hold a
       // prefix of the writes: an idempotent producer neither reorders nor leaves gaps within a
-      // partition. Exactly-once sets this itself; here no override may turn it off.
+      // partition, except after a batch expires (delivery.timeout.ms) while later ones to the
+      // same partition are still queued: it then restarts the partition's sequence and sends
+      // them, past the hole. So batches never expire, as exactly-once has it (which sets all
+      // three itself); and no override may turn any of it off.
       props.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), "true");
       props.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+      props.put(StreamsConfig.producerPrefix(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), Integer.toString(Integer.MAX_VALUE));
       props.remove(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
       props.remove(ProducerConfig.ACKS_CONFIG);
+      props.remove(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
     }
     return props;
   }

@@ -40,9 +40,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * </ol>
  *
  * <p>Why this is exact: both keys of a peer live in the same store, so in the same partition of
- * the same changelog topic, written in that order by one producer that is idempotent (set so in
- * both guarantees by {@link ConsensusTopology#streamsProperties}), which neither reorders nor
- * leaves gaps within a partition. After a crash the changelog therefore holds a prefix of the
+ * the same changelog topic, written in that order by one producer that is idempotent and whose
+ * batches never expire (set so in both guarantees by {@link ConsensusTopology#streamsProperties}),
+ * which neither reorders nor leaves gaps within a partition. After a crash the changelog therefore holds a prefix of the
  * writes: if an entry's count is above a mark's, the entry was written after the mark and
  * includes that task; if not, it does not. A peer's entries are written in the order of its
  * settlements on one partition, so their counts only grow.

@@ -74,12 +74,15 @@ class LedgerIdempotenceTest {
 
   @Test
   void atLeastOnceForcesAnIdempotentProducer() {
-    ConsensusConfig config = ConsensusConfig.defaults(new KafkaSettings("localhost:9", Map.of("acks", "1")), stateDir).withTiming(5_000, 100, false);
+    ConsensusConfig config =
+        ConsensusConfig.defaults(new KafkaSettings("localhost:9", Map.of("acks", "1", "delivery.timeout.ms", "1000")), stateDir)
+            .withTiming(5_000, 100, false);
     var props = ConsensusTopology.streamsProperties(config);
     assertThat(props.get("processing.guarantee")).isEqualTo("at_least_once");
     // the deduplication needs a changelog that holds a prefix of the writes: an idempotent producer
     assertThat(props.get("producer.enable.idempotence")).isEqualTo("true");
     assertThat(props.get("producer.acks")).isEqualTo("all");
+    assertThat(props.get("producer.delivery.timeout.ms")).isEqualTo(Integer.toString(Integer.MAX_VALUE));
   }
 
   @Test
