@@ -33,7 +33,7 @@ public final class ConsensusCommand implements Callable<Integer> {
   @Option(names = "--timeout-ms", defaultValue = "10000", description = "Decision deadline after a task arrives, ms (default: ${DEFAULT-VALUE}).")
   long timeoutMs;
 
-  @Option(names = "--at-least-once", description = "Use at_least_once instead of exactly_once_v2.")
+  @Option(names = "--at-least-once", description = "Use at_least_once instead of exactly_once_v2: decisions reach requesters without waiting for a commit; after a crash the app may settle a task again, which the ledger counts once, and a decision already published stands.")
   boolean atLeastOnce;
 
   @Option(names = "--audit-rate", defaultValue = "0.02", description = "Fraction of tasks whose votes are audited by re-executing the model, 0..1 (default: ${DEFAULT-VALUE}); 0 turns audits off.")

@@ -19,7 +19,9 @@ import java.util.Objects;
  * @param commitIntervalMs Streams {@code commit.interval.ms}: with exactly-once, decisions become
  *     visible to {@code read_committed} readers at each commit
  * @param exactlyOnce {@code exactly_once_v2} when true, else {@code at_least_once} (votes are
- *     still counted once per task and peer by the state store)
+ *     still counted once per task and peer by the state store, settlements once per task and
+ *     peer by the ledger ({@code LedgerProcessor}), and a decision already published stands
+ *     when a task is decided again after a failure)
  * @param auditRate fraction of tasks, in [0,1], whose votes are audited by re-executing the model
  * @param auditSalt secret mixed into the choice of audited tasks, so peers cannot predict it
  * @param lateGraceMs a correct vote that arrives more than this after the decision is judged

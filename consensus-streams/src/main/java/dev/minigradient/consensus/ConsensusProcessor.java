@@ -100,6 +100,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   private KeyValueStore<String, String> deadlines;
   private KeyValueStore<String, ValueAndTimestamp<Peer>> peers;
   private KeyValueStore<String, ValueAndTimestamp<Reputation>> ledger;
+  /** Decisions on {@code inference.consensus} (at-least-once only, else null). */
+  private KeyValueStore<String, ValueAndTimestamp<Consensus>> published;
 
   ConsensusProcessor(ConsensusConfig config, WeightRule weights, Referee referee, java.security.PrivateKey sealingKey) {
     this.opener = sealingKey == null ? null : Sealing.opener(sealingKey);
@@ -116,6 +118,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     this.deadlines = context.getStateStore(ConsensusTopology.DEADLINE_STORE);
     this.peers = context.getStateStore(ConsensusTopology.PEERS_STORE);
     this.ledger = context.getStateStore(ConsensusTopology.LEDGER_STORE);
+    this.published = config.exactlyOnce() ? null : context.getStateStore(ConsensusTopology.DECISIONS_STORE);
     context.schedule(
         Duration.ofMillis(config.punctuateIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME,
@@ -431,6 +434,19 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     p.decidedAt = now;
     p.status = status;
     p.leader = leader;
+    Consensus before = publishedDecision(taskId);
+    if (before != null) {
+      // decided before a failure, and that decision is out: it stands, and is not sent again
+      p.status = before.status();
+      p.leader = before.status() == ConsensusStatus.REJECTED ? Integer.valueOf(Vote.REJECTED) : before.label();
+      log.debug("task {} was decided {} before a failure; keeping that decision", taskId, before.status());
+      if (everyoneVoted(p) || now >= p.deadline) {
+        settle(taskId, p, now);
+      } else {
+        pending.put(taskId, p);
+      }
+      return;
+    }
     double confidenceSum = 0;
     int agreeing = 0;
     String rejection = null;
@@ -468,6 +484,25 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     } else {
       pending.put(taskId, p); // settles when the rest vote or at the deadline
     }
+  }
+
+  /**
+   * The decision already on {@code inference.consensus} for a task, at at-least-once. After a
+   * failure the app re-processes its input since its last commit, and its stores, restored from
+   * changelogs, may not hold a decision that had already gone out; deciding again could then
+   * differ from it (weights, the active peers and arrival times are taken anew, and a deadline
+   * that passed while the app was down fires before the votes are read again). The decision
+   * published first is the one requesters may have seen, so it stands. At exactly-once the
+   * stores and the output are committed together, so this never finds one.
+   *
+   * @return the published decision, or null (none, or exactly-once)
+   */
+  private Consensus publishedDecision(String taskId) {
+    if (published == null) {
+      return null;
+    }
+    ValueAndTimestamp<Consensus> e = published.get(taskId);
+    return e == null ? null : e.value();
   }
 
   /**

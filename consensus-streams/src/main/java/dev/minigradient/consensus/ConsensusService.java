@@ -48,14 +48,29 @@ public final class ConsensusService implements AutoCloseable {
    *     {@code network.keys} at start (every instance of the app must share it)
    */
   public ConsensusService(ConsensusConfig config, Referee referee, KeyPair sealing) {
+    this(config, referee, sealing, new org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier());
+  }
+
+  /**
+   * Creates an unstarted service whose Kafka clients come from {@code clients} (fault tests wrap
+   * them to lose writes as a killed process would).
+   *
+   * @param config the configuration
+   * @param referee re-executes the audited fraction of tasks ({@link Referee#none()}: no audits)
+   * @param sealing the X25519 key pair peers seal their votes to
+   * @param clients makes the Streams application's producers and consumers
+   */
+  public ConsensusService(ConsensusConfig config, Referee referee, KeyPair sealing, org.apache.kafka.streams.KafkaClientSupplier clients) {
     this.config = config;
     this.sealing = sealing;
     this.streams =
         new KafkaStreams(
             ConsensusTopology.build(config, WeightRule.stakeTimesReputation(), referee, sealing.getPrivate()),
-            ConsensusTopology.streamsProperties(config));
+            ConsensusTopology.streamsProperties(config),
+            clients);
     // A processing bug must not silently stop deciding: replace the thread, it resumes from the
-    // last commit (exactly-once keeps the stores consistent).
+    // last commit (exactly-once keeps the stores consistent; at at-least-once the ledger counts a
+    // re-processed settlement once, see LedgerProcessor).
     streams.setUncaughtExceptionHandler(
         e -> {
           if (Thread.currentThread().getName().endsWith("GlobalStreamThread")) {
@@ -128,7 +143,8 @@ public final class ConsensusService implements AutoCloseable {
    * Stops at once, as close to a killed process as one JVM allows, for fault tests: the instance
    * stays in its consumer group (the coordinator times it out) and does not wait for its threads.
    * With exactly-once, whatever it had not committed is aborted and reprocessed by whoever takes
-   * its tasks over.
+   * its tasks over; at at-least-once it is reprocessed too, and what the instance had already
+   * written stays written (decisions and settlements may then appear twice).
    */
   public void crash() {
     streams.close(

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -20,7 +21,6 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
@@ -31,9 +31,10 @@ import org.apache.kafka.common.utils.Bytes;
 
 /**
  * Builds the consensus topology: tasks and votes (co-partitioned by task id) are merged into one
- * stateful processor that emits exactly one {@link Consensus} per task to {@link
- * Topics#CONSENSUS}; each task's settled per-peer verdicts are regrouped by peer id into the
- * reputation KTable, whose updates go to {@link Topics#REPUTATION}.
+ * stateful processor that emits one {@link Consensus} per task to {@link Topics#CONSENSUS}; each
+ * task's settled per-peer verdicts go, keyed by peer id, to {@link Topics#SETTLEMENTS}, whose
+ * fold ({@link LedgerProcessor}: the first settlement of each peer and task counts) is the
+ * reputation ledger, its updates going to {@link Topics#REPUTATION}.
  *
  * <pre>
  * inference.tasks ─┐
@@ -59,7 +60,16 @@ public final class ConsensusTopology {
    */
   public static final String LEDGER_STORE = "ledger-store";
 
-  /** The reputation KTable's store, by peer id. */
+  /**
+   * Global store of {@code inference.consensus}, at at-least-once only: the decisions already
+   * published, which a decision made again after a failure keeps ({@link ConsensusProcessor}).
+   */
+  public static final String DECISIONS_STORE = "decisions-store";
+
+  /**
+   * The reputation ledger's store: each peer's entry and the (peer, task) marks that make the
+   * fold count a task once ({@link LedgerProcessor}).
+   */
   public static final String REPUTATION_STORE = "reputation-store";
 
   /**
@@ -107,6 +117,15 @@ public final class ConsensusTopology {
         Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(LEDGER_STORE)
             .withKeySerde(Serdes.String())
             .withValueSerde(Topics.REPUTATION.valueSerde()));
+
+    if (!config.exactlyOnce()) {
+      builder.globalTable(
+          Topics.CONSENSUS.name(),
+          Consumed.with(Serdes.String(), JsonSerde.lenient(Consensus.class)).withName("decisions-source"),
+          Materialized.<String, Consensus, KeyValueStore<Bytes, byte[]>>as(DECISIONS_STORE)
+              .withKeySerde(Serdes.String())
+              .withValueSerde(Topics.CONSENSUS.valueSerde()));
+    }
 
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -175,20 +194,19 @@ public final class ConsensusTopology {
             Topics.SETTLEMENTS.name(),
             Produced.with(Serdes.String(), Topics.SETTLEMENTS.valueSerde()).withName("settlements-sink"));
 
-    // the ledger is a fold of the settlement log, so anyone can recompute it (LedgerReplay)
+    // the ledger is a fold of the settlement log, so anyone can recompute it (LedgerReplay); the
+    // fold counts each (peer, task) once, so a settlement re-processed or re-emitted after a
+    // failure under at_least_once does not count twice (LedgerProcessor)
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(REPUTATION_STORE),
+            Serdes.String(),
+            LedgerProcessor.LedgerValue.serde()));
     builder
         .stream(
             Topics.SETTLEMENTS.name(),
             Consumed.with(Serdes.String(), Topics.SETTLEMENTS.valueSerde()).withName("settlements-source"))
-        .groupByKey(Grouped.with("settlements", Serdes.String(), Topics.SETTLEMENTS.valueSerde()))
-        .aggregate(
-            () -> null,
-            (peerId, s, current) -> LedgerReplay.apply(current, peerId, s),
-            Named.as("reputation-aggregate"),
-            Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(REPUTATION_STORE)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(Topics.REPUTATION.valueSerde()))
-        .toStream(Named.as("reputation-updates"))
+        .process(LedgerProcessor::new, Named.as("reputation-fold"), REPUTATION_STORE)
         .to(
             Topics.REPUTATION.name(),
             Produced.with(Serdes.String(), Topics.REPUTATION.valueSerde())
@@ -198,8 +216,9 @@ public final class ConsensusTopology {
   }
 
   /**
-   * The Streams settings of the application: exactly-once v2 (or at-least-once), explicit
-   * internal names enforced, low-latency producer and commit interval.
+   * The Streams settings of the application: exactly-once v2 (or at-least-once, with an
+   * idempotent {@code acks=all} producer whose batches never expire, whatever the Kafka overrides
+   * say), explicit internal names enforced, low-latency producer and commit interval.
    *
    * @param config the configuration
    * @return the properties to start {@code KafkaStreams} with
@@ -235,6 +254,20 @@ public final class ConsensusTopology {
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         LogAndContinueProcessingExceptionHandler.class.getName());
     Properties props = config.kafka().properties(base);
+    if (!config.exactlyOnce()) {
+      // The ledger's deduplication (LedgerProcessor) needs each changelog partition to hold a
+      // prefix of the writes: an idempotent producer neither reorders nor leaves gaps within a
+      // partition, except after a batch expires (delivery.timeout.ms) while later ones to the
+      // same partition are still queued: it then restarts the partition's sequence and sends
+      // them, past the hole. So batches never expire, as exactly-once has it (which sets all
+      // three itself); and no override may turn any of it off.
+      props.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), "true");
+      props.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+      props.put(StreamsConfig.producerPrefix(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), Integer.toString(Integer.MAX_VALUE));
+      props.remove(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
+      props.remove(ProducerConfig.ACKS_CONFIG);
+      props.remove(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);
+    }
     return props;
   }
 }

@@ -22,18 +22,26 @@ import java.util.TreeMap;
  * settlements with {@link ReputationRules}, and checks that
  *
  * <ul>
- *   <li>every task has exactly one consensus record, or was dead-lettered, or is still within its
- *       deadline;
- *   <li>no vote counts twice: one settlement per task and peer, one verdict per peer in a
- *       consensus record;
+ *   <li>every task has a consensus record, or was dead-lettered, or is still within its deadline;
+ *       a task may have several consensus records only if they agree (same status and label):
+ *       under {@code at_least_once} the consensus app can decide a task again when it re-processes
+ *       its input after a failure (it keeps a decision its global table has read); records that
+ *       disagree are a problem;
+ *   <li>no vote counts twice: the ledger counts the first settlement of each task and peer and
+ *       ignores later ones (re-emitted after a failure, like decisions), as the consensus app's
+ *       fold does ({@link LedgerProcessor}); one verdict per peer in a consensus record;
  *   <li>every verdict that says a peer voted is backed by a vote of that peer for that task on
  *       {@code inference.votes};
  *   <li>every DECIDED or REJECTED record holds more than 2/3 of its weight;
  *   <li>the ledger the consensus app published equals the recomputed one.
  * </ul>
  *
- * <p>Feed the records in topic order (per partition); the checks do not depend on the order
- * across partitions. Not thread-safe.
+ * <p>Repeated decisions and settlements that were ignored are counted in {@link
+ * Findings#duplicateConsensus()} and {@link Findings#duplicateSettlements()}, as information.
+ *
+ * <p>Feed the records in topic order (per partition): which of a task's records is the first
+ * depends on it, as it does for the consensus app; the checks do not depend on the order across
+ * partitions. Not thread-safe.
  */
 public final class LedgerReplay {
   /** Tolerance for the ledger's floating-point fields (score, stake, rewards, slashed). */
@@ -43,7 +51,8 @@ public final class LedgerReplay {
   public static final int EXAMPLES = 20;
 
   private final Map<String, Long> taskArrivals = new LinkedHashMap<>();
-  private final Map<String, Integer> consensusCount = new HashMap<>();
+  /** The first consensus record of each task: its status and label. */
+  private final Map<String, Decision> firstDecision = new HashMap<>();
   private final Map<ConsensusStatus, Long> byStatus = new TreeMap<>();
   private final Set<String> deadLettered = new HashSet<>();
   private final Set<String> voted = new HashSet<>();
@@ -55,11 +64,16 @@ public final class LedgerReplay {
   private final Map<String, Long> findingCounts = new LinkedHashMap<>();
   private long settlementCount;
   private long voteCount;
+  private long duplicateConsensus;
+  private long duplicateSettlements;
+
+  /** What two consensus records of one task must share to agree. */
+  private record Decision(ConsensusStatus status, Integer label) {}
 
   /**
    * The ledger entry after one settlement: {@link ReputationRules#apply}, starting a peer never
-   * seen before at {@link ReputationRules#initial} with the stake it declared. This is the
-   * reputation KTable's aggregator.
+   * seen before at {@link ReputationRules#initial} with the stake it declared. The consensus app's
+   * ledger ({@link LedgerProcessor}) applies it to the first settlement of each task and peer.
    *
    * @param current the peer's entry so far, or null
    * @param peerId the peer
@@ -104,13 +118,22 @@ public final class LedgerReplay {
   }
 
   /**
-   * A record of {@code inference.consensus}.
+   * A record of {@code inference.consensus}. The first record of a task counts; a later one that
+   * agrees with it (same status and label) is counted as a duplicate, one that disagrees is a
+   * problem. Every record is checked for peers listed twice and for its quorum.
    *
    * @param c the consensus
    */
   public void consensus(Consensus c) {
-    consensusCount.merge(c.taskId(), 1, Integer::sum);
-    byStatus.merge(c.status(), 1L, Long::sum);
+    Decision d = new Decision(c.status(), c.label());
+    Decision first = firstDecision.putIfAbsent(c.taskId(), d);
+    if (first == null) {
+      byStatus.merge(c.status(), 1L, Long::sum);
+    } else if (first.equals(d)) {
+      duplicateConsensus++;
+    } else {
+      find("task with conflicting consensus records", c.taskId() + " " + first.status() + " " + first.label() + ", then " + d.status() + " " + d.label());
+    }
     Set<String> peers = new HashSet<>();
     for (PeerVerdict v : c.verdicts()) {
       if (!peers.add(v.peerId())) {
@@ -124,7 +147,8 @@ public final class LedgerReplay {
   }
 
   /**
-   * A record of {@code peers.settlements}.
+   * A record of {@code peers.settlements}: folded into the peer's ledger if it is the first
+   * settlement of its task and peer, else counted as a duplicate and ignored.
    *
    * @param peerId its key
    * @param s the settlement
@@ -135,7 +159,7 @@ public final class LedgerReplay {
       find("settlement keyed by another peer", s.taskId() + " " + peerId + " != " + s.verdict().peerId());
     }
     if (!settled.add(s.taskId() + "\n" + peerId)) {
-      find("settled twice (a vote counted twice)", s.taskId() + " " + peerId);
+      duplicateSettlements++; // re-emitted or re-processed after a failure: the first one counts
       return;
     }
     settlements.add(s);
@@ -169,10 +193,7 @@ public final class LedgerReplay {
     long pending = 0;
     long dead = 0;
     for (Map.Entry<String, Long> t : taskArrivals.entrySet()) {
-      int n = consensusCount.getOrDefault(t.getKey(), 0);
-      if (n > 1) {
-        find("task with several consensus records", t.getKey() + " x" + n);
-      } else if (n == 0) {
+      if (!firstDecision.containsKey(t.getKey())) {
         if (deadLettered.contains(t.getKey())) {
           dead++;
         } else if (t.getValue() > now - pendingMs) {
@@ -182,7 +203,7 @@ public final class LedgerReplay {
         }
       }
     }
-    for (String taskId : consensusCount.keySet()) {
+    for (String taskId : firstDecision.keySet()) {
       if (!taskArrivals.containsKey(taskId)) {
         find("consensus for a task not on inference.tasks", taskId);
       }
@@ -207,7 +228,7 @@ public final class LedgerReplay {
     }
     return new Findings(
         taskArrivals.size(), new TreeMap<>(byStatus), dead, pending, voteCount, settlementCount,
-        new TreeMap<>(recomputed), new LinkedHashMap<>(findingCounts), new LinkedHashMap<>(findings));
+        duplicateConsensus, duplicateSettlements, new TreeMap<>(recomputed), new LinkedHashMap<>(findingCounts), new LinkedHashMap<>(findings));
   }
 
   private void find(String kind, String example) {
@@ -246,11 +267,15 @@ public final class LedgerReplay {
    * What an audit found.
    *
    * @param tasks distinct tasks on {@code inference.tasks}
-   * @param decisions consensus records by status
+   * @param decisions tasks with a consensus record, by the status of their first one
    * @param deadLettered tasks without consensus that were dead-lettered
    * @param pending tasks without consensus still within their deadline
    * @param votes vote records read
    * @param settlements settlement records read
+   * @param duplicateConsensus consensus records that repeat an earlier one of their task (same
+   *     status and label), not counted in {@code decisions}; information, not a problem
+   * @param duplicateSettlements settlement records of a task and peer already settled, left out
+   *     of the ledger; information, not a problem
    * @param ledger the recomputed ledger, by peer
    * @param problems count of each kind of problem (empty when the books are consistent)
    * @param examples up to {@link #EXAMPLES} examples of each kind of problem
@@ -262,6 +287,8 @@ public final class LedgerReplay {
       long pending,
       long votes,
       long settlements,
+      long duplicateConsensus,
+      long duplicateSettlements,
       Map<String, Reputation> ledger,
       Map<String, Long> problems,
       Map<String, List<String>> examples) {

@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code replay}: audits the network's books from its topics ({@link LedgerReplay}): recomputes
  * every peer's ledger from {@code peers.settlements} and checks it against {@code
- * peers.reputation}, every task against {@code inference.consensus}, every verdict against {@code
- * inference.votes}. Exit 0 when consistent, 1 when it finds a problem, 2 for bad arguments or an
+ * peers.reputation} (the first settlement of each task and peer counts, as in the app), every task
+ * against {@code inference.consensus} (repeated decisions must agree), every verdict against
+ * {@code inference.votes}. Exit 0 when consistent, 1 when it finds a problem, 2 for bad arguments or an
  * unreachable cluster.
  */
 @Command(
@@ -34,8 +35,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Audits the network from its topics: replays peers.settlements into each peer's ledger and compares it with peers.reputation;"
-          + " checks that every task has exactly one consensus (or a dead letter), no vote counts twice, every verdict has its vote"
-          + " and every decision holds more than 2/3 of its weight.",
+          + " checks that every task has a consensus (or a dead letter), repeated ones agreeing, no vote counts twice (the first"
+          + " settlement of a task and peer counts), every verdict has its vote and every decision holds more than 2/3 of its weight.",
       "Run it when no tasks are in flight: the published ledger trails the settlements by one commit.",
       "Exit codes: 0 consistent, 1 problems found, 2 bad arguments or no cluster."
     })
@@ -168,6 +169,10 @@ public final class ReplayCommand implements Callable<Integer> {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("tasks %d: consensus %s, dead-lettered instead %d, pending %d; votes %d; settlements %d%n",
         f.tasks(), f.decisions(), f.deadLettered(), f.pending(), f.votes(), f.settlements()));
+    if (f.duplicateConsensus() > 0 || f.duplicateSettlements() > 0) {
+      sb.append(String.format("repeated after a failure, ignored: %d consensus record(s) agreeing with their task's first, %d settlement(s) of a task and peer already settled%n",
+          f.duplicateConsensus(), f.duplicateSettlements()));
+    }
     if (f.consistent()) {
       sb.append("consistent: every task explained, no vote counted twice, the published ledger equals the replay\n");
     } else {

@@ -56,6 +56,11 @@ class ConsensusTopologyTest {
 
   /** (Re)starts the driver with an audit rate and a referee. */
   private void startDriver(double auditRate, Referee referee) {
+    startDriver(auditRate, referee, true);
+  }
+
+  /** (Re)starts the driver with an audit rate, a referee and a processing guarantee. */
+  private void startDriver(double auditRate, Referee referee, boolean exactlyOnce) {
     if (driver != null) {
       driver.close();
     }
@@ -68,7 +73,7 @@ class ConsensusTopologyTest {
             100,
             60_000,
             10,
-            true,
+            exactlyOnce,
             auditRate,
             42L,
             LATE_GRACE_MS);
@@ -312,6 +317,31 @@ class ConsensusTopologyTest {
       assertThat(r.missed()).isZero();
     });
     assertThat(consensus.isEmpty()).isTrue();
+  }
+
+  @Test
+  void atLeastOnceADecisionAlreadyPublishedStandsWhenTheTaskIsDecidedAgain() {
+    // given the app at at-least-once, restarted after a failure that lost its state for task t:
+    // its decision (6) is on inference.consensus, but the restored stores do not know it
+    startDriver(0.0, Referee.none(), false);
+    registerPeers("p1", "p2", "p3", "p4");
+    var published = driver.createInputTopic(Topics.CONSENSUS.name(), Serdes.String().serializer(), Topics.CONSENSUS.valueSerde().serializer());
+    published.pipeInput("t", new Consensus(1, "t", MODEL, null, ConsensusStatus.DECIDED, 6, null, 0.9, 3 * W, 4 * W, List.of(), now - 5_000, now - 4_000, 1_000, 0, false));
+    // when the task and votes for another label are read again
+    Task t = submit("t");
+    castAll(t, 3, "p1", "p2", "p3");
+    // then no second, different decision goes out
+    assertThat(consensus.isEmpty()).isTrue();
+    // and at the deadline neither a timeout: the settlement judges the votes against 6
+    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
+    assertThat(consensus.isEmpty()).isTrue();
+    Map<String, Reputation> latest = reputation.readKeyValuesToMap();
+    assertThat(latest.get("p1").disagreed()).isEqualTo(1);
+    assertThat(latest.get("p4").missed()).isEqualTo(1);
+    // while a task decided for the first time is decided as usual
+    Task u = submit("u");
+    castAll(u, 3, "p1", "p2", "p3");
+    assertThat(consensus.readValue().label()).isEqualTo(3);
   }
 
   @Test
@@ -654,7 +684,7 @@ class ConsensusTopologyTest {
   }
 
   @Test
-  void aReplayFindsAVoteCountedTwiceALedgerThatDriftedAndATaskLeftUnexplained() {
+  void aReplayIgnoresARepeatedSettlementAndFindsALedgerThatDriftedAndATaskLeftUnexplained() {
     registerPeers("p1", "p2", "p3");
     Task t1 = submit("x1");
     List<Vote> cast = new ArrayList<>();
@@ -664,8 +694,9 @@ class ConsensusTopologyTest {
       cast.add(v);
     }
     LedgerReplay replay = replayOf(List.of(t1), cast);
-    // given a settlement written twice, a ledger entry that does not follow from the log, a task
-    // nobody answered, a verdict with no vote behind it, and a decision short of 2/3
+    // given a settlement written twice (the second, re-emitted after a failure, is ignored), a
+    // ledger entry that does not follow from the log, a task nobody answered, a verdict with no
+    // vote behind it, and a decision short of 2/3
     PeerVerdict agreed = new PeerVerdict("p1", 6, Verdict.AGREED, null, 50, null, 0);
     replay.settlement("p1", new dev.minigradient.protocol.Settlement(1, "x1", agreed, now, 100));
     replay.published("p2", new Reputation("p2", 0.99, 1, 0, 0, 0, 0, 0, 0, 100, 0, 0, 100, now));
@@ -677,8 +708,9 @@ class ConsensusTopologyTest {
     LedgerReplay.Findings f = replay.findings(now, 10_000);
 
     assertThat(f.consistent()).isFalse();
+    assertThat(f.duplicateSettlements()).isEqualTo(1);
+    assertThat(f.ledger().get("p1").agreed()).isEqualTo(1);
     assertThat(f.problems())
-        .containsEntry("settled twice (a vote counted twice)", 1L)
         .containsEntry("task without consensus, dead letter or pending deadline", 1L)
         .containsEntry("verdict without a vote on inference.votes", 1L)
         .containsEntry("decided without more than 2/3 of the weight", 1L)

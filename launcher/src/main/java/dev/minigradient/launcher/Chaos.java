@@ -36,21 +36,34 @@ import org.apache.kafka.streams.KafkaStreams;
  * min.insync.replicas=2}) while faults strike, then audits the topics with {@link LedgerReplay}.
  * The faults, at fixed fractions of the tasks answered: a peer killed and restarted (three times,
  * three different peers), the consensus app killed and replaced by a fresh instance with an empty
- * state folder (it restores from the changelogs), and one broker stopped and started again.
+ * state folder (it restores from the changelogs), and one broker stopped and started again. The
+ * consensus app runs {@code exactly_once_v2} or {@code at_least_once}; at at-least-once it is
+ * killed the worst way for it (its last changelog writes lost, its output not, see {@link
+ * KillableClients}), so the next instance settles tasks again (and would decide them again but
+ * for the decisions already published), which the ledger and the audit must count once.
  */
 public final class Chaos {
+  /**
+   * At at-least-once, how long before it is killed the consensus app's changelog writes are lost
+   * while its output still arrives and it commits nothing, ms: a few commit intervals of
+   * decisions and settlements that the next instance re-makes.
+   */
+  static final long LOST_CHANGELOG_MS = 1_000;
+
   private Chaos() {}
 
   /**
    * What a run did.
    *
    * @param tasks tasks submitted
+   * @param guarantee the consensus app's processing guarantee ({@code exactly_once_v2} or {@code
+   *     at_least_once})
    * @param answered tasks whose consensus the requester received
    * @param faults the faults, in order, each with the answered count when it struck
    * @param findings the audit of the topics after the run
    * @param seconds wall time of the run, s
    */
-  public record Outcome(int tasks, int answered, List<String> faults, LedgerReplay.Findings findings, double seconds) {}
+  public record Outcome(int tasks, String guarantee, int answered, List<String> faults, LedgerReplay.Findings findings, double seconds) {}
 
   /**
    * Runs the chaos.
@@ -59,11 +72,13 @@ public final class Chaos {
    * @param samples images, reused in turn until {@code tasks} are submitted
    * @param tasks number of tasks
    * @param peers number of honest peers (4 keeps a quorum while one is down)
+   * @param exactlyOnce the consensus app runs exactly_once_v2 when true, at_least_once when false
    * @param log progress lines
    * @return the outcome, audited once the last deadline has passed
    * @throws IOException if the state folders cannot be made
    */
-  public static Outcome run(ModelSpec model, List<Input> samples, int tasks, int peers, Consumer<String> log) throws IOException {
+  public static Outcome run(ModelSpec model, List<Input> samples, int tasks, int peers, boolean exactlyOnce, Consumer<String> log)
+      throws IOException {
     long t0 = System.currentTimeMillis();
     Path state = Files.createTempDirectory("mini-gradient-chaos");
     List<String> faults = Collections.synchronizedList(new ArrayList<>());
@@ -73,8 +88,11 @@ public final class Chaos {
       TopicAdmin.ensureTopics(settings, 3, Optional.of((short) 3), Duration.ofSeconds(30));
       KeyPair sealing = Sealing.generateKeyPair();
       ConsensusConfig config =
-          ConsensusConfig.defaults(settings, state.resolve("consensus-0")).withTiming(10_000, 100, true);
-      ConsensusService[] consensus = {new ConsensusService(config, Referee.of(List.of(served)), sealing)};
+          ConsensusConfig.defaults(settings, state.resolve("consensus-0")).withTiming(10_000, 100, exactlyOnce);
+      // at at-least-once the first instance dies losing its last changelog writes but not its
+      // output (KillableClients), the worst a crash can do to it
+      KillableClients firstClients = new KillableClients();
+      ConsensusService[] consensus = {new ConsensusService(config, Referee.of(List.of(served)), sealing, firstClients)};
       consensus[0].start();
       List<KeyPair> keys = new ArrayList<>();
       List<PeerWorker> workers = new ArrayList<>();
@@ -83,7 +101,7 @@ public final class Chaos {
         workers.add(startPeer(settings, i, served, keys.get(i)));
       }
       awaitRunning(consensus[0], workers);
-      log.accept("ready: 3 brokers, " + peers + " peers, consensus");
+      log.accept("ready: 3 brokers, " + peers + " peers, consensus (" + guarantee(exactlyOnce) + ")");
 
       List<Input> inputs = new ArrayList<>(tasks);
       for (int i = 0; i < tasks; i++) {
@@ -94,7 +112,15 @@ public final class Chaos {
           List.of(
               () -> restartPeer(settings, workers, 0, served, keys, faults, answered),
               () -> {
-                faults.add("consensus app killed at " + answered.get() + ", replaced by a fresh instance");
+                if (exactlyOnce) {
+                  faults.add("consensus app killed at " + answered.get() + ", replaced by a fresh instance");
+                } else {
+                  firstClients.loseChangelogs();
+                  sleep(LOST_CHANGELOG_MS);
+                  firstClients.kill();
+                  faults.add("consensus app killed at " + answered.get() + " having lost its last " + LOST_CHANGELOG_MS
+                      + " ms of changelog writes but not its output, replaced by a fresh instance");
+                }
                 consensus[0].crash();
                 consensus[0] = new ConsensusService(config.withStateDir(state.resolve("consensus-1")), Referee.of(List.of(served)), sealing);
                 consensus[0].start();
@@ -158,11 +184,15 @@ public final class Chaos {
       }
       workers.forEach(PeerWorker::close);
       consensus[0].close();
-      return new Outcome(tasks, got, List.copyOf(faults), findings, (System.currentTimeMillis() - t0) / 1000.0);
+      return new Outcome(tasks, guarantee(exactlyOnce), got, List.copyOf(faults), findings, (System.currentTimeMillis() - t0) / 1000.0);
     } finally {
       served.engine().close();
       EmbeddedKafka.deleteTree(state);
     }
+  }
+
+  private static String guarantee(boolean exactlyOnce) {
+    return exactlyOnce ? "exactly_once_v2" : "at_least_once";
   }
 
   private static PeerWorker startPeer(KafkaSettings settings, int i, ServedModel served, KeyPair keys) {

@@ -35,6 +35,9 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "mnist", description = "The model the peers serve (default: ${DEFAULT-VALUE}).")
   String model;
 
+  @Option(names = "--at-least-once", description = "Run the consensus app at_least_once instead of exactly_once_v2 (killed so that it loses its last second of changelog writes but not its output, the next instance settles tasks again; the books must still count each once).")
+  boolean atLeastOnce;
+
   @Mixin ModelRegistryOptions registry;
 
   @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to submit (default: ${DEFAULT-VALUE}).")
@@ -55,12 +58,12 @@ public final class ChaosCommand implements Callable<Integer> {
     ModelSpec spec = run.model();
     List<Input> inputs = run.inputs();
     PrintWriter err = cmd.getErr();
-    Chaos.Outcome o = Chaos.run(spec, inputs, tasks, peers, line -> {
+    Chaos.Outcome o = Chaos.run(spec, inputs, tasks, peers, !atLeastOnce, line -> {
       err.println(line);
       err.flush();
     });
     PrintWriter out = cmd.getOut();
-    out.printf("%d tasks, %d answered, in %.0f s%n", o.tasks(), o.answered(), o.seconds());
+    out.printf("%d tasks, %d answered, in %.0f s (consensus %s)%n", o.tasks(), o.answered(), o.seconds(), o.guarantee());
     o.faults().forEach(f -> out.println("fault: " + f));
     out.print(ReplayCommand.text(o.findings()));
     out.flush();

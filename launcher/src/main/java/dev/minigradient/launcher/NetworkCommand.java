@@ -64,7 +64,7 @@ public final class NetworkCommand implements Callable<Integer> {
   @Option(names = "--commit-interval-ms", defaultValue = "100", description = "Commit interval of the consensus app, ms (default: ${DEFAULT-VALUE}).")
   long commitIntervalMs;
 
-  @Option(names = "--at-least-once", description = "Run the consensus app at_least_once instead of exactly_once_v2.")
+  @Option(names = "--at-least-once", description = "Run the consensus app at_least_once instead of exactly_once_v2 (decisions without waiting for a commit; the ledger still counts each task once per peer).")
   boolean atLeastOnce;
 
   @Option(names = "--max-in-flight", defaultValue = "32", description = "Most tasks submitted and not yet answered (default: ${DEFAULT-VALUE}).")
