@@ -118,15 +118,6 @@ public final class ConsensusTopology {
             .withKeySerde(Serdes.String())
             .withValueSerde(Topics.REPUTATION.valueSerde()));
 
-    if (!config.exactlyOnce()) {
-      builder.globalTable(
-          Topics.CONSENSUS.name(),
-          Consumed.with(Serdes.String(), JsonSerde.lenient(Consensus.class)).withName("decisions-source"),
-          Materialized.<String, Consensus, KeyValueStore<Bytes, byte[]>>as(DECISIONS_STORE)
-              .withKeySerde(Serdes.String())
-              .withValueSerde(Topics.CONSENSUS.valueSerde()));
-    }
-
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(PENDING_STORE),
@@ -211,6 +202,18 @@ public final class ConsensusTopology {
             Topics.REPUTATION.name(),
             Produced.with(Serdes.String(), Topics.REPUTATION.valueSerde())
                 .withName("reputation-sink"));
+
+    // declared last: a sub-topology's id follows declaration order, and the ids name the tasks
+    // and their state folders, so an app restarted with the other guarantee finds its state where
+    // it left it (TopologyShapeTest)
+    if (!config.exactlyOnce()) {
+      builder.globalTable(
+          Topics.CONSENSUS.name(),
+          Consumed.with(Serdes.String(), JsonSerde.lenient(Consensus.class)).withName("decisions-source"),
+          Materialized.<String, Consensus, KeyValueStore<Bytes, byte[]>>as(DECISIONS_STORE)
+              .withKeySerde(Serdes.String())
+              .withValueSerde(Topics.CONSENSUS.valueSerde()));
+    }
 
     return builder.build(streamsProperties(config));
   }
