@@ -33,8 +33,8 @@ public final class ConsensusCommand implements Callable<Integer> {
   @Option(names = "--timeout-ms", defaultValue = "10000", description = "Decision deadline after a task arrives, ms (default: ${DEFAULT-VALUE}).")
   long timeoutMs;
 
-  @Option(names = "--at-least-once", description = "Use at_least_once instead of exactly_once_v2: decisions reach requesters without waiting for a commit; after a crash the app may settle a task again, which the ledger counts once, and a decision already published stands.")
-  boolean atLeastOnce;
+  @Option(names = "--exactly-once", description = "Use exactly_once_v2 instead of at_least_once: no decision or settlement is ever written twice, but decisions reach requesters only at the next commit (about 100 ms later at the default commit interval).")
+  boolean exactlyOnce;
 
   @Option(names = "--audit-rate", defaultValue = "0.02", description = "Fraction of tasks whose votes are audited by re-executing the model, 0..1 (default: ${DEFAULT-VALUE}); 0 turns audits off.")
   double auditRate;
@@ -56,7 +56,7 @@ public final class ConsensusCommand implements Callable<Integer> {
     ConsensusConfig config;
     List<ModelSpec> specs;
     try {
-      config = d.withTiming(timeoutMs, d.commitIntervalMs(), !atLeastOnce).withAuditRate(auditRate);
+      config = d.withTiming(timeoutMs, d.commitIntervalMs(), exactlyOnce).withAuditRate(auditRate);
       specs = auditRate > 0 ? models.stream().map(registry::resolve).toList() : List.of();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());

@@ -43,6 +43,15 @@ public record ConsensusConfig(
   /** Default fraction of tasks audited by re-execution. */
   public static final double DEFAULT_AUDIT_RATE = 0.02;
 
+  /**
+   * Default processing guarantee: {@code at_least_once}. A decision reaches its requester as soon
+   * as it is made instead of at the next transaction commit (p50 about 10 ms against 110 ms at
+   * 100 ms commits, in {@code bench}), and the idempotent ledger and the decisions table keep each
+   * task decided and counted once per peer across a crash (rule 8 in the README lists what is
+   * left).
+   */
+  public static final boolean DEFAULT_EXACTLY_ONCE = false;
+
   /** Default grace period after a decision before a correct vote counts as late, ms. */
   public static final long DEFAULT_LATE_GRACE_MS = 1_000;
 
@@ -64,7 +73,8 @@ public record ConsensusConfig(
 
   /**
    * Defaults: application id {@code mini-gradient-consensus}, 10 s decision timeout, 100 ms
-   * punctuator, 10 min retention, 100 ms commits, exactly-once, 2% of tasks audited (with a random
+   * punctuator, 10 min retention, 100 ms commits, at-least-once ({@link #DEFAULT_EXACTLY_ONCE}), 2%
+   * of tasks audited (with a random
    * secret salt), 1 s late grace.
    *
    * @param kafka Kafka settings
@@ -80,7 +90,7 @@ public record ConsensusConfig(
         100,
         600_000,
         100,
-        true,
+        DEFAULT_EXACTLY_ONCE,
         DEFAULT_AUDIT_RATE,
         new java.security.SecureRandom().nextLong(),
         DEFAULT_LATE_GRACE_MS);

@@ -76,7 +76,7 @@ public final class ConsensusTopology {
    * The Streams producer's {@code linger.ms} (Kafka Streams defaults it to 100): a decision is
    * sent at once rather than waiting for company, the latency a requester sees at light load.
    */
-  public static final int PRODUCER_LINGER_MS = Integer.getInteger("mg.streams.linger", 0);
+  public static final int PRODUCER_LINGER_MS = 0;
 
   private ConsensusTopology() {}
 

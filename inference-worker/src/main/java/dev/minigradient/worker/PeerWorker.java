@@ -62,7 +62,7 @@ public final class PeerWorker implements AutoCloseable {
    * would delay every vote by its length at light load; under load, votes queued while a request
    * is in flight still leave in one batch.
    */
-  public static final int LINGER_MS = Integer.getInteger("mg.peer.linger", 0);
+  public static final int LINGER_MS = 0;
 
   private final WorkerConfig config;
   private final Map<String, ServedModel> models = new java.util.LinkedHashMap<>();

@@ -25,8 +25,13 @@ public record WorkerConfig(
     long maxPixels,
     String instanceId) {
 
-  /** Default pixel limit: images whose header promises more are refused before decoding. */
-  public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+  /**
+   * Default pixel limit: images whose header promises more are refused before decoding. 40
+   * million, or fewer when the heap is small: a decoded image takes up to 8 bytes per pixel (16-bit
+   * RGBA), and the limit leaves as much again for the rest of the heap, so it is at most the
+   * maximum heap / 16 (about 10 million pixels under {@code bin/inference-worker}'s 160 MiB).
+   */
+  public static final long DEFAULT_MAX_PIXELS = Math.min(40_000_000L, Runtime.getRuntime().maxMemory() / 16);
 
   /** Validates the settings. */
   public WorkerConfig {

@@ -22,18 +22,17 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = {
-      "Measures the network against its physical limits in one run, on the sample images: one peer's votes/s",
-      "against a plain decode+infer+sign+seal loop, submit-to-consensus latency against one Kafka hop,",
-      "throughput against a bare 3-hop Kafka pipeline, and 3 against 15 peers. Writes bench.md and bench.json."
-    })
+    description =
+        "Measures the network against its physical limits in one run, on the sample images: one peer's votes/s "
+            + "against a plain decode+infer+sign+seal loop, submit-to-consensus latency against one Kafka hop, "
+            + "throughput against a bare 3-hop Kafka pipeline, and 3 against 15 peers. Writes bench.md and bench.json.")
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--quick", description = "Small counts and only the default consensus settings (a CI smoke, under a minute).")
   boolean quick;
 
-  @Option(names = "--tasks", description = "Tasks per throughput run and per worker run (default: 3000; 300 with --quick).")
+  @Option(names = "--tasks", description = "Tasks per throughput run and per worker drain (default: 3000 and 10000; 300 with --quick).")
   Integer tasks;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",

@@ -35,8 +35,8 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "mnist", description = "The model the peers serve (default: ${DEFAULT-VALUE}).")
   String model;
 
-  @Option(names = "--at-least-once", description = "Run the consensus app at_least_once instead of exactly_once_v2 (killed so that it loses its last second of changelog writes but not its output, the next instance settles tasks again; the books must still count each once).")
-  boolean atLeastOnce;
+  @Option(names = "--exactly-once", description = "Run the consensus app exactly_once_v2 instead of at_least_once (the default, killed so that it loses its last second of changelog writes but not its output: the next instance settles tasks again and the books must still count each once); at exactly-once nothing may repeat.")
+  boolean exactlyOnce;
 
   @Mixin ModelRegistryOptions registry;
 
@@ -58,7 +58,7 @@ public final class ChaosCommand implements Callable<Integer> {
     ModelSpec spec = run.model();
     List<Input> inputs = run.inputs();
     PrintWriter err = cmd.getErr();
-    Chaos.Outcome o = Chaos.run(spec, inputs, tasks, peers, !atLeastOnce, line -> {
+    Chaos.Outcome o = Chaos.run(spec, inputs, tasks, peers, exactlyOnce, line -> {
       err.println(line);
       err.flush();
     });

@@ -64,8 +64,8 @@ public final class NetworkCommand implements Callable<Integer> {
   @Option(names = "--commit-interval-ms", defaultValue = "100", description = "Commit interval of the consensus app, ms (default: ${DEFAULT-VALUE}).")
   long commitIntervalMs;
 
-  @Option(names = "--at-least-once", description = "Run the consensus app at_least_once instead of exactly_once_v2 (decisions without waiting for a commit; the ledger still counts each task once per peer).")
-  boolean atLeastOnce;
+  @Option(names = "--exactly-once", description = "Run the consensus app exactly_once_v2 instead of at_least_once (nothing written twice, but decisions wait for the next commit).")
+  boolean exactlyOnce;
 
   @Option(names = "--max-in-flight", defaultValue = "32", description = "Most tasks submitted and not yet answered (default: ${DEFAULT-VALUE}).")
   int maxInFlight;
@@ -103,7 +103,7 @@ public final class NetworkCommand implements Callable<Integer> {
     }
     EmbeddedNetwork.Options options;
     try {
-      options = EmbeddedNetwork.Options.honest(bootstrapServers, peers, specs, port, partitions, timeoutMs, commitIntervalMs, !atLeastOnce)
+      options = EmbeddedNetwork.Options.honest(bootstrapServers, peers, specs, port, partitions, timeoutMs, commitIntervalMs, exactlyOnce)
           .withKafka(kafka);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());

@@ -176,7 +176,7 @@ public final class Simulation {
   public static MixOutcome run(Mix mix, ModelSpec model, List<Input> inputs, long decisionTimeoutMs, int maxInFlight)
       throws Exception {
     EmbeddedNetwork.Options options =
-        new EmbeddedNetwork.Options(null, mix.peers(), List.of(model), 0, 3, decisionTimeoutMs, 100, true, mix.auditRate(), Map.of());
+        new EmbeddedNetwork.Options(null, mix.peers(), List.of(model), 0, 3, decisionTimeoutMs, 100, dev.minigradient.consensus.ConsensusConfig.DEFAULT_EXACTLY_ONCE, mix.auditRate(), Map.of());
     try (EmbeddedNetwork network = EmbeddedNetwork.start(options, Duration.ofSeconds(90))) {
       ServedModel served = network.models().get(0);
       List<Result> results;

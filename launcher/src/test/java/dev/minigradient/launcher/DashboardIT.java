@@ -55,7 +55,7 @@ class DashboardIT {
     network =
         EmbeddedNetwork.start(
             EmbeddedNetwork.Options.honest(
-                broker.bootstrapServers(), 3, List.of(ModelSpec.load(MNIST), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, true),
+                broker.bootstrapServers(), 3, List.of(ModelSpec.load(MNIST), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, dev.minigradient.consensus.ConsensusConfig.DEFAULT_EXACTLY_ONCE),
             Duration.ofSeconds(90));
     await().atMost(Duration.ofSeconds(30)).until(() -> send(get("/api/summary")).statusCode() == 200);
   }

@@ -44,7 +44,7 @@ public final class Submitter implements AutoCloseable {
    * light load; under load the producer still batches the tasks that queue while a request is in
    * flight.
    */
-  public static final int LINGER_MS = Integer.getInteger("mg.submit.linger", 0);
+  public static final int LINGER_MS = 0;
 
   /** Largest input accepted, bytes: {@link Task#MAX_INPUT_BYTES}. */
   public static final long MAX_INPUT_BYTES = Task.MAX_INPUT_BYTES;

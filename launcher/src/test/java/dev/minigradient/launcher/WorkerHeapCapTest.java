@@ -1,0 +1,32 @@
+package dev.minigradient.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.minigradient.worker.WorkerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A peer's heap cap is written in three places: {@code bin/inference-worker}, the compose file's
+ * worker service and the options {@code bench} measures a worker process with. They must agree,
+ * or the bench reports the memory of a peer nobody runs.
+ */
+class WorkerHeapCapTest {
+  private static final Path ROOT = Path.of("..");
+
+  @Test
+  void theScriptTheComposeFileAndTheBenchCapTheHeapAlike() throws Exception {
+    String cap = String.join(" ", Bench.WORKER_JAVA_OPTIONS);
+    assertThat(cap).startsWith("-Xmx");
+    assertThat(Files.readString(ROOT.resolve("bin/inference-worker"))).contains("JAVA_OPTS:-" + cap + "}");
+    assertThat(Files.readString(ROOT.resolve("docker-compose.yml"))).contains("JAVA_TOOL_OPTIONS: " + cap + "\n");
+  }
+
+  @Test
+  void theDefaultPixelLimitLeavesHalfTheHeapFreeAtEightBytesPerPixel() {
+    long heap = Runtime.getRuntime().maxMemory();
+    assertThat(WorkerConfig.DEFAULT_MAX_PIXELS).isPositive().isLessThanOrEqualTo(40_000_000L);
+    assertThat(WorkerConfig.DEFAULT_MAX_PIXELS * 16).isLessThanOrEqualTo(heap);
+  }
+}
