@@ -153,9 +153,17 @@ public final class ConsensusService implements AutoCloseable {
             .withTimeout(Duration.ZERO));
   }
 
-  /** Stops processing and closes the Streams instance (up to 30 s). */
+  /**
+   * Stops processing, leaves the consumer group and closes the Streams instance (up to 30 s).
+   * Leaving hands this instance's tasks to the others (or to its own next start) at once; a
+   * Streams instance that stays in the group holds its partitions, and their decisions, until the
+   * session timeout (45 s) expires.
+   */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    streams.close(
+        org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(Duration.ofSeconds(30)));
   }
 }
