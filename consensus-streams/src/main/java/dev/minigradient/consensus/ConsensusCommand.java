@@ -33,7 +33,7 @@ public final class ConsensusCommand implements Callable<Integer> {
   @Option(names = "--timeout-ms", defaultValue = "10000", description = "Decision deadline after a task arrives, ms (default: ${DEFAULT-VALUE}).")
   long timeoutMs;
 
-  @Option(names = "--exactly-once", description = "Use exactly_once_v2 instead of at_least_once: no decision or settlement is ever written twice, but decisions reach requesters only at the next commit (about 100 ms later at the default commit interval).")
+  @Option(names = "--exactly-once", defaultValue = "${env:MG_EXACTLY_ONCE:-false}", description = "(env MG_EXACTLY_ONCE=true) Use exactly_once_v2 instead of at_least_once: no decision or settlement is ever written twice, but decisions reach requesters only at the next commit (about 100 ms later at the default commit interval).")
   boolean exactlyOnce;
 
   @Option(names = "--audit-rate", defaultValue = "0.02", description = "Fraction of tasks whose votes are audited by re-executing the model, 0..1 (default: ${DEFAULT-VALUE}); 0 turns audits off.")
@@ -69,7 +69,8 @@ public final class ConsensusCommand implements Callable<Integer> {
     Path keyFile = sealKeyFile != null ? sealKeyFile : Path.of(System.getenv().getOrDefault("MG_HOME", "."), "state", "keys", "consensus-seal.key");
     ConsensusService service = new ConsensusService(config, Referee.of(served), Sealing.loadOrCreate(keyFile));
     service.start();
-    System.err.println("consensus-streams started via " + config.kafka().bootstrapServers());
+    System.err.println("consensus-streams started via " + config.kafka().bootstrapServers() + ", processing guarantee "
+        + (config.exactlyOnce() ? "exactly_once_v2" : "at_least_once"));
     Shutdown.closeOnShutdown(
         () -> {
           service.close();

@@ -26,12 +26,12 @@ public record WorkerConfig(
     String instanceId) {
 
   /**
-   * Default pixel limit: images whose header promises more are refused before decoding. 40
-   * million, or fewer when the heap is small: a decoded image takes up to 8 bytes per pixel (16-bit
-   * RGBA), and the limit leaves as much again for the rest of the heap, so it is at most the
-   * maximum heap / 16 (about 10 million pixels under {@code bin/inference-worker}'s 160 MiB).
+   * Default pixel limit: images whose header promises more are refused before decoding ({@link
+   * dev.minigradient.worker.preprocess.MnistPreprocessor#DEFAULT_MAX_PIXELS}, 12 Mi pixels). Every
+   * peer and the consensus app's audits use it: it decides which inputs are refused, so peers that
+   * differed would disagree, and an audit would fail an honest peer.
    */
-  public static final long DEFAULT_MAX_PIXELS = Math.min(40_000_000L, Runtime.getRuntime().maxMemory() / 16);
+  public static final long DEFAULT_MAX_PIXELS = dev.minigradient.worker.preprocess.MnistPreprocessor.DEFAULT_MAX_PIXELS;
 
   /** Validates the settings. */
   public WorkerConfig {

@@ -128,7 +128,7 @@ public final class Bench {
    * {@code bin/inference-worker} and the compose file's worker service give a peer (a test keeps
    * the three alike), so its memory is a deployed peer's.
    */
-  static final List<String> WORKER_JAVA_OPTIONS = List.of("-Xmx160m");
+  static final List<String> WORKER_JAVA_OPTIONS = List.of("-Xmx192m", "-XX:+UseSerialGC");
 
   /** Longest untimed warm-up of the worker section, ns. */
   private static final long WARM_UP_LIMIT_NS = 90_000_000_000L;
@@ -148,6 +148,8 @@ public final class Bench {
   private final PrintWriter log;
   private final List<Figure> figures = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  /** The raw loop with hash, sign and seal, votes/s on one thread; NaN until section 1 ran. */
+  private double rawFullRate = Double.NaN;
   /** The JIT's compile time over the wall time of the last warm-up pass (see {@link #untilJitQuiet}). */
   private double lastJitShare = Double.NaN;
 
@@ -266,6 +268,10 @@ public final class Bench {
         progress("worker: own process %.0f votes/s, peak RSS %.0f MiB", process[0], process[1]);
       }
     }
+    rawFullRate = rawFull;
+    notes.add(String.format(Locale.ROOT, "worker: decoding, preprocessing and inference bound a peer at %.0f votes/s (%.3f ms a vote on one "
+        + "thread); the peer signs, seals and sends on a second thread, so it reached %.0f%% of that.", rawInfer, 1000 / rawInfer,
+        100 * peer / rawInfer));
     figures.add(Figure.atLeast("worker", "1 peer draining pre-published tasks", peer, "votes/s",
         "raw loop: decode + preprocess + infer + hash + sign + seal", rawFull, 0.80));
     figures.add(Figure.atLeast("worker", "1 peer draining pre-published tasks", peer, "votes/s",
@@ -278,7 +284,7 @@ public final class Bench {
       figures.add(Figure.atLeast("worker", "1 peer in its own process (inference-worker command, cold JVM)", process[0], "votes/s",
           "raw loop: decode + preprocess + infer + hash + sign + seal", rawFull, Double.NaN));
       figures.add(Figure.atMost("worker", "inference-worker process: peak RSS (VmHWM)", process[1], "MiB",
-          "goal", 300, 1.0));
+          "goal: 300 MB", 300e6 / (1 << 20), 1.0));
     }
   }
 
@@ -584,7 +590,7 @@ public final class Bench {
         configs.add(new long[] {100, defaultEos ? 0 : 1});
         configs.add(new long[] {10, 1});
       } else {
-        notes.add("--quick: latency measured at the consensus app's default settings only (the full run adds the other guarantee and "
+        notes.add("--quick: latency and throughput measured at the consensus app's default settings only (the full run adds the other guarantee and "
             + "exactly_once_v2 at 10 ms commits).");
       }
       configs.add(new long[] {100, defaultEos ? 1 : 0});
@@ -613,6 +619,10 @@ public final class Bench {
           p50at3 = lat[0];
           tput3 = tput;
           rss3 = BenchReport.rssMiB();
+          peersCeiling("throughput", name, tput, peers.size());
+          notes.add(String.format(Locale.ROOT, "latency: at the default settings p50 is %.1fx the bare 3-hop pipeline's (%.2f ms): the three "
+              + "Kafka hops bound it; decoding, inference, signing and verifying add the rest.", lat[0] / pct(bareLatency.latenciesMs(), 50),
+              pct(bareLatency.latenciesMs(), 50)));
         }
       }
       progress("network: %d peers...", options.scalePeers());
@@ -628,8 +638,9 @@ public final class Bench {
       double rssEnd = BenchReport.rssMiB();
       progress("network: %d peers: p50 %d ms, %.0f tasks/s", peers.size(), lat[0], tput);
       String n = peers.size() + " peers";
-      figures.add(Figure.atMost("scaling", n + ": latency p50 (1 in flight)", lat[0], "ms", "3 peers", p50at3, Double.NaN));
+      figures.add(Figure.atMost("scaling", n + ": latency p50 (1 in flight)", lat[0], "ms", "3 peers", p50at3, 1.5));
       figures.add(Figure.atLeast("scaling", n + ": throughput", tput, "tasks/s", "3 peers", tput3, Double.NaN));
+      peersCeiling("scaling", n + ": throughput", tput, peers.size());
       figures.add(Figure.atLeast("scaling", n + ": votes/s (tasks/s x peers)", tput * peers.size(), "votes/s",
           "3 peers", tput3 * 3, Double.NaN));
       figures.add(Figure.atMost("scaling", "process RSS with 3 peers running", rss3, "MiB", "RSS at bench start", rssStart, Double.NaN));
@@ -647,6 +658,25 @@ public final class Bench {
       kafka.close();
       EmbeddedKafka.deleteTree(stateDir);
     }
+  }
+
+  /**
+   * When section 1 ran: the figure against the most tasks/s the machine could give if every core
+   * did nothing but the peers' work (each peer decodes, infers, hashes, signs and seals every task,
+   * at the raw loop's rate), and a note on what bounds it.
+   */
+  private void peersCeiling(String section, String name, double tasksPerSecond, int peerCount) {
+    if (Double.isNaN(rawFullRate)) {
+      return;
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    double ceiling = cores * rawFullRate / peerCount;
+    figures.add(Figure.atLeast(section, name, tasksPerSecond, "tasks/s",
+        "CPU ceiling of the peers' work alone (" + cores + " cores x raw loop with signing / " + peerCount + " peers)", ceiling, Double.NaN));
+    notes.add(String.format(Locale.ROOT, "%s: every peer runs every task, so with %d peers the peers' work alone (%.2f ms of a core per task) "
+        + "caps %d cores at %.0f tasks/s; %.0f were decided, %.0f%% of that: the consensus app, the broker and the clients' "
+        + "network threads take the rest of the CPU.", section, peerCount, 1000.0 * peerCount / rawFullRate, cores, ceiling,
+        tasksPerSecond, 100 * tasksPerSecond / ceiling));
   }
 
   private PeerWorker newPeer(KafkaSettings settings, String id) {

@@ -32,7 +32,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--quick", description = "Small counts and only the default consensus settings (a CI smoke, under a minute).")
   boolean quick;
 
-  @Option(names = "--tasks", description = "Tasks per throughput run and per worker drain (default: 3000 and 10000; 300 with --quick).")
+  @Option(names = "--tasks", description = "Tasks per throughput run and per worker drain (default: 3000 per throughput run, 10000 per worker drain; 300 each with --quick).")
   Integer tasks;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
@@ -58,6 +58,12 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
       throw new CommandLine.ParameterException(cmd, "--report-dir is a file: " + reportDir);
+    }
+    try {
+      // now, not after a run of minutes
+      Files.createDirectories(reportDir);
+    } catch (java.io.IOException e) {
+      throw new CommandLine.ParameterException(cmd, "--report-dir cannot be created: " + reportDir + " (" + e.getMessage() + ")");
     }
     Bench.Options options = Bench.Options.of(quick, tasks);
     if (only != null) {

@@ -54,6 +54,15 @@ class BenchCommandTest {
   }
 
   @Test
+  void refusesAReportDirThatCannotBeCreatedBeforeRunning() throws Exception {
+    Path file = Files.writeString(tmp.resolve("g"), "x");
+    StringWriter err = new StringWriter();
+    assertThat(run(err, "bench", "--report-dir", file.resolve("sub").toString())).isEqualTo(2);
+    assertThat(err.toString().strip()).contains("cannot be created").doesNotContain("\n");
+    assertThat(err.toString()).as("no section ran").doesNotContain("worker:");
+  }
+
+  @Test
   void refusesMissingSamples() {
     StringWriter err = new StringWriter();
     assertThat(run(err, "bench", "--samples", tmp.resolve("none").toString())).isEqualTo(2);

@@ -52,6 +52,28 @@ class BenchIT {
     }
     assertThat(md).contains("| figure | value | baseline | baseline value | ratio | goal | met |");
     assertThat(out.toString()).contains("## throughput");
+
+    // the peers' CPU ceiling is computed from this run's raw loop: cores x its rate / peers
+    double raw = figure(json, "worker", "raw loop with hash + sign + seal").get("value").asDouble();
+    JsonNode ceiling = null;
+    for (JsonNode f : json.at("/sections/throughput")) {
+      if (f.get("baseline").asText().startsWith("CPU ceiling of the peers' work alone")) {
+        ceiling = f;
+      }
+    }
+    assertThat(ceiling).as("a throughput figure against the peers' CPU ceiling").isNotNull();
+    JsonNode ceilingValue = ceiling.has("baseline_value") ? ceiling.get("baseline_value") : ceiling.get("baselineValue");
+    assertThat(ceilingValue.asDouble()).isCloseTo(json.at("/machine/cores").asInt() * raw / 3, org.assertj.core.data.Percentage.withPercentage(0.1));
+    assertThat(json.get("notes").toString()).contains("bound").contains("CPU");
+  }
+
+  private static JsonNode figure(JsonNode json, String section, String name) {
+    for (JsonNode f : json.at("/sections/" + section)) {
+      if (f.get("name").asText().equals(name)) {
+        return f;
+      }
+    }
+    throw new AssertionError("no figure " + name + " in " + section);
   }
 
   @Test

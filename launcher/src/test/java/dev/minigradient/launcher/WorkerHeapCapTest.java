@@ -3,6 +3,7 @@ package dev.minigradient.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minigradient.worker.WorkerConfig;
+import dev.minigradient.worker.preprocess.MnistPreprocessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -24,9 +25,13 @@ class WorkerHeapCapTest {
   }
 
   @Test
-  void theDefaultPixelLimitLeavesHalfTheHeapFreeAtEightBytesPerPixel() {
-    long heap = Runtime.getRuntime().maxMemory();
-    assertThat(WorkerConfig.DEFAULT_MAX_PIXELS).isPositive().isLessThanOrEqualTo(40_000_000L);
-    assertThat(WorkerConfig.DEFAULT_MAX_PIXELS * 16).isLessThanOrEqualTo(heap);
+  void theCappedHeapHoldsTheLargestImageAPeerDecodes() {
+    String cap = Bench.WORKER_JAVA_OPTIONS.get(0);
+    assertThat(cap).matches("-Xmx\\d+m");
+    long heapBytes = Long.parseLong(cap.substring(4, cap.length() - 1)) << 20;
+    // a quarter of the heap left for the Kafka clients' buffers and everything else
+    assertThat(MnistPreprocessor.peakHeapBytes(WorkerConfig.DEFAULT_MAX_PIXELS)).isLessThanOrEqualTo(heapBytes * 3 / 4);
+    // a 4032x3024 phone photo is accepted
+    assertThat(WorkerConfig.DEFAULT_MAX_PIXELS).isGreaterThanOrEqualTo(4032L * 3024);
   }
 }

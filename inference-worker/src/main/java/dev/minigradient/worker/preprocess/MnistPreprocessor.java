@@ -50,8 +50,12 @@ public final class MnistPreprocessor {
   /** Side of the square output in pixels: the tensor is {@code SIZE x SIZE}. */
   public static final int SIZE = 28;
 
-  /** Default upper bound on width*height of an accepted image (40 megapixels). */
-  public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
+  /**
+   * Default upper bound on width*height of an accepted image: 12 Mi pixels (12,582,912), so a
+   * 4032x3024 phone photo fits, and decoding one takes at most {@link #peakHeapBytes}(it), about
+   * 128 MiB, within a peer's capped heap.
+   */
+  public static final long DEFAULT_MAX_PIXELS = 12L << 20;
 
   /** Longer side, in output pixels, of the digit's bounding box (MNIST: 20). */
   static final int BOX = 20;
@@ -67,6 +71,18 @@ public final class MnistPreprocessor {
 
   /** Decoded images are area-averaged down to at most this many pixels before processing. */
   static final long MAX_WORKING_PIXELS = 4_000_000L;
+
+  /**
+   * An upper bound on the heap one {@link #preprocess} call takes for an image of {@code pixels}
+   * pixels: the decoded raster at 8 bytes per pixel (16-bit RGBA, the widest PNG) and the two
+   * float working arrays of at most {@link #MAX_WORKING_PIXELS} cells.
+   *
+   * @param pixels width * height
+   * @return bytes
+   */
+  public static long peakHeapBytes(long pixels) {
+    return pixels * 8 + 2 * 4 * MAX_WORKING_PIXELS;
+  }
 
   /** Columns read from the raster per call, to bound the row buffer for very wide images. */
   private static final int CHUNK = 4096;
