@@ -150,8 +150,6 @@ public final class Bench {
   private final List<String> notes = new ArrayList<>();
   /** The raw loop with hash, sign and seal, votes/s on one thread; NaN until section 1 ran. */
   private double rawFullRate = Double.NaN;
-  /** The JIT's compile time over the wall time of the last warm-up pass (see {@link #untilJitQuiet}). */
-  private double lastJitShare = Double.NaN;
 
   private Bench(Options options, ServedModel model, String modelArg, List<Input> inputs, PrintWriter log) {
     this.options = options;
@@ -238,24 +236,20 @@ public final class Bench {
       KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
       TopicAdmin.ensureTopics(settings, PARTITIONS, Optional.empty(), Duration.ofSeconds(30));
       publishTasks(settings, n, true);
-      WorkerConfig d = WorkerConfig.defaults(WORKER_ID, settings);
-      // tasks wait in the topic before the peer starts: give them a generous age limit
-      WorkerConfig config = new WorkerConfig(WORKER_ID, settings, d.stake(), d.heartbeatIntervalMs(), 600_000, d.maxPixels());
       // untimed passes over the same tasks first, until the JIT has compiled the Kafka client and
       // broker paths as it has the raw loop's
-      WorkerConfig warm = new WorkerConfig(WORKER_ID + "-warm-up", settings, d.stake(), d.heartbeatIntervalMs(), 600_000, d.maxPixels());
-      int passes = warmUp(settings, warm, keys, n);
-      progress("worker: warmed up in %d untimed drains", passes);
-      notes.add("worker: " + warmUpNote(passes, "drain(s) of the same tasks"));
+      WarmUp warm = warmUp(settings, backlogConfig(WORKER_ID + "-warm-up", settings), keys, n);
+      progress("worker: warmed up in %d untimed drains", warm.passes());
+      notes.add("worker: " + warm.note("drain(s) of the same tasks"));
       rewindGroup(settings, WORKER_ID);
-      try (PeerWorker worker = new PeerWorker(config, List.of(model), keys)) {
+      try (PeerWorker worker = new PeerWorker(backlogConfig(WORKER_ID, settings), List.of(model), keys)) {
         worker.start();
         peer = drainRate(List.of(worker), n);
       }
       progress("worker: peer %.0f votes/s; two instances of one peer...", peer);
       String pairId = WORKER_ID + "-pair";
       rewindGroup(settings, pairId);
-      WorkerConfig pairConfig = new WorkerConfig(pairId, settings, d.stake(), d.heartbeatIntervalMs(), 600_000, d.maxPixels());
+      WorkerConfig pairConfig = backlogConfig(pairId, settings);
       try (PeerWorker a = new PeerWorker(pairConfig.withInstanceId("a"), List.of(model), keys);
           PeerWorker b = new PeerWorker(pairConfig.withInstanceId("b"), List.of(model), keys)) {
         a.start();
@@ -289,6 +283,15 @@ public final class Bench {
   }
 
   /**
+   * A peer's default configuration with a generous task age limit (10 min): the tasks wait in the
+   * topic before the peer starts, and are drained again and again.
+   */
+  private static WorkerConfig backlogConfig(String peerId, KafkaSettings settings) {
+    WorkerConfig d = WorkerConfig.defaults(peerId, settings);
+    return new WorkerConfig(peerId, settings, d.stake(), d.heartbeatIntervalMs(), 600_000, d.maxPixels());
+  }
+
+  /**
    * Runs the {@code inference-worker} command in a child JVM (same Java, same class path, {@link
    * #WORKER_JAVA_OPTIONS}) on the pre-published tasks and measures its drain rate from its
    * group's committed offsets, and its peak resident memory from {@code /proc/<pid>/status}.
@@ -300,22 +303,7 @@ public final class Bench {
     String group = Topics.PEER_GROUP_PREFIX + id;
     // n fresh tasks (the first ones may be older than the worker's task age limit by now), read
     // from the topic's current end
-    long base;
-    try (Admin admin = Admin.create(settings.properties(Map.of()))) {
-      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
-      for (int p = 0; p < PARTITIONS; p++) {
-        latest.put(new TopicPartition(Topics.TASKS.name(), p), org.apache.kafka.clients.admin.OffsetSpec.latest());
-      }
-      Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
-      admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, new OffsetAndMetadata(info.offset())));
-      admin.alterConsumerGroupOffsets(group, ends).all().get();
-      base = ends.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("cannot position the group of " + id + ": " + e.getCause(), e.getCause());
-    }
+    long base = positionGroup(settings, id, org.apache.kafka.clients.admin.OffsetSpec.latest());
     publishTasks(settings, n, false);
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -422,8 +410,6 @@ public final class Bench {
    * withKey}.
    */
   private void publishTasks(KafkaSettings settings, int n, boolean withKey) {
-    NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL,
-        Sealing.encode(Sealing.generateKeyPair().getPublic()), System.currentTimeMillis());
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(
             settings.properties(
@@ -434,6 +420,8 @@ public final class Bench {
             new StringSerializer(),
             new ByteArraySerializer())) {
       if (withKey) {
+        NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL,
+            Sealing.encode(Sealing.generateKeyPair().getPublic()), System.currentTimeMillis());
         producer.send(new ProducerRecord<>(Topics.NETWORK_KEYS.name(), key.name(),
             Topics.NETWORK_KEYS.valueSerde().serializer().serialize(Topics.NETWORK_KEYS.name(), key)));
       }
@@ -448,14 +436,30 @@ public final class Bench {
 
   /** Points a peer's consumer group at the start of the tasks topic, so it reads every task. */
   private static void rewindGroup(KafkaSettings settings, String peerId) {
-    Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+    positionGroup(settings, peerId, org.apache.kafka.clients.admin.OffsetSpec.earliest());
+  }
+
+  /**
+   * Sets a peer's consumer group's offsets on every partition of the tasks topic to the topic's
+   * offsets at {@code spec} (earliest: it reads every task; latest: only tasks published after).
+   *
+   * @return the offsets set, summed over the partitions
+   */
+  private static long positionGroup(KafkaSettings settings, String peerId, org.apache.kafka.clients.admin.OffsetSpec spec) {
+    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
     for (int p = 0; p < PARTITIONS; p++) {
-      start.put(new TopicPartition(Topics.TASKS.name(), p), new OffsetAndMetadata(0));
+      specs.put(new TopicPartition(Topics.TASKS.name(), p), spec);
     }
     try (Admin admin = Admin.create(settings.properties(Map.of()))) {
-      admin.alterConsumerGroupOffsets(Topics.PEER_GROUP_PREFIX + peerId, start).all().get();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot position the group of " + peerId + ": " + e, e);
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      admin.listOffsets(specs).all().get().forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
+      admin.alterConsumerGroupOffsets(Topics.PEER_GROUP_PREFIX + peerId, offsets).all().get();
+      return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot position the group of " + peerId + ": " + e.getCause(), e.getCause());
     }
   }
 
@@ -463,9 +467,9 @@ public final class Bench {
    * Drains the tasks with a fresh peer of {@code config}'s id until the JIT is quiet (see {@link
    * #untilJitQuiet}).
    *
-   * @return the number of drains
+   * @return the passes made
    */
-  private int warmUp(KafkaSettings settings, WorkerConfig config, KeyPair keys, int n) {
+  private WarmUp warmUp(KafkaSettings settings, WorkerConfig config, KeyPair keys, int n) {
     return untilJitQuiet(() -> {
       rewindGroup(settings, config.peerId());
       try (PeerWorker w = new PeerWorker(config, List.of(model), keys)) {
@@ -475,10 +479,19 @@ public final class Bench {
     });
   }
 
-  private String warmUpNote(int passes, String what) {
-    return String.format(Locale.ROOT, "%d untimed %s ran first (until the JIT's compile time fell under %d%% of a pass's wall "
-        + "time, for at most %d s; one with --quick); in the last, compile time was %.0f%% of wall time (summed over the "
-        + "compiler threads).", passes, what, Math.round(QUIET_JIT_SHARE * 100), WARM_UP_LIMIT_NS / 1_000_000_000L, lastJitShare * 100);
+  /**
+   * Untimed warm-up passes made (see {@link #untilJitQuiet}).
+   *
+   * @param passes how many
+   * @param lastJitShare the JIT's compile time over the wall time of the last one
+   */
+  private record WarmUp(int passes, double lastJitShare) {
+    /** The report's note on them; {@code what} names the passes. */
+    String note(String what) {
+      return String.format(Locale.ROOT, "%d untimed %s ran first (until the JIT's compile time fell under %d%% of a pass's wall "
+          + "time, for at most %d s; one with --quick); in the last, compile time was %.0f%% of wall time (summed over the "
+          + "compiler threads).", passes, what, Math.round(QUIET_JIT_SHARE * 100), WARM_UP_LIMIT_NS / 1_000_000_000L, lastJitShare * 100);
+    }
   }
 
   /**
@@ -488,10 +501,9 @@ public final class Bench {
    * through the first 20 s of Kafka client, broker and Streams code, which a timed pass must not
    * pay: a long-running peer or consensus app runs compiled code.
    *
-   * @return the number of passes
+   * @return the passes made
    */
-  private int untilJitQuiet(Runnable pass) {
-    lastJitShare = Double.NaN;
+  private WarmUp untilJitQuiet(Runnable pass) {
     java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
     long until = System.nanoTime() + WARM_UP_LIMIT_NS;
     int passes = 0;
@@ -503,9 +515,8 @@ public final class Bench {
       double share = jit.isCompilationTimeMonitoringSupported()
           ? (jit.getTotalCompilationTime() - compiledMs) / ((System.nanoTime() - t0) / 1e6)
           : 0;
-      lastJitShare = share;
       if (options.quick() || share < QUIET_JIT_SHARE || System.nanoTime() > until) {
-        return passes;
+        return new WarmUp(passes, share);
       }
     }
   }
@@ -599,9 +610,9 @@ public final class Bench {
         boolean isDefault = k == configs.size() - 1;
         consensus = restart(consensus, settings, stateDir, sealing, c[0], c[1] == 1, peers);
         if (k == 0) {
-          int passes = untilJitQuiet(() -> throughput(settings, peers.size()));
-          progress("network: warmed up in %d untimed throughput runs", passes);
-          notes.add("network: " + warmUpNote(passes, "throughput run(s)"));
+          WarmUp warm = untilJitQuiet(() -> throughput(settings, peers.size()));
+          progress("network: warmed up in %d untimed throughput runs", warm.passes());
+          notes.add("network: " + warm.note("throughput run(s)"));
         }
         String label = (c[1] == 1 ? "exactly_once_v2, commit " + c[0] + " ms" : "at_least_once");
         long[] lat = latency(settings);

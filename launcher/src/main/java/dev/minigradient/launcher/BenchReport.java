@@ -141,16 +141,7 @@ public record BenchReport(
    * @return MiB, or -1 where there is no {@code /proc}
    */
   public static double rssMiB() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // not Linux
-    }
-    return -1;
+    return statusMiB(Path.of("/proc/self/status"), "VmRSS:");
   }
 
   /**
@@ -160,14 +151,19 @@ public record BenchReport(
    * @return MiB, or -1 where unknown (not Linux, or the process is gone)
    */
   public static double peakRssMiB(long pid) {
+    return statusMiB(Path.of("/proc", Long.toString(pid), "status"), "VmHWM:");
+  }
+
+  /** A {@code kB} line of a {@code /proc/<pid>/status} file, in MiB, or -1 when unreadable. */
+  private static double statusMiB(Path status, String field) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-        if (line.startsWith("VmHWM:")) {
+      for (String line : Files.readAllLines(status)) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
         }
       }
     } catch (IOException | RuntimeException e) {
-      // not Linux, or exited
+      // not Linux, or the process has exited
     }
     return -1;
   }
