@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param auditSalt secret mixed into the choice of audited tasks, so peers cannot predict it
  * @param lateGraceMs a correct vote that arrives more than this after the decision is judged
  *     {@code LATE}, ms
+ * @param committees how tasks are given committees ({@link Committees})
  */
 public record ConsensusConfig(
     String applicationId,
@@ -38,7 +39,8 @@ public record ConsensusConfig(
     boolean exactlyOnce,
     double auditRate,
     long auditSalt,
-    long lateGraceMs) {
+    long lateGraceMs,
+    Committees committees) {
 
   /** Default fraction of tasks audited by re-execution. */
   public static final double DEFAULT_AUDIT_RATE = 0.02;
@@ -60,6 +62,7 @@ public record ConsensusConfig(
     Objects.requireNonNull(applicationId, "applicationId");
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(committees, "committees");
     if (decisionTimeoutMs <= 0 || punctuateIntervalMs <= 0 || retentionMs <= 0) {
       throw new IllegalArgumentException("timeouts and intervals must be positive");
     }
@@ -93,7 +96,58 @@ public record ConsensusConfig(
         DEFAULT_EXACTLY_ONCE,
         DEFAULT_AUDIT_RATE,
         new java.security.SecureRandom().nextLong(),
-        DEFAULT_LATE_GRACE_MS);
+        DEFAULT_LATE_GRACE_MS,
+        Committees.DEFAULTS);
+  }
+
+  /**
+   * Committee settings.
+   *
+   * @param redundancy seats of a task that names none: a positive integer, or {@link
+   *     dev.minigradient.protocol.Redundancy#ALL} for every active peer; published in each roster
+   *     so every peer applies the same default
+   * @param rosterIntervalMs length of a roster's epoch, ms: the candidates and the beacon change
+   *     this often, and each roster is published one epoch before it takes effect
+   * @param newcomerAuditRate fraction of tasks audited, in [0,1], when a seat is held by a peer
+   *     judged on fewer than {@link StakeWeights#PROBATION_VERDICTS} tasks (BOINC trusts a host
+   *     only after a run of valid results); the plain audit rate applies when it is lower
+   */
+  public record Committees(int redundancy, long rosterIntervalMs, double newcomerAuditRate) {
+    /** Default seats per task. */
+    public static final int DEFAULT_REDUNDANCY = 3;
+
+    /** Default epoch of a roster, ms. */
+    public static final long DEFAULT_ROSTER_INTERVAL_MS = 1_000;
+
+    /** Default audit rate of tasks a newcomer holds a seat on. */
+    public static final double DEFAULT_NEWCOMER_AUDIT_RATE = 0.2;
+
+    /** Three seats, one-second rosters, newcomers' tasks audited at 20%. */
+    public static final Committees DEFAULTS =
+        new Committees(DEFAULT_REDUNDANCY, DEFAULT_ROSTER_INTERVAL_MS, DEFAULT_NEWCOMER_AUDIT_RATE);
+
+    /** Validates the settings. */
+    public Committees {
+      dev.minigradient.protocol.Redundancy.check(redundancy);
+      if (rosterIntervalMs <= 0) {
+        throw new IllegalArgumentException("roster interval must be positive, got: " + rosterIntervalMs);
+      }
+      if (!(newcomerAuditRate >= 0 && newcomerAuditRate <= 1)) {
+        throw new IllegalArgumentException("newcomer audit rate must be in [0,1], got: " + newcomerAuditRate);
+      }
+    }
+  }
+
+  /**
+   * A copy with other committee settings.
+   *
+   * @param c the settings
+   * @return the config
+   */
+  public ConsensusConfig withCommittees(Committees c) {
+    return new ConsensusConfig(
+        applicationId, kafka, stateDir, decisionTimeoutMs, punctuateIntervalMs, retentionMs,
+        commitIntervalMs, exactlyOnce, auditRate, auditSalt, lateGraceMs, c);
   }
 
   /**
@@ -105,7 +159,7 @@ public record ConsensusConfig(
   public ConsensusConfig withAuditRate(double rate) {
     return new ConsensusConfig(
         applicationId, kafka, stateDir, decisionTimeoutMs, punctuateIntervalMs, retentionMs,
-        commitIntervalMs, exactlyOnce, rate, auditSalt, lateGraceMs);
+        commitIntervalMs, exactlyOnce, rate, auditSalt, lateGraceMs, committees);
   }
 
   /**
@@ -117,7 +171,7 @@ public record ConsensusConfig(
   public ConsensusConfig withStateDir(Path dir) {
     return new ConsensusConfig(
         applicationId, kafka, dir, decisionTimeoutMs, punctuateIntervalMs, retentionMs, commitIntervalMs, exactlyOnce,
-        auditRate, auditSalt, lateGraceMs);
+        auditRate, auditSalt, lateGraceMs, committees);
   }
 
   /**
@@ -131,6 +185,6 @@ public record ConsensusConfig(
   public ConsensusConfig withTiming(long timeoutMs, long commitMs, boolean eos) {
     return new ConsensusConfig(
         applicationId, kafka, stateDir, timeoutMs, punctuateIntervalMs, retentionMs, commitMs, eos,
-        auditRate, auditSalt, lateGraceMs);
+        auditRate, auditSalt, lateGraceMs, committees);
   }
 }

@@ -3,7 +3,10 @@ package dev.minigradient.consensus;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.Hashes;
+import dev.minigradient.protocol.Committee;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Peer;
@@ -102,8 +105,23 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   private KeyValueStore<String, ValueAndTimestamp<Reputation>> ledger;
   /** Decisions on {@code inference.consensus} (at-least-once only, else null). */
   private KeyValueStore<String, ValueAndTimestamp<Consensus>> published;
+  /** Rosters on {@code network.rosters}, by {@link Roster#key()}. */
+  private KeyValueStore<String, ValueAndTimestamp<Roster>> rosters;
+  /** Reads a task's input again when the referee needs it and it is no longer in {@link #inputs}. */
+  private final TaskInputs fetcher;
+  /** Inputs of pending committee tasks, kept for a referee; bounded, oldest dropped first. */
+  private final InputCache inputs = new InputCache(INPUT_CACHE_BYTES);
+  /** Whether this stream task publishes the rosters (the one reading partition 0 of the tasks). */
+  private boolean publishesRosters;
+  /** Start of the newest roster this processor published or found published, epoch ms. */
+  private long rosterPublishedFrom = -1;
 
-  ConsensusProcessor(ConsensusConfig config, WeightRule weights, Referee referee, java.security.PrivateKey sealingKey) {
+  /** Most bytes of task inputs kept in memory for escalations: 64 MiB. */
+  static final long INPUT_CACHE_BYTES = 64L << 20;
+
+  ConsensusProcessor(
+      ConsensusConfig config, WeightRule weights, Referee referee, java.security.PrivateKey sealingKey, TaskInputs fetcher) {
+    this.fetcher = fetcher;
     this.opener = sealingKey == null ? null : Sealing.opener(sealingKey);
     this.config = config;
     this.weights = weights;
@@ -119,6 +137,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     this.peers = context.getStateStore(ConsensusTopology.PEERS_STORE);
     this.ledger = context.getStateStore(ConsensusTopology.LEDGER_STORE);
     this.published = config.exactlyOnce() ? null : context.getStateStore(ConsensusTopology.DECISIONS_STORE);
+    this.rosters = context.getStateStore(ConsensusTopology.ROSTERS_STORE);
+    this.publishesRosters = context.taskId().partition() == 0;
     context.schedule(
         Duration.ofMillis(config.punctuateIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME,
@@ -140,7 +160,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             "record key " + taskId + " is not the task id " + task.taskId());
         return;
       }
-      onTask(taskId, task, now);
+      var md = context.recordMetadata();
+      onTask(taskId, task, now, record.timestamp(), md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L));
     } else if (record.value().vote() != null) {
       Vote vote = record.value().vote();
       if (!taskId.equals(vote.taskId())) {
@@ -194,14 +215,20 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     context.forward(new Record<>(key, rejected, context.currentSystemTimeMs(), headers));
   }
 
-  private void onTask(String taskId, Task task, long now) {
-    PendingTask p = pending.get(taskId);
-    if (p != null && (p.hasTask() || p.decided)) {
+  /**
+   * A task arrived.
+   *
+   * @param appendTime the task record's timestamp (the broker's append time), epoch ms
+   * @param partition the task record's partition, -1 if unknown
+   * @param offset its offset, -1 if unknown
+   */
+  private void onTask(String taskId, Task task, long now, long appendTime, int partition, long offset) {
+    PendingTask found = pending.get(taskId);
+    if (found != null && (found.hasTask() || found.decided)) {
       return; // the same task delivered again
     }
-    if (p == null) {
-      p = new PendingTask();
-    } else {
+    PendingTask p = found == null ? new PendingTask() : found;
+    if (found != null) {
       deadlines.delete(deadlineKey(p.deadline, taskId)); // orphan votes' provisional deadline
     }
     p.modelId = task.modelId();
@@ -210,18 +237,42 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     p.name = task.name();
     p.submittedAt = task.submittedAt();
     p.deadline = now + config.decisionTimeoutMs();
-    Map<String, Peer> active = new TreeMap<>();
-    try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = peers.all()) {
-      while (it.hasNext()) {
-        ValueAndTimestamp<Peer> entry = it.next().value;
-        Peer peer = entry.value();
-        if (peer != null && isActive(entry, now) && peer.models().contains(task.modelId())) {
-          active.put(peer.peerId(), peer);
+    p.partition = partition;
+    p.offset = offset;
+    Roster roster = rosterAt(appendTime);
+    Committee committee =
+        roster == null || partition < 0 || Integer.valueOf(Redundancy.ALL).equals(task.redundancy())
+            ? null
+            : Committee.draw(roster, task.modelId(), task.redundancy(), Committee.seed(roster.beacon(), partition, offset, appendTime));
+    double auditRate = config.auditRate();
+    if (committee != null && !committee.seats().isEmpty()) {
+      // seats, not stake, weigh the votes: a peer holding two seats weighs two
+      p.committee.addAll(committee.seats());
+      committee.seatsByPeer().forEach((peer, seats) -> p.eligible.put(peer, (double) seats));
+      for (String peer : p.eligible.keySet()) {
+        Reputation r = ledgerEntry(peer);
+        if (r == null || r.judged() < StakeWeights.PROBATION_VERDICTS) {
+          auditRate = Math.max(auditRate, config.committees().newcomerAuditRate()); // a newcomer holds a seat
         }
       }
+      inputs.put(taskId, task.input());
+    } else {
+      Map<String, Peer> active = new TreeMap<>();
+      try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = peers.all()) {
+        while (it.hasNext()) {
+          ValueAndTimestamp<Peer> entry = it.next().value;
+          Peer peer = entry.value();
+          if (peer != null && isActive(entry, now) && peer.models().contains(task.modelId())) {
+            active.put(peer.peerId(), peer);
+          }
+        }
+      }
+      p.eligible.putAll(weights.weights(active, this::ledgerEntry));
+      if (referee != Referee.NONE) {
+        inputs.put(taskId, task.input()); // a task without quorum escalates to the referee
+      }
     }
-    p.eligible.putAll(weights.weights(active, this::ledgerEntry));
-    if (!active.isEmpty() && isAudited(taskId)) {
+    if (!p.eligible.isEmpty() && isAudited(taskId, auditRate)) {
       p.reference = referee.rerun(task.modelId(), task.input());
     }
     List<PendingTask.HeldVote> early = p.early;
@@ -307,6 +358,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       return;
     }
     if (!p.eligible.containsKey(vote.peerId())) {
+      if (p.hasCommittee()) {
+        log.debug("vote of {} for {} ignored: it holds no seat", vote.peerId(), vote.taskId());
+        return; // an unseated peer neither counts nor is judged
+      }
       if (!peer.models().contains(p.modelId) || !isActive(registered, now)) {
         log.debug("vote of {} for {} ignored: not an active peer serving the model", vote.peerId(), vote.taskId());
         return;
@@ -341,6 +396,73 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     return weights.weights(all, this::ledgerEntry).getOrDefault(joiner.peerId(), 0.0);
   }
 
+  /**
+   * The roster in effect at a task's append time: the published roster with the largest start
+   * not after it.
+   *
+   * @return the roster, or null when none starts that early (no committee)
+   */
+  private Roster rosterAt(long appendTime) {
+    try (KeyValueIterator<String, ValueAndTimestamp<Roster>> it = rosters.reverseRange(Roster.key(0), Roster.key(appendTime))) {
+      while (it.hasNext()) {
+        ValueAndTimestamp<Roster> r = it.next().value;
+        if (r != null && r.value() != null) {
+          return r.value();
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Publishes the roster of the next epoch if it is not out yet: the peers active now, each with
+   * its weight ({@link WeightRule}) and models, and a beacon. Runs on the stream task of tasks
+   * partition 0 only, so one instance publishes; a roster already on the topic (published before
+   * a restart, read back by the global table) is not published again.
+   */
+  private void publishRoster(long now) {
+    long interval = config.committees().rosterIntervalMs();
+    long from = (now / interval + 1) * interval;
+    if (from <= rosterPublishedFrom) {
+      return;
+    }
+    rosterPublishedFrom = from;
+    ValueAndTimestamp<Roster> existing = rosters.get(Roster.key(from));
+    if (existing != null && existing.value() != null) {
+      return;
+    }
+    Map<String, Peer> active = new TreeMap<>();
+    try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = peers.all()) {
+      while (it.hasNext()) {
+        ValueAndTimestamp<Peer> entry = it.next().value;
+        if (entry != null && entry.value() != null && isActive(entry, now)) {
+          active.put(entry.value().peerId(), entry.value());
+        }
+      }
+    }
+    Map<String, Double> w = weights.weights(active, this::ledgerEntry);
+    List<Roster.Member> members = new ArrayList<>();
+    active.forEach((id, peer) -> members.add(new Roster.Member(id, w.getOrDefault(id, 0.0), peer.models())));
+    Roster roster = new Roster(Roster.SCHEMA_VERSION, from, beacon(from), config.committees().redundancy(), members);
+    context.forward(new Record<>(roster.key(), Outcome.roster(roster), now));
+  }
+
+  /**
+   * The beacon of the epoch starting at {@code from}: HMAC-SHA256 under the app's secret salt, so
+   * nobody can compute it before it is published, and an instance publishing it again after a
+   * restart publishes the same value.
+   */
+  private String beacon(long from) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(auditSalt, "HmacSHA256"));
+      mac.update("mini-gradient/beacon/v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(mac.doFinal(java.nio.ByteBuffer.allocate(8).putLong(from).array()));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK has HmacSHA256", e);
+    }
+  }
+
   private Reputation ledgerEntry(String peerId) {
     ValueAndTimestamp<Reputation> e = ledger.get(peerId);
     return e == null ? null : e.value();
@@ -351,8 +473,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    * of 2^53, fall under the audit rate. Peers do not know the salt, so they cannot tell which
    * tasks are checked.
    */
-  private boolean isAudited(String taskId) {
-    if (config.auditRate() <= 0) {
+  private boolean isAudited(String taskId, double rate) {
+    if (rate <= 0) {
       return false;
     }
     try {
@@ -360,7 +482,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       sha.update(auditSalt);
       byte[] h = sha.digest(taskId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       long bits = java.nio.ByteBuffer.wrap(h).getLong() >>> 11;
-      return bits < config.auditRate() * (1L << 53);
+      return bits < rate * (1L << 53);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -380,46 +502,67 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   }
 
   /**
-   * Emits the consensus if one label holds more than 2/3 of the eligible weight, or every
-   * eligible peer voted, or {@code deadlinePassed}.
+   * Applies the {@link DecisionRule} and emits the consensus when it says so: unanimous seats or a
+   * 2/3 quorum decide; an escalation is decided by the referee's re-execution (or, when the
+   * referee cannot run the model, ends {@code NO_QUORUM} as without escalation).
    *
    * @return true if it decided (and updated the stores)
    */
   private boolean decideIfReady(String taskId, PendingTask p, long now, boolean deadlinePassed) {
-    double total = 0;
-    for (double w : p.eligible.values()) {
-      total += w;
+    Map<String, DecisionRule.Ballot> ballots = new java.util.LinkedHashMap<>();
+    p.votes.forEach((peer, v) -> ballots.put(peer, new DecisionRule.Ballot(v.label(), v.valid())));
+    DecisionRule.Step step = DecisionRule.next(p.eligible, ballots, p.hasCommittee(), deadlinePassed);
+    if (step.kind() == DecisionRule.Kind.DECIDE && p.reference != null && step.label() != p.reference.label()) {
+      // an audited task whose voters agree on another answer than the model's: the referee decides
+      step = new DecisionRule.Step(DecisionRule.Kind.ESCALATE, step.label(), step.agreeing(), step.total(), "audit");
     }
-    Map<Integer, Double> tally = new TreeMap<>();
-    int judged = 0;
-    boolean anyValid = false;
-    for (Map.Entry<String, PendingTask.CountedVote> e : p.votes.entrySet()) {
-      judged++;
-      if (e.getValue().valid()) {
-        anyValid = true;
-        tally.merge(e.getValue().label(), p.eligible.getOrDefault(e.getKey(), 0.0), Double::sum);
+    switch (step.kind()) {
+      case WAIT -> {
+        return false;
+      }
+      case DECIDE -> emit(taskId, p, step.label() == Vote.REJECTED ? ConsensusStatus.REJECTED : ConsensusStatus.DECIDED,
+          step.label(), step.agreeing(), step.total(), now);
+      case TIMED_OUT -> emit(taskId, p, ConsensusStatus.TIMED_OUT, null, 0, step.total(), now);
+      case ESCALATE -> {
+        Referee.Reference ref = p.reference != null ? p.reference : refereeAnswer(taskId, p);
+        if (ref == null) {
+          // nobody can re-execute it: as without escalation
+          boolean everyoneVoted = everyoneVoted(p);
+          emit(taskId, p, step.label() != null || everyoneVoted ? ConsensusStatus.NO_QUORUM : ConsensusStatus.TIMED_OUT,
+              step.label(), step.agreeing(), step.total(), now);
+        } else {
+          p.reference = ref;
+          p.escalation = step.reason();
+          double agreeing = 0;
+          for (Map.Entry<String, PendingTask.CountedVote> e : p.votes.entrySet()) {
+            if (e.getValue().valid() && e.getValue().label() == ref.label()) {
+              agreeing += p.eligible.getOrDefault(e.getKey(), 0.0);
+            }
+          }
+          emit(taskId, p, ref.label() == Vote.REJECTED ? ConsensusStatus.REJECTED : ConsensusStatus.DECIDED,
+              ref.label(), agreeing, step.total(), now);
+        }
       }
     }
-    Integer leader = null;
-    double leaderWeight = 0;
-    for (Map.Entry<Integer, Double> e : tally.entrySet()) {
-      if (leader == null || e.getValue() > leaderWeight) { // TreeMap order: lowest label wins ties
-        leader = e.getKey();
-        leaderWeight = e.getValue();
-      }
-    }
-    ConsensusStatus status;
-    if (leader != null && total > 0 && leaderWeight * 3 > total * 2) {
-      status = leader == Vote.REJECTED ? ConsensusStatus.REJECTED : ConsensusStatus.DECIDED;
-    } else if (judged >= p.eligible.size() && !p.eligible.isEmpty()) {
-      status = ConsensusStatus.NO_QUORUM;
-    } else if (deadlinePassed) {
-      status = anyValid ? ConsensusStatus.NO_QUORUM : ConsensusStatus.TIMED_OUT;
-    } else {
-      return false;
-    }
-    emit(taskId, p, status, leader, leaderWeight, total, now);
     return true;
+  }
+
+  /**
+   * The referee's re-execution of an escalated task, from the input kept in memory or read again
+   * from {@code inference.tasks}.
+   *
+   * @return the answer, or null when the input or the model is not available
+   */
+  private Referee.Reference refereeAnswer(String taskId, PendingTask p) {
+    byte[] input = inputs.get(taskId);
+    if (input == null && p.partition >= 0) {
+      input = fetcher.input(taskId, p.partition, p.offset);
+    }
+    if (input == null) {
+      log.warn("task {} escalates but its input is not available to the referee", taskId);
+      return null;
+    }
+    return referee.rerun(p.modelId, input);
   }
 
   private void emit(
@@ -434,6 +577,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     p.decidedAt = now;
     p.status = status;
     p.leader = leader;
+    inputs.remove(taskId);
     Consensus before = publishedDecision(taskId);
     if (before != null) {
       // decided before a failure, and that decision is out: it stands, and is not sent again
@@ -477,7 +621,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             now,
             p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0,
             p.forged,
-            p.reference != null);
+            p.reference != null,
+            p.committee,
+            p.escalation,
+            p.votes.size() + (p.reference != null ? 1 : 0));
     context.forward(new Record<>(taskId, Outcome.decision(c), now));
     if (everyoneVoted(p) || now >= p.deadline) {
       settle(taskId, p, now);
@@ -526,15 +673,17 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         verdict = Verdict.UNDECIDED;
       } else if (p.leader != null && v.label() == p.leader) {
         verdict = v.arrivedAt() > p.decidedAt + config.lateGraceMs() ? Verdict.LATE : Verdict.AGREED;
+      } else if (p.reference != null && v.label() != p.reference.label() && isDrift(v, p.reference)) {
+        verdict = Verdict.DRIFTED; // a near-tie flipped by other hardware: escalated, never slashed
       } else {
         verdict = Verdict.DISAGREED;
       }
       AuditResult audit = null;
       String reason = v == null ? null : v.reason();
       if (p.reference != null && v != null && v.valid()) {
-        String failure = auditFailure(v, p.reference);
+        String failure = verdict == Verdict.DRIFTED ? null : auditFailure(v, p.reference);
         audit = failure == null ? AuditResult.PASSED : AuditResult.FAILED;
-        reason = failure;
+        reason = verdict == Verdict.DRIFTED ? "drift: probabilities match re-execution, argmax differs" : failure;
       }
       double weight = p.eligible.getOrDefault(peerId, 0.0);
       boolean paid = verdict == Verdict.AGREED && audit != AuditResult.FAILED && v.arrivedAt() <= p.decidedAt;
@@ -556,6 +705,25 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       paid.add(new PeerVerdict(v.peerId(), v.label(), v.verdict(), v.reason(), v.weight(), v.audit(), share * ReputationRules.TASK_REWARD));
     }
     return paid;
+  }
+
+  /**
+   * Whether a vote whose label differs from the referee's is hardware drift: every probability
+   * within {@link #AUDIT_TOLERANCE} of the re-execution's, so the two top classes were a near-tie
+   * that another CPU, execution provider or ONNX Runtime version flipped. A made-up vote cannot
+   * match the model's probabilities without running it.
+   */
+  static boolean isDrift(PendingTask.CountedVote v, Referee.Reference ref) {
+    List<Double> mine = v.probabilities() == null ? List.of() : v.probabilities();
+    if (v.label() < 0 || ref.label() < 0 || mine.size() != ref.probabilities().size() || mine.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < mine.size(); i++) {
+      if (!(Math.abs(mine.get(i) - ref.probabilities().get(i)) <= AUDIT_TOLERANCE)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Why a vote differs from the referee's answer, or null if it matches. */
@@ -582,6 +750,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    * repeated votes cannot re-open the task.
    */
   private void settle(String taskId, PendingTask p, long now) {
+    inputs.remove(taskId);
     context.forward(new Record<>(taskId, Outcome.settlement(verdicts(p, true), now), now));
     deadlines.delete(deadlineKey(p.deadline, taskId));
     PendingTask done = new PendingTask();
@@ -594,6 +763,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   }
 
   private void punctuate(long now) {
+    if (publishesRosters) {
+      publishRoster(now);
+    }
     List<KeyValue<String, String>> due = new ArrayList<>();
     try (KeyValueIterator<String, String> it = deadlines.range(deadlineKey(0, ""), deadlineKey(now, "~"))) {
       while (it.hasNext()) {

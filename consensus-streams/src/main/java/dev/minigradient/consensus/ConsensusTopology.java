@@ -5,6 +5,7 @@ import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Topics;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ import org.apache.kafka.common.utils.Bytes;
  * inference.votes ─┘   (pending-tasks, task-deadlines,│
  *                       peers-store global)            └─ peers.settlements (by peer) ─ reputation-store ─ peers.reputation
  * peers.registry ── GlobalKTable peers-store
+ * network.rosters ── GlobalKTable rosters-store; the processor of tasks partition 0 publishes them
  * </pre>
  */
 public final class ConsensusTopology {
@@ -65,6 +67,9 @@ public final class ConsensusTopology {
    * published, which a decision made again after a failure keeps ({@link ConsensusProcessor}).
    */
   public static final String DECISIONS_STORE = "decisions-store";
+
+  /** Global store of {@code network.rosters}: the rosters committees are drawn from. */
+  public static final String ROSTERS_STORE = "rosters-store";
 
   /**
    * The reputation ledger's store: each peer's entry and the (peer, task) marks that make the
@@ -102,6 +107,22 @@ public final class ConsensusTopology {
    */
   public static Topology build(
       ConsensusConfig config, WeightRule weights, Referee referee, java.security.PrivateKey sealingKey) {
+    return build(config, weights, referee, sealingKey, TaskInputs.none());
+  }
+
+  /**
+   * Builds the topology.
+   *
+   * @param config the application's configuration
+   * @param weights the weight of each peer's vote
+   * @param referee re-executes audited and escalated tasks ({@link Referee#none()}: neither)
+   * @param sealingKey the X25519 private key peers seal their votes to, or null to read only
+   *     votes in the clear
+   * @param inputs reads an escalated task's input again when it is no longer in memory
+   * @return the topology
+   */
+  public static Topology build(
+      ConsensusConfig config, WeightRule weights, Referee referee, java.security.PrivateKey sealingKey, TaskInputs inputs) {
     StreamsBuilder builder = new StreamsBuilder();
     GlobalKTable<String, Peer> peers =
         builder.globalTable(
@@ -144,7 +165,7 @@ public final class ConsensusTopology {
         tasks
             .merge(votes, Named.as("tasks-and-votes"))
             .process(
-                () -> new ConsensusProcessor(config, weights, referee, sealingKey),
+                () -> new ConsensusProcessor(config, weights, referee, sealingKey, inputs),
                 Named.as("consensus-processor"),
                 PENDING_STORE,
                 DEADLINE_STORE);
@@ -155,6 +176,13 @@ public final class ConsensusTopology {
         .to(
             Topics.CONSENSUS.name(),
             Produced.with(Serdes.String(), Topics.CONSENSUS.valueSerde()).withName("consensus-sink"));
+
+    outcomes
+        .filter((key, o) -> o.roster() != null, Named.as("rosters"))
+        .mapValues(Outcome::roster, Named.as("roster-values"))
+        .to(
+            Topics.ROSTERS.name(),
+            Produced.with(Serdes.String(), Topics.ROSTERS.valueSerde()).withName("rosters-sink"));
 
     // votes that are not their peer's and tasks filed under another task's key: as received, with
     // the reason in the dead-letter headers
@@ -202,6 +230,13 @@ public final class ConsensusTopology {
             Topics.REPUTATION.name(),
             Produced.with(Serdes.String(), Topics.REPUTATION.valueSerde())
                 .withName("reputation-sink"));
+
+    builder.globalTable(
+        Topics.ROSTERS.name(),
+        Consumed.with(Serdes.String(), JsonSerde.lenient(Roster.class)).withName("rosters-source"),
+        Materialized.<String, Roster, KeyValueStore<Bytes, byte[]>>as(ROSTERS_STORE)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(Topics.ROSTERS.valueSerde()));
 
     // declared last: a sub-topology's id follows declaration order, and the ids name the tasks
     // and their state folders, so an app restarted with the other guarantee finds its state where

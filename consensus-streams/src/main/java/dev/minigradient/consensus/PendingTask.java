@@ -20,8 +20,23 @@ final class PendingTask {
   public long submittedAt;
   /** Wall-clock deadline of the decision, epoch ms. */
   public long deadline;
-  /** Peers eligible to vote (active and serving the model when the task arrived) and weights. */
+  /**
+   * Peers eligible to vote and their weights: with a committee, the seated peers and the seats
+   * each holds; without one (redundancy {@code all}, or no roster yet), the peers active and
+   * serving the model when the task arrived, with their stake x reputation weights.
+   */
   public Map<String, Double> eligible = new LinkedHashMap<>();
+
+  /** The committee's seats in seat order, or empty when every eligible peer serves the task. */
+  public List<String> committee = new ArrayList<>();
+
+  /** Why the referee decided the task ({@code disagreement}, {@code missing-seat}, {@code no-quorum}), or null. */
+  public String escalation;
+
+  /** Where the task record lies on {@code inference.tasks}, to read its input again for a referee. */
+  public int partition = -1;
+
+  public long offset = -1;
   /** Judged votes by peer, first vote wins. */
   public Map<String, CountedVote> votes = new LinkedHashMap<>();
   /** Votes that arrived before their task, checked when it arrives. */
@@ -46,6 +61,11 @@ final class PendingTask {
 
   boolean hasTask() {
     return modelId != null;
+  }
+
+  /** Whether a committee serves the task (its seats must agree, or the referee decides). */
+  boolean hasCommittee() {
+    return committee != null && !committee.isEmpty();
   }
 
   /**

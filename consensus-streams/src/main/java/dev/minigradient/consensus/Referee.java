@@ -37,8 +37,11 @@ public interface Referee {
    * @return the referee
    */
   static Referee none() {
-    return (modelId, input) -> null;
+    return NONE;
   }
+
+  /** The referee that runs nothing. */
+  Referee NONE = (modelId, input) -> null;
 
   /**
    * A referee running the given models with ONNX Runtime, exactly as a peer does.

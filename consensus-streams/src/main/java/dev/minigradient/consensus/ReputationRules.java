@@ -145,8 +145,9 @@ public final class ReputationRules {
         slashed += SLASH_INVALID * stake;
         stake -= SLASH_INVALID * stake;
       }
-      case UNDECIDED, PENDING -> {
-        // agreement is undefined without a decision; PENDING never reaches the ledger
+      case UNDECIDED, PENDING, DRIFTED -> {
+        // agreement is undefined without a decision; PENDING never reaches the ledger; a near-tie
+        // flipped by other hardware is not a lie (the referee's probabilities match)
       }
     }
     long audited = current.audited();

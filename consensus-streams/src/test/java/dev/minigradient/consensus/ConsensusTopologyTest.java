@@ -48,6 +48,7 @@ class ConsensusTopologyTest {
   private TestOutputTopic<String, Reputation> reputation;
   private final Map<String, KeyPair> keys = new HashMap<>();
   private long now;
+  private ConsensusConfig.Committees committees = ConsensusConfig.Committees.DEFAULTS;
 
   @BeforeEach
   void startDriver() {
@@ -76,7 +77,8 @@ class ConsensusTopologyTest {
             exactlyOnce,
             auditRate,
             42L,
-            LATE_GRACE_MS);
+            LATE_GRACE_MS,
+            committees);
     now = System.currentTimeMillis();
     driver =
         new TopologyTestDriver(
@@ -107,8 +109,8 @@ class ConsensusTopologyTest {
   }
 
   private Task submit(String taskId) {
-    Task t = new Task(1, taskId, MODEL, new byte[] {1, 2, 3, (byte) taskId.hashCode()}, "image/png", null, now, "test", taskId + ".png");
-    t = new Task(1, taskId, MODEL, t.input(), "image/png", dev.minigradient.protocol.Hashes.sha256Hex(t.input()), now, "test", t.name());
+    Task t = new Task(1, taskId, MODEL, new byte[] {1, 2, 3, (byte) taskId.hashCode()}, "image/png", null, now, "test", taskId + ".png", null);
+    t = new Task(1, taskId, MODEL, t.input(), "image/png", dev.minigradient.protocol.Hashes.sha256Hex(t.input()), now, "test", t.name(), null);
     tasks.pipeInput(taskId, t);
     return t;
   }
@@ -275,7 +277,7 @@ class ConsensusTopologyTest {
   @Test
   void aVoteArrivingBeforeItsTaskIsCounted() {
     registerPeers("p1", "p2", "p3");
-    Task t = new Task(1, "t6", MODEL, new byte[] {9}, "image/png", dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {9}), now, "test", null);
+    Task t = new Task(1, "t6", MODEL, new byte[] {9}, "image/png", dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {9}), now, "test", null, null);
     cast(vote(t, "p1", 6));
     tasks.pipeInput(t.taskId(), t);
     cast(vote(t, "p2", 6));
@@ -326,7 +328,7 @@ class ConsensusTopologyTest {
     startDriver(0.0, Referee.none(), false);
     registerPeers("p1", "p2", "p3", "p4");
     var published = driver.createInputTopic(Topics.CONSENSUS.name(), Serdes.String().serializer(), Topics.CONSENSUS.valueSerde().serializer());
-    published.pipeInput("t", new Consensus(1, "t", MODEL, null, ConsensusStatus.DECIDED, 6, null, 0.9, 3 * W, 4 * W, List.of(), now - 5_000, now - 4_000, 1_000, 0, false));
+    published.pipeInput("t", new Consensus(1, "t", MODEL, null, ConsensusStatus.DECIDED, 6, null, 0.9, 3 * W, 4 * W, List.of(), now - 5_000, now - 4_000, 1_000, 0, false, List.of(), null, 0));
     // when the task and votes for another label are read again
     Task t = submit("t");
     castAll(t, 3, "p1", "p2", "p3");
@@ -365,7 +367,7 @@ class ConsensusTopologyTest {
   void aTaskForAModelNoActivePeerServesIsUnsupportedAtOnce() {
     registerPeers("p1", "p2", "p3");
     Task t = new Task(1, "t11", "b".repeat(64), new byte[] {7}, "image/png",
-        dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {7}), now, "test", null);
+        dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {7}), now, "test", null, null);
     tasks.pipeInput(t.taskId(), t);
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.UNSUPPORTED_MODEL);
@@ -702,7 +704,7 @@ class ConsensusTopologyTest {
     replay.published("p2", new Reputation("p2", 0.99, 1, 0, 0, 0, 0, 0, 0, 100, 0, 0, 100, now));
     replay.task("lost", now - 60_000);
     replay.settlement("p3", new dev.minigradient.protocol.Settlement(1, "ghost", new PeerVerdict("p3", 2, Verdict.AGREED, null), now, 100));
-    replay.consensus(new Consensus(1, "weak", MODEL, null, ConsensusStatus.DECIDED, 1, null, 0.9, 2, 3, List.of(), now, now, 0, 0, false));
+    replay.consensus(new Consensus(1, "weak", MODEL, null, ConsensusStatus.DECIDED, 1, null, 0.9, 2, 3, List.of(), now, now, 0, 0, false, List.of(), null, 0));
     replay.task("weak", now);
 
     LedgerReplay.Findings f = replay.findings(now, 10_000);

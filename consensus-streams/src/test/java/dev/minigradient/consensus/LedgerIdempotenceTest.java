@@ -46,7 +46,7 @@ class LedgerIdempotenceTest {
     ConsensusConfig config =
         new ConsensusConfig(
             "ledger-test", new KafkaSettings("localhost:9", Map.of()), stateDir, 5_000, 100, 60_000, 10, false, 0.0, 42L,
-            1_000);
+            1_000, ConsensusConfig.Committees.DEFAULTS);
     now = System.currentTimeMillis();
     driver =
         new TopologyTestDriver(
@@ -211,7 +211,7 @@ class LedgerIdempotenceTest {
   }
 
   private static Consensus decision(String taskId, ConsensusStatus status, Integer label, long at) {
-    return new Consensus(1, taskId, MODEL, null, status, label, null, 0.9, 3, 3, List.of(), at, at, 0, 0, false);
+    return new Consensus(1, taskId, MODEL, null, status, label, null, 0.9, 3, 3, List.of(), at, at, 0, 0, false, List.of(), null, 0);
   }
 
   @Test

@@ -26,6 +26,11 @@ import java.util.List;
  *     not verify against its key, up to the decision; they neither count nor cost that peer
  * @param audited true when the consensus app re-executed the model on this task to audit the
  *     votes (the audit results are settled into the ledger, not written here)
+ * @param committee the task's seats in seat order (a peer once per seat it holds); empty when every
+ *     eligible peer served it (redundancy {@code all}, or no roster yet)
+ * @param escalation why the seats did not settle the task alone and the referee's re-execution
+ *     decided it ({@code disagreement}, {@code missing-seat}, {@code no-quorum}), else null
+ * @param inferences model runs the task cost: votes counted plus the referee's re-execution
  */
 public record Consensus(
     int schemaVersion,
@@ -43,7 +48,10 @@ public record Consensus(
     long decidedAt,
     long latencyMs,
     int forgedVotes,
-    boolean audited) {
+    boolean audited,
+    List<String> committee,
+    String escalation,
+    int inferences) {
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
@@ -51,6 +59,16 @@ public record Consensus(
   /** Copies the verdict list. */
   public Consensus {
     verdicts = verdicts == null ? List.of() : List.copyOf(verdicts);
+    committee = committee == null ? List.of() : List.copyOf(committee);
+  }
+
+  /**
+   * Whether the referee's re-execution decided the task.
+   *
+   * @return true when {@link #escalation} is set
+   */
+  public boolean escalated() {
+    return escalation != null;
   }
 
   /**

@@ -148,7 +148,7 @@ public final class Sealing {
         return new Vote(
             vote.schemaVersion(), vote.taskId(), vote.peerId(), vote.modelId(), vote.inputSha256(), 0, null,
             List.of(), vote.inferenceMs(), vote.votedAt(), vote.signature(), sealKey,
-            Base64.getEncoder().encodeToString(box));
+            Base64.getEncoder().encodeToString(box), vote.runtime());
       } catch (GeneralSecurityException | java.io.IOException e) {
         throw new IllegalStateException("cannot seal vote " + vote.taskId(), e);
       }
@@ -208,7 +208,8 @@ public final class Sealing {
         Hidden h = JsonSerde.MAPPER.readValue(plain, Hidden.class);
         return new Vote(
             vote.schemaVersion(), vote.taskId(), vote.peerId(), vote.modelId(), vote.inputSha256(), h.label(),
-            h.rejection(), h.probabilities(), vote.inferenceMs(), vote.votedAt(), vote.signature());
+            h.rejection(), h.probabilities(), vote.inferenceMs(), vote.votedAt(), vote.signature(), null, null,
+            vote.runtime());
       } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
         throw new IllegalArgumentException("cannot open sealed vote of " + vote.peerId() + " for " + vote.taskId() + ": " + e.getMessage(), e);
       }

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * An inference task: one input for one model, published to {@link Topics#TASKS} keyed by {@code
- * taskId}. Every peer answers every task.
+ * taskId}. The peers seated on its committee answer it ({@link Committee}).
  *
  * @param schemaVersion wire schema version, {@link #SCHEMA_VERSION} when written by this code
  * @param taskId unique id of the task (a UUID string); also the record key
@@ -16,6 +16,9 @@ import java.util.Objects;
  * @param submittedAt when the requester published the task, epoch ms
  * @param requester free-form id of the requester
  * @param name optional human name of the input (a file name), for display
+ * @param redundancy committee seats the requester asks for ({@link Redundancy}): a positive
+ *     integer, {@link Redundancy#ALL} (JSON {@code "all"}) for every peer, or null (absent) for
+ *     the network's default
  */
 public record Task(
     int schemaVersion,
@@ -26,7 +29,11 @@ public record Task(
     String inputSha256,
     long submittedAt,
     String requester,
-    String name) {
+    String name,
+    @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Redundancy.Reader.class)
+        @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Redundancy.Writer.class)
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        Integer redundancy) {
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
@@ -64,6 +71,9 @@ public record Task(
     if (submittedAt < 0 || submittedAt > System.currentTimeMillis() + MAX_CLOCK_SKEW_MS) {
       throw new IllegalArgumentException("submittedAt " + submittedAt + " is negative or more than an hour ahead");
     }
+    if (redundancy != null) {
+      Redundancy.check(redundancy);
+    }
   }
 
   /**
@@ -93,7 +103,19 @@ public record Task(
         Hashes.sha256Hex(input),
         System.currentTimeMillis(),
         requester,
-        name);
+        name,
+        null);
+  }
+
+  /**
+   * A copy asking for {@code k} committee seats.
+   *
+   * @param k seats, {@link Redundancy#ALL}, or null for the network default
+   * @return the task
+   * @throws IllegalArgumentException if k is not a valid redundancy
+   */
+  public Task withRedundancy(Integer k) {
+    return new Task(schemaVersion, taskId, modelId, input, contentType, inputSha256, submittedAt, requester, name, k);
   }
 
   @Override
@@ -107,7 +129,8 @@ public record Task(
         && Objects.equals(contentType, t.contentType)
         && Objects.equals(inputSha256, t.inputSha256)
         && Objects.equals(requester, t.requester)
-        && Objects.equals(name, t.name);
+        && Objects.equals(name, t.name)
+        && Objects.equals(redundancy, t.redundancy);
   }
 
   @Override

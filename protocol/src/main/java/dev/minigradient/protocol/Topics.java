@@ -61,9 +61,17 @@ public final class Topics {
   public static final Topic<NetworkKey> NETWORK_KEYS =
       new Topic<>("network.keys", new JsonSerde<>(NetworkKey.class), Map.of("cleanup.policy", "compact"));
 
+  /**
+   * Committee rosters, key = {@link Roster#key()} (the epoch's start, zero-padded): the
+   * candidates and beacon every party draws committees from ({@link Committee}). Readers
+   * keep every roster they read, by its start; kept (not compacted) for {@code replay}.
+   */
+  public static final Topic<Roster> ROSTERS =
+      new Topic<>("network.rosters", new JsonSerde<>(Roster.class), Map.of());
+
   /** All topics, in creation order. */
   public static final List<Topic<?>> ALL =
-      List.of(TASKS, VOTES, CONSENSUS, PEERS, REPUTATION, DEAD_LETTERS, NETWORK_KEYS, SETTLEMENTS);
+      List.of(TASKS, VOTES, CONSENSUS, PEERS, REPUTATION, DEAD_LETTERS, NETWORK_KEYS, SETTLEMENTS, ROSTERS);
 
   /** Consumer group id prefix of peers: peer {@code p1} reads tasks in group {@code peer-p1}. */
   public static final String PEER_GROUP_PREFIX = "peer-";

@@ -24,6 +24,9 @@ import java.util.Objects;
  *     null; see {@link Sealing}
  * @param sealed for a sealed vote, base64 of the nonce and AES-GCM ciphertext of the label,
  *     rejection and probabilities (then 0, null and empty in the clear), else null
+ * @param runtime what produced the vote: ONNX Runtime version, execution provider and CPU
+ *     features (e.g. {@code onnxruntime 1.29.0; CPU; amd64 avx2}), or null; tells hardware drift
+ *     on a near-tie from a lie when a referee compares probabilities
  */
 public record Vote(
     int schemaVersion,
@@ -38,7 +41,8 @@ public record Vote(
     long votedAt,
     String signature,
     String sealKey,
-    String sealed) {
+    String sealed,
+    String runtime) {
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
@@ -84,6 +88,31 @@ public record Vote(
   }
 
   /**
+   * A vote without a runtime description.
+   *
+   * @param schemaVersion wire schema version
+   * @param taskId the task
+   * @param peerId the peer
+   * @param modelId the model id
+   * @param inputSha256 the input hash
+   * @param label the label or {@link #REJECTED}
+   * @param rejection the refusal reason or null
+   * @param probabilities the probabilities
+   * @param inferenceMs inference time, ms
+   * @param votedAt publication time, epoch ms
+   * @param signature the signature or null
+   * @param sealKey the ephemeral sealing key or null
+   * @param sealed the sealed payload or null
+   */
+  public Vote(
+      int schemaVersion, String taskId, String peerId, String modelId, String inputSha256, int label,
+      String rejection, List<Double> probabilities, double inferenceMs, long votedAt, String signature,
+      String sealKey, String sealed) {
+    this(schemaVersion, taskId, peerId, modelId, inputSha256, label, rejection, probabilities, inferenceMs, votedAt,
+        signature, sealKey, sealed, null);
+  }
+
+  /**
    * A vote in the clear.
    *
    * @param schemaVersion wire schema version
@@ -102,7 +131,18 @@ public record Vote(
       int schemaVersion, String taskId, String peerId, String modelId, String inputSha256, int label,
       String rejection, List<Double> probabilities, double inferenceMs, long votedAt, String signature) {
     this(schemaVersion, taskId, peerId, modelId, inputSha256, label, rejection, probabilities, inferenceMs, votedAt,
-        signature, null, null);
+        signature, null, null, null);
+  }
+
+  /**
+   * Returns a copy carrying a runtime description (not signed: it explains, it proves nothing).
+   *
+   * @param what the runtime description
+   * @return the vote
+   */
+  public Vote withRuntime(String what) {
+    return new Vote(schemaVersion, taskId, peerId, modelId, inputSha256, label, rejection, probabilities, inferenceMs,
+        votedAt, signature, sealKey, sealed, what);
   }
 
   /**
@@ -134,6 +174,7 @@ public record Vote(
         votedAt,
         newSignature,
         sealKey,
-        sealed);
+        sealed,
+        runtime);
   }
 }
