@@ -1,6 +1,7 @@
 package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.cli.ModelRegistryOptions;
@@ -39,7 +40,16 @@ public final class ConsensusCommand implements Callable<Integer> {
   @Option(names = "--audit-rate", defaultValue = "0.02", description = "Fraction of tasks whose votes are audited by re-executing the model, 0..1 (default: ${DEFAULT-VALUE}); 0 turns audits off.")
   double auditRate;
 
-  @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models the referee can re-execute for audits (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--redundancy", defaultValue = "${env:MG_REDUNDANCY:-3}", description = "(env MG_REDUNDANCY) Committee seats of a task that names none: a positive integer, or 'all' for every active peer (default: ${DEFAULT-VALUE}).")
+  String redundancy;
+
+  @Option(names = "--roster-interval-ms", defaultValue = "1000", description = "How often the committee roster (candidates, weights, beacon) changes, ms (default: ${DEFAULT-VALUE}).")
+  long rosterIntervalMs;
+
+  @Option(names = "--newcomer-audit-rate", defaultValue = "0.2", description = "Audit rate of tasks on which a peer judged on fewer than 20 tasks holds a seat, 0..1 (default: ${DEFAULT-VALUE}).")
+  double newcomerAuditRate;
+
+  @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models the referee can re-execute for audits and escalations (default: ${DEFAULT-VALUE}).")
   List<String> models;
 
   @Mixin ModelRegistryOptions registry;
@@ -56,8 +66,9 @@ public final class ConsensusCommand implements Callable<Integer> {
     ConsensusConfig config;
     List<ModelSpec> specs;
     try {
-      config = d.withTiming(timeoutMs, d.commitIntervalMs(), exactlyOnce).withAuditRate(auditRate);
-      specs = auditRate > 0 ? models.stream().map(registry::resolve).toList() : List.of();
+      config = d.withTiming(timeoutMs, d.commitIntervalMs(), exactlyOnce).withAuditRate(auditRate)
+          .withCommittees(new ConsensusConfig.Committees(Redundancy.parse(redundancy), rosterIntervalMs, newcomerAuditRate));
+      specs = models.stream().map(registry::resolve).toList();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

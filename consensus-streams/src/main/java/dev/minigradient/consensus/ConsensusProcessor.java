@@ -624,7 +624,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             p.reference != null,
             p.committee,
             p.escalation,
-            p.votes.size() + (p.reference != null ? 1 : 0));
+            p.eligible.size() + (p.reference != null ? 1 : 0));
     context.forward(new Record<>(taskId, Outcome.decision(c), now));
     if (everyoneVoted(p) || now >= p.deadline) {
       settle(taskId, p, now);

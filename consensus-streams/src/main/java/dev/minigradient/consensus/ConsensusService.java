@@ -29,6 +29,7 @@ public final class ConsensusService implements AutoCloseable {
   private final KafkaStreams streams;
   private final ConsensusConfig config;
   private final KeyPair sealing;
+  private final KafkaTaskInputs inputs;
 
   /**
    * Creates an unstarted service without audits.
@@ -43,7 +44,7 @@ public final class ConsensusService implements AutoCloseable {
    * Creates an unstarted service.
    *
    * @param config the configuration
-   * @param referee re-executes the audited fraction of tasks ({@link Referee#none()}: no audits)
+   * @param referee re-executes audited and escalated tasks ({@link Referee#none()}: neither)
    * @param sealing the X25519 key pair peers seal their votes to; its public key is announced on
    *     {@code network.keys} at start (every instance of the app must share it)
    */
@@ -56,16 +57,17 @@ public final class ConsensusService implements AutoCloseable {
    * them to lose writes as a killed process would).
    *
    * @param config the configuration
-   * @param referee re-executes the audited fraction of tasks ({@link Referee#none()}: no audits)
+   * @param referee re-executes audited and escalated tasks ({@link Referee#none()}: neither)
    * @param sealing the X25519 key pair peers seal their votes to
    * @param clients makes the Streams application's producers and consumers
    */
   public ConsensusService(ConsensusConfig config, Referee referee, KeyPair sealing, org.apache.kafka.streams.KafkaClientSupplier clients) {
     this.config = config;
     this.sealing = sealing;
+    this.inputs = new KafkaTaskInputs(config.kafka());
     this.streams =
         new KafkaStreams(
-            ConsensusTopology.build(config, WeightRule.stakeTimesReputation(), referee, sealing.getPrivate()),
+            ConsensusTopology.build(config, WeightRule.stakeTimesReputation(), referee, sealing.getPrivate(), inputs),
             ConsensusTopology.streamsProperties(config),
             clients);
     // A processing bug must not silently stop deciding: replace the thread, it resumes from the
@@ -151,6 +153,7 @@ public final class ConsensusService implements AutoCloseable {
         org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
                 org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
             .withTimeout(Duration.ZERO));
+    inputs.close();
   }
 
   /**
@@ -165,5 +168,6 @@ public final class ConsensusService implements AutoCloseable {
         org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
                 org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
+    inputs.close();
   }
 }

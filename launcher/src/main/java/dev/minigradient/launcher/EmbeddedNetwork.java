@@ -8,6 +8,7 @@ import dev.minigradient.consensus.ConsensusService;
 import dev.minigradient.consensus.Referee;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
@@ -77,6 +78,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
    * @param commitIntervalMs the consensus app's commit interval, ms
    * @param exactlyOnce exactly_once_v2 (true) or at_least_once for the consensus app
    * @param auditRate fraction of tasks the consensus app audits by re-execution, 0..1
+   * @param redundancy committee seats of a task that names none ({@link Redundancy#ALL}: every peer)
    * @param kafka client settings for an external cluster ({@code --kafka}), applied after the
    *     {@code MG_KAFKA_*} environment; the in-JVM broker is plaintext on localhost and takes neither
    */
@@ -90,6 +92,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
       long commitIntervalMs,
       boolean exactlyOnce,
       double auditRate,
+      int redundancy,
       Map<String, String> kafka) {
     /** Validates the options. */
     public Options {
@@ -111,6 +114,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
       if (!(auditRate >= 0 && auditRate <= 1)) {
         throw new IllegalArgumentException("audit rate must be in [0,1], got " + auditRate);
       }
+      Redundancy.check(redundancy);
     }
 
     /**
@@ -130,7 +134,8 @@ public final class EmbeddedNetwork implements AutoCloseable {
         String bootstrapServers, int n, List<ModelSpec> models, int httpPort, int partitions,
         long decisionTimeoutMs, long commitIntervalMs, boolean exactlyOnce) {
       return new Options(bootstrapServers, PeerPlan.honest(Math.max(0, n)), models, httpPort, partitions,
-          decisionTimeoutMs, commitIntervalMs, exactlyOnce, ConsensusConfig.DEFAULT_AUDIT_RATE, Map.of());
+          decisionTimeoutMs, commitIntervalMs, exactlyOnce, ConsensusConfig.DEFAULT_AUDIT_RATE,
+          ConsensusConfig.Committees.DEFAULT_REDUNDANCY, Map.of());
     }
 
     /**
@@ -141,7 +146,18 @@ public final class EmbeddedNetwork implements AutoCloseable {
      */
     public Options withKafka(Map<String, String> settings) {
       return new Options(bootstrapServers, peers, models, httpPort, partitions, decisionTimeoutMs, commitIntervalMs,
-          exactlyOnce, auditRate, settings);
+          exactlyOnce, auditRate, redundancy, settings);
+    }
+
+    /**
+     * These options with another default redundancy.
+     *
+     * @param k seats per task, or {@link Redundancy#ALL}
+     * @return a copy
+     */
+    public Options withRedundancy(int k) {
+      return new Options(bootstrapServers, peers, models, httpPort, partitions, decisionTimeoutMs, commitIntervalMs,
+          exactlyOnce, auditRate, k, kafka);
     }
   }
 
@@ -167,7 +183,10 @@ public final class EmbeddedNetwork implements AutoCloseable {
       this.consensus =
           new ConsensusService(
               cd.withTiming(options.decisionTimeoutMs(), options.commitIntervalMs(), options.exactlyOnce())
-                  .withAuditRate(options.auditRate()),
+                  .withAuditRate(options.auditRate())
+                  .withCommittees(new ConsensusConfig.Committees(
+                      options.redundancy(), ConsensusConfig.Committees.DEFAULT_ROSTER_INTERVAL_MS,
+                      ConsensusConfig.Committees.DEFAULT_NEWCOMER_AUDIT_RATE)),
               Referee.of(served),
               dev.minigradient.protocol.Sealing.generateKeyPair());
       Map<String, MetricsApi.KnownModel> known = new java.util.LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.minigradient.launcher;
 import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.producer.Input;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.cli.Shutdown;
 import dev.minigradient.producer.SubmitCommand;
 import dev.minigradient.producer.Submitter;
@@ -28,6 +29,9 @@ import picocli.CommandLine.Spec;
     description = "Runs the whole network in one process (a Kafka broker in KRaft mode inside this JVM, N peers, the consensus Streams app, the HTTP API), submits the sample digits and prints the answers.")
 public final class NetworkCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--redundancy", defaultValue = "${env:MG_REDUNDANCY:-3}", description = "(env MG_REDUNDANCY) Committee seats of a task that names none: a positive integer, or 'all' for every peer (default: ${DEFAULT-VALUE}); a network of at most that many peers seats every peer.")
+  String redundancy;
 
   @Option(names = "--peers", defaultValue = "3", description = "Number of peers (default: ${DEFAULT-VALUE}).")
   int peers;
@@ -104,7 +108,8 @@ public final class NetworkCommand implements Callable<Integer> {
     EmbeddedNetwork.Options options;
     try {
       options = EmbeddedNetwork.Options.honest(bootstrapServers, peers, specs, port, partitions, timeoutMs, commitIntervalMs, exactlyOnce)
-          .withKafka(kafka);
+          .withKafka(kafka)
+          .withRedundancy(Redundancy.parse(redundancy));
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }

@@ -1,6 +1,7 @@
 package dev.minigradient.launcher;
 
 import dev.minigradient.consensus.ConsensusConfig;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.launcher.EmbeddedNetwork.PeerPlan;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Result;
@@ -37,11 +38,13 @@ public final class Simulation {
    * @param spec the text it was parsed from
    * @param peers the peers
    * @param auditRate fraction of tasks audited by re-execution
+   * @param redundancy committee seats per task ({@link Redundancy#ALL}: every peer)
    */
-  public record Mix(String spec, List<PeerPlan> peers, double auditRate) {
+  public record Mix(String spec, List<PeerPlan> peers, double auditRate, int redundancy) {
     /**
-     * Parses a mix: comma-separated {@code kind[:count][@stake]} items and an optional {@code
-     * audit=RATE}, e.g. {@code honest:3,constant:4@30,audit=0}. Peers are named {@code
+     * Parses a mix: comma-separated {@code kind[:count][@stake]} items, an optional {@code
+     * audit=RATE} and an optional {@code k=SEATS} (a positive integer or {@code all}; default 3),
+     * e.g. {@code honest:3,constant:4@30,audit=0,k=all}. Peers are named {@code
      * <kind>-<n>}; a forger forges votes in every other peer's name.
      *
      * @param spec the mix
@@ -51,10 +54,22 @@ public final class Simulation {
     public static Mix parse(String spec) {
       double audit = ConsensusConfig.DEFAULT_AUDIT_RATE;
       boolean auditSeen = false;
+      Integer seats = null;
       List<String[]> items = new ArrayList<>();
       for (String raw : spec.split(",")) {
         String item = raw.trim();
         if (item.isEmpty()) {
+          continue;
+        }
+        if (item.startsWith("k=")) {
+          if (seats != null) {
+            throw new IllegalArgumentException("k= given twice in mix '" + spec + "'");
+          }
+          try {
+            seats = Redundancy.parse(item.substring(2));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad k in mix '" + spec + "': " + e.getMessage());
+          }
           continue;
         }
         if (item.startsWith("audit=")) {
@@ -118,7 +133,7 @@ public final class Simulation {
         }
         wired.add(new PeerPlan(p.peerId(), b, p.stake()));
       }
-      return new Mix(spec, wired, audit);
+      return new Mix(spec, wired, audit, seats != null ? seats : ConsensusConfig.Committees.DEFAULT_REDUNDANCY);
     }
   }
 
@@ -176,7 +191,7 @@ public final class Simulation {
   public static MixOutcome run(Mix mix, ModelSpec model, List<Input> inputs, long decisionTimeoutMs, int maxInFlight)
       throws Exception {
     EmbeddedNetwork.Options options =
-        new EmbeddedNetwork.Options(null, mix.peers(), List.of(model), 0, 3, decisionTimeoutMs, 100, dev.minigradient.consensus.ConsensusConfig.DEFAULT_EXACTLY_ONCE, mix.auditRate(), Map.of());
+        new EmbeddedNetwork.Options(null, mix.peers(), List.of(model), 0, 3, decisionTimeoutMs, 100, dev.minigradient.consensus.ConsensusConfig.DEFAULT_EXACTLY_ONCE, mix.auditRate(), mix.redundancy(), Map.of());
     try (EmbeddedNetwork network = EmbeddedNetwork.start(options, Duration.ofSeconds(90))) {
       ServedModel served = network.models().get(0);
       List<Result> results;

@@ -47,7 +47,7 @@ class AdversariesIT {
         parsed.peers().stream()
             .map(p -> p.behavior().kind() == Behavior.Kind.HONEST ? p : new PeerPlan(p.peerId(), tune.apply(p.behavior()), p.stake()))
             .toList();
-    MixOutcome o = Simulation.run(new Mix(spec, peers, parsed.auditRate()), model, inputs, TIMEOUT_MS, 4);
+    MixOutcome o = Simulation.run(new Mix(spec, peers, parsed.auditRate(), parsed.redundancy()), model, inputs, TIMEOUT_MS, 4);
     System.out.print(Simulation.markdown(List.of(o)));
     assertThat(o.tasks()).isEqualTo(TASKS);
     assertThat(o.decided()).as("every task decided").isEqualTo(TASKS);

@@ -30,7 +30,8 @@ import java.util.List;
  *     eligible peer served it (redundancy {@code all}, or no roster yet)
  * @param escalation why the seats did not settle the task alone and the referee's re-execution
  *     decided it ({@code disagreement}, {@code missing-seat}, {@code no-quorum}), else null
- * @param inferences model runs the task cost: votes counted plus the referee's re-execution
+ * @param inferences model runs the task asks of the network: one per eligible (seated) peer, plus
+ *     one when the referee re-executed it (an audit or an escalation)
  */
 public record Consensus(
     int schemaVersion,

@@ -1,0 +1,280 @@
+package dev.minigradient.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.minigradient.protocol.AuditResult;
+import dev.minigradient.protocol.Committee;
+import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.Hashes;
+import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.PeerVerdict;
+import dev.minigradient.protocol.Redundancy;
+import dev.minigradient.protocol.Roster;
+import dev.minigradient.protocol.Settlement;
+import dev.minigradient.protocol.Signatures;
+import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.Topics;
+import dev.minigradient.protocol.Verdict;
+import dev.minigradient.protocol.Vote;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Committees in the consensus topology: seats, unanimity, escalation to the referee, drift, rosters. */
+class CommitteeTopologyTest {
+  private static final String MODEL = "a".repeat(64);
+  private static final long TIMEOUT_MS = 5_000;
+  private static final List<Double> HONEST = probabilities(7, 0.91);
+
+  @TempDir Path stateDir;
+
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, Task> tasks;
+  private TestInputTopic<String, Vote> votes;
+  private TestInputTopic<String, Peer> peers;
+  private TestInputTopic<String, Roster> rosters;
+  private TestOutputTopic<String, Consensus> consensus;
+  private TestOutputTopic<String, Settlement> settlements;
+  private TestOutputTopic<String, Roster> publishedRosters;
+  private final Map<String, KeyPair> keys = new HashMap<>();
+  private long now;
+  private long taskOffset;
+  private Roster roster;
+
+  private void start(Referee referee, int redundancy) {
+    ConsensusConfig config =
+        new ConsensusConfig(
+            "committee-test", new KafkaSettings("localhost:9", Map.of()), stateDir, TIMEOUT_MS, 100, 60_000, 10, false,
+            0.0, 42L, 1_000, new ConsensusConfig.Committees(redundancy, 1_000, 0.0));
+    now = System.currentTimeMillis();
+    driver =
+        new TopologyTestDriver(
+            ConsensusTopology.build(config, WeightRule.stakeTimesReputation(), referee, null),
+            ConsensusTopology.streamsProperties(config),
+            Instant.ofEpochMilli(now));
+    tasks = driver.createInputTopic(Topics.TASKS.name(), Serdes.String().serializer(), Topics.TASKS.valueSerde().serializer());
+    votes = driver.createInputTopic(Topics.VOTES.name(), Serdes.String().serializer(), Topics.VOTES.valueSerde().serializer());
+    peers = driver.createInputTopic(Topics.PEERS.name(), Serdes.String().serializer(), Topics.PEERS.valueSerde().serializer());
+    rosters = driver.createInputTopic(Topics.ROSTERS.name(), Serdes.String().serializer(), Topics.ROSTERS.valueSerde().serializer());
+    consensus = driver.createOutputTopic(Topics.CONSENSUS.name(), Serdes.String().deserializer(), Topics.CONSENSUS.valueSerde().deserializer());
+    settlements = driver.createOutputTopic(Topics.SETTLEMENTS.name(), Serdes.String().deserializer(), Topics.SETTLEMENTS.valueSerde().deserializer());
+    publishedRosters = driver.createOutputTopic(Topics.ROSTERS.name(), Serdes.String().deserializer(), Topics.ROSTERS.valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void close() {
+    if (driver != null) {
+      driver.close();
+    }
+  }
+
+  private static List<Double> probabilities(int label, double top) {
+    List<Double> p = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      p.add(i == label ? top : (1 - top) / 9);
+    }
+    return p;
+  }
+
+  /** Registers peers and publishes a roster of them, all of equal weight, in effect from now. */
+  private void network(int redundancy, String... ids) {
+    List<Roster.Member> members = new ArrayList<>();
+    for (String id : ids) {
+      KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
+      peers.pipeInput(id, new Peer(1, id, Signatures.encodePublicKey(kp.getPublic()), 100, List.of(MODEL), "test", now, 2_000, false), now);
+      members.add(new Roster.Member(id, 1.0, List.of(MODEL)));
+    }
+    roster = new Roster(Roster.SCHEMA_VERSION, now - 1, "beacon-" + now, redundancy, members);
+    rosters.pipeInput(roster.key(), roster, now);
+  }
+
+  /** Submits a task and returns it with the committee every peer computes for it. */
+  private Submitted submit(String taskId, Integer redundancy) {
+    byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
+    Task t = new Task(1, taskId, MODEL, input, "image/png", Hashes.sha256Hex(input), now, "test", null, redundancy);
+    long offset = taskOffset++;
+    tasks.pipeInput(taskId, t, now);
+    return new Submitted(t, Committee.draw(roster, MODEL, redundancy, Committee.seed(roster.beacon(), 0, offset, now)));
+  }
+
+  private record Submitted(Task task, Committee committee) {
+    List<String> seated() {
+      return new ArrayList<>(new TreeSet<>(committee.seats()));
+    }
+  }
+
+  private void cast(Task task, String peerId, int label, List<Double> p) {
+    Vote v = new Vote(1, task.taskId(), peerId, MODEL, task.inputSha256(), label, null, p, 1.5, now, null);
+    v = Signatures.sign(v, keys.get(peerId).getPrivate());
+    votes.pipeInput(v.taskId(), v, now);
+  }
+
+  private static String[] ids(int n) {
+    String[] ids = new String[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = "p" + (i + 1);
+    }
+    return ids;
+  }
+
+  @Test
+  void seatsThatAllAgreeDecideWithoutHearingFromUnseatedPeers() {
+    start(Referee.none(), 3);
+    network(3, ids(8));
+    Submitted s = submit("t1", null);
+    assertThat(s.committee().seats()).hasSize(3);
+    assertThat(s.committee().everyone()).isFalse();
+    // an unseated peer's vote is ignored
+    String unseated = java.util.Arrays.stream(ids(8)).filter(p -> !s.committee().seats(p)).findFirst().orElseThrow();
+    cast(s.task(), unseated, 2, probabilities(2, 0.91));
+    for (String p : s.seated()) {
+      cast(s.task(), p, 7, HONEST);
+    }
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.label()).isEqualTo(7);
+    assertThat(c.committee()).isEqualTo(s.committee().seats());
+    assertThat(c.escalation()).isNull();
+    assertThat(c.inferences()).isEqualTo(s.seated().size());
+    assertThat(c.agreeingWeight()).isEqualTo(3.0).isEqualTo(c.totalWeight());
+    assertThat(c.verdicts()).extracting(PeerVerdict::peerId).containsExactlyElementsOf(s.seated());
+    // rewards go to seats, by seats held; only seated peers are settled, never the others as MISSED
+    assertThat(c.verdicts()).allMatch(v -> v.verdict() == Verdict.AGREED);
+    assertThat(c.verdicts().stream().mapToDouble(PeerVerdict::reward).sum()).isCloseTo(ReputationRules.TASK_REWARD, org.assertj.core.data.Offset.offset(1e-9));
+    List<String> settled = settlements.readKeyValuesToList().stream().map(kv -> kv.key).toList();
+    assertThat(settled).containsExactlyInAnyOrderElementsOf(s.seated());
+  }
+
+  @Test
+  void aDisagreeingSeatEscalatesToTheRefereeAndFailsItsAudit() {
+    start((model, input) -> new Referee.Reference(7, HONEST), 3);
+    network(3, ids(8));
+    Submitted s = submit("t2", null);
+    List<String> seated = s.seated();
+    String liar = seated.get(0);
+    cast(s.task(), liar, 3, probabilities(3, 0.91));
+    for (String p : seated.subList(1, seated.size())) {
+      cast(s.task(), p, 7, HONEST);
+    }
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.label()).as("the referee's answer").isEqualTo(7);
+    assertThat(c.escalation()).isIn("disagreement");
+    assertThat(c.inferences()).isEqualTo(seated.size() + 1);
+    PeerVerdict lied = c.verdicts().stream().filter(v -> v.peerId().equals(liar)).findFirst().orElseThrow();
+    assertThat(lied.verdict()).isEqualTo(Verdict.DISAGREED);
+    assertThat(lied.audit()).isEqualTo(AuditResult.FAILED);
+    assertThat(lied.reward()).isZero();
+  }
+
+  @Test
+  void aSeatSilentAtTheDeadlineEscalatesAndTheRefereeDecides() {
+    start((model, input) -> new Referee.Reference(7, HONEST), 3);
+    network(3, ids(8));
+    Submitted s = submit("t3", null);
+    List<String> seated = s.seated();
+    for (String p : seated.subList(1, seated.size())) {
+      cast(s.task(), p, 7, HONEST);
+    }
+    assertThat(consensus.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.label()).isEqualTo(7);
+    assertThat(c.escalation()).isEqualTo("missing-seat");
+    assertThat(c.verdicts().stream().filter(v -> v.peerId().equals(seated.get(0))).findFirst().orElseThrow().verdict())
+        .isEqualTo(Verdict.MISSED);
+  }
+
+  @Test
+  void aNearTieFlippedByOtherHardwareIsDriftAndNeverSlashed() {
+    // the model's two top classes are a near-tie: 3 at 0.50003, 2 at 0.49997
+    List<Double> ref = new ArrayList<>(java.util.Collections.nCopies(10, 0.0));
+    ref.set(3, 0.50003);
+    ref.set(2, 0.49997);
+    start((model, input) -> new Referee.Reference(3, ref), 3);
+    network(3, ids(8));
+    Submitted s = submit("t4", null);
+    List<String> seated = s.seated();
+    // one seat's hardware computes 2 at 0.500005 and 3 at 0.499995: argmax flips, within 1e-4
+    List<Double> flipped = new ArrayList<>(ref);
+    flipped.set(3, 0.499995);
+    flipped.set(2, 0.500005);
+    cast(s.task(), seated.get(0), 2, flipped);
+    for (String p : seated.subList(1, seated.size())) {
+      cast(s.task(), p, 3, ref);
+    }
+    Consensus c = consensus.readValue();
+    assertThat(c.escalation()).isEqualTo("disagreement");
+    assertThat(c.label()).isEqualTo(3);
+    PeerVerdict drifted = c.verdicts().stream().filter(v -> v.peerId().equals(seated.get(0))).findFirst().orElseThrow();
+    assertThat(drifted.verdict()).isEqualTo(Verdict.DRIFTED);
+    assertThat(drifted.audit()).isEqualTo(AuditResult.PASSED);
+    assertThat(ReputationRules.apply(ReputationRules.initial(seated.get(0), 100), drifted, now).slashed()).isZero();
+  }
+
+  @Test
+  void redundancyAllServesEveryActivePeerWithTheTwoThirdsQuorum() {
+    start(Referee.none(), 3);
+    network(3, ids(4));
+    Submitted s = submit("t5", Redundancy.ALL);
+    for (String p : List.of("p1", "p2", "p3")) {
+      cast(s.task(), p, 7, HONEST);
+    }
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.committee()).isEmpty();
+    assertThat(c.verdicts()).extracting(PeerVerdict::peerId).containsExactly("p1", "p2", "p3", "p4");
+  }
+
+  @Test
+  void aNetworkNoLargerThanTheCommitteeSeatsEveryPeerOnce() {
+    start(Referee.none(), 3);
+    network(3, ids(3));
+    Submitted s = submit("t6", 5);
+    assertThat(s.committee().everyone()).isTrue();
+    for (String p : ids(3)) {
+      cast(s.task(), p, 7, HONEST);
+    }
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.committee()).containsExactly("p1", "p2", "p3");
+  }
+
+  @Test
+  void theAppPublishesTheNextEpochsRosterOnceWithItsActivePeers() {
+    start(Referee.none(), 5);
+    for (String id : ids(2)) {
+      KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
+      peers.pipeInput(id, new Peer(1, id, Signatures.encodePublicKey(kp.getPublic()), 100, List.of(MODEL), "test", now, 2_000, false), now);
+    }
+    driver.advanceWallClockTime(Duration.ofMillis(150));
+    driver.advanceWallClockTime(Duration.ofMillis(150));
+    List<Roster> out = publishedRosters.readValuesToList();
+    assertThat(out).isNotEmpty();
+    Roster r = out.get(0);
+    long nowThen = now + 150;
+    assertThat(r.effectiveFrom()).isGreaterThan(nowThen - 1_000).isLessThanOrEqualTo(nowThen + 1_000 + 150);
+    assertThat(r.effectiveFrom() % 1_000).isZero();
+    assertThat(r.defaultRedundancy()).isEqualTo(5);
+    assertThat(r.beacon()).hasSize(64);
+    assertThat(r.members()).extracting(Roster.Member::peerId).containsExactly("p1", "p2");
+    assertThat(r.members()).allMatch(m -> m.weight() > 0 && m.models().contains(MODEL));
+    assertThat(out.stream().map(Roster::effectiveFrom).distinct().count()).as("one roster per epoch").isEqualTo(out.size());
+  }
+}
