@@ -1,10 +1,13 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Settlement;
+import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Verdict;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +36,11 @@ import java.util.TreeMap;
  *   <li>every verdict that says a peer voted is backed by a vote of that peer for that task on
  *       {@code inference.votes};
  *   <li>every DECIDED or REJECTED record holds more than 2/3 of its weight;
- *   <li>the ledger the consensus app published equals the recomputed one.
+ *   <li>the ledger the consensus app published equals the recomputed one;
+ *   <li>every committee is the one the rosters draw: for each decision with a committee, the
+ *       task's roster (by its append time), beacon and position re-derive the same seats ({@link
+ *       Committee}), and every verdict and settlement of the task is a seated peer's;
+ *   <li>every decided task with verdicts is settled once its deadline has passed.
  * </ul>
  *
  * <p>Repeated decisions and settlements that were ignored are counted in {@link
@@ -62,6 +69,11 @@ public final class LedgerReplay {
   private final List<Settlement> settlements = new ArrayList<>();
   private final Map<String, List<String>> findings = new LinkedHashMap<>();
   private final Map<String, Long> findingCounts = new LinkedHashMap<>();
+  private final java.util.TreeMap<Long, Roster> rosters = new java.util.TreeMap<>();
+  private final Map<String, TaskPosition> positions = new HashMap<>();
+  /** The committee and decision time of each task's first consensus record with verdicts. */
+  private final Map<String, Consensus> firstRecord = new HashMap<>();
+  private final Set<String> settledTasks = new HashSet<>();
   private long settlementCount;
   private long voteCount;
   private long duplicateConsensus;
@@ -69,6 +81,9 @@ public final class LedgerReplay {
 
   /** What two consensus records of one task must share to agree. */
   private record Decision(ConsensusStatus status, Integer label) {}
+
+  /** Where and when a task was appended, and what its committee is drawn from. */
+  private record TaskPosition(String modelId, Integer redundancy, int partition, long offset, long appendTime) {}
 
   /**
    * The ledger entry after one settlement: {@link ReputationRules#apply}, starting a peer never
@@ -93,6 +108,28 @@ public final class LedgerReplay {
    */
   public void task(String taskId, long arrivedAt) {
     taskArrivals.putIfAbsent(taskId, arrivedAt);
+  }
+
+  /**
+   * A task read from {@code inference.tasks}, with what its committee is drawn from.
+   *
+   * @param task the task
+   * @param partition its record's partition
+   * @param offset its record's offset
+   * @param appendTime its record's timestamp (the broker's append time), epoch ms
+   */
+  public void task(Task task, int partition, long offset, long appendTime) {
+    task(task.taskId(), appendTime);
+    positions.putIfAbsent(task.taskId(), new TaskPosition(task.modelId(), task.redundancy(), partition, offset, appendTime));
+  }
+
+  /**
+   * A roster read from {@code network.rosters} (a later one for the same epoch replaces it).
+   *
+   * @param r the roster
+   */
+  public void roster(Roster r) {
+    rosters.put(r.effectiveFrom(), r);
   }
 
   /**
@@ -129,6 +166,7 @@ public final class LedgerReplay {
     Decision first = firstDecision.putIfAbsent(c.taskId(), d);
     if (first == null) {
       byStatus.merge(c.status(), 1L, Long::sum);
+      firstRecord.put(c.taskId(), c);
     } else if (first.equals(d)) {
       duplicateConsensus++;
     } else {
@@ -141,6 +179,7 @@ public final class LedgerReplay {
       }
     }
     if ((c.status() == ConsensusStatus.DECIDED || c.status() == ConsensusStatus.REJECTED)
+        && !c.escalated()
         && !(3 * c.agreeingWeight() > 2 * c.totalWeight() && c.totalWeight() > 0)) {
       find("decided without more than 2/3 of the weight", c.taskId() + " " + c.agreeingWeight() + "/" + c.totalWeight());
     }
@@ -163,6 +202,7 @@ public final class LedgerReplay {
       return;
     }
     settlements.add(s);
+    settledTasks.add(s.taskId());
     recomputed.put(peerId, apply(recomputed.get(peerId), peerId, s));
   }
 
@@ -218,6 +258,7 @@ public final class LedgerReplay {
         find("PENDING settled into the ledger", s.taskId() + " " + s.verdict().peerId());
       }
     }
+    checkCommittees(now, pendingMs);
     Set<String> peers = new java.util.TreeSet<>(recomputed.keySet());
     peers.addAll(published.keySet());
     for (String peer : peers) {
@@ -229,6 +270,39 @@ public final class LedgerReplay {
     return new Findings(
         taskArrivals.size(), new TreeMap<>(byStatus), dead, pending, voteCount, settlementCount,
         duplicateConsensus, duplicateSettlements, new TreeMap<>(recomputed), new LinkedHashMap<>(findingCounts), new LinkedHashMap<>(findings));
+  }
+
+  /** Re-derives each committee and checks the verdicts and settlements against it. */
+  private void checkCommittees(long now, long pendingMs) {
+    for (Consensus c : firstRecord.values()) {
+      if (!c.verdicts().isEmpty() && !settledTasks.contains(c.taskId()) && c.decidedAt() < now - pendingMs) {
+        find("decided task never settled", c.taskId() + " decided " + c.status() + " at " + c.decidedAt());
+      }
+      if (c.committee().isEmpty()) {
+        continue;
+      }
+      TaskPosition t = positions.get(c.taskId());
+      java.util.Map.Entry<Long, Roster> r = t == null ? null : rosters.floorEntry(t.appendTime());
+      if (t == null || r == null) {
+        find("committee without its task or roster", c.taskId());
+        continue;
+      }
+      Committee drawn = Committee.draw(r.getValue(), t.modelId(), t.redundancy(), Committee.seed(r.getValue().beacon(), t.partition(), t.offset(), t.appendTime()));
+      if (!drawn.seats().equals(c.committee())) {
+        find("committee differs from the draw", c.taskId() + " " + c.committee() + ", the roster draws " + drawn.seats());
+      }
+      for (PeerVerdict v : c.verdicts()) {
+        if (!drawn.seats(v.peerId())) {
+          find("verdict of a peer without a seat", c.taskId() + " " + v.peerId());
+        }
+      }
+    }
+    for (Settlement s : settlements) {
+      Consensus c = firstRecord.get(s.taskId());
+      if (c != null && !c.committee().isEmpty() && !c.committee().contains(s.verdict().peerId())) {
+        find("settlement of a peer without a seat", s.taskId() + " " + s.verdict().peerId());
+      }
+    }
   }
 
   private void find(String kind, String example) {

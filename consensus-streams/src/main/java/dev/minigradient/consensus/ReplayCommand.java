@@ -4,6 +4,7 @@ import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.TopicAdmin;
@@ -109,9 +110,18 @@ public final class ReplayCommand implements Callable<Integer> {
     var consensus = quiet(Consensus.class);
     var settlements = quiet(Settlement.class);
     var ledger = quiet(Reputation.class);
+    var rosters = quiet(Roster.class);
+    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.ROSTERS.name(), timeout, r -> {
+      Roster roster = r.value() == null ? null : rosters.deserialize(r.topic(), r.value());
+      if (roster != null) {
+        replay.roster(roster);
+      }
+    });
     dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.TASKS.name(), timeout, r -> {
       Task t = r.value() == null ? null : tasks.deserialize(r.topic(), r.value());
-      if (t != null && r.key() != null) {
+      if (t != null && r.key() != null && r.key().equals(t.taskId())) {
+        replay.task(t, r.partition(), r.offset(), r.timestamp());
+      } else if (t != null && r.key() != null) {
         replay.task(r.key(), r.timestamp()); // filed under its key (a mismatching id is dead-lettered)
       }
     });

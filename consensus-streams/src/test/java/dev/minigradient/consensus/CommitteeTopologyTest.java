@@ -277,4 +277,39 @@ class CommitteeTopologyTest {
     assertThat(r.members()).allMatch(m -> m.weight() > 0 && m.models().contains(MODEL));
     assertThat(out.stream().map(Roster::effectiveFrom).distinct().count()).as("one roster per epoch").isEqualTo(out.size());
   }
+
+  @Test
+  void replayReDerivesEveryCommitteeAndFlagsAVerdictOfAPeerWithoutASeat() {
+    start((model, input) -> new Referee.Reference(7, HONEST), 3);
+    network(3, ids(8));
+    Submitted s = submit("t7", null);
+    for (String p : s.seated()) {
+      cast(s.task(), p, 7, HONEST);
+    }
+    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
+    Consensus c = consensus.readValue();
+    LedgerReplay replay = new LedgerReplay();
+    replay.roster(roster);
+    replay.task(s.task(), 0, 0, now);
+    replay.consensus(c);
+    s.seated().forEach(p -> replay.vote(s.task().taskId(), p));
+    settlements.readKeyValuesToList().forEach(kv -> replay.settlement(kv.key, kv.value));
+    driver.createOutputTopic(Topics.REPUTATION.name(), Serdes.String().deserializer(), Topics.REPUTATION.valueSerde().deserializer())
+        .readKeyValuesToList().forEach(kv -> replay.published(kv.key, kv.value));
+    assertThat(replay.findings(now + 60_000, 30_000).problems()).isEmpty();
+
+    // a record claiming another committee, with a verdict of an unseated peer, is caught
+    String unseated = java.util.Arrays.stream(ids(8)).filter(p -> !s.committee().seats(p)).findFirst().orElseThrow();
+    LedgerReplay forged = new LedgerReplay();
+    forged.roster(roster);
+    forged.task(s.task(), 0, 0, now);
+    List<PeerVerdict> verdicts = new ArrayList<>(c.verdicts());
+    verdicts.add(new PeerVerdict(unseated, 7, Verdict.AGREED, null));
+    List<String> seats = new ArrayList<>(c.committee());
+    seats.set(0, unseated);
+    forged.consensus(new Consensus(1, c.taskId(), MODEL, null, c.status(), c.label(), null, c.confidence(), c.agreeingWeight(),
+        c.totalWeight(), verdicts, c.submittedAt(), c.decidedAt(), c.latencyMs(), 0, false, seats, null, c.inferences()));
+    assertThat(forged.findings(now + 60_000, 30_000).problems())
+        .containsKeys("committee differs from the draw", "verdict of a peer without a seat", "decided task never settled");
+  }
 }
