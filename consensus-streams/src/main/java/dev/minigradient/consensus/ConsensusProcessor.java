@@ -246,9 +246,19 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             : Committee.draw(roster, task.modelId(), task.redundancy(), Committee.seed(roster.beacon(), partition, offset, appendTime));
     double auditRate = config.auditRate();
     if (committee != null && !committee.seats().isEmpty()) {
-      // seats, not stake, weigh the votes: a peer holding two seats weighs two
       p.committee.addAll(committee.seats());
-      committee.seatsByPeer().forEach((peer, seats) -> p.eligible.put(peer, (double) seats));
+      if (committee.everyone()) {
+        // every candidate holds one seat: its roster weight, not a seat count, splits the reward,
+        // so identities added to reach "everyone" gain nothing
+        for (Roster.Member m : roster.members()) {
+          if (committee.seats(m.peerId())) {
+            p.eligible.put(m.peerId(), m.weight());
+          }
+        }
+      } else {
+        // drawn seats weigh the votes and split the reward: a peer holding two seats weighs two
+        committee.seatsByPeer().forEach((peer, seats) -> p.eligible.put(peer, (double) seats));
+      }
       for (String peer : p.eligible.keySet()) {
         Reputation r = ledgerEntry(peer);
         if (r == null || r.judged() < StakeWeights.PROBATION_VERDICTS) {

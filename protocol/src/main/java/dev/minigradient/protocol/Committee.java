@@ -28,7 +28,8 @@ import java.util.Map;
  *
  * <p>When the task asks for {@link Redundancy#ALL}, or for at least as many seats as there are
  * candidates, every candidate holds one seat and nothing is drawn: a network smaller than the
- * committee hears from every peer.
+ * committee hears from every peer. When the k draws seat a single peer, seats are added until a
+ * second peer holds one ({@link #MIN_DISTINCT}).
  *
  * <p>The seed ({@link #seed}) mixes the roster's beacon with where and when the broker appended
  * the task (partition, offset, append time): no field the requester writes enters it, so a
@@ -88,11 +89,25 @@ public record Committee(List<String> seats, boolean everyone) {
       return new Committee(all, true);
     }
     List<String> seats = new ArrayList<>(k);
-    for (int seat = 0; seat < k; seat++) {
-      seats.add(ranking(candidates, seed, seat).get(0));
+    java.util.Set<String> distinct = new java.util.HashSet<>();
+    for (int seat = 0; seat < k || (distinct.size() < MIN_DISTINCT && seat < k + MAX_EXTRA_SEATS); seat++) {
+      String holder = ranking(candidates, seed, seat).get(0);
+      seats.add(holder);
+      distinct.add(holder);
     }
     return new Committee(seats, false);
   }
+
+  /**
+   * Fewest distinct peers a drawn committee hears from: when the k draws seat one peer only, more
+   * seats are drawn the same way (seat k, k+1, ...) until a second peer holds one, so no answer is
+   * accepted on one peer's word. Each extra seat is an ordinary draw, won with probability
+   * weight / total, so a Sybil holds no more seats than its weight buys.
+   */
+  public static final int MIN_DISTINCT = 2;
+
+  /** Most seats added to reach {@link #MIN_DISTINCT} (reached only when one peer holds nearly all weight). */
+  public static final int MAX_EXTRA_SEATS = 16;
 
   /**
    * The candidates in the order they win one seat: the first holds it, the next replaces it.
