@@ -1,11 +1,10 @@
 package dev.minigradient.worker;
 
 import dev.minigradient.protocol.DeadLetters;
-import dev.minigradient.protocol.NetworkKey;
 import dev.minigradient.protocol.Peer;
-import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.TaskPeek;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
 import java.security.KeyPair;
@@ -20,23 +19,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * One peer of the network: reads every task (its own consumer group, {@code peer-<id>}), decodes
  * and preprocesses the image, runs the model, and publishes a signed {@link Vote}; registers on
  * {@link Topics#PEERS} and keeps a heartbeat there.
+ *
+ * <p>Committees: the peer follows {@code network.rosters} ({@link NetworkWatcher}) and, before it
+ * decodes a task, peeks at its model and redundancy ({@link TaskPeek}); a task whose committee
+ * seats only other peers, or whose model it does not serve, is skipped undecoded ({@link
+ * Seating}). Simulated adversaries follow the same rule. Each vote carries {@link
+ * RuntimeDescription#current()}.
  *
  * <p>Delivery is at-least-once: a poll's task offsets are committed only once the broker has
  * acknowledged every vote and dead letter the poll caused, so a crash may re-send a vote, which
@@ -68,8 +69,9 @@ public final class PeerWorker implements AutoCloseable {
   private final Map<String, ServedModel> models = new java.util.LinkedHashMap<>();
   private final KeyPair keys;
   private final java.util.function.UnaryOperator<Vote> signer;
-  private final KafkaConsumer<String, byte[]> consumer;
-  private final KafkaProducer<String, byte[]> producer;
+  private final PeerClients clients;
+  private final Consumer<String, byte[]> consumer;
+  private final Producer<String, byte[]> producer;
   private final ScheduledExecutorService heartbeat;
   /**
    * Signs, seals and sends the votes of the poll thread's answers on a thread of its own (one, so
@@ -79,6 +81,7 @@ public final class PeerWorker implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(false);
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicLong votes = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
   private final AtomicLong forgedVotes = new AtomicLong();
   private final AtomicBoolean assigned = new AtomicBoolean(false);
@@ -96,10 +99,11 @@ public final class PeerWorker implements AutoCloseable {
           });
   private final java.util.Set<String> copied = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private ScheduledExecutorService delayed;
-  /** Seals votes to the consensus app's key, once it is known from {@code network.keys}. */
-  private final java.util.concurrent.atomic.AtomicReference<Sealing.Sealer> sealer = new java.util.concurrent.atomic.AtomicReference<>();
-  private String sealKey;
-  private Thread keyWatcher;
+  /** The sealing key and the rosters, from {@code network.keys} and {@code network.rosters}. */
+  private final NetworkWatcher network;
+  private final Seating seating;
+  private final String runtime = RuntimeDescription.current();
+  private Thread networkWatcher;
   private Thread copier;
   private Thread thread;
   /** Polls handled whose sends are not all acknowledged yet, oldest first (poll thread only). */
@@ -152,6 +156,21 @@ public final class PeerWorker implements AutoCloseable {
    * @throws IllegalArgumentException if {@code served} is empty
    */
   public PeerWorker(WorkerConfig config, List<ServedModel> served, KeyPair keys, Behavior behavior) {
+    this(config, served, keys, behavior, PeerClients.kafka(config.kafka()));
+  }
+
+  /**
+   * Creates an unstarted peer on given Kafka clients (tests pass mock clients).
+   *
+   * @param config the peer's settings
+   * @param served the models it serves (their engines are not closed by this worker)
+   * @param keys the peer's Ed25519 key pair
+   * @param behavior how it answers tasks
+   * @param clients makes its consumers and its producer
+   * @throws IllegalArgumentException if {@code served} is empty
+   */
+  PeerWorker(WorkerConfig config, List<ServedModel> served, KeyPair keys, Behavior behavior, PeerClients clients) {
+    this.clients = clients;
     this.behavior = java.util.Objects.requireNonNull(behavior, "behavior");
     if (served.isEmpty()) {
       throw new IllegalArgumentException("a peer serves at least one model");
@@ -163,39 +182,40 @@ public final class PeerWorker implements AutoCloseable {
     Map<String, Object> staticMember =
         config.instanceId() == null ? Map.of() : Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
     this.consumer =
-        new KafkaConsumer<>(
-            config
-                .kafka()
-                .properties(
-                    merge(staticMember, Map.of(
-                        ConsumerConfig.GROUP_ID_CONFIG, Topics.PEER_GROUP_PREFIX + config.peerId(),
-                        ConsumerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-tasks",
-                        // a new peer answers tasks from now on: older ones are decided or stale
-                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                        // bounded polls: 100 tasks of at most a few ms each (images over the
-                        // pixel limit are refused before decoding), far inside the poll interval
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
-                        // a peer stuck for a minute leaves the group, so its partitions move on
-                        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "60000",
-                        // a killed instance's partitions go to a restarted or second instance
-                        // after 10 s of silence, not the default 45 s (the broker's floor is 6 s)
-                        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000",
-                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000"))),
-            new StringDeserializer(),
-            new ByteArrayDeserializer());
+        clients.consumer(
+            merge(staticMember, Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, Topics.PEER_GROUP_PREFIX + config.peerId(),
+                ConsumerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-tasks",
+                // a new peer answers tasks from now on: older ones are decided or stale
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                // bounded polls: 100 tasks of at most a few ms each (images over the
+                // pixel limit are refused before decoding), far inside the poll interval
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100",
+                // a peer stuck for a minute leaves the group, so its partitions move on
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "60000",
+                // a killed instance's partitions go to a restarted or second instance
+                // after 10 s of silence, not the default 45 s (the broker's floor is 6 s)
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000",
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000")));
     this.producer =
-        new KafkaProducer<>(
-            config
-                .kafka()
-                .properties(
-                    Map.of(
-                        ProducerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-votes",
-                        ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                        ProducerConfig.LINGER_MS_CONFIG, Integer.toString(LINGER_MS))),
-            new StringSerializer(),
-            new ByteArraySerializer());
+        clients.producer(
+            Map.of(
+                ProducerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-votes",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.LINGER_MS_CONFIG, Integer.toString(LINGER_MS)));
+    this.network =
+        new NetworkWatcher(
+            config.peerId(),
+            () -> clients.consumer(Map.of(
+                ConsumerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-network",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")),
+            config.maxTaskAgeMs(),
+            running::get,
+            (r, reason, message) -> deadLetter(r, reason, message, null));
+    this.seating = new Seating(network.rosters(), config.peerId(), models.keySet());
     this.outbox =
         new java.util.concurrent.ThreadPoolExecutor(
             1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(256),
@@ -228,8 +248,8 @@ public final class PeerWorker implements AutoCloseable {
       copier = daemon(this::copyLoop, "peer-" + config.peerId() + "-copier");
       copier.start();
     }
-    keyWatcher = daemon(this::watchKeys, "peer-" + config.peerId() + "-keys");
-    keyWatcher.start();
+    networkWatcher = daemon(network, "peer-" + config.peerId() + "-network");
+    networkWatcher.start();
     thread = new Thread(this::run, "peer-" + config.peerId());
     thread.start();
     log.info("peer {} ({}) serving models {} started", config.peerId(), behavior, models.keySet());
@@ -331,6 +351,16 @@ public final class PeerWorker implements AutoCloseable {
   }
 
   /**
+   * Tasks skipped undecoded because their committee seats only other peers ({@link
+   * Seating.Decision#SKIP_UNSEATED}).
+   *
+   * @return the count
+   */
+  public long tasksSkipped() {
+    return skipped.get();
+  }
+
+  /**
    * Dead letters published so far.
    *
    * @return the count
@@ -343,13 +373,13 @@ public final class PeerWorker implements AutoCloseable {
     try {
       long waitingSince = System.currentTimeMillis();
       long nextLog = waitingSince + 5_000;
-      while (running.get() && sealer.get() == null) {
+      while (running.get() && !network.ready()) {
         if (System.currentTimeMillis() > nextLog) {
-          log.warn("peer {}: waiting for the consensus app's sealing key on {} ({} s)",
-              config.peerId(), Topics.NETWORK_KEYS.name(), (System.currentTimeMillis() - waitingSince) / 1000);
+          log.warn("peer {}: waiting for {} ({} s)",
+              config.peerId(), network.awaiting(), (System.currentTimeMillis() - waitingSince) / 1000);
           nextLog += 10_000;
         }
-        Thread.sleep(20); // polling a reference the key watcher sets
+        Thread.sleep(20); // polling flags the network watcher sets
       }
       consumer.subscribe(
           List.of(Topics.TASKS.name()),
@@ -514,6 +544,17 @@ public final class PeerWorker implements AutoCloseable {
     if (crashed.get()) {
       return; // a crashed peer does nothing more
     }
+    TaskPeek peek = Seating.peek(record.key(), record.value()); // null: the full reading says why
+    Seating.Decision seat =
+        peek == null ? Seating.Decision.SERVE : seating.decide(peek, record.partition(), record.offset(), record.timestamp());
+    if (seat == Seating.Decision.SKIP_UNSEATED) {
+      skipped.incrementAndGet(); // neither decoded nor answered, by honest peers and adversaries alike
+      return;
+    }
+    if (seat == Seating.Decision.SKIP_MODEL) {
+      log.debug("peer {} skips task {}: model {} not served", config.peerId(), peek.taskId(), peek.modelId());
+      return;
+    }
     Task task;
     try {
       task = Topics.TASKS.valueSerde().deserializer().deserialize(record.topic(), record.value());
@@ -546,9 +587,9 @@ public final class PeerWorker implements AutoCloseable {
     int classes = model.labels().isEmpty() ? 10 : model.labels().size();
     ServedModel.Prediction prediction =
         switch (behavior.kind()) {
-          case RANDOM -> randomPrediction(classes);
-          case CONSTANT -> peaked(behavior.constantLabel(), classes);
-          case LAZY -> peaked(Math.floorMod(task.input().length * 31 + (task.input().length > 0 ? task.input()[task.input().length / 2] : 0), classes), classes);
+          case RANDOM -> MadeUpAnswers.random(random, classes);
+          case CONSTANT -> MadeUpAnswers.peaked(behavior.constantLabel(), classes);
+          case LAZY -> MadeUpAnswers.lazy(task.input(), classes);
           default -> model.infer(task.input());
         };
     if (prediction.rejection() != null) {
@@ -605,71 +646,13 @@ public final class PeerWorker implements AutoCloseable {
    *     copied)
    */
   private void sendVote(Vote signed, PollBatch batch) {
-    Vote sealed = sealer.get().seal(signed);
+    Vote sealed = network.sealer().seal(signed);
     producer.send(
         new ProducerRecord<>(
             Topics.VOTES.name(),
             signed.taskId(),
             Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), sealed)),
         batch);
-  }
-
-  /**
-   * Follows {@code network.keys}: reads it from the beginning and keeps the latest consensus
-   * sealing key, so votes are sealed to it (and to a new one if the app's key changes).
-   */
-  private void watchKeys() {
-    Map<String, Object> props = new java.util.HashMap<>();
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-keys");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    try (KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(config.kafka().properties(props), new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = new ArrayList<>();
-      c.partitionsFor(Topics.NETWORK_KEYS.name()).forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      while (running.get()) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          try {
-            NetworkKey k = Topics.NETWORK_KEYS.valueSerde().deserializer().deserialize(r.topic(), r.value());
-            if (k != null && NetworkKey.CONSENSUS_SEAL.equals(k.name()) && !k.publicKey().equals(sealKey)) {
-              sealer.set(Sealing.sealer(Sealing.decode(k.publicKey())));
-              sealKey = k.publicKey();
-              log.info("peer {}: sealing votes to the consensus key published at {}", config.peerId(), k.publishedAt());
-            }
-          } catch (SerializationException | IllegalArgumentException e) {
-            deadLetter(r, "malformed-key", e.getMessage(), null); // the sealing key in use stays
-          }
-        }
-      }
-    } catch (WakeupException | org.apache.kafka.common.errors.InterruptException e) {
-      // closing
-    } catch (RuntimeException e) {
-      log.error("peer {}: key watcher stopped", config.peerId(), e);
-    }
-  }
-
-  /** A random label with random probabilities (softmax of Gaussian logits), no model run. */
-  private ServedModel.Prediction randomPrediction(int classes) {
-    float[] logits = new float[classes];
-    for (int i = 0; i < classes; i++) {
-      logits[i] = (float) (random.nextGaussian() * 3);
-    }
-    double[] p = InferenceEngine.softmax(logits);
-    List<Double> probabilities = new ArrayList<>(classes);
-    for (double v : p) {
-      probabilities.add(v);
-    }
-    return new ServedModel.Prediction(InferenceEngine.argmax(p), null, probabilities, null);
-  }
-
-  /** A made-up answer: {@code label} at 0.91, the rest sharing 0.09. */
-  private static ServedModel.Prediction peaked(int label, int classes) {
-    List<Double> probabilities = new ArrayList<>(classes);
-    for (int i = 0; i < classes; i++) {
-      probabilities.add(i == label ? 0.91 : 0.09 / (classes - 1));
-    }
-    return new ServedModel.Prediction(label, null, probabilities, null);
   }
 
   /**
@@ -681,8 +664,7 @@ public final class PeerWorker implements AutoCloseable {
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-copier");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    try (KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(config.kafka().properties(props), new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (Consumer<String, byte[]> c = clients.consumer(props)) {
       List<TopicPartition> parts = new ArrayList<>();
       for (String topic : List.of(Topics.VOTES.name(), Topics.CONSENSUS.name())) {
         c.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
@@ -701,7 +683,7 @@ public final class PeerWorker implements AutoCloseable {
             } else {
               var k = Topics.CONSENSUS.valueSerde().deserializer().deserialize(r.topic(), r.value());
               if (k != null && k.label() != null) {
-                copy(k.taskId(), k.label(), null, peaked(k.label(), 10).probabilities());
+                copy(k.taskId(), k.label(), null, MadeUpAnswers.peaked(k.label(), 10).probabilities());
               }
             }
           } catch (SerializationException e) {
@@ -739,7 +721,8 @@ public final class PeerWorker implements AutoCloseable {
         probabilities,
         (System.nanoTime() - startNanos) / 1e6,
         System.currentTimeMillis(),
-        null);
+        null, null, null,
+        runtime);
   }
 
   private void deadLetter(ConsumerRecord<String, byte[]> record, String reason, String error, PollBatch batch) {
@@ -784,9 +767,9 @@ public final class PeerWorker implements AutoCloseable {
     if (delayed != null) {
       delayed.shutdownNow();
     }
-    if (keyWatcher != null) {
+    if (networkWatcher != null) {
       try {
-        keyWatcher.join(2_000);
+        networkWatcher.join(2_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -7,12 +7,18 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import java.io.IOException;
 
 /**
  * How many committee seats a task asks for: a positive integer k, or {@code all} (every active
- * peer serving the model, the network before committees). Written as a number, or the string
- * {@code "all"}, in a task's JSON; a task without it gets the network's default (the roster's).
+ * peer serving the model, the network before committees). Written as a positive number, or the
+ * string {@code "all"}, in a task's JSON; a task without it gets the network's default (the
+ * roster's).
+ *
+ * <p>In memory {@code all} is {@link #ALL} (0), which {@link #check} accepts; as written by a
+ * requester ({@link #parse}, {@link #seats}, a task's JSON) a 0 is refused like any number below
+ * 1, so "every peer" is always spelled {@code all}.
  */
 public final class Redundancy {
   /** The value that means every eligible peer. */
@@ -26,9 +32,10 @@ public final class Redundancy {
   /**
    * Parses a redundancy as a requester writes it.
    *
-   * @param text a positive integer up to {@link #MAX}, or {@code all}
+   * @param text a positive integer up to {@link #MAX}, or {@code all} (any case)
    * @return k, or {@link #ALL}
-   * @throws IllegalArgumentException with a message for the requester, if it is neither
+   * @throws IllegalArgumentException with a message for the requester, if it is neither (0 and
+   *     negative numbers included)
    */
   public static int parse(String text) {
     String t = text == null ? "" : text.trim();
@@ -36,24 +43,36 @@ public final class Redundancy {
       return ALL;
     }
     try {
-      return check(Integer.parseInt(t));
+      return seats(Integer.parseInt(t));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(message(text));
     }
   }
 
   /**
-   * Checks a redundancy given as a number.
+   * Checks a number of seats as a requester writes it (a JSON number): {@code all} is not a
+   * number, so 0 is refused.
    *
    * @param k the seats
+   * @return {@code k}
+   * @throws IllegalArgumentException unless 1 <= k <= {@link #MAX}
+   */
+  public static int seats(int k) {
+    if (k < 1 || k > MAX) {
+      throw new IllegalArgumentException(message(Integer.toString(k)));
+    }
+    return k;
+  }
+
+  /**
+   * Checks a redundancy held in memory, where {@link #ALL} stands for {@code all}.
+   *
+   * @param k the seats, or {@link #ALL}
    * @return {@code k}
    * @throws IllegalArgumentException unless 1 <= k <= {@link #MAX} or k is {@link #ALL}
    */
   public static int check(int k) {
-    if (k < 0 || k > MAX) {
-      throw new IllegalArgumentException(message(Integer.toString(k)));
-    }
-    return k;
+    return k == ALL ? ALL : seats(k);
   }
 
   private static String message(String text) {
@@ -70,21 +89,39 @@ public final class Redundancy {
     return k == null ? "default" : k == ALL ? "all" : Integer.toString(k);
   }
 
-  /** Reads a number or {@code "all"}; anything else fails with the rule. */
+  /**
+   * Reads a redundancy from a JSON value: a positive integer number, or a string {@link #parse}
+   * accepts ({@code "all"}, {@code "3"}).
+   *
+   * @param p the parser, at the value
+   * @return k, or {@link #ALL}
+   * @throws IllegalArgumentException with the rule, for any other value (0, negative, too large,
+   *     a fraction, a boolean, an object or array)
+   * @throws IOException if the parser fails
+   */
+  static int read(JsonParser p) throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.VALUE_NUMBER_INT) {
+      if (p.getNumberType() != JsonParser.NumberType.INT) {
+        throw new IllegalArgumentException(message(p.getText()));
+      }
+      return seats(p.getIntValue());
+    }
+    if (t == JsonToken.VALUE_STRING) {
+      return parse(p.getText());
+    }
+    throw new IllegalArgumentException(message(p.getText()));
+  }
+
+  /** Reads a positive number or {@code "all"}; anything else fails with the rule. */
   static final class Reader extends JsonDeserializer<Integer> {
     @Override
     public Integer deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
       try {
-        if (p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
-          return check(p.getIntValue());
-        }
-        if (p.currentToken() == JsonToken.VALUE_STRING) {
-          return parse(p.getText());
-        }
-      } catch (IllegalArgumentException | IOException e) {
-        throw com.fasterxml.jackson.databind.exc.InvalidFormatException.from(p, e.getMessage(), p.getText(), Integer.class);
+        return read(p);
+      } catch (IllegalArgumentException e) {
+        throw InvalidFormatException.from(p, e.getMessage(), p.getText(), Integer.class);
       }
-      throw com.fasterxml.jackson.databind.exc.InvalidFormatException.from(p, message(p.getText()), p.getText(), Integer.class);
     }
   }
 

@@ -67,6 +67,22 @@ class SealingTest {
   }
 
   @Test
+  void theRuntimeDescriptionSurvivesSealingTheTopicAndOpeningOutsideTheSignature() {
+    Vote described = signed.withRuntime("onnxruntime 1.29.0; CPU; amd64 avx2 fma");
+
+    Vote sealed = Sealing.sealer(consensus.getPublic()).seal(described);
+    byte[] onTopic = Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), sealed);
+    Vote read = Topics.VOTES.valueSerde().deserializer().deserialize(Topics.VOTES.name(), onTopic);
+    Vote opened = Sealing.opener(consensus.getPrivate()).open(read);
+
+    assertThat(read.runtime()).isEqualTo("onnxruntime 1.29.0; CPU; amd64 avx2 fma");
+    assertThat(opened).isEqualTo(described);
+    assertThat(Signatures.verify(opened, Signatures.encodePublicKey(peer.getPublic())))
+        .as("the runtime is not signed: the peer's signature over the answer still holds")
+        .isTrue();
+  }
+
+  @Test
   void aVoteInTheClearOpensAsItIs() {
     assertThat(Sealing.opener(consensus.getPrivate()).open(signed)).isSameAs(signed);
   }

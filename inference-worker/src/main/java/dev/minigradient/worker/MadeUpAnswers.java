@@ -1,0 +1,57 @@
+package dev.minigradient.worker;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** The answers simulated adversaries give without running the model ({@link Behavior}). */
+final class MadeUpAnswers {
+  private MadeUpAnswers() {}
+
+  /**
+   * A random label with random probabilities: softmax of Gaussian logits (standard deviation 3).
+   *
+   * @param random the source
+   * @param classes the model's class count
+   * @return the answer
+   */
+  static ServedModel.Prediction random(Random random, int classes) {
+    float[] logits = new float[classes];
+    for (int i = 0; i < classes; i++) {
+      logits[i] = (float) (random.nextGaussian() * 3);
+    }
+    double[] p = InferenceEngine.softmax(logits);
+    List<Double> probabilities = new ArrayList<>(classes);
+    for (double v : p) {
+      probabilities.add(v);
+    }
+    return new ServedModel.Prediction(InferenceEngine.argmax(p), null, probabilities, null);
+  }
+
+  /**
+   * A confident answer: {@code label} at 0.91, the other classes sharing 0.09.
+   *
+   * @param label the label, in [0, classes)
+   * @param classes the class count, at least 2
+   * @return the answer
+   */
+  static ServedModel.Prediction peaked(int label, int classes) {
+    List<Double> probabilities = new ArrayList<>(classes);
+    for (int i = 0; i < classes; i++) {
+      probabilities.add(i == label ? 0.91 : 0.09 / (classes - 1));
+    }
+    return new ServedModel.Prediction(label, null, probabilities, null);
+  }
+
+  /**
+   * A lazy peer's guess from the input's length and middle byte, without decoding it.
+   *
+   * @param input the raw input bytes
+   * @param classes the class count
+   * @return a {@link #peaked} answer
+   */
+  static ServedModel.Prediction lazy(byte[] input, int classes) {
+    int middle = input.length > 0 ? input[input.length / 2] : 0;
+    return peaked(Math.floorMod(input.length * 31 + middle, classes), classes);
+  }
+}

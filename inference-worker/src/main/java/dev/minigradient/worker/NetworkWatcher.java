@@ -1,0 +1,205 @@
+package dev.minigradient.worker;
+
+import dev.minigradient.protocol.NetworkKey;
+import dev.minigradient.protocol.Roster;
+import dev.minigradient.protocol.Rosters;
+import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A peer's view of what the consensus app announces, followed on one assigned consumer (no
+ * group, {@code read_committed} as the consensus app reads them): the sealing key on {@code network.keys}, read from the beginning (compacted, a few
+ * records), and the committee rosters on {@code network.rosters}, read from {@link #lookbackMs}
+ * ago only (one record per epoch, kept forever). Records that are neither go to the dead-letter
+ * topic and change nothing: the sealing key in use stays, the rosters read stay.
+ */
+final class NetworkWatcher implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(NetworkWatcher.class);
+
+  /** Rosters are read from at least this long ago, ms. */
+  static final long ROSTER_LOOKBACK_MS = 60_000;
+
+  /**
+   * Added to the look-back, ms: a roster is published about an epoch before it takes effect, so
+   * the one in effect at the oldest task still served was published before that task.
+   */
+  static final long ROSTER_MARGIN_MS = 10_000;
+
+  /** Where a record that is not a key or a roster goes: the peer's dead-letter sender. */
+  @FunctionalInterface
+  interface Rejects {
+    /**
+     * Sends a record to the dead-letter topic.
+     *
+     * @param record the record
+     * @param reason short kebab-case reason
+     * @param message what is wrong with it
+     */
+    void reject(ConsumerRecord<String, byte[]> record, String reason, String message);
+  }
+
+  private final String peerId;
+  private final Supplier<Consumer<String, byte[]>> consumers;
+  private final long lookbackMs;
+  private final BooleanSupplier running;
+  private final Rejects rejects;
+  private final Rosters rosters = new Rosters();
+  private final AtomicReference<Sealing.Sealer> sealer = new AtomicReference<>();
+  private volatile boolean rostersCaughtUp;
+  private String sealKey;
+
+  /**
+   * Creates the watcher; {@link #run()} follows the topics.
+   *
+   * @param peerId the peer, for logs
+   * @param consumers makes the consumer (closed by {@link #run()})
+   * @param maxTaskAgeMs the oldest task the peer serves, ms: rosters are read from {@code
+   *     max(ROSTER_LOOKBACK_MS, maxTaskAgeMs) + ROSTER_MARGIN_MS} ago
+   * @param running read after every poll: {@link #run()} returns once it is false
+   * @param rejects the dead-letter sender
+   */
+  NetworkWatcher(
+      String peerId, Supplier<Consumer<String, byte[]>> consumers, long maxTaskAgeMs, BooleanSupplier running, Rejects rejects) {
+    this.peerId = peerId;
+    this.consumers = consumers;
+    this.lookbackMs = Math.max(ROSTER_LOOKBACK_MS, maxTaskAgeMs) + ROSTER_MARGIN_MS;
+    this.running = running;
+    this.rejects = rejects;
+  }
+
+  /**
+   * The sealer of the consensus app's current key.
+   *
+   * @return it, or null until the key is read
+   */
+  Sealing.Sealer sealer() {
+    return sealer.get();
+  }
+
+  /**
+   * The rosters read so far (the watcher keeps adding to them).
+   *
+   * @return the live, thread-safe collection
+   */
+  Rosters rosters() {
+    return rosters;
+  }
+
+  /**
+   * Whether the peer can start answering tasks: the sealing key is known and the rosters
+   * published before the watcher started have been read.
+   *
+   * @return true once both hold
+   */
+  boolean ready() {
+    return sealer.get() != null && rostersCaughtUp;
+  }
+
+  /**
+   * What {@link #ready()} still waits for.
+   *
+   * @return a phrase for a log line
+   */
+  String awaiting() {
+    return sealer.get() == null
+        ? "the consensus app's sealing key on " + Topics.NETWORK_KEYS.name()
+        : "the recent rosters on " + Topics.ROSTERS.name();
+  }
+
+  /** Follows both topics until {@code running} turns false or the consumer is woken up. */
+  @Override
+  public void run() {
+    try (Consumer<String, byte[]> c = consumers.get()) {
+      List<TopicPartition> keyParts = partitions(c, Topics.NETWORK_KEYS.name());
+      List<TopicPartition> rosterParts = partitions(c, Topics.ROSTERS.name());
+      List<TopicPartition> all = new ArrayList<>(keyParts);
+      all.addAll(rosterParts);
+      c.assign(all);
+      c.seekToBeginning(keyParts);
+      Map<TopicPartition, Long> since = new HashMap<>();
+      long from = System.currentTimeMillis() - lookbackMs;
+      rosterParts.forEach(tp -> since.put(tp, from));
+      Map<TopicPartition, OffsetAndTimestamp> starts = rosterParts.isEmpty() ? Map.of() : c.offsetsForTimes(since);
+      for (TopicPartition tp : rosterParts) {
+        OffsetAndTimestamp start = starts.get(tp);
+        if (start == null) {
+          c.seekToEnd(List.of(tp)); // nothing that recent: only rosters published from now on
+        } else {
+          c.seek(tp, start.offset());
+        }
+      }
+      Map<TopicPartition, Long> ends = rosterParts.isEmpty() ? Map.of() : c.endOffsets(rosterParts);
+      rostersCaughtUp = ends.isEmpty();
+      while (running.getAsBoolean()) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (r.topic().equals(Topics.ROSTERS.name())) {
+            onRoster(r);
+          } else {
+            onKey(r);
+          }
+        }
+        if (!rostersCaughtUp) {
+          rostersCaughtUp = ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue());
+        }
+      }
+    } catch (WakeupException | InterruptException e) {
+      // closing
+    } catch (RuntimeException e) {
+      log.error("peer {}: network watcher stopped", peerId, e);
+    }
+  }
+
+  private static List<TopicPartition> partitions(Consumer<String, byte[]> c, String topic) {
+    List<TopicPartition> parts = new ArrayList<>();
+    c.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+    return parts;
+  }
+
+  private void onKey(ConsumerRecord<String, byte[]> r) {
+    try {
+      NetworkKey k = Topics.NETWORK_KEYS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+      if (k != null && NetworkKey.CONSENSUS_SEAL.equals(k.name()) && !k.publicKey().equals(sealKey)) {
+        sealer.set(Sealing.sealer(Sealing.decode(k.publicKey())));
+        sealKey = k.publicKey();
+        log.info("peer {}: sealing votes to the consensus key published at {}", peerId, k.publishedAt());
+      }
+    } catch (SerializationException | IllegalArgumentException e) {
+      rejects.reject(r, "malformed-key", e.getMessage()); // the sealing key in use stays
+    }
+  }
+
+  private void onRoster(ConsumerRecord<String, byte[]> r) {
+    Roster roster;
+    try {
+      roster = Topics.ROSTERS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+    } catch (SerializationException e) {
+      rejects.reject(r, "malformed-roster", e.getMessage());
+      return;
+    }
+    if (roster == null) {
+      rejects.reject(r, "malformed-roster", "empty roster record");
+    } else if (!roster.key().equals(r.key())) {
+      // the consensus app finds rosters by key: one filed under another epoch would differ here
+      rejects.reject(r, "malformed-roster", "record key " + r.key() + " is not the roster's key " + roster.key());
+    } else {
+      rosters.add(roster);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.minigradient.worker;
+
+import static dev.minigradient.worker.MockPeer.KEYS;
+import static dev.minigradient.worker.MockPeer.ROSTERS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.minigradient.protocol.NetworkKey;
+import dev.minigradient.protocol.Roster;
+import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class NetworkWatcherTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(10);
+  private static final long MAX_TASK_AGE_MS = 60_000;
+
+  private final TestConsumer consumer = new TestConsumer("earliest");
+  private final AtomicBoolean running = new AtomicBoolean(true);
+  /** Reason and key of every record the watcher rejected. */
+  private final List<String> rejected = new CopyOnWriteArrayList<>();
+  private final NetworkWatcher watcher =
+      new NetworkWatcher("p1", () -> consumer, MAX_TASK_AGE_MS, running::get, (r, reason, message) -> rejected.add(reason + " " + r.key()));
+  private Thread thread;
+
+  NetworkWatcherTest() {
+    consumer.topics(Topics.NETWORK_KEYS.name(), Topics.ROSTERS.name());
+    consumer.updateBeginningOffsets(Map.of(KEYS, 0L, ROSTERS, 0L));
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    running.set(false);
+    if (thread != null) {
+      thread.join(5_000);
+    }
+  }
+
+  private void start() {
+    thread = new Thread(watcher, "watcher");
+    thread.start();
+  }
+
+  private static Roster roster(long from) {
+    return new Roster(Roster.SCHEMA_VERSION, from, "f".repeat(64), 3, List.of(new Roster.Member("p1", 1, List.of("m"))));
+  }
+
+  private static byte[] json(Roster r) {
+    return Topics.ROSTERS.valueSerde().serializer().serialize(Topics.ROSTERS.name(), r);
+  }
+
+  /** Puts the consensus key at offset 0 and {@code rosters} from offset 0, on the first poll. */
+  private void publish(Roster... rosters) {
+    NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL,
+        Sealing.encode(Sealing.generateKeyPair().getPublic()), 1L);
+    consumer.updateEndOffsets(Map.of(KEYS, 1L, ROSTERS, (long) rosters.length));
+    consumer.schedulePollTask(() -> {
+      consumer.addRecord(TestConsumer.record(KEYS, 0, 1, key.name(),
+          Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
+      for (int i = 0; i < rosters.length; i++) {
+        consumer.addRecord(TestConsumer.record(ROSTERS, i, rosters[i].effectiveFrom() - 1_000, rosters[i].key(), json(rosters[i])));
+      }
+    });
+  }
+
+  @Test
+  void readsRostersFromALittleMoreThanTheOldestTaskAgoNotFromTheBeginning() {
+    // given three rosters of which the broker says the last is recent enough
+    long now = System.currentTimeMillis();
+    publish(roster(now - 600_000), roster(now - 300_000), roster(now - 1_000));
+    consumer.offsetsForTimes.put(ROSTERS, 2L);
+
+    // when the watcher starts
+    start();
+    await().atMost(PATIENCE).until(watcher::ready);
+
+    // then it asked for the records since the look-back and read only the recent roster
+    long asked = consumer.timesAsked.get(0).get(ROSTERS);
+    long lookBack = Math.max(NetworkWatcher.ROSTER_LOOKBACK_MS, MAX_TASK_AGE_MS) + NetworkWatcher.ROSTER_MARGIN_MS;
+    assertThat(asked).isBetween(now - lookBack, System.currentTimeMillis() - lookBack);
+    assertThat(watcher.rosters().at(now).effectiveFrom()).isEqualTo(now - 1_000);
+    assertThat(watcher.rosters().at(now - 2_000)).isNull();
+    assertThat(watcher.sealer()).isNotNull();
+    assertThat(rejected).isEmpty();
+  }
+
+  @Test
+  void withNoRecentRosterItReadsFromTheEndAndKeepsFollowing() {
+    long now = System.currentTimeMillis();
+    publish(roster(now - 600_000));
+    // no offsetsForTimes answer: nothing that recent
+
+    start();
+    await().atMost(PATIENCE).until(watcher::ready);
+    assertThat(watcher.rosters().newest()).isNull();
+
+    // a roster published later is read
+    consumer.addRecord(TestConsumer.record(ROSTERS, 1, now, roster(now + 1_000).key(), json(roster(now + 1_000))));
+    await().atMost(PATIENCE).until(() -> watcher.rosters().newest() != null);
+    assertThat(watcher.rosters().newest().effectiveFrom()).isEqualTo(now + 1_000);
+  }
+
+  @Test
+  void isNotReadyUntilItHasReadTheRostersPublishedBeforeItStarted() {
+    long now = System.currentTimeMillis();
+    consumer.updateEndOffsets(Map.of(KEYS, 0L, ROSTERS, 1L));
+    consumer.offsetsForTimes.put(ROSTERS, 0L);
+    start();
+    await().atMost(PATIENCE).until(() -> !consumer.assignment().isEmpty());
+    assertThat(watcher.ready()).isFalse();
+    assertThat(watcher.awaiting()).contains(Topics.NETWORK_KEYS.name());
+
+    NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL,
+        Sealing.encode(Sealing.generateKeyPair().getPublic()), 1L);
+    consumer.addRecord(TestConsumer.record(KEYS, 0, 1, key.name(),
+        Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
+    await().atMost(PATIENCE).until(() -> watcher.sealer() != null);
+    assertThat(watcher.ready()).isFalse();
+    assertThat(watcher.awaiting()).contains(Topics.ROSTERS.name());
+
+    consumer.addRecord(TestConsumer.record(ROSTERS, 0, now, roster(now).key(), json(roster(now))));
+    await().atMost(PATIENCE).until(watcher::ready);
+  }
+
+  @Test
+  void malformedRostersAndKeysAreDeadLetteredAndTheGoodOnesKept() {
+    long now = System.currentTimeMillis();
+    Roster good = roster(now);
+    consumer.updateEndOffsets(Map.of(KEYS, 1L, ROSTERS, 4L));
+    consumer.offsetsForTimes.put(ROSTERS, 0L);
+    consumer.schedulePollTask(() -> {
+      consumer.addRecord(TestConsumer.record(KEYS, 0, 1, "consensus-seal", bytes("{\"name\":")));
+      consumer.addRecord(TestConsumer.record(ROSTERS, 0, now, "garbage", bytes("not json")));
+      consumer.addRecord(TestConsumer.record(ROSTERS, 1, now, Roster.key(now - 1), json(good)));
+      consumer.addRecord(TestConsumer.record(ROSTERS, 2, now, "empty", null));
+      consumer.addRecord(TestConsumer.record(ROSTERS, 3, now, good.key(), json(good)));
+    });
+
+    start();
+    await().atMost(PATIENCE).until(() -> rejected.size() == 4);
+
+    assertThat(rejected).containsExactlyInAnyOrder(
+        "malformed-key consensus-seal", "malformed-roster garbage", "malformed-roster " + Roster.key(now - 1),
+        "malformed-roster empty");
+    await().atMost(PATIENCE).until(() -> watcher.rosters().newest() != null);
+    assertThat(watcher.rosters().newest()).isEqualTo(good);
+    assertThat(watcher.sealer()).as("no valid key read").isNull();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
