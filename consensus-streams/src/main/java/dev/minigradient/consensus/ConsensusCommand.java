@@ -46,6 +46,9 @@ public final class ConsensusCommand implements Callable<Integer> {
   @Option(names = "--roster-interval-ms", defaultValue = "1000", description = "How often the committee roster (candidates, weights, beacon) changes, ms (default: ${DEFAULT-VALUE}).")
   long rosterIntervalMs;
 
+  @Option(names = "--seat-timeout-ms", defaultValue = "2000", description = "A committee seat silent this long after its task arrived escalates the task to the referee, ms (default: ${DEFAULT-VALUE}).")
+  long seatTimeoutMs;
+
   @Option(names = "--newcomer-audit-rate", defaultValue = "0.2", description = "Audit rate of tasks on which a peer judged on fewer than 20 tasks holds a seat, 0..1 (default: ${DEFAULT-VALUE}).")
   double newcomerAuditRate;
 
@@ -67,7 +70,7 @@ public final class ConsensusCommand implements Callable<Integer> {
     List<ModelSpec> specs;
     try {
       config = d.withTiming(timeoutMs, d.commitIntervalMs(), exactlyOnce).withAuditRate(auditRate)
-          .withCommittees(new ConsensusConfig.Committees(Redundancy.parse(redundancy), rosterIntervalMs, newcomerAuditRate));
+          .withCommittees(new ConsensusConfig.Committees(Redundancy.parse(redundancy), rosterIntervalMs, newcomerAuditRate, seatTimeoutMs));
       specs = models.stream().map(registry::resolve).toList();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());

@@ -111,8 +111,11 @@ public record ConsensusConfig(
    * @param newcomerAuditRate fraction of tasks audited, in [0,1], when a seat is held by a peer
    *     judged on fewer than {@link StakeWeights#PROBATION_VERDICTS} tasks (BOINC trusts a host
    *     only after a run of valid results); the plain audit rate applies when it is lower
+   * @param seatTimeoutMs a seat that has not voted this long after its task arrived escalates the
+   *     task to the referee, ms; the task still settles at the decision deadline, so a slow seat's
+   *     vote is judged {@code LATE} rather than {@code MISSED}
    */
-  public record Committees(int redundancy, long rosterIntervalMs, double newcomerAuditRate) {
+  public record Committees(int redundancy, long rosterIntervalMs, double newcomerAuditRate, long seatTimeoutMs) {
     /** Default seats per task. */
     public static final int DEFAULT_REDUNDANCY = 3;
 
@@ -122,13 +125,32 @@ public record ConsensusConfig(
     /** Default audit rate of tasks a newcomer holds a seat on. */
     public static final double DEFAULT_NEWCOMER_AUDIT_RATE = 0.2;
 
-    /** Three seats, one-second rosters, newcomers' tasks audited at 20%. */
+    /**
+     * Default seat timeout, ms: far above a seat's answer time (p50 under 10 ms, under a second
+     * with hundreds of tasks queued in {@code bench}), far below the 10 s decision deadline.
+     */
+    public static final long DEFAULT_SEAT_TIMEOUT_MS = 2_000;
+
+    /** Three seats, one-second rosters, newcomers' tasks audited at 20%, 2 s seat timeout. */
     public static final Committees DEFAULTS =
-        new Committees(DEFAULT_REDUNDANCY, DEFAULT_ROSTER_INTERVAL_MS, DEFAULT_NEWCOMER_AUDIT_RATE);
+        new Committees(DEFAULT_REDUNDANCY, DEFAULT_ROSTER_INTERVAL_MS, DEFAULT_NEWCOMER_AUDIT_RATE, DEFAULT_SEAT_TIMEOUT_MS);
+
+    /**
+     * These settings with another default redundancy.
+     *
+     * @param k seats, or {@link dev.minigradient.protocol.Redundancy#ALL}
+     * @return a copy
+     */
+    public Committees withRedundancy(int k) {
+      return new Committees(k, rosterIntervalMs, newcomerAuditRate, seatTimeoutMs);
+    }
 
     /** Validates the settings. */
     public Committees {
       dev.minigradient.protocol.Redundancy.check(redundancy);
+      if (seatTimeoutMs <= 0) {
+        throw new IllegalArgumentException("seat timeout must be positive, got: " + seatTimeoutMs);
+      }
       if (rosterIntervalMs <= 0) {
         throw new IllegalArgumentException("roster interval must be positive, got: " + rosterIntervalMs);
       }

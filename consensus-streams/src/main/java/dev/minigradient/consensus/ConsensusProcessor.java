@@ -288,6 +288,12 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     List<PendingTask.HeldVote> early = p.early;
     p.early = new ArrayList<>();
     deadlines.put(deadlineKey(p.deadline, taskId), taskId);
+    if (p.hasCommittee() && config.committees().seatTimeoutMs() < config.decisionTimeoutMs()) {
+      // a seat silent this long escalates; the task still settles at the deadline, so the seat's
+      // vote, if it comes, is judged (LATE) instead of MISSED
+      p.seatDeadline = now + config.committees().seatTimeoutMs();
+      deadlines.put(deadlineKey(p.seatDeadline, taskId), taskId);
+    }
     if (p.eligible.isEmpty()) {
       // no active peer serves the model: answer now rather than let early votes elect a quorum of one
       emit(taskId, p, ConsensusStatus.UNSUPPORTED_MODEL, null, 0, 0, now);
@@ -763,6 +769,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     inputs.remove(taskId);
     context.forward(new Record<>(taskId, Outcome.settlement(verdicts(p, true), now), now));
     deadlines.delete(deadlineKey(p.deadline, taskId));
+    if (p.seatDeadline > 0) {
+      deadlines.delete(deadlineKey(p.seatDeadline, taskId));
+    }
     PendingTask done = new PendingTask();
     done.decided = true;
     done.settled = true;
@@ -787,6 +796,13 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       String taskId = kv.value;
       PendingTask p = pending.get(taskId);
       if (p == null) {
+        continue;
+      }
+      if (p.seatDeadline > 0 && Long.parseLong(kv.key.substring(0, 15)) == p.seatDeadline && p.seatDeadline != p.deadline) {
+        // the committee's seat timeout: escalate a silent seat, nothing else
+        if (!p.decided && p.hasTask()) {
+          decideIfReady(taskId, p, now, true);
+        }
         continue;
       }
       if (p.settled) {

@@ -20,6 +20,9 @@ final class PendingTask {
   public long submittedAt;
   /** Wall-clock deadline of the decision, epoch ms. */
   public long deadline;
+
+  /** Wall-clock time a committee's silent seat escalates, epoch ms; 0 without one. */
+  public long seatDeadline;
   /**
    * Peers eligible to vote and their weights: with a committee, the seated peers and the seats
    * each holds; without one (redundancy {@code all}, or no roster yet), the peers active and

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CommitteeTopologyTest {
   private static final String MODEL = "a".repeat(64);
   private static final long TIMEOUT_MS = 5_000;
+  private static final long SEAT_TIMEOUT_MS = 2_000;
   private static final List<Double> HONEST = probabilities(7, 0.91);
 
   @TempDir Path stateDir;
@@ -60,7 +61,7 @@ class CommitteeTopologyTest {
     ConsensusConfig config =
         new ConsensusConfig(
             "committee-test", new KafkaSettings("localhost:9", Map.of()), stateDir, TIMEOUT_MS, 100, 60_000, 10, false,
-            0.0, 42L, 1_000, new ConsensusConfig.Committees(redundancy, 1_000, 0.0));
+            0.0, 42L, 1_000, new ConsensusConfig.Committees(redundancy, 1_000, 0.0, SEAT_TIMEOUT_MS));
     now = System.currentTimeMillis();
     driver =
         new TopologyTestDriver(
@@ -192,13 +193,20 @@ class CommitteeTopologyTest {
       cast(s.task(), p, 7, HONEST);
     }
     assertThat(consensus.isEmpty()).isTrue();
-    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
+    // the seat timeout escalates: the referee decides
+    driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(7);
     assertThat(c.escalation()).isEqualTo("missing-seat");
     assertThat(c.verdicts().stream().filter(v -> v.peerId().equals(seated.get(0))).findFirst().orElseThrow().verdict())
-        .isEqualTo(Verdict.MISSED);
+        .isEqualTo(Verdict.PENDING);
+    // a vote more than the grace after the decision is LATE; silence to the deadline is MISSED
+    assertThat(settlements.isEmpty()).isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS - SEAT_TIMEOUT_MS));
+    Map<String, Verdict> settled = new HashMap<>();
+    settlements.readKeyValuesToList().forEach(kv -> settled.put(kv.key, kv.value.verdict().verdict()));
+    assertThat(settled).containsEntry(seated.get(0), Verdict.MISSED);
   }
 
   @Test

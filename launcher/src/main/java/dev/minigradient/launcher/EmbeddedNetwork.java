@@ -184,9 +184,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
           new ConsensusService(
               cd.withTiming(options.decisionTimeoutMs(), options.commitIntervalMs(), options.exactlyOnce())
                   .withAuditRate(options.auditRate())
-                  .withCommittees(new ConsensusConfig.Committees(
-                      options.redundancy(), ConsensusConfig.Committees.DEFAULT_ROSTER_INTERVAL_MS,
-                      ConsensusConfig.Committees.DEFAULT_NEWCOMER_AUDIT_RATE)),
+                  .withCommittees(ConsensusConfig.Committees.DEFAULTS.withRedundancy(options.redundancy())),
               Referee.of(served),
               dev.minigradient.protocol.Sealing.generateKeyPair());
       Map<String, MetricsApi.KnownModel> known = new java.util.LinkedHashMap<>();

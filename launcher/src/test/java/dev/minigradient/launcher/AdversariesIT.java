@@ -69,7 +69,8 @@ class AdversariesIT {
     for (String id : List.of("honest-1", "honest-2", "honest-3")) {
       Reputation r = ledger(o, id);
       assertThat(r.disagreed() + r.invalid() + r.auditFailed()).as(id).isZero();
-      assertThat(r.agreed()).as(id).isGreaterThan(TASKS / 2);
+      // four peers at 3 seats: a peer sits on about 58% of the tasks (1 - (3/4)^3)
+      assertThat(r.agreed()).as(id).isGreaterThan(TASKS / 4);
     }
   }
 
@@ -114,7 +115,9 @@ class AdversariesIT {
 
   @Test
   void aSlowPeerIsJudgedLateAndEarnsNoReward() throws Exception {
-    MixOutcome o = run("honest:3,slow");
+    // the slow seat answers 4 s late: the seat timeout (2 s) escalates the task to the referee,
+    // and the vote, 2 s after the decision, is LATE
+    MixOutcome o = run("honest:3,slow", b -> b.with(b.constantLabel(), 4_000, b.crashAfter(), b.forgeAs()));
     honestPeersAgreedEveryTime(o);
     Reputation slow = ledger(o, "slow-1");
     assertThat(slow.late()).isPositive();
@@ -143,8 +146,9 @@ class AdversariesIT {
 
   @Test
   void aColludingMajorityOfPeersUnderAThirdOfTheStakeNeverWinsAndAuditsSlashIt() throws Exception {
-    // four of seven peers answer the same wrong label, with 120 of 420 stake (29%)
-    MixOutcome o = run("honest:3@100,constant:4@30,audit=0.5");
+    // four of seven peers answer the same wrong label, with 120 of 420 stake (29%), every peer
+    // serving every task: the 2/3 quorum keeps them from deciding, escalation settles each task
+    MixOutcome o = run("honest:3@100,constant:4@30,audit=0.5,k=all");
     honestPeersAgreedEveryTime(o);
     for (int i = 1; i <= 4; i++) {
       Reputation r = ledger(o, "constant-" + i);
