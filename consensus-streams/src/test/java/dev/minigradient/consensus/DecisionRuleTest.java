@@ -1,0 +1,97 @@
+package dev.minigradient.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.minigradient.consensus.DecisionRule.Ballot;
+import dev.minigradient.consensus.DecisionRule.Kind;
+import dev.minigradient.consensus.DecisionRule.Step;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DecisionRuleTest {
+  private static Map<String, Double> seats(Object... peerAndSeats) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (int i = 0; i < peerAndSeats.length; i += 2) {
+      m.put((String) peerAndSeats[i], ((Number) peerAndSeats[i + 1]).doubleValue());
+    }
+    return m;
+  }
+
+  private static Map<String, Ballot> votes(Object... peerAndLabel) {
+    Map<String, Ballot> m = new LinkedHashMap<>();
+    for (int i = 0; i < peerAndLabel.length; i += 2) {
+      int label = (Integer) peerAndLabel[i + 1];
+      m.put((String) peerAndLabel[i], new Ballot(Math.abs(label) == 99 ? 1 : label, label != -99));
+    }
+    return m;
+  }
+
+  @Test
+  void aCommitteeDecidesOnlyWhenEverySeatedPeerVotedTheSameLabel() {
+    Map<String, Double> s = seats("a", 2, "b", 1);
+    assertThat(DecisionRule.next(s, votes("a", 4), true, false).kind()).isEqualTo(Kind.WAIT);
+    Step step = DecisionRule.next(s, votes("a", 4, "b", 4), true, false);
+    assertThat(step.kind()).isEqualTo(Kind.DECIDE);
+    assertThat(step.label()).isEqualTo(4);
+    assertThat(step.agreeing()).isEqualTo(3.0).isEqualTo(step.total());
+  }
+
+  @Test
+  void anyDisagreementInACommitteeEscalatesAtOnceWhateverTheWeights() {
+    Step step = DecisionRule.next(seats("a", 5, "b", 1, "c", 1), votes("a", 4, "b", 7), true, false);
+    assertThat(step.kind()).isEqualTo(Kind.ESCALATE);
+    assertThat(step.reason()).isEqualTo("disagreement");
+    assertThat(step.label()).as("the leading label, by seats").isEqualTo(4);
+  }
+
+  @Test
+  void aRefusalAgainstALabelIsADisagreement() {
+    Step step = DecisionRule.next(seats("a", 1, "b", 1), votes("a", -1, "b", 3), true, false);
+    assertThat(step.reason()).isEqualTo("disagreement");
+  }
+
+  @Test
+  void anInvalidSeatVoteEscalates() {
+    Step step = DecisionRule.next(seats("a", 1, "b", 1), votes("a", 3, "b", -99), true, false);
+    assertThat(step.kind()).isEqualTo(Kind.ESCALATE);
+    assertThat(step.reason()).isEqualTo("invalid-vote");
+  }
+
+  @Test
+  void aSilentSeatEscalatesOnlyOnceTheDeadlineHasPassed() {
+    Map<String, Double> s = seats("a", 1, "b", 1, "c", 1);
+    assertThat(DecisionRule.next(s, votes("a", 3, "b", 3), true, false).kind()).isEqualTo(Kind.WAIT);
+    Step step = DecisionRule.next(s, votes("a", 3, "b", 3), true, true);
+    assertThat(step.kind()).isEqualTo(Kind.ESCALATE);
+    assertThat(step.reason()).isEqualTo("missing-seat");
+  }
+
+  @Test
+  void votesOfPeersWithoutASeatAreIgnored() {
+    Step step = DecisionRule.next(seats("a", 1, "b", 1), votes("a", 3, "b", 3, "x", 5), true, false);
+    assertThat(step.kind()).isEqualTo(Kind.DECIDE);
+    assertThat(step.label()).isEqualTo(3);
+  }
+
+  @Test
+  void withoutACommitteeMoreThanTwoThirdsOfTheWeightDecides() {
+    Map<String, Double> w = seats("a", 1, "b", 1, "c", 1, "d", 1);
+    assertThat(DecisionRule.next(w, votes("a", 7, "b", 7), false, false).kind()).isEqualTo(Kind.WAIT);
+    assertThat(DecisionRule.next(w, votes("a", 7, "b", 7, "c", 7), false, false).kind()).isEqualTo(Kind.DECIDE);
+  }
+
+  @Test
+  void withoutACommitteeATieAmongEveryoneEscalatesForWantOfAQuorum() {
+    Step step = DecisionRule.next(seats("a", 1, "b", 1, "c", 1, "d", 1), votes("a", 5, "b", 3, "c", 5, "d", 3), false, false);
+    assertThat(step.kind()).isEqualTo(Kind.ESCALATE);
+    assertThat(step.reason()).isEqualTo("no-quorum");
+    assertThat(step.label()).as("ties go to the lowest label").isEqualTo(3);
+  }
+
+  @Test
+  void withoutVotesTheDeadlineTimesTheTaskOut() {
+    assertThat(DecisionRule.next(seats("a", 1), votes(), false, true).kind()).isEqualTo(Kind.TIMED_OUT);
+    assertThat(DecisionRule.next(seats("a", 1), votes(), true, true).reason()).isEqualTo("missing-seat");
+  }
+}
