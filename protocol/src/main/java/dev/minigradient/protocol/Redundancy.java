@@ -28,18 +28,24 @@ public final class Redundancy {
    *
    * @param text a positive integer up to {@link #MAX}, or {@code all}
    * @return k, or {@link #ALL}
-   * @throws IllegalArgumentException with a message for the requester, if it is neither
+   * @throws IllegalArgumentException with a message for the requester, if it is neither (also for
+   *     {@code 0}: only the word {@code all} asks for every peer)
    */
   public static int parse(String text) {
     String t = text == null ? "" : text.trim();
     if (t.equalsIgnoreCase("all")) {
       return ALL;
     }
+    int k;
     try {
-      return check(Integer.parseInt(t));
+      k = Integer.parseInt(t);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(message(text));
     }
+    if (k == ALL) {
+      throw new IllegalArgumentException(message(text));
+    }
+    return check(k);
   }
 
   /**
