@@ -120,7 +120,7 @@ function Kpis({ summary, dead }) {
     ['Latency p50 / p99', `${ms(summary?.latency?.p50Ms)} / ${ms(summary?.latency?.p99Ms)}`, `max ${ms(summary?.latency?.maxMs)}`, 'kpi-latency'],
     ['Active peers', num(summary?.activePeers?.length), `${num(summary?.peersKnown)} in the ledger`, 'kpi-peers'],
     ['Dead letters', num(dead?.total ?? summary?.deadLetters), 'records nobody could process', 'kpi-dead'],
-    ['Escalations', num(escalations.total), escalations.text || 'decided by the referee’s re-run', 'kpi-escalations'],
+    ['Escalations', num(escalations.total), escalations.text || 'tasks the referee’s re-run decided', 'kpi-escalations'],
     ['Model runs per task', num(summary?.committees?.inferencesPerDecision, 2), `${num(summary?.committees?.inferences)} in all · mean seats ${num(summary?.committees?.meanSeats, 1)}`, 'kpi-inferences'],
   ];
   const byStatus = Object.entries(summary?.byStatus ?? {});
