@@ -1,6 +1,6 @@
 // Browser test of the dashboard against a running network: submits real digits over HTTP,
-// then checks in headless Chromium that they arrive live (thumbnails, labels, votes, peers,
-// dead letters), uploads a Fashion-MNIST image with the model picker, checks that the history
+// then checks in headless Chromium that they arrive live (thumbnails, labels, votes, a task's
+// committee and escalation, peers, dead letters), uploads a Fashion-MNIST image with the model picker, checks that the history
 // fits a 1400 px window, takes a screenshot and fails on any browser console error. The network
 // must serve mnist and fashion-mnist (the `network` command's default, and DashboardIT's).
 //
@@ -121,6 +121,24 @@ try {
     }
   });
 
+  await check('the task’s detail shows its committee, each peer with its seats, and its escalation', async () => {
+    const c = await (await fetch(`${url}/api/tasks/${ids[0]}`)).json();
+    const committee = page.getByTestId('committee');
+    await committee.waitFor();
+    const seats = await committee.getAttribute('data-seats');
+    const expected = c.committee?.length ? String(c.committee.length) : 'all';
+    assert(seats === expected, `the committee shows ${seats} seats, the API has ${JSON.stringify(c.committee)}`);
+    const peers = new Set(c.committee?.length ? c.committee : (c.verdicts ?? []).map((v) => v.peerId));
+    const shown = await page.getByTestId('committee-peer').allInnerTexts();
+    assert(shown.length === peers.size && [...peers].every((p) => shown.some((t) => t.startsWith(p))), `committee peers ${JSON.stringify(shown)} for ${JSON.stringify([...peers])}`);
+    const escalation = page.getByTestId('escalation');
+    if (c.escalation) {
+      assert((await escalation.innerText()).includes(c.escalation), `the escalation ${c.escalation} is not shown`);
+    } else {
+      assert((await escalation.count()) === 0, 'an escalation is shown for a task the seats settled');
+    }
+  });
+
   await check('an image uploaded with the model picker on fashion-mnist is decided by it, with its label', async () => {
     const models = await (await fetch(`${url}/api/models`)).json();
     const fashion = models.find((m) => m.name === 'fashion-mnist');
@@ -175,8 +193,10 @@ try {
     assert(c.status === 'REJECTED', `the non-image is ${c.status}`);
   });
 
-  await check('throughput and latency are shown', async () => {
+  await check('throughput and latency are shown, and the model runs per task', async () => {
     await page.waitForFunction(() => !/—/.test(document.querySelector('[data-testid="kpi-latency"]')?.innerText ?? '—'));
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="kpi-inferences"] .value')?.innerText ?? ''));
+    await page.getByTestId('kpi-escalations').waitFor();
     await page.locator('.recharts-area').first().waitFor();
     await page.locator('.recharts-bar-rectangle').first().waitFor();
   });

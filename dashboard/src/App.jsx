@@ -1,5 +1,5 @@
 import { useRef, useState } from 'react';
-import { inputUrl, labelText, modelChoices, submitImage, support, verdictMeaning } from './api.js';
+import { committeeOf, escalationMeaning, escalationSummary, inputUrl, labelText, modelChoices, submitImage, support, verdictMeaning } from './api.js';
 import { DeadLetterChart, LatencyChart, PALETTE, PeerHistoryChart, ThroughputChart } from './charts.jsx';
 import { useNetwork } from './useNetwork.js';
 
@@ -112,6 +112,7 @@ function Card({ title, subtitle, right, children }) {
 }
 
 function Kpis({ summary, dead }) {
+  const escalations = escalationSummary(summary);
   const items = [
     ['Tasks submitted', num(summary?.tasksSubmitted), 'read from inference.tasks', 'kpi-submitted'],
     ['Tasks completed', num(summary?.tasksCompleted), `${num(summary?.decisions)} decisions in all`, 'kpi-completed'],
@@ -119,6 +120,8 @@ function Kpis({ summary, dead }) {
     ['Latency p50 / p99', `${ms(summary?.latency?.p50Ms)} / ${ms(summary?.latency?.p99Ms)}`, `max ${ms(summary?.latency?.maxMs)}`, 'kpi-latency'],
     ['Active peers', num(summary?.activePeers?.length), `${num(summary?.peersKnown)} in the ledger`, 'kpi-peers'],
     ['Dead letters', num(dead?.total ?? summary?.deadLetters), 'records nobody could process', 'kpi-dead'],
+    ['Escalations', num(escalations.total), escalations.text || 'tasks the referee’s re-run decided', 'kpi-escalations'],
+    ['Model runs per task', num(summary?.committees?.inferencesPerDecision, 2), `${num(summary?.committees?.inferences)} in all · mean seats ${num(summary?.committees?.meanSeats, 1)}`, 'kpi-inferences'],
   ];
   const byStatus = Object.entries(summary?.byStatus ?? {});
   return (
@@ -241,6 +244,18 @@ function Votes({ decision, onClose, model }) {
           <dd>{num(decision.agreeingWeight, 2)} of {num(decision.totalWeight, 2)} ({pct(support(decision))})</dd>
           <dt>latency</dt>
           <dd>{ms(decision.latencyMs)}</dd>
+          <dt>committee</dt>
+          <dd><Committee decision={decision} /></dd>
+          {decision.escalation && (
+            <>
+              <dt>escalation</dt>
+              <dd data-testid="escalation">
+                <span className="badge escalated">{decision.escalation}</span> <span className="muted">{escalationMeaning(decision.escalation)}: the referee re-ran the model</span>
+              </dd>
+            </>
+          )}
+          <dt>model runs</dt>
+          <dd>{num(decision.inferences)}</dd>
           <dt>model</dt>
           <dd className="mono" title={decision.modelId}>{model?.name ? `${model.name} · ` : ''}{decision.modelId?.slice(0, 12)}…</dd>
           {decision.rejection && (<><dt>rejection</dt><dd>{decision.rejection}</dd></>)}
@@ -271,6 +286,20 @@ function Votes({ decision, onClose, model }) {
         </table>
       )}
     </div>
+  );
+}
+
+function Committee({ decision }) {
+  const { seats, peers } = committeeOf(decision);
+  return (
+    <span className="committee" data-testid="committee" data-seats={seats}>
+      {seats === 'all' ? `every eligible peer (${peers.length})` : `${seats} seat${seats === 1 ? '' : 's'}`}
+      {peers.map((p) => (
+        <span key={p.peerId} className="seat mono" data-testid="committee-peer" title={`${p.peerId} holds ${p.seats} seat${p.seats === 1 ? '' : 's'}`}>
+          {p.peerId}{p.seats > 1 && <b> ×{p.seats}</b>}
+        </span>
+      ))}
+    </span>
   );
 }
 

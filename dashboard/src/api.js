@@ -89,6 +89,8 @@ export function verdictMeaning(v) {
       return { counted: false, why: 'sent no vote by the deadline' };
     case 'INVALID':
       return { counted: false, why: v?.reason ?? 'vote did not verify' };
+    case 'DRIFTED':
+      return { counted: false, why: 'a near-tie flipped by other hardware: its probabilities match the referee’s; never slashed' };
     default:
       return { counted: false, why: v?.reason ?? 'unknown verdict' };
   }
@@ -99,4 +101,43 @@ export function labelText(label, model) {
   if (label === null || label === undefined) return null;
   const name = model?.labels?.[label];
   return name !== undefined && name !== String(label) ? `${label} ${name}` : String(label);
+}
+
+/**
+ * A decision's committee: its seats (a number, or 'all' when every eligible peer served the task,
+ * one seat each) and each peer with the seats it held, in the order of its first seat.
+ */
+export function committeeOf(c) {
+  const seats = c?.committee ?? [];
+  if (!seats.length) return { seats: 'all', peers: (c?.verdicts ?? []).map((v) => ({ peerId: v.peerId, seats: 1 })) };
+  const byPeer = new Map();
+  for (const p of seats) byPeer.set(p, (byPeer.get(p) ?? 0) + 1);
+  return { seats: seats.length, peers: [...byPeer].map(([peerId, n]) => ({ peerId, seats: n })) };
+}
+
+/** Why the referee's re-execution decided a task, by escalation reason; null when the seats settled it. */
+export function escalationMeaning(reason) {
+  switch (reason) {
+    case null:
+    case undefined:
+      return null;
+    case 'disagreement':
+      return 'the seats disagreed';
+    case 'invalid-vote':
+      return 'a seat sent an invalid vote';
+    case 'missing-seat':
+      return 'a seat sent no vote by the deadline';
+    case 'no-quorum':
+      return 'no label reached the quorum';
+    case 'audit':
+      return 'picked for an audit';
+    default:
+      return reason;
+  }
+}
+
+/** A summary's escalations: how many in all, and the reasons with their counts, most first ("disagreement 2 · audit 1"). */
+export function escalationSummary(summary) {
+  const entries = Object.entries(summary?.committees?.escalations ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return { total: entries.reduce((n, [, k]) => n + k, 0), text: entries.map(([r, k]) => `${r} ${k}`).join(' · ') };
 }

@@ -301,6 +301,8 @@ class DashboardIT {
         .contains("mg_peer_active{peer=\"peer-1\"} 1")
         .containsPattern("mg_tasks_submitted_total [1-9]")
         .containsPattern("mg_decision_latency_seconds_count [1-9]")
+        .containsPattern("mg_inferences_total [1-9]")
+        .containsPattern("mg_committee_seats_count [1-9]")
         .contains("kafka_stream_alive_stream_threads"); // the views' own Kafka Streams metrics
     Path file = Files.writeString(tmp.resolve("metrics.prom"), text);
     Process p = new ProcessBuilder("promtool", "check", "metrics")

@@ -4,6 +4,7 @@ import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Verdict;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -29,21 +30,31 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code mg_decisions_total{status}}: decisions by status;
  *   <li>{@code mg_verdicts_total{verdict}}: peer verdicts by kind;
  *   <li>{@code mg_dead_letters_total{reason}}: dead-letter records by reason;
+ *   <li>{@code mg_escalations_total{reason}}: decisions the referee's re-execution made, by
+ *       reason (registered as each reason is first seen);
+ *   <li>{@code mg_inferences_total}: model runs the decisions cost (votes plus re-executions);
  *   <li>{@code mg_peer_reputation{peer}}, {@code mg_peer_stake{peer}}, {@code
  *       mg_peer_active{peer}} (1 or 0), {@code mg_peer_votes_total{peer,verdict}};
  *   <li>{@code mg_decision_latency_seconds}: a histogram of the decisions this API instance saw
- *       arrive since it started.
+ *       arrive since it started;
+ *   <li>{@code mg_committee_seats}: a histogram of the committee seats of the same decisions (a
+ *       committee of every eligible peer counts one seat each; a decision no peer served, none).
  * </ul>
  *
  * Network figures come from the latest {@link NetworkStats.Snapshot} ({@link #update}), so a
  * scrape never waits on the state stores.
  */
 public final class ApiMetrics implements AutoCloseable {
+  /** Upper bounds of the seats histogram's buckets. */
+  private static final double[] SEAT_BUCKETS = {1, 2, 3, 5, 7, 10, 15, 25, 50};
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final KafkaStreamsMetrics streamsMetrics;
   private final Timer latency;
+  private final DistributionSummary seats;
   private final Set<String> peers = ConcurrentHashMap.newKeySet();
   private final Set<String> reasons = ConcurrentHashMap.newKeySet();
+  private final Set<String> escalationReasons = ConcurrentHashMap.newKeySet();
   private volatile NetworkStats.Snapshot snapshot;
 
   /**
@@ -73,10 +84,21 @@ public final class ApiMetrics implements AutoCloseable {
           .tag("verdict", v.name())
           .register(registry);
     }
+    FunctionCounter.builder("mg.inferences", this, m -> {
+          NetworkStats.Snapshot s = m.snapshot;
+          return s == null ? 0 : s.summary().committees().inferences();
+        })
+        .description("Model runs the decisions cost: votes counted plus the referee's re-executions")
+        .register(registry);
     latency =
         Timer.builder("mg.decision.latency")
             .description("Submission-to-decision latency of the decisions this API instance saw arrive")
             .serviceLevelObjectives(latencyBuckets())
+            .register(registry);
+    seats =
+        DistributionSummary.builder("mg.committee.seats")
+            .description("Committee seats of the decisions this API instance saw arrive (every eligible peer: one seat each)")
+            .serviceLevelObjectives(SEAT_BUCKETS)
             .register(registry);
     feed.onConsensus(this::record);
   }
@@ -90,8 +112,18 @@ public final class ApiMetrics implements AutoCloseable {
     return out;
   }
 
-  private void record(Consensus c) {
+  /**
+   * Records one decision's latency and committee seats; the live feed calls it for each decision
+   * made since it started.
+   *
+   * @param c the decision
+   */
+  void record(Consensus c) {
     latency.record(Duration.ofMillis(Math.max(0, c.latencyMs())));
+    int n = NetworkStats.seats(c);
+    if (n > 0) {
+      seats.record(n);
+    }
   }
 
   private Map<String, Long> summaryMap(boolean statuses) {
@@ -113,8 +145,8 @@ public final class ApiMetrics implements AutoCloseable {
   }
 
   /**
-   * Takes a new snapshot, registering the meters of peers and dead-letter reasons seen for the
-   * first time.
+   * Takes a new snapshot, registering the meters of peers, dead-letter reasons and escalation
+   * reasons seen for the first time.
    *
    * @param s the snapshot
    */
@@ -132,6 +164,17 @@ public final class ApiMetrics implements AutoCloseable {
               return cur == null ? 0 : cur.deadByReason().getOrDefault(reason, 0L);
             })
             .description("Dead-letter records by reason")
+            .tag("reason", reason)
+            .register(registry);
+      }
+    }
+    for (String reason : s.summary().committees().escalations().keySet()) {
+      if (escalationReasons.add(reason)) {
+        FunctionCounter.builder("mg.escalations", this, m -> {
+              NetworkStats.Snapshot cur = m.snapshot;
+              return cur == null ? 0 : cur.summary().committees().escalations().getOrDefault(reason, 0L);
+            })
+            .description("Decisions the referee's re-execution made, by reason")
             .tag("reason", reason)
             .register(registry);
       }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Task;
 import io.javalin.Javalin;
@@ -44,8 +45,10 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  *   <li>{@code GET /health}: 200 when the views are running, else 503.
  *   <li>{@code GET /api/summary}: {@link NetworkStats.Summary}.
  *   <li>{@code GET /api/consensus?limit=N}: the newest N decisions, newest first.
- *   <li>{@code POST /api/tasks?model=ID&name=NAME}: submits an image (raw body or multipart);
- *       202 with the task id. {@code model} is a model id or the name of a known model.
+ *   <li>{@code POST /api/tasks?model=ID&name=NAME&redundancy=K}: submits an image (raw body or
+ *       multipart); 202 with the task id. {@code model} is a model id or the name of a known
+ *       model; {@code redundancy} the committee seats, a positive integer or {@code all}
+ *       (absent: the network's default).
  *   <li>{@code GET /api/tasks/{id}}: one task's consensus, 404 until decided.
  *   <li>{@code GET /api/tasks/{id}/input}: the task's input bytes, as submitted.
  *   <li>{@code GET /api/peers}, {@code GET /api/peers/{id}} (with its reputation history).
@@ -330,6 +333,7 @@ public final class MetricsApi {
   }
 
   private static void submit(Context ctx, Backend b) throws IOException {
+    Integer redundancy = redundancy(ctx.queryParam("redundancy"));
     byte[] bytes;
     String contentType;
     String name = ctx.queryParam("name");
@@ -366,7 +370,7 @@ public final class MetricsApi {
     String modelId = modelFor(ctx.queryParam("model"), b);
     Task task;
     try {
-      task = b.intake().submit(modelId, bytes, contentType, name);
+      task = b.intake().submit(modelId, bytes, contentType, name, redundancy);
     } catch (IllegalStateException e) {
       throw new NotReadyException(e.getMessage());
     }
@@ -375,10 +379,31 @@ public final class MetricsApi {
     out.put("modelId", task.modelId());
     out.put("inputSha256", task.inputSha256());
     out.put("submittedAt", task.submittedAt());
+    // as the task's JSON writes it: seats, "all", or null for the network's default
+    Integer k = task.redundancy();
+    out.put("redundancy", k == null ? null : k == Redundancy.ALL ? (Object) Redundancy.format(k) : k);
     out.put("consensus", "/api/tasks/" + task.taskId());
     out.put("input", "/api/tasks/" + task.taskId() + "/input");
     ctx.header("Location", "/api/tasks/" + task.taskId());
     ctx.status(HttpStatus.ACCEPTED).json(out);
+  }
+
+  /**
+   * The {@code redundancy} query parameter of {@code POST /api/tasks}.
+   *
+   * @param value the parameter, or null
+   * @return null when absent (the network's default), else the seats or {@link Redundancy#ALL}
+   * @throws BadRequestResponse unless it is a positive integer or {@code all}
+   */
+  static Integer redundancy(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Redundancy.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestResponse(e.getMessage());
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.minigradient.protocol.Verdict;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,41 @@ public final class NetworkStats {
   public record Second(long t, long decisions) {}
 
   /**
+   * What the committees cost and how often the referee decided.
+   *
+   * @param bySeats decisions by the seats of their committee: the number drawn, or {@code all}
+   *     when every eligible peer served the task (one seat each); decisions no peer served are
+   *     left out. Numbers ascending, {@code all} last
+   * @param meanSeats mean seats per decision some peer served (an {@code all} committee counts
+   *     its eligible peers), null when none
+   * @param escalations decisions the referee's re-execution made, by reason ({@code
+   *     disagreement}, {@code invalid-vote}, {@code missing-seat}, {@code no-quorum}, {@code
+   *     audit}), sorted by reason; only reasons seen
+   * @param inferences model runs all decisions cost (votes plus the referee's re-executions)
+   * @param inferencesPerDecision {@code inferences} over all decisions, null when none
+   */
+  public record Committees(
+      Map<String, Long> bySeats,
+      Double meanSeats,
+      Map<String, Long> escalations,
+      long inferences,
+      Double inferencesPerDecision) {}
+
+  /** The {@link Committees#bySeats} key of a committee of every eligible peer. */
+  static final String ALL_SEATS = "all";
+
+  /**
+   * The seats of a decision's committee.
+   *
+   * @param c the decision
+   * @return the seats drawn; for a committee of every eligible peer, one per eligible peer; 0
+   *     when no peer served the task
+   */
+  static int seats(Consensus c) {
+    return c.committee().isEmpty() ? c.verdicts().size() : c.committee().size();
+  }
+
+  /**
    * The network at a glance.
    *
    * @param tasksSubmitted tasks read from {@code inference.tasks} (retained history and live)
@@ -66,6 +102,7 @@ public final class NetworkStats {
    * @param decisions all decisions
    * @param byStatus decisions by status (every status, zeros included)
    * @param verdicts peer verdicts by kind over all decisions (every kind)
+   * @param committees committee sizes, escalations and model runs over all decisions
    * @param throughputPerSecond decisions per second over the last 10 whole seconds (the current
    *     one included)
    * @param throughput decisions per second over the last {@link #THROUGHPUT_SECONDS} s, oldest
@@ -82,6 +119,7 @@ public final class NetworkStats {
       long decisions,
       Map<String, Long> byStatus,
       Map<String, Long> verdicts,
+      Committees committees,
       double throughputPerSecond,
       List<Second> throughput,
       Latency latency,
@@ -102,15 +140,21 @@ public final class NetworkStats {
   private NetworkStats() {}
 
   /**
-   * Running figures over every decision added, in bounded memory: counts by status and verdict,
-   * the newest {@link #LATENCY_WINDOW} latencies, and decisions per second over the last two
-   * minutes. The live feed adds each decision it reads from {@code inference.consensus}, so a
+   * Running figures over every decision added, in bounded memory: counts by status, verdict,
+   * committee size and escalation reason, model runs, the newest {@link #LATENCY_WINDOW}
+   * latencies, and decisions per second over the last two minutes. The live feed adds each decision it reads from {@code inference.consensus}, so a
    * summary costs the same after a million decisions as after ten. Thread-safe.
    */
   public static final class Tally {
     private long total;
     private final Map<String, Long> byStatus = new LinkedHashMap<>();
     private final Map<String, Long> verdicts = new LinkedHashMap<>();
+    private final Map<String, Long> bySeats =
+        new TreeMap<>(Comparator.comparingInt((String k) -> k.equals(ALL_SEATS) ? Integer.MAX_VALUE : Integer.parseInt(k)));
+    private long seatsServed;
+    private long seatsTotal;
+    private final Map<String, Long> escalations = new TreeMap<>();
+    private long inferences;
     private final ArrayDeque<Long> latencies = new ArrayDeque<>();
     private final TreeMap<Long, Long> perSecond = new TreeMap<>();
 
@@ -141,6 +185,16 @@ public final class NetworkStats {
           verdicts.merge(v.verdict().name(), 1L, Long::sum);
         }
       }
+      int seats = seats(c);
+      if (seats > 0) {
+        bySeats.merge(c.committee().isEmpty() ? ALL_SEATS : Integer.toString(seats), 1L, Long::sum);
+        seatsServed++;
+        seatsTotal += seats;
+      }
+      if (c.escalated()) {
+        escalations.merge(c.escalation(), 1L, Long::sum);
+      }
+      inferences += Math.max(0, c.inferences());
       latencies.addLast(Math.max(0, c.latencyMs()));
       while (latencies.size() > LATENCY_WINDOW) {
         latencies.removeFirst();
@@ -182,6 +236,12 @@ public final class NetworkStats {
           total,
           new LinkedHashMap<>(byStatus),
           new LinkedHashMap<>(verdicts),
+          new Committees(
+              new LinkedHashMap<>(bySeats),
+              seatsServed == 0 ? null : (double) seatsTotal / seatsServed,
+              new LinkedHashMap<>(escalations),
+              inferences,
+              total == 0 ? null : (double) inferences / total),
           last10s / 10.0,
           series,
           latency(latencies.stream().mapToLong(Long::longValue).toArray()),

@@ -1,6 +1,7 @@
 package dev.minigradient.api;
 
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -20,15 +22,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * idempotent {@code acks=all} producer. The producer is created on first use.
  */
 public final class TaskIntake implements AutoCloseable {
-  /** Largest input accepted, bytes: {@link dev.minigradient.protocol.Task#MAX_INPUT_BYTES}. */
-  public static final int MAX_INPUT_BYTES = dev.minigradient.protocol.Task.MAX_INPUT_BYTES;
+  /** Largest input accepted, bytes: {@link Task#MAX_INPUT_BYTES}. */
+  public static final int MAX_INPUT_BYTES = Task.MAX_INPUT_BYTES;
 
   /** The requester id stamped on tasks submitted over HTTP. */
   public static final String REQUESTER = "metrics-api";
 
   private final KafkaSettings kafka;
   private final Duration sendTimeout;
-  private KafkaProducer<String, Task> producer;
+  private Producer<String, Task> producer;
   private boolean closed;
 
   /**
@@ -42,7 +44,19 @@ public final class TaskIntake implements AutoCloseable {
     this.sendTimeout = sendTimeout;
   }
 
-  private synchronized KafkaProducer<String, Task> producer() {
+  /**
+   * Creates the intake over a producer of its own (tests give Kafka's {@code MockProducer}).
+   *
+   * @param producer publishes the tasks; closed with the intake
+   * @param sendTimeout how long one submission may wait for the acknowledgement
+   */
+  public TaskIntake(Producer<String, Task> producer, Duration sendTimeout) {
+    this.kafka = null;
+    this.sendTimeout = sendTimeout;
+    this.producer = producer;
+  }
+
+  private synchronized Producer<String, Task> producer() {
     if (closed) {
       throw new IllegalStateException("closed");
     }
@@ -63,7 +77,8 @@ public final class TaskIntake implements AutoCloseable {
   }
 
   /**
-   * Publishes one task and waits for the broker to acknowledge it.
+   * Publishes one task for the network's default redundancy and waits for the broker to
+   * acknowledge it.
    *
    * @param modelId the model (SHA-256 of its ONNX file)
    * @param input the input bytes, 1..{@link #MAX_INPUT_BYTES}
@@ -73,7 +88,24 @@ public final class TaskIntake implements AutoCloseable {
    * @throws IllegalStateException if the broker did not acknowledge it in time
    */
   public Task submit(String modelId, byte[] input, String contentType, String name) {
-    Task task = Task.of(UUID.randomUUID().toString(), modelId, input, contentType, REQUESTER, name);
+    return submit(modelId, input, contentType, name, null);
+  }
+
+  /**
+   * Publishes one task and waits for the broker to acknowledge it.
+   *
+   * @param modelId the model (SHA-256 of its ONNX file)
+   * @param input the input bytes, 1..{@link #MAX_INPUT_BYTES}
+   * @param contentType the input's media type, may be null
+   * @param name a display name, may be null
+   * @param redundancy committee seats the task asks for, {@link Redundancy#ALL}, or null for the
+   *     network's default
+   * @return the published task
+   * @throws IllegalArgumentException if {@code redundancy} is not a valid redundancy
+   * @throws IllegalStateException if the broker did not acknowledge it in time
+   */
+  public Task submit(String modelId, byte[] input, String contentType, String name, Integer redundancy) {
+    Task task = Task.of(UUID.randomUUID().toString(), modelId, input, contentType, REQUESTER, name).withRedundancy(redundancy);
     try {
       producer()
           .send(new ProducerRecord<>(Topics.TASKS.name(), task.taskId(), task))

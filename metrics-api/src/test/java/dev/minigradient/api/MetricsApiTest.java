@@ -5,6 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Redundancy;
+import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.Topics;
+import dev.minigradient.protocol.Verdict;
 import io.javalin.Javalin;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -18,9 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -202,6 +210,51 @@ class MetricsApiTest {
   }
 
   @Test
+  void aSubmissionNamesItsRedundancyAndThePublishedTaskCarriesIt() throws Exception {
+    // given the API over a producer that acknowledges at once
+    MockProducer<String, Task> producer =
+        new MockProducer<>(true, null, new StringSerializer(), Topics.TASKS.valueSerde().serializer());
+    TaskIntake acking = new TaskIntake(producer, Duration.ofSeconds(1));
+    Javalin api = MetricsApi.create(new MetricsApi.Backend(views, feed, acking, events, metrics, null, KNOWN)).start(0);
+    try {
+      String tasks = "http://localhost:" + api.port() + "/api/tasks?model=mnist&redundancy=";
+
+      // when an image is posted asking for 3 seats, for every peer, and for the default
+      HttpResponse<String> three = post(URI.create(tasks + "3"), new byte[] {1, 2, 3});
+      HttpResponse<String> all = post(URI.create(tasks + "all"), new byte[] {1, 2, 3});
+      HttpResponse<String> byDefault = post(URI.create(tasks.replace("&redundancy=", "")), new byte[] {1, 2, 3});
+
+      // then each is accepted, says what it asked for, and the task on the wire carries it
+      assertThat(three.statusCode()).as(three.body()).isEqualTo(202);
+      assertThat(ApiJson.MAPPER.readTree(three.body()).get("redundancy").asInt()).isEqualTo(3);
+      assertThat(ApiJson.MAPPER.readTree(all.body()).get("redundancy").asText()).isEqualTo("all");
+      assertThat(ApiJson.MAPPER.readTree(byDefault.body()).get("redundancy").isNull()).isTrue();
+      List<ProducerRecord<String, Task>> sent = producer.history();
+      assertThat(sent).extracting(r -> r.value().redundancy()).containsExactly(3, Redundancy.ALL, null);
+      assertThat(sent).allSatisfy(r -> assertThat(r.value().modelId()).isEqualTo(MNIST_ID));
+      String wire = new String(Topics.TASKS.valueSerde().serializer().serialize("t", sent.get(1).value()), StandardCharsets.UTF_8);
+      assertThat(wire).contains("\"redundancy\":\"all\"");
+      assertThat(ApiJson.MAPPER.readTree(three.body()).get("taskId").asText()).isEqualTo(sent.get(0).key());
+
+      // and a bad redundancy is a 400 that says why, with nothing published
+      for (String bad : new String[] {"0", "-2", "many", "", "1001", "2.5"}) {
+        assertThat(error(post(URI.create(tasks + bad), new byte[] {1, 2, 3}), 400)).as(bad)
+            .isEqualTo("redundancy must be a positive integer (at most " + Redundancy.MAX + ") or \"all\", got: " + bad);
+      }
+      assertThat(producer.history()).hasSize(3);
+    } finally {
+      api.stop();
+      acking.close();
+    }
+  }
+
+  private HttpResponse<String> post(URI uri, byte[] body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri).header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void nonFiniteNumbersAreWrittenAsNull() throws Exception {
     record Doc(double nan, Double inf, float negInf, double finite, List<Double> list) {}
     String json = ApiJson.MAPPER.writeValueAsString(
@@ -233,6 +286,17 @@ class MetricsApiTest {
         "/api/events", "/prometheus");
     assertThat(doc.at("/paths/~1api~1tasks/post/responses/202").isMissingNode()).isFalse();
     assertThat(doc.at("/paths/~1api~1tasks/post/parameters/0/description").asText()).contains("name of a model");
+    List<String> submitParameters = new ArrayList<>();
+    doc.at("/paths/~1api~1tasks/post/parameters").forEach(p -> submitParameters.add(p.get("name").asText()));
+    assertThat(submitParameters).containsExactly("model", "name", "redundancy");
+    for (String field : new String[] {"committee", "escalation", "inferences"}) {
+      assertThat(doc.at("/components/schemas/Consensus/properties/" + field).isMissingNode()).as(field).isFalse();
+    }
+    List<String> verdicts = new ArrayList<>();
+    doc.at("/components/schemas/Verdict/properties/verdict/enum").forEach(v -> verdicts.add(v.asText()));
+    assertThat(verdicts).containsExactlyInAnyOrder(
+        Arrays.stream(Verdict.values()).map(Enum::name).toArray(String[]::new));
+    assertThat(doc.at("/components/schemas/Summary/properties/committees/properties/escalations").isMissingNode()).isFalse();
     assertThat(doc.at("/paths/~1api~1events/get/responses/406").isMissingNode()).isFalse();
   }
 

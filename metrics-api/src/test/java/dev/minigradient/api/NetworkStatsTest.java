@@ -18,6 +18,19 @@ class NetworkStatsTest {
 
   /** Built from JSON, as the API reads it, so fields the record gains later keep their defaults. */
   private static Consensus decision(String id, ConsensusStatus status, long decidedAt, long latencyMs, Verdict... verdicts) {
+    return JsonSerde.MAPPER.convertValue(fields(id, status, decidedAt, latencyMs, verdicts), Consensus.class);
+  }
+
+  /** A decision of a committee (empty: every eligible peer), its escalation (or null) and model runs. */
+  static Consensus committeeDecision(String id, List<String> committee, String escalation, int inferences, Verdict... verdicts) {
+    Map<String, Object> c = fields(id, ConsensusStatus.DECIDED, NOW - 100, 20, verdicts);
+    c.put("committee", committee);
+    c.put("escalation", escalation);
+    c.put("inferences", inferences);
+    return JsonSerde.MAPPER.convertValue(c, Consensus.class);
+  }
+
+  private static Map<String, Object> fields(String id, ConsensusStatus status, long decidedAt, long latencyMs, Verdict... verdicts) {
     List<Map<String, Object>> vs = new ArrayList<>();
     for (int i = 0; i < verdicts.length; i++) {
       vs.add(Map.of("peerId", "p" + i, "label", 1, "verdict", verdicts[i].name()));
@@ -35,7 +48,7 @@ class NetworkStatsTest {
     c.put("submittedAt", decidedAt - latencyMs);
     c.put("decidedAt", decidedAt);
     c.put("latencyMs", latencyMs);
-    return JsonSerde.MAPPER.convertValue(c, Consensus.class);
+    return c;
   }
 
   @Test
@@ -113,10 +126,39 @@ class NetworkStatsTest {
   }
 
   @Test
+  void committeesAreCountedBySeatsWithTheirEscalationsAndModelRuns() {
+    // given decisions of committees of 3 (p1 holding two seats, escalated for a disagreement), 3,
+    // 1 (escalated) and every peer (4, escalated for a silent seat), and one no peer served
+    List<Consensus> history = List.of(
+        committeeDecision("a", List.of("p1", "p1", "p2"), "disagreement", 4, Verdict.AGREED, Verdict.DISAGREED),
+        committeeDecision("b", List.of("p1", "p2", "p3"), null, 3, Verdict.AGREED, Verdict.AGREED, Verdict.AGREED),
+        committeeDecision("c", List.of(), "missing-seat", 4, Verdict.AGREED, Verdict.AGREED, Verdict.AGREED, Verdict.MISSED),
+        committeeDecision("d", List.of("p2"), "disagreement", 2, Verdict.DRIFTED),
+        committeeDecision("e", List.of(), null, 0));
+
+    // when summarized
+    NetworkStats.Committees c = NetworkStats.summarize(history, NOW, 5, List.of(), 0, 0).committees();
+
+    // then seats are counted by committee size, every-peer committees last, and averaged over
+    // the decisions some peer served
+    assertThat(c.bySeats()).containsExactly(Map.entry("1", 1L), Map.entry("3", 2L), Map.entry("all", 1L));
+    assertThat(c.meanSeats()).isEqualTo((3 + 3 + 4 + 1) / 4.0);
+    // and escalations by reason, model runs in all and per decision
+    assertThat(c.escalations()).containsExactly(Map.entry("disagreement", 2L), Map.entry("missing-seat", 1L));
+    assertThat(c.inferences()).isEqualTo(13);
+    assertThat(c.inferencesPerDecision()).isEqualTo(13 / 5.0);
+  }
+
+  @Test
   void noDecisionsMeansNullFiguresNotZeros() {
-    NetworkStats.Latency l = NetworkStats.summarize(List.of(), NOW, 0, List.of(), 0, 0).latency();
+    NetworkStats.Summary s = NetworkStats.summarize(List.of(), NOW, 0, List.of(), 0, 0);
+    NetworkStats.Latency l = s.latency();
     assertThat(l.count()).isZero();
     assertThat(l.p50Ms()).isNull();
     assertThat(l.meanMs()).isNull();
+    assertThat(s.committees().meanSeats()).isNull();
+    assertThat(s.committees().inferencesPerDecision()).isNull();
+    assertThat(s.committees().bySeats()).isEmpty();
+    assertThat(s.committees().escalations()).isEmpty();
   }
 }

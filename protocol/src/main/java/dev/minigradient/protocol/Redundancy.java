@@ -34,8 +34,8 @@ public final class Redundancy {
    *
    * @param text a positive integer up to {@link #MAX}, or {@code all} (any case)
    * @return k, or {@link #ALL}
-   * @throws IllegalArgumentException with a message for the requester, if it is neither (0 and
-   *     negative numbers included)
+   * @throws IllegalArgumentException with a message for the requester, if it is neither (also for
+   *     {@code 0}: only the word {@code all} asks for every peer)
    */
   public static int parse(String text) {
     String t = text == null ? "" : text.trim();

@@ -1,9 +1,11 @@
 package dev.minigradient.producer;
 
 import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.cli.KafkaOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -71,6 +73,21 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--requester", defaultValue = "cli", description = "Requester id stamped on the tasks (default: ${DEFAULT-VALUE}).")
   String requester;
 
+  /** Committee seats the tasks ask for, {@link Redundancy#ALL}, or null for the network's default. */
+  Integer redundancy;
+
+  @Option(
+      names = "--redundancy",
+      paramLabel = "K|all",
+      description = "Committee seats each task asks for: a positive integer, or all for every peer serving the model (default: the network's).")
+  void redundancy(String value) {
+    try {
+      redundancy = value == null ? null : Redundancy.parse(value); // null: picocli resetting the default
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "invalid --redundancy: " + e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     String id = resolveModelId();
@@ -86,7 +103,7 @@ public final class SubmitCommand implements Callable<Integer> {
     }
     Submitter submitter;
     try {
-      submitter = new Submitter(kafka.settings(), requester, Duration.ofSeconds(connectTimeoutSeconds));
+      submitter = new Submitter(kafka.settings(), requester, redundancy, Duration.ofSeconds(connectTimeoutSeconds));
     } catch (IllegalStateException e) {
       spec.commandLine().getErr().println("task-producer: " + e.getMessage());
       return 2;
@@ -185,7 +202,7 @@ public final class SubmitCommand implements Callable<Integer> {
       SubmitProgress progress) {
     long start = System.currentTimeMillis();
     if (!json) {
-      out.printf("%-36s %-9s %-14s %8s %6s %8s  %s%n", "input", "status", "label", "support", "conf", "latency", "check");
+      out.println(tableHeader());
     }
     List<Result> results =
         submitter.submitAndAwait(
@@ -216,21 +233,39 @@ public final class SubmitCommand implements Callable<Integer> {
     return named ? label + " " + labels.get(label) : label.toString();
   }
 
+  static String tableHeader() {
+    return String.format("%-36s %-9s %-14s %8s %5s %6s %8s  %s", "input", "status", "label", "support", "seats", "conf", "latency", "check");
+  }
+
   static String tableLine(Result r, List<String> labels) {
     var c = r.consensus();
     String check = r.input().trueLabel() == null ? "" : (r.correct() ? "ok" : "WRONG (true " + r.input().trueLabel() + ")");
     if (c == null || r.failure() != null) {
       check = r.failure();
     }
+    if (c != null && c.escalated()) {
+      check = (check == null || check.isEmpty() ? "" : check + "; ") + "escalated: " + c.escalation();
+    }
     return String.format(
-        "%-36s %-9s %-14s %8s %6s %8s  %s",
+        "%-36s %-9s %-14s %8s %5s %6s %8s  %s",
         abbreviate(r.input().name(), 36),
         r.status(),
         c == null ? "-" : labelText(c.label(), labels),
         c == null ? "-" : peersAgreeing(c),
+        c == null ? "-" : String.valueOf(seats(c)),
         c == null || c.label() == null ? "-" : String.format("%.3f", c.confidence()),
         r.latencyMs() < 0 ? "-" : r.latencyMs() + " ms",
         check == null ? "" : check);
+  }
+
+  /**
+   * A consensus's committee size, written as a task's redundancy is.
+   *
+   * @param c the consensus
+   * @return the seats drawn (an Integer), or {@code "all"} when every eligible peer served the task
+   */
+  static Object seats(Consensus c) {
+    return c.committee().isEmpty() ? Redundancy.format(Redundancy.ALL) : Integer.valueOf(c.committee().size());
   }
 
   static String jsonLine(Result r, List<String> labels) {
@@ -247,6 +282,9 @@ public final class SubmitCommand implements Callable<Integer> {
     m.put("confidence", c == null || c.label() == null ? null : c.confidence());
     m.put("support", c == null ? null : c.support());
     m.put("latency_ms", r.latencyMs() < 0 ? null : r.latencyMs());
+    m.put("seats", c == null ? null : seats(c));
+    m.put("escalation", c == null ? null : c.escalation());
+    m.put("inferences", c == null ? null : c.inferences());
     m.put("true_label", r.input().trueLabel());
     m.put("error", r.failure());
     try {
@@ -272,7 +310,7 @@ public final class SubmitCommand implements Callable<Integer> {
   }
 
   /** Peers that voted the decided label out of the eligible peers, e.g. {@code 3/4}. */
-  private static String peersAgreeing(dev.minigradient.protocol.Consensus c) {
+  private static String peersAgreeing(Consensus c) {
     long agreeing =
         c.verdicts().stream()
             .filter(v -> v.verdict() == dev.minigradient.protocol.Verdict.AGREED || v.verdict() == dev.minigradient.protocol.Verdict.LATE)

@@ -2,6 +2,7 @@ package dev.minigradient.producer;
 
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
@@ -51,11 +52,13 @@ public final class Submitter implements AutoCloseable {
 
   private final KafkaSettings kafka;
   private final String requester;
+  private final Integer redundancy;
   private final KafkaProducer<String, Task> producer;
   private final KafkaConsumer<String, Consensus> consumer;
 
   /**
-   * Connects to the cluster and positions the answer reader at the end of the consensus topic.
+   * Connects to the cluster and positions the answer reader at the end of the consensus topic;
+   * the tasks ask for the network's default redundancy.
    *
    * @param kafka Kafka settings
    * @param requester requester id stamped on the tasks
@@ -64,8 +67,28 @@ public final class Submitter implements AutoCloseable {
    *     or the consensus topic does not exist
    */
   public Submitter(KafkaSettings kafka, String requester, Duration connectTimeout) {
+    this(kafka, requester, null, connectTimeout);
+  }
+
+  /**
+   * Connects to the cluster and positions the answer reader at the end of the consensus topic.
+   *
+   * @param kafka Kafka settings
+   * @param requester requester id stamped on the tasks
+   * @param redundancy committee seats every task asks for: a positive integer, {@link
+   *     Redundancy#ALL}, or null for the network's default
+   * @param connectTimeout how long to wait for the cluster to answer
+   * @throws IllegalArgumentException if {@code redundancy} is not a valid redundancy
+   * @throws IllegalStateException if the cluster cannot be reached within {@code connectTimeout}
+   *     or the consensus topic does not exist
+   */
+  public Submitter(KafkaSettings kafka, String requester, Integer redundancy, Duration connectTimeout) {
+    if (redundancy != null) {
+      Redundancy.check(redundancy);
+    }
     this.kafka = kafka;
     this.requester = requester;
+    this.redundancy = redundancy;
     List<TopicPartition> partitions = consensusPartitions(connectTimeout);
     this.producer =
         new KafkaProducer<>(
@@ -203,7 +226,7 @@ public final class Submitter implements AutoCloseable {
           continue;
         }
         String taskId = UUID.randomUUID().toString();
-        Task task = Task.of(taskId, modelId, in.bytes(), contentType(in.name()), requester, in.name());
+        Task task = task(taskId, modelId, in, requester, redundancy);
         sentAt.put(taskId, task.submittedAt());
         waiting.put(taskId, in);
         producer.send(
@@ -256,6 +279,20 @@ public final class Submitter implements AutoCloseable {
       ordered.add(results.get(in));
     }
     return ordered;
+  }
+
+  /**
+   * The task of one readable input.
+   *
+   * @param taskId the new task's id
+   * @param modelId the model to run
+   * @param in the input (its bytes and name)
+   * @param requester the requester id
+   * @param redundancy the seats asked for, {@link Redundancy#ALL}, or null for the default
+   * @return the task, stamped now
+   */
+  static Task task(String taskId, String modelId, Input in, String requester, Integer redundancy) {
+    return Task.of(taskId, modelId, in.bytes(), contentType(in.name()), requester, in.name()).withRedundancy(redundancy);
   }
 
   static String contentType(String name) {

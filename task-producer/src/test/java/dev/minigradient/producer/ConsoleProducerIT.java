@@ -1,10 +1,15 @@
 package dev.minigradient.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.minigradient.consensus.ConsensusConfig;
+import dev.minigradient.consensus.ConsensusService;
+import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.Hashes;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.ModelIds;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
@@ -17,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +30,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The README's console-producer block, run as written: its shell lines make the JSON line, and
  * Kafka's own {@code ConsoleProducer} (in a forked JVM, with the README's options) sends it to a
  * broker ({@link TestKafka}: a container when Docker answers, else an in-JVM KRaft broker); the
- * record must read back as the very {@link Task} the task producer would have sent.
+ * record must read back as the very {@link Task} the task producer would have sent. The same line
+ * with a {@code redundancy} field carries it, and with a malformed one the consensus app sends it
+ * to the dead-letter topic with the reason.
  */
 class ConsoleProducerIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -79,6 +90,12 @@ class ConsoleProducerIT {
     bootstrap = cluster.bootstrapServers();
   }
 
+  private static KafkaSettings kafka() {
+    KafkaSettings kafka = KafkaSettings.of(bootstrap, Map.of());
+    TopicAdmin.ensureTopics(kafka, 1, Optional.empty(), Duration.ofSeconds(30));
+    return kafka;
+  }
+
   @AfterAll
   static void stopBroker() throws Exception {
     if (cluster != null) {
@@ -114,19 +131,32 @@ class ConsoleProducerIT {
     return text;
   }
 
-  @Test
-  void theReadmesJsonLineSentByKafkasConsoleProducerIsATask() throws Exception {
-    // given the README's block: shell lines that print the line, then the console producer
+  /** The line the README's shell lines print: {@code ID<tab>{...task JSON...}}, a new id each time. */
+  private static String readmeLine() throws Exception {
     List<String> block = readmeBlock();
-    String producerLine = block.get(block.size() - 1).strip();
     String shell = String.join("\n", block.subList(0, block.size() - 1)).replaceAll("\\|\\s*$", "");
-    assertThat(producerLine).startsWith("kafka-console-producer.sh ");
     String line = run(List.of("bash", "-c", shell), ROOT, "");
     assertThat(line.lines().count()).isEqualTo(1);
-    KafkaSettings kafka = KafkaSettings.of(bootstrap, Map.of());
-    TopicAdmin.ensureTopics(kafka, 1, Optional.empty(), Duration.ofSeconds(30));
+    return line.strip();
+  }
 
-    // when Kafka's ConsoleProducer sends it with the README's options (our broker's address)
+  /** The README's line with one more field, e.g. {@code "redundancy":3}, before its closing brace. */
+  private static String readmeLineWith(String field) throws Exception {
+    String line = readmeLine();
+    assertThat(line).endsWith("}");
+    return line.substring(0, line.length() - 1) + "," + field + "}";
+  }
+
+  /** The key of a line: the task id before the tab. */
+  private static String key(String line) {
+    return line.substring(0, line.indexOf('\t'));
+  }
+
+  /** Sends lines with Kafka's ConsoleProducer, run with the README's options (our broker's address). */
+  private static void consoleProduce(String... lines) throws Exception {
+    List<String> block = readmeBlock();
+    String producerLine = block.get(block.size() - 1).strip();
+    assertThat(producerLine).startsWith("kafka-console-producer.sh ");
     List<String> args = new ArrayList<>(Arrays.asList(producerLine.split("\\s+")));
     args.remove(0);
     args.set(args.indexOf("--bootstrap-server") + 1, bootstrap);
@@ -135,11 +165,21 @@ class ConsoleProducerIT {
         "-cp", System.getProperty("java.class.path"),
         "org.apache.kafka.tools.ConsoleProducer"));
     java.addAll(args);
-    run(java, tmp, line);
+    run(java, tmp, String.join("\n", lines) + "\n");
+  }
+
+  @Test
+  void theReadmesJsonLineSentByKafkasConsoleProducerIsATask() throws Exception {
+    // given the README's block: shell lines that print the line, then the console producer
+    String line = readmeLine();
+    KafkaSettings kafka = kafka();
+
+    // when Kafka's ConsoleProducer sends it with the README's options (our broker's address)
+    consoleProduce(line);
 
     // then the record reads back as a task of the MNIST model, keyed by its id, with the image's bytes
-    ConsumerRecord<String, Task> r = readOne(kafka);
-    Task t = r.value();
+    ConsumerRecord<String, byte[]> r = read(kafka, Topics.TASKS.name(), List.of(key(line))).get(key(line));
+    Task t = task(r);
     byte[] image = Files.readAllBytes(ROOT.resolve("models/mnist/samples/mnist-00023-label-0.png"));
     assertThat(r.key()).isEqualTo(t.taskId());
     assertThat(t.schemaVersion()).isEqualTo(Task.SCHEMA_VERSION);
@@ -150,22 +190,80 @@ class ConsoleProducerIT {
     assertThat(t.name()).isEqualTo("mnist-00023-label-0.png");
     assertThat(t.requester()).isEqualTo("console");
     assertThat(t.submittedAt()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(120_000L));
+    assertThat(t.redundancy()).as("no redundancy: the network's default").isNull();
   }
 
-  private static ConsumerRecord<String, Task> readOne(KafkaSettings kafka) {
-    try (KafkaConsumer<String, Task> c = new KafkaConsumer<>(
-        kafka.properties(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
-        new StringDeserializer(), Topics.TASKS.valueSerde().deserializer())) {
-      TopicPartition tp = new TopicPartition(Topics.TASKS.name(), 0);
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      List<ConsumerRecord<String, Task>> out = new ArrayList<>();
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (out.isEmpty() && System.currentTimeMillis() < deadline) {
-        c.poll(Duration.ofMillis(200)).forEach(out::add);
+  @Test
+  void aRedundancyInTheJsonLineIsTheTasksRedundancy() throws Exception {
+    // given the README's line asking for 3 seats, and one asking for every peer
+    String three = readmeLineWith("\"redundancy\":3");
+    String all = readmeLineWith("\"redundancy\":\"all\"");
+    KafkaSettings kafka = kafka();
+
+    // when Kafka's ConsoleProducer sends them
+    consoleProduce(three, all);
+
+    // then they read back as tasks that ask for 3 seats and for every peer
+    Map<String, ConsumerRecord<String, byte[]>> tasks = read(kafka, Topics.TASKS.name(), List.of(key(three), key(all)));
+    assertThat(task(tasks.get(key(three))).redundancy()).isEqualTo(3);
+    assertThat(task(tasks.get(key(all))).redundancy()).isEqualTo(Redundancy.ALL);
+  }
+
+  @Test
+  void aMalformedRedundancyLandsOnTheDeadLetterTopicWithItsReason() throws Exception {
+    // given the consensus app running, and the README's line with a negative redundancy and a word
+    KafkaSettings kafka = kafka();
+    String negative = readmeLineWith("\"redundancy\":-2");
+    String word = readmeLineWith("\"redundancy\":\"many\"");
+    try (ConsensusService consensus = new ConsensusService(ConsensusConfig.defaults(kafka, tmp.resolve("consensus")))) {
+      consensus.start();
+      await().atMost(Duration.ofSeconds(60)).until(() -> consensus.state() == KafkaStreams.State.RUNNING);
+
+      // when Kafka's ConsoleProducer sends them
+      consoleProduce(negative, word);
+
+      // then the consensus app dead-letters each, as sent, with the source topic and the reason
+      Map<String, ConsumerRecord<String, byte[]>> dead = read(kafka, Topics.DEAD_LETTERS.name(), List.of(key(negative), key(word)));
+      for (String line : List.of(negative, word)) {
+        ConsumerRecord<String, byte[]> d = dead.get(key(line));
+        String got = line.contains("many") ? "many" : "-2";
+        assertThat(new String(d.value(), StandardCharsets.UTF_8)).isEqualTo(line.substring(line.indexOf('\t') + 1));
+        assertThat(DeadLetters.header(d.headers(), DeadLetters.TOPIC)).isEqualTo(Topics.TASKS.name());
+        assertThat(DeadLetters.header(d.headers(), DeadLetters.EXCEPTION)).isNotBlank();
+        assertThat(DeadLetters.header(d.headers(), DeadLetters.MESSAGE))
+            .contains("not a valid Task")
+            .contains("redundancy must be a positive integer (at most " + Redundancy.MAX + ") or \"all\", got: " + got);
       }
-      assertThat(out).hasSize(1);
-      return out.get(0);
+    }
+  }
+
+  /** A task record's value as the task producer's serde reads it. */
+  private static Task task(ConsumerRecord<String, byte[]> r) {
+    return Topics.TASKS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+  }
+
+  /**
+   * Reads a topic from its beginning until a record of every key has arrived; values stay bytes,
+   * as the topic may hold records that are not valid (the other tests' malformed tasks).
+   *
+   * @return the last record of each key
+   */
+  private static Map<String, ConsumerRecord<String, byte[]>> read(KafkaSettings kafka, String topic, List<String> keys) {
+    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
+        kafka.properties(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
+        new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
+        partitions.add(new TopicPartition(topic, p.partition()));
+      }
+      c.assign(partitions);
+      c.seekToBeginning(partitions);
+      Map<String, ConsumerRecord<String, byte[]>> out = new HashMap<>();
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        c.poll(Duration.ofMillis(200)).forEach(r -> out.put(r.key(), r));
+        return out.keySet().containsAll(keys);
+      });
+      return out;
     }
   }
 }
