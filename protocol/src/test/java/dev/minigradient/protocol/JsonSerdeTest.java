@@ -56,7 +56,8 @@ class JsonSerdeTest {
     assertThat(Topics.PEERS.configs()).containsEntry("cleanup.policy", "compact");
     assertThat(Topics.TASKS.configs()).containsEntry("message.timestamp.type", "LogAppendTime");
     assertThat(Topics.VOTES.configs()).isEmpty();
-    assertThat(Topics.ALL).extracting(Topic::name).doesNotHaveDuplicates().hasSize(8);
+    assertThat(Topics.ALL).extracting(Topic::name).doesNotHaveDuplicates().hasSize(9);
+    assertThat(Topics.ROSTERS.configs()).as("replay reads every roster a task may have used").isEmpty();
     assertThat(Topics.NETWORK_KEYS.configs()).containsEntry("cleanup.policy", "compact");
     assertThat(Topics.SETTLEMENTS.configs()).as("the ledger's audit log keeps every record").isEmpty();
   }
