@@ -10,7 +10,6 @@ import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Peer;
-import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Verdict;
@@ -67,7 +66,7 @@ import org.slf4j.LoggerFactory;
  *       Verdict#LATE}.
  *   <li>Audits: a secretly sampled fraction of tasks is re-executed by the {@link Referee}; at
  *       settlement each counted vote is {@link AuditResult#PASSED} when its label equals the
- *       referee's and each probability is within {@link #AUDIT_TOLERANCE}, else {@link
+ *       referee's and each probability is within {@link Verdicts#AUDIT_TOLERANCE}, else {@link
  *       AuditResult#FAILED}.
  *   <li>Rewards: each decided task pays {@link ReputationRules#TASK_REWARD} tokens, split among
  *       the peers whose agreeing vote had arrived by the decision (and passed any audit), in
@@ -82,13 +81,6 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
 
   /** Most votes held for a task that has not arrived yet. */
   static final int MAX_EARLY_VOTES = 256;
-
-  /**
-   * Largest difference allowed between an audited vote's probability and the referee's, per
-   * class. ONNX Runtime is deterministic on one machine; across CPUs (other SIMD paths) float32
-   * results differ in the last bits, far below this; a made-up probability vector does not.
-   */
-  static final double AUDIT_TOLERANCE = 1e-4;
 
   private final ConsensusConfig config;
   private final WeightRule weights;
@@ -247,24 +239,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     double auditRate = config.auditRate();
     if (committee != null && !committee.seats().isEmpty()) {
       p.committee.addAll(committee.seats());
-      if (committee.everyone()) {
-        // every candidate holds one seat: its roster weight, not a seat count, splits the reward,
-        // so identities added to reach "everyone" gain nothing
-        for (Roster.Member m : roster.members()) {
-          if (committee.seats(m.peerId())) {
-            p.eligible.put(m.peerId(), m.weight());
-          }
-        }
-      } else {
-        // drawn seats weigh the votes and split the reward: a peer holding two seats weighs two
-        committee.seatsByPeer().forEach((peer, seats) -> p.eligible.put(peer, (double) seats));
-      }
-      for (String peer : p.eligible.keySet()) {
-        Reputation r = ledgerEntry(peer);
-        if (r == null || r.judged() < StakeWeights.PROBATION_VERDICTS) {
-          auditRate = Math.max(auditRate, config.committees().newcomerAuditRate()); // a newcomer holds a seat
-        }
-      }
+      p.eligible.putAll(Verdicts.eligible(committee, roster));
+      auditRate = Verdicts.auditRate(auditRate, config.committees().newcomerAuditRate(), p.eligible.keySet(), this::ledgerEntry);
       inputs.put(taskId, task.input());
     } else {
       Map<String, Peer> active = new TreeMap<>();
@@ -282,7 +258,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         inputs.put(taskId, task.input()); // a task without quorum escalates to the referee
       }
     }
-    if (!p.eligible.isEmpty() && isAudited(taskId, auditRate)) {
+    if (!p.eligible.isEmpty() && Verdicts.isAudited(auditSalt, taskId, auditRate)) {
       p.reference = referee.rerun(task.modelId(), task.input());
     }
     List<PendingTask.HeldVote> early = p.early;
@@ -459,49 +435,13 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     Map<String, Double> w = weights.weights(active, this::ledgerEntry);
     List<Roster.Member> members = new ArrayList<>();
     active.forEach((id, peer) -> members.add(new Roster.Member(id, w.getOrDefault(id, 0.0), peer.models())));
-    Roster roster = new Roster(Roster.SCHEMA_VERSION, from, beacon(from), config.committees().redundancy(), members);
+    Roster roster = new Roster(Roster.SCHEMA_VERSION, from, Roster.beacon(auditSalt, from), config.committees().redundancy(), members);
     context.forward(new Record<>(roster.key(), Outcome.roster(roster), now));
-  }
-
-  /**
-   * The beacon of the epoch starting at {@code from}: HMAC-SHA256 under the app's secret salt, so
-   * nobody can compute it before it is published, and an instance publishing it again after a
-   * restart publishes the same value.
-   */
-  private String beacon(long from) {
-    try {
-      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-      mac.init(new javax.crypto.spec.SecretKeySpec(auditSalt, "HmacSHA256"));
-      mac.update("mini-gradient/beacon/v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(mac.doFinal(java.nio.ByteBuffer.allocate(8).putLong(from).array()));
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException("every JDK has HmacSHA256", e);
-    }
   }
 
   private Reputation ledgerEntry(String peerId) {
     ValueAndTimestamp<Reputation> e = ledger.get(peerId);
     return e == null ? null : e.value();
-  }
-
-  /**
-   * Whether a task is audited: the first 53 bits of SHA-256(secret salt, task id), as a fraction
-   * of 2^53, fall under the audit rate. Peers do not know the salt, so they cannot tell which
-   * tasks are checked.
-   */
-  private boolean isAudited(String taskId, double rate) {
-    if (rate <= 0) {
-      return false;
-    }
-    try {
-      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-      sha.update(auditSalt);
-      byte[] h = sha.digest(taskId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      long bits = java.nio.ByteBuffer.wrap(h).getLong() >>> 11;
-      return bits < rate * (1L << 53);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /**
@@ -528,10 +468,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     Map<String, DecisionRule.Ballot> ballots = new java.util.LinkedHashMap<>();
     p.votes.forEach((peer, v) -> ballots.put(peer, new DecisionRule.Ballot(v.label(), v.valid())));
     DecisionRule.Step step = DecisionRule.next(p.eligible, ballots, p.hasCommittee(), deadlinePassed);
-    if (step.kind() == DecisionRule.Kind.DECIDE && p.reference != null && step.label() != p.reference.label()) {
-      // an audited task whose voters agree on another answer than the model's: the referee decides
-      step = new DecisionRule.Step(DecisionRule.Kind.ESCALATE, step.label(), step.agreeing(), step.total(), "audit");
-    }
+    step = Verdicts.afterAudit(step, p.reference); // an audited task whose seats agree on a wrong answer escalates
     switch (step.kind()) {
       case WAIT -> {
         return false;
@@ -632,7 +569,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             status == ConsensusStatus.DECIDED && agreeing > 0 ? confidenceSum / agreeing : 0,
             leader == null ? 0 : leaderWeight,
             total,
-            verdicts(p, now >= p.deadline),
+            Verdicts.of(p, config.lateGraceMs(), now >= p.deadline),
             p.submittedAt,
             now,
             p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0,
@@ -669,105 +606,12 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   }
 
   /**
-   * Each eligible peer's verdict on the task's decision, sorted by peer id, with its weight,
-   * audit result and reward. A peer without a vote is PENDING until the task settles, then
-   * MISSED.
-   */
-  private List<PeerVerdict> verdicts(PendingTask p, boolean settled) {
-    boolean decided = p.status == ConsensusStatus.DECIDED || p.status == ConsensusStatus.REJECTED;
-    List<PeerVerdict> verdicts = new ArrayList<>();
-    double rewardedWeight = 0;
-    int rewarded = 0;
-    for (String peerId : new java.util.TreeSet<>(p.eligible.keySet())) {
-      PendingTask.CountedVote v = p.votes.get(peerId);
-      Verdict verdict;
-      if (v == null) {
-        verdict = settled ? Verdict.MISSED : Verdict.PENDING;
-      } else if (!v.valid()) {
-        verdict = Verdict.INVALID;
-      } else if (!decided) {
-        verdict = Verdict.UNDECIDED;
-      } else if (p.leader != null && v.label() == p.leader) {
-        verdict = v.arrivedAt() > p.decidedAt + config.lateGraceMs() ? Verdict.LATE : Verdict.AGREED;
-      } else if (p.reference != null && v.label() != p.reference.label() && isDrift(v, p.reference)) {
-        verdict = Verdict.DRIFTED; // a near-tie flipped by other hardware: escalated, never slashed
-      } else {
-        verdict = Verdict.DISAGREED;
-      }
-      AuditResult audit = null;
-      String reason = v == null ? null : v.reason();
-      if (p.reference != null && v != null && v.valid()) {
-        String failure = verdict == Verdict.DRIFTED ? null : auditFailure(v, p.reference);
-        audit = failure == null ? AuditResult.PASSED : AuditResult.FAILED;
-        reason = verdict == Verdict.DRIFTED ? "drift: probabilities match re-execution, argmax differs" : failure;
-      }
-      double weight = p.eligible.getOrDefault(peerId, 0.0);
-      boolean paid = verdict == Verdict.AGREED && audit != AuditResult.FAILED && v.arrivedAt() <= p.decidedAt;
-      if (paid) {
-        rewardedWeight += weight;
-        rewarded++;
-      }
-      verdicts.add(new PeerVerdict(peerId, v == null ? null : v.label(), verdict, reason, weight, audit, paid ? 1 : 0));
-    }
-    if (rewarded == 0) {
-      return verdicts;
-    }
-    List<PeerVerdict> paid = new ArrayList<>(verdicts.size());
-    for (PeerVerdict v : verdicts) {
-      double share = 0;
-      if (v.reward() > 0) { // marked above: agreed by the decision and passed any audit
-        share = rewardedWeight > 0 ? v.weight() / rewardedWeight : 1.0 / rewarded;
-      }
-      paid.add(new PeerVerdict(v.peerId(), v.label(), v.verdict(), v.reason(), v.weight(), v.audit(), share * ReputationRules.TASK_REWARD));
-    }
-    return paid;
-  }
-
-  /**
-   * Whether a vote whose label differs from the referee's is hardware drift: every probability
-   * within {@link #AUDIT_TOLERANCE} of the re-execution's, so the two top classes were a near-tie
-   * that another CPU, execution provider or ONNX Runtime version flipped. A made-up vote cannot
-   * match the model's probabilities without running it.
-   */
-  static boolean isDrift(PendingTask.CountedVote v, Referee.Reference ref) {
-    List<Double> mine = v.probabilities() == null ? List.of() : v.probabilities();
-    if (v.label() < 0 || ref.label() < 0 || mine.size() != ref.probabilities().size() || mine.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < mine.size(); i++) {
-      if (!(Math.abs(mine.get(i) - ref.probabilities().get(i)) <= AUDIT_TOLERANCE)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Why a vote differs from the referee's answer, or null if it matches. */
-  static String auditFailure(PendingTask.CountedVote v, Referee.Reference ref) {
-    if (v.label() != ref.label()) {
-      return "audit: voted " + v.label() + ", re-execution gives " + ref.label();
-    }
-    List<Double> mine = v.probabilities() == null ? List.of() : v.probabilities();
-    if (mine.size() != ref.probabilities().size()) {
-      return "audit: " + mine.size() + " probabilities, re-execution gives " + ref.probabilities().size();
-    }
-    double worst = 0;
-    for (int i = 0; i < mine.size(); i++) {
-      double d = Math.abs(mine.get(i) - ref.probabilities().get(i));
-      worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
-    }
-    return worst <= AUDIT_TOLERANCE
-        ? null
-        : String.format(java.util.Locale.ROOT, "audit: probabilities differ from re-execution by up to %.3g", worst);
-  }
-
-  /**
    * Emits the final verdicts for the reputation ledger and keeps a small tombstone, so late and
    * repeated votes cannot re-open the task.
    */
   private void settle(String taskId, PendingTask p, long now) {
     inputs.remove(taskId);
-    context.forward(new Record<>(taskId, Outcome.settlement(verdicts(p, true), now), now));
+    context.forward(new Record<>(taskId, Outcome.settlement(Verdicts.of(p, config.lateGraceMs(), true), now), now));
     deadlines.delete(deadlineKey(p.deadline, taskId));
     if (p.seatDeadline > 0) {
       deadlines.delete(deadlineKey(p.seatDeadline, taskId));

@@ -2,12 +2,14 @@ package dev.minigradient.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
@@ -719,6 +721,119 @@ class ConsensusTopologyTest {
         .containsKey("published ledger differs from the replay");
     assertThat(f.examples().get("published ledger differs from the replay")).anySatisfy(e -> assertThat(e).startsWith("p2: score"));
     assertThat(f.examples().get("task without consensus, dead letter or pending deadline")).containsExactly("lost");
+  }
+
+  /** Publishes a roster in effect for every task: the given peers, weight 1, three seats by default. */
+  private void publishRoster(String... members) {
+    List<Roster.Member> m = new ArrayList<>();
+    for (String id : members) {
+      m.add(new Roster.Member(id, 1.0, List.of(MODEL)));
+    }
+    var rosters = driver.createInputTopic(Topics.ROSTERS.name(), Serdes.String().serializer(), Topics.ROSTERS.valueSerde().serializer());
+    var roster = new Roster(Roster.SCHEMA_VERSION, 0, "b".repeat(64), 3, List.copyOf(m));
+    rosters.pipeInput(roster.key(), roster, now);
+  }
+
+  /** Odds of the referee's answer 1 in the committee tests: a near-tie between 1 and 2. */
+  private static final List<Double> NEAR_TIE = List.of(0.0, 0.50002, 0.49998, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+
+  private static PeerVerdict verdictOf(Consensus c, String peerId) {
+    return c.verdicts().stream().filter(v -> v.peerId().equals(peerId)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void aUnanimousCommitteeDecidesAndItsSeatsShareTheReward() {
+    // given three peers on a roster of three seats: each holds one
+    registerPeers("p1", "p2", "p3", "p4");
+    publishRoster("p1", "p2", "p3");
+    Task t = submit("seated");
+    // when the seats vote 4, and an unseated peer votes 5
+    cast(vote(t, "p4", 5));
+    castAll(t, 4, "p1", "p2", "p3");
+    // then the seats decide alone, one inference each, and split the reward
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(c.label()).isEqualTo(4);
+    assertThat(c.committee()).containsExactly("p1", "p2", "p3");
+    assertThat(c.escalation()).isNull();
+    assertThat(c.inferences()).isEqualTo(3);
+    assertThat(c.verdicts()).extracting(PeerVerdict::peerId).containsExactly("p1", "p2", "p3");
+    assertThat(c.verdicts()).extracting(PeerVerdict::reward).containsOnly(1.0 / 3);
+  }
+
+  @Test
+  void aSeatThatDisagreesSendsTheTaskToTheRefereeWhichDecidesAndSlashesTheLiar() {
+    startDriver(0.0, (modelId, input) -> new Referee.Reference(1, NEAR_TIE));
+    registerPeers("p1", "p2", "p3");
+    publishRoster("p1", "p2", "p3");
+    Task t = submit("disputed");
+    cast(voteWith(t, "p1", 1, NEAR_TIE));
+    cast(voteWith(t, "p2", 1, NEAR_TIE));
+    cast(vote(t, "p3", 2));
+    Consensus c = consensus.readValue();
+    assertThat(c.label()).isEqualTo(1);
+    assertThat(c.escalation()).isEqualTo("disagreement");
+    assertThat(c.inferences()).isEqualTo(4);
+    assertThat(verdictOf(c, "p3").verdict()).isEqualTo(Verdict.DISAGREED);
+    assertThat(verdictOf(c, "p3").audit()).isEqualTo(AuditResult.FAILED);
+    assertThat(verdictOf(c, "p1").reward()).isEqualTo(0.5);
+    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    assertThat(ledger.get("p3").score()).isZero();
+    assertThat(ledger.get("p3").stake()).isEqualTo(100 * (1 - ReputationRules.SLASH_AUDIT));
+    assertThat(ledger.get("p1").slashed()).isZero();
+  }
+
+  @Test
+  void aSeatWhoseOddsMatchTheRefereesButWhoseLabelFlippedDriftedAndKeepsItsStake() {
+    startDriver(0.0, (modelId, input) -> new Referee.Reference(1, NEAR_TIE));
+    registerPeers("p1", "p2", "p3");
+    publishRoster("p1", "p2", "p3");
+    Task t = submit("drift");
+    cast(voteWith(t, "p1", 1, NEAR_TIE));
+    cast(voteWith(t, "p2", 1, NEAR_TIE));
+    cast(voteWith(t, "p3", 2, List.of(0.0, 0.49999, 0.50001, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)));
+    Consensus c = consensus.readValue();
+    assertThat(c.label()).isEqualTo(1);
+    assertThat(verdictOf(c, "p3").verdict()).isEqualTo(Verdict.DRIFTED);
+    assertThat(verdictOf(c, "p3").audit()).isEqualTo(AuditResult.PASSED);
+    assertThat(verdictOf(c, "p3").reward()).isZero();
+    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    assertThat(ledger.get("p3").slashed()).isZero();
+    assertThat(ledger.get("p3").score()).isEqualTo(ReputationRules.INITIAL_SCORE);
+  }
+
+  @Test
+  void aSilentSeatSendsTheTaskToTheRefereeAtTheDeadlineAndIsMissed() {
+    startDriver(0.0, (modelId, input) -> new Referee.Reference(1, NEAR_TIE));
+    registerPeers("p1", "p2", "p3");
+    publishRoster("p1", "p2", "p3");
+    Task t = submit("silent");
+    cast(voteWith(t, "p1", 1, NEAR_TIE));
+    cast(voteWith(t, "p2", 1, NEAR_TIE));
+    assertThat(consensus.isEmpty()).as("a seat is still silent").isTrue();
+    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
+    Consensus c = consensus.readValue();
+    assertThat(c.label()).isEqualTo(1);
+    assertThat(c.escalation()).isEqualTo("missing-seat");
+    assertThat(verdictOf(c, "p3").verdict()).isEqualTo(Verdict.MISSED);
+    assertThat(verdictOf(c, "p3").audit()).isNull();
+    assertThat(verdictOf(c, "p1").audit()).isEqualTo(AuditResult.PASSED);
+    assertThat(reputation.readKeyValuesToMap().get("p3").missed()).isEqualTo(1);
+  }
+
+  @Test
+  void anAuditedTaskOnWhichTheSeatsAgreeOnAWrongAnswerIsDecidedByTheReferee() {
+    startDriver(1.0, (modelId, input) -> new Referee.Reference(1, NEAR_TIE));
+    registerPeers("p1", "p2", "p3");
+    publishRoster("p1", "p2", "p3");
+    Task t = submit("collusion");
+    castAll(t, 7, "p1", "p2", "p3");
+    Consensus c = consensus.readValue();
+    assertThat(c.label()).isEqualTo(1);
+    assertThat(c.escalation()).isEqualTo("audit");
+    assertThat(c.verdicts()).extracting(PeerVerdict::audit).containsOnly(AuditResult.FAILED);
+    assertThat(c.verdicts()).extracting(PeerVerdict::reward).containsOnly(0.0);
+    assertThat(reputation.readKeyValuesToMap().values()).allSatisfy(r -> assertThat(r.auditFailed()).isEqualTo(1));
   }
 
   @Test

@@ -19,15 +19,18 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code simulate}: runs networks of honest and adversarial peers on the sample digits, one fresh
- * in-JVM broker per mix, and prints how the consensus held as Markdown tables.
+ * in-JVM broker per mix, and prints how the consensus held as Markdown tables; {@code simulate
+ * trust} ({@link SimulateTrustCommand}) measures committees at volume without Kafka.
  */
 @Command(
     name = "simulate",
     mixinStandardHelpOptions = true,
+    subcommands = SimulateTrustCommand.class,
     description = {
       "Runs networks of honest and adversarial peers on the sample digits and prints, per mix: decisions,",
       "wrong decisions (against the true label and the honest model), NO_QUORUM, forged votes rejected,",
-      "and each peer's reputation and stake over time."
+      "and each peer's reputation and stake over time.",
+      "'simulate trust' measures committees at volume instead, without Kafka (see 'simulate trust --help')."
     })
 public final class SimulateCommand implements Callable<Integer> {
   /** The mixes run when none is given. */

@@ -1,7 +1,13 @@
 package dev.minigradient.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The candidates that committees are drawn from during one epoch, with the beacon that seeds the
@@ -17,8 +23,9 @@ import java.util.Objects;
  *
  * @param schemaVersion {@link #SCHEMA_VERSION}
  * @param effectiveFrom the first task append time the roster applies to, epoch ms
- * @param beacon 64 hex characters, an HMAC-SHA256 under the consensus app's secret of the epoch:
- *     unknown to anyone before the roster is published, and the same if it is published again
+ * @param beacon 64 hex characters, an HMAC-SHA256 under the consensus app's secret of the epoch
+ *     ({@link #beacon(byte[], long)}): unknown to anyone before the roster is published, and the
+ *     same if it is published again
  * @param defaultRedundancy seats of a task that names no redundancy ({@link Redundancy#ALL} for
  *     every peer)
  * @param members the candidates: peers active when the roster was made, each with its draw weight
@@ -56,6 +63,26 @@ public record Roster(
    */
   public static String key(long effectiveFrom) {
     return String.format("%015d", effectiveFrom);
+  }
+
+  /**
+   * The beacon of the epoch starting at {@code effectiveFrom}, as the consensus app derives it:
+   * HMAC-SHA256 under the app's secret, so nobody can compute it before the roster is published,
+   * and an instance publishing it again after a restart publishes the same value.
+   *
+   * @param secret the consensus app's secret
+   * @param effectiveFrom the epoch's start, epoch ms
+   * @return 64 hex characters
+   */
+  public static String beacon(byte[] secret, long effectiveFrom) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+      mac.update("mini-gradient/beacon/v1".getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(mac.doFinal(ByteBuffer.allocate(8).putLong(effectiveFrom).array()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK has HmacSHA256", e);
+    }
   }
 
   /**

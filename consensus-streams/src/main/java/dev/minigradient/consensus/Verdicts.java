@@ -1,0 +1,236 @@
+package dev.minigradient.consensus;
+
+import dev.minigradient.protocol.Committee;
+import dev.minigradient.protocol.Roster;
+import dev.minigradient.protocol.AuditResult;
+import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.PeerVerdict;
+import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Verdict;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The pure rules that turn one task's votes, decision and the referee's answer into its audit and
+ * its peers' verdicts and rewards: which tasks are audited, when an audit overrules unanimous
+ * seats, drift, audit failures and the reward split. One implementation, applied by {@link
+ * ConsensusProcessor} to every task and by {@link CommitteeTrial} to simulated ones.
+ */
+final class Verdicts {
+  /**
+   * Largest difference allowed between an audited vote's probability and the referee's, per
+   * class. ONNX Runtime is deterministic on one machine; across CPUs (other SIMD paths) float32
+   * results differ in the last bits, far below this; a made-up probability vector does not.
+   */
+  static final double AUDIT_TOLERANCE = 1e-4;
+
+  private Verdicts() {}
+
+  /**
+   * The eligible peers of a committee task and their weights: with drawn seats, the seats each
+   * peer holds (a peer holding two seats weighs two and earns two seats' share); when every
+   * candidate is seated, its roster weight, so identities added to reach that mode gain no reward.
+   *
+   * @param committee the task's committee
+   * @param roster the roster it was drawn from
+   * @return peer id to weight, in first-seat order
+   */
+  static Map<String, Double> eligible(Committee committee, Roster roster) {
+    Map<String, Double> eligible = new LinkedHashMap<>();
+    if (committee.everyone()) {
+      for (Roster.Member m : roster.members()) {
+        if (committee.seats(m.peerId())) {
+          eligible.put(m.peerId(), m.weight());
+        }
+      }
+    } else {
+      committee.seatsByPeer().forEach((peer, seats) -> eligible.put(peer, (double) seats));
+    }
+    return eligible;
+  }
+
+  /**
+   * The audit rate of a committee task: the plain rate, raised to the newcomer rate when a seated
+   * peer is a newcomer (not in the ledger, or judged on fewer than {@link
+   * StakeWeights#PROBATION_VERDICTS} tasks), as BOINC's adaptive replication checks a host's work
+   * more often until it has a run of valid results.
+   *
+   * @param rate the plain audit rate, in [0,1]
+   * @param newcomerRate the rate when a newcomer holds a seat, in [0,1]
+   * @param seated the seated peers
+   * @param ledger a peer's ledger entry, or null for a peer never settled
+   * @return the rate to sample the task with
+   */
+  static double auditRate(double rate, double newcomerRate, Iterable<String> seated, Function<String, Reputation> ledger) {
+    double r = rate;
+    for (String peer : seated) {
+      Reputation e = ledger.apply(peer);
+      if (e == null || e.judged() < StakeWeights.PROBATION_VERDICTS) {
+        r = Math.max(r, newcomerRate); // a newcomer holds a seat
+      }
+    }
+    return r;
+  }
+
+  /**
+   * Whether a task is audited: the first 53 bits of SHA-256(secret salt, task id), as a fraction
+   * of 2^53, fall under the audit rate. Peers do not know the salt, so they cannot tell which
+   * tasks are checked.
+   *
+   * @param salt the consensus app's secret salt
+   * @param taskId the task
+   * @param rate the audit rate, in [0,1]
+   * @return true if the task is audited
+   */
+  static boolean isAudited(byte[] salt, String taskId, double rate) {
+    if (rate <= 0) {
+      return false;
+    }
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(salt);
+      byte[] h = sha.digest(taskId.getBytes(StandardCharsets.UTF_8));
+      long bits = ByteBuffer.wrap(h).getLong() >>> 11;
+      return bits < rate * (1L << 53);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The {@link DecisionRule}'s step, overruled by an audit: an audited task whose voters agree on
+   * another answer than the model's escalates (reason {@code audit}), so the referee decides.
+   *
+   * @param step the rule's step
+   * @param reference the referee's answer when the task is audited, else null
+   * @return {@code step}, or an escalation
+   */
+  static DecisionRule.Step afterAudit(DecisionRule.Step step, Referee.Reference reference) {
+    if (step.kind() == DecisionRule.Kind.DECIDE && reference != null && step.label() != reference.label()) {
+      return new DecisionRule.Step(DecisionRule.Kind.ESCALATE, step.label(), step.agreeing(), step.total(), "audit");
+    }
+    return step;
+  }
+
+  /**
+   * Each eligible peer's verdict on a task's decision, sorted by peer id, with its weight, audit
+   * result and reward. A peer without a vote is PENDING until the task settles, then MISSED. When
+   * the referee answered (an audit or an escalation), every valid vote is audited: PASSED when its
+   * label and probabilities match, FAILED otherwise, except drift ({@link #isDrift}), which is
+   * DRIFTED and PASSED. Each decided task pays {@link ReputationRules#TASK_REWARD}, split in
+   * proportion to weight (seats held, with a committee) among the peers that agreed by the
+   * decision and did not fail an audit.
+   *
+   * @param p the task: its eligible peers, counted votes, status, leading label, reference and
+   *     decision time
+   * @param lateGraceMs a correct vote arriving more than this after the decision is LATE, ms
+   * @param settled whether the task is being settled (a missing vote is then MISSED)
+   * @return one verdict per eligible peer
+   */
+  static List<PeerVerdict> of(PendingTask p, long lateGraceMs, boolean settled) {
+    boolean decided = p.status == ConsensusStatus.DECIDED || p.status == ConsensusStatus.REJECTED;
+    List<PeerVerdict> verdicts = new ArrayList<>();
+    double rewardedWeight = 0;
+    int rewarded = 0;
+    for (String peerId : new TreeSet<>(p.eligible.keySet())) {
+      PendingTask.CountedVote v = p.votes.get(peerId);
+      Verdict verdict;
+      if (v == null) {
+        verdict = settled ? Verdict.MISSED : Verdict.PENDING;
+      } else if (!v.valid()) {
+        verdict = Verdict.INVALID;
+      } else if (!decided) {
+        verdict = Verdict.UNDECIDED;
+      } else if (p.leader != null && v.label() == p.leader) {
+        verdict = v.arrivedAt() > p.decidedAt + lateGraceMs ? Verdict.LATE : Verdict.AGREED;
+      } else if (p.reference != null && v.label() != p.reference.label() && isDrift(v, p.reference)) {
+        verdict = Verdict.DRIFTED; // a near-tie flipped by other hardware: escalated, never slashed
+      } else {
+        verdict = Verdict.DISAGREED;
+      }
+      AuditResult audit = null;
+      String reason = v == null ? null : v.reason();
+      if (p.reference != null && v != null && v.valid()) {
+        String failure = verdict == Verdict.DRIFTED ? null : auditFailure(v, p.reference);
+        audit = failure == null ? AuditResult.PASSED : AuditResult.FAILED;
+        reason = verdict == Verdict.DRIFTED ? "drift: probabilities match re-execution, argmax differs" : failure;
+      }
+      double weight = p.eligible.getOrDefault(peerId, 0.0);
+      boolean paid = verdict == Verdict.AGREED && audit != AuditResult.FAILED && v.arrivedAt() <= p.decidedAt;
+      if (paid) {
+        rewardedWeight += weight;
+        rewarded++;
+      }
+      verdicts.add(new PeerVerdict(peerId, v == null ? null : v.label(), verdict, reason, weight, audit, paid ? 1 : 0));
+    }
+    if (rewarded == 0) {
+      return verdicts;
+    }
+    List<PeerVerdict> paid = new ArrayList<>(verdicts.size());
+    for (PeerVerdict v : verdicts) {
+      double share = 0;
+      if (v.reward() > 0) { // marked above: agreed by the decision and passed any audit
+        share = rewardedWeight > 0 ? v.weight() / rewardedWeight : 1.0 / rewarded;
+      }
+      paid.add(new PeerVerdict(v.peerId(), v.label(), v.verdict(), v.reason(), v.weight(), v.audit(), share * ReputationRules.TASK_REWARD));
+    }
+    return paid;
+  }
+
+  /**
+   * Whether a vote whose label differs from the referee's is hardware drift: every probability
+   * within {@link #AUDIT_TOLERANCE} of the re-execution's, so the two top classes were a near-tie
+   * that another CPU, execution provider or ONNX Runtime version flipped. A made-up vote cannot
+   * match the model's probabilities without running it.
+   *
+   * @param v the vote
+   * @param ref the referee's answer
+   * @return true for drift
+   */
+  static boolean isDrift(PendingTask.CountedVote v, Referee.Reference ref) {
+    List<Double> mine = v.probabilities() == null ? List.of() : v.probabilities();
+    if (v.label() < 0 || ref.label() < 0 || mine.size() != ref.probabilities().size() || mine.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < mine.size(); i++) {
+      if (!(Math.abs(mine.get(i) - ref.probabilities().get(i)) <= AUDIT_TOLERANCE)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Why a vote differs from the referee's answer.
+   *
+   * @param v the vote
+   * @param ref the referee's answer
+   * @return the reason, or null if label and probabilities match
+   */
+  static String auditFailure(PendingTask.CountedVote v, Referee.Reference ref) {
+    if (v.label() != ref.label()) {
+      return "audit: voted " + v.label() + ", re-execution gives " + ref.label();
+    }
+    List<Double> mine = v.probabilities() == null ? List.of() : v.probabilities();
+    if (mine.size() != ref.probabilities().size()) {
+      return "audit: " + mine.size() + " probabilities, re-execution gives " + ref.probabilities().size();
+    }
+    double worst = 0;
+    for (int i = 0; i < mine.size(); i++) {
+      double d = Math.abs(mine.get(i) - ref.probabilities().get(i));
+      worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
+    }
+    return worst <= AUDIT_TOLERANCE
+        ? null
+        : String.format(Locale.ROOT, "audit: probabilities differ from re-execution by up to %.3g", worst);
+  }
+}
