@@ -38,7 +38,8 @@ import java.util.TreeMap;
  * {@link Verdicts}; and a ledger folded from the settlements with {@link LedgerReplay#apply}
  * ({@link ReputationRules}). Time is simulated: {@link Config#tasksPerRoster()} tasks per roster
  * epoch of {@link ConsensusConfig.Committees#DEFAULT_ROSTER_INTERVAL_MS} ms, a silent seat
- * escalating at the {@link #DECISION_TIMEOUT_MS} deadline and settling then.
+ * escalating and settling at the {@link #DECISION_TIMEOUT_MS} deadline (the app escalates a
+ * silent seat earlier, at its seat timeout, which changes latency, not any verdict counted here).
  *
  * <p><b>The model is a stand-in:</b> a task is a true label in 0..9 and a probability vector
  * peaked on it; an honest peer and the referee answer exactly that (a perfect, deterministic
@@ -47,6 +48,10 @@ import java.util.TreeMap;
  * <p>Accepted wrong decisions are counted with a 95% Wilson score interval (Wilson, JASA 1927),
  * against the bound for unanimity of k seats drawn with replacement at the initial adversary
  * stake share f: {@code f^k x (1 - audit rate)}.
+ *
+ * <p>One class over 400 lines because it is one experiment: its configuration, the simulated
+ * network (rosters, peers, ledger), the per-task loop and the report's tables share the run's
+ * state and read top to bottom; the rules themselves live in the classes above.
  */
 public final class CommitteeTrial {
   /** The deadline of a task whose seat stays silent, ms: the consensus app's default. */

@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * the weight cannot all be faulty):
  *
  * <ul>
+ *   <li>Committees (docs/committees.md): a task's eligible peers are the seats of its committee,
+ *       drawn from the roster in effect at its append time ({@link Committee#draw}); unanimous
+ *       seats decide, anything else ({@link DecisionRule}) escalates to the {@link Referee},
+ *       whose re-execution decides; verdicts, audits and rewards follow {@link Verdicts}. The
+ *       processor reading tasks partition 0 publishes the rosters. The rules below are those of
+ *       a task without a committee (redundancy {@code all}, or no roster yet).
  *   <li>A task's eligible peers are the peers active in {@code peers.registry} and serving its
  *       model when it arrives; a valid vote from another registered peer serving the model adds
  *       that peer (a late joiner raises the bar, never lowers it).
@@ -75,6 +81,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Sealed votes (see {@link Sealing}) are opened with the app's sealing key before anything
  *       else; one that does not open is ignored.
  * </ul>
+ *
+ * <p>One class over 400 lines because it is the one owner of the pending-tasks store: arrival,
+ * judging, deciding, settling and the punctuator all read and write the same entry, and the pure
+ * rules it applies are elsewhere ({@link DecisionRule}, {@link Verdicts}, {@link Committee}).
  */
 final class ConsensusProcessor implements Processor<String, ConsensusInput, String, Outcome> {
   private static final Logger log = LoggerFactory.getLogger(ConsensusProcessor.class);
