@@ -90,7 +90,8 @@ public record Committee(List<String> seats, boolean everyone) {
     }
     List<String> seats = new ArrayList<>(k);
     java.util.Set<String> distinct = new java.util.HashSet<>();
-    for (int seat = 0; seat < k || (distinct.size() < MIN_DISTINCT && seat < k + MAX_EXTRA_SEATS); seat++) {
+    int minDistinct = Math.min(MIN_DISTINCT, k); // a task asking for one seat accepts one peer
+    for (int seat = 0; seat < k || (distinct.size() < minDistinct && seat < k + MAX_EXTRA_SEATS); seat++) {
       String holder = ranking(candidates, seed, seat).get(0);
       seats.add(holder);
       distinct.add(holder);
@@ -99,7 +100,8 @@ public record Committee(List<String> seats, boolean everyone) {
   }
 
   /**
-   * Fewest distinct peers a drawn committee hears from: when the k draws seat one peer only, more
+   * Fewest distinct peers a drawn committee of two or more seats hears from (a task asking for one
+   * seat accepts one peer): when the k draws seat one peer only, more
    * seats are drawn the same way (seat k, k+1, ...) until a second peer holds one, so no answer is
    * accepted on one peer's word. Each extra seat is an ordinary draw, won with probability
    * weight / total, so a Sybil holds no more seats than its weight buys.

@@ -91,12 +91,17 @@ class CommitteeTest {
   }
 
   @Test
+  void aTaskAskingForOneSeatIsServedByOnePeer() {
+    assertThat(Committee.draw(equal(10), MODEL, 1, Committee.seed("b", 0, 0, 0)).seats()).hasSize(1);
+  }
+
+  @Test
   void eachSeatGoesToACandidateInProportionToItsWeight() {
     Roster r = roster(3, member("heavy", 3), member("a", 1), member("b", 1), member("c", 1), member("d", 1), member("e", 1));
     int heavy = 0;
     int seats = 0;
     for (int i = 0; i < 20_000; i++) {
-      for (String s : Committee.draw(r, MODEL, 1, Committee.seed("b", 0, i, 0)).seats().subList(0, 1)) {
+      for (String s : Committee.draw(r, MODEL, 1, Committee.seed("b", 0, i, 0)).seats()) {
         seats++;
         heavy += s.equals("heavy") ? 1 : 0;
       }
