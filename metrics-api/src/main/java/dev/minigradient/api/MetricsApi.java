@@ -9,6 +9,8 @@ import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Task;
 import io.javalin.Javalin;
+import io.javalin.event.HandlerMetaInfo;
+import java.util.function.Consumer;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.ContentTooLargeResponse;
 import io.javalin.http.Context;
@@ -135,8 +137,21 @@ public final class MetricsApi {
    * @return the Javalin app; call {@code start(port)}
    */
   public static Javalin create(Backend b) {
+    return create(b, route -> {});
+  }
+
+  /**
+   * Creates the unstarted app, telling {@code onRoute} of each HTTP handler as Javalin registers
+   * it (the routes a test compares with the OpenAPI description).
+   *
+   * @param b the state to serve
+   * @param onRoute called once per registered handler: method and path
+   * @return the Javalin app; call {@code start(port)}
+   */
+  public static Javalin create(Backend b, Consumer<HandlerMetaInfo> onRoute) {
     return Javalin.create(
         cfg -> {
+          cfg.events.handlerAdded(onRoute);
           cfg.jsonMapper(new JavalinJackson(ApiJson.MAPPER, false));
           cfg.startup.showJavalinBanner = false;
           // a known path with another method is a 405 with Allow (see the exception mapping below)

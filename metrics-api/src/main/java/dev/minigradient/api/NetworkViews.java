@@ -55,14 +55,25 @@ public final class NetworkViews implements AutoCloseable {
    * @param stateDir directory of the local stores
    */
   public NetworkViews(KafkaSettings kafka, String applicationId, Path stateDir) {
-    Properties props =
-        kafka.properties(
-            Map.of(
-                StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
-                StreamsConfig.STATE_DIR_CONFIG, stateDir.toString(),
-                // read only what the consensus app committed
-                StreamsConfig.consumerPrefix("isolation.level"), "read_committed"));
-    this.streams = new KafkaStreams(topology(), props);
+    this.streams = new KafkaStreams(topology(), streamsProperties(kafka, applicationId, stateDir));
+  }
+
+  /**
+   * The views' Kafka Streams settings: the client settings, the application id and state folder,
+   * and consumers that read only what the consensus app committed.
+   *
+   * @param kafka Kafka settings
+   * @param applicationId the Streams application id
+   * @param stateDir directory of the local stores
+   * @return the properties
+   */
+  static Properties streamsProperties(KafkaSettings kafka, String applicationId, Path stateDir) {
+    return kafka.properties(
+        Map.of(
+            StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
+            StreamsConfig.STATE_DIR_CONFIG, stateDir.toString(),
+            // read only what the consensus app committed
+            StreamsConfig.consumerPrefix("isolation.level"), "read_committed"));
   }
 
   /**

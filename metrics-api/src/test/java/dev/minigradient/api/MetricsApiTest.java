@@ -24,6 +24,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -278,12 +281,24 @@ class MetricsApiTest {
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode doc = ApiJson.MAPPER.readTree(r.body());
     assertThat(doc.get("openapi").asText()).startsWith("3.");
-    List<String> paths = new ArrayList<>();
-    doc.get("paths").fieldNames().forEachRemaining(paths::add);
-    assertThat(paths).contains(
-        "/metrics", "/health", "/api/summary", "/api/consensus", "/api/tasks", "/api/tasks/{id}",
-        "/api/tasks/{id}/input", "/api/peers", "/api/peers/{id}", "/api/models", "/api/dead-letters",
-        "/api/events", "/prometheus");
+    // every route Javalin registered is described with its method, and nothing else is
+    Set<String> registered = new TreeSet<>();
+    MetricsApi.create(new MetricsApi.Backend(views, feed, intake, events, metrics, null, KNOWN), route -> {
+      String method = route.getHttpMethod().name().toLowerCase(Locale.ROOT);
+      if (!route.getHttpMethod().isHttpMethod() || route.getPath().equals("/")) {
+        return; // before-handlers, and the dashboard's page
+      }
+      registered.add((method.equals("sse") ? "get" : method) + " " + route.getPath());
+    });
+    Set<String> described = new TreeSet<>();
+    doc.get("paths").fields().forEachRemaining(path ->
+        path.getValue().fieldNames().forEachRemaining(method -> {
+          if (!method.equals("parameters")) {
+            described.add(method + " " + path.getKey());
+          }
+        }));
+    assertThat(registered).as("routes Javalin registered").hasSizeGreaterThan(10);
+    assertThat(described).isEqualTo(registered);
     assertThat(doc.at("/paths/~1api~1tasks/post/responses/202").isMissingNode()).isFalse();
     assertThat(doc.at("/paths/~1api~1tasks/post/parameters/0/description").asText()).contains("name of a model");
     List<String> submitParameters = new ArrayList<>();

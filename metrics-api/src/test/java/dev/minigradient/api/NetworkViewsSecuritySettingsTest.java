@@ -1,10 +1,14 @@
 package dev.minigradient.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minigradient.protocol.KafkaSettings;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,14 +25,35 @@ class NetworkViewsSecuritySettingsTest {
   }
 
   @Test
-  void saslWithJaasMakesTheStreamsClients() {
+  void saslWithJaasReachesEveryStreamsClientAndTheyStart() {
+    // given SASL_SSL from the environment and the JAAS line from a flag
+    String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"api\" password=\"s3cret\";";
     KafkaSettings kafka =
         KafkaSettings.of(
             "127.0.0.1:9",
-            Map.of(
-                "sasl.jaas.config",
-                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"api\" password=\"s3cret\";"),
+            Map.of("sasl.jaas.config", jaas),
             Map.of("MG_KAFKA_SECURITY_PROTOCOL", "SASL_SSL", "MG_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"));
-    new NetworkViews(kafka, "api-test", state).close();
+
+    // when the views make their Streams settings
+    StreamsConfig streams = new StreamsConfig(NetworkViews.streamsProperties(kafka, "api-test", state));
+
+    // then every client Streams creates carries them, and its consumers read committed records only
+    List<Map<String, Object>> clients =
+        List.of(
+            streams.getMainConsumerConfigs("g", "c", 0),
+            streams.getRestoreConsumerConfigs("c"),
+            streams.getGlobalConsumerConfigs("c"),
+            streams.getProducerConfigs("c"),
+            streams.getAdminConfigs("c"));
+    for (Map<String, Object> client : clients) {
+      assertThat(client)
+          .containsEntry("security.protocol", "SASL_SSL")
+          .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+          .containsEntry("sasl.jaas.config", jaas);
+    }
+    assertThat(streams.getGlobalConsumerConfigs("c")).containsEntry("isolation.level", "read_committed");
+    assertThat(streams.getMainConsumerConfigs("g", "c", 0)).containsEntry("isolation.level", "read_committed");
+    // and the Kafka clients accept them (the same settings without JAAS are refused, above)
+    assertThatCode(() -> new NetworkViews(kafka, "api-test", state).close()).doesNotThrowAnyException();
   }
 }

@@ -41,9 +41,23 @@ class SubmitProgressTest {
 
   @Test
   void noneDrawsNothing() {
+    // given the process's stdout and stderr captured, where a bar would be drawn
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    PrintStream err = System.err;
+    PrintStream out = System.out;
+    System.setErr(capture);
+    System.setOut(capture);
     try (SubmitProgress p = SubmitProgress.none()) {
+      // when answers arrive and the line is cleared
       p.answered(ok());
+      p.answered(failed());
       p.clearLine();
+    } finally {
+      System.setErr(err);
+      System.setOut(out);
     }
+    // then not a character was written
+    assertThat(buf.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 }
