@@ -19,6 +19,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.Roster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,6 +139,33 @@ public final class ConsensusService implements AutoCloseable {
       return n;
     } catch (InvalidStateStoreException e) {
       return -1;
+    }
+  }
+
+  /**
+   * The roster in effect at a time, as this application's global rosters store holds it.
+   *
+   * @param at a task's append time, epoch ms
+   * @return the roster with the largest start not after {@code at}, or null (none yet, or the
+   *     store is not queryable)
+   */
+  public Roster rosterAt(long at) {
+    try {
+      ReadOnlyKeyValueStore<String, ValueAndTimestamp<Roster>> store =
+          streams.store(
+              StoreQueryParameters.fromNameAndType(
+                  ConsensusTopology.ROSTERS_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
+      try (KeyValueIterator<String, ValueAndTimestamp<Roster>> it = store.reverseRange(Roster.key(0), Roster.key(at))) {
+        while (it.hasNext()) {
+          ValueAndTimestamp<Roster> r = it.next().value;
+          if (r != null && r.value() != null) {
+            return r.value();
+          }
+        }
+      }
+      return null;
+    } catch (InvalidStateStoreException e) {
+      return null;
     }
   }
 

@@ -37,7 +37,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Audits the network from its topics: replays peers.settlements into each peer's ledger and compares it with peers.reputation;"
           + " checks that every task has a consensus (or a dead letter), repeated ones agreeing, no vote counts twice (the first"
-          + " settlement of a task and peer counts), every verdict has its vote and every decision holds more than 2/3 of its weight.",
+          + " settlement of a task and peer counts), every verdict has its vote, every decision the seats or the quorum made holds"
+          + " unanimous seats or more than 2/3 of its weight (one the referee made after an escalation need not), every committee"
+          + " is the one network.rosters draws, only seated peers are judged, and every decided task is settled after its deadline.",
       "Run it when no tasks are in flight: the published ledger trails the settlements by one commit.",
       "Exit codes: 0 consistent, 1 problems found, 2 bad arguments or no cluster."
     })

@@ -2,6 +2,7 @@ package dev.minigradient.worker;
 
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.TaskPeek;
@@ -330,6 +331,17 @@ public final class PeerWorker implements AutoCloseable {
    */
   public boolean isAssigned() {
     return assigned.get();
+  }
+
+  /**
+   * The roster this peer has read for a time: the one it draws committees from for a task
+   * appended then.
+   *
+   * @param at a task's append time, epoch ms
+   * @return the roster, or null when it has read none that early
+   */
+  public Roster rosterAt(long at) {
+    return network.rosters().at(at);
   }
 
   /**

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "inference-worker",
     mixinStandardHelpOptions = true,
-    description = "Runs one peer: reads every task, runs the ONNX model, publishes signed votes.")
+    description = "Runs one peer: reads every task record, skips undecoded those whose committee does not seat it, runs the ONNX model on the others and publishes signed votes.")
 public final class WorkerCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 

@@ -9,6 +9,7 @@ import dev.minigradient.consensus.Referee;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Redundancy;
+import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
@@ -20,7 +21,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -234,13 +237,34 @@ public final class EmbeddedNetwork implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the roster in effect now lists every peer and every peer has read it: tasks submitted
+   * from now on get committees drawn from all of them (the next roster, published an epoch ahead,
+   * was made after this one).
+   */
+  private boolean rosterListsEveryPeer() {
+    long now = System.currentTimeMillis();
+    Roster current = consensus.rosterAt(now);
+    if (current == null) {
+      return false;
+    }
+    Set<String> listed = new HashSet<>();
+    current.members().forEach(m -> listed.add(m.peerId()));
+    return peers.stream().allMatch(p -> listed.contains(p.peerId()))
+        && peers.stream().allMatch(p -> {
+          Roster seen = p.rosterAt(now);
+          return seen != null && seen.effectiveFrom() == current.effectiveFrom();
+        });
+  }
+
   private void awaitReady(Duration timeout) {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     while (System.currentTimeMillis() < deadline) {
       if (consensus.state() == KafkaStreams.State.RUNNING
           && api.views().state() == KafkaStreams.State.RUNNING
           && consensus.activePeers() >= peers.size()
-          && peers.stream().allMatch(PeerWorker::isAssigned)) {
+          && peers.stream().allMatch(PeerWorker::isAssigned)
+          && rosterListsEveryPeer()) {
         return;
       }
       try {

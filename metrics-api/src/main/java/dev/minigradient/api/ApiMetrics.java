@@ -32,7 +32,7 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code mg_dead_letters_total{reason}}: dead-letter records by reason;
  *   <li>{@code mg_escalations_total{reason}}: decisions the referee's re-execution made, by
  *       reason (registered as each reason is first seen);
- *   <li>{@code mg_inferences_total}: model runs the decisions cost (votes plus re-executions);
+ *   <li>{@code mg_inferences_total}: model runs the decisions asked of the network ({@code Consensus.inferences}: one per eligible, seated peer, plus the referee's re-execution);
  *   <li>{@code mg_peer_reputation{peer}}, {@code mg_peer_stake{peer}}, {@code
  *       mg_peer_active{peer}} (1 or 0), {@code mg_peer_votes_total{peer,verdict}};
  *   <li>{@code mg_decision_latency_seconds}: a histogram of the decisions this API instance saw
@@ -88,7 +88,7 @@ public final class ApiMetrics implements AutoCloseable {
           NetworkStats.Snapshot s = m.snapshot;
           return s == null ? 0 : s.summary().committees().inferences();
         })
-        .description("Model runs the decisions cost: votes counted plus the referee's re-executions")
+        .description("Model runs the decisions asked of the network: one per seated (eligible) peer plus the referee's re-executions")
         .register(registry);
     latency =
         Timer.builder("mg.decision.latency")
