@@ -5,9 +5,11 @@ import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
+import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.TopicSnapshot;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
 import dev.minigradient.protocol.cli.KafkaOptions;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
  * every peer's ledger from {@code peers.settlements} and checks it against {@code
  * peers.reputation} (the first settlement of each task and peer counts, as in the app), every task
  * against {@code inference.consensus} (repeated decisions must agree), every verdict against
- * {@code inference.votes}. Exit 0 when consistent, 1 when it finds a problem, 2 for bad arguments or an
+ * {@code inference.votes}, every committee against {@code network.rosters} and every seat
+ * replacement on {@code inference.replacements} against its seat's ranking. Exit 0 when consistent, 1 when it finds a problem, 2 for bad arguments or an
  * unreachable cluster.
  */
 @Command(
@@ -37,7 +40,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Audits the network from its topics: replays peers.settlements into each peer's ledger and compares it with peers.reputation;"
           + " checks that every task has a consensus (or a dead letter), repeated ones agreeing, no vote counts twice (the first"
-          + " settlement of a task and peer counts), every verdict has its vote and every decision holds more than 2/3 of its weight.",
+          + " settlement of a task and peer counts), every verdict has its vote and every decision holds more than 2/3 of its weight;"
+          + " re-derives every committee from network.rosters and checks that each replacement on inference.replacements names its"
+          + " seat's next-ranked candidate.",
       "Run it when no tasks are in flight: the published ledger trails the settlements by one commit.",
       "Exit codes: 0 consistent, 1 problems found, 2 bad arguments or no cluster."
     })
@@ -111,6 +116,7 @@ public final class ReplayCommand implements Callable<Integer> {
     var settlements = quiet(Settlement.class);
     var ledger = quiet(Reputation.class);
     var rosters = quiet(Roster.class);
+    var replacements = quiet(SeatReplacement.class);
     dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.ROSTERS.name(), timeout, r -> {
       Roster roster = r.value() == null ? null : rosters.deserialize(r.topic(), r.value());
       if (roster != null) {
@@ -135,6 +141,12 @@ public final class ReplayCommand implements Callable<Integer> {
       Vote v = r.value() == null ? null : votes.deserialize(r.topic(), r.value());
       if (v != null && v.taskId() != null && v.peerId() != null) {
         replay.vote(v.taskId(), v.peerId());
+      }
+    });
+    TopicSnapshot.read(kafka, Topics.REPLACEMENTS.name(), timeout, r -> {
+      SeatReplacement s = r.value() == null ? null : replacements.deserialize(r.topic(), r.value());
+      if (s != null) {
+        replay.replacement(s);
       }
     });
     dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.CONSENSUS.name(), timeout, r -> {
