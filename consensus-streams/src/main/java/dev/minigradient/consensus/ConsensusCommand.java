@@ -46,7 +46,7 @@ public final class ConsensusCommand implements Callable<Integer> {
   @Option(names = "--roster-interval-ms", defaultValue = "1000", description = "How often the committee roster (candidates, weights, beacon) changes, ms (default: ${DEFAULT-VALUE}).")
   long rosterIntervalMs;
 
-  @Option(names = "--seat-timeout-ms", defaultValue = "2000", description = "A committee seat silent this long after its task arrived escalates the task to the referee, ms (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seat-timeout-ms", defaultValue = "2000", description = "A committee seat silent this long after its task arrived is replaced by its next-ranked candidate; a replacement silent as long again escalates the task to the referee, ms (default: ${DEFAULT-VALUE}).")
   long seatTimeoutMs;
 
   @Option(names = "--newcomer-audit-rate", defaultValue = "0.2", description = "Audit rate of tasks on which a peer judged on fewer than 20 tasks holds a seat, 0..1 (default: ${DEFAULT-VALUE}).")

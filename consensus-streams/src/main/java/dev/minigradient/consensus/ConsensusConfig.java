@@ -111,9 +111,11 @@ public record ConsensusConfig(
    * @param newcomerAuditRate fraction of tasks audited, in [0,1], when a seat is held by a peer
    *     judged on fewer than {@link StakeWeights#PROBATION_VERDICTS} tasks (BOINC trusts a host
    *     only after a run of valid results); the plain audit rate applies when it is lower
-   * @param seatTimeoutMs a seat that has not voted this long after its task arrived escalates the
-   *     task to the referee, ms; the task still settles at the decision deadline, so a slow seat's
-   *     vote is judged {@code LATE} rather than {@code MISSED}
+   * @param seatTimeoutMs a seat that has not voted this long after its task arrived is replaced by
+   *     its next-ranked candidate ({@link Replacements}), and a replacement silent this long again
+   *     escalates the task to the referee (at once when no candidate is left), ms; the task still
+   *     settles at the decision deadline, so a slow seat's vote is judged {@code LATE} rather than
+   *     {@code MISSED}
    */
   public record Committees(int redundancy, long rosterIntervalMs, double newcomerAuditRate, long seatTimeoutMs) {
     /** Default seats per task. */

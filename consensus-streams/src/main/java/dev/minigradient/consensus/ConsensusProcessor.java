@@ -8,6 +8,7 @@ import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Signatures;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Committees (docs/committees.md): a task's eligible peers are the seats of its committee,
  *       drawn from the roster in effect at its append time ({@link Committee#draw}); unanimous
- *       seats decide, anything else ({@link DecisionRule}) escalates to the {@link Referee},
+ *       seats decide; a seat silent at the seat timeout is replaced once by its next-ranked
+ *       candidate, announced on {@code inference.replacements} ({@link Replacements}); anything
+ *       else ({@link DecisionRule}) escalates to the {@link Referee},
  *       whose re-execution decides; verdicts, audits and rewards follow {@link Verdicts}. The
  *       processor reading tasks partition 0 publishes the rosters. The rules below are those of
  *       a task without a committee (redundancy {@code all}, or no roster yet).
@@ -241,6 +244,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     p.deadline = now + config.decisionTimeoutMs();
     p.partition = partition;
     p.offset = offset;
+    p.appendTime = appendTime;
     Roster roster = rosterAt(appendTime);
     Committee committee =
         roster == null || partition < 0 || Integer.valueOf(Redundancy.ALL).equals(task.redundancy())
@@ -275,8 +279,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     p.early = new ArrayList<>();
     deadlines.put(deadlineKey(p.deadline, taskId), taskId);
     if (p.hasCommittee() && config.committees().seatTimeoutMs() < config.decisionTimeoutMs()) {
-      // a seat silent this long escalates; the task still settles at the deadline, so the seat's
-      // vote, if it comes, is judged (LATE) instead of MISSED
+      // a seat silent this long is replaced (a silent replacement escalates one timeout later);
+      // the task still settles at the deadline, so the seat's vote, if it comes, is judged (LATE)
+      // instead of MISSED
       p.seatDeadline = now + config.committees().seatTimeoutMs();
       deadlines.put(deadlineKey(p.seatDeadline, taskId), taskId);
     }
@@ -477,7 +482,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   private boolean decideIfReady(String taskId, PendingTask p, long now, boolean deadlinePassed) {
     Map<String, DecisionRule.Ballot> ballots = new java.util.LinkedHashMap<>();
     p.votes.forEach((peer, v) -> ballots.put(peer, new DecisionRule.Ballot(v.label(), v.valid())));
-    DecisionRule.Step step = DecisionRule.next(p.eligible, ballots, p.hasCommittee(), deadlinePassed);
+    DecisionRule.Step step =
+        DecisionRule.next(p.eligible, Replacements.replaced(p.replacements), ballots, p.hasCommittee(), deadlinePassed);
     step = Verdicts.afterAudit(step, p.reference); // an audited task whose seats agree on a wrong answer escalates
     switch (step.kind()) {
       case WAIT -> {
@@ -585,7 +591,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0,
             p.forged,
             p.reference != null,
-            p.committee,
+            Replacements.finalSeats(p.committee, p.replacements),
             p.escalation,
             p.eligible.size() + (p.reference != null ? 1 : 0));
     context.forward(new Record<>(taskId, Outcome.decision(c), now));
@@ -653,8 +659,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         continue;
       }
       if (p.seatDeadline > 0 && Long.parseLong(kv.key.substring(0, 15)) == p.seatDeadline && p.seatDeadline != p.deadline) {
-        // the committee's seat timeout: escalate a silent seat, nothing else
-        if (!p.decided && p.hasTask()) {
+        // the committee's seat timeout: replace silent seats the first time, then escalate
+        if (!p.decided && p.hasTask() && p.replacements.isEmpty()) {
+          replaceSilentSeats(taskId, p, now);
+        } else if (!p.decided && p.hasTask()) {
           decideIfReady(taskId, p, now, true);
         }
         continue;
@@ -678,6 +686,34 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         decideIfReady(taskId, p, now, true);
       }
     }
+  }
+
+  /**
+   * A committee's first seat timeout: appoints each silent seat's next-ranked candidate, announces
+   * it, and waits one more seat timeout ({@link Replacements}); escalates now when a silent seat
+   * has no candidate left, or when the task's decision is already out (re-processed after a
+   * failure at at-least-once: that decision stands, {@link #emit}).
+   */
+  private void replaceSilentSeats(String taskId, PendingTask p, long now) {
+    Roster roster = rosterAt(p.appendTime);
+    List<Replacements.Appointment> appointed =
+        roster == null || publishedDecision(taskId) != null
+            ? null
+            : Replacements.appoint(p.committee, p.votes.keySet(),
+                Replacements.ranker(roster, p.modelId, Committee.seed(roster.beacon(), p.partition, p.offset, p.appendTime)));
+    if (appointed == null || appointed.isEmpty()) {
+      decideIfReady(taskId, p, now, true);
+      return;
+    }
+    for (SeatReplacement r : Replacements.appointIn(p, taskId, appointed, now)) {
+      context.forward(new Record<>(taskId, Outcome.replacement(r), now));
+    }
+    long next = now + config.committees().seatTimeoutMs();
+    if (next < p.deadline) {
+      p.seatDeadline = next; // else the decision deadline ends the wait
+      deadlines.put(deadlineKey(next, taskId), taskId);
+    }
+    pending.put(taskId, p);
   }
 
   /** Deadline index key: zero-padded time first, so a range scan returns what is due. */

@@ -40,7 +40,7 @@ import org.apache.kafka.common.utils.Bytes;
  * <pre>
  * inference.tasks ─┐
  *                  ├─ merge ─ consensus-processor ─┬─ inference.consensus
- * inference.votes ─┘   (pending-tasks, task-deadlines,│
+ * inference.votes ─┘   (pending-tasks, task-deadlines,├─ inference.replacements (silent seats' replacements)
  *                       peers-store global)            └─ peers.settlements (by peer) ─ reputation-store ─ peers.reputation
  * peers.registry ── GlobalKTable peers-store
  * network.rosters ── GlobalKTable rosters-store; the processor of tasks partition 0 publishes them
@@ -183,6 +183,13 @@ public final class ConsensusTopology {
         .to(
             Topics.ROSTERS.name(),
             Produced.with(Serdes.String(), Topics.ROSTERS.valueSerde()).withName("rosters-sink"));
+
+    outcomes
+        .filter((taskId, o) -> o.replacement() != null, Named.as("replacements"))
+        .mapValues(Outcome::replacement, Named.as("replacement-values"))
+        .to(
+            Topics.REPLACEMENTS.name(),
+            Produced.with(Serdes.String(), Topics.REPLACEMENTS.valueSerde()).withName("replacements-sink"));
 
     // votes that are not their peer's and tasks filed under another task's key: as received, with
     // the reason in the dead-letter headers

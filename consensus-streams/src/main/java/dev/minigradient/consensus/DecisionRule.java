@@ -1,6 +1,7 @@
 package dev.minigradient.consensus;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -11,9 +12,13 @@ import java.util.TreeMap;
  *   <li><b>With a committee</b> (k seats drawn by {@code Committee}): the task is decided when
  *       every seated peer has voted the same label, all votes valid (unanimity; a peer holding two
  *       seats weighs two). Any disagreement, refusal mismatch or invalid vote escalates at once; a
- *       seat still silent at the deadline escalates then. An escalated task is decided by the
- *       referee's re-execution (refereed delegation, Gensyn's Verde; BOINC's adaptive replication
- *       sends a disputed workunit to more hosts).
+ *       seat still silent at the deadline escalates then. A seated peer replaced at the seat
+ *       timeout ({@link Replacements}) is <em>excused</em>: unanimity no longer waits for it, its
+ *       replacement's vote is needed instead, and its own vote, if it comes, still counts (an
+ *       agreeing one adds weight, though it is judged late and unpaid; another label is a
+ *       disagreement). An escalated task is
+ *       decided by the referee's re-execution (refereed delegation, Gensyn's Verde; BOINC's
+ *       adaptive replication sends a disputed workunit to more hosts).
  *   <li><b>Without one</b> (redundancy {@code all}): PBFT's quorum (Castro and Liskov, OSDI
  *       1999): decided as soon as one label holds more than 2/3 of the eligible weight. When
  *       every eligible peer has voted without that, or the deadline passes with votes, the task
@@ -53,7 +58,8 @@ public final class DecisionRule {
    * @param label the leading label (the decided one for {@link Kind#DECIDE}), or null without
    *     valid votes
    * @param agreeing weight of the votes for {@code label}
-   * @param total weight of every eligible peer (seats with a committee)
+   * @param total weight of every eligible peer (seats with a committee), less excused peers that
+   *     have not voted: at a committee's decision, the weight of the seats that answered
    * @param reason why a task escalates: {@code disagreement}, {@code invalid-vote}, {@code
    *     missing-seat} or {@code no-quorum}; else null
    */
@@ -71,9 +77,33 @@ public final class DecisionRule {
    */
   public static Step next(
       Map<String, Double> eligible, Map<String, Ballot> votes, boolean committee, boolean deadlinePassed) {
+    return next(eligible, Set.of(), votes, committee, deadlinePassed);
+  }
+
+  /**
+   * Applies the rule to a committee some of whose seated peers were replaced.
+   *
+   * @param eligible eligible peers and their weights (seats held, with a committee), replaced
+   *     peers and their replacements included
+   * @param excused replaced peers: unanimity does not wait for them, and their weight counts only
+   *     once they vote; ignored without a committee
+   * @param votes each peer's judged vote, at most one per peer; votes of peers not eligible are
+   *     ignored
+   * @param committee whether a committee serves the task
+   * @param deadlinePassed whether the decision deadline (or the seat timeout that ends the wait)
+   *     has passed
+   * @return what to do
+   */
+  public static Step next(
+      Map<String, Double> eligible, Set<String> excused, Map<String, Ballot> votes, boolean committee, boolean deadlinePassed) {
     double total = 0;
-    for (double w : eligible.values()) {
-      total += w;
+    int needed = 0;
+    for (Map.Entry<String, Double> e : eligible.entrySet()) {
+      if (committee && excused.contains(e.getKey()) && !votes.containsKey(e.getKey())) {
+        continue; // a replaced peer that stays silent neither blocks nor weighs
+      }
+      total += e.getValue();
+      needed++;
     }
     Map<Integer, Double> tally = new TreeMap<>();
     int judged = 0;
@@ -98,7 +128,7 @@ public final class DecisionRule {
         leaderWeight = e.getValue();
       }
     }
-    boolean everyone = !eligible.isEmpty() && judged >= eligible.size();
+    boolean everyone = needed > 0 && judged >= needed;
     if (committee) {
       if (tally.size() > 1) {
         return new Step(Kind.ESCALATE, leader, leaderWeight, total, "disagreement");

@@ -6,6 +6,7 @@ import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
+import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Verdict;
@@ -39,7 +40,10 @@ import java.util.TreeMap;
  *   <li>the ledger the consensus app published equals the recomputed one;
  *   <li>every committee is the one the rosters draw: for each decision with a committee, the
  *       task's roster (by its append time), beacon and position re-derive the same seats ({@link
- *       Committee}), and every verdict and settlement of the task is a seated peer's;
+ *       Committee}), each replacement on {@code inference.replacements} names the drawn holder of
+ *       its seat and the seat's next-ranked candidate ({@link Replacements}), each seat of the
+ *       record's committee is held by its drawn holder or a peer appointed to it, and every
+ *       verdict and settlement of the task is a seated or appointed peer's;
  *   <li>every decided task with verdicts is settled once its deadline has passed.
  * </ul>
  *
@@ -74,6 +78,10 @@ public final class LedgerReplay {
   /** The committee and decision time of each task's first consensus record with verdicts. */
   private final Map<String, Consensus> firstRecord = new HashMap<>();
   private final Set<String> settledTasks = new HashSet<>();
+  /** The peers allowed a verdict in each committee task: drawn holders and appointees. */
+  private final Map<String, Set<String>> seatedPeers = new HashMap<>();
+  /** Each task's seat replacements, in topic order, repeats left out. */
+  private final Map<String, List<SeatReplacement>> replacements = new HashMap<>();
   private long settlementCount;
   private long voteCount;
   private long duplicateConsensus;
@@ -130,6 +138,19 @@ public final class LedgerReplay {
    */
   public void roster(Roster r) {
     rosters.put(r.effectiveFrom(), r);
+  }
+
+  /**
+   * A record of {@code inference.replacements}: a silent seat's replacement. An exact repeat of
+   * one already read is ignored.
+   *
+   * @param r the replacement
+   */
+  public void replacement(SeatReplacement r) {
+    List<SeatReplacement> list = replacements.computeIfAbsent(r.taskId(), k -> new ArrayList<>());
+    if (!list.contains(r)) {
+      list.add(r);
+    }
   }
 
   /**
@@ -278,31 +299,100 @@ public final class LedgerReplay {
       if (!c.verdicts().isEmpty() && !settledTasks.contains(c.taskId()) && c.decidedAt() < now - pendingMs) {
         find("decided task never settled", c.taskId() + " decided " + c.status() + " at " + c.decidedAt());
       }
+      List<SeatReplacement> calls = replacements.getOrDefault(c.taskId(), List.of());
       if (c.committee().isEmpty()) {
+        if (!calls.isEmpty()) {
+          find("replacement for a task without a committee", c.taskId() + " " + calls.get(0).peerId());
+        }
         continue;
       }
       TaskPosition t = positions.get(c.taskId());
       java.util.Map.Entry<Long, Roster> r = t == null ? null : rosters.floorEntry(t.appendTime());
       if (t == null || r == null) {
         find("committee without its task or roster", c.taskId());
+        Set<String> named = new HashSet<>(c.committee());
+        calls.forEach(call -> named.addAll(List.of(call.peerId(), call.replacedPeerId())));
+        seatedPeers.put(c.taskId(), named);
         continue;
       }
-      Committee drawn = Committee.draw(r.getValue(), t.modelId(), t.redundancy(), Committee.seed(r.getValue().beacon(), t.partition(), t.offset(), t.appendTime()));
-      if (!drawn.seats().equals(c.committee())) {
-        find("committee differs from the draw", c.taskId() + " " + c.committee() + ", the roster draws " + drawn.seats());
+      byte[] seed = Committee.seed(r.getValue().beacon(), t.partition(), t.offset(), t.appendTime());
+      Committee drawn = Committee.draw(r.getValue(), t.modelId(), t.redundancy(), seed);
+      Set<String> seated = new HashSet<>(drawn.seats());
+      Map<Integer, Set<String>> appointed = checkReplacements(c.taskId(), drawn.seats(), calls, Replacements.ranker(r.getValue(), t.modelId(), seed));
+      appointed.values().forEach(seated::addAll);
+      if (!isDrawnOrAppointed(c.committee(), drawn.seats(), appointed)) {
+        find("committee differs from the draw", c.taskId() + " " + c.committee() + ", the roster draws " + drawn.seats()
+            + (appointed.isEmpty() ? "" : " with replacements by seat " + appointed));
       }
       for (PeerVerdict v : c.verdicts()) {
-        if (!drawn.seats(v.peerId())) {
+        if (!seated.contains(v.peerId())) {
           find("verdict of a peer without a seat", c.taskId() + " " + v.peerId());
         }
       }
+      seatedPeers.put(c.taskId(), seated);
     }
     for (Settlement s : settlements) {
-      Consensus c = firstRecord.get(s.taskId());
-      if (c != null && !c.committee().isEmpty() && !c.committee().contains(s.verdict().peerId())) {
+      Set<String> seated = seatedPeers.get(s.taskId());
+      if (seated != null && !seated.contains(s.verdict().peerId())) {
         find("settlement of a peer without a seat", s.taskId() + " " + s.verdict().peerId());
       }
     }
+  }
+
+  /**
+   * Checks a task's replacements against its drawn seats, one round at a time (the appointments
+   * made at one seat timeout share their time; a task re-processed after a failure at
+   * at-least-once can have a second round): each names its seat's drawn holder and the seat's
+   * next-ranked candidate, skipping the seated peers and the peers appointed before it in its
+   * round ({@link Replacements#appoint}'s order), and no seat is replaced twice in a round.
+   *
+   * @return the peers appointed to each seat, by seat index
+   */
+  private Map<Integer, Set<String>> checkReplacements(
+      String taskId, List<String> seats, List<SeatReplacement> calls, Replacements.Ranker ranker) {
+    Map<Long, List<SeatReplacement>> rounds = new LinkedHashMap<>();
+    calls.forEach(call -> rounds.computeIfAbsent(call.appointedAt(), k -> new ArrayList<>()).add(call));
+    Map<Integer, Set<String>> appointed = new TreeMap<>();
+    for (List<SeatReplacement> round : rounds.values()) {
+      Set<String> excluded = new HashSet<>(seats);
+      Set<Integer> replacedSeats = new HashSet<>();
+      for (SeatReplacement call : round) {
+        if (call.seat() >= seats.size() || !replacedSeats.add(call.seat())) {
+          find("replacement of a seat the committee lacks or already replaced", taskId + " seat " + call.seat() + " " + call.peerId());
+          continue;
+        }
+        if (!seats.get(call.seat()).equals(call.replacedPeerId())) {
+          find("replacement naming another holder than the draw", taskId + " seat " + call.seat() + " held by "
+              + seats.get(call.seat()) + ", not " + call.replacedPeerId());
+        }
+        String next = ranker.next(call.seat(), excluded);
+        if (!call.peerId().equals(next)) {
+          find("replacement is not the seat's next-ranked candidate", taskId + " seat " + call.seat() + " " + call.peerId()
+              + ", the ranking gives " + next);
+        }
+        excluded.add(call.peerId());
+        appointed.computeIfAbsent(call.seat(), k -> new HashSet<>()).add(call.peerId());
+      }
+    }
+    return appointed;
+  }
+
+  /**
+   * Whether a consensus record's committee is the drawn one, each seat held by its drawn holder
+   * or by a peer appointed to it. A replacement the record does not show was appointed while a
+   * task was re-processed after a failure (at-least-once), after the decision it keeps.
+   */
+  private static boolean isDrawnOrAppointed(List<String> committee, List<String> drawn, Map<Integer, Set<String>> appointed) {
+    if (committee.size() != drawn.size()) {
+      return false;
+    }
+    for (int seat = 0; seat < drawn.size(); seat++) {
+      String holder = committee.get(seat);
+      if (!holder.equals(drawn.get(seat)) && !appointed.getOrDefault(seat, Set.of()).contains(holder)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void find(String kind, String example) {

@@ -21,8 +21,20 @@ final class PendingTask {
   /** Wall-clock deadline of the decision, epoch ms. */
   public long deadline;
 
-  /** Wall-clock time a committee's silent seat escalates, epoch ms; 0 without one. */
+  /**
+   * Wall-clock time of a committee's next seat timeout, epoch ms; 0 without one. At the first,
+   * silent seats are replaced; at the second, a silent replacement escalates.
+   */
   public long seatDeadline;
+
+  /** The task record's timestamp (the broker's append time), epoch ms; a committee's seed needs it. */
+  public long appendTime;
+
+  /**
+   * Silent seats replaced at the seat timeout, in seat order ({@link Replacements}); empty until
+   * then. The appointees are in {@link #eligible} too, with a weight of the seats they took.
+   */
+  public List<Replacements.Appointment> replacements = new ArrayList<>();
   /**
    * Peers eligible to vote and their weights: with a committee, the seated peers and the seats
    * each holds; without one (redundancy {@code all}, or no roster yet), the peers active and
@@ -30,7 +42,10 @@ final class PendingTask {
    */
   public Map<String, Double> eligible = new LinkedHashMap<>();
 
-  /** The committee's seats in seat order, or empty when every eligible peer serves the task. */
+  /**
+   * The committee's seats in seat order as drawn (replacements are in {@link #replacements}), or
+   * empty when every eligible peer serves the task.
+   */
   public List<String> committee = new ArrayList<>();
 
   /** Why the referee decided the task ({@code disagreement}, {@code missing-seat}, {@code no-quorum}), or null. */

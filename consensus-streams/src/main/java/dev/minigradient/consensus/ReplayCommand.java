@@ -5,9 +5,11 @@ import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
+import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.TopicSnapshot;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
 import dev.minigradient.protocol.cli.KafkaOptions;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
  * every peer's ledger from {@code peers.settlements} and checks it against {@code
  * peers.reputation} (the first settlement of each task and peer counts, as in the app), every task
  * against {@code inference.consensus} (repeated decisions must agree), every verdict against
- * {@code inference.votes}. Exit 0 when consistent, 1 when it finds a problem, 2 for bad arguments or an
+ * {@code inference.votes}, every committee against {@code network.rosters} and every seat
+ * replacement on {@code inference.replacements} against its seat's ranking. Exit 0 when consistent, 1 when it finds a problem, 2 for bad arguments or an
  * unreachable cluster.
  */
 @Command(
@@ -39,7 +42,8 @@ import picocli.CommandLine.Spec;
           + " checks that every task has a consensus (or a dead letter), repeated ones agreeing, no vote counts twice (the first"
           + " settlement of a task and peer counts), every verdict has its vote, every decision the seats or the quorum made holds"
           + " unanimous seats or more than 2/3 of its weight (one the referee made after an escalation need not), every committee"
-          + " is the one network.rosters draws, only seated peers are judged, and every decided task is settled after its deadline.",
+          + " is the one network.rosters draws, each replacement on inference.replacements names its seat's next-ranked candidate,"
+          + " only seated peers are judged, and every decided task is settled after its deadline.",
       "Run it when no tasks are in flight: the published ledger trails the settlements by one commit.",
       "Exit codes: 0 consistent, 1 problems found, 2 bad arguments or no cluster."
     })
@@ -113,6 +117,7 @@ public final class ReplayCommand implements Callable<Integer> {
     var settlements = quiet(Settlement.class);
     var ledger = quiet(Reputation.class);
     var rosters = quiet(Roster.class);
+    var replacements = quiet(SeatReplacement.class);
     dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.ROSTERS.name(), timeout, r -> {
       Roster roster = r.value() == null ? null : rosters.deserialize(r.topic(), r.value());
       if (roster != null) {
@@ -137,6 +142,12 @@ public final class ReplayCommand implements Callable<Integer> {
       Vote v = r.value() == null ? null : votes.deserialize(r.topic(), r.value());
       if (v != null && v.taskId() != null && v.peerId() != null) {
         replay.vote(v.taskId(), v.peerId());
+      }
+    });
+    TopicSnapshot.read(kafka, Topics.REPLACEMENTS.name(), timeout, r -> {
+      SeatReplacement s = r.value() == null ? null : replacements.deserialize(r.topic(), r.value());
+      if (s != null) {
+        replay.replacement(s);
       }
     });
     dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.CONSENSUS.name(), timeout, r -> {

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -123,7 +124,9 @@ final class Verdicts {
 
   /**
    * Each eligible peer's verdict on a task's decision, sorted by peer id, with its weight, audit
-   * result and reward. A peer without a vote is PENDING until the task settles, then MISSED. When
+   * result and reward. A peer without a vote is PENDING until the task settles, then MISSED. A
+   * correct vote is LATE, and unpaid, when it arrives more than the late grace after the decision,
+   * or when its peer's seat was replaced ({@link Replacements}): it came after the seat timeout. When
    * the referee answered (an audit or an escalation), every valid vote is audited: PASSED when its
    * label and probabilities match, FAILED otherwise, except drift ({@link #isDrift}), which is
    * DRIFTED and PASSED. Each decided task pays {@link ReputationRules#TASK_REWARD}, split in
@@ -138,6 +141,7 @@ final class Verdicts {
    */
   static List<PeerVerdict> of(PendingTask p, long lateGraceMs, boolean settled) {
     boolean decided = p.status == ConsensusStatus.DECIDED || p.status == ConsensusStatus.REJECTED;
+    Set<String> replaced = Replacements.replaced(p.replacements);
     List<PeerVerdict> verdicts = new ArrayList<>();
     double rewardedWeight = 0;
     int rewarded = 0;
@@ -151,7 +155,9 @@ final class Verdicts {
       } else if (!decided) {
         verdict = Verdict.UNDECIDED;
       } else if (p.leader != null && v.label() == p.leader) {
-        verdict = v.arrivedAt() > p.decidedAt + lateGraceMs ? Verdict.LATE : Verdict.AGREED;
+        // a replaced peer's vote came after its seat's timeout, whenever it came: its seat went on
+        boolean late = replaced.contains(peerId) || v.arrivedAt() > p.decidedAt + lateGraceMs;
+        verdict = late ? Verdict.LATE : Verdict.AGREED;
       } else if (p.reference != null && v.label() != p.reference.label() && isDrift(v, p.reference)) {
         verdict = Verdict.DRIFTED; // a near-tie flipped by other hardware: escalated, never slashed
       } else {

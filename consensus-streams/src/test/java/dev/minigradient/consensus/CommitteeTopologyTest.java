@@ -138,7 +138,10 @@ class CommitteeTopologyTest {
     start(Referee.none(), 3);
     network(3, ids(8));
     Submitted s = submit("t1", null);
-    assertThat(s.committee().seats()).hasSize(3);
+    // three draws, or more when they all seat one peer (Committee.MIN_DISTINCT; the beacon, and so
+    // the draw, changes with the clock)
+    assertThat(s.committee().seats()).hasSizeGreaterThanOrEqualTo(3);
+    double seats = s.committee().seats().size();
     assertThat(s.committee().everyone()).isFalse();
     // an unseated peer's vote is ignored
     String unseated = java.util.Arrays.stream(ids(8)).filter(p -> !s.committee().seats(p)).findFirst().orElseThrow();
@@ -152,7 +155,7 @@ class CommitteeTopologyTest {
     assertThat(c.committee()).isEqualTo(s.committee().seats());
     assertThat(c.escalation()).isNull();
     assertThat(c.inferences()).isEqualTo(s.seated().size());
-    assertThat(c.agreeingWeight()).isEqualTo(3.0).isEqualTo(c.totalWeight());
+    assertThat(c.agreeingWeight()).isEqualTo(seats).isEqualTo(c.totalWeight());
     assertThat(c.verdicts()).extracting(PeerVerdict::peerId).containsExactlyElementsOf(s.seated());
     // rewards go to seats, by seats held; only seated peers are settled, never the others as MISSED
     assertThat(c.verdicts()).allMatch(v -> v.verdict() == Verdict.AGREED);
@@ -184,17 +187,19 @@ class CommitteeTopologyTest {
   }
 
   @Test
-  void aSeatSilentAtTheDeadlineEscalatesAndTheRefereeDecides() {
+  void aSilentSeatWithNobodyLeftToReplaceItEscalatesAtTheSeatTimeoutAndTheRefereeDecides() {
     start((model, input) -> new Referee.Reference(7, HONEST), 3);
-    network(3, ids(8));
+    network(3, ids(3)); // every candidate holds a seat: no replacement is left
     Submitted s = submit("t3", null);
     List<String> seated = s.seated();
     for (String p : seated.subList(1, seated.size())) {
       cast(s.task(), p, 7, HONEST);
     }
     assertThat(consensus.isEmpty()).isTrue();
-    // the seat timeout escalates: the referee decides
+    // the seat timeout escalates at once: the referee decides
     driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
+    assertThat(driver.createOutputTopic(Topics.REPLACEMENTS.name(), Serdes.String().deserializer(),
+        Topics.REPLACEMENTS.valueSerde().deserializer()).isEmpty()).as("nobody appointed").isTrue();
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(7);

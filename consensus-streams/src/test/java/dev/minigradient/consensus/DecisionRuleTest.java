@@ -7,6 +7,7 @@ import dev.minigradient.consensus.DecisionRule.Kind;
 import dev.minigradient.consensus.DecisionRule.Step;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DecisionRuleTest {
@@ -93,5 +94,35 @@ class DecisionRuleTest {
   void withoutVotesTheDeadlineTimesTheTaskOut() {
     assertThat(DecisionRule.next(seats("a", 1), votes(), false, true).kind()).isEqualTo(Kind.TIMED_OUT);
     assertThat(DecisionRule.next(seats("a", 1), votes(), true, true).reason()).isEqualTo("missing-seat");
+  }
+
+  @Test
+  void aReplacedSeatNoLongerBlocksUnanimityButItsReplacementIsAwaited() {
+    // c was silent and d was appointed in its place
+    Map<String, Double> s = seats("a", 1, "b", 1, "c", 1, "d", 1);
+    Set<String> replaced = Set.of("c");
+    assertThat(DecisionRule.next(s, replaced, votes("a", 3, "b", 3), true, false).kind()).isEqualTo(Kind.WAIT);
+    Step step = DecisionRule.next(s, replaced, votes("a", 3, "b", 3, "d", 3), true, false);
+    assertThat(step.kind()).isEqualTo(Kind.DECIDE);
+    assertThat(step.label()).isEqualTo(3);
+    assertThat(step.agreeing()).as("the answering seats").isEqualTo(3.0).isEqualTo(step.total());
+  }
+
+  @Test
+  void aSilentReplacementEscalatesWhenItsWaitEnds() {
+    Step step = DecisionRule.next(seats("a", 1, "b", 1, "c", 1, "d", 1), Set.of("c"), votes("a", 3, "b", 3), true, true);
+    assertThat(step.kind()).isEqualTo(Kind.ESCALATE);
+    assertThat(step.reason()).isEqualTo("missing-seat");
+  }
+
+  @Test
+  void aReplacedPeersOwnVoteStillCountsAndCanDisagree() {
+    Map<String, Double> s = seats("a", 1, "b", 1, "c", 1, "d", 1);
+    Step agreeing = DecisionRule.next(s, Set.of("c"), votes("a", 3, "b", 3, "c", 3, "d", 3), true, false);
+    assertThat(agreeing.kind()).isEqualTo(Kind.DECIDE);
+    assertThat(agreeing.total()).isEqualTo(4.0);
+    Step late = DecisionRule.next(s, Set.of("c"), votes("a", 3, "b", 3, "c", 5), true, false);
+    assertThat(late.kind()).isEqualTo(Kind.ESCALATE);
+    assertThat(late.reason()).isEqualTo("disagreement");
   }
 }

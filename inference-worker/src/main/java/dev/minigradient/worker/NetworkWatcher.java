@@ -3,6 +3,7 @@ package dev.minigradient.worker;
 import dev.minigradient.protocol.NetworkKey;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Rosters;
+import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Topics;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -26,9 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A peer's view of what the consensus app announces, followed on one assigned consumer (no
  * group, {@code read_committed} as the consensus app reads them): the sealing key on {@code network.keys}, read from the beginning (compacted, a few
- * records), and the committee rosters on {@code network.rosters}, read from {@link #lookbackMs}
- * ago only (one record per epoch, kept forever). Records that are neither go to the dead-letter
- * topic and change nothing: the sealing key in use stays, the rosters read stay.
+ * records), the committee rosters on {@code network.rosters}, read from {@link #lookbackMs}
+ * ago only (one record per epoch, kept forever), and the seat replacements on {@code
+ * inference.replacements}, read from the end (a peer only needs the appointments made after it
+ * started), those naming this peer handed to a {@link Calls}. Records that are none of these go
+ * to the dead-letter topic and change nothing: the sealing key in use stays, the rosters read stay.
  */
 final class NetworkWatcher implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(NetworkWatcher.class);
@@ -55,7 +59,19 @@ final class NetworkWatcher implements Runnable {
     void reject(ConsumerRecord<String, byte[]> record, String reason, String message);
   }
 
+  /** Where a replacement appointing this peer goes. */
+  @FunctionalInterface
+  interface Calls {
+    /**
+     * Takes one appointment; must return quickly (the watcher's poll loop calls it).
+     *
+     * @param appointment a replacement naming this peer
+     */
+    void called(SeatReplacement appointment);
+  }
+
   private final String peerId;
+  private final Calls calls;
   private final Supplier<Consumer<String, byte[]>> consumers;
   private final long lookbackMs;
   private final BooleanSupplier running;
@@ -74,10 +90,13 @@ final class NetworkWatcher implements Runnable {
    *     max(ROSTER_LOOKBACK_MS, maxTaskAgeMs) + ROSTER_MARGIN_MS} ago
    * @param running read after every poll: {@link #run()} returns once it is false
    * @param rejects the dead-letter sender
+   * @param calls takes each replacement naming {@code peerId}
    */
   NetworkWatcher(
-      String peerId, Supplier<Consumer<String, byte[]>> consumers, long maxTaskAgeMs, BooleanSupplier running, Rejects rejects) {
+      String peerId, Supplier<Consumer<String, byte[]>> consumers, long maxTaskAgeMs, BooleanSupplier running, Rejects rejects,
+      Calls calls) {
     this.peerId = peerId;
+    this.calls = calls;
     this.consumers = consumers;
     this.lookbackMs = Math.max(ROSTER_LOOKBACK_MS, maxTaskAgeMs) + ROSTER_MARGIN_MS;
     this.running = running;
@@ -123,16 +142,20 @@ final class NetworkWatcher implements Runnable {
         : "the recent rosters on " + Topics.ROSTERS.name();
   }
 
-  /** Follows both topics until {@code running} turns false or the consumer is woken up. */
+  /** Follows the topics until {@code running} turns false or the consumer is woken up. */
   @Override
   public void run() {
     try (Consumer<String, byte[]> c = consumers.get()) {
       List<TopicPartition> keyParts = partitions(c, Topics.NETWORK_KEYS.name());
       List<TopicPartition> rosterParts = partitions(c, Topics.ROSTERS.name());
+      List<TopicPartition> callParts = partitions(c, Topics.REPLACEMENTS.name());
       List<TopicPartition> all = new ArrayList<>(keyParts);
       all.addAll(rosterParts);
+      all.addAll(callParts);
       c.assign(all);
       c.seekToBeginning(keyParts);
+      c.seekToEnd(callParts);
+      callParts.forEach(c::position); // from now on, whenever the first poll comes
       Map<TopicPartition, Long> since = new HashMap<>();
       long from = System.currentTimeMillis() - lookbackMs;
       rosterParts.forEach(tp -> since.put(tp, from));
@@ -151,6 +174,8 @@ final class NetworkWatcher implements Runnable {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           if (r.topic().equals(Topics.ROSTERS.name())) {
             onRoster(r);
+          } else if (r.topic().equals(Topics.REPLACEMENTS.name())) {
+            onReplacement(r);
           } else {
             onKey(r);
           }
@@ -168,8 +193,26 @@ final class NetworkWatcher implements Runnable {
 
   private static List<TopicPartition> partitions(Consumer<String, byte[]> c, String topic) {
     List<TopicPartition> parts = new ArrayList<>();
-    c.partitionsFor(topic).forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+    List<PartitionInfo> infos = c.partitionsFor(topic);
+    if (infos != null) { // null or empty: the topic does not exist (yet)
+      infos.forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+    }
     return parts;
+  }
+
+  private void onReplacement(ConsumerRecord<String, byte[]> r) {
+    SeatReplacement call;
+    try {
+      call = Topics.REPLACEMENTS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+    } catch (SerializationException e) {
+      rejects.reject(r, "malformed-replacement", e.getMessage());
+      return;
+    }
+    if (call == null || !call.taskId().equals(r.key())) {
+      rejects.reject(r, "malformed-replacement", call == null ? "empty replacement record" : "record key " + r.key() + " is not the task id " + call.taskId());
+    } else if (call.peerId().equals(peerId)) {
+      calls.called(call);
+    }
   }
 
   private void onKey(ConsumerRecord<String, byte[]> r) {

@@ -3,6 +3,7 @@ package dev.minigradient.worker;
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Roster;
+import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.TaskPeek;
@@ -12,11 +13,16 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,8 +50,12 @@ import org.slf4j.LoggerFactory;
  * <p>Committees: the peer follows {@code network.rosters} ({@link NetworkWatcher}) and, before it
  * decodes a task, peeks at its model and redundancy ({@link TaskPeek}); a task whose committee
  * seats only other peers, or whose model it does not serve, is skipped undecoded ({@link
- * Seating}). Simulated adversaries follow the same rule. Each vote carries {@link
- * RuntimeDescription#current()}.
+ * Seating}). Simulated adversaries follow the same rule. A peer appointed to a silent seat's
+ * place ({@link SeatReplacement} on {@code inference.replacements}, which the {@link
+ * NetworkWatcher} follows) reads that task record by position ({@link TaskReader}) on a thread of
+ * its own and answers it as a seated peer does, adversaries included; an appointment for a model
+ * it does not serve, for a task older than its max task age, or for a task already answered on an
+ * appointment is ignored. Each vote carries {@link RuntimeDescription#current()}.
  *
  * <p>Delivery is at-least-once: a poll's task offsets are committed only once the broker has
  * acknowledged every vote and dead letter the poll caused, so a crash may re-send a vote, which
@@ -85,6 +95,23 @@ public final class PeerWorker implements AutoCloseable {
   private final AtomicLong skipped = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
   private final AtomicLong forgedVotes = new AtomicLong();
+  private final AtomicLong callsAnswered = new AtomicLong();
+  /**
+   * Reads and answers the tasks this peer is appointed to ({@link #onCall}), one at a time, off
+   * the poll loops; a full queue drops the appointment (the seat then escalates).
+   */
+  private final ThreadPoolExecutor caller;
+  /** Reads appointed tasks by position; used on the {@link #caller} thread only. */
+  private final TaskReader taskReader;
+  /** Tasks this peer was appointed to, newest last (the network watcher's thread only). */
+  private final Set<String> calledTasks =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > 10_000;
+            }
+          });
   private final AtomicBoolean assigned = new AtomicBoolean(false);
   private final Behavior behavior;
   private final java.util.Random random = new java.util.Random();
@@ -215,8 +242,23 @@ public final class PeerWorker implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")),
             config.maxTaskAgeMs(),
             running::get,
-            (r, reason, message) -> deadLetter(r, reason, message, null));
+            (r, reason, message) -> deadLetter(r, reason, message, null),
+            this::onCall);
     this.seating = new Seating(network.rosters(), config.peerId(), models.keySet());
+    this.taskReader =
+        new TaskReader(() -> clients.consumer(Map.of(
+            ConsumerConfig.CLIENT_ID_CONFIG, "peer-" + config.peerId() + "-task-reader",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1")));
+    this.caller =
+        new ThreadPoolExecutor(
+            1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
+            r -> daemon(r, "peer-" + config.peerId() + "-called"),
+            (r, pool) -> {
+              if (!pool.isShutdown()) {
+                log.warn("peer {}: too many appointments queued, one dropped", config.peerId());
+              }
+            });
     this.outbox =
         new java.util.concurrent.ThreadPoolExecutor(
             1, 1, 0, TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(256),
@@ -297,6 +339,7 @@ public final class PeerWorker implements AutoCloseable {
       log.warn("peer {} crashes (simulated kill)", config.peerId());
       heartbeat.shutdownNow();
       outbox.shutdownNow();
+      caller.shutdownNow();
       running.set(false);
       if (thread != null) {
         awaitPollLoop();
@@ -370,6 +413,15 @@ public final class PeerWorker implements AutoCloseable {
    */
   public long tasksSkipped() {
     return skipped.get();
+  }
+
+  /**
+   * Tasks answered on an appointment to a silent seat's place ({@link SeatReplacement}).
+   *
+   * @return the count
+   */
+  public long callsAnswered() {
+    return callsAnswered.get();
   }
 
   /**
@@ -450,6 +502,7 @@ public final class PeerWorker implements AutoCloseable {
       // simulates a crash, which says nothing)
       heartbeat.shutdownNow();
       outbox.shutdownNow();
+      caller.shutdownNow();
       if (running.getAndSet(false) && !crashed.get()) {
         publishPeer(true);
       }
@@ -522,6 +575,9 @@ public final class PeerWorker implements AutoCloseable {
     final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(1);
     final java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
 
+    /** A batch without offsets: the sends of an appointed task, which no poll waits for. */
+    PollBatch() {}
+
     PollBatch(ConsumerRecords<String, byte[]> records) {
       for (TopicPartition tp : records.partitions()) {
         List<ConsumerRecord<String, byte[]>> rs = records.records(tp);
@@ -567,6 +623,51 @@ public final class PeerWorker implements AutoCloseable {
       log.debug("peer {} skips task {}: model {} not served", config.peerId(), peek.taskId(), peek.modelId());
       return;
     }
+    answer(record, batch);
+  }
+
+  /**
+   * An appointment to a silent seat's place, from the network watcher's thread: hands it to the
+   * {@link #caller} unless it is for a model this peer does not serve, for a task older than the
+   * max task age, or for a task already called.
+   */
+  private void onCall(SeatReplacement call) {
+    if (crashed.get() || !running.get() || !network.ready() || !models.containsKey(call.modelId())) {
+      return; // not answering yet (no sealing key), or not for this peer's models
+    }
+    if (System.currentTimeMillis() - call.appendTime() > config.maxTaskAgeMs()) {
+      log.debug("peer {} ignores its appointment to stale task {}", config.peerId(), call.taskId());
+      return;
+    }
+    if (calledTasks.add(call.taskId())) {
+      caller.execute(() -> answerCall(call));
+    }
+  }
+
+  /** Reads the task an appointment names and answers it as a seated peer does. */
+  private void answerCall(SeatReplacement call) {
+    ConsumerRecord<String, byte[]> record = taskReader.read(call.partition(), call.offset());
+    if (record == null || crashed.get()) {
+      return;
+    }
+    if (!call.taskId().equals(record.key())) {
+      log.warn("peer {}: appointment to task {} points at {}-{}@{}, which holds {}",
+          config.peerId(), call.taskId(), record.topic(), record.partition(), record.offset(), record.key());
+      return;
+    }
+    log.debug("peer {} answers task {} in place of {} (seat {})", config.peerId(), call.taskId(), call.replacedPeerId(), call.seat());
+    PollBatch batch = new PollBatch(); // no offsets of its own to commit
+    answer(record, batch);
+    batch.sealed();
+    callsAnswered.incrementAndGet();
+  }
+
+  /**
+   * Reads, checks, runs, signs, seals and sends one task the peer serves: a task it holds a seat
+   * on (or that has no committee), or one it was appointed to. Adversaries answer here as they
+   * are.
+   */
+  private void answer(ConsumerRecord<String, byte[]> record, PollBatch batch) {
     Task task;
     try {
       task = Topics.TASKS.valueSerde().deserializer().deserialize(record.topic(), record.value());
@@ -802,6 +903,14 @@ public final class PeerWorker implements AutoCloseable {
       awaitPollLoop();
     } else {
       consumer.close(Duration.ZERO);
+    }
+    caller.shutdownNow();
+    try {
+      if (caller.awaitTermination(2, TimeUnit.SECONDS)) {
+        taskReader.close(); // its thread is done with it
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     if (wasRunning) {
       publishPeer(true);

@@ -27,7 +27,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A {@link PeerWorker} on mock Kafka clients: the consensus app's sealing key and some rosters on
- * its network consumer, partition 0 of the tasks topic assigned at its first poll, every record it
+ * its network consumer (which also follows the seat replacements, from offset 0), a consumer that
+ * reads tasks by position, partition 0 of the tasks topic assigned at its first poll, every record it
  * sends kept by a {@link MockProducer}. Serves one fake model whose inputs go through the real
  * MNIST preprocessing, counting how many inputs it decoded.
  */
@@ -37,10 +38,13 @@ final class MockPeer implements AutoCloseable {
   static final TopicPartition KEYS = new TopicPartition(Topics.NETWORK_KEYS.name(), 0);
   static final TopicPartition ROSTERS = new TopicPartition(Topics.ROSTERS.name(), 0);
   static final TopicPartition VOTES = new TopicPartition(Topics.VOTES.name(), 0);
+  static final TopicPartition REPLACEMENTS = new TopicPartition(Topics.REPLACEMENTS.name(), 0);
 
   final TestConsumer tasks = new TestConsumer("latest");
   final TestConsumer network = new TestConsumer("earliest");
   final TestConsumer copier = new TestConsumer("latest");
+  /** The consumer that reads a task by position when the peer is appointed to a seat. */
+  final TestConsumer reader = new TestConsumer("none");
   final MockProducer<String, byte[]> producer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
   /** Inputs the peer's preprocessing was handed. */
@@ -58,9 +62,9 @@ final class MockPeer implements AutoCloseable {
    */
   MockPeer(String peerId, Behavior behavior, KeyPair seal, List<Roster> rosters) {
     opener = Sealing.opener(seal.getPrivate());
-    network.topics(Topics.NETWORK_KEYS.name(), Topics.ROSTERS.name());
-    network.updateBeginningOffsets(Map.of(KEYS, 0L, ROSTERS, 0L));
-    network.updateEndOffsets(Map.of(KEYS, 1L, ROSTERS, (long) rosters.size()));
+    network.topics(Topics.NETWORK_KEYS.name(), Topics.ROSTERS.name(), Topics.REPLACEMENTS.name());
+    network.updateBeginningOffsets(Map.of(KEYS, 0L, ROSTERS, 0L, REPLACEMENTS, 0L));
+    network.updateEndOffsets(Map.of(KEYS, 1L, ROSTERS, (long) rosters.size(), REPLACEMENTS, 0L));
     network.offsetsForTimes.put(ROSTERS, 0L);
     NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL, Sealing.encode(seal.getPublic()), 1L);
     network.schedulePollTask(() -> {
@@ -88,6 +92,9 @@ final class MockPeer implements AutoCloseable {
       @Override
       public Consumer<String, byte[]> consumer(Map<String, Object> settings) {
         String clientId = (String) settings.get(ConsumerConfig.CLIENT_ID_CONFIG);
+        if (clientId.endsWith("-task-reader")) {
+          return reader;
+        }
         return clientId.endsWith("-tasks") ? tasks : clientId.endsWith("-network") ? network : copier;
       }
 

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.minigradient.protocol.NetworkKey;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,8 +27,10 @@ class NetworkWatcherTest {
   private final AtomicBoolean running = new AtomicBoolean(true);
   /** Reason and key of every record the watcher rejected. */
   private final List<String> rejected = new CopyOnWriteArrayList<>();
+  /** The replacements handed to the peer. */
+  private final List<SeatReplacement> called = new CopyOnWriteArrayList<>();
   private final NetworkWatcher watcher =
-      new NetworkWatcher("p1", () -> consumer, MAX_TASK_AGE_MS, running::get, (r, reason, message) -> rejected.add(reason + " " + r.key()));
+      new NetworkWatcher("p1", () -> consumer, MAX_TASK_AGE_MS, running::get, (r, reason, message) -> rejected.add(reason + " " + r.key()), called::add);
   private Thread thread;
 
   NetworkWatcherTest() {
@@ -152,6 +155,38 @@ class NetworkWatcherTest {
     await().atMost(PATIENCE).until(() -> watcher.rosters().newest() != null);
     assertThat(watcher.rosters().newest()).isEqualTo(good);
     assertThat(watcher.sealer()).as("no valid key read").isNull();
+  }
+
+  @Test
+  void followsReplacementsFromTheEndAndHandsOverOnlyThoseNamingThisPeer() {
+    // given a replacement already on the topic before the watcher starts
+    long now = System.currentTimeMillis();
+    consumer.topics(Topics.REPLACEMENTS.name());
+    consumer.updateBeginningOffsets(Map.of(MockPeer.REPLACEMENTS, 0L));
+    consumer.updateEndOffsets(Map.of(MockPeer.REPLACEMENTS, 1L));
+    publish(roster(now));
+    consumer.offsetsForTimes.put(ROSTERS, 0L);
+    consumer.schedulePollTask(() -> consumer.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 0, now, "t0", json(call("t0", "p1")))));
+
+    // when it starts and more replacements follow: one for another peer, a malformed one, one for it
+    start();
+    await().atMost(PATIENCE).until(watcher::ready);
+    consumer.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 1, now, "t1", json(call("t1", "p2"))));
+    consumer.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 2, now, "t2", bytes("{\"taskId\":")));
+    consumer.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 3, now, "t3", json(call("t3", "p1"))));
+
+    // then only the later one naming this peer is handed over, and the malformed one is dead-lettered
+    await().atMost(PATIENCE).until(() -> !called.isEmpty() && rejected.size() == 1);
+    assertThat(called).extracting(SeatReplacement::taskId).containsExactly("t3");
+    assertThat(rejected).containsExactly("malformed-replacement t2");
+  }
+
+  private static SeatReplacement call(String taskId, String peerId) {
+    return new SeatReplacement(SeatReplacement.SCHEMA_VERSION, taskId, "m", 0, 5, 1_000, 0, "p9", peerId, 2_000);
+  }
+
+  private static byte[] json(SeatReplacement r) {
+    return Topics.REPLACEMENTS.valueSerde().serializer().serialize(Topics.REPLACEMENTS.name(), r);
   }
 
   private static byte[] bytes(String s) {

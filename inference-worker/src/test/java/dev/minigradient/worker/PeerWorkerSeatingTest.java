@@ -7,18 +7,26 @@ import static org.awaitility.Awaitility.await;
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
  * A peer on mock Kafka clients, fed task records by hand: it skips, undecoded, the tasks whose
- * committee seats other peers, and answers the rest.
+ * committee seats other peers, answers the rest, and answers a skipped task it is appointed to.
  */
 class PeerWorkerSeatingTest {
   private static final String RULE = "redundancy must be a positive integer (at most 1000) or \"all\"";
@@ -33,11 +41,26 @@ class PeerWorkerSeatingTest {
           new Roster.Member("p-b", 1, List.of(MODEL)),
           new Roster.Member("p-c", 1, List.of(MODEL))));
 
-  /** The one seat of a task at {@code offset} of partition 0, appended now, as the consensus app draws it. */
-  private String seatAt(long offset) {
+  /**
+   * The committee of a one-seat task at {@code offset} of partition 0, appended now, as the
+   * consensus app draws it: one peer (a task asking for one seat accepts one peer), so of the
+   * three peers two are left unseated.
+   */
+  private Committee committeeAt(long offset) {
     Committee committee = Committee.draw(roster, MODEL, 1, Committee.seed(roster.beacon(), 0, offset, now));
-    assertThat(committee.seats()).hasSize(1);
-    return committee.seats().get(0);
+    assertThat(committee.seatsByPeer()).hasSize(1);
+    return committee;
+  }
+
+  /** The holder of the first seat of a task at {@code offset}. */
+  private String seatAt(long offset) {
+    return committeeAt(offset).seats().get(0);
+  }
+
+  /** The first roster peer without a seat on a task at {@code offset}. */
+  private String unseatedAt(long offset) {
+    Committee c = committeeAt(offset);
+    return roster.members().stream().map(Roster.Member::peerId).filter(p -> !c.seats(p)).findFirst().orElseThrow();
   }
 
   /** A task record's value, with the input and redundancy written as given (raw JSON). */
@@ -56,7 +79,7 @@ class PeerWorkerSeatingTest {
     // given a task for one seat whose input is not even base64
     long offset = 4;
     String seated = seatAt(offset);
-    String unseated = seated.equals("p-a") ? "p-b" : "p-a";
+    String unseated = unseatedAt(offset);
     byte[] bad = task("t-bad", "@@ not base64 @@", "1");
 
     try (MockPeer holder = new MockPeer(seated, Behavior.honest(), seal, List.of(roster)).start();
@@ -79,7 +102,7 @@ class PeerWorkerSeatingTest {
   void anUnseatedPeerNeverDecodesAnInputTheSeatedPeerRefusesWithAVoteNamingItsRuntime() {
     long offset = 9;
     String seated = seatAt(offset);
-    String unseated = seated.equals("p-c") ? "p-b" : "p-c";
+    String unseated = unseatedAt(offset);
     byte[] task = task("t-text", notAnImage(), "1");
 
     try (MockPeer holder = new MockPeer(seated, Behavior.honest(), seal, List.of(roster)).start();
@@ -133,11 +156,11 @@ class PeerWorkerSeatingTest {
   void aCopycatCopiesOnlyTheTasksItIsSeatedOn() {
     // given a task the copycat holds no seat on, then one it holds the seat of
     long unseatedAt = 0;
-    while (seatAt(unseatedAt).equals("p-a")) {
+    while (committeeAt(unseatedAt).seats("p-a")) {
       unseatedAt++;
     }
     long seatedAt = unseatedAt + 1;
-    while (!seatAt(seatedAt).equals("p-a")) {
+    while (!committeeAt(seatedAt).seats("p-a")) {
       seatedAt++;
     }
     try (MockPeer copycat = new MockPeer("p-a", Behavior.of(Behavior.Kind.COPYCAT), seal, List.of(roster)).start()) {
@@ -161,6 +184,61 @@ class PeerWorkerSeatingTest {
       // then it copied the task it is seated on, and never the other
       assertThat(copycat.votes()).extracting(Vote::taskId).containsExactly("t-mine");
       assertThat(copycat.decoded).hasValue(0);
+    }
+  }
+
+  /** A 28x28 PNG of a dark bar on white: an image the MNIST preprocessing accepts. */
+  private static String digit() throws IOException {
+    BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    Graphics2D g = img.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, 28, 28);
+    g.setColor(Color.BLACK);
+    g.fillRect(12, 4, 4, 20);
+    g.dispose();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(img, "png", out);
+    return Base64.getEncoder().encodeToString(out.toByteArray());
+  }
+
+  private static byte[] json(SeatReplacement call) {
+    return Topics.REPLACEMENTS.valueSerde().serializer().serialize(Topics.REPLACEMENTS.name(), call);
+  }
+
+  @Test
+  void aPeerAppointedToASilentSeatReadsAndAnswersTheTaskItSkipped() throws IOException {
+    // given a one-seat task at offset 6 whose committee leaves this peer out, so it skips it unread
+    long offset = 6;
+    String seated = seatAt(offset);
+    String appointee = unseatedAt(offset);
+    byte[] task = task("t-called", digit(), "1");
+    try (MockPeer peer = new MockPeer(appointee, Behavior.honest(), seal, List.of(roster)).start()) {
+      peer.deliver(offset, now, "t-called", task);
+      await().atMost(PATIENCE).until(() -> peer.worker.tasksSkipped() == 1);
+      assertThat(peer.decoded).hasValue(0);
+
+      // when the consensus app appoints it in place of the silent seat (an appointment of
+      // another peer and one of a stale task come first, and are ignored)
+      peer.reader.updateBeginningOffsets(Map.of(MockPeer.TASKS, 0L));
+      peer.reader.schedulePollTask(() -> peer.reader.addRecord(TestConsumer.record(MockPeer.TASKS, offset, now, "t-called", task)));
+      SeatReplacement other = new SeatReplacement(SeatReplacement.SCHEMA_VERSION, "t-called", MODEL, 0, offset, now, 0, seated, seated, now);
+      SeatReplacement stale = new SeatReplacement(SeatReplacement.SCHEMA_VERSION, "t-old", MODEL, 0, 1, now - 3_600_000, 0, seated, appointee, now);
+      SeatReplacement call = new SeatReplacement(SeatReplacement.SCHEMA_VERSION, "t-called", MODEL, 0, offset, now, 0, seated, appointee, now);
+      peer.network.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 0, now, "t-called", json(other)));
+      peer.network.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 1, now, "t-old", json(stale)));
+      peer.network.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 2, now, "t-called", json(call)));
+
+      // then it reads the record at that position and answers it as a seated peer does: decoded,
+      // run, signed and sealed to the consensus app
+      await().atMost(PATIENCE).until(() -> peer.votes().size() == 1);
+      Vote vote = peer.votes().get(0);
+      assertThat(vote.taskId()).isEqualTo("t-called");
+      assertThat(vote.peerId()).isEqualTo(appointee);
+      assertThat(vote.label()).isEqualTo(3);
+      assertThat(peer.decoded).hasValue(1);
+      assertThat(peer.worker.callsAnswered()).isEqualTo(1);
+      assertThat(peer.reader.assignment()).containsExactly(MockPeer.TASKS);
+      assertThat(peer.deadLetters()).isEmpty();
     }
   }
 }

@@ -115,8 +115,8 @@ class AdversariesIT {
 
   @Test
   void aSlowPeerIsJudgedLateAndEarnsNoReward() throws Exception {
-    // the slow seat answers 4 s late: the seat timeout (2 s) escalates the task to the referee,
-    // and the vote, 2 s after the decision, is LATE
+    // the slow seat answers 4 s late: at the seat timeout (2 s) its seat goes to the next-ranked
+    // peer, and its vote, after its seat's timeout, is LATE and unpaid
     MixOutcome o = run("honest:3,slow", b -> b.with(b.constantLabel(), 4_000, b.crashAfter(), b.forgeAs()));
     honestPeersAgreedEveryTime(o);
     Reputation slow = ledger(o, "slow-1");

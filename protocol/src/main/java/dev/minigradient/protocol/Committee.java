@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -75,12 +76,7 @@ public record Committee(List<String> seats, boolean everyone) {
    */
   public static Committee draw(Roster roster, String modelId, Integer redundancy, byte[] seed) {
     int k = redundancy == null ? roster.defaultRedundancy() : redundancy;
-    List<Roster.Member> candidates = new ArrayList<>();
-    for (Roster.Member m : roster.members()) {
-      if (m.models().contains(modelId)) {
-        candidates.add(m);
-      }
-    }
+    List<Roster.Member> candidates = candidates(roster, modelId);
     boolean anyWeight = candidates.stream().anyMatch(m -> m.weight() > 0 && Double.isFinite(m.weight()));
     if (k == Redundancy.ALL || k >= candidates.size() || !anyWeight) {
       List<String> all = new ArrayList<>();
@@ -97,6 +93,39 @@ public record Committee(List<String> seats, boolean everyone) {
       distinct.add(holder);
     }
     return new Committee(seats, false);
+  }
+
+  /**
+   * A seat's replacement: the first candidate in the seat's ranking ({@link #ranking}) who is not
+   * excluded. The consensus app appoints it when the seat's holder is still silent at the seat
+   * timeout, and {@code replay} re-derives it to check the appointment.
+   *
+   * @param roster the roster the committee was drawn from
+   * @param modelId the task's model: only candidates serving it are ranked
+   * @param seed the task's {@link #seed}
+   * @param seat the seat's index, from 0
+   * @param excluded peers that cannot take the seat: every holder of a seat on the task and every
+   *     peer already appointed to one
+   * @return the peer id, or null when no candidate with weight is left
+   */
+  public static String replacement(Roster roster, String modelId, byte[] seed, int seat, Collection<String> excluded) {
+    for (String peer : ranking(candidates(roster, modelId), seed, seat)) {
+      if (!excluded.contains(peer)) {
+        return peer;
+      }
+    }
+    return null;
+  }
+
+  /** The roster's members serving a model, in roster order. */
+  private static List<Roster.Member> candidates(Roster roster, String modelId) {
+    List<Roster.Member> candidates = new ArrayList<>();
+    for (Roster.Member m : roster.members()) {
+      if (m.models().contains(modelId)) {
+        candidates.add(m);
+      }
+    }
+    return candidates;
   }
 
   /**

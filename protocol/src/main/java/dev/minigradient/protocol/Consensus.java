@@ -17,7 +17,9 @@ import java.util.List;
  * @param confidence mean probability the agreeing votes gave {@code label}, in [0,1]; 0 if none
  * @param agreeingWeight total weight of the votes for {@code label} (the leading label when not
  *     decided)
- * @param totalWeight total weight of the peers eligible for this task
+ * @param totalWeight total weight of the peers eligible for this task; with a committee, of its
+ *     seated peers and replacements, less replaced peers that never voted (at a unanimous decision,
+ *     the weight of the seats that answered, so it equals {@code agreeingWeight})
  * @param verdicts each eligible peer's vote and verdict, sorted by peer id
  * @param submittedAt when the task was submitted, epoch ms
  * @param decidedAt when the decision was made, epoch ms
@@ -26,12 +28,18 @@ import java.util.List;
  *     not verify against its key, up to the decision; they neither count nor cost that peer
  * @param audited true when the consensus app re-executed the model on this task to audit the
  *     votes (the audit results are settled into the ledger, not written here)
- * @param committee the task's seats in seat order (a peer once per seat it holds); empty when every
- *     eligible peer served it (redundancy {@code all}, or no roster yet)
- * @param escalation why the seats did not settle the task alone and the referee's re-execution
- *     decided it ({@code disagreement}, {@code missing-seat}, {@code no-quorum}), else null
- * @param inferences model runs the task asks of the network: one per eligible (seated) peer, plus
- *     one when the referee re-executed it (an audit or an escalation)
+ * @param committee the task's final seats in seat order (a peer once per seat it holds): seat j's
+ *     drawn holder, or, when that holder was silent at the seat timeout, the peer appointed to
+ *     replace it ({@link SeatReplacement} on {@link Topics#REPLACEMENTS}); so it has as many
+ *     entries as seats were drawn, and a replaced holder appears only in {@code verdicts} (judged,
+ *     e.g. MISSED). Empty when every eligible peer served the task (redundancy {@code all}, or no
+ *     roster yet)
+ * @param escalation why the seats (with any replacements) did not settle the task alone and the
+ *     referee's re-execution decided it ({@code disagreement}, {@code invalid-vote}, {@code
+ *     missing-seat}, {@code audit}, {@code no-quorum}), else null: null too when replacements
+ *     answered for silent seats and every answering seat agreed
+ * @param inferences model runs the task asks of the network: one per eligible peer (seated,
+ *     replaced or appointed), plus one when the referee re-executed it (an audit or an escalation)
  */
 public record Consensus(
     int schemaVersion,

@@ -69,9 +69,17 @@ public final class Topics {
   public static final Topic<Roster> ROSTERS =
       new Topic<>("network.rosters", new JsonSerde<>(Roster.class), Map.of());
 
+  /**
+   * Replacements of silent seats, key = task id ({@link SeatReplacement}): at a committee's seat
+   * timeout the consensus app appoints each silent seat's next-ranked candidate, which reads the
+   * task and answers it. Peers follow it from the end; kept (not compacted) for {@code replay}.
+   */
+  public static final Topic<SeatReplacement> REPLACEMENTS =
+      new Topic<>("inference.replacements", new JsonSerde<>(SeatReplacement.class), Map.of());
+
   /** All topics, in creation order. */
   public static final List<Topic<?>> ALL =
-      List.of(TASKS, VOTES, CONSENSUS, PEERS, REPUTATION, DEAD_LETTERS, NETWORK_KEYS, SETTLEMENTS, ROSTERS);
+      List.of(TASKS, VOTES, CONSENSUS, PEERS, REPUTATION, DEAD_LETTERS, NETWORK_KEYS, SETTLEMENTS, ROSTERS, REPLACEMENTS);
 
   /** Consumer group id prefix of peers: peer {@code p1} reads tasks in group {@code peer-p1}. */
   public static final String PEER_GROUP_PREFIX = "peer-";

@@ -144,4 +144,32 @@ class CommitteeTest {
     }
     return won / (double) seats;
   }
+
+  @Test
+  void aSeatsReplacementIsTheNextInItsRankingThatHoldsNoSeatAndServesTheModel() {
+    // given a committee drawn from ten peers, one of which does not serve the model
+    Roster.Member[] ms = new Roster.Member[10];
+    for (int i = 0; i < 9; i++) {
+      ms[i] = member("p" + i, 1.0);
+    }
+    ms[9] = new Roster.Member("other-model", 5.0, List.of("x".repeat(64)));
+    Roster r = roster(3, ms);
+    byte[] seed = Committee.seed(r.beacon(), 0, 7, 1_000);
+    Committee c = Committee.draw(r, MODEL, 3, seed);
+    List<String> ranked = Committee.ranking(List.of(ms).subList(0, 9), seed, 1);
+    assertThat(ranked.get(0)).isEqualTo(c.seats().get(1));
+
+    // when seat 1 is replaced, excluding every seat holder
+    String next = Committee.replacement(r, MODEL, seed, 1, c.seats());
+
+    // then it is the first of seat 1's ranking that holds no seat
+    String expected = ranked.stream().filter(p -> !c.seats(p)).findFirst().orElseThrow();
+    assertThat(next).isEqualTo(expected).isNotEqualTo("other-model");
+    // and an appointee already taken is skipped for the next seat
+    List<String> taken = new ArrayList<>(c.seats());
+    taken.add(next);
+    assertThat(Committee.replacement(r, MODEL, seed, 1, taken)).isNotIn(taken).isNotNull();
+    // with every candidate excluded there is none
+    assertThat(Committee.replacement(r, MODEL, seed, 1, ranked)).isNull();
+  }
 }

@@ -56,7 +56,7 @@ class JsonSerdeTest {
     assertThat(Topics.PEERS.configs()).containsEntry("cleanup.policy", "compact");
     assertThat(Topics.TASKS.configs()).containsEntry("message.timestamp.type", "LogAppendTime");
     assertThat(Topics.VOTES.configs()).isEmpty();
-    assertThat(Topics.ALL).extracting(Topic::name).doesNotHaveDuplicates().hasSize(9);
+    assertThat(Topics.ALL).extracting(Topic::name).doesNotHaveDuplicates().hasSize(10);
     assertThat(Topics.NETWORK_KEYS.configs()).containsEntry("cleanup.policy", "compact");
     assertThat(Topics.SETTLEMENTS.configs()).as("the ledger's audit log keeps every record").isEmpty();
     assertThat(Topics.ROSTERS.configs()).as("replay reads every roster back").isEmpty();
