@@ -3,10 +3,12 @@ package dev.minigradient.launcher;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.ConsensusService;
 import dev.minigradient.consensus.Referee;
+import dev.minigradient.consensus.ReputationRules;
 import dev.minigradient.launcher.BenchReport.Figure;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Result;
 import dev.minigradient.producer.Submitter;
+import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.Hashes;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.NetworkKey;
@@ -28,10 +30,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
@@ -60,13 +64,22 @@ import org.apache.kafka.streams.KafkaStreams;
  *       and exactly-once at two commit intervals), against one Kafka hop on the same broker;
  *   <li>throughput: tasks/s with many in flight, against {@link BarePipeline} (the same three
  *       hops with nothing in them);
- *   <li>scaling: 3 against 15 peers, and the process's resident memory.
+ *   <li>scaling: 3 against 15 peers, both at the network's default committee of k = 3 seats per
+ *       task, and the process's resident memory;
+ *   <li>scale: networks of 3 to 60 peers whose inference takes a fixed wall time on no core,
+ *       against linear scaling ({@link ScaleModel}).
  * </ol>
  */
 public final class Bench {
   private static final int PARTITIONS = 3;
   private static final String HOP_TOPIC = "bench.hop";
   private static final String WORKER_ID = "bench-worker";
+
+  /** The consensus app's committee settings in every network run: the network's defaults. */
+  private static final ConsensusConfig.Committees COMMITTEES = ConsensusConfig.Committees.DEFAULTS;
+
+  /** Seats per task, k. */
+  private static final int SEATS = COMMITTEES.redundancy();
 
   /**
    * What to run.
@@ -78,13 +91,13 @@ public final class Bench {
    * @param hopSamples round trips of the one-hop baseline
    * @param inFlight tasks in flight in throughput runs
    * @param scalePeers peers of the scaling run
-   * @param sections the parts to run: {@code worker} (section 1) and {@code network} (sections
-   *     2-4, which share one broker)
+   * @param sections the parts to run: {@code worker} (section 1), {@code network} (sections 2-4,
+   *     which share one broker) and {@code scale} (section 5, a broker of its own)
    */
   public record Options(
       boolean quick, int tasks, int workerTasks, int latencyTasks, int hopSamples, int inFlight, int scalePeers, java.util.Set<String> sections) {
     /** Every section, the default. */
-    public static final java.util.Set<String> ALL_SECTIONS = java.util.Set.of("worker", "network");
+    public static final java.util.Set<String> ALL_SECTIONS = java.util.Set.of("worker", "network", ScaleModel.SECTION);
 
     /** Validates counts and section names. */
     public Options {
@@ -188,6 +201,12 @@ public final class Bench {
     if (options.sections().contains("network")) {
       b.network(rssStart);
     }
+    ScaleModel.Settings scale = ScaleModel.Settings.of(options.quick());
+    if (options.sections().contains(ScaleModel.SECTION)) {
+      ScaleModel.Outcome o = ScaleModel.run(scale, model, inputs, log);
+      b.figures.addAll(o.figures());
+      b.notes.addAll(o.notes());
+    }
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("quick", options.quick());
     settings.put("images", inputs.size());
@@ -198,6 +217,8 @@ public final class Bench {
     settings.put("in_flight", options.inFlight());
     settings.put("scale_peers", options.scalePeers());
     settings.put("partitions", PARTITIONS);
+    settings.put("seats_per_task", SEATS);
+    settings.put("scale_model", scale.describe());
     settings.put("sections", new java.util.TreeSet<>(options.sections()));
     return new BenchReport(BenchReport.Machine.current(), settings, b.figures, b.notes, (System.nanoTime() - t0) / 1e9);
   }
@@ -593,6 +614,8 @@ public final class Bench {
       peers.forEach(PeerWorker::start);
       double rss3 = 0;
       double tput3 = 0;
+      double inferences3 = 0;
+      double cpuPerTask3 = 0;
       double p50at3 = 0;
       // the consensus app's default guarantee last: throughput and scaling run at it
       boolean defaultEos = ConsensusConfig.DEFAULT_EXACTLY_ONCE;
@@ -619,8 +642,9 @@ public final class Bench {
         figures.add(Figure.atMost("latency", "3 peers, " + label + ": p50", lat[0], "ms", "one Kafka hop p50", pct(hop, 50), 10));
         figures.add(Figure.atMost("latency", "3 peers, " + label + ": p99", lat[1], "ms", "one Kafka hop p99", pct(hop, 99), Double.NaN));
         progress("network: %s: p50 %d ms, p99 %d ms; throughput...", label, lat[0], lat[1]);
-        double tput = throughput(settings, peers.size());
-        String name = "3 peers, " + label + ", " + options.inFlight() + " in flight";
+        Run run = throughput(settings, peers.size());
+        double tput = run.perSecond();
+        String name = "3 peers, k = " + SEATS + ", " + label + ", " + options.inFlight() + " in flight";
         // the goals apply to the default settings, what a network runs
         figures.add(Figure.atLeast("throughput", name, tput, "tasks/s", "bare 3-hop pipeline peak", bare.perSecond(),
             isDefault ? 0.25 : Double.NaN));
@@ -629,8 +653,11 @@ public final class Bench {
           figures.add(Figure.atLeast("throughput", name, tput, "tasks/s", "floor", 2_000, 1.0));
           p50at3 = lat[0];
           tput3 = tput;
+          inferences3 = run.counts().inferencesPerTask();
+          cpuPerTask3 = 1000 * run.cpu().process() / tput;
           rss3 = BenchReport.rssMiB();
           peersCeiling("throughput", name, tput, peers.size());
+          committeeFigures("throughput", name, run, peers.size());
           notes.add(String.format(Locale.ROOT, "latency: at the default settings p50 is %.1fx the bare 3-hop pipeline's (%.2f ms): the three "
               + "Kafka hops bound it; decoding, inference, signing and verifying add the rest.", lat[0] / pct(bareLatency.latenciesMs(), 50),
               pct(bareLatency.latenciesMs(), 50)));
@@ -644,16 +671,48 @@ public final class Bench {
       added.forEach(PeerWorker::start);
       peers.addAll(added);
       awaitReady(consensus, peers, Duration.ofSeconds(120));
+      // newcomers are capped in draw weight and audited at 20%: time an established network
+      Set<String> ids = new LinkedHashSet<>();
+      peers.forEach(p -> ids.add(p.peerId()));
+      Probation.Served warm = Probation.serve(settings, model.modelId(), inputs, ids, SEATS, options.inFlight(),
+          Duration.ofSeconds(options.quick() ? 60 : 180), 0);
+      progress("network: %d peers warmed up (%d tasks, %.0f s)...", peers.size(), warm.tasks(), warm.seconds());
+      notes.add("scaling: before the " + peers.size() + "-peer figures, " + warm.note() + ".");
+      double firstWeight = 0;
+      double allWeight = 0;
+      for (int i = 0; i < peers.size(); i++) {
+        double w = warm.weights().getOrDefault(peers.get(i).peerId(), 0.0);
+        allWeight += w;
+        firstWeight += i < 3 ? w : 0;
+      }
+      notes.add(String.format(Locale.ROOT, "scaling: in the roster in effect then, the 3 first peers held %.1f%% of the draw weight and "
+          + "the %d that joined %.1f%%: weight is stake x reputation, and the first peers' stake holds the rewards of every task "
+          + "they served before the others joined (a newcomer's stake is its bond, %.0f at most), so the draw seats them far more "
+          + "often (the busiest peer's share below); the network's work does not spread over the new peers.",
+          100 * firstWeight / allWeight, peers.size() - 3, 100 * (allWeight - firstWeight) / allWeight, ReputationRules.MAX_BOND));
       long[] lat = latency(settings);
-      double tput = throughput(settings, peers.size());
+      Run run = throughput(settings, peers.size());
+      double tput = run.perSecond();
       double rssEnd = BenchReport.rssMiB();
       progress("network: %d peers: p50 %d ms, %.0f tasks/s", peers.size(), lat[0], tput);
-      String n = peers.size() + " peers";
-      figures.add(Figure.atMost("scaling", n + ": latency p50 (1 in flight)", lat[0], "ms", "3 peers", p50at3, 1.5));
-      figures.add(Figure.atLeast("scaling", n + ": throughput", tput, "tasks/s", "3 peers", tput3, Double.NaN));
+      String n = peers.size() + " peers, k = " + SEATS;
+      String three = "3 peers, k = " + SEATS;
+      figures.add(Figure.atMost("scaling", n + ": latency p50 (1 in flight)", lat[0], "ms", three, p50at3, 1.5));
+      figures.add(Figure.atLeast("scaling", n + ": throughput", tput, "tasks/s", three, tput3, 0.9));
       peersCeiling("scaling", n + ": throughput", tput, peers.size());
-      figures.add(Figure.atLeast("scaling", n + ": votes/s (tasks/s x peers)", tput * peers.size(), "votes/s",
-          "3 peers", tput3 * 3, Double.NaN));
+      committeeFigures("scaling", n, run, peers.size());
+      double inferences = run.counts().inferencesPerTask();
+      figures.add(Figure.atLeast("scaling", n + ": model runs/s (tasks/s x inferences per task)", tput * inferences, "inferences/s",
+          three, tput3 * inferences3, Double.NaN));
+      double cpuPerTask = 1000 * run.cpu().process() / tput;
+      figures.add(Figure.atMost("scaling", n + ": this process's CPU per task", cpuPerTask, "ms", three, cpuPerTask3, Double.NaN));
+      notes.add(String.format(Locale.ROOT, "scaling: the network and the requester share this machine's cores (the machine was %.2f of %d "
+          + "cores busy during the %d-peer run, this process %.2f), so tasks/s follows CPU per task: %.2f ms with %d peers against "
+          + "%.2f with 3, %.3f ms more per added peer, though a task runs the model on fewer peers (%.2f against %.2f). An "
+          + "unseated peer still fetches every task, commits its offsets, peeks at it and draws its committee; at equal CPU the "
+          + "%d peers would reach %.2f of the 3 peers' tasks/s.", run.cpu().machine(), run.cpu().cores(), peers.size(),
+          run.cpu().process(), cpuPerTask, peers.size(), cpuPerTask3, (cpuPerTask - cpuPerTask3) / (peers.size() - 3), inferences,
+          inferences3, peers.size(), cpuPerTask3 / cpuPerTask));
       figures.add(Figure.atMost("scaling", "process RSS with 3 peers running", rss3, "MiB", "RSS at bench start", rssStart, Double.NaN));
       figures.add(Figure.atMost("scaling", "process RSS with " + n + " running", rssEnd, "MiB", "RSS with 3 peers", rss3, Double.NaN));
       notes.add("Memory is the whole process's resident set (/proc/self/status VmRSS): broker, Streams, peers and ONNX Runtime "
@@ -673,28 +732,61 @@ public final class Bench {
 
   /**
    * When section 1 ran: the figure against the most tasks/s the machine could give if every core
-   * did nothing but the peers' work (each peer decodes, infers, hashes, signs and seals every task,
-   * at the raw loop's rate), and a note on what bounds it.
+   * did nothing but the peers' work (each seated peer decodes, infers, hashes, signs and seals its
+   * task at the raw loop's rate: min(k, peers) of them per task), and a note on what bounds it.
    */
   private void peersCeiling(String section, String name, double tasksPerSecond, int peerCount) {
     if (Double.isNaN(rawFullRate)) {
       return;
     }
     int cores = Runtime.getRuntime().availableProcessors();
-    double ceiling = cores * rawFullRate / peerCount;
+    int runs = Math.min(SEATS, peerCount);
+    double ceiling = cores * rawFullRate / runs;
     figures.add(Figure.atLeast(section, name, tasksPerSecond, "tasks/s",
-        "CPU ceiling of the peers' work alone (" + cores + " cores x raw loop with signing / " + peerCount + " peers)", ceiling, Double.NaN));
-    notes.add(String.format(Locale.ROOT, "%s: every peer runs every task, so with %d peers the peers' work alone (%.2f ms of a core per task) "
-        + "caps %d cores at %.0f tasks/s; %.0f were decided, %.0f%% of that: the consensus app, the broker and the clients' "
-        + "network threads take the rest of the CPU.", section, peerCount, 1000.0 * peerCount / rawFullRate, cores, ceiling,
+        "CPU ceiling of the peers' work alone (" + cores + " cores x raw loop with signing / " + runs + " inferences per task)", ceiling,
+        Double.NaN));
+    notes.add(String.format(Locale.ROOT, "%s: with committees of k = %d seats a task costs min(k, peers) = %d inferences (every peer "
+        + "serves every task only while peers <= k), so with %d peers the peers' work alone (%.2f ms of a core per task) caps %d "
+        + "cores at %.0f tasks/s; %.0f were decided, %.0f%% of that: the consensus app, the broker, the clients' network "
+        + "threads and every peer's reading of every task (an unseated peer still fetches it, peeks at it and draws its "
+        + "committee) take the rest of the CPU.", section, SEATS, runs, peerCount, 1000.0 * runs / rawFullRate, cores, ceiling,
         tasksPerSecond, 100 * tasksPerSecond / ceiling));
+  }
+
+  /**
+   * The committees' figures of a throughput run: model runs and escalations per task, (beyond k
+   * peers) the busiest peer's share of the seats, and the consensus app's stream thread's CPU,
+   * with a note on the escalations and where the CPU went.
+   */
+  private void committeeFigures(String section, String name, Run run, int peerCount) {
+    CommitteeCounts c = run.counts();
+    int seats = Math.min(SEATS, peerCount);
+    figures.add(Figure.atMost(section, name + ": inferences per task (seated peers + referee)", c.inferencesPerTask(), "inferences",
+        "seats per task, min(k, peers)", seats, 1.1));
+    figures.add(Figure.atMost(section, name + ": escalations per task", c.escalationsPerTask(), "escalations/task",
+        "every task escalated", 1, Double.NaN));
+    if (peerCount > SEATS) {
+      figures.add(Figure.atMost(section, name + ": busiest peer's share of the seats", c.busiestShare(), "of seats",
+          "fair share, 1 / peers", 1.0 / peerCount, Double.NaN));
+    }
+    double stream = run.cpu().streamThread();
+    figures.add(Figure.atMost(section, name + ": consensus app's stream thread CPU", stream, "cores",
+        "one core, the most one thread can use", 1, Double.NaN));
+    notes.add(String.format(Locale.ROOT, "%s, %s: %d answers, %.3f inferences and %.4f escalations per task %s; the busiest peer "
+        + "(%s) held %.1f%% of the seats. CPU during the run: %s; %.2f ms of the process's CPU per task, %.2f ms of it on the "
+        + "stream thread, which decides every task in turn.", section, name, c.answers(), c.inferencesPerTask(),
+        c.escalationsPerTask(), c.escalations(), c.busiest(), 100 * c.busiestShare(), run.cpu().describe(),
+        1000 * run.cpu().process() / run.perSecond(), 1000 * stream / run.perSecond()));
   }
 
   private PeerWorker newPeer(KafkaSettings settings, String id) {
     return new PeerWorker(WorkerConfig.defaults(id, settings), List.of(model), Signatures.generateKeyPair());
   }
 
-  /** Closes the consensus app (if any) and starts it again with other timing, same id and state. */
+  /**
+   * Closes the consensus app (if any) and starts it again with other timing, same id and state,
+   * and the network's default committees ({@link #COMMITTEES}).
+   */
   private ConsensusService restart(
       ConsensusService old, KafkaSettings settings, Path stateDir, KeyPair sealing, long commitMs, boolean eos,
       List<PeerWorker> peers) {
@@ -702,14 +794,19 @@ public final class Bench {
       old.close();
     }
     ConsensusConfig config =
-        ConsensusConfig.defaults(settings, stateDir).withTiming(10_000, commitMs, eos);
+        ConsensusConfig.defaults(settings, stateDir).withCommittees(COMMITTEES).withTiming(10_000, commitMs, eos);
     ConsensusService c = new ConsensusService(config, Referee.of(List.of(model)), sealing);
     c.start();
     awaitReady(c, peers, Duration.ofSeconds(120));
     return c;
   }
 
-  private static void awaitReady(ConsensusService c, List<PeerWorker> peers, Duration timeout) {
+  /**
+   * Waits until the consensus app runs, counts every peer active, and every peer has partitions.
+   *
+   * @throws IllegalStateException after {@code timeout}
+   */
+  static void awaitReady(ConsensusService c, List<PeerWorker> peers, Duration timeout) {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     while (!(c.state() == KafkaStreams.State.RUNNING
         && c.activePeers() >= peers.size()
@@ -732,18 +829,34 @@ public final class Bench {
     }
   }
 
-  /** Decided tasks per second with many in flight. */
-  private double throughput(KafkaSettings settings, int peerCount) {
+  /**
+   * A throughput run.
+   *
+   * @param perSecond decided tasks/s
+   * @param counts what its committees did, from its {@code Consensus} records
+   * @param cpu cores busy during the run ({@link ThreadCpu})
+   */
+  private record Run(double perSecond, CommitteeCounts counts, ThreadCpu.Usage cpu) {}
+
+  /** Decided tasks per second with many in flight, and the run's committees. */
+  private Run throughput(KafkaSettings settings, int peerCount) {
+    List<Consensus> answers = new ArrayList<>();
     try (Submitter s = new Submitter(settings, "bench", Duration.ofSeconds(10))) {
+      ThreadCpu cpu0 = ThreadCpu.now();
       long t0 = System.nanoTime();
-      List<Result> rs = s.submitAndAwait(tasks(options.tasks()), model.modelId(), options.inFlight(), Duration.ofSeconds(60), r -> {});
+      List<Result> rs = s.submitAndAwait(tasks(options.tasks()), model.modelId(), options.inFlight(), Duration.ofSeconds(60), r -> {
+        if (r.consensus() != null) {
+          answers.add(r.consensus());
+        }
+      });
       double seconds = (System.nanoTime() - t0) / 1e9;
+      ThreadCpu.Usage cpu = ThreadCpu.now().since(cpu0);
       long decided = rs.stream().filter(Result::decided).count();
       if (decided < rs.size()) {
         notes.add(String.format("throughput with %d peers: %d of %d tasks decided (the rest: %s)", peerCount, decided,
             rs.size(), rs.stream().filter(r -> !r.decided()).map(Result::status).distinct().toList()));
       }
-      return decided / seconds;
+      return new Run(decided / seconds, CommitteeCounts.of(answers), cpu);
     }
   }
 

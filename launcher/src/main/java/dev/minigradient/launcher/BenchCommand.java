@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bench}: measures the worker, latency, throughput and scaling of the network in one run,
- * each beside its baseline (see {@link Bench}), prints the table and writes {@code bench.md} and
+ * {@code bench}: measures the worker, latency, throughput and scaling of the network, and the scale
+ * model, in one run, each beside its baseline (see {@link Bench}), prints the table and writes {@code bench.md} and
  * {@code bench.json} to {@code --report-dir}.
  */
 @Command(
@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
     description =
         "Measures the network against its physical limits in one run, on the sample images: one peer's votes/s "
             + "against a plain decode+infer+sign+seal loop, submit-to-consensus latency against one Kafka hop, "
-            + "throughput against a bare 3-hop Kafka pipeline, and 3 against 15 peers. Writes bench.md and bench.json.")
+            + "throughput against a bare 3-hop Kafka pipeline, 3 against 15 peers at k = 3 seats per task, and networks of 3 to 60 "
+            + "peers with a fixed inference time against linear scaling. Writes bench.md and bench.json.")
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -36,7 +37,8 @@ public final class BenchCommand implements Callable<Integer> {
   Integer tasks;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "Run only these sections: worker (one peer against the raw loop), network (latency, throughput, scaling). Default: both.")
+      description = "Run only these sections: worker (one peer against the raw loop), network (latency, throughput, scaling), "
+          + "scale (3 to 60 peers with a fixed inference time). Default: all three.")
   java.util.Set<String> only;
 
   @Option(names = "--report-dir", defaultValue = "bench-report", description = "Where to write bench.md and bench.json (default: ${DEFAULT-VALUE}).")

@@ -46,6 +46,27 @@ class BenchCommandTest {
   }
 
   @Test
+  void namesScaleAmongTheSectionsWhenRefusingAnUnknownOne() {
+    StringWriter err = new StringWriter();
+    assertThat(run(err, "bench", "--only", "scale,gpu")).isEqualTo(2);
+    assertThat(err.toString().strip()).contains("--only").contains("gpu").contains("[network, scale, worker]").doesNotContain("\n");
+  }
+
+  @Test
+  void onlyScaleSelectsTheScaleSectionAlone() {
+    // given
+    Bench.Options all = Bench.Options.of(true, null);
+
+    // when
+    Bench.Options scale = all.only(java.util.Set.of("scale"));
+
+    // then
+    assertThat(all.sections()).containsExactlyInAnyOrder("worker", "network", "scale");
+    assertThat(scale.sections()).containsExactly("scale");
+    assertThat(BenchReport.SECTIONS).contains("scale");
+  }
+
+  @Test
   void refusesAReportDirThatIsAFile() throws Exception {
     Path file = Files.writeString(tmp.resolve("f"), "x");
     StringWriter err = new StringWriter();

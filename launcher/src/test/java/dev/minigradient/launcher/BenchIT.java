@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code bench --quick} end to end on the in-JVM broker: a CI smoke of the report's shape, never
- * of its timings.
+ * {@code bench --quick} end to end on the in-JVM broker: a CI smoke of the report's shape and of
+ * the baselines it derives (never of its timings).
  */
 class BenchIT {
   @TempDir Path tmp;
@@ -65,6 +65,28 @@ class BenchIT {
     JsonNode ceilingValue = ceiling.has("baseline_value") ? ceiling.get("baseline_value") : ceiling.get("baselineValue");
     assertThat(ceilingValue.asDouble()).isCloseTo(json.at("/machine/cores").asInt() * raw / 3, org.assertj.core.data.Percentage.withPercentage(0.1));
     assertThat(json.get("notes").toString()).contains("bound").contains("CPU");
+
+    // committees: 15 peers against 3, both at k = 3, timed after every peer has served its probation
+    JsonNode scaling = figure(json, "scaling", "15 peers, k = 3: throughput");
+    assertThat(scaling.get("baseline").asText()).isEqualTo("3 peers, k = 3");
+    assertThat(scaling.get("goal").asText()).isEqualTo(">= 0.90");
+    JsonNode inferences = figure(json, "scaling", "15 peers, k = 3: inferences per task (seated peers + referee)");
+    assertThat(baselineValue(inferences)).isEqualTo(3.0);
+    assertThat(inferences.get("value").asDouble()).as("at least 2 distinct seated peers, at most k plus the referee").isBetween(2.0, 4.0);
+    assertThat(json.get("notes").toString()).contains("untimed tasks").contains("judged on 20 tasks");
+
+    // the scale model: every network size against linear scaling, N / k x one peer's rate
+    for (int n : ScaleModel.Settings.of(true).peerCounts()) {
+      JsonNode f = figure(json, "scale", n + " peers, k = 3: tasks/s, " + ScaleModel.IN_FLIGHT_PER_PEER + " x peers in flight");
+      assertThat(baselineValue(f)).as(n + " peers").isCloseTo(n / (double) Math.min(3, n) * 1000.0 / ScaleModel.INFERENCE_MS,
+          org.assertj.core.data.Percentage.withPercentage(0.1));
+      assertThat(f.get("goal").asText()).isEqualTo(">= 0.80");
+      assertThat(f.get("value").asDouble()).as(n + " peers").isPositive();
+    }
+  }
+
+  private static double baselineValue(JsonNode f) {
+    return (f.has("baseline_value") ? f.get("baseline_value") : f.get("baselineValue")).asDouble();
   }
 
   private static JsonNode figure(JsonNode json, String section, String name) {
@@ -92,7 +114,7 @@ class BenchIT {
     // then
     assertThat(code).as(err.toString()).isZero();
     String md = Files.readString(dir.resolve("bench.md"));
-    assertThat(md).contains("## worker").doesNotContain("## latency").doesNotContain("## throughput");
+    assertThat(md).contains("## worker").doesNotContain("## latency").doesNotContain("## throughput").doesNotContain("## scale");
     JsonNode json = JsonSerde.MAPPER.readTree(dir.resolve("bench.json").toFile());
     assertThat(json.at("/sections/latency").size()).isZero();
     JsonNode rss = null;
