@@ -4,7 +4,6 @@ import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.Hashes;
 import dev.minigradient.protocol.Committee;
-import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;
@@ -247,9 +246,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     p.appendTime = appendTime;
     Roster roster = rosterAt(appendTime);
     Committee committee =
-        roster == null || partition < 0 || Integer.valueOf(Redundancy.ALL).equals(task.redundancy())
-            ? null
-            : Committee.draw(roster, task.modelId(), task.redundancy(), Committee.seed(roster.beacon(), partition, offset, appendTime));
+        partition < 0 ? null : Committee.ofTask(roster, task.modelId(), task.redundancy(), partition, offset, appendTime);
     double auditRate = config.auditRate();
     if (committee != null && !committee.seats().isEmpty()) {
       p.committee.addAll(committee.seats());

@@ -2,7 +2,6 @@ package dev.minigradient.worker;
 
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Redundancy;
-import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Rosters;
 import dev.minigradient.protocol.TaskPeek;
 import java.util.Objects;
@@ -86,12 +85,7 @@ public final class Seating {
    *     has none: it asks for {@link Redundancy#ALL}, or no roster read was in effect at its time
    */
   public static Committee committee(Rosters rosters, TaskPeek task, int partition, long offset, long appendTime) {
-    Roster roster = rosters.at(appendTime);
-    if (roster == null || Integer.valueOf(Redundancy.ALL).equals(task.redundancy())) {
-      return null;
-    }
-    byte[] seed = Committee.seed(roster.beacon(), partition, offset, appendTime);
-    return Committee.draw(roster, task.modelId(), task.redundancy(), seed);
+    return Committee.ofTask(rosters.at(appendTime), task.modelId(), task.redundancy(), partition, offset, appendTime);
   }
 
   /**

@@ -65,6 +65,27 @@ public record Committee(List<String> seats, boolean everyone) {
   }
 
   /**
+   * The committee of a task record, as every party computes it: none when no roster was in effect
+   * at its append time or it asks for {@link Redundancy#ALL}, else the {@link #draw} seeded by the
+   * roster's beacon and the record's position.
+   *
+   * @param roster the roster in effect at the record's append time, or null
+   * @param modelId the task's model
+   * @param redundancy the seats it asks for, {@link Redundancy#ALL}, or null for the default
+   * @param partition the record's partition of {@code inference.tasks}
+   * @param offset its offset
+   * @param appendTime its timestamp (the broker's append time), epoch ms
+   * @return the committee (empty when no candidate serves the model), or null when the task has
+   *     none and every active peer serving the model serves it
+   */
+  public static Committee ofTask(Roster roster, String modelId, Integer redundancy, int partition, long offset, long appendTime) {
+    if (roster == null || Integer.valueOf(Redundancy.ALL).equals(redundancy)) {
+      return null;
+    }
+    return draw(roster, modelId, redundancy, seed(roster.beacon(), partition, offset, appendTime));
+  }
+
+  /**
    * Draws a task's committee.
    *
    * @param roster the roster in effect when the task was appended
