@@ -74,6 +74,8 @@ public final class LedgerReplay {
   private final Map<String, List<String>> findings = new LinkedHashMap<>();
   private final Map<String, Long> findingCounts = new LinkedHashMap<>();
   private final java.util.TreeMap<Long, Roster> rosters = new java.util.TreeMap<>();
+  /** Every roster read for each epoch, oldest first: an instance restarting before it read its own can publish one twice. */
+  private final Map<Long, List<Roster>> rosterVersions = new HashMap<>();
   private final Map<String, TaskPosition> positions = new HashMap<>();
   /** The committee and decision time of each task's first consensus record with verdicts. */
   private final Map<String, Consensus> firstRecord = new HashMap<>();
@@ -132,12 +134,16 @@ public final class LedgerReplay {
   }
 
   /**
-   * A roster read from {@code network.rosters} (a later one for the same epoch replaces it).
+   * A roster read from {@code network.rosters}. A later one for the same epoch replaces it, but a
+   * committee drawn from any roster published for its epoch stands: an app instance that took
+   * over before it had read the epoch's roster back can publish that epoch again, and tasks
+   * arriving in between were drawn from the first.
    *
    * @param r the roster
    */
   public void roster(Roster r) {
     rosters.put(r.effectiveFrom(), r);
+    rosterVersions.computeIfAbsent(r.effectiveFrom(), e -> new ArrayList<>()).add(r);
   }
 
   /**
@@ -315,10 +321,18 @@ public final class LedgerReplay {
         seatedPeers.put(c.taskId(), named);
         continue;
       }
-      byte[] seed = Committee.seed(r.getValue().beacon(), t.partition(), t.offset(), t.appendTime());
-      Committee drawn = Committee.draw(r.getValue(), t.modelId(), t.redundancy(), seed);
+      Roster roster = r.getValue();
+      for (Roster version : rosterVersions.getOrDefault(r.getKey(), List.of())) {
+        byte[] versionSeed = Committee.seed(version.beacon(), t.partition(), t.offset(), t.appendTime());
+        if (Committee.draw(version, t.modelId(), t.redundancy(), versionSeed).seats().equals(c.committee())) {
+          roster = version; // the version this task was drawn from
+          break;
+        }
+      }
+      byte[] seed = Committee.seed(roster.beacon(), t.partition(), t.offset(), t.appendTime());
+      Committee drawn = Committee.draw(roster, t.modelId(), t.redundancy(), seed);
       Set<String> seated = new HashSet<>(drawn.seats());
-      Map<Integer, Set<String>> appointed = checkReplacements(c.taskId(), drawn.seats(), calls, Replacements.ranker(r.getValue(), t.modelId(), seed));
+      Map<Integer, Set<String>> appointed = checkReplacements(c.taskId(), drawn.seats(), calls, Replacements.ranker(roster, t.modelId(), seed));
       appointed.values().forEach(seated::addAll);
       if (!isDrawnOrAppointed(c.committee(), drawn.seats(), appointed)) {
         find("committee differs from the draw", c.taskId() + " " + c.committee() + ", the roster draws " + drawn.seats()

@@ -325,4 +325,31 @@ class CommitteeTopologyTest {
     assertThat(forged.findings(now + 60_000, 30_000).problems())
         .containsKeys("committee differs from the draw", "verdict of a peer without a seat", "decided task never settled");
   }
+
+  @Test
+  void replayAcceptsACommitteeDrawnFromAnEarlierRosterOfTheSameEpoch() {
+    start(Referee.none(), 3);
+    network(3, ids(8));
+    Submitted s = submit("t8", null);
+    for (String p : s.seated()) {
+      cast(s.task(), p, 7, HONEST);
+    }
+    Consensus c = consensus.readValue();
+    // the epoch's roster published again, by an instance that took over, with other members
+    Roster again = new Roster(Roster.SCHEMA_VERSION, roster.effectiveFrom(), "other-beacon", 3,
+        List.of(new Roster.Member("p1", 1.0, List.of(MODEL)), new Roster.Member("p2", 1.0, List.of(MODEL)),
+            new Roster.Member("p3", 1.0, List.of(MODEL)), new Roster.Member("p4", 1.0, List.of(MODEL))));
+    LedgerReplay replay = new LedgerReplay();
+    replay.roster(roster);
+    replay.roster(again);
+    replay.task(s.task(), 0, 0, now);
+    replay.consensus(c);
+    assertThat(replay.findings(now, 30_000).problems()).doesNotContainKeys("committee differs from the draw", "verdict of a peer without a seat");
+    // a committee no version of the epoch's roster draws is still flagged
+    LedgerReplay only = new LedgerReplay();
+    only.roster(again);
+    only.task(s.task(), 0, 0, now);
+    only.consensus(c);
+    assertThat(only.findings(now, 30_000).problems()).containsKey("committee differs from the draw");
+  }
 }
