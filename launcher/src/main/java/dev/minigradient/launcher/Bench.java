@@ -97,7 +97,7 @@ public final class Bench {
   public record Options(
       boolean quick, int tasks, int workerTasks, int latencyTasks, int hopSamples, int inFlight, int scalePeers, java.util.Set<String> sections) {
     /** Every section, the default. */
-    public static final java.util.Set<String> ALL_SECTIONS = java.util.Set.of("worker", "network", ScaleModel.SECTION);
+    public static final java.util.Set<String> ALL_SECTIONS = java.util.Set.of("worker", "network", ConsensusStage.SECTION, ScaleModel.SECTION);
 
     /** Validates counts and section names. */
     public Options {
@@ -200,6 +200,11 @@ public final class Bench {
     }
     if (options.sections().contains("network")) {
       b.network(rssStart);
+    }
+    if (options.sections().contains(ConsensusStage.SECTION)) {
+      ConsensusStage.Outcome o = ConsensusStage.run(model, b.images, options.workerTasks(), PARTITIONS, log);
+      b.figures.addAll(o.figures());
+      b.notes.addAll(o.notes());
     }
     ScaleModel.Settings scale = ScaleModel.Settings.of(options.quick());
     if (options.sections().contains(ScaleModel.SECTION)) {
@@ -642,7 +647,14 @@ public final class Bench {
         figures.add(Figure.atMost("latency", "3 peers, " + label + ": p50", lat[0], "ms", "one Kafka hop p50", pct(hop, 50), 10));
         figures.add(Figure.atMost("latency", "3 peers, " + label + ": p99", lat[1], "ms", "one Kafka hop p99", pct(hop, 99), Double.NaN));
         progress("network: %s: p50 %d ms, p99 %d ms; throughput...", label, lat[0], lat[1]);
+        BrokerFootprint before = isDefault ? BrokerFootprint.take(settings) : null;
         Run run = throughput(settings, peers.size());
+        if (isDefault) {
+          pause(1_000); // the last tasks' settlements and ledger updates
+          BrokerFootprint.Report writes = BrokerFootprint.take(settings).report(before, run.decided(), averageInputBytes());
+          figures.addAll(writes.figures("throughput", "3 peers, k = " + SEATS + ", " + label));
+          notes.add(writes.note("throughput"));
+        }
         double tput = run.perSecond();
         String name = "3 peers, k = " + SEATS + ", " + label + ", " + options.inFlight() + " in flight";
         // the goals apply to the default settings, what a network runs
@@ -833,10 +845,16 @@ public final class Bench {
    * A throughput run.
    *
    * @param perSecond decided tasks/s
+   * @param decided tasks decided
    * @param counts what its committees did, from its {@code Consensus} records
    * @param cpu cores busy during the run ({@link ThreadCpu})
    */
-  private record Run(double perSecond, CommitteeCounts counts, ThreadCpu.Usage cpu) {}
+  private record Run(double perSecond, long decided, CommitteeCounts counts, ThreadCpu.Usage cpu) {}
+
+  /** The sample images' mean size, bytes: a task's input. */
+  private double averageInputBytes() {
+    return images.stream().mapToInt(b -> b.length).average().orElse(0);
+  }
 
   /** Decided tasks per second with many in flight, and the run's committees. */
   private Run throughput(KafkaSettings settings, int peerCount) {
@@ -856,7 +874,7 @@ public final class Bench {
         notes.add(String.format("throughput with %d peers: %d of %d tasks decided (the rest: %s)", peerCount, decided,
             rs.size(), rs.stream().filter(r -> !r.decided()).map(Result::status).distinct().toList()));
       }
-      return new Run(decided / seconds, CommitteeCounts.of(answers), cpu);
+      return new Run(decided / seconds, decided, CommitteeCounts.of(answers), cpu);
     }
   }
 

@@ -37,8 +37,8 @@ public final class BenchCommand implements Callable<Integer> {
   Integer tasks;
 
   @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "Run only these sections: worker (one peer against the raw loop), network (latency, throughput, scaling), "
-          + "scale (3 to 60 peers with a fixed inference time). Default: all three.")
+      description = "Run only these sections: worker (one peer against the raw loop), network (latency, throughput, scaling, records per task), "
+          + "consensus (one consensus instance draining a backlog against a bare Streams app), scale (3 to 60 peers with a fixed inference time). Default: all four.")
   java.util.Set<String> only;
 
   @Option(names = "--report-dir", defaultValue = "bench-report", description = "Where to write bench.md and bench.json (default: ${DEFAULT-VALUE}).")

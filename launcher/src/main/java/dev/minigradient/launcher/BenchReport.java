@@ -27,7 +27,7 @@ public record BenchReport(
     Machine machine, Map<String, Object> settings, List<Figure> figures, List<String> notes, double wallSeconds) {
 
   /** The sections, in report order. */
-  public static final List<String> SECTIONS = List.of("worker", "latency", "throughput", "scaling", "scale");
+  public static final List<String> SECTIONS = List.of("worker", "latency", "throughput", "scaling", "consensus", "scale");
 
   /**
    * One measured figure against its baseline.

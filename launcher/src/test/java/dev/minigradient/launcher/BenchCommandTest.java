@@ -61,7 +61,7 @@ class BenchCommandTest {
     Bench.Options scale = all.only(java.util.Set.of("scale"));
 
     // then
-    assertThat(all.sections()).containsExactlyInAnyOrder("worker", "network", "scale");
+    assertThat(all.sections()).containsExactlyInAnyOrder("worker", "network", "consensus", "scale");
     assertThat(scale.sections()).containsExactly("scale");
     assertThat(BenchReport.SECTIONS).contains("scale");
   }

@@ -75,6 +75,18 @@ class BenchIT {
     assertThat(inferences.get("value").asDouble()).as("at least 2 distinct seated peers, at most k plus the referee").isBetween(2.0, 4.0);
     assertThat(json.get("notes").toString()).contains("untimed tasks").contains("judged on 20 tasks");
 
+    // what each decided task wrote to the broker, against the budget, by topic in the notes
+    JsonNode records = figure(json, "throughput", "3 peers, k = 3, at_least_once: records written to the broker per task");
+    assertThat(records.get("value").asDouble()).as("at least the task, its 3 votes and its decision").isGreaterThanOrEqualTo(5.0);
+    assertThat(baselineValue(records)).isEqualTo(BrokerFootprint.RECORDS_BUDGET);
+    assertThat(json.get("notes").toString()).contains("inference.tasks 1.0").contains("inference.votes 3.0");
+
+    // the consensus stage alone against a bare Streams app draining the same backlog
+    JsonNode stage = figure(json, "consensus", "one consensus instance draining a backlog of 300 tasks (3 votes each)");
+    assertThat(stage.get("goal").asText()).isEqualTo(">= 0.50");
+    assertThat(stage.get("value").asDouble()).isPositive();
+    assertThat(baselineValue(stage)).isPositive();
+
     // the scale model: every network size against linear scaling, N / k x one peer's rate
     for (int n : ScaleModel.Settings.of(true).peerCounts()) {
       JsonNode f = figure(json, "scale", n + " peers, k = 3: tasks/s, " + ScaleModel.IN_FLIGHT_PER_PEER + " x peers in flight");

@@ -1,0 +1,295 @@
+package dev.minigradient.launcher;
+
+import dev.minigradient.consensus.ConsensusConfig;
+import dev.minigradient.consensus.ConsensusService;
+import dev.minigradient.consensus.Referee;
+import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.Signatures;
+import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.Topics;
+import dev.minigradient.worker.PeerWorker;
+import dev.minigradient.worker.ServedModel;
+import dev.minigradient.worker.WorkerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The {@code consensus} section of {@code bench}: the consensus app alone, draining a backlog. Three
+ * real peers vote on {@code n} tasks while no consensus app runs, so the tasks and their sealed,
+ * signed votes wait on {@code inference.tasks} and {@code inference.votes}; then one consensus
+ * instance restarts over them and is timed until it has decided them all. The baseline is a bare
+ * Kafka Streams app over the same two topics, with the same partitions and Streams settings, that
+ * keeps a count per task in a store and emits at the third vote: reading, grouping and writing
+ * the same records with none of the consensus' work. Both rates are taken from the 10% mark to
+ * the last decision, leaving out start-up and the JIT's first compilations.
+ */
+final class ConsensusStage {
+  /** The section's name, for {@code bench --only}. */
+  static final String SECTION = "consensus";
+
+  private static final String BARE_DECISIONS = "bench.stage.decisions";
+  private static final String BARE_STORE = "bench-stage-counts";
+  private static final int PEERS = 3;
+
+  private ConsensusStage() {}
+
+  /**
+   * What the section measured.
+   *
+   * @param figures its figures
+   * @param notes its notes
+   */
+  record Outcome(List<BenchReport.Figure> figures, List<String> notes) {}
+
+  /**
+   * Runs the section on a broker of its own.
+   *
+   * @param model the model the peers serve
+   * @param images task inputs, cycled
+   * @param tasks the backlog's size
+   * @param partitions partitions per topic
+   * @param log progress lines
+   * @return the figures and notes
+   * @throws IOException if a state folder cannot be created
+   * @throws IllegalStateException if a stage stalls for 60 s
+   */
+  static Outcome run(ServedModel model, List<byte[]> images, int tasks, int partitions, PrintWriter log) throws IOException {
+    Path stateDir = Files.createTempDirectory("mini-gradient-stage");
+    KeyPair sealing = Sealing.generateKeyPair();
+    List<PeerWorker> peers = new ArrayList<>();
+    List<BenchReport.Figure> figures = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    EmbeddedKafka kafka = EmbeddedKafka.start(1);
+    ConsensusService consensus = null;
+    try {
+      KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
+      TopicAdmin.ensureTopics(settings, partitions, Optional.empty(), Duration.ofSeconds(30));
+      ConsensusConfig config = ConsensusConfig.defaults(settings, stateDir)
+          .withCommittees(ConsensusConfig.Committees.DEFAULTS)
+          .withTiming(60_000, ConsensusConfig.defaults(settings, stateDir).commitIntervalMs(), ConsensusConfig.DEFAULT_EXACTLY_ONCE);
+      consensus = new ConsensusService(config, Referee.of(List.of(model)), sealing);
+      consensus.start();
+      for (int i = 1; i <= PEERS; i++) {
+        peers.add(new PeerWorker(WorkerConfig.defaults("peer-" + i, settings), List.of(model), Signatures.generateKeyPair()));
+      }
+      peers.forEach(PeerWorker::start);
+      Bench.awaitReady(consensus, peers, Duration.ofSeconds(120));
+      awaitRoster(consensus, peers);
+      consensus.close();
+      consensus = null;
+
+      progress(log, "consensus: %d tasks for 3 peers to vote on, no consensus app running...", tasks);
+      publish(settings, model, images, tasks);
+      long votes = (long) PEERS * tasks;
+      awaitCount("votes", () -> endOffsets(settings, Topics.VOTES.name()), votes);
+      for (PeerWorker p : peers) {
+        p.close();
+      }
+      peers.clear();
+
+      progress(log, "consensus: backlog of %d tasks and %d votes; the bare Streams app over it...", tasks, votes);
+      double bare;
+      try (Bare app = new Bare(settings, config, partitions)) {
+        bare = app.drain(tasks);
+      }
+      progress(log, "consensus: bare app %.0f tasks/s; the consensus app over it...", bare);
+      long before = endOffsets(settings, Topics.CONSENSUS.name());
+      ThreadCpu cpu0 = ThreadCpu.now();
+      consensus = new ConsensusService(config, Referee.of(List.of(model)), sealing);
+      consensus.start();
+      double rate = timeDrain(() -> endOffsets(settings, Topics.CONSENSUS.name()) - before, tasks);
+      ThreadCpu.Usage cpu = ThreadCpu.now().since(cpu0);
+      progress(log, "consensus: %.0f tasks/s", rate);
+      figures.add(BenchReport.Figure.atLeast(SECTION, "one consensus instance draining a backlog of " + tasks + " tasks (3 votes each)",
+          rate, "tasks/s", "bare Streams app grouping the same records by task, emitting at the third vote", bare, 0.5));
+      notes.add(String.format(Locale.ROOT, "consensus: the stream thread decides every task of its partitions in turn; while the backlog "
+          + "drained it used %.2f cores (%.3f ms per task), the consensus app's other threads %.2f. The consensus app opens 3 sealed "
+          + "votes and verifies 3 Ed25519 signatures per task, keeps the task's state in its stores and writes a decision, "
+          + "settlements and ledger updates; the bare app reads the same records and writes one count per record and a decision.",
+          cpu.streamThread(), 1000 * cpu.streamThread() / rate, cpu.byRole().getOrDefault("consensus app, other threads", 0.0)));
+      return new Outcome(figures, notes);
+    } finally {
+      for (PeerWorker p : peers) {
+        p.close();
+      }
+      if (consensus != null) {
+        consensus.close();
+      }
+      kafka.close();
+      EmbeddedKafka.deleteTree(stateDir);
+    }
+  }
+
+  private static void progress(PrintWriter log, String format, Object... args) {
+    log.printf(format + "%n", args);
+    log.flush();
+  }
+
+  /** Waits until the roster in effect lists every peer, so the backlog's committees seat them all. */
+  private static void awaitRoster(ConsensusService consensus, List<PeerWorker> peers) {
+    awaitCount("roster", () -> {
+      long now = System.currentTimeMillis();
+      var r = consensus.rosterAt(now);
+      boolean all = r != null && peers.stream().allMatch(p -> r.members().stream().anyMatch(m -> m.peerId().equals(p.peerId())))
+          && peers.stream().allMatch(p -> p.rosterAt(now) != null && p.rosterAt(now).effectiveFrom() == r.effectiveFrom());
+      return all ? 1 : 0;
+    }, 1);
+  }
+
+  private static void publish(KafkaSettings settings, ServedModel model, List<byte[]> images, int n) {
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+        settings.properties(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5")),
+        new StringSerializer(), new ByteArraySerializer())) {
+      var serializer = Topics.TASKS.valueSerde().serializer();
+      for (int i = 0; i < n; i++) {
+        Task t = Task.of("stage-" + i, model.modelId(), images.get(i % images.size()), "image/png", "bench", "stage-" + i + ".png");
+        producer.send(new ProducerRecord<>(Topics.TASKS.name(), t.taskId(), serializer.serialize(Topics.TASKS.name(), t)));
+      }
+      producer.flush();
+    }
+  }
+
+  /** Waits until {@code count} reaches {@code target}, failing after 60 s without progress. */
+  private static void awaitCount(String what, LongSupplier count, long target) {
+    long last = -1;
+    long lastChange = System.currentTimeMillis();
+    long n;
+    while ((n = count.getAsLong()) < target) {
+      if (n != last) {
+        last = n;
+        lastChange = System.currentTimeMillis();
+      } else if (System.currentTimeMillis() - lastChange > 60_000) {
+        throw new IllegalStateException("consensus stage: " + what + " stalled at " + n + " of " + target);
+      }
+      Bench.pause(20);
+    }
+  }
+
+  /**
+   * Decisions per second from the moment 10% of {@code n} are out to the moment all are.
+   *
+   * @param decided decisions so far
+   * @param n decisions expected
+   */
+  private static double timeDrain(LongSupplier decided, int n) {
+    long tenth = Math.max(1, n / 10);
+    awaitCount("decisions", decided, tenth);
+    long t0 = System.nanoTime();
+    long at0 = decided.getAsLong();
+    awaitCount("decisions", decided, n);
+    return (n - at0) / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static long endOffsets(KafkaSettings settings, String topic) {
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(settings.properties(Map.of()),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      c.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+      return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
+   * The baseline: tasks and votes merged, a count per task id in a persistent store (a task
+   * writes 0, each vote adds one), a decision at the third vote, with the consensus app's Streams
+   * settings.
+   */
+  private static final class Bare implements AutoCloseable {
+    private final KafkaStreams streams;
+    private final KafkaSettings settings;
+
+    Bare(KafkaSettings settings, ConsensusConfig consensus, int partitions) throws IOException {
+      this.settings = settings;
+      BarePipeline.createTopics(settings, List.of(BARE_DECISIONS), partitions);
+      StreamsBuilder builder = new StreamsBuilder();
+      builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BARE_STORE), Serdes.String(), Serdes.Integer()));
+      var tasks = builder.stream(Topics.TASKS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("stage-tasks"))
+          .mapValues(v -> (byte[]) null, Named.as("stage-task-marker"));
+      builder.stream(Topics.VOTES.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("stage-votes"))
+          .merge(tasks, Named.as("stage-merge"))
+          .process(ThirdVote::new, Named.as("stage-count"), BARE_STORE)
+          .to(BARE_DECISIONS, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("stage-decisions"));
+      Properties p = dev.minigradient.consensus.ConsensusTopology.streamsProperties(
+          consensus.withStateDir(Files.createTempDirectory("mini-gradient-stage-bare")));
+      p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-stage-" + UUID.randomUUID().toString().substring(0, 8));
+      p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+      this.streams = new KafkaStreams(builder.build(p), p);
+    }
+
+    double drain(int n) {
+      streams.start();
+      return timeDrain(() -> endOffsets(settings, BARE_DECISIONS), n);
+    }
+
+    @Override
+    public void close() {
+      streams.close(Duration.ofSeconds(10));
+      streams.cleanUp();
+    }
+  }
+
+  /** Counts a task's votes; emits the task id at the third. A task record (null value) writes 0. */
+  private static final class ThirdVote implements Processor<String, byte[], String, byte[]> {
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, Integer> counts;
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+      this.context = context;
+      this.counts = context.getStateStore(BARE_STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> r) {
+      Integer seen = counts.get(r.key());
+      if (r.value() == null) {
+        if (seen == null) {
+          counts.put(r.key(), 0);
+        }
+        return;
+      }
+      int n = seen == null ? 1 : seen + 1;
+      if (n == PEERS) {
+        counts.put(r.key(), n);
+        context.forward(r.withValue(r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      } else if (n < PEERS) {
+        counts.put(r.key(), n);
+      }
+    }
+  }
+}
