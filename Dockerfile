@@ -1,7 +1,7 @@
 # One image, every role: the command picks it (network, inference-worker, consensus-streams, metrics-api, task-producer).
 # The dashboard is built with Node in its own stage, then placed where the Maven build puts it.
-# Every component reads its settings from environment variables (see docker-compose.yml and the
-# README): MG_BOOTSTRAP_SERVERS, MG_KAFKA_<CLIENT_SETTING>, MG_PEER_ID, MG_API_HOST, MG_API_PORT,
+# Every component reads its settings from environment variables (see docker-compose.yml and
+# docs/operations.md): MG_BOOTSTRAP_SERVERS, MG_KAFKA_<CLIENT_SETTING>, MG_PEER_ID, MG_API_HOST, MG_API_PORT,
 # MG_STATE_DIR.
 FROM node:20 AS dashboard
 WORKDIR /src/dashboard

@@ -49,7 +49,7 @@ public record ConsensusConfig(
    * Default processing guarantee: {@code at_least_once}. A decision reaches its requester as soon
    * as it is made instead of at the next transaction commit (p50 about 10 ms against 110 ms at
    * 100 ms commits, in {@code bench}), and the idempotent ledger and the decisions table keep each
-   * task decided and counted once per peer across a crash (rule 8 in the README lists what is
+   * task decided and counted once per peer across a crash (rule 8 in docs/consensus.md lists what is
    * left).
    */
   public static final boolean DEFAULT_EXACTLY_ONCE = false;

@@ -50,7 +50,7 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--mix", description = "A mix of peers: kind[:count][@stake],... and optionally audit=RATE, e.g. honest:3,constant:4@30,audit=0 (repeatable; default: the README's set). Kinds: honest, random, constant, copycat, lazy, slow, crash, forger.")
+  @Option(names = "--mix", description = "A mix of peers: kind[:count][@stake],... and optionally audit=RATE, e.g. honest:3,constant:4@30,audit=0 (repeatable; default: the set in docs/consensus.md). Kinds: honest, random, constant, copycat, lazy, slow, crash, forger.")
   List<String> mixes = new ArrayList<>();
 
   @Option(names = "--tasks", defaultValue = "100", description = "Digits submitted per mix, taken in turn from each label (default: ${DEFAULT-VALUE}).")

@@ -15,7 +15,7 @@ class KafkaSettingsTest {
   static final String JAAS =
       "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"peer\" password=\"s3cret\";";
 
-  /** SASL_SSL with SCRAM-SHA-512, as the README's environment example sets it. */
+  /** SASL_SSL with SCRAM-SHA-512, as the environment example in docs/operations.md sets it. */
   static final Map<String, String> SASL_ENV =
       Map.of(
           "MG_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
@@ -38,7 +38,7 @@ class KafkaSettingsTest {
 
   @Test
   void mgKafkaVariablesBecomeClientSettingsOnTopOfComponentDefaults() {
-    // given the README's SASL_SSL variables and a component's defaults
+    // given the SASL_SSL variables of docs/operations.md and a component's defaults
     KafkaSettings s = KafkaSettings.of("b1:9093,b2:9093", Map.of(), SASL_ENV);
 
     // when a component builds its client properties

@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's console-producer block, run as written: its shell lines make the JSON line, and
- * Kafka's own {@code ConsoleProducer} (in a forked JVM, with the README's options) sends it to a
+ * The console-producer block of docs/api.md, run as written: its shell lines make the JSON line, and
+ * Kafka's own {@code ConsoleProducer} (in a forked JVM, with the block's options) sends it to a
  * broker ({@link TestKafka}: a container when Docker answers, else an in-JVM KRaft broker); the
  * record must read back as the very {@link Task} the task producer would have sent. The same line
  * with a {@code redundancy} field carries it, and with a malformed one the consensus app sends it
@@ -52,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConsoleProducerIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  private static final String PAGE = "docs/api.md";
   private static final String MARKER = "<!-- console-producer -->";
 
   @TempDir static Path tmp;
@@ -106,12 +107,12 @@ class ConsoleProducerIT {
     }
   }
 
-  /** The README's block: its lines between the marker's fence and the closing fence. */
-  private static List<String> readmeBlock() throws Exception {
-    String readme = Files.readString(ROOT.resolve("README.md"));
-    int at = readme.indexOf(MARKER);
-    assertThat(at).as("README marker " + MARKER).isNotNegative();
-    String rest = readme.substring(readme.indexOf("```bash\n", at) + "```bash\n".length());
+  /** The page's block: its lines between the marker's fence and the closing fence. */
+  private static List<String> docsBlock() throws Exception {
+    String page = Files.readString(ROOT.resolve(PAGE));
+    int at = page.indexOf(MARKER);
+    assertThat(at).as(PAGE + " marker " + MARKER).isNotNegative();
+    String rest = page.substring(page.indexOf("```bash\n", at) + "```bash\n".length());
     return Arrays.asList(rest.substring(0, rest.indexOf("```")).strip().split("\n"));
   }
 
@@ -131,18 +132,18 @@ class ConsoleProducerIT {
     return text;
   }
 
-  /** The line the README's shell lines print: {@code ID<tab>{...task JSON...}}, a new id each time. */
-  private static String readmeLine() throws Exception {
-    List<String> block = readmeBlock();
+  /** The line the block's shell lines print: {@code ID<tab>{...task JSON...}}, a new id each time. */
+  private static String docsLine() throws Exception {
+    List<String> block = docsBlock();
     String shell = String.join("\n", block.subList(0, block.size() - 1)).replaceAll("\\|\\s*$", "");
     String line = run(List.of("bash", "-c", shell), ROOT, "");
     assertThat(line.lines().count()).isEqualTo(1);
     return line.strip();
   }
 
-  /** The README's line with one more field, e.g. {@code "redundancy":3}, before its closing brace. */
-  private static String readmeLineWith(String field) throws Exception {
-    String line = readmeLine();
+  /** The block's line with one more field, e.g. {@code "redundancy":3}, before its closing brace. */
+  private static String docsLineWith(String field) throws Exception {
+    String line = docsLine();
     assertThat(line).endsWith("}");
     return line.substring(0, line.length() - 1) + "," + field + "}";
   }
@@ -152,9 +153,9 @@ class ConsoleProducerIT {
     return line.substring(0, line.indexOf('\t'));
   }
 
-  /** Sends lines with Kafka's ConsoleProducer, run with the README's options (our broker's address). */
+  /** Sends lines with Kafka's ConsoleProducer, run with the block's options (our broker's address). */
   private static void consoleProduce(String... lines) throws Exception {
-    List<String> block = readmeBlock();
+    List<String> block = docsBlock();
     String producerLine = block.get(block.size() - 1).strip();
     assertThat(producerLine).startsWith("kafka-console-producer.sh ");
     List<String> args = new ArrayList<>(Arrays.asList(producerLine.split("\\s+")));
@@ -170,11 +171,11 @@ class ConsoleProducerIT {
 
   @Test
   void theReadmesJsonLineSentByKafkasConsoleProducerIsATask() throws Exception {
-    // given the README's block: shell lines that print the line, then the console producer
-    String line = readmeLine();
+    // given the page's block: shell lines that print the line, then the console producer
+    String line = docsLine();
     KafkaSettings kafka = kafka();
 
-    // when Kafka's ConsoleProducer sends it with the README's options (our broker's address)
+    // when Kafka's ConsoleProducer sends it with the block's options (our broker's address)
     consoleProduce(line);
 
     // then the record reads back as a task of the MNIST model, keyed by its id, with the image's bytes
@@ -195,9 +196,9 @@ class ConsoleProducerIT {
 
   @Test
   void aRedundancyInTheJsonLineIsTheTasksRedundancy() throws Exception {
-    // given the README's line asking for 3 seats, and one asking for every peer
-    String three = readmeLineWith("\"redundancy\":3");
-    String all = readmeLineWith("\"redundancy\":\"all\"");
+    // given the block's line asking for 3 seats, and one asking for every peer
+    String three = docsLineWith("\"redundancy\":3");
+    String all = docsLineWith("\"redundancy\":\"all\"");
     KafkaSettings kafka = kafka();
 
     // when Kafka's ConsoleProducer sends them
@@ -211,10 +212,10 @@ class ConsoleProducerIT {
 
   @Test
   void aMalformedRedundancyLandsOnTheDeadLetterTopicWithItsReason() throws Exception {
-    // given the consensus app running, and the README's line with a negative redundancy and a word
+    // given the consensus app running, and the block's line with a negative redundancy and a word
     KafkaSettings kafka = kafka();
-    String negative = readmeLineWith("\"redundancy\":-2");
-    String word = readmeLineWith("\"redundancy\":\"many\"");
+    String negative = docsLineWith("\"redundancy\":-2");
+    String word = docsLineWith("\"redundancy\":\"many\"");
     try (ConsensusService consensus = new ConsensusService(ConsensusConfig.defaults(kafka, tmp.resolve("consensus")))) {
       consensus.start();
       await().atMost(Duration.ofSeconds(60)).until(() -> consensus.state() == KafkaStreams.State.RUNNING);

@@ -310,7 +310,7 @@ class RealWorldImagesTest {
       refused.put(kind, no);
     }
 
-    // then: a table for the README, and every kind within the tolerance of the clean digits
+    // then: a table for docs/models.md, and every kind within the tolerance of the clean digits
     int n = samples.size();
     double clean = 100.0 * correct.get(Kind.CLEAN_MNIST_PNG) / n;
     StringBuilder md = new StringBuilder();
