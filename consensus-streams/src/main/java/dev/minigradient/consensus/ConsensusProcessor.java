@@ -104,7 +104,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   private Vote opened;
   private ProcessorContext<String, Outcome> context;
   private KeyValueStore<String, PendingTask> pending;
-  private KeyValueStore<String, String> deadlines;
+  /** Deadlines of the pending tasks, rebuilt from {@link #pending} at start. */
+  private final DeadlineIndex deadlines = new DeadlineIndex();
   private KeyValueStore<String, ValueAndTimestamp<Peer>> peers;
   private KeyValueStore<String, ValueAndTimestamp<Reputation>> ledger;
   /** Decisions on {@code inference.consensus} (at-least-once only, else null). */
@@ -137,12 +138,12 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   public void init(ProcessorContext<String, Outcome> context) {
     this.context = context;
     this.pending = context.getStateStore(ConsensusTopology.PENDING_STORE);
-    this.deadlines = context.getStateStore(ConsensusTopology.DEADLINE_STORE);
     this.peers = context.getStateStore(ConsensusTopology.PEERS_STORE);
     this.ledger = context.getStateStore(ConsensusTopology.LEDGER_STORE);
     this.published = config.exactlyOnce() ? null : context.getStateStore(ConsensusTopology.DECISIONS_STORE);
     this.rosters = context.getStateStore(ConsensusTopology.ROSTERS_STORE);
     this.publishesRosters = context.taskId().partition() == 0;
+    rebuildDeadlines();
     context.schedule(
         Duration.ofMillis(config.punctuateIntervalMs()),
         PunctuationType.WALL_CLOCK_TIME,
@@ -233,7 +234,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
     PendingTask p = found == null ? new PendingTask() : found;
     if (found != null) {
-      deadlines.delete(deadlineKey(p.deadline, taskId)); // orphan votes' provisional deadline
+      deadlines.remove(p.deadline, taskId); // orphan votes' provisional deadline
     }
     p.modelId = task.modelId();
     // the hash of the bytes themselves, not the one the requester declared
@@ -274,13 +275,13 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
     List<PendingTask.HeldVote> early = p.early;
     p.early = new ArrayList<>();
-    deadlines.put(deadlineKey(p.deadline, taskId), taskId);
+    deadlines.add(p.deadline, taskId);
     if (p.hasCommittee() && config.committees().seatTimeoutMs() < config.decisionTimeoutMs()) {
       // a seat silent this long is replaced (a silent replacement escalates one timeout later);
       // the task still settles at the deadline, so the seat's vote, if it comes, is judged (LATE)
       // instead of MISSED
       p.seatDeadline = now + config.committees().seatTimeoutMs();
-      deadlines.put(deadlineKey(p.seatDeadline, taskId), taskId);
+      deadlines.add(p.seatDeadline, taskId);
     }
     if (p.eligible.isEmpty()) {
       // no active peer serves the model: answer now rather than let early votes elect a quorum of one
@@ -300,7 +301,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     if (p == null) {
       p = new PendingTask();
       p.deadline = now + config.decisionTimeoutMs();
-      deadlines.put(deadlineKey(p.deadline, taskId), taskId);
+      deadlines.add(p.deadline, taskId);
     }
     if (p.settled) {
       return; // the decision and its verdicts stand
@@ -625,9 +626,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   private void settle(String taskId, PendingTask p, long now) {
     inputs.remove(taskId);
     context.forward(new Record<>(taskId, Outcome.settlement(Verdicts.of(p, config.lateGraceMs(), true), now), now));
-    deadlines.delete(deadlineKey(p.deadline, taskId));
+    deadlines.remove(p.deadline, taskId);
     if (p.seatDeadline > 0) {
-      deadlines.delete(deadlineKey(p.seatDeadline, taskId));
+      deadlines.remove(p.seatDeadline, taskId);
     }
     PendingTask done = new PendingTask();
     done.decided = true;
@@ -635,27 +636,20 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     done.modelId = p.modelId;
     done.deadline = now + config.retentionMs();
     pending.put(taskId, done);
-    deadlines.put(deadlineKey(done.deadline, taskId), taskId);
+    deadlines.add(done.deadline, taskId);
   }
 
   private void punctuate(long now) {
     if (publishesRosters) {
       publishRoster(now);
     }
-    List<KeyValue<String, String>> due = new ArrayList<>();
-    try (KeyValueIterator<String, String> it = deadlines.range(deadlineKey(0, ""), deadlineKey(now, "~"))) {
-      while (it.hasNext()) {
-        due.add(it.next());
-      }
-    }
-    for (KeyValue<String, String> kv : due) {
-      deadlines.delete(kv.key);
-      String taskId = kv.value;
+    for (DeadlineIndex.Due due : deadlines.pollDue(now)) {
+      String taskId = due.taskId();
       PendingTask p = pending.get(taskId);
       if (p == null) {
         continue;
       }
-      if (p.seatDeadline > 0 && Long.parseLong(kv.key.substring(0, 15)) == p.seatDeadline && p.seatDeadline != p.deadline) {
+      if (p.seatDeadline > 0 && due.time() == p.seatDeadline && p.seatDeadline != p.deadline) {
         // the committee's seat timeout: replace silent seats the first time, then escalate
         if (!p.decided && p.hasTask() && p.replacements.isEmpty()) {
           replaceSilentSeats(taskId, p, now);
@@ -707,14 +701,32 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
     long next = now + config.committees().seatTimeoutMs();
     if (next < p.deadline) {
-      p.seatDeadline = next; // else the decision deadline ends the wait
-      deadlines.put(deadlineKey(next, taskId), taskId);
+      p.seatDeadline = next;
+      deadlines.add(next, taskId);
+    } else {
+      p.seatDeadline = 0; // the decision deadline ends the wait
     }
     pending.put(taskId, p);
   }
 
-  /** Deadline index key: zero-padded time first, so a range scan returns what is due. */
-  static String deadlineKey(long time, String taskId) {
-    return String.format("%015d|%s", time, taskId);
+  /**
+   * Fills the deadline index from the pending-tasks store: each entry's decision (or retention)
+   * deadline, and the seat deadline of an undecided committee task. Runs when the stream task
+   * starts, after its stores are restored.
+   */
+  private void rebuildDeadlines() {
+    try (KeyValueIterator<String, PendingTask> it = pending.all()) {
+      while (it.hasNext()) {
+        KeyValue<String, PendingTask> e = it.next();
+        PendingTask p = e.value;
+        if (p == null) {
+          continue;
+        }
+        deadlines.add(p.deadline, e.key);
+        if (p.seatDeadline > 0 && !p.decided) {
+          deadlines.add(p.seatDeadline, e.key);
+        }
+      }
+    }
   }
 }

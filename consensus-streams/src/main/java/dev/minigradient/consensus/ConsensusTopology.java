@@ -40,7 +40,7 @@ import org.apache.kafka.common.utils.Bytes;
  * <pre>
  * inference.tasks ─┐
  *                  ├─ merge ─ consensus-processor ─┬─ inference.consensus
- * inference.votes ─┘   (pending-tasks, task-deadlines,├─ inference.replacements (silent seats' replacements)
+ * inference.votes ─┘   (pending-tasks,                ├─ inference.replacements (silent seats' replacements)
  *                       peers-store global)            └─ peers.settlements (by peer) ─ reputation-store ─ peers.reputation
  * peers.registry ── GlobalKTable peers-store
  * network.rosters ── GlobalKTable rosters-store; the processor of tasks partition 0 publishes them
@@ -52,9 +52,6 @@ public final class ConsensusTopology {
 
   /** Tasks awaiting a decision (and recently decided ones), by task id. */
   public static final String PENDING_STORE = "pending-tasks";
-
-  /** Index of wall-clock deadlines: {@code <time>|<task id>} to task id. */
-  public static final String DEADLINE_STORE = "task-deadlines";
 
   /**
    * Global store of {@code peers.reputation}: the ledger as the consensus reads it back to weigh
@@ -82,6 +79,16 @@ public final class ConsensusTopology {
    * sent at once rather than waiting for company, the latency a requester sees at light load.
    */
   public static final int PRODUCER_LINGER_MS = 0;
+
+  /**
+   * The record cache of the pending-tasks and reputation stores, bytes (32 MiB, shared by the
+   * stream threads of an instance). Kafka Streams flushes a store's cache to RocksDB and its
+   * changelog at every commit, before the input offsets are committed, writing each key's last
+   * value once in the order of the keys' last writes; so the changelogs hold a prefix of the
+   * writes as before ({@link LedgerProcessor}), with many fewer records: a task's entry goes
+   * out once per commit instead of on arrival and on every vote.
+   */
+  static final long STORE_CACHE_BYTES = 32L << 20;
 
   private ConsensusTopology() {}
 
@@ -139,14 +146,14 @@ public final class ConsensusTopology {
             .withKeySerde(Serdes.String())
             .withValueSerde(Topics.REPUTATION.valueSerde()));
 
+    // cached: a task's entry is written on arrival and on each vote, and the record cache sends
+    // only its last value per commit to RocksDB and the changelog (STORE_CACHE_BYTES)
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(PENDING_STORE),
-            Serdes.String(),
-            new JsonSerde<>(PendingTask.class)));
-    builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(DEADLINE_STORE), Serdes.String(), Serdes.String()));
+                Stores.persistentKeyValueStore(PENDING_STORE),
+                Serdes.String(),
+                new JsonSerde<>(PendingTask.class))
+            .withCachingEnabled());
 
     KStream<String, ConsensusInput> tasks =
         builder
@@ -167,8 +174,7 @@ public final class ConsensusTopology {
             .process(
                 () -> new ConsensusProcessor(config, weights, referee, sealingKey, inputs),
                 Named.as("consensus-processor"),
-                PENDING_STORE,
-                DEADLINE_STORE);
+                PENDING_STORE);
 
     outcomes
         .filter((taskId, o) -> o.decision() != null, Named.as("decisions"))
@@ -227,7 +233,8 @@ public final class ConsensusTopology {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(REPUTATION_STORE),
             Serdes.String(),
-            LedgerProcessor.LedgerValue.serde()));
+            LedgerProcessor.LedgerValue.serde())
+            .withCachingEnabled());
     builder
         .stream(
             Topics.SETTLEMENTS.name(),
@@ -280,7 +287,7 @@ public final class ConsensusTopology {
     // by default) would hold a finished decision back when no new record arrives.
     base.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(Math.max(1, Math.min(10, config.commitIntervalMs()))));
     base.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-    base.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    base.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(STORE_CACHE_BYTES));
     // Never hold back records to align the two inputs by timestamp: the processor takes tasks and
     // votes in any order (a vote may even precede its task), and waiting costs latency.
     base.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));

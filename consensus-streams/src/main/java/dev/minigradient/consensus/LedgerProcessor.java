@@ -5,7 +5,9 @@ import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Settlement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -17,8 +19,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The reputation ledger: folds {@code peers.settlements} (keyed by peer id) into one {@link
  * Reputation} per peer with {@link LedgerReplay#apply}, counting the first settlement of each
- * (peer, task) and ignoring later ones, and forwards each peer's entry after every settlement (to
- * {@code peers.reputation}).
+ * (peer, task) and ignoring later ones, and publishes each updated peer's entry (to {@code peers.reputation}) every {@link
+ * #PUBLISH_INTERVAL_MS}.
  *
  * <p><b>Why later settlements of a task can arrive.</b> With {@code at_least_once}, after a failure Kafka Streams re-processes every input record since
  * the last committed offset. So this processor can see a settlement record again (its own input
@@ -57,8 +59,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * entry again (unchanged), so the changelog alone (a restore into an empty folder) still holds
  * every settlement whose input offset was committed.
  *
- * <p>A skipped settlement forwards the entry again: the first processing may have reached the
- * store but not {@code peers.reputation}.
+ * <p>Publishing: an entry is published once per {@link #PUBLISH_INTERVAL_MS} however many
+ * settlements changed it (the topic is compacted by peer id: only the last value matters), and
+ * every entry is published again after a start, so an entry whose settlement was committed
+ * before a failure but never published is published then; a skipped settlement publishes the
+ * entry again too.
  *
  * <p>Marks expire after {@link #MARK_RETENTION_MS}, swept every {@link #SWEEP_INTERVAL_MS} by a
  * wall-clock punctuator. Not thread-safe; Kafka Streams runs one instance per task.
@@ -89,16 +94,32 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
   /** Most marks deleted per sweep, so a sweep never holds the stream thread for long. */
   static final int SWEEP_BATCH = 100_000;
 
+  /**
+   * How often the entries updated since the last time are published, ms (wall clock): a peer's
+   * entry goes to {@code peers.reputation} once per interval however many of its settlements were
+   * applied, rather than once per settlement.
+   */
+  static final long PUBLISH_INTERVAL_MS = 100;
+
   private ProcessorContext<String, Reputation> context;
   private KeyValueStore<String, LedgerValue> store;
   private long startedAt;
+  /** Peers whose entry changed since it was last published, with the entry. */
+  private final Map<String, Reputation> unpublished = new LinkedHashMap<>();
+  /**
+   * Whether every entry is to be published at the next interval: after a start, since an entry
+   * applied and committed just before a failure may never have been published.
+   */
+  private boolean publishAll;
 
   @Override
   public void init(ProcessorContext<String, Reputation> context) {
     this.context = context;
     this.store = context.getStateStore(ConsensusTopology.REPUTATION_STORE);
     this.startedAt = context.currentSystemTimeMs();
+    this.publishAll = true;
     context.schedule(Duration.ofMillis(SWEEP_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    context.schedule(Duration.ofMillis(PUBLISH_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, this::publish);
   }
 
   @Override
@@ -117,13 +138,33 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
       // applied before: write both keys again (see the class comment) and publish the entry again
       store.put(markKey, mark);
       store.put(entryKey, entry);
-      context.forward(record.withValue(entry.reputation()));
+      unpublished.put(peerId, entry.reputation());
       return;
     }
     store.put(markKey, LedgerValue.mark(applied, context.currentSystemTimeMs()));
     Reputation updated = LedgerReplay.apply(entry == null ? null : entry.reputation(), peerId, s);
     store.put(entryKey, LedgerValue.entry(updated, applied + 1));
-    context.forward(record.withValue(updated));
+    unpublished.put(peerId, updated);
+  }
+
+  /**
+   * Publishes the entries updated since the last call (all of them on the first call after a
+   * start), keyed by peer id, stamped {@code now}.
+   */
+  private void publish(long now) {
+    if (publishAll) {
+      publishAll = false;
+      try (KeyValueIterator<String, LedgerValue> it = store.prefixScan(REPUTATION_PREFIX, Serdes.String().serializer())) {
+        while (it.hasNext()) {
+          var kv = it.next();
+          if (kv.value != null && kv.value.reputation() != null) {
+            unpublished.putIfAbsent(kv.key.substring(REPUTATION_PREFIX.length()), kv.value.reputation());
+          }
+        }
+      }
+    }
+    unpublished.forEach((peerId, entry) -> context.forward(new Record<>(peerId, entry, now)));
+    unpublished.clear();
   }
 
   /** Deletes the marks that {@link #expired}. */

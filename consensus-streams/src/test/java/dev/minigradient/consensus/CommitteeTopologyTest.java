@@ -307,6 +307,7 @@ class CommitteeTopologyTest {
     replay.consensus(c);
     s.seated().forEach(p -> replay.vote(s.task().taskId(), p));
     settlements.readKeyValuesToList().forEach(kv -> replay.settlement(kv.key, kv.value));
+    driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
     driver.createOutputTopic(Topics.REPUTATION.name(), Serdes.String().deserializer(), Topics.REPUTATION.valueSerde().deserializer())
         .readKeyValuesToList().forEach(kv -> replay.published(kv.key, kv.value));
     assertThat(replay.findings(now + 60_000, 30_000).problems()).isEmpty();

@@ -99,6 +99,21 @@ class ConsensusTopologyTest {
     driver.close();
   }
 
+  /**
+   * The ledger entries published so far, by peer, after the ledger's next publication (it
+   * publishes the entries updated since the last one every {@link LedgerProcessor#PUBLISH_INTERVAL_MS}).
+   */
+  private Map<String, Reputation> ledger() {
+    driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS));
+    return reputation.readKeyValuesToMap();
+  }
+
+  /** Whether nothing was published to the ledger, by its next publication. */
+  private boolean ledgerIsEmpty() {
+    driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS));
+    return reputation.isEmpty();
+  }
+
   private void registerPeers(String... ids) {
     for (String id : ids) {
       registerPeer(id, 100);
@@ -273,7 +288,7 @@ class ConsensusTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.verdicts().get(3)).extracting(PeerVerdict::label, PeerVerdict::verdict, PeerVerdict::reason)
         .containsExactly(1, Verdict.INVALID, "wrong-input");
-    assertThat(reputation.readKeyValuesToMap().get("p4").invalid()).isEqualTo(1);
+    assertThat(ledger().get("p4").invalid()).isEqualTo(1);
   }
 
   @Test
@@ -310,11 +325,11 @@ class ConsensusTopologyTest {
     Task t = submit("t9");
     castAll(t, 5, "p1", "p2", "p3");
     assertThat(consensus.readValue().verdicts().get(3).verdict()).as("not yet voted, not yet missed").isEqualTo(Verdict.PENDING);
-    assertThat(reputation.isEmpty()).as("the ledger waits for the settlement").isTrue();
+    assertThat(ledgerIsEmpty()).as("the ledger waits for the settlement").isTrue();
     // when the slow fourth peer's correct vote arrives before the deadline
     cast(vote(t, "p4", 5));
     // then the ledger settles with four agreements and no second decision
-    Map<String, Reputation> latest = reputation.readKeyValuesToMap();
+    Map<String, Reputation> latest = ledger();
     assertThat(latest).hasSize(4);
     assertThat(latest.values()).allSatisfy(r -> {
       assertThat(r.agreed()).isEqualTo(1);
@@ -339,7 +354,7 @@ class ConsensusTopologyTest {
     // and at the deadline neither a timeout: the settlement judges the votes against 6
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
     assertThat(consensus.isEmpty()).isTrue();
-    Map<String, Reputation> latest = reputation.readKeyValuesToMap();
+    Map<String, Reputation> latest = ledger();
     assertThat(latest.get("p1").disagreed()).isEqualTo(1);
     assertThat(latest.get("p4").missed()).isEqualTo(1);
     // while a task decided for the first time is decided as usual
@@ -355,13 +370,13 @@ class ConsensusTopologyTest {
     castAll(t, 2, "p1", "p2", "p3");
     assertThat(consensus.readValue().status()).isEqualTo(ConsensusStatus.DECIDED);
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
-    Map<String, Reputation> latest = reputation.readKeyValuesToMap();
+    Map<String, Reputation> latest = ledger();
     assertThat(latest.get("p4").missed()).isEqualTo(1);
     assertThat(latest.get("p4").score()).isLessThan(ReputationRules.INITIAL_SCORE);
     assertThat(latest.get("p1").agreed()).isEqualTo(1);
     // a vote after the settlement changes nothing
     cast(vote(t, "p4", 2));
-    assertThat(reputation.isEmpty()).isTrue();
+    assertThat(ledgerIsEmpty()).isTrue();
     assertThat(consensus.isEmpty()).isTrue();
   }
 
@@ -400,7 +415,7 @@ class ConsensusTopologyTest {
     cast(vote(t, "p2", 8));
     cast(vote(t, "p4", 3));
     cast(vote(t, "p3", 8));
-    Map<String, Reputation> latest = reputation.readKeyValuesToMap();
+    Map<String, Reputation> latest = ledger();
     assertThat(latest.get("p1").score()).isGreaterThan(ReputationRules.INITIAL_SCORE);
     assertThat(latest.get("p1").agreed()).isEqualTo(1);
     assertThat(latest.get("p4").score()).isLessThan(ReputationRules.INITIAL_SCORE);
@@ -421,7 +436,7 @@ class ConsensusTopologyTest {
       liars.forEach(p -> cast(vote(t, p, 2)));
     }
     consensus.readValuesToList(); // drained: the tests look at what follows
-    return reputation.readKeyValuesToMap();
+    return ledger();
   }
 
   @Test
@@ -503,7 +518,7 @@ class ConsensusTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.verdicts().get(3)).extracting(PeerVerdict::verdict, PeerVerdict::reason)
         .containsExactly(Verdict.INVALID, "equivocation");
-    Reputation p4 = reputation.readKeyValuesToMap().get("p4");
+    Reputation p4 = ledger().get("p4");
     assertThat(p4.invalid()).isEqualTo(1);
     assertThat(p4.slashed()).isEqualTo(100 * ReputationRules.SLASH_INVALID, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(p4.stake()).isEqualTo(100 * (1 - ReputationRules.SLASH_INVALID), org.assertj.core.data.Offset.offset(1e-9));
@@ -518,7 +533,7 @@ class ConsensusTopologyTest {
         keys.get("p4").getPrivate()));
     castAll(t, 1, "p1", "p2", "p3");
     assertThat(consensus.readValue().verdicts().get(3).reason()).isEqualTo("wrong-model");
-    assertThat(reputation.readKeyValuesToMap().get("p4").slashed()).isPositive();
+    assertThat(ledger().get("p4").slashed()).isPositive();
   }
 
   @Test
@@ -531,7 +546,7 @@ class ConsensusTopologyTest {
     driver.advanceWallClockTime(Duration.ofMillis(LATE_GRACE_MS + 500));
     cast(vote(t, "p5", 8));
     // then it is LATE: counted in the ledger, lowering its score less than a miss, no reward
-    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    Map<String, Reputation> ledger = ledger();
     assertThat(ledger.get("p5").late()).isEqualTo(1);
     assertThat(ledger.get("p5").rewards()).isZero();
     assertThat(ledger.get("p5").score()).isLessThan(ReputationRules.INITIAL_SCORE)
@@ -548,7 +563,7 @@ class ConsensusTopologyTest {
     Task t = submit("reward");
     castAll(t, 3, "big", "p2", "p3");
     cast(vote(t, "wrong", 4));
-    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    Map<String, Reputation> ledger = ledger();
     double paid = ledger.values().stream().mapToDouble(Reputation::rewards).sum();
     assertThat(paid).isEqualTo(ReputationRules.TASK_REWARD, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(ledger.get("big").rewards()).isEqualTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
@@ -575,7 +590,7 @@ class ConsensusTopologyTest {
     // then the lazy peer agreed, but failed the audit: slashed, score reset, no reward
     Consensus c = consensus.readValue();
     assertThat(c.audited()).isTrue();
-    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    Map<String, Reputation> ledger = ledger();
     assertThat(ledger.get("lazy").auditFailed()).isEqualTo(1);
     assertThat(ledger.get("lazy").score()).isZero();
     assertThat(ledger.get("lazy").slashed()).isEqualTo(100 * ReputationRules.SLASH_AUDIT, org.assertj.core.data.Offset.offset(1e-9));
@@ -594,7 +609,7 @@ class ConsensusTopologyTest {
       cast(voteWith(t, p, 1, List.of(0.1, 0.9)));
     }
     cast(voteWith(t, "p4", 0, List.of(0.9, 0.1)));
-    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    Map<String, Reputation> ledger = ledger();
     assertThat(ledger.get("p4").disagreed()).isEqualTo(1);
     assertThat(ledger.get("p4").auditFailed()).isEqualTo(1);
     assertThat(ledger.get("p4").stake()).isEqualTo(50.0, org.assertj.core.data.Offset.offset(1e-9));
@@ -606,7 +621,7 @@ class ConsensusTopologyTest {
     Task t = submit("not-audited");
     castAll(t, 1, "p1", "p2", "p3");
     assertThat(consensus.readValue().audited()).isFalse();
-    assertThat(reputation.readKeyValuesToMap().get("p1").audited()).isZero();
+    assertThat(ledger().get("p1").audited()).isZero();
   }
 
   @Test
@@ -672,6 +687,7 @@ class ConsensusTopologyTest {
     }
     send.accept(t4, vote(t4, "p1", 4)); // redelivered
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
+    driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
 
     // when the topics are replayed
     LedgerReplay.Findings f = replayOf(submitted, cast).findings(now + TIMEOUT_MS + 200, 0);
@@ -777,7 +793,7 @@ class ConsensusTopologyTest {
     assertThat(verdictOf(c, "p3").verdict()).isEqualTo(Verdict.DISAGREED);
     assertThat(verdictOf(c, "p3").audit()).isEqualTo(AuditResult.FAILED);
     assertThat(verdictOf(c, "p1").reward()).isEqualTo(0.5);
-    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    Map<String, Reputation> ledger = ledger();
     assertThat(ledger.get("p3").score()).isZero();
     assertThat(ledger.get("p3").stake()).isEqualTo(100 * (1 - ReputationRules.SLASH_AUDIT));
     assertThat(ledger.get("p1").slashed()).isZero();
@@ -797,7 +813,7 @@ class ConsensusTopologyTest {
     assertThat(verdictOf(c, "p3").verdict()).isEqualTo(Verdict.DRIFTED);
     assertThat(verdictOf(c, "p3").audit()).isEqualTo(AuditResult.PASSED);
     assertThat(verdictOf(c, "p3").reward()).isZero();
-    Map<String, Reputation> ledger = reputation.readKeyValuesToMap();
+    Map<String, Reputation> ledger = ledger();
     assertThat(ledger.get("p3").slashed()).isZero();
     assertThat(ledger.get("p3").score()).isEqualTo(ReputationRules.INITIAL_SCORE);
   }
@@ -818,7 +834,7 @@ class ConsensusTopologyTest {
     assertThat(verdictOf(c, "p3").verdict()).isEqualTo(Verdict.MISSED);
     assertThat(verdictOf(c, "p3").audit()).isNull();
     assertThat(verdictOf(c, "p1").audit()).isEqualTo(AuditResult.PASSED);
-    assertThat(reputation.readKeyValuesToMap().get("p3").missed()).isEqualTo(1);
+    assertThat(ledger().get("p3").missed()).isEqualTo(1);
   }
 
   @Test
@@ -833,7 +849,7 @@ class ConsensusTopologyTest {
     assertThat(c.escalation()).isEqualTo("audit");
     assertThat(c.verdicts()).extracting(PeerVerdict::audit).containsOnly(AuditResult.FAILED);
     assertThat(c.verdicts()).extracting(PeerVerdict::reward).containsOnly(0.0);
-    assertThat(reputation.readKeyValuesToMap().values()).allSatisfy(r -> assertThat(r.auditFailed()).isEqualTo(1));
+    assertThat(ledger().values()).allSatisfy(r -> assertThat(r.auditFailed()).isEqualTo(1));
   }
 
   @Test

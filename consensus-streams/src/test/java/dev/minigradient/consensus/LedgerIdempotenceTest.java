@@ -86,19 +86,64 @@ class LedgerIdempotenceTest {
   }
 
   @Test
-  void aSettlementRedeliveredCountsOnceAndItsEntryIsPublishedAgain() {
+  void aSettlementRedeliveredCountsOnceAndItsEntryIsPublishedOncePerInterval() {
     Settlement s = settlement("t1", "p1", Verdict.AGREED, now);
     // given a settlement processed, then read again (at-least-once re-processing after a failure)
     settlements.pipeInput("p1", s, now);
     settlements.pipeInput("p1", s, now);
-    // then it counts once, and the entry goes out again (the first one may never have reached the topic)
+    assertThat(reputation.isEmpty()).as("published at the interval, not per settlement").isTrue();
+    // when the publication interval comes
+    driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS));
+    // then it counted once, and the entry went out once
     List<Reputation> published = reputation.readValuesToList();
-    assertThat(published).hasSize(2);
-    assertThat(published.get(1)).isEqualTo(published.get(0));
-    assertThat(published.get(1).agreed()).isEqualTo(1);
-    assertThat(published.get(1).rewards()).isEqualTo(0.5);
+    assertThat(published).hasSize(1);
+    assertThat(published.get(0).agreed()).isEqualTo(1);
+    assertThat(published.get(0).rewards()).isEqualTo(0.5);
     assertThat(stored("p1")).isEqualTo(published.get(0));
     assertThat(store.get(LedgerProcessor.reputationKey("p1")).settled()).isEqualTo(1);
+    // and an interval without settlements publishes nothing
+    driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS));
+    assertThat(reputation.isEmpty()).isTrue();
+  }
+
+  @Test
+  void aStartedLedgerPublishesEveryEntryAtItsFirstInterval() {
+    // given a store holding p1's entry and a mark, as after a failure that may have come between
+    // applying a settlement (committed) and publishing it
+    var context = new org.apache.kafka.streams.processor.api.MockProcessorContext<String, Reputation>();
+    context.setCurrentSystemTimeMs(now);
+    KeyValueStore<String, LedgerValue> kv =
+        org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(ConsensusTopology.REPUTATION_STORE),
+                Serdes.String(), LedgerValue.serde())
+            .withLoggingDisabled()
+            .build();
+    kv.init(context.getStateStoreContext(), kv);
+    context.addStateStore(kv);
+    Reputation p1 = LedgerReplay.apply(null, "p1", settlement("t1", "p1", Verdict.AGREED, now));
+    kv.put(LedgerProcessor.reputationKey("p1"), LedgerValue.entry(p1, 1));
+    kv.put(LedgerProcessor.markKey("p1", "t1"), LedgerValue.mark(0, now));
+    LedgerProcessor ledger = new LedgerProcessor();
+    ledger.init(context);
+    var publish = context.scheduledPunctuators().stream()
+        .filter(p -> p.getInterval().toMillis() == LedgerProcessor.PUBLISH_INTERVAL_MS).findFirst().orElseThrow();
+
+    // when its first publication interval comes
+    publish.getPunctuator().punctuate(now);
+
+    // then every entry is published (the marks are not)
+    List<String> keys = new java.util.ArrayList<>();
+    List<Reputation> values = new java.util.ArrayList<>();
+    context.forwarded().forEach(f -> {
+      keys.add(f.record().key());
+      values.add(f.record().value());
+    });
+    assertThat(keys).containsExactly("p1");
+    assertThat(values).containsExactly(p1);
+    // and the next interval, with nothing applied, publishes nothing
+    context.resetForwards();
+    publish.getPunctuator().punctuate(now + LedgerProcessor.PUBLISH_INTERVAL_MS);
+    assertThat(context.forwarded()).isEmpty();
   }
 
   @Test
@@ -145,6 +190,7 @@ class LedgerIdempotenceTest {
     replay.settlement("p1", settlement("t2", "p1", Verdict.DISAGREED, now + 10));
     replay.settlement("p1", settlement("t1", "p1", Verdict.LATE, now + 500));
     replay.settlement("p2", settlement("t1", "p2", Verdict.AGREED, now));
+    driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS));
     reputation.readKeyValuesToList().forEach(kv -> replay.published(kv.key, kv.value));
     LedgerReplay.Findings f = replay.findings(now, 0);
     assertThat(f.ledger().get("p1")).isEqualTo(p1);

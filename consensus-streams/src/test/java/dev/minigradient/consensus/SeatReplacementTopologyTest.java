@@ -333,6 +333,7 @@ class SeatReplacementTopologyTest {
     c.verdicts().stream().filter(v -> v.label() != null).forEach(v -> replay.vote(s.task().taskId(), v.peerId()));
     settled.forEach(kv -> replay.settlement(kv.key, kv.value));
     if (publishedLedger == null) {
+      driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
       publishedLedger =
           driver.createOutputTopic(Topics.REPUTATION.name(), Serdes.String().deserializer(), Topics.REPUTATION.valueSerde().deserializer())
               .readKeyValuesToList();
