@@ -5,14 +5,14 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.minigradient.model.OnnxInferenceEngine;
+import dev.minigradient.model.Preprocessing;
+import dev.minigradient.model.preprocess.InputLimits;
+import dev.minigradient.model.preprocess.InvalidInputException;
 import dev.minigradient.protocol.Hashes;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Vote;
-import dev.minigradient.worker.OnnxInferenceEngine;
-import dev.minigradient.worker.Preprocessing;
-import dev.minigradient.worker.WorkerConfig;
-import dev.minigradient.worker.preprocess.InvalidInputException;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -85,7 +85,7 @@ public class HotPaths {
     try (var files = Files.list(dir.resolve("samples"))) {
       png = Files.readAllBytes(files.filter(f -> f.toString().endsWith(".png")).sorted().findFirst().orElseThrow());
     }
-    preprocessing = Preprocessing.named("mnist-digit", WorkerConfig.DEFAULT_MAX_PIXELS);
+    preprocessing = Preprocessing.named("mnist-digit", InputLimits.MAX_PIXELS);
     tensor = preprocessing.apply(png);
     engine = OnnxInferenceEngine.open(dir.resolve("model.onnx"));
     env = OrtEnvironment.getEnvironment();

@@ -1,12 +1,12 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.model.ServedModel;
+import dev.minigradient.model.preprocess.InputLimits;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.cli.ModelRegistryOptions;
-import dev.minigradient.worker.ServedModel;
-import dev.minigradient.worker.WorkerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -78,7 +78,7 @@ public final class ConsensusCommand implements Callable<Integer> {
     TopicAdmin.ensureTopics(config.kafka(), partitions, Optional.empty(), Duration.ofSeconds(15));
     List<ServedModel> served = new ArrayList<>();
     for (ModelSpec spec : specs) {
-      served.add(ServedModel.open(spec, WorkerConfig.DEFAULT_MAX_PIXELS));
+      served.add(ServedModel.open(spec, InputLimits.MAX_PIXELS));
     }
     Path keyFile = sealKeyFile != null ? sealKeyFile : Path.of(System.getenv().getOrDefault("MG_HOME", "."), "state", "keys", "consensus-seal.key");
     ConsensusService service = new ConsensusService(config, Referee.of(served), Sealing.loadOrCreate(keyFile));

@@ -1,6 +1,6 @@
 package dev.minigradient.consensus;
 
-import dev.minigradient.worker.ServedModel;
+import dev.minigradient.model.ServedModel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

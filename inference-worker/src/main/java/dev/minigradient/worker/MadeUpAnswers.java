@@ -1,5 +1,7 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.model.InferenceEngine;
+import dev.minigradient.model.ServedModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -1,5 +1,9 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.model.InferenceEngine;
+import dev.minigradient.model.Preprocessing;
+import dev.minigradient.model.RuntimeDescription;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Roster;

@@ -1,5 +1,6 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Signatures;

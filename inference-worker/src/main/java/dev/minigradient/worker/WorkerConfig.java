@@ -1,5 +1,6 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.model.preprocess.InputLimits;
 import dev.minigradient.protocol.KafkaSettings;
 import java.util.Objects;
 
@@ -27,11 +28,9 @@ public record WorkerConfig(
 
   /**
    * Default pixel limit: images whose header promises more are refused before decoding ({@link
-   * dev.minigradient.worker.preprocess.MnistPreprocessor#DEFAULT_MAX_PIXELS}, 12 Mi pixels). Every
-   * peer and the consensus app's audits use it: it decides which inputs are refused, so peers that
-   * differed would disagree, and an audit would fail an honest peer.
+   * InputLimits#MAX_PIXELS}, 12 Mi pixels, which the consensus app's audits use too).
    */
-  public static final long DEFAULT_MAX_PIXELS = dev.minigradient.worker.preprocess.MnistPreprocessor.DEFAULT_MAX_PIXELS;
+  public static final long DEFAULT_MAX_PIXELS = InputLimits.MAX_PIXELS;
 
   /** Validates the settings. */
   public WorkerConfig {

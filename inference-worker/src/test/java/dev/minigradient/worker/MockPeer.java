@@ -2,6 +2,9 @@ package dev.minigradient.worker;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.minigradient.model.InferenceEngine;
+import dev.minigradient.model.Preprocessing;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.NetworkKey;

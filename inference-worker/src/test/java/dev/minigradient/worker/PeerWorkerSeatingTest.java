@@ -4,6 +4,7 @@ import static dev.minigradient.worker.MockPeer.MODEL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.minigradient.model.RuntimeDescription;
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;

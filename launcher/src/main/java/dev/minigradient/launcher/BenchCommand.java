@@ -1,7 +1,7 @@
 package dev.minigradient.launcher;
 
 import dev.minigradient.protocol.cli.ModelRegistryOptions;
-import dev.minigradient.worker.ServedModel;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;

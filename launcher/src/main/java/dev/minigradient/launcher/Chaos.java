@@ -15,7 +15,7 @@ import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
-import dev.minigradient.worker.ServedModel;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.minigradient.launcher;
 
-import dev.minigradient.worker.InferenceEngine;
-import dev.minigradient.worker.ServedModel;
+import dev.minigradient.model.InferenceEngine;
+import dev.minigradient.model.ServedModel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.minigradient.launcher;
 import dev.minigradient.api.ApiCommand;
 import dev.minigradient.consensus.ConsensusCommand;
 import dev.minigradient.producer.SubmitCommand;
-import dev.minigradient.worker.EvaluateCommand;
+import dev.minigradient.model.EvaluateCommand;
 import dev.minigradient.worker.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

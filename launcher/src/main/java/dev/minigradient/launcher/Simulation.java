@@ -13,7 +13,7 @@ import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
-import dev.minigradient.worker.ServedModel;
+import dev.minigradient.model.ServedModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.worker.InferenceEngine;
-import dev.minigradient.worker.ServedModel;
+import dev.minigradient.model.InferenceEngine;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.worker.WorkerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -13,9 +13,9 @@ import dev.minigradient.protocol.testing.TestKafka;
 import dev.minigradient.worker.PeerWorker;
 import dev.minigradient.worker.WorkerConfig;
 import java.util.Optional;
-import dev.minigradient.worker.InferenceEngine;
-import dev.minigradient.worker.OnnxInferenceEngine;
-import dev.minigradient.worker.preprocess.MnistPreprocessor;
+import dev.minigradient.model.InferenceEngine;
+import dev.minigradient.model.OnnxInferenceEngine;
+import dev.minigradient.model.preprocess.MnistPreprocessor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -239,7 +239,7 @@ class NetworkIT {
       files = s.filter(p -> p.toString().endsWith(".png")).sorted().limit(10).toList();
     }
     Map<String, Integer> modelSays = new HashMap<>();
-    var served = dev.minigradient.worker.ServedModel.open(ModelSpec.load(FASHION), 40_000_000L);
+    var served = dev.minigradient.model.ServedModel.open(ModelSpec.load(FASHION), 40_000_000L);
     try {
       for (Path f : files) {
         modelSays.put(f.toString(), InferenceEngine.argmax(

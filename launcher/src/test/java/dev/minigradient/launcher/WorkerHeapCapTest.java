@@ -3,7 +3,7 @@ package dev.minigradient.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minigradient.worker.WorkerConfig;
-import dev.minigradient.worker.preprocess.MnistPreprocessor;
+import dev.minigradient.model.preprocess.MnistPreprocessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

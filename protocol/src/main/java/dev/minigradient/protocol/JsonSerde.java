@@ -1,9 +1,6 @@
 package dev.minigradient.protocol;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -18,12 +15,8 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class JsonSerde<T> implements Serde<T> {
 
-  /** The shared, thread-safe mapper used for every wire type. */
-  public static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-          .build();
+  /** The shared, thread-safe mapper used for every wire type: {@link Json#MAPPER}. */
+  public static final ObjectMapper MAPPER = Json.MAPPER;
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JsonSerde.class);
 

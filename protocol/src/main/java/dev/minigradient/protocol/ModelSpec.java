@@ -59,7 +59,7 @@ public record ModelSpec(String name, Path onnx, String preprocessing, List<Strin
    */
   public static ModelSpec load(Path dir) {
     try {
-      JsonNode n = JsonSerde.MAPPER.readTree(dir.resolve("model.json").toFile());
+      JsonNode n = Json.MAPPER.readTree(dir.resolve("model.json").toFile());
       if (!n.hasNonNull("name") || !n.hasNonNull("preprocessing") || !n.path("labels").isArray()) {
         throw new IllegalArgumentException(dir.resolve("model.json") + " needs name, preprocessing and labels");
       }

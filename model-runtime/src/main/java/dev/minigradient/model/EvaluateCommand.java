@@ -1,7 +1,9 @@
-package dev.minigradient.worker;
+package dev.minigradient.model;
 
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.model.preprocess.InputLimits;
+import dev.minigradient.protocol.Json;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -65,7 +67,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     if (heldout) {
       com.fasterxml.jackson.databind.JsonNode h =
-          dev.minigradient.protocol.JsonSerde.MAPPER.readTree(folder.resolve("model.json").toFile()).path("heldout");
+          Json.MAPPER.readTree(folder.resolve("model.json").toFile()).path("heldout");
       if (!h.hasNonNull("images") || !h.hasNonNull("labels")) {
         throw new CommandLine.ParameterException(spec.commandLine(), "model " + m.name() + " names no held-out set in model.json");
       }
@@ -79,7 +81,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     Path reference = predictions != null ? predictions : folder.resolve("predictions.csv");
     var out = spec.commandLine().getOut();
-    ServedModel served = ServedModel.open(m, WorkerConfig.DEFAULT_MAX_PIXELS);
+    ServedModel served = ServedModel.open(m, InputLimits.MAX_PIXELS);
     Evaluation e;
     try {
       if (idxImages != null) {

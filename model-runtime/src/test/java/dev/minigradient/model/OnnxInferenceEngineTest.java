@@ -1,10 +1,10 @@
-package dev.minigradient.worker;
+package dev.minigradient.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minigradient.protocol.ModelIds;
-import dev.minigradient.worker.preprocess.MnistPreprocessor;
+import dev.minigradient.model.preprocess.MnistPreprocessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

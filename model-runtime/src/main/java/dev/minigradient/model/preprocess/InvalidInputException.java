@@ -1,4 +1,4 @@
-package dev.minigradient.worker.preprocess;
+package dev.minigradient.model.preprocess;
 
 /**
  * Thrown when input bytes cannot become a model tensor.

@@ -1,4 +1,4 @@
-package dev.minigradient.worker.preprocess;
+package dev.minigradient.model.preprocess;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -49,13 +49,6 @@ public final class MnistPreprocessor {
 
   /** Side of the square output in pixels: the tensor is {@code SIZE x SIZE}. */
   public static final int SIZE = 28;
-
-  /**
-   * Default upper bound on width*height of an accepted image: 12 Mi pixels (12,582,912), so a
-   * 4032x3024 phone photo fits, and decoding one takes at most {@link #peakHeapBytes}(it), about
-   * 128 MiB, within a peer's capped heap.
-   */
-  public static final long DEFAULT_MAX_PIXELS = 12L << 20;
 
   /** Longer side, in output pixels, of the digit's bounding box (MNIST: 20). */
   static final int BOX = 20;
@@ -108,9 +101,9 @@ public final class MnistPreprocessor {
     FASHION
   }
 
-  /** Creates a preprocessor that accepts images of up to {@link #DEFAULT_MAX_PIXELS} pixels. */
+  /** Creates a preprocessor that accepts images of up to {@link InputLimits#MAX_PIXELS} pixels. */
   public MnistPreprocessor() {
-    this(DEFAULT_MAX_PIXELS);
+    this(InputLimits.MAX_PIXELS);
   }
 
   /**

@@ -1,6 +1,6 @@
-package dev.minigradient.worker;
+package dev.minigradient.model;
 
-import dev.minigradient.worker.preprocess.InvalidInputException;
+import dev.minigradient.model.preprocess.InvalidInputException;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;

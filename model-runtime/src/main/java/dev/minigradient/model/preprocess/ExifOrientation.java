@@ -1,4 +1,4 @@
-package dev.minigradient.worker.preprocess;
+package dev.minigradient.model.preprocess;
 
 import java.nio.charset.StandardCharsets;
 

@@ -1,9 +1,9 @@
-package dev.minigradient.worker.preprocess;
+package dev.minigradient.model.preprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.minigradient.worker.InferenceEngine;
-import dev.minigradient.worker.OnnxInferenceEngine;
+import dev.minigradient.model.InferenceEngine;
+import dev.minigradient.model.OnnxInferenceEngine;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferUShort;

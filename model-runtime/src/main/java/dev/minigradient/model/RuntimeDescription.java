@@ -1,4 +1,4 @@
-package dev.minigradient.worker;
+package dev.minigradient.model;
 
 import ai.onnxruntime.OrtEnvironment;
 import dev.minigradient.protocol.Vote;

@@ -1,4 +1,4 @@
-package dev.minigradient.worker;
+package dev.minigradient.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

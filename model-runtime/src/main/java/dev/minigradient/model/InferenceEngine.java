@@ -1,4 +1,4 @@
-package dev.minigradient.worker;
+package dev.minigradient.model;
 
 /**
  * Runs one classification model on one preprocessed input. Implementations are thread-safe.

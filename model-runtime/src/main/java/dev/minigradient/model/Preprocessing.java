@@ -1,7 +1,7 @@
-package dev.minigradient.worker;
+package dev.minigradient.model;
 
-import dev.minigradient.worker.preprocess.InvalidInputException;
-import dev.minigradient.worker.preprocess.MnistPreprocessor;
+import dev.minigradient.model.preprocess.InvalidInputException;
+import dev.minigradient.model.preprocess.MnistPreprocessor;
 
 /** Turns input bytes into a model's input tensor. Implementations are thread-safe. */
 @FunctionalInterface

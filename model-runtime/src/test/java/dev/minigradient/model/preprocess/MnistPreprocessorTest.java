@@ -1,4 +1,4 @@
-package dev.minigradient.worker.preprocess;
+package dev.minigradient.model.preprocess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.minigradient.worker.preprocess;
+package dev.minigradient.model.preprocess;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;

@@ -1,12 +1,13 @@
-package dev.minigradient.worker;
+package dev.minigradient.model;
 
-import dev.minigradient.protocol.ModelSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.model.preprocess.InputLimits;
+import dev.minigradient.protocol.Json;
 import dev.minigradient.protocol.ModelIds;
+import dev.minigradient.protocol.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +33,7 @@ class ModelRegistryTest {
   @MethodSource("registry")
   void theCardsModelIdIsTheFilesSha256(Path dir) throws Exception {
     ModelSpec spec = ModelSpec.load(dir);
-    JsonNode metrics = JsonSerde.MAPPER.readTree(dir.resolve("metrics.json").toFile());
+    JsonNode metrics = Json.MAPPER.readTree(dir.resolve("metrics.json").toFile());
     String id = ModelIds.of(spec.onnx());
     assertThat(metrics.get("model_id_sha256").asText()).isEqualTo(id);
     assertThat(Files.readString(dir.resolve("MODEL_CARD.md"))).contains(id);
@@ -43,12 +44,12 @@ class ModelRegistryTest {
   @MethodSource("registry")
   void theHeldOutAccuracyThroughOnnxRuntimeIsTheCardsFigure(Path dir) throws Exception {
     // given the model's held-out set (IDX, committed) and the accuracy its card states
-    JsonNode heldout = JsonSerde.MAPPER.readTree(dir.resolve("model.json").toFile()).get("heldout");
+    JsonNode heldout = Json.MAPPER.readTree(dir.resolve("model.json").toFile()).get("heldout");
     assertThat(heldout).as("model.json names its held-out set").isNotNull();
     double cardAccuracy =
-        JsonSerde.MAPPER.readTree(dir.resolve("metrics.json").toFile()).get(heldout.get("metric").asText()).asDouble();
+        Json.MAPPER.readTree(dir.resolve("metrics.json").toFile()).get(heldout.get("metric").asText()).asDouble();
     // when the Java engine evaluates it
-    ServedModel served = ServedModel.open(ModelSpec.load(dir), WorkerConfig.DEFAULT_MAX_PIXELS);
+    ServedModel served = ServedModel.open(ModelSpec.load(dir), InputLimits.MAX_PIXELS);
     Evaluation e;
     try {
       e = Evaluation.ofIdx(served, dir.resolve(heldout.get("images").asText()), dir.resolve(heldout.get("labels").asText()), 0);
@@ -71,7 +72,7 @@ class ModelRegistryTest {
         .filter(f -> f[1].trim().equals(f[2].trim())).count();
 
     // when the peers' path evaluates the same files
-    ServedModel served = ServedModel.open(spec, WorkerConfig.DEFAULT_MAX_PIXELS);
+    ServedModel served = ServedModel.open(spec, InputLimits.MAX_PIXELS);
     Evaluation e;
     try {
       e = Evaluation.ofFolder(served, dir.resolve("samples"), reference);
@@ -90,7 +91,7 @@ class ModelRegistryTest {
   void aGarmentPhotographedOnWhiteIsClassifiedLikeItsDataSetImage() throws Exception {
     // given each Fashion-MNIST sample as a product photo: dark on a white page, 4x larger, off-centre
     Path dir = MODELS.resolve("fashion-mnist");
-    ServedModel served = ServedModel.open(ModelSpec.load(dir), WorkerConfig.DEFAULT_MAX_PIXELS);
+    ServedModel served = ServedModel.open(ModelSpec.load(dir), InputLimits.MAX_PIXELS);
     int same = 0;
     int n = 0;
     try (Stream<Path> files = Files.list(dir.resolve("samples"))) {
@@ -135,7 +136,7 @@ class ModelRegistryTest {
   @Test
   void theConfusionMatrixCountsEachPrediction() throws Exception {
     ModelSpec spec = ModelSpec.load(MODELS.resolve("mnist"));
-    ServedModel served = ServedModel.open(spec, WorkerConfig.DEFAULT_MAX_PIXELS);
+    ServedModel served = ServedModel.open(spec, InputLimits.MAX_PIXELS);
     try {
       Evaluation e = Evaluation.ofFolder(served, MODELS.resolve("mnist").resolve("samples"), Map.of());
       int sum = 0;

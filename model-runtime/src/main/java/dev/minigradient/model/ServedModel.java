@@ -1,4 +1,4 @@
-package dev.minigradient.worker;
+package dev.minigradient.model;
 
 import dev.minigradient.protocol.ModelSpec;
 import java.util.List;
@@ -48,7 +48,7 @@ public record ServedModel(String name, InferenceEngine engine, Preprocessing pre
         probabilities.add(v);
       }
       return new Prediction(InferenceEngine.argmax(p), null, probabilities, null);
-    } catch (dev.minigradient.worker.preprocess.InvalidInputException e) {
+    } catch (dev.minigradient.model.preprocess.InvalidInputException e) {
       return new Prediction(dev.minigradient.protocol.Vote.REJECTED, e.reason(), List.of(), e.getMessage());
     }
   }
