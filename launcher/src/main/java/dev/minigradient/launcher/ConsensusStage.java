@@ -10,7 +10,7 @@ import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.worker.PeerWorker;
-import dev.minigradient.worker.ServedModel;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
