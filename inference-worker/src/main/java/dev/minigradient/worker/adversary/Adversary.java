@@ -30,11 +30,15 @@ public interface Adversary {
    * The answer to vote for a task the peer serves and holds a seat on; called on the poll thread
    * and on the appointments' thread.
    *
+   * <p>By default the honest answer: the model's, run on the task's input.
+   *
    * @param task the decoded task
    * @param model the model the task names, which the peer serves
    * @return the answer to vote, or null for no vote now (one may follow later, detached)
    */
-  ServedModel.Prediction answer(Task task, ServedModel model);
+  default ServedModel.Prediction answer(Task task, ServedModel model) {
+    return model.infer(task.input());
+  }
 
   /**
    * Sends the vote built from {@link #answer}'s prediction, unsigned and in the peer's name.

@@ -1,6 +1,5 @@
 package dev.minigradient.worker.adversary;
 
-import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Vote;
 import dev.minigradient.worker.ServedModel;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,11 +25,6 @@ public final class Crashing implements Adversary {
   @Override
   public void start(VotingPeer peer) {
     this.peer = peer;
-  }
-
-  @Override
-  public ServedModel.Prediction answer(Task task, ServedModel model) {
-    return model.infer(task.input());
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.minigradient.worker.adversary;
 
-import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Vote;
 import dev.minigradient.worker.ServedModel;
 import java.util.concurrent.Executors;
@@ -35,11 +34,6 @@ public final class Slow implements Adversary {
               t.setDaemon(true);
               return t;
             });
-  }
-
-  @Override
-  public ServedModel.Prediction answer(Task task, ServedModel model) {
-    return model.infer(task.input());
   }
 
   @Override
