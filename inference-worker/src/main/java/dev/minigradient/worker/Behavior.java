@@ -1,12 +1,25 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.worker.adversary.Adversary;
+import dev.minigradient.worker.adversary.ConstantLabel;
+import dev.minigradient.worker.adversary.Copycat;
+import dev.minigradient.worker.adversary.Crashing;
+import dev.minigradient.worker.adversary.Forger;
+import dev.minigradient.worker.adversary.Honest;
+import dev.minigradient.worker.adversary.LazyGuess;
+import dev.minigradient.worker.adversary.RandomLabels;
+import dev.minigradient.worker.adversary.Slow;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * How a peer behaves: honestly, or as one of the simulated adversaries the consensus must
- * withstand (for tests, the {@code simulate} command and demos).
+ * withstand (for tests, the {@code simulate} command and demos); a name and the settings the
+ * adversaries read, from which {@link #adversary()} makes the {@link Adversary} a peer runs.
  *
  * @param kind the behaviour
  * @param constantLabel the label a {@link Kind#CONSTANT} peer always answers
@@ -16,24 +29,33 @@ import java.util.Objects;
  */
 public record Behavior(Kind kind, int constantLabel, long delayMs, int crashAfter, List<String> forgeAs) {
 
-  /** The behaviours. */
+  /**
+   * The behaviours, by the names the {@code --behavior} option and the {@code simulate} mixes use:
+   * the registry of {@link Adversary adversaries}, one constant each.
+   */
   public enum Kind {
     /** Runs the model and votes its answer. */
-    HONEST,
+    HONEST(b -> new Honest()),
     /** Votes a uniformly random label with random probabilities, without running the model. */
-    RANDOM,
+    RANDOM(b -> new RandomLabels()),
     /** Votes the same label for every task (colluders agree on it). */
-    CONSTANT,
+    CONSTANT(b -> new ConstantLabel(b.constantLabel())),
     /** Runs nothing and copies what others vote: another peer's vote, or else the decision. */
-    COPYCAT,
+    COPYCAT(b -> new Copycat()),
     /** Guesses a label from the input's bytes without decoding it or running the model. */
-    LAZY,
+    LAZY(b -> new LazyGuess()),
     /** Runs the model honestly but sends each vote {@code delayMs} late. */
-    SLOW,
+    SLOW(b -> new Slow(b.delayMs())),
     /** Honest until {@code crashAfter} votes, then stops without a word (no leaving record). */
-    CRASH,
+    CRASH(b -> new Crashing(b.crashAfter())),
     /** Votes honestly as itself, and also sends wrong votes in other peers' names. */
-    FORGER
+    FORGER(b -> new Forger(b.forgeAs()));
+
+    private final Function<Behavior, Adversary> factory;
+
+    Kind(Function<Behavior, Adversary> factory) {
+      this.factory = factory;
+    }
   }
 
   /** Validates the settings. */
@@ -77,7 +99,9 @@ public record Behavior(Kind kind, int constantLabel, long delayMs, int crashAfte
       return of(Kind.valueOf(name.trim().toUpperCase(Locale.ROOT)));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "unknown behavior '" + name + "' (known: honest, random, constant, copycat, lazy, slow, crash, forger)");
+          "unknown behavior '" + name + "' (known: "
+              + Arrays.stream(Kind.values()).map(k -> k.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
+              + ")");
     }
   }
 
@@ -92,6 +116,15 @@ public record Behavior(Kind kind, int constantLabel, long delayMs, int crashAfte
    */
   public Behavior with(int label, long delay, int crashAfterVotes, List<String> forged) {
     return new Behavior(kind, label, delay, crashAfterVotes, forged);
+  }
+
+  /**
+   * A new adversary of this behaviour's kind and settings, for one peer.
+   *
+   * @return the adversary ({@link Honest} for the honest behaviour)
+   */
+  public Adversary adversary() {
+    return kind.factory.apply(this);
   }
 
   @Override

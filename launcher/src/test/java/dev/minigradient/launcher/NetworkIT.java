@@ -1,5 +1,6 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.ModelSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package dev.minigradient.worker;
+package dev.minigradient.worker.adversary;
 
 import dev.minigradient.model.InferenceEngine;
 import dev.minigradient.model.ServedModel;
@@ -6,28 +6,48 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** The answers simulated adversaries give without running the model ({@link Behavior}). */
+/** The answers simulated adversaries give without running the model. */
 final class MadeUpAnswers {
   private MadeUpAnswers() {}
+
+  /**
+   * The class count of a model's answers.
+   *
+   * @param model the model
+   * @return its label count, or 10 for a model without labels
+   */
+  static int classes(ServedModel model) {
+    return model.labels().isEmpty() ? 10 : model.labels().size();
+  }
 
   /**
    * A random label with random probabilities: softmax of Gaussian logits (standard deviation 3).
    *
    * @param random the source
    * @param classes the model's class count
-   * @return the answer
+   * @return the answer, labelled with its most probable class
    */
   static ServedModel.Prediction random(Random random, int classes) {
-    float[] logits = new float[classes];
+    double[] logits = new double[classes];
+    double max = Double.NEGATIVE_INFINITY;
+    int label = 0;
     for (int i = 0; i < classes; i++) {
-      logits[i] = (float) (random.nextGaussian() * 3);
+      logits[i] = random.nextGaussian() * 3;
+      if (logits[i] > max) {
+        max = logits[i];
+        label = i;
+      }
     }
-    double[] p = InferenceEngine.softmax(logits);
+    double sum = 0;
+    for (int i = 0; i < classes; i++) {
+      logits[i] = Math.exp(logits[i] - max);
+      sum += logits[i];
+    }
     List<Double> probabilities = new ArrayList<>(classes);
-    for (double v : p) {
-      probabilities.add(v);
+    for (double v : logits) {
+      probabilities.add(v / sum);
     }
-    return new ServedModel.Prediction(InferenceEngine.argmax(p), null, probabilities, null);
+    return new ServedModel.Prediction(label, null, probabilities, null);
   }
 
   /**

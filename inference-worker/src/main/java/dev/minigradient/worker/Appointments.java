@@ -1,0 +1,136 @@
+package dev.minigradient.worker;
+
+import dev.minigradient.protocol.SeatReplacement;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the tasks a peer is appointed to in a silent seat's place ({@link SeatReplacement}):
+ * reads each task record by position ({@link TaskReader}) and answers it as a seated peer does,
+ * one at a time, on a thread of its own. An appointment for a model the peer does not serve, for
+ * a task older than its max task age, or for a task already called is ignored; a full queue
+ * drops it (the seat then escalates).
+ */
+final class Appointments {
+  private static final Logger log = LoggerFactory.getLogger(Appointments.class);
+  private static final int REMEMBERED = 10_000;
+
+  private final WorkerConfig config;
+  private final Set<String> modelIds;
+  private final TaskPipeline pipeline;
+  private final PeerState state;
+  private final BooleanSupplier ready;
+  private final ThreadPoolExecutor caller;
+  /** Reads appointed tasks by position; used on the {@link #caller} thread only. */
+  private final TaskReader taskReader;
+  /** Tasks this peer was appointed to, newest last (the network watcher's thread only). */
+  private final Set<String> calledTasks =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > REMEMBERED;
+            }
+          });
+
+  /**
+   * Creates the appointments' thread.
+   *
+   * @param config the peer's settings
+   * @param modelIds the models it serves
+   * @param clients makes the task reader's consumer
+   * @param pipeline answers the tasks
+   * @param state whether the peer runs, and the count of tasks answered
+   * @param ready whether the peer can answer yet (it has the sealing key)
+   */
+  Appointments(
+      WorkerConfig config,
+      Set<String> modelIds,
+      PeerClients clients,
+      TaskPipeline pipeline,
+      PeerState state,
+      BooleanSupplier ready) {
+    this.config = config;
+    this.modelIds = Set.copyOf(modelIds);
+    this.pipeline = pipeline;
+    this.state = state;
+    this.ready = ready;
+    this.taskReader = new TaskReader(() -> clients.consumer(ClientSettings.taskReader(config.peerId())));
+    this.caller =
+        new ThreadPoolExecutor(
+            1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
+            r -> {
+              Thread t = new Thread(r, "peer-" + config.peerId() + "-called");
+              t.setDaemon(true);
+              return t;
+            },
+            (r, pool) -> {
+              if (!pool.isShutdown()) {
+                log.warn("peer {}: too many appointments queued, one dropped", config.peerId());
+              }
+            });
+  }
+
+  /**
+   * Takes an appointment, from the network watcher's thread.
+   *
+   * @param call the appointment
+   */
+  void onCall(SeatReplacement call) {
+    if (state.crashed.get() || !state.running.get() || !ready.getAsBoolean() || !modelIds.contains(call.modelId())) {
+      return; // not answering yet (no sealing key), or not for this peer's models
+    }
+    if (System.currentTimeMillis() - call.appendTime() > config.maxTaskAgeMs()) {
+      log.debug("peer {} ignores its appointment to stale task {}", config.peerId(), call.taskId());
+      return;
+    }
+    if (calledTasks.add(call.taskId())) {
+      caller.execute(() -> answer(call));
+    }
+  }
+
+  /** Stops taking appointments; those queued are dropped. */
+  void shutdownNow() {
+    caller.shutdownNow();
+  }
+
+  /** Stops, waits (up to 2 s) for the task in hand, then closes the task reader. */
+  void close() {
+    caller.shutdownNow();
+    try {
+      if (caller.awaitTermination(2, TimeUnit.SECONDS)) {
+        taskReader.close(); // its thread is done with it
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Reads the task an appointment names and answers it as a seated peer does. */
+  private void answer(SeatReplacement call) {
+    ConsumerRecord<String, byte[]> record = taskReader.read(call.partition(), call.offset());
+    if (record == null || state.crashed.get()) {
+      return;
+    }
+    if (!call.taskId().equals(record.key())) {
+      log.warn("peer {}: appointment to task {} points at {}-{}@{}, which holds {}",
+          config.peerId(), call.taskId(), record.topic(), record.partition(), record.offset(), record.key());
+      return;
+    }
+    log.debug("peer {} answers task {} in place of {} (seat {})",
+        config.peerId(), call.taskId(), call.replacedPeerId(), call.seat());
+    PollBatch batch = new PollBatch(); // no offsets of its own to commit
+    pipeline.answer(record, batch);
+    batch.sealed();
+    state.callsAnswered.incrementAndGet();
+  }
+}

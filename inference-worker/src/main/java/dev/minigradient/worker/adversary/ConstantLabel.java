@@ -1,0 +1,23 @@
+package dev.minigradient.worker.adversary;
+
+import dev.minigradient.protocol.Task;
+import dev.minigradient.model.ServedModel;
+
+/** Votes the same label, confidently, for every task (colluders agree on it). */
+public final class ConstantLabel implements Adversary {
+  private final int label;
+
+  /**
+   * Creates the adversary.
+   *
+   * @param label the label it always votes, in [0, classes)
+   */
+  public ConstantLabel(int label) {
+    this.label = label;
+  }
+
+  @Override
+  public ServedModel.Prediction answer(Task task, ServedModel model) {
+    return MadeUpAnswers.peaked(label, MadeUpAnswers.classes(model));
+  }
+}

@@ -1,0 +1,13 @@
+package dev.minigradient.worker.adversary;
+
+import dev.minigradient.protocol.Task;
+import dev.minigradient.model.ServedModel;
+
+/** Guesses a label from the input's bytes without decoding it or running the model. */
+public final class LazyGuess implements Adversary {
+
+  @Override
+  public ServedModel.Prediction answer(Task task, ServedModel model) {
+    return MadeUpAnswers.lazy(task.input(), MadeUpAnswers.classes(model));
+  }
+}

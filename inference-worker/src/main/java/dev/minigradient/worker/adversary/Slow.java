@@ -1,0 +1,50 @@
+package dev.minigradient.worker.adversary;
+
+import dev.minigradient.protocol.Vote;
+import dev.minigradient.model.ServedModel;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the model honestly but sends each vote late, on a thread of its own; no task offset waits
+ * for a late vote.
+ */
+public final class Slow implements Adversary {
+  private final long delayMs;
+  private ScheduledExecutorService delayed;
+  private VotingPeer peer;
+
+  /**
+   * Creates the adversary.
+   *
+   * @param delayMs how long each vote is held back, ms
+   */
+  public Slow(long delayMs) {
+    this.delayMs = delayMs;
+  }
+
+  @Override
+  public void start(VotingPeer peer) {
+    this.peer = peer;
+    delayed =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "peer-" + peer.peerId() + "-delayed");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public void vote(Vote vote, ServedModel model, Ballot ballot) {
+    delayed.schedule(() -> peer.sendDetached(vote), delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    if (delayed != null) {
+      delayed.shutdownNow();
+    }
+  }
+}
