@@ -1,6 +1,6 @@
 package dev.minigradient.worker;
 
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.ModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -22,10 +23,7 @@ import picocli.CommandLine.Spec;
 public final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", defaultValue = "mnist", description = "Model name under --models-dir, model folder or .onnx file (default: ${DEFAULT-VALUE}).")
-  String model;
-
-  @picocli.CommandLine.Mixin ModelRegistryOptions registry;
+  @Mixin ModelOption model;
 
   @Option(names = "--data", description = "A folder of labelled images (default: the model's samples/).")
   Path data;
@@ -52,7 +50,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ModelSpec m;
     try {
-      m = registry.resolve(model);
+      m = model.resolve();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
