@@ -42,6 +42,9 @@ public record ConsensusConfig(
     long lateGraceMs,
     Committees committees) {
 
+  /** Default decision deadline after a task arrives, ms. */
+  public static final long DEFAULT_DECISION_TIMEOUT_MS = 10_000;
+
   /** Default fraction of tasks audited by re-execution. */
   public static final double DEFAULT_AUDIT_RATE = 0.02;
 
@@ -89,7 +92,7 @@ public record ConsensusConfig(
         "mini-gradient-consensus",
         kafka,
         stateDir,
-        10_000,
+        DEFAULT_DECISION_TIMEOUT_MS,
         100,
         600_000,
         100,

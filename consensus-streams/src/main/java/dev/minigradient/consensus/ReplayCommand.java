@@ -13,8 +13,8 @@ import dev.minigradient.protocol.TopicSnapshot;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
 import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,8 +59,7 @@ public final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--connect-timeout-s", defaultValue = "5", description = "How long to wait for the cluster to answer at all, s (default: ${DEFAULT-VALUE}).")
   long connectTimeoutS;
 
-  @Option(names = "--report", paramLabel = "FILE", description = "Also write the findings and the replayed ledger as JSON to FILE.")
-  Path report;
+  @Mixin ReportOption report;
 
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -92,8 +91,8 @@ public final class ReplayCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.print(text(f));
     out.flush();
-    if (report != null) {
-      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), f);
+    if (report.file().isPresent()) {
+      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.file().get().toFile(), f);
     }
     return f.consistent() ? 0 : 1;
   }

@@ -2,6 +2,8 @@ package dev.minigradient.worker;
 
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.protocol.cli.ModelsOptions;
+import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
@@ -37,18 +39,15 @@ public final class WorkerCommand implements Callable<Integer> {
       description = "This instance's static member id in its peer's consumer group (Kafka's static membership): a restarted instance with the same id takes its partitions back at once instead of after a rebalance. Unique per instance of a peer id (env MG_INSTANCE_ID; default: this machine's host name).")
   String instanceId;
 
-  @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models to serve: names under --models-dir, model folders or .onnx files (repeatable or comma-separated; default: ${DEFAULT-VALUE}).")
-  List<String> models;
-
-  @picocli.CommandLine.Mixin ModelRegistryOptions registry;
+  @Mixin ModelsOptions models;
 
   @Option(names = "--key-file", description = "The peer's Ed25519 key pair, created if missing; every instance of a peer id needs the same one (default: $MG_HOME/state/keys/<peer-id>.key).")
   Path keyFile;
 
-  @Option(names = "--stake", defaultValue = "100", description = "Stake to declare, tokens (default: ${DEFAULT-VALUE}); the consensus counts at most 100 of it as the peer's bond, and stake beyond that is earned through rewards.")
+  @Option(names = "--stake", defaultValue = "" + WorkerConfig.DEFAULT_STAKE, description = "Stake to declare, tokens (default: ${DEFAULT-VALUE}); the consensus counts at most 100 of it as the peer's bond, and stake beyond that is earned through rewards.")
   double stake;
 
-  @Option(names = "--heartbeat-ms", defaultValue = "2000", description = "Heartbeat interval, ms (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--heartbeat-ms", defaultValue = "" + WorkerConfig.DEFAULT_HEARTBEAT_MS, description = "Heartbeat interval, ms (default: ${DEFAULT-VALUE}).")
   long heartbeatMs;
 
   @Option(names = "--behavior", defaultValue = "honest", description = "honest, or a simulated adversary: random, constant, copycat, lazy, slow, crash, forger (default: ${DEFAULT-VALUE}).")
@@ -66,26 +65,21 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--forge-as", split = ",", description = "Peer ids in whose name a 'forger' peer sends forged votes.")
   List<String> forgeAs = List.of();
 
-  @Option(names = "--partitions", defaultValue = "6", description = "Partitions of topics created if missing (default: ${DEFAULT-VALUE}).")
-  int partitions;
+  @Mixin PartitionsOption partitions;
 
   @Override
   public Integer call() throws Exception {
     WorkerConfig config;
     Behavior behaviour;
     List<ModelSpec> specs;
-    if (peerId == null || peerId.isBlank()) {
-      peerId = hostPeerId(System.getenv());
-    }
     try {
-      config = new WorkerConfig(peerId, kafka.settings(), stake, heartbeatMs, 60_000, WorkerConfig.DEFAULT_MAX_PIXELS)
-          .withInstanceId(instanceId == null || instanceId.isBlank() ? hostPeerId(System.getenv()) : instanceId);
+      config = config(kafka.settings(), System.getenv());
       behaviour = Behavior.parse(behavior).with(constantLabel, delayMs, crashAfter, forgeAs);
-      specs = models.stream().map(m -> registry.resolve(m)).toList();
+      specs = models.resolveAll();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }
-    TopicAdmin.ensureTopics(config.kafka(), partitions, Optional.empty(), Duration.ofSeconds(15));
+    TopicAdmin.ensureTopics(config.kafka(), partitions.partitions(), Optional.empty(), Duration.ofSeconds(15));
     List<ServedModel> served = new java.util.ArrayList<>();
     PeerWorker worker;
     try {
@@ -108,6 +102,23 @@ public final class WorkerCommand implements Callable<Integer> {
           served.forEach(m -> m.engine().close());
         });
     return 0;
+  }
+
+  /**
+   * The configuration these options describe, laid over the defaults in one step: the host name
+   * stands in for a peer id or instance id that neither flag nor environment gives.
+   *
+   * @param settings Kafka client settings
+   * @param env environment variables, for the host name
+   * @return the validated configuration
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  WorkerConfig config(dev.minigradient.protocol.KafkaSettings settings, java.util.Map<String, String> env) {
+    if (peerId == null || peerId.isBlank()) {
+      peerId = hostPeerId(env);
+    }
+    String instance = instanceId == null || instanceId.isBlank() ? hostPeerId(env) : instanceId;
+    return new WorkerConfig(peerId, settings, stake, heartbeatMs, WorkerConfig.DEFAULT_MAX_TASK_AGE_MS, WorkerConfig.DEFAULT_MAX_PIXELS, instance);
   }
 
   /**

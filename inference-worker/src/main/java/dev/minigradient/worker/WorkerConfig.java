@@ -32,6 +32,15 @@ public record WorkerConfig(
    */
   public static final long DEFAULT_MAX_PIXELS = InputLimits.MAX_PIXELS;
 
+  /** Default declared stake, tokens. */
+  public static final double DEFAULT_STAKE = 100;
+
+  /** Default registry heartbeat interval, ms. */
+  public static final long DEFAULT_HEARTBEAT_MS = 2_000;
+
+  /** Default age beyond which a task is skipped when read (its deadline has passed), ms. */
+  public static final long DEFAULT_MAX_TASK_AGE_MS = 60_000;
+
   /** Validates the settings. */
   public WorkerConfig {
     Objects.requireNonNull(kafka, "kafka");
@@ -88,6 +97,6 @@ public record WorkerConfig(
    * @return a config with stake 100, 2 s heartbeats, 60 s max task age, 40 Mpx limit
    */
   public static WorkerConfig defaults(String peerId, KafkaSettings kafka) {
-    return new WorkerConfig(peerId, kafka, 100, 2_000, 60_000, DEFAULT_MAX_PIXELS);
+    return new WorkerConfig(peerId, kafka, DEFAULT_STAKE, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_TASK_AGE_MS, DEFAULT_MAX_PIXELS);
   }
 }

@@ -2,6 +2,7 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
         "Measures the network against its physical limits in one run, on the sample images: one peer's votes/s "
             + "against a plain decode+infer+sign+seal loop, submit-to-consensus latency against one Kafka hop, "
             + "throughput against a bare 3-hop Kafka pipeline, 3 against 15 peers at k = 3 seats per task, and networks of 3 to 60 "
-            + "peers with a fixed inference time against linear scaling. Writes bench.md and bench.json.")
+            + "peers with a fixed inference time against linear scaling; the peers serve --model. Writes bench.md and bench.json.")
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -44,13 +45,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--report-dir", defaultValue = "bench-report", description = "Where to write bench.md and bench.json (default: ${DEFAULT-VALUE}).")
   Path reportDir;
 
-  @Option(names = "--model", defaultValue = "mnist", description = "The model the peers serve (default: ${DEFAULT-VALUE}).")
-  String model;
+  @Mixin ModelOption model;
 
-  @Mixin ModelRegistryOptions registry;
-
-  @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to run (default: ${DEFAULT-VALUE}).")
-  Path samples;
+  @Mixin SamplesOption samples;
 
   @Override
   public Integer call() throws Exception {
@@ -75,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(cmd, "--only: " + e.getMessage());
       }
     }
-    SampleRun run = SampleRun.resolve(cmd, registry, model, samples);
+    SampleRun run = SampleRun.resolve(cmd, model, samples);
     PrintWriter err = cmd.getErr();
     BenchReport report;
     ServedModel served = ServedModel.open(run.model(), WorkerConfig.DEFAULT_MAX_PIXELS);

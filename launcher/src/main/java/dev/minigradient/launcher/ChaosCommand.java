@@ -4,9 +4,10 @@ import dev.minigradient.consensus.ReplayCommand;
 import dev.minigradient.producer.Input;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.consensus.ExactlyOnceOption;
+import dev.minigradient.protocol.cli.ModelOption;
+import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,7 +23,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs tasks through a network on three in-JVM Kafka brokers (replication 3, min.insync.replicas 2) while peers are killed"
           + " and restarted, the consensus app is killed and replaced, and a broker is stopped and started; then audits the topics"
-          + " as the replay command does.",
+          + " as the replay command does. The peers serve --model; --samples are reused in turn.",
+      "At at_least_once (the default) the consensus app is killed so that it loses its last second of changelog writes"
+          + " but not its output: the next instance settles tasks again and the books must still count each once;"
+          + " with --exactly-once nothing may repeat.",
       "Exit codes: 0 every task answered and the books consistent, 1 otherwise, 2 bad arguments."
     })
 public final class ChaosCommand implements Callable<Integer> {
@@ -32,19 +36,13 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--peers", defaultValue = "4", description = "Honest peers; 4 keep a quorum while one is down (default: ${DEFAULT-VALUE}).")
   int peers;
 
-  @Option(names = "--model", defaultValue = "mnist", description = "The model the peers serve (default: ${DEFAULT-VALUE}).")
-  String model;
+  @Mixin ModelOption model;
 
-  @Option(names = "--exactly-once", description = "Run the consensus app exactly_once_v2 instead of at_least_once (the default, killed so that it loses its last second of changelog writes but not its output: the next instance settles tasks again and the books must still count each once); at exactly-once nothing may repeat.")
-  boolean exactlyOnce;
+  @Mixin ExactlyOnceOption guarantee;
 
-  @Mixin ModelRegistryOptions registry;
+  @Mixin SamplesOption samples;
 
-  @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to submit (default: ${DEFAULT-VALUE}).")
-  Path samples;
-
-  @Option(names = "--report", paramLabel = "FILE", description = "Also write the outcome as JSON to FILE.")
-  Path report;
+  @Mixin ReportOption report;
 
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -54,11 +52,11 @@ public final class ChaosCommand implements Callable<Integer> {
     if (tasks < 1 || peers < 4) {
       throw new CommandLine.ParameterException(cmd, "--tasks must be >= 1 and --peers >= 4 (one is down at a time)");
     }
-    SampleRun run = SampleRun.resolve(cmd, registry, model, samples);
+    SampleRun run = SampleRun.resolve(cmd, model, samples);
     ModelSpec spec = run.model();
     List<Input> inputs = run.inputs();
     PrintWriter err = cmd.getErr();
-    Chaos.Outcome o = Chaos.run(spec, inputs, tasks, peers, exactlyOnce, line -> {
+    Chaos.Outcome o = Chaos.run(spec, inputs, tasks, peers, guarantee.exactlyOnce(), line -> {
       err.println(line);
       err.flush();
     });
@@ -67,8 +65,8 @@ public final class ChaosCommand implements Callable<Integer> {
     o.faults().forEach(f -> out.println("fault: " + f));
     out.print(ReplayCommand.text(o.findings()));
     out.flush();
-    if (report != null) {
-      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), o);
+    if (report.file().isPresent()) {
+      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.file().get().toFile(), o);
     }
     return o.answered() == o.tasks() && o.findings() != null && o.findings().consistent() ? 0 : 1;
   }

@@ -140,28 +140,6 @@ public final class EmbeddedNetwork implements AutoCloseable {
           decisionTimeoutMs, commitIntervalMs, exactlyOnce, ConsensusConfig.DEFAULT_AUDIT_RATE,
           ConsensusConfig.Committees.DEFAULT_REDUNDANCY, Map.of());
     }
-
-    /**
-     * These options with client settings for an external cluster.
-     *
-     * @param settings e.g. {@code security.protocol=SASL_SSL}
-     * @return a copy with {@code settings}
-     */
-    public Options withKafka(Map<String, String> settings) {
-      return new Options(bootstrapServers, peers, models, httpPort, partitions, decisionTimeoutMs, commitIntervalMs,
-          exactlyOnce, auditRate, redundancy, settings);
-    }
-
-    /**
-     * These options with another default redundancy.
-     *
-     * @param k seats per task, or {@link Redundancy#ALL}
-     * @return a copy
-     */
-    public Options withRedundancy(int k) {
-      return new Options(bootstrapServers, peers, models, httpPort, partitions, decisionTimeoutMs, commitIntervalMs,
-          exactlyOnce, auditRate, k, kafka);
-    }
   }
 
   private EmbeddedNetwork(Options options) throws IOException {

@@ -3,7 +3,7 @@ package dev.minigradient.launcher;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.protocol.cli.ModelOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,19 +20,19 @@ record SampleRun(ModelSpec model, List<Input> inputs) {
    * Resolves the model and reads the samples, or fails as a bad argument (exit 2).
    *
    * @param cmd the command, for its error
-   * @param registry the registry options
-   * @param model the model argument
-   * @param samples the samples folder or file
+   * @param model the model option
+   * @param samplesOption the samples option
    * @return the model and inputs
    * @throws CommandLine.ParameterException if the model is unknown or no image is readable
    */
-  static SampleRun resolve(CommandLine cmd, ModelRegistryOptions registry, String model, Path samples) {
+  static SampleRun resolve(CommandLine cmd, ModelOption model, SamplesOption samplesOption) {
+    Path samples = samplesOption.path();
     if (!Files.exists(samples)) {
       throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
     }
     ModelSpec spec;
     try {
-      spec = registry.resolve(model);
+      spec = model.resolve();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }

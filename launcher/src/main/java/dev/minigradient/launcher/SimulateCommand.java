@@ -4,10 +4,10 @@ import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.protocol.cli.ModelOption;
+import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -56,22 +56,17 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--tasks", defaultValue = "100", description = "Digits submitted per mix, taken in turn from each label (default: ${DEFAULT-VALUE}).")
   int tasks;
 
-  @Option(names = "--model", defaultValue = "mnist", description = "The model the peers serve (default: ${DEFAULT-VALUE}).")
-  String model;
+  @Mixin ModelOption model;
 
-  @Mixin ModelRegistryOptions registry;
+  @Mixin SamplesOption samples;
 
-  @Option(names = "--samples", defaultValue = "${env:MG_HOME:-.}/models/mnist/samples", description = "Images to submit (default: ${DEFAULT-VALUE}).")
-  Path samples;
-
-  @Option(names = "--timeout-ms", defaultValue = "5000", description = "Decision deadline, ms (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--timeout-ms", defaultValue = "5000", description = "Decision deadline of each mix's network, ms (default: ${DEFAULT-VALUE}: simulate's own, half the network's 10 s, so that a run of mixes stays short).")
   long timeoutMs;
 
-  @Option(names = "--max-in-flight", defaultValue = "8", description = "Tasks submitted and not yet answered at a time (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-in-flight", defaultValue = "8", description = "Tasks submitted and not yet answered at a time (default: ${DEFAULT-VALUE}: simulate's own, below a requester's 32, so that few tasks wait behind a slow or crashed peer).")
   int maxInFlight;
 
-  @Option(names = "--report", description = "Also write every figure as JSON to this file.")
-  Path report;
+  @Mixin ReportOption report;
 
   @Override
   public Integer call() throws Exception {
@@ -82,17 +77,17 @@ public final class SimulateCommand implements Callable<Integer> {
       for (String m : mixes.isEmpty() ? DEFAULT_MIXES : mixes) {
         parsed.add(Simulation.Mix.parse(m));
       }
-      modelSpec = registry.resolve(model);
+      modelSpec = model.resolve();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }
     if (tasks < 1 || maxInFlight < 1 || timeoutMs < 100) {
       throw new CommandLine.ParameterException(cmd, "--tasks and --max-in-flight must be >= 1, --timeout-ms >= 100");
     }
-    if (!Files.exists(samples)) {
-      throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
+    if (!Files.exists(samples.path())) {
+      throw new CommandLine.ParameterException(cmd, "samples not found: " + samples.path());
     }
-    List<Input> inputs = Submitter.read(List.of(samples));
+    List<Input> inputs = Submitter.read(List.of(samples.path()));
     inputs = Simulation.balanced(inputs, tasks);
     PrintWriter err = cmd.getErr();
     List<Simulation.MixOutcome> outcomes = new ArrayList<>();
@@ -109,9 +104,9 @@ public final class SimulateCommand implements Callable<Integer> {
     PrintWriter out = cmd.getOut();
     out.print(Simulation.markdown(outcomes));
     out.flush();
-    if (report != null) {
-      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), outcomes);
-      err.println("report written to " + report);
+    if (report.file().isPresent()) {
+      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.file().get().toFile(), outcomes);
+      err.println("report written to " + report.file().get());
     }
     return 0;
   }

@@ -1,13 +1,15 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.consensus.AuditOptions;
 import dev.minigradient.consensus.CommitteeTrial;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -36,11 +38,7 @@ public final class SimulateTrustCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the first run (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--audit-rate", defaultValue = "0.02", description = "Fraction of tasks whose votes are audited by re-executing the model, 0..1 (default: ${DEFAULT-VALUE}); 0 turns audits off.")
-  double auditRate;
-
-  @Option(names = "--newcomer-audit-rate", defaultValue = "0.2", description = "Audit rate of a task on which a newcomer holds a seat, 0..1 (default: ${DEFAULT-VALUE}).")
-  double newcomerAuditRate;
+  @Mixin AuditOptions audits;
 
   @Option(names = "--roster-every", defaultValue = "10", description = "Tasks per roster epoch: draw weights are recomputed from the ledger this often (default: ${DEFAULT-VALUE}).")
   int rosterEvery;
@@ -51,8 +49,7 @@ public final class SimulateTrustCommand implements Callable<Integer> {
   @Option(names = "--frozen", description = "Keep the ledger as it starts: no slashing, no rewards, weights never move (the bound f^k(1-a) without the feedback).")
   boolean frozen;
 
-  @Option(names = "--report", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
-  Path report;
+  @Mixin ReportOption report;
 
   @Override
   public Integer call() throws Exception {
@@ -63,7 +60,7 @@ public final class SimulateTrustCommand implements Callable<Integer> {
     CommitteeTrial.Config base;
     try {
       base = CommitteeTrial.Config.of(15, 0, CommitteeTrial.Behavior.HONEST, ConsensusConfig.Committees.DEFAULT_REDUNDANCY)
-          .withTasks(tasks).withAudits(auditRate, newcomerAuditRate).withTasksPerRoster(rosterEvery).withHistory(history).withFrozen(frozen)
+          .withTasks(tasks).withAudits(audits.auditRate(), audits.newcomerAuditRate()).withTasksPerRoster(rosterEvery).withHistory(history).withFrozen(frozen)
           .withSeed(seed);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
@@ -75,9 +72,9 @@ public final class SimulateTrustCommand implements Callable<Integer> {
     PrintWriter out = cmd.getOut();
     out.print(table.markdown());
     out.flush();
-    if (report != null) {
-      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.toFile(), table);
-      err.println("report written to " + report);
+    if (report.file().isPresent()) {
+      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.file().get().toFile(), table);
+      err.println("report written to " + report.file().get());
     }
     return 0;
   }

@@ -3,11 +3,10 @@ package dev.minigradient.api;
 import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.KafkaOptions;
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.Shutdown;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,12 +17,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "metrics-api",
     mixinStandardHelpOptions = true,
-    description = "Serves /metrics, /health and /api over the network's state (Kafka Streams global tables).")
+    description = "Serves /metrics, /health and /api over the network's state (Kafka Streams global tables). A --model that is not found is skipped.")
 public final class ApiCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--port", defaultValue = "${env:MG_API_PORT:-8000}", description = "HTTP port (env MG_API_PORT; default: ${DEFAULT-VALUE}).")
-  int port;
+  @Mixin ApiPortOption port;
 
   @Option(names = "--host", defaultValue = "${env:MG_API_HOST:-127.0.0.1}", description = "Address to listen on; 0.0.0.0 for every interface (env MG_API_HOST; default: ${DEFAULT-VALUE}, this machine only).")
   String host;
@@ -31,10 +29,7 @@ public final class ApiCommand implements Callable<Integer> {
   @Option(names = "--default-model-id", description = "Model id (SHA-256 of its ONNX file) for POST /api/tasks when a request names none (default: the one model active peers serve).")
   String defaultModelId;
 
-  @Option(names = "--model", defaultValue = "mnist,fashion-mnist", split = ",", description = "Models whose names and labels the API shows: names under --models-dir, model folders or .onnx files; one that is not found is skipped (default: ${DEFAULT-VALUE}).")
-  List<String> models;
-
-  @Mixin ModelRegistryOptions registry;
+  @Mixin ModelsOptions models;
 
   @Option(names = "--state-dir", defaultValue = "${env:MG_STATE_DIR:-state}/api", description = "State store directory (env MG_STATE_DIR names its parent; default: ${DEFAULT-VALUE}).")
   Path stateDir;
@@ -44,9 +39,9 @@ public final class ApiCommand implements Callable<Integer> {
     // Global stores need no consumer group: instances share the id, each keeps its own state dir.
     String appId = "mini-gradient-api";
     Map<String, MetricsApi.KnownModel> known = new LinkedHashMap<>();
-    for (String m : models) {
+    for (String m : models.names()) { // one that is not found is skipped
       try {
-        ModelSpec spec = registry.resolve(m);
+        ModelSpec spec = models.resolve(m);
         known.put(ModelIds.of(spec.onnx()), new MetricsApi.KnownModel(spec.name(), spec.labels()));
       } catch (RuntimeException e) {
         System.err.println("metrics-api: model " + m + " skipped: " + e.getMessage());
@@ -55,7 +50,7 @@ public final class ApiCommand implements Callable<Integer> {
     if (host == null || host.isBlank()) {
       host = "127.0.0.1"; // MG_API_HOST set but empty: this machine only, never every interface
     }
-    ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port), host, port, defaultModelId, known);
+    ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port.port()), host, port.port(), defaultModelId, known);
     try {
       api.start();
     } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.minigradient.model;
 
 import dev.minigradient.model.preprocess.InputLimits;
 import dev.minigradient.protocol.Json;
+import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -24,10 +26,7 @@ import picocli.CommandLine.Spec;
 public final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", defaultValue = "mnist", description = "Model name under --models-dir, model folder or .onnx file (default: ${DEFAULT-VALUE}).")
-  String model;
-
-  @picocli.CommandLine.Mixin ModelRegistryOptions registry;
+  @Mixin ModelOption model;
 
   @Option(names = "--data", description = "A folder of labelled images (default: the model's samples/).")
   Path data;
@@ -54,7 +53,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ModelSpec m;
     try {
-      m = registry.resolve(model);
+      m = model.resolve();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

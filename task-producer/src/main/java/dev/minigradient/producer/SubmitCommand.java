@@ -1,6 +1,7 @@
 package dev.minigradient.producer;
 
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
+import dev.minigradient.protocol.cli.ModelOption;
+import dev.minigradient.protocol.cli.ReportOption;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelIds;
@@ -44,25 +45,17 @@ public final class SubmitCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders; @FILE reads one path per line.")
   List<Path> paths;
 
-  @Option(names = "--model", defaultValue = "mnist", description = "Model to ask for: a name under --models-dir, a model folder or an .onnx file; its SHA-256 is the model id (default: ${DEFAULT-VALUE}).")
-  String model;
-
-  @picocli.CommandLine.Mixin ModelRegistryOptions registry;
+  @Mixin ModelOption model;
 
   @Option(names = "--model-id", description = "Model id (SHA-256) to ask for, instead of --model.")
   String modelId;
 
-  @Option(names = "--json", description = "Print one JSON line per input instead of a table.")
-  boolean json;
+  @Mixin SubmitOptions submit;
 
-  @Option(names = "--report", paramLabel = "FILE", description = "Also write the summary as JSON to FILE.")
-  Path report;
+  @Mixin ReportOption report;
 
   @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for the next answer before giving up on the rest (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
-
-  @Option(names = "--max-in-flight", defaultValue = "32", description = "Most tasks submitted and not yet answered (default: ${DEFAULT-VALUE}).")
-  int maxInFlight;
 
   @Option(names = "--connect-timeout", defaultValue = "5", description = "Seconds to wait for Kafka to answer (default: ${DEFAULT-VALUE}).")
   long connectTimeoutSeconds;
@@ -79,7 +72,7 @@ public final class SubmitCommand implements Callable<Integer> {
   @Option(
       names = "--redundancy",
       paramLabel = "K|all",
-      description = "Committee seats each task asks for: a positive integer, or all for every peer serving the model (default: the network's).")
+      description = "Committee seats each task asks for: a positive integer, or all for every peer serving the model (default: the network's, which consensus-streams --redundancy sets for tasks that name none).")
   void redundancy(String value) {
     try {
       redundancy = value == null ? null : Redundancy.parse(value); // null: picocli resetting the default
@@ -94,7 +87,7 @@ public final class SubmitCommand implements Callable<Integer> {
     if (timeoutSeconds <= 0 || connectTimeoutSeconds <= 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "timeouts must be positive");
     }
-    if (maxInFlight < 1) {
+    if (submit.maxInFlight() < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--max-in-flight must be >= 1");
     }
     List<Input> inputs = Submitter.read(paths);
@@ -112,14 +105,14 @@ public final class SubmitCommand implements Callable<Integer> {
     boolean showProgress = progress != null ? progress : System.console() != null && inputs.size() > 1;
     try (submitter;
         SubmitProgress bar = showProgress ? SubmitProgress.on(System.err, inputs.size(), 0) : SubmitProgress.none()) {
-      outcome = run(submitter, inputs, id, labels, maxInFlight, Duration.ofSeconds(timeoutSeconds), json, spec.commandLine().getOut(), bar);
+      outcome = run(submitter, inputs, id, labels, submit.maxInFlight(), Duration.ofSeconds(timeoutSeconds), submit.json(), spec.commandLine().getOut(), bar);
     }
-    if (json) {
+    if (submit.json()) {
       spec.commandLine().getErr().println("summary: " + outcome.summary()); // stdout stays pure JSON lines
       spec.commandLine().getErr().flush();
     }
-    if (report != null) {
-      writeReport(report, outcome.summary());
+    if (report.file().isPresent()) {
+      writeReport(report.file().get(), outcome.summary());
     }
     return outcome.summary().failed() == 0 ? 0 : 1;
   }
@@ -135,7 +128,7 @@ public final class SubmitCommand implements Callable<Integer> {
       return modelId;
     }
     try {
-      ModelSpec spec = registry.resolve(model);
+      ModelSpec spec = model.resolve();
       labels = spec.labels();
       return ModelIds.of(spec.onnx());
     } catch (IllegalArgumentException e) {

@@ -1,0 +1,56 @@
+package dev.minigradient.consensus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Redundancy;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code consensus-streams} lays its flags over the config's defaults in one step. */
+class ConsensusCommandTest {
+  private static final ConsensusConfig DEFAULTS =
+      ConsensusConfig.defaults(KafkaSettings.of("b:9092", Map.of(), Map.of()), Path.of("state", "consensus"));
+
+  private static ConsensusConfig parse(String... args) {
+    ConsensusCommand c = new ConsensusCommand();
+    new CommandLine(c).parseArgs(args);
+    return c.config(DEFAULTS);
+  }
+
+  @Test
+  void withoutFlagsTheConfigIsTheDefaults() {
+    // given no flags (and no MG_EXACTLY_ONCE or MG_REDUNDANCY in the test's environment)
+    // when the command builds its config, then it is the defaults, salt included
+    ConsensusConfig c = parse();
+    assertThat(System.getenv()).doesNotContainKeys("MG_EXACTLY_ONCE", "MG_REDUNDANCY");
+    assertThat(c).isEqualTo(DEFAULTS);
+  }
+
+  @Test
+  void flagsReplaceTheirSettingsAndLeaveTheRest() {
+    // given a flag for every setting the command exposes
+    ConsensusConfig c =
+        parse("--timeout-ms", "4000", "--exactly-once", "--audit-rate", "0.5", "--newcomer-audit-rate", "0.7",
+            "--redundancy", "all", "--roster-interval-ms", "250", "--seat-timeout-ms", "900");
+
+    // then each lands in the config, and what no flag names keeps its default
+    assertThat(c.decisionTimeoutMs()).isEqualTo(4000);
+    assertThat(c.exactlyOnce()).isTrue();
+    assertThat(c.auditRate()).isEqualTo(0.5);
+    assertThat(c.committees())
+        .isEqualTo(new ConsensusConfig.Committees(Redundancy.ALL, 250, 0.7, 900));
+    assertThat(c.commitIntervalMs()).isEqualTo(DEFAULTS.commitIntervalMs());
+    assertThat(c.auditSalt()).isEqualTo(DEFAULTS.auditSalt());
+    assertThat(c.stateDir()).isEqualTo(DEFAULTS.stateDir());
+  }
+
+  @Test
+  void anOutOfRangeFlagIsRefusedByTheConfig() {
+    assertThatThrownBy(() -> parse("--audit-rate", "1.5")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> parse("--redundancy", "0")).isInstanceOf(CommandLine.ParameterException.class);
+  }
+}
