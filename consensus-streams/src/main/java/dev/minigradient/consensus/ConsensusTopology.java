@@ -152,7 +152,7 @@ public final class ConsensusTopology {
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PENDING_STORE),
                 Serdes.String(),
-                new JsonSerde<>(PendingTask.class))
+                JsonSerde.compact(PendingTask.class))
             .withCachingEnabled());
 
     KStream<String, ConsensusInput> tasks =

@@ -234,7 +234,7 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
     }
 
     static JsonSerde<LedgerValue> serde() {
-      return new JsonSerde<>(LedgerValue.class);
+      return JsonSerde.compact(LedgerValue.class);
     }
   }
 }

@@ -44,7 +44,8 @@ record Outcome(
 
   /** A vote that is not its peer's (or cannot be read), for the dead-letter topic as received. */
   static Outcome rejected(Vote asReceived) {
-    return new Outcome(null, null, 0, Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), asReceived), null, null);
+    // as JSON, whatever the votes topic's encoding: a dead letter is read by people
+    return new Outcome(null, null, 0, new dev.minigradient.protocol.JsonSerde<>(Vote.class).serializer().serialize(Topics.VOTES.name(), asReceived), null, null);
   }
 
   /** A task that cannot be processed, for the dead-letter topic. */

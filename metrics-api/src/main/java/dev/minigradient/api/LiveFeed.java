@@ -398,7 +398,11 @@ public final class LiveFeed implements AutoCloseable {
     if (r.key() == null || r.value() == null) {
       return;
     }
-    JsonNode node = JsonSerde.MAPPER.readTree(r.value());
+    if (r.value().length == 0) {
+      return;
+    }
+    JsonNode node = JsonSerde.tree(r.value()); // CBOR on the topic; JSON written before it was
+
     if (!(node instanceof ObjectNode point)) {
       return;
     }

@@ -18,9 +18,9 @@ public final class Topics {
           new JsonSerde<>(Task.class),
           Map.of("message.timestamp.type", "LogAppendTime"));
 
-  /** Peers' votes, key = task id: co-partitioned with {@link #TASKS}. */
+  /** Peers' votes, key = task id: co-partitioned with {@link #TASKS}. CBOR ({@link JsonSerde#compact}). */
   public static final Topic<Vote> VOTES =
-      new Topic<>("inference.votes", new JsonSerde<>(Vote.class), Map.of());
+      new Topic<>("inference.votes", JsonSerde.compact(Vote.class), Map.of());
 
   /** Exactly one consensus per task, key = task id. */
   public static final Topic<Consensus> CONSENSUS =
@@ -36,16 +36,16 @@ public final class Topics {
           new JsonSerde<>(Peer.class),
           Map.of("cleanup.policy", "compact", "message.timestamp.type", "LogAppendTime"));
 
-  /** Changelog of the reputation KTable, key = peer id, compacted. */
+  /** Changelog of the reputation KTable, key = peer id, compacted. CBOR ({@link JsonSerde#compact}). */
   public static final Topic<Reputation> REPUTATION =
-      new Topic<>("peers.reputation", new JsonSerde<>(Reputation.class), Map.of("cleanup.policy", "compact"));
+      new Topic<>("peers.reputation", JsonSerde.compact(Reputation.class), Map.of("cleanup.policy", "compact"));
 
   /**
    * Every settled verdict, key = peer id ({@link Settlement}): the append-only log the reputation
-   * KTable is folded from, kept for audits ({@code replay}). Not compacted.
+   * KTable is folded from, kept for audits ({@code replay}). Not compacted. CBOR ({@link JsonSerde#compact}).
    */
   public static final Topic<Settlement> SETTLEMENTS =
-      new Topic<>("peers.settlements", new JsonSerde<>(Settlement.class), Map.of());
+      new Topic<>("peers.settlements", JsonSerde.compact(Settlement.class), Map.of());
 
   /** Records that could not be processed: original key and value, error in headers ({@link DeadLetters}). */
   public static final Topic<byte[]> DEAD_LETTERS =

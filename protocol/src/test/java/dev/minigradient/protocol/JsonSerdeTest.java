@@ -61,4 +61,46 @@ class JsonSerdeTest {
     assertThat(Topics.SETTLEMENTS.configs()).as("the ledger's audit log keeps every record").isEmpty();
     assertThat(Topics.ROSTERS.configs()).as("replay reads every roster back").isEmpty();
   }
+
+  @Test
+  void aCompactSerdeWritesCborThatReadsBackEqualAndSmallerThanJson() {
+    Settlement s = new Settlement(Settlement.SCHEMA_VERSION, "t1",
+        new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.123456789), 1_700_000_000_000L, 100.5);
+    byte[] cbor = Topics.SETTLEMENTS.valueSerde().serializer().serialize("peers.settlements", s);
+    byte[] json = new JsonSerde<>(Settlement.class).serializer().serialize("peers.settlements", s);
+
+    assertThat(cbor[0] & 0xFF).as("a CBOR map").isGreaterThanOrEqualTo(0xA0);
+    assertThat(json[0]).isEqualTo((byte) '{');
+    assertThat(cbor.length).isLessThan(json.length);
+    assertThat(Topics.SETTLEMENTS.valueSerde().deserializer().deserialize("peers.settlements", cbor)).isEqualTo(s);
+  }
+
+  @Test
+  void everyDeserializerReadsBothEncodingsSoOldRecordsAndHandWrittenOnesStillRead() {
+    Settlement s = new Settlement(Settlement.SCHEMA_VERSION, "t1",
+        new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.5), 7L, 100);
+    byte[] json = new JsonSerde<>(Settlement.class).serializer().serialize("x", s);
+    byte[] cbor = JsonSerde.compact(Settlement.class).serializer().serialize("x", s);
+
+    assertThat(JsonSerde.compact(Settlement.class).deserializer().deserialize("x", json)).isEqualTo(s);
+    assertThat(new JsonSerde<>(Settlement.class).deserializer().deserialize("x", cbor)).isEqualTo(s);
+    assertThat(JsonSerde.lenient(Settlement.class).deserializer().deserialize("x", cbor)).isEqualTo(s);
+    // with a byte-order mark, JSON is still JSON
+    byte[] bom = new byte[json.length + 3];
+    bom[0] = (byte) 0xEF;
+    bom[1] = (byte) 0xBB;
+    bom[2] = (byte) 0xBF;
+    System.arraycopy(json, 0, bom, 3, json.length);
+    assertThat(JsonSerde.isCbor(bom)).isFalse();
+  }
+
+  @Test
+  void cborGarbageIsASerializationExceptionNamingTheTypeAndTopic() {
+    byte[] truncated = java.util.Arrays.copyOf(
+        JsonSerde.compact(Settlement.class).serializer().serialize("x",
+            new Settlement(Settlement.SCHEMA_VERSION, "t1", new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.5), 7L, 100)), 9);
+    assertThatThrownBy(() -> Topics.SETTLEMENTS.valueSerde().deserializer().deserialize("peers.settlements", truncated))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("not a valid Settlement on peers.settlements");
+  }
 }
