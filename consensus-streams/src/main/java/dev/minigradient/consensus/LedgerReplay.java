@@ -76,6 +76,8 @@ public final class LedgerReplay {
   private final java.util.TreeMap<Long, Roster> rosters = new java.util.TreeMap<>();
   /** Every roster read for each epoch, oldest first: an instance restarting before it read its own can publish one twice. */
   private final Map<Long, List<Roster>> rosterVersions = new HashMap<>();
+  /** The earliest record timestamp of each epoch's roster, where known. */
+  private final Map<Long, Long> rosterPublishedAt = new HashMap<>();
   private final Map<String, TaskPosition> positions = new HashMap<>();
   /** The committee and decision time of each task's first consensus record with verdicts. */
   private final Map<String, Consensus> firstRecord = new HashMap<>();
@@ -144,6 +146,20 @@ public final class LedgerReplay {
   public void roster(Roster r) {
     rosters.put(r.effectiveFrom(), r);
     rosterVersions.computeIfAbsent(r.effectiveFrom(), e -> new ArrayList<>()).add(r);
+  }
+
+  /**
+   * A roster read from {@code network.rosters}, with its record's timestamp. A roster is
+   * published an epoch ahead, but one can reach the topic late (a broker down, an app instance
+   * taking over): a task that arrived before its epoch's roster was on the topic was drawn, by
+   * the app and the peers alike, from the roster before, and that committee stands too.
+   *
+   * @param r the roster
+   * @param publishedAt the record's timestamp, epoch ms
+   */
+  public void roster(Roster r, long publishedAt) {
+    roster(r);
+    rosterPublishedAt.merge(r.effectiveFrom(), publishedAt, Math::min);
   }
 
   /**
@@ -322,7 +338,12 @@ public final class LedgerReplay {
         continue;
       }
       Roster roster = r.getValue();
-      for (Roster version : rosterVersions.getOrDefault(r.getKey(), List.of())) {
+      List<Roster> candidates = new ArrayList<>(rosterVersions.getOrDefault(r.getKey(), List.of()));
+      Long before = rosters.lowerKey(r.getKey());
+      if (before != null && rosterPublishedAt.getOrDefault(r.getKey(), Long.MIN_VALUE) > t.appendTime()) {
+        candidates.addAll(rosterVersions.getOrDefault(before, List.of())); // the epoch's roster came late
+      }
+      for (Roster version : candidates) {
         byte[] versionSeed = Committee.seed(version.beacon(), t.partition(), t.offset(), t.appendTime());
         if (Committee.draw(version, t.modelId(), t.redundancy(), versionSeed).seats().equals(c.committee())) {
           roster = version; // the version this task was drawn from

@@ -120,7 +120,7 @@ public final class ReplayCommand implements Callable<Integer> {
     dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.ROSTERS.name(), timeout, r -> {
       Roster roster = r.value() == null ? null : rosters.deserialize(r.topic(), r.value());
       if (roster != null) {
-        replay.roster(roster);
+        replay.roster(roster, r.timestamp());
       }
     });
     dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.TASKS.name(), timeout, r -> {

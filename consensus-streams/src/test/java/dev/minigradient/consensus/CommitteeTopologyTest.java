@@ -353,4 +353,37 @@ class CommitteeTopologyTest {
     only.consensus(c);
     assertThat(only.findings(now, 30_000).problems()).containsKey("committee differs from the draw");
   }
+
+  @Test
+  void replayAcceptsACommitteeDrawnFromThePreviousRosterWhenTheEpochsRosterReachedTheTopicLate() {
+    start(Referee.none(), 3);
+    network(3, ids(8));
+    Submitted s = submit("t9", null);
+    for (String p : s.seated()) {
+      cast(s.task(), p, 7, HONEST);
+    }
+    Consensus c = consensus.readValue();
+    // the next epoch's roster, in effect at the task's arrival, but other members
+    assertThat(roster.effectiveFrom()).isLessThan(now);
+    Roster next = new Roster(Roster.SCHEMA_VERSION, now, "next-beacon", 3,
+        List.of(new Roster.Member("p1", 1.0, List.of(MODEL)), new Roster.Member("p2", 1.0, List.of(MODEL)),
+            new Roster.Member("p3", 1.0, List.of(MODEL)), new Roster.Member("p4", 1.0, List.of(MODEL))));
+
+    // when it reached the topic after the task arrived (a broker was down), the committee drawn
+    // from the roster before stands
+    LedgerReplay late = new LedgerReplay();
+    late.roster(roster, roster.effectiveFrom() - 1_000);
+    late.roster(next, now + 500);
+    late.task(s.task(), 0, 0, now);
+    late.consensus(c);
+    assertThat(late.findings(now, 30_000).problems()).doesNotContainKeys("committee differs from the draw", "verdict of a peer without a seat");
+
+    // when it was on the topic before the task arrived, the same committee is flagged
+    LedgerReplay onTime = new LedgerReplay();
+    onTime.roster(roster, roster.effectiveFrom() - 1_000);
+    onTime.roster(next, now - 500);
+    onTime.task(s.task(), 0, 0, now);
+    onTime.consensus(c);
+    assertThat(onTime.findings(now, 30_000).problems()).containsKey("committee differs from the draw");
+  }
 }

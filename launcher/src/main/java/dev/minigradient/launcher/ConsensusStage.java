@@ -50,8 +50,10 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The {@code consensus} section of {@code bench}: the consensus app alone, draining a backlog. Three
- * real peers vote on {@code n} tasks while no consensus app runs, so the tasks and their sealed,
- * signed votes wait on {@code inference.tasks} and {@code inference.votes}; then one consensus
+ * real peers vote on {@code n} tasks (published in batches, each voted on before the next, so
+ * a task's votes follow it on the topics as in a running network) while no consensus app runs,
+ * so the tasks and their sealed, signed votes wait on {@code inference.tasks} and {@code
+ * inference.votes}; then one consensus
  * instance restarts over them and is timed until it has decided them all. The baseline is a bare
  * Kafka Streams app over the same two topics, with the same partitions and Streams settings, that
  * keeps a count per task in a store and emits at the third vote: reading, grouping and writing
@@ -99,9 +101,13 @@ final class ConsensusStage {
     try {
       KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
       TopicAdmin.ensureTopics(settings, partitions, Optional.empty(), Duration.ofSeconds(30));
+      // the default settings, but seat and decision deadlines beyond the drain: a stream thread
+      // reading a backlog can take a task seconds before its votes (it fetches partitions
+      // unevenly), and a seat timed out there would measure replacements and the referee
+      ConsensusConfig.Committees c = ConsensusConfig.Committees.DEFAULTS;
       ConsensusConfig config = ConsensusConfig.defaults(settings, stateDir)
-          .withCommittees(ConsensusConfig.Committees.DEFAULTS)
-          .withTiming(60_000, ConsensusConfig.defaults(settings, stateDir).commitIntervalMs(), ConsensusConfig.DEFAULT_EXACTLY_ONCE);
+          .withCommittees(new ConsensusConfig.Committees(c.redundancy(), c.rosterIntervalMs(), c.newcomerAuditRate(), DRAIN_DEADLINE_MS))
+          .withTiming(DRAIN_DEADLINE_MS, ConsensusConfig.defaults(settings, stateDir).commitIntervalMs(), ConsensusConfig.DEFAULT_EXACTLY_ONCE);
       consensus = new ConsensusService(config, Referee.of(List.of(model)), sealing);
       consensus.start();
       for (int i = 1; i <= PEERS; i++) {
@@ -114,9 +120,15 @@ final class ConsensusStage {
       consensus = null;
 
       progress(log, "consensus: %d tasks for 3 peers to vote on, no consensus app running...", tasks);
-      publish(settings, model, images, tasks);
+      // in batches, each voted on before the next is published: on the topics, as in a running
+      // network, a task's votes follow it closely (timestamps interleave), so the drain reads
+      // tasks and votes side by side instead of every task first
+      for (int from = 0; from < tasks; from += BATCH) {
+        int to = Math.min(tasks, from + BATCH);
+        publish(settings, model, images, from, to);
+        awaitCount("votes", () -> endOffsets(settings, Topics.VOTES.name()), (long) PEERS * to);
+      }
       long votes = (long) PEERS * tasks;
-      awaitCount("votes", () -> endOffsets(settings, Topics.VOTES.name()), votes);
       for (PeerWorker p : peers) {
         p.close();
       }
@@ -171,12 +183,19 @@ final class ConsensusStage {
     }, 1);
   }
 
-  private static void publish(KafkaSettings settings, ServedModel model, List<byte[]> images, int n) {
+  /** Seat and decision deadlines of the drained app, ms: beyond any drain. */
+  private static final long DRAIN_DEADLINE_MS = 600_000;
+
+  /** Tasks published at a time, each batch voted on before the next. */
+  private static final int BATCH = 200;
+
+  /** Publishes tasks {@code from} (inclusive) to {@code to} (exclusive). */
+  private static void publish(KafkaSettings settings, ServedModel model, List<byte[]> images, int from, int to) {
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
         settings.properties(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5")),
         new StringSerializer(), new ByteArraySerializer())) {
       var serializer = Topics.TASKS.valueSerde().serializer();
-      for (int i = 0; i < n; i++) {
+      for (int i = from; i < to; i++) {
         Task t = Task.of("stage-" + i, model.modelId(), images.get(i % images.size()), "image/png", "bench", "stage-" + i + ".png");
         producer.send(new ProducerRecord<>(Topics.TASKS.name(), t.taskId(), serializer.serialize(Topics.TASKS.name(), t)));
       }
