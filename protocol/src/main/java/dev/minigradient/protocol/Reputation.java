@@ -54,31 +54,6 @@ public record Reputation(
   }
 
   /**
-   * An entry whose score no missed vote has lowered yet.
-   *
-   * @param peerId the peer
-   * @param score reputation in [0,1]
-   * @param agreed decisions agreed with in time
-   * @param disagreed decisions voted against
-   * @param missed tasks not voted on
-   * @param late decisions agreed with late
-   * @param invalid signed votes that did not count
-   * @param audited votes audited
-   * @param auditFailed audits failed
-   * @param bond declared stake counted as bond, tokens
-   * @param rewards tokens earned
-   * @param slashed tokens slashed
-   * @param stake current stake, tokens
-   * @param updatedAt time of the last update, epoch ms
-   */
-  public Reputation(
-      String peerId, double score, long agreed, long disagreed, long missed, long late, long invalid, long audited,
-      long auditFailed, double bond, double rewards, double slashed, double stake, long updatedAt) {
-    this(peerId, score, agreed, disagreed, missed, late, invalid, audited, auditFailed, bond, rewards, slashed, stake,
-        updatedAt, 0);
-  }
-
-  /**
    * Verdicts the peer has been judged on (agreed, disagreed, missed, late, invalid); a peer with
    * fewer than the probation count is a newcomer.
    *

@@ -88,53 +88,6 @@ public record Vote(
   }
 
   /**
-   * A vote without a runtime description.
-   *
-   * @param schemaVersion wire schema version
-   * @param taskId the task
-   * @param peerId the peer
-   * @param modelId the model id
-   * @param inputSha256 the input hash
-   * @param label the label or {@link #REJECTED}
-   * @param rejection the refusal reason or null
-   * @param probabilities the probabilities
-   * @param inferenceMs inference time, ms
-   * @param votedAt publication time, epoch ms
-   * @param signature the signature or null
-   * @param sealKey the ephemeral sealing key or null
-   * @param sealed the sealed payload or null
-   */
-  public Vote(
-      int schemaVersion, String taskId, String peerId, String modelId, String inputSha256, int label,
-      String rejection, List<Double> probabilities, double inferenceMs, long votedAt, String signature,
-      String sealKey, String sealed) {
-    this(schemaVersion, taskId, peerId, modelId, inputSha256, label, rejection, probabilities, inferenceMs, votedAt,
-        signature, sealKey, sealed, null);
-  }
-
-  /**
-   * A vote in the clear.
-   *
-   * @param schemaVersion wire schema version
-   * @param taskId the task
-   * @param peerId the peer
-   * @param modelId the model id
-   * @param inputSha256 the input hash
-   * @param label the label or {@link #REJECTED}
-   * @param rejection the refusal reason or null
-   * @param probabilities the probabilities
-   * @param inferenceMs inference time, ms
-   * @param votedAt publication time, epoch ms
-   * @param signature the signature or null
-   */
-  public Vote(
-      int schemaVersion, String taskId, String peerId, String modelId, String inputSha256, int label,
-      String rejection, List<Double> probabilities, double inferenceMs, long votedAt, String signature) {
-    this(schemaVersion, taskId, peerId, modelId, inputSha256, label, rejection, probabilities, inferenceMs, votedAt,
-        signature, null, null, null);
-  }
-
-  /**
    * Returns a copy carrying a runtime description (not signed: it explains, it proves nothing).
    *
    * @param what the runtime description
