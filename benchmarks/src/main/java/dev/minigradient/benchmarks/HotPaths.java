@@ -105,8 +105,8 @@ public class HotPaths {
     publicKey = Signatures.encodePublicKey(keys.getPublic());
     double[] p = engine.probabilities(tensor);
     List<Double> probabilities = java.util.Arrays.stream(p).boxed().toList();
-    vote = new Vote(Vote.SCHEMA_VERSION, "task-1", "peer-1", engine.modelId(), Hashes.sha256Hex(png), 7, null,
-        probabilities, 0.5, System.currentTimeMillis(), null);
+    vote = Vote.builder().taskId("task-1").peerId("peer-1").modelId(engine.modelId()).inputSha256(Hashes.sha256Hex(png))
+        .label(7).probabilities(probabilities).inferenceMs(0.5).votedAt(System.currentTimeMillis()).build();
     signed = signer.apply(vote);
     KeyPair sealing = Sealing.generateKeyPair();
     sealer = Sealing.sealer(sealing.getPublic());

@@ -606,7 +606,8 @@ public final class CommitteeTrial {
         behavior.put(id, adversary ? config.adversary() : Behavior.HONEST);
         (adversary ? bad : honest).add(id);
         own.put(id, new SplittableRandom(seed * 1_000_003L + i));
-        registry.put(id, new Peer(Peer.SCHEMA_VERSION, id, "", STAKE, List.of(MODEL), "trial", 0, ROSTER_MS, false));
+        registry.put(id, Peer.builder().peerId(id).publicKey("").stake(STAKE).models(List.of(MODEL)).hardware("trial")
+            .heartbeatIntervalMs(ROSTER_MS).build());
         if (config.history() > 0) {
           Reputation r = ReputationRules.initial(id, STAKE);
           for (int h = 0; h < config.history(); h++) {

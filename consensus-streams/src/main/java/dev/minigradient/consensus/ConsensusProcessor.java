@@ -572,26 +572,26 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       }
     }
     Consensus c =
-        new Consensus(
-            Consensus.SCHEMA_VERSION,
-            taskId,
-            p.modelId,
-            p.name,
-            status,
-            status == ConsensusStatus.DECIDED ? leader : null,
-            status == ConsensusStatus.REJECTED ? rejection : null,
-            status == ConsensusStatus.DECIDED && agreeing > 0 ? confidenceSum / agreeing : 0,
-            leader == null ? 0 : leaderWeight,
-            total,
-            Verdicts.of(p, config.lateGraceMs(), now >= p.deadline),
-            p.submittedAt,
-            now,
-            p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0,
-            p.forged,
-            p.reference != null,
-            Replacements.finalSeats(p.committee, p.replacements),
-            p.escalation,
-            p.eligible.size() + (p.reference != null ? 1 : 0));
+        Consensus.builder()
+            .taskId(taskId)
+            .modelId(p.modelId)
+            .name(p.name)
+            .status(status)
+            .label(status == ConsensusStatus.DECIDED ? leader : null)
+            .rejection(status == ConsensusStatus.REJECTED ? rejection : null)
+            .confidence(status == ConsensusStatus.DECIDED && agreeing > 0 ? confidenceSum / agreeing : 0)
+            .agreeingWeight(leader == null ? 0 : leaderWeight)
+            .totalWeight(total)
+            .verdicts(Verdicts.of(p, config.lateGraceMs(), now >= p.deadline))
+            .submittedAt(p.submittedAt)
+            .decidedAt(now)
+            .latencyMs(p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0)
+            .forgedVotes(p.forged)
+            .audited(p.reference != null)
+            .committee(Replacements.finalSeats(p.committee, p.replacements))
+            .escalation(p.escalation)
+            .inferences(p.eligible.size() + (p.reference != null ? 1 : 0))
+            .build();
     context.forward(new Record<>(taskId, Outcome.decision(c), now));
     if (everyoneVoted(p) || now >= p.deadline) {
       settle(taskId, p, now);

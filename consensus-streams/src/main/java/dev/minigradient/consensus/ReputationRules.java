@@ -82,8 +82,7 @@ public final class ReputationRules {
    * @return a fresh ledger entry
    */
   public static Reputation initial(String peerId, double bond) {
-    double b = bond(bond);
-    return new Reputation(peerId, INITIAL_SCORE, 0, 0, 0, 0, 0, 0, 0, b, 0, 0, b, 0);
+    return Reputation.initial(peerId, INITIAL_SCORE, bond(bond));
   }
 
   /**
@@ -164,21 +163,20 @@ public final class ReputationRules {
     if (verdict.audit() != AuditResult.FAILED && Double.isFinite(verdict.reward()) && verdict.reward() > 0) {
       rewards += verdict.reward();
     }
-    return new Reputation(
-        current.peerId(),
-        s,
-        agreed,
-        disagreed,
-        missed,
-        late,
-        invalid,
-        audited,
-        auditFailed,
-        current.bond(),
-        rewards,
-        slashed,
-        Math.max(0, current.bond() + rewards - slashed),
-        now,
-        lapsePenalizedAt);
+    return current.toBuilder()
+        .score(s)
+        .agreed(agreed)
+        .disagreed(disagreed)
+        .missed(missed)
+        .late(late)
+        .invalid(invalid)
+        .audited(audited)
+        .auditFailed(auditFailed)
+        .rewards(rewards)
+        .slashed(slashed)
+        .stake(Math.max(0, current.bond() + rewards - slashed))
+        .updatedAt(now)
+        .lapsePenalizedAt(lapsePenalizedAt)
+        .build();
   }
 }

@@ -97,7 +97,8 @@ class CommitteeTopologyTest {
     List<Roster.Member> members = new ArrayList<>();
     for (String id : ids) {
       KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
-      peers.pipeInput(id, new Peer(1, id, Signatures.encodePublicKey(kp.getPublic()), 100, List.of(MODEL), "test", now, 2_000, false), now);
+      peers.pipeInput(id, Peer.builder().peerId(id).publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(100)
+          .models(List.of(MODEL)).hardware("test").heartbeatAt(now).heartbeatIntervalMs(2_000).build(), now);
       members.add(new Roster.Member(id, 1.0, List.of(MODEL)));
     }
     roster = new Roster(Roster.SCHEMA_VERSION, now - 1, "beacon-" + now, redundancy, members);
@@ -107,7 +108,8 @@ class CommitteeTopologyTest {
   /** Submits a task and returns it with the committee every peer computes for it. */
   private Submitted submit(String taskId, Integer redundancy) {
     byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
-    Task t = new Task(1, taskId, MODEL, input, "image/png", Hashes.sha256Hex(input), now, "test", null, redundancy);
+    Task t = Task.builder().taskId(taskId).modelId(MODEL).input(input).contentType("image/png").inputSha256(Hashes.sha256Hex(input))
+        .submittedAt(now).requester("test").redundancy(redundancy).build();
     long offset = taskOffset++;
     tasks.pipeInput(taskId, t, now);
     return new Submitted(t, Committee.draw(roster, MODEL, redundancy, Committee.seed(roster.beacon(), 0, offset, now)));
@@ -120,7 +122,8 @@ class CommitteeTopologyTest {
   }
 
   private void cast(Task task, String peerId, int label, List<Double> p) {
-    Vote v = new Vote(1, task.taskId(), peerId, MODEL, task.inputSha256(), label, null, p, 1.5, now, null);
+    Vote v = Vote.builder().taskId(task.taskId()).peerId(peerId).modelId(MODEL).inputSha256(task.inputSha256())
+        .label(label).probabilities(p).inferenceMs(1.5).votedAt(now).build();
     v = Signatures.sign(v, keys.get(peerId).getPrivate());
     votes.pipeInput(v.taskId(), v, now);
   }
@@ -274,7 +277,8 @@ class CommitteeTopologyTest {
     start(Referee.none(), 5);
     for (String id : ids(2)) {
       KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
-      peers.pipeInput(id, new Peer(1, id, Signatures.encodePublicKey(kp.getPublic()), 100, List.of(MODEL), "test", now, 2_000, false), now);
+      peers.pipeInput(id, Peer.builder().peerId(id).publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(100)
+          .models(List.of(MODEL)).hardware("test").heartbeatAt(now).heartbeatIntervalMs(2_000).build(), now);
     }
     driver.advanceWallClockTime(Duration.ofMillis(150));
     driver.advanceWallClockTime(Duration.ofMillis(150));
@@ -321,8 +325,7 @@ class CommitteeTopologyTest {
     verdicts.add(new PeerVerdict(unseated, 7, Verdict.AGREED, null));
     List<String> seats = new ArrayList<>(c.committee());
     seats.set(0, unseated);
-    forged.consensus(new Consensus(1, c.taskId(), MODEL, null, c.status(), c.label(), null, c.confidence(), c.agreeingWeight(),
-        c.totalWeight(), verdicts, c.submittedAt(), c.decidedAt(), c.latencyMs(), 0, false, seats, null, c.inferences()));
+    forged.consensus(c.toBuilder().verdicts(verdicts).committee(seats).build());
     assertThat(forged.findings(now + 60_000, 30_000).problems())
         .containsKeys("committee differs from the draw", "verdict of a peer without a seat", "decided task never settled");
   }

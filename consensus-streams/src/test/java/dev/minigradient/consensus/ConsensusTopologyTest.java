@@ -122,12 +122,14 @@ class ConsensusTopologyTest {
 
   private void registerPeer(String id, double stake) {
     KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
-    peers.pipeInput(id, new Peer(1, id, Signatures.encodePublicKey(kp.getPublic()), stake, List.of(MODEL), "test", now, 2_000, false), now);
+    peers.pipeInput(id, Peer.builder().peerId(id).publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(stake)
+        .models(List.of(MODEL)).hardware("test").heartbeatAt(now).heartbeatIntervalMs(2_000).build(), now);
   }
 
   private Task submit(String taskId) {
-    Task t = new Task(1, taskId, MODEL, new byte[] {1, 2, 3, (byte) taskId.hashCode()}, "image/png", null, now, "test", taskId + ".png", null);
-    t = new Task(1, taskId, MODEL, t.input(), "image/png", dev.minigradient.protocol.Hashes.sha256Hex(t.input()), now, "test", t.name(), null);
+    byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
+    Task t = Task.builder().taskId(taskId).modelId(MODEL).input(input).contentType("image/png")
+        .inputSha256(dev.minigradient.protocol.Hashes.sha256Hex(input)).submittedAt(now).requester("test").name(taskId + ".png").build();
     tasks.pipeInput(taskId, t);
     return t;
   }
@@ -137,7 +139,8 @@ class ConsensusTopologyTest {
     for (int i = 0; i < 10; i++) {
       p.add(i == label ? 0.91 : 0.01);
     }
-    Vote v = new Vote(1, task.taskId(), peerId, MODEL, task.inputSha256(), label, null, p, 1.5, now, null);
+    Vote v = Vote.builder().taskId(task.taskId()).peerId(peerId).modelId(MODEL).inputSha256(task.inputSha256())
+        .label(label).probabilities(p).inferenceMs(1.5).votedAt(now).build();
     return Signatures.sign(v, keys.get(peerId).getPrivate());
   }
 
@@ -252,7 +255,7 @@ class ConsensusTopologyTest {
     Task t = submit("t5");
     // given someone else's vote in p4's name, signed with a key that is not p4's
     Vote forged = Signatures.sign(
-        new Vote(1, t.taskId(), "p4", MODEL, t.inputSha256(), 9, null, List.of(), 0, now, null),
+        Vote.builder().taskId(t.taskId()).peerId("p4").modelId(MODEL).inputSha256(t.inputSha256()).label(9).votedAt(now).build(),
         Signatures.generateKeyPair().getPrivate());
     cast(forged);
     castAll(t, 1, "p1", "p2");
@@ -281,7 +284,7 @@ class ConsensusTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t13");
     Vote wrong = Signatures.sign(
-        new Vote(1, t.taskId(), "p4", MODEL, "0".repeat(64), 1, null, List.of(), 0, now, null),
+        Vote.builder().taskId(t.taskId()).peerId("p4").modelId(MODEL).inputSha256("0".repeat(64)).label(1).votedAt(now).build(),
         keys.get("p4").getPrivate());
     cast(wrong);
     castAll(t, 1, "p1", "p2", "p3");
@@ -294,7 +297,8 @@ class ConsensusTopologyTest {
   @Test
   void aVoteArrivingBeforeItsTaskIsCounted() {
     registerPeers("p1", "p2", "p3");
-    Task t = new Task(1, "t6", MODEL, new byte[] {9}, "image/png", dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {9}), now, "test", null, null);
+    Task t = Task.builder().taskId("t6").modelId(MODEL).input(new byte[] {9}).contentType("image/png")
+        .inputSha256(dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {9})).submittedAt(now).requester("test").build();
     cast(vote(t, "p1", 6));
     tasks.pipeInput(t.taskId(), t);
     cast(vote(t, "p2", 6));
@@ -309,7 +313,8 @@ class ConsensusTopologyTest {
     registerPeers("p1", "p2", "p3");
     Task t = submit("t7");
     for (String p : List.of("p1", "p2", "p3")) {
-      Vote v = new Vote(1, t.taskId(), p, MODEL, t.inputSha256(), Vote.REJECTED, "not-an-image", List.of(), 0.1, now, null);
+      Vote v = Vote.builder().taskId(t.taskId()).peerId(p).modelId(MODEL).inputSha256(t.inputSha256())
+          .label(Vote.REJECTED).rejection("not-an-image").inferenceMs(0.1).votedAt(now).build();
       cast(Signatures.sign(v, keys.get(p).getPrivate()));
     }
     Consensus c = consensus.readValue();
@@ -345,7 +350,8 @@ class ConsensusTopologyTest {
     startDriver(0.0, Referee.none(), false);
     registerPeers("p1", "p2", "p3", "p4");
     var published = driver.createInputTopic(Topics.CONSENSUS.name(), Serdes.String().serializer(), Topics.CONSENSUS.valueSerde().serializer());
-    published.pipeInput("t", new Consensus(1, "t", MODEL, null, ConsensusStatus.DECIDED, 6, null, 0.9, 3 * W, 4 * W, List.of(), now - 5_000, now - 4_000, 1_000, 0, false, List.of(), null, 0));
+    published.pipeInput("t", Consensus.builder().taskId("t").modelId(MODEL).status(ConsensusStatus.DECIDED).label(6).confidence(0.9)
+        .agreeingWeight(3 * W).totalWeight(4 * W).submittedAt(now - 5_000).decidedAt(now - 4_000).latencyMs(1_000).build());
     // when the task and votes for another label are read again
     Task t = submit("t");
     castAll(t, 3, "p1", "p2", "p3");
@@ -383,8 +389,8 @@ class ConsensusTopologyTest {
   @Test
   void aTaskForAModelNoActivePeerServesIsUnsupportedAtOnce() {
     registerPeers("p1", "p2", "p3");
-    Task t = new Task(1, "t11", "b".repeat(64), new byte[] {7}, "image/png",
-        dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {7}), now, "test", null, null);
+    Task t = Task.builder().taskId("t11").modelId("b".repeat(64)).input(new byte[] {7}).contentType("image/png")
+        .inputSha256(dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {7})).submittedAt(now).requester("test").build();
     tasks.pipeInput(t.taskId(), t);
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.UNSUPPORTED_MODEL);
@@ -399,7 +405,8 @@ class ConsensusTopologyTest {
     registerPeers("p1", "p2", "p3");
     // p3's last heartbeat (as the broker stamped it) is older than three intervals
     KeyPair kp = keys.get("p3");
-    peers.pipeInput("p3", new Peer(1, "p3", Signatures.encodePublicKey(kp.getPublic()), 100, List.of(MODEL), "test", now - 10_000, 2_000, false), now - 10_000);
+    peers.pipeInput("p3", Peer.builder().peerId("p3").publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(100)
+        .models(List.of(MODEL)).hardware("test").heartbeatAt(now - 10_000).heartbeatIntervalMs(2_000).build(), now - 10_000);
     Task t = submit("t12");
     castAll(t, 4, "p1", "p2");
     Consensus c = consensus.readValue();
@@ -424,7 +431,8 @@ class ConsensusTopologyTest {
   }
 
   private Vote voteWith(Task task, String peerId, int label, List<Double> probabilities) {
-    Vote v = new Vote(1, task.taskId(), peerId, MODEL, task.inputSha256(), label, null, probabilities, 1.5, now, null);
+    Vote v = Vote.builder().taskId(task.taskId()).peerId(peerId).modelId(MODEL).inputSha256(task.inputSha256())
+        .label(label).probabilities(probabilities).inferenceMs(1.5).votedAt(now).build();
     return Signatures.sign(v, keys.get(peerId).getPrivate());
   }
 
@@ -529,7 +537,8 @@ class ConsensusTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("wrong-model");
     cast(Signatures.sign(
-        new Vote(1, t.taskId(), "p4", "c".repeat(64), t.inputSha256(), 1, null, List.of(), 0, now, null),
+        Vote.builder().taskId(t.taskId()).peerId("p4").modelId("c".repeat(64)).inputSha256(t.inputSha256()).label(1).votedAt(now)
+            .build(),
         keys.get("p4").getPrivate()));
     castAll(t, 1, "p1", "p2", "p3");
     assertThat(consensus.readValue().verdicts().get(3).reason()).isEqualTo("wrong-model");
@@ -719,10 +728,11 @@ class ConsensusTopologyTest {
     // vote behind it, and a decision short of 2/3
     PeerVerdict agreed = new PeerVerdict("p1", 6, Verdict.AGREED, null, 50, null, 0);
     replay.settlement("p1", new dev.minigradient.protocol.Settlement(1, "x1", agreed, now, 100));
-    replay.published("p2", new Reputation("p2", 0.99, 1, 0, 0, 0, 0, 0, 0, 100, 0, 0, 100, now));
+    replay.published("p2", Reputation.initial("p2", 0.99, 100).toBuilder().agreed(1).updatedAt(now).build());
     replay.task("lost", now - 60_000);
     replay.settlement("p3", new dev.minigradient.protocol.Settlement(1, "ghost", new PeerVerdict("p3", 2, Verdict.AGREED, null), now, 100));
-    replay.consensus(new Consensus(1, "weak", MODEL, null, ConsensusStatus.DECIDED, 1, null, 0.9, 2, 3, List.of(), now, now, 0, 0, false, List.of(), null, 0));
+    replay.consensus(Consensus.builder().taskId("weak").modelId(MODEL).status(ConsensusStatus.DECIDED).label(1).confidence(0.9)
+        .agreeingWeight(2).totalWeight(3).submittedAt(now).decidedAt(now).build());
     replay.task("weak", now);
 
     LedgerReplay.Findings f = replay.findings(now, 10_000);

@@ -257,7 +257,8 @@ class LedgerIdempotenceTest {
   }
 
   private static Consensus decision(String taskId, ConsensusStatus status, Integer label, long at) {
-    return new Consensus(1, taskId, MODEL, null, status, label, null, 0.9, 3, 3, List.of(), at, at, 0, 0, false, List.of(), null, 0);
+    return Consensus.builder().taskId(taskId).modelId(MODEL).status(status).label(label).confidence(0.9).agreeingWeight(3)
+        .totalWeight(3).submittedAt(at).decidedAt(at).build();
   }
 
   @Test

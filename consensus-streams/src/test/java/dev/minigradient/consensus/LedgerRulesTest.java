@@ -130,11 +130,12 @@ class LedgerRulesTest {
   }
 
   private static Peer peer(String id, double stake) {
-    return new Peer(1, id, "key", stake, List.of("m"), "test", 0, 2_000, false);
+    return Peer.builder().peerId(id).publicKey("key").stake(stake).models(List.of("m")).hardware("test").heartbeatIntervalMs(2_000)
+        .build();
   }
 
   private static Reputation established(String id, double stake, double score) {
-    return new Reputation(id, score, StakeWeights.PROBATION_VERDICTS, 0, 0, 0, 0, 0, 0, stake, 0, 0, stake, 0);
+    return Reputation.initial(id, score, stake).toBuilder().agreed(StakeWeights.PROBATION_VERDICTS).build();
   }
 
   @Test
@@ -188,8 +189,8 @@ class LedgerRulesTest {
     Map<String, Peer> peers = new LinkedHashMap<>();
     peers.put("old", peer("old", 100));
     peers.put("new", peer("new", 100));
-    Reputation almost = new Reputation("new", 1.0, StakeWeights.PROBATION_VERDICTS - 1, 0, 0, 0, 0, 0, 0, 100, 0, 0, 100, 0);
-    Reputation done = new Reputation("new", 1.0, StakeWeights.PROBATION_VERDICTS, 0, 0, 0, 0, 0, 0, 100, 0, 0, 100, 0);
+    Reputation almost = Reputation.initial("new", 1.0, 100).toBuilder().agreed(StakeWeights.PROBATION_VERDICTS - 1).build();
+    Reputation done = established("new", 100, 1.0);
     Reputation old = established("old", 100, 1.0);
     assertThat(new StakeWeights().weights(peers, id -> id.equals("old") ? old : almost).get("new")).isCloseTo(25, within(EPS));
     assertThat(new StakeWeights().weights(peers, id -> id.equals("old") ? old : done).get("new")).isCloseTo(100, within(EPS));

@@ -114,7 +114,8 @@ class SeatReplacementTopologyTest {
     for (int i = 1; i <= 8; i++) {
       String id = "p" + i;
       KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
-      peers.pipeInput(id, new Peer(1, id, Signatures.encodePublicKey(kp.getPublic()), 100, List.of(MODEL), "test", now, 2_000, false), now);
+      peers.pipeInput(id, Peer.builder().peerId(id).publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(100)
+          .models(List.of(MODEL)).hardware("test").heartbeatAt(now).heartbeatIntervalMs(2_000).build(), now);
       members.add(new Roster.Member(id, 1.0, List.of(MODEL)));
     }
     roster = new Roster(Roster.SCHEMA_VERSION, now - 1, "beacon-" + now, 3, members);
@@ -138,7 +139,8 @@ class SeatReplacementTopologyTest {
 
   private Submitted submit(String taskId) {
     byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
-    Task t = new Task(1, taskId, MODEL, input, "image/png", Hashes.sha256Hex(input), now, "test", null, null);
+    Task t = Task.builder().taskId(taskId).modelId(MODEL).input(input).contentType("image/png").inputSha256(Hashes.sha256Hex(input))
+        .submittedAt(now).requester("test").build();
     tasks.pipeInput(taskId, t, now);
     byte[] seed = Committee.seed(roster.beacon(), 0, 0, now);
     return new Submitted(t, Committee.draw(roster, MODEL, null, seed), seed);
@@ -162,7 +164,8 @@ class SeatReplacementTopologyTest {
   }
 
   private void cast(Task task, String peerId, int label, List<Double> p) {
-    Vote v = new Vote(1, task.taskId(), peerId, MODEL, task.inputSha256(), label, null, p, 1.5, now, null);
+    Vote v = Vote.builder().taskId(task.taskId()).peerId(peerId).modelId(MODEL).inputSha256(task.inputSha256())
+        .label(label).probabilities(p).inferenceMs(1.5).votedAt(now).build();
     v = Signatures.sign(v, keys.get(peerId).getPrivate());
     votes.pipeInput(v.taskId(), v, now);
   }

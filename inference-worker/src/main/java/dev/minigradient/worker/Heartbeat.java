@@ -74,16 +74,16 @@ final class Heartbeat {
 
   private void publish(boolean leaving) {
     Peer peer =
-        new Peer(
-            Peer.SCHEMA_VERSION,
-            config.peerId(),
-            publicKey,
-            config.stake(),
-            models,
-            Runtime.getRuntime().availableProcessors() + " cpu, " + System.getProperty("os.arch"),
-            System.currentTimeMillis(),
-            config.heartbeatIntervalMs(),
-            leaving);
+        Peer.builder()
+            .peerId(config.peerId())
+            .publicKey(publicKey)
+            .stake(config.stake())
+            .models(models)
+            .hardware(Runtime.getRuntime().availableProcessors() + " cpu, " + System.getProperty("os.arch"))
+            .heartbeatAt(System.currentTimeMillis())
+            .heartbeatIntervalMs(config.heartbeatIntervalMs())
+            .leaving(leaving)
+            .build();
     producer.send(
         new ProducerRecord<>(
             Topics.PEERS.name(),

@@ -121,19 +121,18 @@ final class TaskPipeline implements VotingPeer {
 
   @Override
   public Vote newVote(Task task, int label, String rejection, List<Double> probabilities, long startNanos) {
-    return new Vote(
-        Vote.SCHEMA_VERSION,
-        task.taskId(),
-        config.peerId(),
-        task.modelId(),
-        Hashes.sha256Hex(task.input()),
-        label,
-        rejection,
-        probabilities,
-        (System.nanoTime() - startNanos) / 1e6,
-        System.currentTimeMillis(),
-        null, null, null,
-        runtime);
+    return Vote.builder()
+        .taskId(task.taskId())
+        .peerId(config.peerId())
+        .modelId(task.modelId())
+        .inputSha256(Hashes.sha256Hex(task.input()))
+        .label(label)
+        .rejection(rejection)
+        .probabilities(probabilities)
+        .inferenceMs((System.nanoTime() - startNanos) / 1e6)
+        .votedAt(System.currentTimeMillis())
+        .runtime(runtime)
+        .build();
   }
 
   @Override

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 /** The behaviours' names, the adversaries they make, and what some of those send. */
 class BehaviorTest {
   private static final ServedModel MODEL = new ServedModel("fake", new MockPeer.FakeEngine(), input -> new float[784], List.of());
-  private static final Task TASK = new Task(Task.SCHEMA_VERSION, "t-1", MockPeer.MODEL, new byte[] {1, 2, 3}, "image/png", "e".repeat(64), 0L, "me", "t", null);
+  private static final Task TASK = Task.builder().taskId("t-1").modelId(MockPeer.MODEL).input(new byte[] {1, 2, 3})
+      .contentType("image/png").inputSha256("e".repeat(64)).requester("me").name("t").build();
 
   @Test
   void eachNameMakesItsOwnAdversaryForEachPeer() {
@@ -113,8 +114,8 @@ class BehaviorTest {
 
     @Override
     public Vote newVote(Task task, int label, String rejection, List<Double> probabilities, long startNanos) {
-      return new Vote(Vote.SCHEMA_VERSION, task.taskId(), "me", task.modelId(), "e".repeat(64), label, rejection,
-          probabilities, 1.0, 0L, null);
+      return Vote.builder().taskId(task.taskId()).peerId("me").modelId(task.modelId()).inputSha256("e".repeat(64))
+          .label(label).rejection(rejection).probabilities(probabilities).inferenceMs(1.0).build();
     }
 
     @Override

@@ -174,8 +174,8 @@ class PeerWorkerSeatingTest {
       long[] offset = {0};
       await().atMost(PATIENCE).until(() -> {
         for (String taskId : List.of("t-other", "t-mine")) {
-          Vote honest = new Vote(Vote.SCHEMA_VERSION, taskId, "p-honest", MODEL, "e".repeat(64), 3, null,
-              List.of(0.1, 0.9), 1.0, now, null);
+          Vote honest = Vote.builder().taskId(taskId).peerId("p-honest").modelId(MODEL).inputSha256("e".repeat(64))
+              .label(3).probabilities(List.of(0.1, 0.9)).inferenceMs(1.0).votedAt(now).build();
           copycat.copier.addRecord(TestConsumer.record(MockPeer.VOTES, offset[0]++, now, taskId,
               Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), honest)));
         }

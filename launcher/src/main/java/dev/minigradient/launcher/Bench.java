@@ -249,8 +249,9 @@ public final class Bench {
             i -> {
               byte[] b = image(i);
               ServedModel.Prediction p = model.infer(b);
-              Vote v = new Vote(Vote.SCHEMA_VERSION, "task-" + i, WORKER_ID, model.modelId(), Hashes.sha256Hex(b),
-                  p.label(), p.rejection(), p.probabilities(), 0.1, System.currentTimeMillis(), null);
+              Vote v = Vote.builder().taskId("task-" + i).peerId(WORKER_ID).modelId(model.modelId())
+                  .inputSha256(Hashes.sha256Hex(b)).label(p.label()).rejection(p.rejection())
+                  .probabilities(p.probabilities()).inferenceMs(0.1).votedAt(System.currentTimeMillis()).build();
               serializer.serialize(Topics.VOTES.name(), sealer.seal(signer.apply(v)));
             });
     progress("worker: raw %.0f votes/s (decode+preprocess+infer), %.0f with hash+sign+seal; one peer on the broker...",

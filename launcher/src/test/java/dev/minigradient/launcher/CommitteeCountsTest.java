@@ -15,8 +15,8 @@ class CommitteeCountsTest {
 
   private static Consensus answer(List<String> committee, List<String> voters, String escalation, int inferences) {
     List<PeerVerdict> verdicts = voters.stream().map(p -> new PeerVerdict(p, 7, Verdict.AGREED, null)).toList();
-    return new Consensus(Consensus.SCHEMA_VERSION, "t", "m", null, ConsensusStatus.DECIDED, 7, null, 1, 1, 1, verdicts, 0, 0, 0, 0,
-        false, committee, escalation, inferences);
+    return Consensus.builder().taskId("t").modelId("m").status(ConsensusStatus.DECIDED).label(7).confidence(1).agreeingWeight(1)
+        .totalWeight(1).verdicts(verdicts).committee(committee).escalation(escalation).inferences(inferences).build();
   }
 
   @Test

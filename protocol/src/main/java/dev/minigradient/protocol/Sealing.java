@@ -145,10 +145,13 @@ public final class Sealing {
         c.updateAAD(aad(vote));
         byte[] ct = c.doFinal(plain);
         byte[] box = ByteBuffer.allocate(nonce.length + ct.length).put(nonce).put(ct).array();
-        return new Vote(
-            vote.schemaVersion(), vote.taskId(), vote.peerId(), vote.modelId(), vote.inputSha256(), 0, null,
-            List.of(), vote.inferenceMs(), vote.votedAt(), vote.signature(), sealKey,
-            Base64.getEncoder().encodeToString(box), vote.runtime());
+        return vote.toBuilder()
+            .label(0)
+            .rejection(null)
+            .probabilities(List.of())
+            .sealKey(sealKey)
+            .sealed(Base64.getEncoder().encodeToString(box))
+            .build();
       } catch (GeneralSecurityException | java.io.IOException e) {
         throw new IllegalStateException("cannot seal vote " + vote.taskId(), e);
       }
@@ -206,10 +209,13 @@ public final class Sealing {
         c.updateAAD(aad(vote));
         byte[] plain = c.doFinal(box, NONCE_BYTES, box.length - NONCE_BYTES);
         Hidden h = JsonSerde.MAPPER.readValue(plain, Hidden.class);
-        return new Vote(
-            vote.schemaVersion(), vote.taskId(), vote.peerId(), vote.modelId(), vote.inputSha256(), h.label(),
-            h.rejection(), h.probabilities(), vote.inferenceMs(), vote.votedAt(), vote.signature(), null, null,
-            vote.runtime());
+        return vote.toBuilder()
+            .label(h.label())
+            .rejection(h.rejection())
+            .probabilities(h.probabilities())
+            .sealKey(null)
+            .sealed(null)
+            .build();
       } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
         throw new IllegalArgumentException("cannot open sealed vote of " + vote.peerId() + " for " + vote.taskId() + ": " + e.getMessage(), e);
       }

@@ -94,17 +94,16 @@ public record Task(
       String contentType,
       String requester,
       String name) {
-    return new Task(
-        SCHEMA_VERSION,
-        taskId,
-        modelId,
-        input,
-        contentType,
-        Hashes.sha256Hex(input),
-        System.currentTimeMillis(),
-        requester,
-        name,
-        null);
+    return builder()
+        .taskId(taskId)
+        .modelId(modelId)
+        .input(input)
+        .contentType(contentType)
+        .inputSha256(Hashes.sha256Hex(input))
+        .submittedAt(System.currentTimeMillis())
+        .requester(requester)
+        .name(name)
+        .build();
   }
 
   /**
@@ -115,7 +114,26 @@ public record Task(
    * @throws IllegalArgumentException if k is not a valid redundancy
    */
   public Task withRedundancy(Integer k) {
-    return new Task(schemaVersion, taskId, modelId, input, contentType, inputSha256, submittedAt, requester, name, k);
+    return toBuilder().redundancy(k).build();
+  }
+
+  /**
+   * A builder for a task: schema version {@link #SCHEMA_VERSION}, the network's default
+   * redundancy, submission time 0, and every other component null until set.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A builder holding this task's components, for a copy that differs in some of them.
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   @Override
@@ -141,5 +159,165 @@ public record Task(
   @Override
   public String toString() {
     return "Task[" + taskId + ", model=" + modelId + ", " + input.length + " bytes, " + name + "]";
+  }
+
+  /** Sets a task's components by name; each setter is named after the component it sets. */
+  public static final class Builder {
+    private int schemaVersion = SCHEMA_VERSION;
+    private String taskId;
+    private String modelId;
+    private byte[] input;
+    private String contentType;
+    private String inputSha256;
+    private long submittedAt;
+    private String requester;
+    private String name;
+    private Integer redundancy;
+
+    private Builder() {}
+
+    private Builder(Task t) {
+      schemaVersion = t.schemaVersion;
+      taskId = t.taskId;
+      modelId = t.modelId;
+      input = t.input;
+      contentType = t.contentType;
+      inputSha256 = t.inputSha256;
+      submittedAt = t.submittedAt;
+      requester = t.requester;
+      name = t.name;
+      redundancy = t.redundancy;
+    }
+
+    /**
+     * Sets the wire schema version.
+     *
+     * @param schemaVersion the value
+     * @return this builder
+     */
+    public Builder schemaVersion(int schemaVersion) {
+      this.schemaVersion = schemaVersion;
+      return this;
+    }
+
+    /**
+     * Sets the unique id of the task.
+     *
+     * @param taskId the value
+     * @return this builder
+     */
+    public Builder taskId(String taskId) {
+      this.taskId = taskId;
+      return this;
+    }
+
+    /**
+     * Sets the SHA-256 of the ONNX file the peers must run.
+     *
+     * @param modelId the value
+     * @return this builder
+     */
+    public Builder modelId(String modelId) {
+      this.modelId = modelId;
+      return this;
+    }
+
+    /**
+     * Sets the raw input bytes.
+     *
+     * @param input the value
+     * @return this builder
+     */
+    public Builder input(byte[] input) {
+      this.input = input;
+      return this;
+    }
+
+    /**
+     * Sets the media type of the input.
+     *
+     * @param contentType the value
+     * @return this builder
+     */
+    public Builder contentType(String contentType) {
+      this.contentType = contentType;
+      return this;
+    }
+
+    /**
+     * Sets the SHA-256 (lower-case hex) of the input.
+     *
+     * @param inputSha256 the value
+     * @return this builder
+     */
+    public Builder inputSha256(String inputSha256) {
+      this.inputSha256 = inputSha256;
+      return this;
+    }
+
+    /**
+     * Sets when the requester published the task, epoch ms.
+     *
+     * @param submittedAt the value
+     * @return this builder
+     */
+    public Builder submittedAt(long submittedAt) {
+      this.submittedAt = submittedAt;
+      return this;
+    }
+
+    /**
+     * Sets the free-form id of the requester.
+     *
+     * @param requester the value
+     * @return this builder
+     */
+    public Builder requester(String requester) {
+      this.requester = requester;
+      return this;
+    }
+
+    /**
+     * Sets the human name of the input (a file name), or null.
+     *
+     * @param name the value
+     * @return this builder
+     */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Sets the committee seats asked for, {@link Redundancy#ALL}, or null for the network's default.
+     *
+     * @param redundancy the value
+     * @return this builder
+     */
+    public Builder redundancy(Integer redundancy) {
+      this.redundancy = redundancy;
+      return this;
+    }
+
+    /**
+     * Builds the task.
+     *
+     * @return the task
+     * @throws NullPointerException if the task id, model id or input is missing
+     * @throws IllegalArgumentException if a field is out of range, see the record's constructor
+     */
+    public Task build() {
+      return new Task(
+          schemaVersion,
+          taskId,
+          modelId,
+          input,
+          contentType,
+          inputSha256,
+          submittedAt,
+          requester,
+          name,
+          redundancy);
+    }
   }
 }

@@ -88,61 +88,13 @@ public record Vote(
   }
 
   /**
-   * A vote without a runtime description.
-   *
-   * @param schemaVersion wire schema version
-   * @param taskId the task
-   * @param peerId the peer
-   * @param modelId the model id
-   * @param inputSha256 the input hash
-   * @param label the label or {@link #REJECTED}
-   * @param rejection the refusal reason or null
-   * @param probabilities the probabilities
-   * @param inferenceMs inference time, ms
-   * @param votedAt publication time, epoch ms
-   * @param signature the signature or null
-   * @param sealKey the ephemeral sealing key or null
-   * @param sealed the sealed payload or null
-   */
-  public Vote(
-      int schemaVersion, String taskId, String peerId, String modelId, String inputSha256, int label,
-      String rejection, List<Double> probabilities, double inferenceMs, long votedAt, String signature,
-      String sealKey, String sealed) {
-    this(schemaVersion, taskId, peerId, modelId, inputSha256, label, rejection, probabilities, inferenceMs, votedAt,
-        signature, sealKey, sealed, null);
-  }
-
-  /**
-   * A vote in the clear.
-   *
-   * @param schemaVersion wire schema version
-   * @param taskId the task
-   * @param peerId the peer
-   * @param modelId the model id
-   * @param inputSha256 the input hash
-   * @param label the label or {@link #REJECTED}
-   * @param rejection the refusal reason or null
-   * @param probabilities the probabilities
-   * @param inferenceMs inference time, ms
-   * @param votedAt publication time, epoch ms
-   * @param signature the signature or null
-   */
-  public Vote(
-      int schemaVersion, String taskId, String peerId, String modelId, String inputSha256, int label,
-      String rejection, List<Double> probabilities, double inferenceMs, long votedAt, String signature) {
-    this(schemaVersion, taskId, peerId, modelId, inputSha256, label, rejection, probabilities, inferenceMs, votedAt,
-        signature, null, null, null);
-  }
-
-  /**
    * Returns a copy carrying a runtime description (not signed: it explains, it proves nothing).
    *
    * @param what the runtime description
    * @return the vote
    */
   public Vote withRuntime(String what) {
-    return new Vote(schemaVersion, taskId, peerId, modelId, inputSha256, label, rejection, probabilities, inferenceMs,
-        votedAt, signature, sealKey, sealed, what);
+    return toBuilder().runtime(what).build();
   }
 
   /**
@@ -161,20 +113,241 @@ public record Vote(
    * @return the signed vote
    */
   public Vote withSignature(String newSignature) {
-    return new Vote(
-        schemaVersion,
-        taskId,
-        peerId,
-        modelId,
-        inputSha256,
-        label,
-        rejection,
-        probabilities,
-        inferenceMs,
-        votedAt,
-        newSignature,
-        sealKey,
-        sealed,
-        runtime);
+    return toBuilder().signature(newSignature).build();
+  }
+
+  /**
+   * A builder for a vote in the clear: schema version {@link #SCHEMA_VERSION}, label 0, no
+   * probabilities, times 0, and no rejection, signature, seal or runtime until set.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A builder holding this vote's components, for a copy that differs in some of them.
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Sets a vote's components by name; each setter is named after the component it sets. */
+  public static final class Builder {
+    private int schemaVersion = SCHEMA_VERSION;
+    private String taskId;
+    private String peerId;
+    private String modelId;
+    private String inputSha256;
+    private int label;
+    private String rejection;
+    private List<Double> probabilities = List.of();
+    private double inferenceMs;
+    private long votedAt;
+    private String signature;
+    private String sealKey;
+    private String sealed;
+    private String runtime;
+
+    private Builder() {}
+
+    private Builder(Vote v) {
+      schemaVersion = v.schemaVersion;
+      taskId = v.taskId;
+      peerId = v.peerId;
+      modelId = v.modelId;
+      inputSha256 = v.inputSha256;
+      label = v.label;
+      rejection = v.rejection;
+      probabilities = v.probabilities;
+      inferenceMs = v.inferenceMs;
+      votedAt = v.votedAt;
+      signature = v.signature;
+      sealKey = v.sealKey;
+      sealed = v.sealed;
+      runtime = v.runtime;
+    }
+
+    /**
+     * Sets the wire schema version.
+     *
+     * @param schemaVersion the value
+     * @return this builder
+     */
+    public Builder schemaVersion(int schemaVersion) {
+      this.schemaVersion = schemaVersion;
+      return this;
+    }
+
+    /**
+     * Sets the task answered.
+     *
+     * @param taskId the value
+     * @return this builder
+     */
+    public Builder taskId(String taskId) {
+      this.taskId = taskId;
+      return this;
+    }
+
+    /**
+     * Sets the voting peer.
+     *
+     * @param peerId the value
+     * @return this builder
+     */
+    public Builder peerId(String peerId) {
+      this.peerId = peerId;
+      return this;
+    }
+
+    /**
+     * Sets the SHA-256 of the ONNX file the peer ran.
+     *
+     * @param modelId the value
+     * @return this builder
+     */
+    public Builder modelId(String modelId) {
+      this.modelId = modelId;
+      return this;
+    }
+
+    /**
+     * Sets the SHA-256 of the input bytes the peer received.
+     *
+     * @param inputSha256 the value
+     * @return this builder
+     */
+    public Builder inputSha256(String inputSha256) {
+      this.inputSha256 = inputSha256;
+      return this;
+    }
+
+    /**
+     * Sets the predicted class, or {@link #REJECTED}.
+     *
+     * @param label the value
+     * @return this builder
+     */
+    public Builder label(int label) {
+      this.label = label;
+      return this;
+    }
+
+    /**
+     * Sets why the peer refused the input, or null.
+     *
+     * @param rejection the value
+     * @return this builder
+     */
+    public Builder rejection(String rejection) {
+      this.rejection = rejection;
+      return this;
+    }
+
+    /**
+     * Sets the softmax of the model's logits, one per class.
+     *
+     * @param probabilities the value
+     * @return this builder
+     */
+    public Builder probabilities(List<Double> probabilities) {
+      this.probabilities = probabilities;
+      return this;
+    }
+
+    /**
+     * Sets the time spent decoding, preprocessing and running the model, ms.
+     *
+     * @param inferenceMs the value
+     * @return this builder
+     */
+    public Builder inferenceMs(double inferenceMs) {
+      this.inferenceMs = inferenceMs;
+      return this;
+    }
+
+    /**
+     * Sets when the vote was published, epoch ms.
+     *
+     * @param votedAt the value
+     * @return this builder
+     */
+    public Builder votedAt(long votedAt) {
+      this.votedAt = votedAt;
+      return this;
+    }
+
+    /**
+     * Sets the Ed25519 signature (base64) over the signed payload, or null.
+     *
+     * @param signature the value
+     * @return this builder
+     */
+    public Builder signature(String signature) {
+      this.signature = signature;
+      return this;
+    }
+
+    /**
+     * Sets the peer's ephemeral X25519 public key of a sealed vote, or null.
+     *
+     * @param sealKey the value
+     * @return this builder
+     */
+    public Builder sealKey(String sealKey) {
+      this.sealKey = sealKey;
+      return this;
+    }
+
+    /**
+     * Sets the sealed label, rejection and probabilities (base64), or null.
+     *
+     * @param sealed the value
+     * @return this builder
+     */
+    public Builder sealed(String sealed) {
+      this.sealed = sealed;
+      return this;
+    }
+
+    /**
+     * Sets what produced the vote (runtime, execution provider, CPU features), or null.
+     *
+     * @param runtime the value
+     * @return this builder
+     */
+    public Builder runtime(String runtime) {
+      this.runtime = runtime;
+      return this;
+    }
+
+    /**
+     * Builds the vote.
+     *
+     * @return the vote
+     * @throws NullPointerException if the task or peer id is missing
+     * @throws IllegalArgumentException if the vote time is negative or more than an hour ahead
+     */
+    public Vote build() {
+      return new Vote(
+          schemaVersion,
+          taskId,
+          peerId,
+          modelId,
+          inputSha256,
+          label,
+          rejection,
+          probabilities,
+          inferenceMs,
+          votedAt,
+          signature,
+          sealKey,
+          sealed,
+          runtime);
+    }
   }
 }

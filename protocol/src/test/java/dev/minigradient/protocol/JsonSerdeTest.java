@@ -37,7 +37,7 @@ class JsonSerdeTest {
   void theLenientSerdeReadsGarbageAsATombstoneForGlobalTables() {
     JsonSerde<Peer> lenient = JsonSerde.lenient(Peer.class);
     assertThat(lenient.deserializer().deserialize("peers.registry", "[1,2,3]".getBytes(StandardCharsets.UTF_8))).isNull();
-    Peer p = new Peer(1, "p1", "k", 1, java.util.List.of(), "hw", 5, 2000, false);
+    Peer p = Peer.builder().peerId("p1").publicKey("k").stake(1).hardware("hw").heartbeatAt(5).heartbeatIntervalMs(2000).build();
     assertThat(lenient.deserializer().deserialize("t", lenient.serializer().serialize("t", p))).isEqualTo(p);
   }
 

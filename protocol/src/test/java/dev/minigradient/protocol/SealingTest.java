@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SealingTest {
   private final KeyPair consensus = Sealing.generateKeyPair();
   private final KeyPair peer = Signatures.generateKeyPair();
-  private final Vote signed =
-      Signatures.sign(new Vote(1, "t1", "p1", "m".repeat(64), "h".repeat(64), 7, null, List.of(0.05, 0.95), 1.2, 5L, null), peer.getPrivate());
+  private final Vote signed = Signatures.sign(SampleVotes.answer(List.of(0.05, 0.95)), peer.getPrivate());
 
   @Test
   void aSealedVoteHidesItsAnswerAndOpensToTheSignedVote() {
@@ -102,7 +101,6 @@ class SealingTest {
   }
 
   private static Vote withSealed(Vote v, String taskId, String peerId, String sealed) {
-    return new Vote(v.schemaVersion(), taskId, peerId, v.modelId(), v.inputSha256(), v.label(), v.rejection(),
-        v.probabilities(), v.inferenceMs(), v.votedAt(), v.signature(), v.sealKey(), sealed);
+    return v.toBuilder().taskId(taskId).peerId(peerId).sealed(sealed).build();
   }
 }

@@ -9,8 +9,7 @@ import org.junit.jupiter.api.Test;
 class SignaturesTest {
   private final KeyPair keys = Signatures.generateKeyPair();
   private final String publicKey = Signatures.encodePublicKey(keys.getPublic());
-  private final Vote vote =
-      new Vote(1, "t1", "p1", "m".repeat(64), "h".repeat(64), 7, null, List.of(0.1, 0.9), 1.2, 5L, null);
+  private final Vote vote = SampleVotes.answer(List.of(0.1, 0.9));
 
   @Test
   void aSignedVoteVerifiesAgainstItsPeersKey() {
@@ -22,15 +21,14 @@ class SignaturesTest {
   @Test
   void changingAnySignedFieldBreaksTheSignature() {
     Vote signed = Signatures.sign(vote, keys.getPrivate());
-    String sig = signed.signature();
     List<Vote> tampered = List.of(
-        new Vote(1, "t2", "p1", vote.modelId(), vote.inputSha256(), 7, null, vote.probabilities(), 1.2, 5L, sig),
-        new Vote(1, "t1", "p2", vote.modelId(), vote.inputSha256(), 7, null, vote.probabilities(), 1.2, 5L, sig),
-        new Vote(1, "t1", "p1", "x".repeat(64), vote.inputSha256(), 7, null, vote.probabilities(), 1.2, 5L, sig),
-        new Vote(1, "t1", "p1", vote.modelId(), "y".repeat(64), 7, null, vote.probabilities(), 1.2, 5L, sig),
-        new Vote(1, "t1", "p1", vote.modelId(), vote.inputSha256(), 8, null, vote.probabilities(), 1.2, 5L, sig),
-        new Vote(1, "t1", "p1", vote.modelId(), vote.inputSha256(), 7, "x", vote.probabilities(), 1.2, 5L, sig),
-        new Vote(1, "t1", "p1", vote.modelId(), vote.inputSha256(), 7, null, List.of(0.2, 0.8), 1.2, 5L, sig));
+        signed.toBuilder().taskId("t2").build(),
+        signed.toBuilder().peerId("p2").build(),
+        signed.toBuilder().modelId("x".repeat(64)).build(),
+        signed.toBuilder().inputSha256("y".repeat(64)).build(),
+        signed.toBuilder().label(8).build(),
+        signed.toBuilder().rejection("x").build(),
+        signed.toBuilder().probabilities(List.of(0.2, 0.8)).build());
     for (Vote t : tampered) {
       assertThat(Signatures.verify(t, publicKey)).as(t.toString()).isFalse();
     }

@@ -22,7 +22,9 @@ class SubmitCommandTest {
 
   private static Result decided(String name, List<String> committee, String escalation) {
     Input in = new Input(name, null, new byte[] {1}, Input.labelOf(name), null);
-    Consensus c = new Consensus(1, "t", MODEL, name, ConsensusStatus.DECIDED, 7, null, 0.9, 3, 3, List.of(), 0, 40, 40, 0, false, committee, escalation, 4);
+    Consensus c = Consensus.builder().taskId("t").modelId(MODEL).name(name).status(ConsensusStatus.DECIDED).label(7).confidence(0.9)
+        .agreeingWeight(3).totalWeight(3).decidedAt(40).latencyMs(40).committee(committee).escalation(escalation).inferences(4)
+        .build();
     return new Result(in, "t", c, 40, null);
   }
 

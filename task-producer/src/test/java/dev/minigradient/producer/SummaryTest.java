@@ -16,7 +16,8 @@ class SummaryTest {
 
   private static Result decided(String name, int label, long latency) {
     Input in = new Input(name, null, new byte[] {1}, Input.labelOf(name), null);
-    Consensus c = new Consensus(1, "t", "m", name, ConsensusStatus.DECIDED, label, null, 0.9, 3, 3, List.of(), 0, latency, latency, 0, false, List.of(), null, 0);
+    Consensus c = Consensus.builder().taskId("t").modelId("m").name(name).status(ConsensusStatus.DECIDED).label(label).confidence(0.9)
+        .agreeingWeight(3).totalWeight(3).decidedAt(latency).latencyMs(latency).build();
     return new Result(in, "t", c, latency, null);
   }
 

@@ -36,8 +36,15 @@ public final class Forger implements Adversary {
     for (String victim : victims) {
       if (!victim.equals(peer.peerId())) {
         ballot.sendNow(
-            new Vote(vote.schemaVersion(), vote.taskId(), victim, vote.modelId(), vote.inputSha256(), wrong, null,
-                vote.probabilities(), vote.inferenceMs(), vote.votedAt(), null));
+            vote.toBuilder()
+                .peerId(victim)
+                .label(wrong)
+                .rejection(null)
+                .signature(null)
+                .sealKey(null)
+                .sealed(null)
+                .runtime(null)
+                .build());
       }
     }
   }
