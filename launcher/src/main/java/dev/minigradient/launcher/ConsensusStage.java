@@ -7,7 +7,6 @@ import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
-import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.worker.PeerWorker;
 import dev.minigradient.model.ServedModel;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.LongSupplier;
@@ -91,16 +89,13 @@ final class ConsensusStage {
    * @throws IllegalStateException if a stage stalls for 60 s
    */
   static Outcome run(ServedModel model, List<byte[]> images, int tasks, int partitions, PrintWriter log) throws IOException {
-    Path stateDir = Files.createTempDirectory("mini-gradient-stage");
     KeyPair sealing = Sealing.generateKeyPair();
-    List<PeerWorker> peers = new ArrayList<>();
     List<BenchReport.Figure> figures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    EmbeddedKafka kafka = EmbeddedKafka.start(1);
-    ConsensusService consensus = null;
-    try {
-      KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
-      TopicAdmin.ensureTopics(settings, partitions, Optional.empty(), Duration.ofSeconds(30));
+    try (BenchNetwork network = BenchNetwork.start("mini-gradient-stage", partitions)) {
+      KafkaSettings settings = network.settings();
+      Path stateDir = network.stateDir();
+      List<PeerWorker> peers = network.peers();
       // the default settings, but seat and decision deadlines beyond the drain: a stream thread
       // reading a backlog can take a task seconds before its votes (it fetches partitions
       // unevenly), and a seat timed out there would measure replacements and the referee
@@ -108,16 +103,14 @@ final class ConsensusStage {
       ConsensusConfig config = ConsensusConfig.defaults(settings, stateDir)
           .withCommittees(new ConsensusConfig.Committees(c.redundancy(), c.rosterIntervalMs(), c.newcomerAuditRate(), DRAIN_DEADLINE_MS))
           .withTiming(DRAIN_DEADLINE_MS, ConsensusConfig.defaults(settings, stateDir).commitIntervalMs(), ConsensusConfig.DEFAULT_EXACTLY_ONCE);
-      consensus = new ConsensusService(config, Referee.of(List.of(model)), sealing);
-      consensus.start();
+      ConsensusService consensus = network.startConsensus(config, Referee.of(List.of(model)), sealing);
       for (int i = 1; i <= PEERS; i++) {
         peers.add(new PeerWorker(WorkerConfig.defaults("peer-" + i, settings), List.of(model), Signatures.generateKeyPair()));
       }
       peers.forEach(PeerWorker::start);
       Bench.awaitReady(consensus, peers, Duration.ofSeconds(120));
       awaitRoster(consensus, peers);
-      consensus.close();
-      consensus = null;
+      network.stopConsensus();
 
       progress(log, "consensus: %d tasks for 3 peers to vote on, no consensus app running...", tasks);
       // in batches, each voted on before the next is published: on the topics, as in a running
@@ -142,8 +135,7 @@ final class ConsensusStage {
       progress(log, "consensus: bare app %.0f tasks/s; the consensus app over it...", bare);
       long before = endOffsets(settings, Topics.CONSENSUS.name());
       ThreadCpu cpu0 = ThreadCpu.now();
-      consensus = new ConsensusService(config, Referee.of(List.of(model)), sealing);
-      consensus.start();
+      network.startConsensus(config, Referee.of(List.of(model)), sealing);
       double rate = timeDrain(() -> endOffsets(settings, Topics.CONSENSUS.name()) - before, tasks);
       ThreadCpu.Usage cpu = ThreadCpu.now().since(cpu0);
       progress(log, "consensus: %.0f tasks/s", rate);
@@ -155,15 +147,6 @@ final class ConsensusStage {
           + "settlements and ledger updates; the bare app reads the same records and writes one count per record and a decision.",
           cpu.streamThread(), 1000 * cpu.streamThread() / rate, cpu.byRole().getOrDefault("consensus app, other threads", 0.0)));
       return new Outcome(figures, notes);
-    } finally {
-      for (PeerWorker p : peers) {
-        p.close();
-      }
-      if (consensus != null) {
-        consensus.close();
-      }
-      kafka.close();
-      EmbeddedKafka.deleteTree(stateDir);
     }
   }
 

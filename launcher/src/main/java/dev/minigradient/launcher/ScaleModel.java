@@ -11,15 +11,11 @@ import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Signatures;
-import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.worker.PeerWorker;
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +23,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -131,16 +126,11 @@ final class ScaleModel {
     FixedTimeEngine engine = (FixedTimeEngine) timed.engine();
     List<Figure> figures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    Path stateDir = Files.createTempDirectory("mini-gradient-bench-scale");
-    List<PeerWorker> peers = new ArrayList<>();
-    ConsensusService consensus = null;
-    EmbeddedKafka kafka = EmbeddedKafka.start(1);
-    try {
-      KafkaSettings kafkaSettings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
-      TopicAdmin.ensureTopics(kafkaSettings, PARTITIONS, Optional.empty(), Duration.ofSeconds(30));
-      ConsensusConfig config = ConsensusConfig.defaults(kafkaSettings, stateDir).withCommittees(committees);
-      consensus = new ConsensusService(config, Referee.of(List.of(model)), Sealing.generateKeyPair());
-      consensus.start();
+    try (BenchNetwork network = BenchNetwork.start("mini-gradient-bench-scale", PARTITIONS)) {
+      KafkaSettings kafkaSettings = network.settings();
+      ConsensusConfig config = ConsensusConfig.defaults(kafkaSettings, network.stateDir()).withCommittees(committees);
+      ConsensusService consensus = network.startConsensus(config, Referee.of(List.of(model)), Sealing.generateKeyPair());
+      List<PeerWorker> peers = network.peers();
       int taskOffset = 0;
       for (int n : settings.peerCounts()) {
         // a fresh network of n peers: the previous one leaves (see the note on stakes below)
@@ -196,15 +186,6 @@ final class ScaleModel {
           + "LATE), so it counts as decided; the peers' votes/s is the work done. Inferences per task count a peer holding two "
           + "seats of a task once (it runs the model once), plus the referee's run of audited and escalated tasks.",
           engine.realRuns(), INFERENCE_MS, 1000.0 / INFERENCE_MS, k, k, IN_FLIGHT_PER_PEER, committees.seatTimeoutMs() / 1000));
-    } finally {
-      for (PeerWorker p : peers) {
-        p.close();
-      }
-      if (consensus != null) {
-        consensus.close();
-      }
-      kafka.close();
-      EmbeddedKafka.deleteTree(stateDir);
     }
     return new Outcome(figures, notes);
   }
