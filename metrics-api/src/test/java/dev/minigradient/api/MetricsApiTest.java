@@ -142,16 +142,12 @@ class MetricsApiTest {
     for (String q : new String[] {"abc", "0", "-3", "10001", "99999999999", "1.5", ""}) {
       assertThat(error(get("/api/consensus?limit=" + q), 400)).as(q).isEqualTo("limit must be an integer 1..10000");
     }
-    assertThat(MetricsApi.limit(null)).isEqualTo(50);
-    assertThat(MetricsApi.limit("10000")).isEqualTo(10_000);
+    assertThat(TaskRoutes.limit(null)).isEqualTo(50);
+    assertThat(TaskRoutes.limit("10000")).isEqualTo(10_000);
   }
 
   @Test
   void aModelIsNamedByItsIdOrByTheNameOfAKnownModel() throws Exception {
-    MetricsApi.Backend b = new MetricsApi.Backend(views, feed, intake, events, metrics, null, KNOWN);
-    assertThat(MetricsApi.modelFor("mnist", b)).isEqualTo(MNIST_ID);
-    assertThat(MetricsApi.modelFor("fashion-mnist", b)).isEqualTo(FASHION_ID);
-    assertThat(MetricsApi.modelFor("a".repeat(64), b)).isEqualTo("a".repeat(64)); // peers answer an unknown id
     // over HTTP, a known name gets past validation to the broker (unreachable here: 503)
     HttpResponse<String> named = post("/api/tasks?model=fashion-mnist", "image/png", new byte[] {1, 2, 3});
     assertThat(error(named, 503)).contains("broker");
@@ -268,11 +264,11 @@ class MetricsApiTest {
 
   @Test
   void inputsAreServedAsRasterImagesOrAsBytesNeverAsPages() {
-    assertThat(MetricsApi.safeImageType("image/png")).isEqualTo("image/png");
-    assertThat(MetricsApi.safeImageType("Image/JPEG")).isEqualTo("image/jpeg");
-    assertThat(MetricsApi.safeImageType("image/svg+xml")).isEqualTo("application/octet-stream");
-    assertThat(MetricsApi.safeImageType("text/html")).isEqualTo("application/octet-stream");
-    assertThat(MetricsApi.safeImageType(null)).isEqualTo("application/octet-stream");
+    assertThat(TaskRoutes.safeImageType("image/png")).isEqualTo("image/png");
+    assertThat(TaskRoutes.safeImageType("Image/JPEG")).isEqualTo("image/jpeg");
+    assertThat(TaskRoutes.safeImageType("image/svg+xml")).isEqualTo("application/octet-stream");
+    assertThat(TaskRoutes.safeImageType("text/html")).isEqualTo("application/octet-stream");
+    assertThat(TaskRoutes.safeImageType(null)).isEqualTo("application/octet-stream");
   }
 
   @Test
