@@ -52,9 +52,10 @@ class MetricsApiTest {
   private LiveEvents events;
   private Javalin app;
   private final HttpClient http = HttpClient.newHttpClient();
-  private static final String MNIST_ID = "1".repeat(64);
-  private static final String FASHION_ID = "2".repeat(64);
-  private static final Map<String, MetricsApi.KnownModel> KNOWN =
+  static final String MNIST_ID = "1".repeat(64);
+  static final String FASHION_ID = "2".repeat(64);
+  /** Two models the API knows by name, shared with {@link ModelCatalogTest}. */
+  static final Map<String, MetricsApi.KnownModel> KNOWN =
       Map.of(
           MNIST_ID, new MetricsApi.KnownModel("mnist", List.of("0", "1")),
           FASHION_ID, new MetricsApi.KnownModel("fashion-mnist", List.of("T-shirt/top", "Trouser")));

@@ -10,16 +10,12 @@ import org.junit.jupiter.api.Test;
 
 /** Resolving the model a submission names, and the list {@code GET /api/models} answers. */
 class ModelCatalogTest {
-  private static final String MNIST_ID = "1".repeat(64);
-  private static final String FASHION_ID = "2".repeat(64);
+  private static final String MNIST_ID = MetricsApiTest.MNIST_ID;
+  private static final String FASHION_ID = MetricsApiTest.FASHION_ID;
   private static final String UNNAMED_ID = "3".repeat(64);
-  private static final Map<String, MetricsApi.KnownModel> KNOWN =
-      Map.of(
-          MNIST_ID, new MetricsApi.KnownModel("mnist", List.of("0", "1")),
-          FASHION_ID, new MetricsApi.KnownModel("fashion-mnist", List.of("T-shirt/top", "Trouser")));
 
   private static ModelCatalog catalog(String defaultModelId, Map<String, List<String>> served) {
-    return new ModelCatalog(KNOWN, defaultModelId, () -> served);
+    return new ModelCatalog(MetricsApiTest.KNOWN, defaultModelId, () -> served);
   }
 
   @Test
