@@ -3,6 +3,9 @@ package dev.minigradient.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.minigradient.protocol.Consensus;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import io.javalin.http.sse.SseClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,6 +86,23 @@ public final class LiveEvents implements AutoCloseable {
         });
     sender.scheduleWithFixedDelay(this::flush, 250, 250, TimeUnit.MILLISECONDS);
     sender.scheduleWithFixedDelay(this::sendSummary, 0, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Refuses a request for the stream without {@code Accept: text/event-stream}, to which Javalin
+   * would answer an empty 200: a 406 that says what to send.
+   *
+   * @param ctx the request
+   * @throws HttpResponseException 406 without the header
+   */
+  static void requireEventStream(Context ctx) {
+    String accept = ctx.header("Accept");
+    // the same test as Javalin's SseHandler, so a request passing it always gets the stream
+    if (accept == null || !accept.contains("text/event-stream")) {
+      throw new HttpResponseException(
+          HttpStatus.NOT_ACCEPTABLE.getCode(),
+          "/api/events is a Server-Sent Events stream: send Accept: text/event-stream (e.g. curl -N -H 'Accept: text/event-stream')");
+    }
   }
 
   private <T> void offer(Queue<T> q, T item) {

@@ -9,33 +9,18 @@ import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the API keeps in memory beside the Streams views, read by one consumer thread (no
- * consumer group: it assigns itself every partition, {@code read_committed}):
+ * What the API keeps in memory beside the Streams views, read by a {@link TopicReader} (one
+ * thread, no consumer group, {@code read_committed}):
  *
  * <ul>
  *   <li>{@code inference.tasks} from the beginning: the newest tasks' input bytes, bounded by
@@ -48,8 +33,9 @@ import org.slf4j.LoggerFactory;
  *       updates.
  * </ul>
  *
- * Memory stays bounded however long the network runs. Reading is at-most-once per process: a
- * restarted API reads the retained topics again.
+ * Memory stays bounded however long the network runs ({@link InputCache}, {@link
+ * ReputationHistories}, {@link DeadLetterTally} keep it); this class reads and decodes the
+ * records. Reading is at-most-once per process: a restarted API reads the retained topics again.
  */
 public final class LiveFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
@@ -127,25 +113,13 @@ public final class LiveFeed implements AutoCloseable {
       Map<String, Long> byComponent,
       List<DeadLetter> recent) {}
 
-  private final KafkaSettings kafka;
-  private final Limits limits;
-  private final Thread thread;
-  private volatile boolean running = true;
-  private volatile boolean caughtUp;
-  private volatile KafkaConsumer<String, byte[]> consumer;
+  private final TopicReader reader;
 
-  private final Object lock = new Object();
-  private final LinkedHashMap<String, StoredInput> inputs = new LinkedHashMap<>();
-  private long inputBytes;
+  private final InputCache inputs;
+  private final ReputationHistories histories;
+  private final DeadLetterTally deadLetters;
   private final AtomicLong tasksSeen = new AtomicLong();
   private final NetworkStats.Tally decisions = new NetworkStats.Tally();
-  private final Map<TopicPartition, Long> consensusStart = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, ArrayDeque<ObjectNode>> histories = new TreeMap<>();
-  private final Map<String, Long> deadByReason = new TreeMap<>();
-  private final Map<String, Long> deadBySource = new TreeMap<>();
-  private final Map<String, Long> deadByComponent = new TreeMap<>();
-  private final ArrayDeque<DeadLetter> recentDead = new ArrayDeque<>();
-  private long deadTotal;
 
   private final List<Consumer<Consensus>> consensusListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<ObjectNode>> reputationListeners = new CopyOnWriteArrayList<>();
@@ -159,15 +133,21 @@ public final class LiveFeed implements AutoCloseable {
    * @param limits memory bounds
    */
   public LiveFeed(KafkaSettings kafka, Limits limits) {
-    this.kafka = kafka;
-    this.limits = limits;
-    this.thread = new Thread(this::run, "api-live-feed");
-    this.thread.setDaemon(true);
+    this.inputs = new InputCache(limits.maxTasks(), limits.maxTaskBytes());
+    this.histories = new ReputationHistories(limits.historyPerPeer());
+    this.deadLetters = new DeadLetterTally(limits.recentDeadLetters());
+    this.reader =
+        new TopicReader(
+            kafka,
+            List.of(Topics.TASKS.name(), Topics.REPUTATION.name(), Topics.DEAD_LETTERS.name(), Topics.CONSENSUS.name()),
+            "api-live-feed",
+            this::handle,
+            () -> log.info("live feed caught up: {} tasks, {} dead letters", tasksSeen.get(), deadLetters.total()));
   }
 
   /** Starts the reading thread. */
   public void start() {
-    thread.start();
+    reader.start();
   }
 
   /**
@@ -177,7 +157,7 @@ public final class LiveFeed implements AutoCloseable {
    * @return true once caught up
    */
   public boolean caughtUp() {
-    return caughtUp;
+    return reader.caughtUp();
   }
 
   /**
@@ -224,9 +204,7 @@ public final class LiveFeed implements AutoCloseable {
    * @return its input, or null if unknown or no longer kept
    */
   public StoredInput input(String taskId) {
-    synchronized (lock) {
-      return inputs.get(taskId);
-    }
+    return inputs.get(taskId);
   }
 
   /**
@@ -256,10 +234,7 @@ public final class LiveFeed implements AutoCloseable {
    * @return the points, empty if none
    */
   public List<ObjectNode> history(String peerId) {
-    synchronized (lock) {
-      ArrayDeque<ObjectNode> h = histories.get(peerId);
-      return h == null ? List.of() : List.copyOf(h);
-    }
+    return histories.history(peerId);
   }
 
   /**
@@ -268,86 +243,10 @@ public final class LiveFeed implements AutoCloseable {
    * @return counts and the newest records
    */
   public DeadLetterSummary deadLetters() {
-    synchronized (lock) {
-      List<DeadLetter> recent = new ArrayList<>(recentDead);
-      java.util.Collections.reverse(recent);
-      return new DeadLetterSummary(
-          deadTotal,
-          new TreeMap<>(deadByReason),
-          new TreeMap<>(deadBySource),
-          new TreeMap<>(deadByComponent),
-          recent);
-    }
+    return deadLetters.summary();
   }
 
-  private void run() {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(2 << 20));
-    try (KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(kafka.properties(props), new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer = c;
-      if (!running) {
-        return;
-      }
-      List<TopicPartition> all = new ArrayList<>();
-      for (String topic :
-          List.of(Topics.TASKS.name(), Topics.REPUTATION.name(), Topics.DEAD_LETTERS.name(), Topics.CONSENSUS.name())) {
-        all.addAll(partitions(c, topic));
-      }
-      if (!running) {
-        return;
-      }
-      c.assign(all);
-      c.seekToBeginning(all);
-      Map<TopicPartition, Long> ends = c.endOffsets(all);
-      ends.forEach((tp, end) -> {
-        if (tp.topic().equals(Topics.CONSENSUS.name())) {
-          consensusStart.put(tp, end);
-        }
-      });
-      while (running) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          handle(r);
-        }
-        if (!caughtUp && ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
-          caughtUp = true;
-          log.info("live feed caught up: {} tasks, {} dead letters", tasksSeen.get(), deadTotal);
-        }
-      }
-    } catch (WakeupException | InterruptException e) {
-      // closing
-    } catch (RuntimeException e) {
-      if (running) {
-        log.error("live feed stopped", e);
-      }
-    }
-  }
-
-  private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c, String topic) {
-    while (running) {
-      try {
-        List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(5));
-        if (infos != null && !infos.isEmpty()) {
-          return infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-        }
-      } catch (org.apache.kafka.common.errors.TimeoutException e) {
-        log.debug("waiting for topic {}: {}", topic, e.toString());
-      }
-      // topics are created by the consensus app and peers: poll until they exist
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return List.of();
-      }
-    }
-    return List.of();
-  }
-
-  private void handle(ConsumerRecord<String, byte[]> r) {
+  private void handle(ConsumerRecord<String, byte[]> r, boolean live) {
     String topic = r.topic();
     try {
       if (topic.equals(Topics.TASKS.name())) {
@@ -360,7 +259,7 @@ public final class LiveFeed implements AutoCloseable {
         Consensus c = JsonSerde.MAPPER.readValue(r.value(), Consensus.class);
         decisions.add(c, System.currentTimeMillis());
         // history counts; only decisions made since the feed started are news
-        if (r.offset() >= consensusStart.getOrDefault(new TopicPartition(topic, r.partition()), 0L)) {
+        if (live) {
           consensusListeners.forEach(l -> l.accept(c));
         }
       }
@@ -378,19 +277,7 @@ public final class LiveFeed implements AutoCloseable {
     tasksSeen.incrementAndGet();
     StoredInput in =
         new StoredInput(t.taskId(), t.modelId(), t.name(), t.contentType(), t.input(), r.timestamp());
-    synchronized (lock) {
-      StoredInput old = inputs.remove(t.taskId());
-      if (old != null) {
-        inputBytes -= old.bytes().length;
-      }
-      inputs.put(t.taskId(), in);
-      inputBytes += in.bytes().length;
-      Iterator<StoredInput> it = inputs.values().iterator();
-      while (it.hasNext() && (inputs.size() > limits.maxTasks() || inputBytes > limits.maxTaskBytes())) {
-        inputBytes -= it.next().bytes().length;
-        it.remove();
-      }
-    }
+    inputs.put(in);
     taskListeners.forEach(l -> l.accept(in));
   }
 
@@ -409,13 +296,7 @@ public final class LiveFeed implements AutoCloseable {
     JsonSerde.MAPPER.treeToValue(point, Reputation.class); // only well-formed records
     point.put("peerId", r.key());
     point.put("t", r.timestamp());
-    synchronized (lock) {
-      ArrayDeque<ObjectNode> h = histories.computeIfAbsent(r.key(), k -> new ArrayDeque<>());
-      h.addLast(point);
-      while (h.size() > limits.historyPerPeer()) {
-        h.removeFirst();
-      }
-    }
+    histories.add(r.key(), point);
     reputationListeners.forEach(l -> l.accept(point));
   }
 
@@ -439,32 +320,12 @@ public final class LiveFeed implements AutoCloseable {
             DeadLetters.header(h, DeadLetters.MESSAGE),
             r.timestamp(),
             r.value() == null ? 0 : r.value().length);
-    synchronized (lock) {
-      deadTotal++;
-      deadByReason.merge(reason, 1L, Long::sum);
-      deadBySource.merge(source == null ? "unknown" : source, 1L, Long::sum);
-      deadByComponent.merge(component == null ? "kafka-streams" : component, 1L, Long::sum);
-      recentDead.addLast(d);
-      while (recentDead.size() > limits.recentDeadLetters()) {
-        recentDead.removeFirst();
-      }
-    }
+    deadLetters.add(d);
     deadLetterListeners.forEach(l -> l.accept(d));
   }
 
   @Override
   public void close() {
-    running = false;
-    KafkaConsumer<String, byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
-    }
-    if (thread.isAlive()) {
-      try {
-        thread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    reader.close();
   }
 }

@@ -52,9 +52,10 @@ class MetricsApiTest {
   private LiveEvents events;
   private Javalin app;
   private final HttpClient http = HttpClient.newHttpClient();
-  private static final String MNIST_ID = "1".repeat(64);
-  private static final String FASHION_ID = "2".repeat(64);
-  private static final Map<String, MetricsApi.KnownModel> KNOWN =
+  static final String MNIST_ID = "1".repeat(64);
+  static final String FASHION_ID = "2".repeat(64);
+  /** Two models the API knows by name, shared with {@link ModelCatalogTest}. */
+  static final Map<String, MetricsApi.KnownModel> KNOWN =
       Map.of(
           MNIST_ID, new MetricsApi.KnownModel("mnist", List.of("0", "1")),
           FASHION_ID, new MetricsApi.KnownModel("fashion-mnist", List.of("T-shirt/top", "Trouser")));
@@ -142,16 +143,12 @@ class MetricsApiTest {
     for (String q : new String[] {"abc", "0", "-3", "10001", "99999999999", "1.5", ""}) {
       assertThat(error(get("/api/consensus?limit=" + q), 400)).as(q).isEqualTo("limit must be an integer 1..10000");
     }
-    assertThat(MetricsApi.limit(null)).isEqualTo(50);
-    assertThat(MetricsApi.limit("10000")).isEqualTo(10_000);
+    assertThat(TaskRoutes.limit(null)).isEqualTo(50);
+    assertThat(TaskRoutes.limit("10000")).isEqualTo(10_000);
   }
 
   @Test
   void aModelIsNamedByItsIdOrByTheNameOfAKnownModel() throws Exception {
-    MetricsApi.Backend b = new MetricsApi.Backend(views, feed, intake, events, metrics, null, KNOWN);
-    assertThat(MetricsApi.modelFor("mnist", b)).isEqualTo(MNIST_ID);
-    assertThat(MetricsApi.modelFor("fashion-mnist", b)).isEqualTo(FASHION_ID);
-    assertThat(MetricsApi.modelFor("a".repeat(64), b)).isEqualTo("a".repeat(64)); // peers answer an unknown id
     // over HTTP, a known name gets past validation to the broker (unreachable here: 503)
     HttpResponse<String> named = post("/api/tasks?model=fashion-mnist", "image/png", new byte[] {1, 2, 3});
     assertThat(error(named, 503)).contains("broker");
@@ -268,11 +265,11 @@ class MetricsApiTest {
 
   @Test
   void inputsAreServedAsRasterImagesOrAsBytesNeverAsPages() {
-    assertThat(MetricsApi.safeImageType("image/png")).isEqualTo("image/png");
-    assertThat(MetricsApi.safeImageType("Image/JPEG")).isEqualTo("image/jpeg");
-    assertThat(MetricsApi.safeImageType("image/svg+xml")).isEqualTo("application/octet-stream");
-    assertThat(MetricsApi.safeImageType("text/html")).isEqualTo("application/octet-stream");
-    assertThat(MetricsApi.safeImageType(null)).isEqualTo("application/octet-stream");
+    assertThat(TaskRoutes.safeImageType("image/png")).isEqualTo("image/png");
+    assertThat(TaskRoutes.safeImageType("Image/JPEG")).isEqualTo("image/jpeg");
+    assertThat(TaskRoutes.safeImageType("image/svg+xml")).isEqualTo("application/octet-stream");
+    assertThat(TaskRoutes.safeImageType("text/html")).isEqualTo("application/octet-stream");
+    assertThat(TaskRoutes.safeImageType(null)).isEqualTo("application/octet-stream");
   }
 
   @Test

@@ -1,7 +1,13 @@
 package dev.minigradient.model;
 
+import dev.minigradient.model.preprocess.DigitLayout;
+import dev.minigradient.model.preprocess.FashionLayout;
 import dev.minigradient.model.preprocess.InvalidInputException;
+import dev.minigradient.model.preprocess.Layout;
 import dev.minigradient.model.preprocess.MnistPreprocessor;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /** Turns input bytes into a model's input tensor. Implementations are thread-safe. */
 @FunctionalInterface
@@ -19,20 +25,26 @@ public interface Preprocessing {
   /**
    * The preprocessing a model's registry entry names.
    *
-   * @param name {@code mnist-digit} (MNIST's recipe: ink box to 20x20, centred by mass) or {@code
-   *     fashion-mnist} (Fashion-MNIST's: object box to 28, centred by the box, shades kept)
+   * @param name a registered layout: {@code mnist-digit} ({@link DigitLayout}: ink box to 20x20,
+   *     centred by mass) or {@code fashion-mnist} ({@link FashionLayout}: object box to 28,
+   *     centred by the box, shades kept)
    * @param maxPixels images whose header promises more pixels are refused
    * @return the preprocessing
    * @throws IllegalArgumentException for an unknown name
    */
   static Preprocessing named(String name, long maxPixels) {
-    MnistPreprocessor p =
-        switch (name) {
-          case "mnist-digit" -> new MnistPreprocessor(maxPixels, MnistPreprocessor.Layout.DIGIT);
-          case "fashion-mnist" -> new MnistPreprocessor(maxPixels, MnistPreprocessor.Layout.FASHION);
-          default -> throw new IllegalArgumentException(
-              "unknown preprocessing '" + name + "' (known: mnist-digit, fashion-mnist)");
-        };
-    return p::preprocess;
+    Supplier<Layout> layout = layouts().get(name);
+    if (layout == null) {
+      throw new IllegalArgumentException(
+          "unknown preprocessing '" + name + "' (known: " + String.join(", ", new TreeSet<>(layouts().keySet())) + ")");
+    }
+    return new MnistPreprocessor(maxPixels, layout.get())::preprocess;
+  }
+
+  /** The layouts a registry entry may name, by name: one line per layout. */
+  private static Map<String, Supplier<Layout>> layouts() {
+    return Map.of(
+        "mnist-digit", DigitLayout::new,
+        "fashion-mnist", FashionLayout::new);
   }
 }

@@ -50,6 +50,40 @@ final class ExifOrientation {
     }
   }
 
+  /**
+   * Returns the image as it is meant to be displayed for an EXIF orientation (1 to 8): pixel
+   * (x, y) of the result is taken from the stored pixel named in the TIFF 6.0 / EXIF 2.3 table.
+   */
+  static GrayImage apply(GrayImage g, int orientation) {
+    if (orientation <= NORMAL || orientation > 8) {
+      return g;
+    }
+    int w = g.w();
+    int h = g.h();
+    float[] src = g.v();
+    boolean swap = orientation >= 5;
+    int ow = swap ? h : w;
+    int oh = swap ? w : h;
+    float[] out = new float[src.length];
+    for (int y = 0; y < oh; y++) {
+      for (int x = 0; x < ow; x++) {
+        int sx;
+        int sy;
+        switch (orientation) {
+          case 2 -> { sx = w - 1 - x; sy = y; }
+          case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
+          case 4 -> { sx = x; sy = h - 1 - y; }
+          case 5 -> { sx = y; sy = x; }
+          case 6 -> { sx = y; sy = h - 1 - x; }
+          case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
+          default -> { sx = w - 1 - y; sy = x; } // 8
+        }
+        out[y * ow + x] = src[sy * w + sx];
+      }
+    }
+    return new GrayImage(out, ow, oh);
+  }
+
   private static int fromJpeg(byte[] b) {
     int p = 2;
     int limit = Math.min(b.length, JPEG_SCAN_LIMIT);
