@@ -620,8 +620,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   }
 
   /**
-   * Emits the final verdicts for the reputation ledger and keeps a small tombstone, so late and
-   * repeated votes cannot re-open the task.
+   * Emits the final verdicts for the reputation ledger. At exactly-once it keeps a small tombstone
+   * for {@link ConsensusConfig#retentionMs()}, so late and repeated votes cannot re-open the task;
+   * at at-least-once the published decision does that, and the entry is deleted.
    */
   private void settle(String taskId, PendingTask p, long now) {
     inputs.remove(taskId);
@@ -629,6 +630,15 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     deadlines.remove(p.deadline, taskId);
     if (p.seatDeadline > 0) {
       deadlines.remove(p.seatDeadline, taskId);
+    }
+    if (published != null) {
+      // at-least-once: the decision on inference.consensus (the decisions store) answers for the
+      // task from now on, so its entry goes, saving a record now and its deletion later; a vote
+      // that comes after is held as for an unknown task and dropped at its deadline (below), and
+      // a task re-read after a failure is decided again, its decision standing and the ledger
+      // counting its first settlement
+      pending.delete(taskId);
+      return;
     }
     PendingTask done = new PendingTask();
     done.decided = true;
@@ -662,6 +672,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         pending.delete(taskId);
       } else if (p.decided) {
         settle(taskId, p, now);
+      } else if (!p.hasTask() && publishedDecision(taskId) != null) {
+        log.debug("dropping {} vote(s) for task {}, decided and settled before they came", p.early.size(), taskId);
+        pending.delete(taskId);
       } else if (!p.hasTask()) {
         log.warn(
             "dead-lettering {} vote(s) for task {}: the task never arrived within {} ms",

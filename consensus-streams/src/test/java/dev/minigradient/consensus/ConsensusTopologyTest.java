@@ -29,6 +29,7 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -367,6 +368,29 @@ class ConsensusTopologyTest {
     Task u = submit("u");
     castAll(u, 3, "p1", "p2", "p3");
     assertThat(consensus.readValue().label()).isEqualTo(3);
+  }
+
+  @Test
+  void atLeastOnceASettledTaskLeavesTheStoreAndAVoteAfterItIsDroppedNotDeadLettered() {
+    // given the app at at-least-once and a task every peer voted on: decided and settled
+    startDriver(0.0, Referee.none(), false);
+    registerPeers("p1", "p2", "p3", "p4");
+    Task t = submit("t");
+    castAll(t, 3, "p1", "p2", "p3", "p4");
+    assertThat(consensus.readValue().label()).isEqualTo(3);
+    KeyValueStore<String, PendingTask> pendingStore = driver.getKeyValueStore(ConsensusTopology.PENDING_STORE);
+    assertThat(pendingStore.get("t")).as("the published decision answers for a settled task").isNull();
+
+    // when a vote for it comes after (a peer's retry)
+    cast(vote(t, "p1", 3));
+    driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
+
+    // then it is dropped: no dead letter, no second decision, counted once
+    var dead = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    assertThat(dead.isEmpty()).isTrue();
+    assertThat(consensus.isEmpty()).isTrue();
+    assertThat(pendingStore.get("t")).isNull();
+    assertThat(ledger().get("p1").agreed()).isEqualTo(1);
   }
 
   @Test
