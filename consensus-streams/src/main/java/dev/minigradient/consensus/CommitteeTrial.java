@@ -659,19 +659,17 @@ public final class CommitteeTrial {
         p.reference = model;
         tally.audited++;
       }
-      Map<String, DecisionRule.Ballot> ballots = new LinkedHashMap<>();
       for (String peer : p.eligible.keySet()) {
         Answer a = behavior.get(peer).answer(sample, own.get(peer));
         if (a != null) {
           p.votes.put(peer, new PendingTask.CountedVote(a.label(), null, a.probabilities(), true, null, t, null, null));
-          ballots.put(peer, new DecisionRule.Ballot(a.label(), true));
         }
       }
       long decidedAt = t;
-      DecisionRule.Step step = Verdicts.afterAudit(DecisionRule.next(p.eligible, ballots, p.hasCommittee(), false), p.reference);
+      DecisionRule.Step step = DecisionRule.next(p, false);
       if (step.kind() == DecisionRule.Kind.WAIT) { // a seat is silent: the deadline decides
         decidedAt = t + DECISION_TIMEOUT_MS;
-        step = Verdicts.afterAudit(DecisionRule.next(p.eligible, ballots, p.hasCommittee(), true), p.reference);
+        step = DecisionRule.next(p, true);
       }
       tally.tasks++;
       if (step.kind() == DecisionRule.Kind.DECIDE) {

@@ -478,17 +478,13 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    * @return true if it decided (and updated the stores)
    */
   private boolean decideIfReady(String taskId, PendingTask p, long now, boolean deadlinePassed) {
-    Map<String, DecisionRule.Ballot> ballots = new java.util.LinkedHashMap<>();
-    p.votes.forEach((peer, v) -> ballots.put(peer, new DecisionRule.Ballot(v.label(), v.valid())));
-    DecisionRule.Step step =
-        DecisionRule.next(p.eligible, Replacements.replaced(p.replacements), ballots, p.hasCommittee(), deadlinePassed);
-    step = Verdicts.afterAudit(step, p.reference); // an audited task whose seats agree on a wrong answer escalates
+    // the rule, then the audit: an audited task whose seats agree on a wrong answer escalates
+    DecisionRule.Step step = DecisionRule.next(p, deadlinePassed);
     switch (step.kind()) {
       case WAIT -> {
         return false;
       }
-      case DECIDE -> emit(taskId, p, step.label() == Vote.REJECTED ? ConsensusStatus.REJECTED : ConsensusStatus.DECIDED,
-          step.label(), step.agreeing(), step.total(), now);
+      case DECIDE -> emit(taskId, p, DecisionRule.status(step.label()), step.label(), step.agreeing(), step.total(), now);
       case TIMED_OUT -> emit(taskId, p, ConsensusStatus.TIMED_OUT, null, 0, step.total(), now);
       case ESCALATE -> {
         Referee.Reference ref = p.reference != null ? p.reference : refereeAnswer(taskId, p);
@@ -500,14 +496,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         } else {
           p.reference = ref;
           p.escalation = step.reason();
-          double agreeing = 0;
-          for (Map.Entry<String, PendingTask.CountedVote> e : p.votes.entrySet()) {
-            if (e.getValue().valid() && e.getValue().label() == ref.label()) {
-              agreeing += p.eligible.getOrDefault(e.getKey(), 0.0);
-            }
-          }
-          emit(taskId, p, ref.label() == Vote.REJECTED ? ConsensusStatus.REJECTED : ConsensusStatus.DECIDED,
-              ref.label(), agreeing, step.total(), now);
+          double agreeing = Quorum.tally(p.eligible, DecisionRule.ballots(p)).weightOf(ref.label());
+          emit(taskId, p, DecisionRule.status(ref.label()), ref.label(), agreeing, step.total(), now);
         }
       }
     }

@@ -207,7 +207,7 @@ public final class LedgerReplay {
     }
     if ((c.status() == ConsensusStatus.DECIDED || c.status() == ConsensusStatus.REJECTED)
         && !c.escalated()
-        && !(3 * c.agreeingWeight() > 2 * c.totalWeight() && c.totalWeight() > 0)) {
+        && !Quorum.holds(c.agreeingWeight(), c.totalWeight())) {
       find("decided without more than 2/3 of the weight", c.taskId() + " " + c.agreeingWeight() + "/" + c.totalWeight());
     }
   }

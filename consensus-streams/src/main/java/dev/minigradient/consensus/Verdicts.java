@@ -22,9 +22,10 @@ import java.util.function.Function;
 
 /**
  * The pure rules that turn one task's votes, decision and the referee's answer into its audit and
- * its peers' verdicts and rewards: which tasks are audited, when an audit overrules unanimous
- * seats, drift, audit failures and the reward split. One implementation, applied by {@link
- * ConsensusProcessor} to every task and by {@link CommitteeTrial} to simulated ones.
+ * its peers' verdicts and rewards: which tasks are audited, drift, audit failures and the reward
+ * split (when an audit overrules unanimous seats is {@link DecisionRule}'s). One implementation,
+ * applied by {@link ConsensusProcessor} to every task and by {@link CommitteeTrial} to simulated
+ * ones.
  */
 final class Verdicts {
   /**
@@ -105,21 +106,6 @@ final class Verdicts {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /**
-   * The {@link DecisionRule}'s step, overruled by an audit: an audited task whose voters agree on
-   * another answer than the model's escalates (reason {@code audit}), so the referee decides.
-   *
-   * @param step the rule's step
-   * @param reference the referee's answer when the task is audited, else null
-   * @return {@code step}, or an escalation
-   */
-  static DecisionRule.Step afterAudit(DecisionRule.Step step, Referee.Reference reference) {
-    if (step.kind() == DecisionRule.Kind.DECIDE && reference != null && step.label() != reference.label()) {
-      return new DecisionRule.Step(DecisionRule.Kind.ESCALATE, step.label(), step.agreeing(), step.total(), "audit");
-    }
-    return step;
   }
 
   /**

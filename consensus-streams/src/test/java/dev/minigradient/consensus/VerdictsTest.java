@@ -68,17 +68,6 @@ class VerdictsTest {
   }
 
   @Test
-  void anAuditOverrulesUnanimousSeatsOnlyWhenTheirLabelIsNotTheModels() {
-    DecisionRule.Step decide = new DecisionRule.Step(DecisionRule.Kind.DECIDE, 2, 3, 3, null);
-
-    assertThat(Verdicts.afterAudit(decide, null)).isSameAs(decide);
-    assertThat(Verdicts.afterAudit(decide, new Referee.Reference(2, MODEL))).isSameAs(decide);
-    DecisionRule.Step overruled = Verdicts.afterAudit(decide, new Referee.Reference(1, MODEL));
-    assertThat(overruled.kind()).isEqualTo(DecisionRule.Kind.ESCALATE);
-    assertThat(overruled.reason()).isEqualTo("audit");
-  }
-
-  @Test
   void aNewcomerOnTheCommitteeRaisesTheAuditRateAndTheSampleFollowsTheRate() {
     Reputation veteran = ReputationRules.initial("veteran", 100);
     for (int i = 0; i < StakeWeights.PROBATION_VERDICTS; i++) {
