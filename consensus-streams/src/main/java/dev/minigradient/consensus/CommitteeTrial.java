@@ -10,7 +10,6 @@ import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Verdict;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -597,7 +596,7 @@ public final class CommitteeTrial {
 
     Run(Config config, long seed) {
       this.config = config;
-      this.secret = ByteBuffer.allocate(8).putLong(seed).array();
+      this.secret = AuditSample.salt(seed);
       this.tasks = new SplittableRandom(seed);
       this.interval = Math.max(1, ROSTER_MS / config.tasksPerRoster());
       for (int i = 0; i < config.peers(); i++) {
@@ -653,9 +652,8 @@ public final class CommitteeTrial {
       p.modelId = MODEL;
       p.committee.addAll(committee.seats());
       p.eligible.putAll(Verdicts.eligible(committee, roster));
-      double rate = Verdicts.auditRate(config.auditRate(), config.newcomerAuditRate(), p.eligible.keySet(), ledger::get);
       Referee.Reference model = new Referee.Reference(sample.truth(), sample.probabilities());
-      if (Verdicts.isAudited(secret, taskId, rate)) {
+      if (AuditSample.sampled(secret, taskId, config.auditRate(), config.newcomerAuditRate(), p.eligible.keySet(), ledger::get)) {
         p.reference = model;
         tally.audited++;
       }

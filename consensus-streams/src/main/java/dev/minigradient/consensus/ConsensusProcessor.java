@@ -131,7 +131,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     this.config = config;
     this.weights = weights;
     this.referee = referee;
-    this.auditSalt = java.nio.ByteBuffer.allocate(8).putLong(config.auditSalt()).array();
+    this.auditSalt = AuditSample.salt(config.auditSalt());
   }
 
   @Override
@@ -248,11 +248,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     Roster roster = rosterAt(appendTime);
     Committee committee =
         partition < 0 ? null : Committee.ofTask(roster, task.modelId(), task.redundancy(), partition, offset, appendTime);
-    double auditRate = config.auditRate();
     if (committee != null && !committee.seats().isEmpty()) {
       p.committee.addAll(committee.seats());
       p.eligible.putAll(Verdicts.eligible(committee, roster));
-      auditRate = Verdicts.auditRate(auditRate, config.committees().newcomerAuditRate(), p.eligible.keySet(), this::ledgerEntry);
       inputs.put(taskId, task.input());
     } else {
       Map<String, Peer> active = new TreeMap<>();
@@ -270,7 +268,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         inputs.put(taskId, task.input()); // a task without quorum escalates to the referee
       }
     }
-    if (!p.eligible.isEmpty() && Verdicts.isAudited(auditSalt, taskId, auditRate)) {
+    if (!p.eligible.isEmpty() && AuditSample.sampled(auditSalt, taskId, config.auditRate(), config.committees().newcomerAuditRate(),
+        p.hasCommittee() ? p.eligible.keySet() : List.of(), this::ledgerEntry)) {
       p.reference = referee.rerun(task.modelId(), task.input());
     }
     List<PendingTask.HeldVote> early = p.early;

@@ -5,12 +5,7 @@ import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
-import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Verdict;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,14 +13,13 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * The pure rules that turn one task's votes, decision and the referee's answer into its audit and
- * its peers' verdicts and rewards: which tasks are audited, drift, audit failures and the reward
- * split (when an audit overrules unanimous seats is {@link DecisionRule}'s). One implementation,
- * applied by {@link ConsensusProcessor} to every task and by {@link CommitteeTrial} to simulated
- * ones.
+ * its peers' verdicts and rewards: drift, audit failures and the reward split (which tasks are
+ * audited is {@link AuditSample}'s, when an audit overrules unanimous seats {@link DecisionRule}'s).
+ * One implementation, applied by {@link ConsensusProcessor} to every task and by {@link
+ * CommitteeTrial} to simulated ones.
  */
 final class Verdicts {
   /**
@@ -58,54 +52,6 @@ final class Verdicts {
       committee.seatsByPeer().forEach((peer, seats) -> eligible.put(peer, (double) seats));
     }
     return eligible;
-  }
-
-  /**
-   * The audit rate of a committee task: the plain rate, raised to the newcomer rate when a seated
-   * peer is a newcomer (not in the ledger, or judged on fewer than {@link
-   * StakeWeights#PROBATION_VERDICTS} tasks), as BOINC's adaptive replication checks a host's work
-   * more often until it has a run of valid results.
-   *
-   * @param rate the plain audit rate, in [0,1]
-   * @param newcomerRate the rate when a newcomer holds a seat, in [0,1]
-   * @param seated the seated peers
-   * @param ledger a peer's ledger entry, or null for a peer never settled
-   * @return the rate to sample the task with
-   */
-  static double auditRate(double rate, double newcomerRate, Iterable<String> seated, Function<String, Reputation> ledger) {
-    double r = rate;
-    for (String peer : seated) {
-      Reputation e = ledger.apply(peer);
-      if (e == null || e.judged() < StakeWeights.PROBATION_VERDICTS) {
-        r = Math.max(r, newcomerRate); // a newcomer holds a seat
-      }
-    }
-    return r;
-  }
-
-  /**
-   * Whether a task is audited: the first 53 bits of SHA-256(secret salt, task id), as a fraction
-   * of 2^53, fall under the audit rate. Peers do not know the salt, so they cannot tell which
-   * tasks are checked.
-   *
-   * @param salt the consensus app's secret salt
-   * @param taskId the task
-   * @param rate the audit rate, in [0,1]
-   * @return true if the task is audited
-   */
-  static boolean isAudited(byte[] salt, String taskId, double rate) {
-    if (rate <= 0) {
-      return false;
-    }
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(salt);
-      byte[] h = sha.digest(taskId.getBytes(StandardCharsets.UTF_8));
-      long bits = ByteBuffer.wrap(h).getLong() >>> 11;
-      return bits < rate * (1L << 53);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /**
