@@ -7,6 +7,7 @@ import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Verdict;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,9 +62,7 @@ final class Verdicts {
    * or when its peer's seat was replaced ({@link Replacements}): it came after the seat timeout. When
    * the referee answered (an audit or an escalation), every valid vote is audited: PASSED when its
    * label and probabilities match, FAILED otherwise, except drift ({@link #isDrift}), which is
-   * DRIFTED and PASSED. Each decided task pays {@link ReputationRules#TASK_REWARD}, split in
-   * proportion to weight (seats held, with a committee) among the peers that agreed by the
-   * decision and did not fail an audit.
+   * DRIFTED and PASSED. The task's reward is split by {@link RewardSplit}.
    *
    * @param p the task: its eligible peers, counted votes, status, leading label, reference and
    *     decision time
@@ -75,8 +74,7 @@ final class Verdicts {
     boolean decided = p.status == ConsensusStatus.DECIDED || p.status == ConsensusStatus.REJECTED;
     Set<String> replaced = Replacements.replaced(p.replacements);
     List<PeerVerdict> verdicts = new ArrayList<>();
-    double rewardedWeight = 0;
-    int rewarded = 0;
+    Set<String> earners = new HashSet<>();
     for (String peerId : new TreeSet<>(p.eligible.keySet())) {
       PendingTask.CountedVote v = p.votes.get(peerId);
       Verdict verdict;
@@ -103,25 +101,12 @@ final class Verdicts {
         reason = verdict == Verdict.DRIFTED ? "drift: probabilities match re-execution, argmax differs" : failure;
       }
       double weight = p.eligible.getOrDefault(peerId, 0.0);
-      boolean paid = verdict == Verdict.AGREED && audit != AuditResult.FAILED && v.arrivedAt() <= p.decidedAt;
-      if (paid) {
-        rewardedWeight += weight;
-        rewarded++;
+      if (v != null && RewardSplit.earns(verdict, audit, v.arrivedAt(), p.decidedAt)) {
+        earners.add(peerId);
       }
-      verdicts.add(new PeerVerdict(peerId, v == null ? null : v.label(), verdict, reason, weight, audit, paid ? 1 : 0));
+      verdicts.add(new PeerVerdict(peerId, v == null ? null : v.label(), verdict, reason, weight, audit, 0));
     }
-    if (rewarded == 0) {
-      return verdicts;
-    }
-    List<PeerVerdict> paid = new ArrayList<>(verdicts.size());
-    for (PeerVerdict v : verdicts) {
-      double share = 0;
-      if (v.reward() > 0) { // marked above: agreed by the decision and passed any audit
-        share = rewardedWeight > 0 ? v.weight() / rewardedWeight : 1.0 / rewarded;
-      }
-      paid.add(new PeerVerdict(v.peerId(), v.label(), v.verdict(), v.reason(), v.weight(), v.audit(), share * ReputationRules.TASK_REWARD));
-    }
-    return paid;
+    return RewardSplit.split(verdicts, earners);
   }
 
   /**
