@@ -3,7 +3,6 @@ package dev.minigradient.consensus;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Committee;
-import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
@@ -670,8 +669,9 @@ public final class CommitteeTrial {
         step = DecisionRule.next(p, true);
       }
       tally.tasks++;
+      int label = step.kind() == DecisionRule.Kind.DECIDE ? step.label() : model.label();
+      p.decide(DecisionRule.status(label), label, decidedAt);
       if (step.kind() == DecisionRule.Kind.DECIDE) {
-        p.leader = step.label();
         tally.accepted++;
         if (step.label() != sample.truth()) {
           tally.wrong++;
@@ -680,15 +680,10 @@ public final class CommitteeTrial {
       } else { // ESCALATE: the referee re-executes the task and decides (TIMED_OUT needs no committee)
         p.reference = model;
         p.escalation = step.reason();
-        p.leader = model.label();
         tally.escalations.merge(step.reason(), 1L, Long::sum);
       }
-      p.status = ConsensusStatus.DECIDED;
-      p.decided = true;
-      p.decidedAt = decidedAt;
       tally.inferences += p.votes.size() + (p.reference != null ? 1 : 0);
-      boolean everyoneVoted = p.votes.keySet().containsAll(p.eligible.keySet());
-      long settledAt = everyoneVoted ? decidedAt : t + DECISION_TIMEOUT_MS;
+      long settledAt = p.everyoneVoted() ? decidedAt : t + DECISION_TIMEOUT_MS;
       for (PeerVerdict v : Verdicts.of(p, ConsensusConfig.DEFAULT_LATE_GRACE_MS, true)) {
         if (behavior.get(v.peerId()) == Behavior.HONEST && (v.audit() == AuditResult.FAILED || v.verdict() == Verdict.INVALID)) {
           honestFailedAudit = true;

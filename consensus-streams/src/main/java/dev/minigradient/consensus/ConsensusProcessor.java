@@ -307,7 +307,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
     if (p.decided) {
       judge(p, vote, now); // a vote after an early decision: judged for the ledger only
-      if (everyoneVoted(p)) {
+      if (p.everyoneVoted()) {
         settle(taskId, p, now);
       } else {
         pending.put(taskId, p);
@@ -465,10 +465,6 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     return entry.value() != null && entry.value().isActive(entry.timestamp(), now);
   }
 
-  private static boolean everyoneVoted(PendingTask p) {
-    return !p.eligible.isEmpty() && p.votes.keySet().containsAll(p.eligible.keySet());
-  }
-
   /**
    * Applies the {@link DecisionRule} and emits the consensus when it says so: unanimous seats or a
    * 2/3 quorum decide; an escalation is decided by the referee's re-execution (or, when the
@@ -489,7 +485,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         Referee.Reference ref = p.reference != null ? p.reference : refereeAnswer(taskId, p);
         if (ref == null) {
           // nobody can re-execute it: as without escalation
-          boolean everyoneVoted = everyoneVoted(p);
+          boolean everyoneVoted = p.everyoneVoted();
           emit(taskId, p, step.label() != null || everyoneVoted ? ConsensusStatus.NO_QUORUM : ConsensusStatus.TIMED_OUT,
               step.label(), step.agreeing(), step.total(), now);
         } else {
@@ -529,10 +525,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       double leaderWeight,
       double total,
       long now) {
-    p.decided = true;
-    p.decidedAt = now;
-    p.status = status;
-    p.leader = leader;
+    p.decide(status, leader, now);
     inputs.remove(taskId);
     Consensus before = publishedDecision(taskId);
     if (before != null) {
@@ -540,49 +533,16 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       p.status = before.status();
       p.leader = before.status() == ConsensusStatus.REJECTED ? Integer.valueOf(Vote.REJECTED) : before.label();
       log.debug("task {} was decided {} before a failure; keeping that decision", taskId, before.status());
-      if (everyoneVoted(p) || now >= p.deadline) {
+      if (p.everyoneVoted() || now >= p.deadline) {
         settle(taskId, p, now);
       } else {
         pending.put(taskId, p);
       }
       return;
     }
-    double confidenceSum = 0;
-    int agreeing = 0;
-    String rejection = null;
-    boolean decided = status == ConsensusStatus.DECIDED || status == ConsensusStatus.REJECTED;
-    for (PendingTask.CountedVote v : p.votes.values()) {
-      if (decided && v.valid() && leader != null && v.label() == leader) {
-        confidenceSum += v.probability();
-        agreeing++;
-        if (rejection == null && v.rejection() != null) {
-          rejection = v.rejection();
-        }
-      }
-    }
-    Consensus c =
-        new Consensus(
-            Consensus.SCHEMA_VERSION,
-            taskId,
-            p.modelId,
-            p.name,
-            status,
-            status == ConsensusStatus.DECIDED ? leader : null,
-            status == ConsensusStatus.REJECTED ? rejection : null,
-            status == ConsensusStatus.DECIDED && agreeing > 0 ? confidenceSum / agreeing : 0,
-            leader == null ? 0 : leaderWeight,
-            total,
-            Verdicts.of(p, config.lateGraceMs(), now >= p.deadline),
-            p.submittedAt,
-            now,
-            p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0,
-            p.forged,
-            p.reference != null,
-            Replacements.finalSeats(p.committee, p.replacements),
-            p.escalation,
-            p.eligible.size() + (p.reference != null ? 1 : 0));
+    Consensus c = ConsensusRecord.of(taskId, p, leaderWeight, total, config.lateGraceMs(), now);
     context.forward(new Record<>(taskId, Outcome.decision(c), now));
-    if (everyoneVoted(p) || now >= p.deadline) {
+    if (p.everyoneVoted() || now >= p.deadline) {
       settle(taskId, p, now);
     } else {
       pending.put(taskId, p); // settles when the rest vote or at the deadline
