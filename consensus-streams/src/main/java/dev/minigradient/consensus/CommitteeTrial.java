@@ -650,7 +650,7 @@ public final class CommitteeTrial {
       PendingTask p = new PendingTask();
       p.modelId = MODEL;
       p.committee.addAll(committee.seats());
-      p.eligible.putAll(Verdicts.eligible(committee, roster));
+      p.eligible.putAll(Eligibility.seats(committee, roster));
       Referee.Reference model = new Referee.Reference(sample.truth(), sample.probabilities());
       if (AuditSample.sampled(secret, taskId, config.auditRate(), config.newcomerAuditRate(), p.eligible.keySet(), ledger::get)) {
         p.reference = model;

@@ -250,7 +250,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         partition < 0 ? null : Committee.ofTask(roster, task.modelId(), task.redundancy(), partition, offset, appendTime);
     if (committee != null && !committee.seats().isEmpty()) {
       p.committee.addAll(committee.seats());
-      p.eligible.putAll(Verdicts.eligible(committee, roster));
+      p.eligible.putAll(Eligibility.seats(committee, roster));
       inputs.put(taskId, task.input());
     } else {
       Map<String, Peer> active = new TreeMap<>();
@@ -339,7 +339,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    */
   private void judge(PendingTask p, Vote vote, long now) {
     PendingTask.CountedVote first = p.votes.get(vote.peerId());
-    if (first != null && (java.util.Objects.equals(first.signature(), vote.signature()) || "equivocation".equals(first.reason()))) {
+    if (Eligibility.isRepeat(first, vote.signature())) {
       return; // a redelivery, or the peer's vote already stopped counting
     }
     ValueAndTimestamp<Peer> registered = peers.get(vote.peerId());
@@ -355,29 +355,25 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
     String payloadSha256 = Hashes.sha256Hex(vote.signedPayload());
     if (first != null) {
-      if (!first.payloadSha256().equals(payloadSha256)) {
+      if (Eligibility.equivocates(first, payloadSha256)) {
         // two different votes, both signed by the peer: provable equivocation
-        p.votes.put(vote.peerId(), first.invalid("equivocation"));
+        p.votes.put(vote.peerId(), first.invalid(Eligibility.EQUIVOCATION));
       }
       return;
     }
-    if (!p.eligible.containsKey(vote.peerId())) {
-      if (p.hasCommittee()) {
+    switch (Eligibility.admit(p, vote.peerId(), peer.models().contains(p.modelId) && isActive(registered, now))) {
+      case NO_SEAT -> {
         log.debug("vote of {} for {} ignored: it holds no seat", vote.peerId(), vote.taskId());
         return; // an unseated peer neither counts nor is judged
       }
-      if (!peer.models().contains(p.modelId) || !isActive(registered, now)) {
+      case NOT_SERVING -> {
         log.debug("vote of {} for {} ignored: not an active peer serving the model", vote.peerId(), vote.taskId());
         return;
       }
-      p.eligible.put(vote.peerId(), lateJoinerWeight(p, peer)); // a late joiner raises the bar
+      case LATE_JOINER -> p.eligible.put(vote.peerId(), lateJoinerWeight(p, peer)); // a late joiner raises the bar
+      case ELIGIBLE -> { }
     }
-    String reason = null;
-    if (!p.modelId.equals(vote.modelId())) {
-      reason = "wrong-model";
-    } else if (!p.inputSha256.equals(vote.inputSha256())) {
-      reason = "wrong-input";
-    }
+    String reason = Eligibility.invalidReason(p, vote);
     p.votes.put(
         vote.peerId(),
         new PendingTask.CountedVote(

@@ -331,7 +331,7 @@ public final class LedgerReplay {
       }
       byte[] seed = Committee.seed(roster.beacon(), t.partition(), t.offset(), t.appendTime());
       Committee drawn = Committee.draw(roster, t.modelId(), t.redundancy(), seed);
-      Set<String> seated = new HashSet<>(drawn.seats());
+      Set<String> seated = new HashSet<>(Eligibility.seats(drawn, roster).keySet());
       Map<Integer, Set<String>> appointed = checkReplacements(c.taskId(), drawn.seats(), calls, Replacements.ranker(roster, t.modelId(), seed));
       appointed.values().forEach(seated::addAll);
       if (!isDrawnOrAppointed(c.committee(), drawn.seats(), appointed)) {

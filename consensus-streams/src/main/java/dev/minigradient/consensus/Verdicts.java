@@ -1,16 +1,12 @@
 package dev.minigradient.consensus;
 
-import dev.minigradient.protocol.Committee;
-import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Verdict;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -31,29 +27,6 @@ final class Verdicts {
   static final double AUDIT_TOLERANCE = 1e-4;
 
   private Verdicts() {}
-
-  /**
-   * The eligible peers of a committee task and their weights: with drawn seats, the seats each
-   * peer holds (a peer holding two seats weighs two and earns two seats' share); when every
-   * candidate is seated, its roster weight, so identities added to reach that mode gain no reward.
-   *
-   * @param committee the task's committee
-   * @param roster the roster it was drawn from
-   * @return peer id to weight, in first-seat order
-   */
-  static Map<String, Double> eligible(Committee committee, Roster roster) {
-    Map<String, Double> eligible = new LinkedHashMap<>();
-    if (committee.everyone()) {
-      for (Roster.Member m : roster.members()) {
-        if (committee.seats(m.peerId())) {
-          eligible.put(m.peerId(), m.weight());
-        }
-      }
-    } else {
-      committee.seatsByPeer().forEach((peer, seats) -> eligible.put(peer, (double) seats));
-    }
-    return eligible;
-  }
 
   /**
    * Each eligible peer's verdict on a task's decision, sorted by peer id, with its weight, audit
