@@ -622,11 +622,10 @@ public final class CommitteeTrial {
         long t = i * interval;
         settleUntil(t);
         if (i % config.tasksPerRoster() == 0) {
-          long epoch = t / ROSTER_MS;
           if (next != null && next.effectiveFrom() <= t) {
             current = next;
           }
-          next = roster((epoch + 1) * ROSTER_MS); // published an epoch ahead, from the ledger now
+          next = roster(Rosters.nextEpoch(t, ROSTER_MS)); // published an epoch ahead, from the ledger now
         }
         watch(i);
         task(i, t, current);
@@ -637,10 +636,7 @@ public final class CommitteeTrial {
 
     /** The roster starting at {@code from}: every peer with its weight from the ledger now. */
     Roster roster(long from) {
-      Map<String, Double> w = new StakeWeights().weights(registry, ledger::get);
-      List<Roster.Member> members = new ArrayList<>();
-      registry.forEach((id, peer) -> members.add(new Roster.Member(id, w.getOrDefault(id, 0.0), peer.models())));
-      return new Roster(Roster.SCHEMA_VERSION, from, Roster.beacon(secret, from), config.seats(), members);
+      return Rosters.of(from, secret, config.seats(), registry, new StakeWeights(), ledger::get);
     }
 
     void task(int i, long t, Roster roster) {

@@ -422,7 +422,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    */
   private void publishRoster(long now) {
     long interval = config.committees().rosterIntervalMs();
-    long from = (now / interval + 1) * interval;
+    long from = Rosters.nextEpoch(now, interval);
     if (from <= rosterPublishedFrom) {
       return;
     }
@@ -440,10 +440,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         }
       }
     }
-    Map<String, Double> w = weights.weights(active, this::ledgerEntry);
-    List<Roster.Member> members = new ArrayList<>();
-    active.forEach((id, peer) -> members.add(new Roster.Member(id, w.getOrDefault(id, 0.0), peer.models())));
-    Roster roster = new Roster(Roster.SCHEMA_VERSION, from, Roster.beacon(auditSalt, from), config.committees().redundancy(), members);
+    Roster roster = Rosters.of(from, auditSalt, config.committees().redundancy(), active, weights, this::ledgerEntry);
     context.forward(new Record<>(roster.key(), Outcome.roster(roster), now));
   }
 
