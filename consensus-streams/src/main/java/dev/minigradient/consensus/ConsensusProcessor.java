@@ -47,14 +47,15 @@ import org.slf4j.LoggerFactory;
  *       a task without a committee (redundancy {@code all}, or no roster yet).
  *   <li>A task's eligible peers are the peers active in {@code peers.registry} and serving its
  *       model when it arrives; a valid vote from another registered peer serving the model adds
- *       that peer (a late joiner raises the bar, never lowers it).
+ *       that peer (a late joiner raises the bar, never lowers it) ({@link Eligibility}).
  *   <li>A vote is the peer's only if its Ed25519 signature verifies against the peer's registered
  *       key; others are ignored. The peer's first such vote counts if its model id and input
  *       SHA-256 (of the task's bytes, not the requester's claim) match; if not it is judged {@link
- *       Verdict#INVALID}. Repeats are ignored.
+ *       Verdict#INVALID}. Repeats are ignored ({@link Eligibility}).
  *   <li>The task is {@link ConsensusStatus#DECIDED} (or {@link ConsensusStatus#REJECTED} when the
- *       label is "refused") as soon as one label holds more than 2/3 of the eligible weight; it is
- *       {@link ConsensusStatus#NO_QUORUM} as soon as every eligible peer has voted without that.
+ *       label is "refused") as soon as one label holds more than 2/3 of the eligible weight ({@link
+ *       Quorum}); it is {@link ConsensusStatus#NO_QUORUM} as soon as every eligible peer has voted
+ *       without that.
  *   <li>A task whose model no active peer serves is {@link ConsensusStatus#UNSUPPORTED_MODEL} at
  *       once.
  *   <li>On the wall-clock deadline (a punctuator, since stream time stands still without records):
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  *       ledger are settled only when every eligible peer has voted or the deadline passes, so a
  *       correct vote that arrives after an early decision counts as agreement, not as a miss.
  *   <li>The leading label reported without quorum is the one with the most weight; ties go to the
- *       lowest label, so the outcome never depends on arrival order.
+ *       lowest label, so the outcome never depends on arrival order ({@link Quorum}).
  *   <li>Weights are fixed when the task arrives by the {@link WeightRule} (by default {@link
  *       StakeWeights}: stake x reputation from the ledger, newcomers capped).
  *   <li>A redelivered vote (same signature) is ignored; a second, different vote the peer signed
@@ -72,21 +73,24 @@ import org.slf4j.LoggerFactory;
  *       Verdict#INVALID}.
  *   <li>A correct vote arriving more than the late grace after the decision is {@link
  *       Verdict#LATE}.
- *   <li>Audits: a secretly sampled fraction of tasks is re-executed by the {@link Referee}; at
- *       settlement each counted vote is {@link AuditResult#PASSED} when its label equals the
- *       referee's and each probability is within {@link Verdicts#AUDIT_TOLERANCE}, else {@link
- *       AuditResult#FAILED}.
+ *   <li>Audits: a secretly sampled fraction of tasks ({@link AuditSample}) is re-executed by the
+ *       {@link Referee}; at settlement each counted vote is {@link AuditResult#PASSED} when its
+ *       label equals the referee's and each probability is within {@link
+ *       Verdicts#AUDIT_TOLERANCE}, else {@link AuditResult#FAILED}.
  *   <li>Rewards: each decided task pays {@link ReputationRules#TASK_REWARD} tokens, split among
  *       the peers whose agreeing vote had arrived by the decision (and passed any audit), in
  *       proportion to their weight: a vote after the decision did not help reach it, and paying
- *       it would pay copying the published answer.
+ *       it would pay copying the published answer ({@link RewardSplit}).
  *   <li>Sealed votes (see {@link Sealing}) are opened with the app's sealing key before anything
  *       else; one that does not open is ignored.
  * </ul>
  *
  * <p>One class over 400 lines because it is the one owner of the pending-tasks store: arrival,
- * judging, deciding, settling and the punctuator all read and write the same entry, and the pure
- * rules it applies are elsewhere ({@link DecisionRule}, {@link Verdicts}, {@link Committee}).
+ * judging, deciding, settling and the punctuator all read and write the same entry. The pure rules
+ * it applies are elsewhere, each in one place, unit-tested and shared with {@code replay} and the
+ * trust trial where they apply: {@link Eligibility}, {@link AuditSample}, {@link DecisionRule} and
+ * {@link Quorum}, {@link Replacements}, {@link Verdicts} and {@link RewardSplit}, {@link
+ * ConsensusRecord}, {@link Rosters} and {@link Committee}.
  */
 final class ConsensusProcessor implements Processor<String, ConsensusInput, String, Outcome> {
   private static final Logger log = LoggerFactory.getLogger(ConsensusProcessor.class);
@@ -478,14 +482,12 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         Referee.Reference ref = p.reference != null ? p.reference : refereeAnswer(taskId, p);
         if (ref == null) {
           // nobody can re-execute it: as without escalation
-          boolean everyoneVoted = p.everyoneVoted();
-          emit(taskId, p, step.label() != null || everyoneVoted ? ConsensusStatus.NO_QUORUM : ConsensusStatus.TIMED_OUT,
-              step.label(), step.agreeing(), step.total(), now);
+          emit(taskId, p, DecisionRule.withoutReferee(step, p.everyoneVoted()), step.label(), step.agreeing(), step.total(), now);
         } else {
           p.reference = ref;
           p.escalation = step.reason();
-          double agreeing = Quorum.tally(p.eligible, DecisionRule.ballots(p)).weightOf(ref.label());
-          emit(taskId, p, DecisionRule.status(ref.label()), ref.label(), agreeing, step.total(), now);
+          DecisionRule.Step refereed = DecisionRule.byReferee(step, p);
+          emit(taskId, p, DecisionRule.status(refereed.label()), refereed.label(), refereed.agreeing(), refereed.total(), now);
         }
       }
     }

@@ -65,7 +65,8 @@ public final class DecisionRule {
    * @param total weight of every eligible peer (seats with a committee), less excused peers that
    *     have not voted: at a committee's decision, the weight of the seats that answered
    * @param reason why a task escalates: {@code disagreement}, {@code invalid-vote}, {@code
-   *     missing-seat} or {@code no-quorum}; else null
+   *     missing-seat}, {@code no-quorum} or {@code audit} (kept when the referee decides it, {@link
+   *     #byReferee}); else null
    */
   public record Step(Kind kind, Integer label, double agreeing, double total, String reason) {}
 
@@ -174,6 +175,34 @@ public final class DecisionRule {
       return new Step(Kind.ESCALATE, step.label(), step.agreeing(), step.total(), "audit");
     }
     return step;
+  }
+
+  /**
+   * The referee's decision of an escalated task: its answer is the decision, supported by the
+   * weight of the valid votes for it ({@link Quorum}).
+   *
+   * @param escalated the rule's escalation
+   * @param p the task, with the referee's answer in {@link PendingTask#reference}
+   * @return a {@link Kind#DECIDE} step for the referee's label, keeping the escalation's total
+   *     weight and reason
+   */
+  static Step byReferee(Step escalated, PendingTask p) {
+    int label = p.reference.label();
+    double agreeing = Quorum.tally(p.eligible, ballots(p)).weightOf(label);
+    return new Step(Kind.DECIDE, label, agreeing, escalated.total(), escalated.reason());
+  }
+
+  /**
+   * How an escalation ends when nobody can re-execute the task: as without escalation, {@link
+   * ConsensusStatus#NO_QUORUM} when a valid vote leads or everyone voted, else {@link
+   * ConsensusStatus#TIMED_OUT}.
+   *
+   * @param escalated the rule's escalation
+   * @param everyoneVoted whether every eligible peer has voted
+   * @return the status
+   */
+  static ConsensusStatus withoutReferee(Step escalated, boolean everyoneVoted) {
+    return escalated.label() != null || everyoneVoted ? ConsensusStatus.NO_QUORUM : ConsensusStatus.TIMED_OUT;
   }
 
   /**

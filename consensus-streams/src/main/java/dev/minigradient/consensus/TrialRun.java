@@ -150,8 +150,6 @@ final class TrialRun {
       step = DecisionRule.next(p, true);
     }
     tally.tasks++;
-    int label = step.kind() == DecisionRule.Kind.DECIDE ? step.label() : model.label();
-    p.decide(DecisionRule.status(label), label, decidedAt);
     if (step.kind() == DecisionRule.Kind.DECIDE) {
       tally.accepted++;
       if (step.label() != sample.truth()) {
@@ -162,7 +160,9 @@ final class TrialRun {
       p.reference = model;
       p.escalation = step.reason();
       tally.escalations.merge(step.reason(), 1L, Long::sum);
+      step = DecisionRule.byReferee(step, p);
     }
+    p.decide(DecisionRule.status(step.label()), step.label(), decidedAt);
     tally.inferences += p.votes.size() + (p.reference != null ? 1 : 0);
     long settledAt = p.everyoneVoted() ? decidedAt : t + DECISION_TIMEOUT_MS;
     for (PeerVerdict v : Verdicts.of(p, ConsensusConfig.DEFAULT_LATE_GRACE_MS, true)) {

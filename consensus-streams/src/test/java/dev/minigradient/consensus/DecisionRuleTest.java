@@ -163,4 +163,35 @@ class DecisionRuleTest {
     assertThat(DecisionRule.status(-1)).isEqualTo(ConsensusStatus.REJECTED);
     assertThat(DecisionRule.status(0)).isEqualTo(ConsensusStatus.DECIDED);
   }
+
+  @Test
+  void theRefereesAnswerDecidesAnEscalationWithTheWeightOfTheVotesForIt() {
+    PendingTask p = new PendingTask();
+    p.committee.addAll(List.of("a", "b", "c"));
+    p.eligible.putAll(seats("a", 1, "b", 1, "c", 1));
+    p.votes.put("a", new PendingTask.CountedVote(3, null, List.of(), true, null, 0, null, null));
+    p.votes.put("b", new PendingTask.CountedVote(5, null, List.of(), true, null, 0, null, null));
+    p.votes.put("c", new PendingTask.CountedVote(5, null, List.of(), false, "wrong-input", 0, null, null));
+    Step escalated = DecisionRule.next(p, false);
+    p.reference = new Referee.Reference(5, List.of());
+
+    Step refereed = DecisionRule.byReferee(escalated, p);
+
+    assertThat(escalated.reason()).isEqualTo("disagreement");
+    assertThat(refereed.kind()).isEqualTo(Kind.DECIDE);
+    assertThat(refereed.label()).isEqualTo(5);
+    assertThat(refereed.agreeing()).as("the invalid vote for 5 weighs nothing").isEqualTo(1.0);
+    assertThat(refereed.total()).isEqualTo(3.0);
+    assertThat(refereed.reason()).isEqualTo("disagreement");
+  }
+
+  @Test
+  void withoutARefereeAnEscalationEndsWithoutQuorumOrTimesOutWithoutVotes() {
+    Step withVotes = new Step(Kind.ESCALATE, 3, 1, 3, "missing-seat");
+    Step withoutVotes = new Step(Kind.ESCALATE, null, 0, 3, "missing-seat");
+
+    assertThat(DecisionRule.withoutReferee(withVotes, false)).isEqualTo(ConsensusStatus.NO_QUORUM);
+    assertThat(DecisionRule.withoutReferee(withoutVotes, false)).isEqualTo(ConsensusStatus.TIMED_OUT);
+    assertThat(DecisionRule.withoutReferee(withoutVotes, true)).as("every vote invalid").isEqualTo(ConsensusStatus.NO_QUORUM);
+  }
 }
