@@ -262,7 +262,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         while (it.hasNext()) {
           ValueAndTimestamp<Peer> entry = it.next().value;
           Peer peer = entry.value();
-          if (peer != null && isActive(entry, now) && peer.models().contains(task.modelId())) {
+          if (Eligibility.activeAndServing(peer, entry.timestamp(), task.modelId(), now)) {
             active.put(peer.peerId(), peer);
           }
         }
@@ -365,7 +365,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       }
       return;
     }
-    switch (Eligibility.admit(p, vote.peerId(), peer.models().contains(p.modelId) && isActive(registered, now))) {
+    switch (Eligibility.admit(p, vote.peerId(), Eligibility.activeAndServing(peer, registered.timestamp(), p.modelId, now))) {
       case NO_SEAT -> {
         log.debug("vote of {} for {} ignored: it holds no seat", vote.peerId(), vote.taskId());
         return; // an unseated peer neither counts nor is judged
@@ -526,7 +526,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     if (before != null) {
       // decided before a failure, and that decision is out: it stands, and is not sent again
       p.status = before.status();
-      p.leader = before.status() == ConsensusStatus.REJECTED ? Integer.valueOf(Vote.REJECTED) : before.label();
+      p.leader = ConsensusRecord.decidedLabel(before);
       log.debug("task {} was decided {} before a failure; keeping that decision", taskId, before.status());
       if (p.everyoneVoted() || now >= p.deadline) {
         settle(taskId, p, now);

@@ -2,6 +2,7 @@ package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.Vote;
 
 /**
  * The {@link Consensus} record of a task just decided, built from its pending state: the decided
@@ -63,5 +64,16 @@ final class ConsensusRecord {
         Replacements.finalSeats(p.committee, p.replacements),
         p.escalation,
         p.eligible.size() + (p.reference != null ? 1 : 0));
+  }
+
+  /**
+   * The label a published record decided, as the processor keeps it: the refusal ({@link
+   * Vote#REJECTED}) for a rejection, whose record carries no label, else the record's label.
+   *
+   * @param c a published record
+   * @return the label, or null when none was decided
+   */
+  static Integer decidedLabel(Consensus c) {
+    return c.status() == ConsensusStatus.REJECTED ? Integer.valueOf(Vote.REJECTED) : c.label();
   }
 }

@@ -1,6 +1,7 @@
 package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.Committee;
+import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Vote;
 import java.util.LinkedHashMap;
@@ -66,6 +67,22 @@ final class Eligibility {
       committee.seatsByPeer().forEach((peer, seats) -> eligible.put(peer, (double) seats));
     }
     return eligible;
+  }
+
+  /**
+   * Whether a registered peer may serve a task now: active (not leaving, and its registry record,
+   * stamped by the broker, younger than {@link Peer#ACTIVE_HEARTBEATS} heartbeat intervals) and
+   * serving the task's model. Without a committee these are the task's eligible peers when it
+   * arrives, and the late joiners after.
+   *
+   * @param peer its registry record, or null
+   * @param stampedAt the record's timestamp (the broker's append time), epoch ms
+   * @param modelId the task's model
+   * @param now the time, epoch ms
+   * @return true when it may serve the task
+   */
+  static boolean activeAndServing(Peer peer, long stampedAt, String modelId, long now) {
+    return peer != null && peer.isActive(stampedAt, now) && peer.models().contains(modelId);
   }
 
   /**

@@ -102,4 +102,20 @@ class ConsensusRecordTest {
     assertThat(c.inferences()).isEqualTo(5);
     assertThat(c.committee()).containsExactly("a", "b", "c", "e");
   }
+
+  @Test
+  void aPublishedRecordGivesBackTheLabelItDecided() {
+    PendingTask p = task();
+    p.votes.put("a", vote(Vote.REJECTED, 0, "blank", true));
+    p.decide(ConsensusStatus.REJECTED, Vote.REJECTED, 1_000);
+    Consensus rejected = ConsensusRecord.of("t", p, 1, 1, 1_000, 1_000);
+    p.decide(ConsensusStatus.DECIDED, 4, 1_000);
+    Consensus decided = ConsensusRecord.of("t", p, 1, 1, 1_000, 1_000);
+    p.decide(ConsensusStatus.NO_QUORUM, 4, 1_000);
+    Consensus noQuorum = ConsensusRecord.of("t", p, 1, 1, 1_000, 1_000);
+
+    assertThat(ConsensusRecord.decidedLabel(rejected)).isEqualTo(Vote.REJECTED);
+    assertThat(ConsensusRecord.decidedLabel(decided)).isEqualTo(4);
+    assertThat(ConsensusRecord.decidedLabel(noQuorum)).isNull();
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minigradient.consensus.Eligibility.Admission;
 import dev.minigradient.protocol.Committee;
+import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Vote;
 import java.util.List;
@@ -84,5 +85,18 @@ class EligibilityTest {
     PendingTask.CountedVote stopped = first.invalid(Eligibility.EQUIVOCATION);
     assertThat(Eligibility.isRepeat(stopped, "sig-3")).as("nothing more is judged").isTrue();
     assertThat(Eligibility.isRepeat(counted("sig-1", "payload-1", "wrong-input"), "sig-3")).isFalse();
+  }
+
+  @Test
+  void aPeerServesATaskWhileItsHeartbeatIsFreshItIsNotLeavingAndItServesTheModel() {
+    Peer peer = new Peer(Peer.SCHEMA_VERSION, "a", "", 100, List.of(MODEL), "test", 0, 1_000, false);
+    Peer leaving = new Peer(Peer.SCHEMA_VERSION, "a", "", 100, List.of(MODEL), "test", 0, 1_000, true);
+    long lastFresh = Peer.ACTIVE_HEARTBEATS * 1_000L;
+
+    assertThat(Eligibility.activeAndServing(peer, 0, MODEL, lastFresh)).isTrue();
+    assertThat(Eligibility.activeAndServing(peer, 0, MODEL, lastFresh + 1)).as("heartbeat too old").isFalse();
+    assertThat(Eligibility.activeAndServing(peer, 0, "other", 0)).as("another model").isFalse();
+    assertThat(Eligibility.activeAndServing(leaving, 0, MODEL, 0)).isFalse();
+    assertThat(Eligibility.activeAndServing(null, 0, MODEL, 0)).as("not registered").isFalse();
   }
 }
