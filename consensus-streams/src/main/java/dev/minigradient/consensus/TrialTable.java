@@ -2,6 +2,7 @@ package dev.minigradient.consensus;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 
 /**
  * The {@link CommitteeTrial}'s three sections, as run by {@link CommitteeTrial#table}, and their
@@ -36,36 +37,39 @@ public record TrialTable(List<TrialResult> adversaries, List<TrialResult> honest
         + "bad below honest from task: from there on every adversary's score stays below every honest peer's (both the worst "
         + "run). Inferences: votes plus referee runs (audits and escalations). Bad weight: the adversaries' share of the draw "
         + "weight after the last task (mean of the runs).\n\n");
-    sb.append("| N | bad (f) | adversary | k | tasks | wrong accepted | wrong rate [95% CI] | bound f^k(1-a) | right from task "
-        + "| escal./task | infer./task | bad below honest from task | bad weight at end | honest slashed |\n");
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (TrialResult r : adversaries) {
-      CommitteeTrial.Config c = r.config();
-      sb.append(String.format(Locale.ROOT, "| %d | %d (%.0f%%) | %s | %d | %d | %d | %s [%s, %s] | %s | %d | %.3f | %.2f | %s | %s | %s |%n",
-          c.peers(), c.adversaries(), 100 * c.share(), c.adversary().name().toLowerCase(Locale.ROOT), c.seats(), r.tasks(),
-          r.wrong(), sci(r.wrongPerTask()), sci(r.wrongRate().low()), sci(r.wrongRate().high()), sci(c.bound()), r.correctAfter(),
-          r.escalationsPerTask(), r.inferencesPerTask(), r.badBelowHonestAfter() == null ? "never" : r.badBelowHonestAfter(),
-          pct(r.adversaryWeight()), r.honestSlashed() ? "**yes**" : "never"));
-    }
-    sb.append("\n| N | k | tasks | infer./task | goal <= 1.1k | wrong accepted | escal./task | audited/task |\n");
-    sb.append("|---|---|---|---|---|---|---|---|\n");
-    for (TrialResult r : honest) {
-      CommitteeTrial.Config c = r.config();
-      sb.append(String.format(Locale.ROOT, "| %d | %d | %d | %.2f | %.1f %s | %d | %.3f | %.3f |%n",
-          c.peers(), c.seats(), r.tasks(), r.inferencesPerTask(), 1.1 * c.seats(), r.inferencesPerTask() <= 1.1 * c.seats() ? "met" : "**missed**",
-          r.wrong(), r.escalationsPerTask(), r.audited() / (double) r.tasks()));
-    }
-    sb.append("\n| N | honest share | colluders | k | tasks | wrong accepted | right from task | goal <= 50 "
-        + "| escal./task | bad weight at end | honest slashed |\n");
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (TrialResult r : liveness) {
-      CommitteeTrial.Config c = r.config();
-      sb.append(String.format(Locale.ROOT, "| %d | %.0f%% | %d | %d | %d | %d | %d | %s | %.3f | %s | %s |%n",
-          c.peers(), 100 * (1 - c.share()), c.adversaries(), c.seats(), r.tasks(), r.wrong(), r.correctAfter(),
-          r.correctAfter() <= 50 ? "met" : "**missed**", r.escalationsPerTask(), pct(r.adversaryWeight()),
-          r.honestSlashed() ? "**yes**" : "never"));
-    }
+    section(sb, "| N | bad (f) | adversary | k | tasks | wrong accepted | wrong rate [95% CI] | bound f^k(1-a) | right from task "
+        + "| escal./task | infer./task | bad below honest from task | bad weight at end | honest slashed |", adversaries,
+        (r, c) -> String.format(Locale.ROOT, "| %d | %d (%.0f%%) | %s | %d | %d | %d | %s [%s, %s] | %s | %d | %.3f | %.2f | %s | %s | %s |%n",
+            c.peers(), c.adversaries(), 100 * c.share(), c.adversary().name().toLowerCase(Locale.ROOT), c.seats(), r.tasks(),
+            r.wrong(), sci(r.wrongPerTask()), sci(r.wrongRate().low()), sci(r.wrongRate().high()), sci(c.bound()), r.correctAfter(),
+            r.escalationsPerTask(), r.inferencesPerTask(), r.badBelowHonestAfter() == null ? "never" : r.badBelowHonestAfter(),
+            pct(r.adversaryWeight()), r.honestSlashed() ? "**yes**" : "never"));
+    section(sb, "\n| N | k | tasks | infer./task | goal <= 1.1k | wrong accepted | escal./task | audited/task |", honest,
+        (r, c) -> String.format(Locale.ROOT, "| %d | %d | %d | %.2f | %.1f %s | %d | %.3f | %.3f |%n",
+            c.peers(), c.seats(), r.tasks(), r.inferencesPerTask(), 1.1 * c.seats(), r.inferencesPerTask() <= 1.1 * c.seats() ? "met" : "**missed**",
+            r.wrong(), r.escalationsPerTask(), r.audited() / (double) r.tasks()));
+    section(sb, "\n| N | honest share | colluders | k | tasks | wrong accepted | right from task | goal <= 50 "
+        + "| escal./task | bad weight at end | honest slashed |", liveness,
+        (r, c) -> String.format(Locale.ROOT, "| %d | %.0f%% | %d | %d | %d | %d | %d | %s | %.3f | %s | %s |%n",
+            c.peers(), 100 * (1 - c.share()), c.adversaries(), c.seats(), r.tasks(), r.wrong(), r.correctAfter(),
+            r.correctAfter() <= 50 ? "met" : "**missed**", r.escalationsPerTask(), pct(r.adversaryWeight()),
+            r.honestSlashed() ? "**yes**" : "never"));
     return sb.toString();
+  }
+
+  /**
+   * Appends one Markdown table: its header, the separator line, and a line per result.
+   *
+   * @param sb where to append
+   * @param header the header line, without its line break
+   * @param rows the results
+   * @param line a result's line, with its line break, from the result and its row
+   */
+  private static void section(
+      StringBuilder sb, String header, List<TrialResult> rows, BiFunction<TrialResult, CommitteeTrial.Config, String> line) {
+    sb.append(header).append('\n');
+    sb.append("|---".repeat((int) header.chars().filter(ch -> ch == '|').count() - 1)).append("|\n");
+    rows.forEach(r -> sb.append(line.apply(r, r.config())));
   }
 
   /** A fraction as a percentage: {@code 2.0%}, {@code 20%}. */
