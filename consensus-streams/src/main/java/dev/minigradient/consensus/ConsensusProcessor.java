@@ -47,14 +47,15 @@ import org.slf4j.LoggerFactory;
  *       a task without a committee (redundancy {@code all}, or no roster yet).
  *   <li>A task's eligible peers are the peers active in {@code peers.registry} and serving its
  *       model when it arrives; a valid vote from another registered peer serving the model adds
- *       that peer (a late joiner raises the bar, never lowers it).
+ *       that peer (a late joiner raises the bar, never lowers it) ({@link Eligibility}).
  *   <li>A vote is the peer's only if its Ed25519 signature verifies against the peer's registered
  *       key; others are ignored. The peer's first such vote counts if its model id and input
  *       SHA-256 (of the task's bytes, not the requester's claim) match; if not it is judged {@link
- *       Verdict#INVALID}. Repeats are ignored.
+ *       Verdict#INVALID}. Repeats are ignored ({@link Eligibility}).
  *   <li>The task is {@link ConsensusStatus#DECIDED} (or {@link ConsensusStatus#REJECTED} when the
- *       label is "refused") as soon as one label holds more than 2/3 of the eligible weight; it is
- *       {@link ConsensusStatus#NO_QUORUM} as soon as every eligible peer has voted without that.
+ *       label is "refused") as soon as one label holds more than 2/3 of the eligible weight ({@link
+ *       Quorum}); it is {@link ConsensusStatus#NO_QUORUM} as soon as every eligible peer has voted
+ *       without that.
  *   <li>A task whose model no active peer serves is {@link ConsensusStatus#UNSUPPORTED_MODEL} at
  *       once.
  *   <li>On the wall-clock deadline (a punctuator, since stream time stands still without records):
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  *       ledger are settled only when every eligible peer has voted or the deadline passes, so a
  *       correct vote that arrives after an early decision counts as agreement, not as a miss.
  *   <li>The leading label reported without quorum is the one with the most weight; ties go to the
- *       lowest label, so the outcome never depends on arrival order.
+ *       lowest label, so the outcome never depends on arrival order ({@link Quorum}).
  *   <li>Weights are fixed when the task arrives by the {@link WeightRule} (by default {@link
  *       StakeWeights}: stake x reputation from the ledger, newcomers capped).
  *   <li>A redelivered vote (same signature) is ignored; a second, different vote the peer signed
@@ -72,21 +73,24 @@ import org.slf4j.LoggerFactory;
  *       Verdict#INVALID}.
  *   <li>A correct vote arriving more than the late grace after the decision is {@link
  *       Verdict#LATE}.
- *   <li>Audits: a secretly sampled fraction of tasks is re-executed by the {@link Referee}; at
- *       settlement each counted vote is {@link AuditResult#PASSED} when its label equals the
- *       referee's and each probability is within {@link Verdicts#AUDIT_TOLERANCE}, else {@link
- *       AuditResult#FAILED}.
+ *   <li>Audits: a secretly sampled fraction of tasks ({@link AuditSample}) is re-executed by the
+ *       {@link Referee}; at settlement each counted vote is {@link AuditResult#PASSED} when its
+ *       label equals the referee's and each probability is within {@link
+ *       Verdicts#AUDIT_TOLERANCE}, else {@link AuditResult#FAILED}.
  *   <li>Rewards: each decided task pays {@link ReputationRules#TASK_REWARD} tokens, split among
  *       the peers whose agreeing vote had arrived by the decision (and passed any audit), in
  *       proportion to their weight: a vote after the decision did not help reach it, and paying
- *       it would pay copying the published answer.
+ *       it would pay copying the published answer ({@link RewardSplit}).
  *   <li>Sealed votes (see {@link Sealing}) are opened with the app's sealing key before anything
  *       else; one that does not open is ignored.
  * </ul>
  *
  * <p>One class over 400 lines because it is the one owner of the pending-tasks store: arrival,
- * judging, deciding, settling and the punctuator all read and write the same entry, and the pure
- * rules it applies are elsewhere ({@link DecisionRule}, {@link Verdicts}, {@link Committee}).
+ * judging, deciding, settling and the punctuator all read and write the same entry. The pure rules
+ * it applies are elsewhere, each in one place, unit-tested and shared with {@code replay} and the
+ * trust trial where they apply: {@link Eligibility}, {@link AuditSample}, {@link DecisionRule} and
+ * {@link Quorum}, {@link Replacements}, {@link Verdicts} and {@link RewardSplit}, {@link
+ * ConsensusRecord}, {@link Rosters} and {@link Committee}.
  */
 final class ConsensusProcessor implements Processor<String, ConsensusInput, String, Outcome> {
   private static final Logger log = LoggerFactory.getLogger(ConsensusProcessor.class);
@@ -131,7 +135,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     this.config = config;
     this.weights = weights;
     this.referee = referee;
-    this.auditSalt = java.nio.ByteBuffer.allocate(8).putLong(config.auditSalt()).array();
+    this.auditSalt = AuditSample.salt(config.auditSalt());
   }
 
   @Override
@@ -248,11 +252,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     Roster roster = rosterAt(appendTime);
     Committee committee =
         partition < 0 ? null : Committee.ofTask(roster, task.modelId(), task.redundancy(), partition, offset, appendTime);
-    double auditRate = config.auditRate();
     if (committee != null && !committee.seats().isEmpty()) {
       p.committee.addAll(committee.seats());
-      p.eligible.putAll(Verdicts.eligible(committee, roster));
-      auditRate = Verdicts.auditRate(auditRate, config.committees().newcomerAuditRate(), p.eligible.keySet(), this::ledgerEntry);
+      p.eligible.putAll(Eligibility.seats(committee, roster));
       inputs.put(taskId, task.input());
     } else {
       Map<String, Peer> active = new TreeMap<>();
@@ -260,7 +262,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         while (it.hasNext()) {
           ValueAndTimestamp<Peer> entry = it.next().value;
           Peer peer = entry.value();
-          if (peer != null && isActive(entry, now) && peer.models().contains(task.modelId())) {
+          if (Eligibility.activeAndServing(peer, entry.timestamp(), task.modelId(), now)) {
             active.put(peer.peerId(), peer);
           }
         }
@@ -270,7 +272,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         inputs.put(taskId, task.input()); // a task without quorum escalates to the referee
       }
     }
-    if (!p.eligible.isEmpty() && Verdicts.isAudited(auditSalt, taskId, auditRate)) {
+    if (!p.eligible.isEmpty() && AuditSample.sampled(auditSalt, taskId, config.auditRate(), config.committees().newcomerAuditRate(),
+        p.hasCommittee() ? p.eligible.keySet() : List.of(), this::ledgerEntry)) {
       p.reference = referee.rerun(task.modelId(), task.input());
     }
     List<PendingTask.HeldVote> early = p.early;
@@ -308,7 +311,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
     if (p.decided) {
       judge(p, vote, now); // a vote after an early decision: judged for the ledger only
-      if (everyoneVoted(p)) {
+      if (p.everyoneVoted()) {
         settle(taskId, p, now);
       } else {
         pending.put(taskId, p);
@@ -340,7 +343,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    */
   private void judge(PendingTask p, Vote vote, long now) {
     PendingTask.CountedVote first = p.votes.get(vote.peerId());
-    if (first != null && (java.util.Objects.equals(first.signature(), vote.signature()) || "equivocation".equals(first.reason()))) {
+    if (Eligibility.isRepeat(first, vote.signature())) {
       return; // a redelivery, or the peer's vote already stopped counting
     }
     ValueAndTimestamp<Peer> registered = peers.get(vote.peerId());
@@ -356,29 +359,25 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
     String payloadSha256 = Hashes.sha256Hex(vote.signedPayload());
     if (first != null) {
-      if (!first.payloadSha256().equals(payloadSha256)) {
+      if (Eligibility.equivocates(first, payloadSha256)) {
         // two different votes, both signed by the peer: provable equivocation
-        p.votes.put(vote.peerId(), first.invalid("equivocation"));
+        p.votes.put(vote.peerId(), first.invalid(Eligibility.EQUIVOCATION));
       }
       return;
     }
-    if (!p.eligible.containsKey(vote.peerId())) {
-      if (p.hasCommittee()) {
+    switch (Eligibility.admit(p, vote.peerId(), Eligibility.activeAndServing(peer, registered.timestamp(), p.modelId, now))) {
+      case NO_SEAT -> {
         log.debug("vote of {} for {} ignored: it holds no seat", vote.peerId(), vote.taskId());
         return; // an unseated peer neither counts nor is judged
       }
-      if (!peer.models().contains(p.modelId) || !isActive(registered, now)) {
+      case NOT_SERVING -> {
         log.debug("vote of {} for {} ignored: not an active peer serving the model", vote.peerId(), vote.taskId());
         return;
       }
-      p.eligible.put(vote.peerId(), lateJoinerWeight(p, peer)); // a late joiner raises the bar
+      case LATE_JOINER -> p.eligible.put(vote.peerId(), lateJoinerWeight(p, peer)); // a late joiner raises the bar
+      case ELIGIBLE -> { }
     }
-    String reason = null;
-    if (!p.modelId.equals(vote.modelId())) {
-      reason = "wrong-model";
-    } else if (!p.inputSha256.equals(vote.inputSha256())) {
-      reason = "wrong-input";
-    }
+    String reason = Eligibility.invalidReason(p, vote);
     p.votes.put(
         vote.peerId(),
         new PendingTask.CountedVote(
@@ -427,7 +426,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    */
   private void publishRoster(long now) {
     long interval = config.committees().rosterIntervalMs();
-    long from = (now / interval + 1) * interval;
+    long from = Rosters.nextEpoch(now, interval);
     if (from <= rosterPublishedFrom) {
       return;
     }
@@ -445,10 +444,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         }
       }
     }
-    Map<String, Double> w = weights.weights(active, this::ledgerEntry);
-    List<Roster.Member> members = new ArrayList<>();
-    active.forEach((id, peer) -> members.add(new Roster.Member(id, w.getOrDefault(id, 0.0), peer.models())));
-    Roster roster = new Roster(Roster.SCHEMA_VERSION, from, Roster.beacon(auditSalt, from), config.committees().redundancy(), members);
+    Roster roster = Rosters.of(from, auditSalt, config.committees().redundancy(), active, weights, this::ledgerEntry);
     context.forward(new Record<>(roster.key(), Outcome.roster(roster), now));
   }
 
@@ -466,10 +462,6 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     return entry.value() != null && entry.value().isActive(entry.timestamp(), now);
   }
 
-  private static boolean everyoneVoted(PendingTask p) {
-    return !p.eligible.isEmpty() && p.votes.keySet().containsAll(p.eligible.keySet());
-  }
-
   /**
    * Applies the {@link DecisionRule} and emits the consensus when it says so: unanimous seats or a
    * 2/3 quorum decide; an escalation is decided by the referee's re-execution (or, when the
@@ -478,36 +470,24 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    * @return true if it decided (and updated the stores)
    */
   private boolean decideIfReady(String taskId, PendingTask p, long now, boolean deadlinePassed) {
-    Map<String, DecisionRule.Ballot> ballots = new java.util.LinkedHashMap<>();
-    p.votes.forEach((peer, v) -> ballots.put(peer, new DecisionRule.Ballot(v.label(), v.valid())));
-    DecisionRule.Step step =
-        DecisionRule.next(p.eligible, Replacements.replaced(p.replacements), ballots, p.hasCommittee(), deadlinePassed);
-    step = Verdicts.afterAudit(step, p.reference); // an audited task whose seats agree on a wrong answer escalates
+    // the rule, then the audit: an audited task whose seats agree on a wrong answer escalates
+    DecisionRule.Step step = DecisionRule.next(p, deadlinePassed);
     switch (step.kind()) {
       case WAIT -> {
         return false;
       }
-      case DECIDE -> emit(taskId, p, step.label() == Vote.REJECTED ? ConsensusStatus.REJECTED : ConsensusStatus.DECIDED,
-          step.label(), step.agreeing(), step.total(), now);
+      case DECIDE -> emit(taskId, p, DecisionRule.status(step.label()), step.label(), step.agreeing(), step.total(), now);
       case TIMED_OUT -> emit(taskId, p, ConsensusStatus.TIMED_OUT, null, 0, step.total(), now);
       case ESCALATE -> {
         Referee.Reference ref = p.reference != null ? p.reference : refereeAnswer(taskId, p);
         if (ref == null) {
           // nobody can re-execute it: as without escalation
-          boolean everyoneVoted = everyoneVoted(p);
-          emit(taskId, p, step.label() != null || everyoneVoted ? ConsensusStatus.NO_QUORUM : ConsensusStatus.TIMED_OUT,
-              step.label(), step.agreeing(), step.total(), now);
+          emit(taskId, p, DecisionRule.withoutReferee(step, p.everyoneVoted()), step.label(), step.agreeing(), step.total(), now);
         } else {
           p.reference = ref;
           p.escalation = step.reason();
-          double agreeing = 0;
-          for (Map.Entry<String, PendingTask.CountedVote> e : p.votes.entrySet()) {
-            if (e.getValue().valid() && e.getValue().label() == ref.label()) {
-              agreeing += p.eligible.getOrDefault(e.getKey(), 0.0);
-            }
-          }
-          emit(taskId, p, ref.label() == Vote.REJECTED ? ConsensusStatus.REJECTED : ConsensusStatus.DECIDED,
-              ref.label(), agreeing, step.total(), now);
+          DecisionRule.Step refereed = DecisionRule.byReferee(step, p);
+          emit(taskId, p, DecisionRule.status(refereed.label()), refereed.label(), refereed.agreeing(), refereed.total(), now);
         }
       }
     }
@@ -540,60 +520,24 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       double leaderWeight,
       double total,
       long now) {
-    p.decided = true;
-    p.decidedAt = now;
-    p.status = status;
-    p.leader = leader;
+    p.decide(status, leader, now);
     inputs.remove(taskId);
     Consensus before = publishedDecision(taskId);
     if (before != null) {
       // decided before a failure, and that decision is out: it stands, and is not sent again
       p.status = before.status();
-      p.leader = before.status() == ConsensusStatus.REJECTED ? Integer.valueOf(Vote.REJECTED) : before.label();
+      p.leader = ConsensusRecord.decidedLabel(before);
       log.debug("task {} was decided {} before a failure; keeping that decision", taskId, before.status());
-      if (everyoneVoted(p) || now >= p.deadline) {
+      if (p.everyoneVoted() || now >= p.deadline) {
         settle(taskId, p, now);
       } else {
         pending.put(taskId, p);
       }
       return;
     }
-    double confidenceSum = 0;
-    int agreeing = 0;
-    String rejection = null;
-    boolean decided = status == ConsensusStatus.DECIDED || status == ConsensusStatus.REJECTED;
-    for (PendingTask.CountedVote v : p.votes.values()) {
-      if (decided && v.valid() && leader != null && v.label() == leader) {
-        confidenceSum += v.probability();
-        agreeing++;
-        if (rejection == null && v.rejection() != null) {
-          rejection = v.rejection();
-        }
-      }
-    }
-    Consensus c =
-        Consensus.builder()
-            .taskId(taskId)
-            .modelId(p.modelId)
-            .name(p.name)
-            .status(status)
-            .label(status == ConsensusStatus.DECIDED ? leader : null)
-            .rejection(status == ConsensusStatus.REJECTED ? rejection : null)
-            .confidence(status == ConsensusStatus.DECIDED && agreeing > 0 ? confidenceSum / agreeing : 0)
-            .agreeingWeight(leader == null ? 0 : leaderWeight)
-            .totalWeight(total)
-            .verdicts(Verdicts.of(p, config.lateGraceMs(), now >= p.deadline))
-            .submittedAt(p.submittedAt)
-            .decidedAt(now)
-            .latencyMs(p.submittedAt > 0 ? Math.max(0, now - p.submittedAt) : 0)
-            .forgedVotes(p.forged)
-            .audited(p.reference != null)
-            .committee(Replacements.finalSeats(p.committee, p.replacements))
-            .escalation(p.escalation)
-            .inferences(p.eligible.size() + (p.reference != null ? 1 : 0))
-            .build();
+    Consensus c = ConsensusRecord.of(taskId, p, leaderWeight, total, config.lateGraceMs(), now);
     context.forward(new Record<>(taskId, Outcome.decision(c), now));
-    if (everyoneVoted(p) || now >= p.deadline) {
+    if (p.everyoneVoted() || now >= p.deadline) {
       settle(taskId, p, now);
     } else {
       pending.put(taskId, p); // settles when the rest vote or at the deadline

@@ -1,8 +1,10 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.Vote;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * When a task is decided, and how: the pure rule the consensus processor applies after each vote
@@ -23,10 +25,12 @@ import java.util.TreeMap;
  *       1999): decided as soon as one label holds more than 2/3 of the eligible weight. When
  *       every eligible peer has voted without that, or the deadline passes with votes, the task
  *       escalates for want of a quorum; without votes it times out.
+ *   <li><b>Audited</b> tasks: when the referee's re-execution gives another answer than the one the
+ *       seats (or the quorum) agree on, the task escalates ({@code audit}) and the referee decides.
  * </ul>
  *
- * <p>The leading label is the one with the most weight, ties going to the lowest label, so
- * nothing depends on arrival order.
+ * <p>The leading label and the quorum are {@link Quorum}'s: the most weight, ties going to the
+ * lowest label, so nothing depends on arrival order.
  */
 public final class DecisionRule {
   private DecisionRule() {}
@@ -61,7 +65,8 @@ public final class DecisionRule {
    * @param total weight of every eligible peer (seats with a committee), less excused peers that
    *     have not voted: at a committee's decision, the weight of the seats that answered
    * @param reason why a task escalates: {@code disagreement}, {@code invalid-vote}, {@code
-   *     missing-seat} or {@code no-quorum}; else null
+   *     missing-seat}, {@code no-quorum} or {@code audit} (kept when the referee decides it, {@link
+   *     #byReferee}); else null
    */
   public record Step(Kind kind, Integer label, double agreeing, double total, String reason) {}
 
@@ -105,35 +110,15 @@ public final class DecisionRule {
       total += e.getValue();
       needed++;
     }
-    Map<Integer, Double> tally = new TreeMap<>();
-    int judged = 0;
-    boolean anyInvalid = false;
-    for (Map.Entry<String, Ballot> e : votes.entrySet()) {
-      Double w = eligible.get(e.getKey());
-      if (w == null) {
-        continue;
-      }
-      judged++;
-      if (e.getValue().valid()) {
-        tally.merge(e.getValue().label(), w, Double::sum);
-      } else {
-        anyInvalid = true;
-      }
-    }
-    Integer leader = null;
-    double leaderWeight = 0;
-    for (Map.Entry<Integer, Double> e : tally.entrySet()) {
-      if (leader == null || e.getValue() > leaderWeight) { // TreeMap order: lowest label wins ties
-        leader = e.getKey();
-        leaderWeight = e.getValue();
-      }
-    }
-    boolean everyone = needed > 0 && judged >= needed;
+    Quorum.Tally tally = Quorum.tally(eligible, votes);
+    Integer leader = tally.leader();
+    double leaderWeight = tally.weightOf(leader);
+    boolean everyone = needed > 0 && tally.judged() >= needed;
     if (committee) {
-      if (tally.size() > 1) {
+      if (tally.labels() > 1) {
         return new Step(Kind.ESCALATE, leader, leaderWeight, total, "disagreement");
       }
-      if (anyInvalid) {
+      if (tally.anyInvalid()) {
         return new Step(Kind.ESCALATE, leader, leaderWeight, total, "invalid-vote");
       }
       if (everyone && leader != null) {
@@ -141,13 +126,94 @@ public final class DecisionRule {
       }
       return deadlinePassed ? new Step(Kind.ESCALATE, leader, leaderWeight, total, "missing-seat") : wait(leader, leaderWeight, total);
     }
-    if (leader != null && total > 0 && leaderWeight * 3 > total * 2) {
+    if (leader != null && Quorum.holds(leaderWeight, total)) {
       return new Step(Kind.DECIDE, leader, leaderWeight, total, null);
     }
     if (everyone || (deadlinePassed && leader != null)) {
       return new Step(Kind.ESCALATE, leader, leaderWeight, total, "no-quorum");
     }
     return deadlinePassed ? new Step(Kind.TIMED_OUT, null, 0, total, null) : wait(leader, leaderWeight, total);
+  }
+
+  /**
+   * Applies the rule to a pending task, as the consensus processor does after each vote and at
+   * each deadline and the trust simulation does to each simulated task: its eligible peers, its
+   * replaced seats excused, its judged votes, then the audit ({@link #afterAudit}).
+   *
+   * @param p the task
+   * @param deadlinePassed whether the decision deadline (or the seat timeout that ends the wait)
+   *     has passed
+   * @return what to do
+   */
+  static Step next(PendingTask p, boolean deadlinePassed) {
+    Step step = next(p.eligible, Replacements.replaced(p.replacements), ballots(p), p.hasCommittee(), deadlinePassed);
+    return afterAudit(step, p.reference);
+  }
+
+  /**
+   * A pending task's judged votes as ballots.
+   *
+   * @param p the task
+   * @return each voter's ballot, in the order the votes were judged
+   */
+  static Map<String, Ballot> ballots(PendingTask p) {
+    Map<String, Ballot> ballots = new LinkedHashMap<>();
+    p.votes.forEach((peer, v) -> ballots.put(peer, new Ballot(v.label(), v.valid())));
+    return ballots;
+  }
+
+  /**
+   * The rule's step, overruled by an audit: an audited task whose voters agree on another answer
+   * than the model's escalates (reason {@code audit}), so the referee decides.
+   *
+   * @param step the rule's step
+   * @param reference the referee's answer when the task is audited, else null
+   * @return {@code step}, or an escalation
+   */
+  static Step afterAudit(Step step, Referee.Reference reference) {
+    if (step.kind() == Kind.DECIDE && reference != null && step.label() != reference.label()) {
+      return new Step(Kind.ESCALATE, step.label(), step.agreeing(), step.total(), "audit");
+    }
+    return step;
+  }
+
+  /**
+   * The referee's decision of an escalated task: its answer is the decision, supported by the
+   * weight of the valid votes for it ({@link Quorum}).
+   *
+   * @param escalated the rule's escalation
+   * @param p the task, with the referee's answer in {@link PendingTask#reference}
+   * @return a {@link Kind#DECIDE} step for the referee's label, keeping the escalation's total
+   *     weight and reason
+   */
+  static Step byReferee(Step escalated, PendingTask p) {
+    int label = p.reference.label();
+    double agreeing = Quorum.tally(p.eligible, ballots(p)).weightOf(label);
+    return new Step(Kind.DECIDE, label, agreeing, escalated.total(), escalated.reason());
+  }
+
+  /**
+   * How an escalation ends when nobody can re-execute the task: as without escalation, {@link
+   * ConsensusStatus#NO_QUORUM} when a valid vote leads or everyone voted, else {@link
+   * ConsensusStatus#TIMED_OUT}.
+   *
+   * @param escalated the rule's escalation
+   * @param everyoneVoted whether every eligible peer has voted
+   * @return the status
+   */
+  static ConsensusStatus withoutReferee(Step escalated, boolean everyoneVoted) {
+    return escalated.label() != null || everyoneVoted ? ConsensusStatus.NO_QUORUM : ConsensusStatus.TIMED_OUT;
+  }
+
+  /**
+   * The status of a task decided for a label.
+   *
+   * @param label the decided label
+   * @return {@link ConsensusStatus#REJECTED} for the refusal ({@link Vote#REJECTED}), else {@link
+   *     ConsensusStatus#DECIDED}
+   */
+  static ConsensusStatus status(int label) {
+    return label == Vote.REJECTED ? ConsensusStatus.REJECTED : ConsensusStatus.DECIDED;
   }
 
   private static Step wait(Integer leader, double weight, double total) {

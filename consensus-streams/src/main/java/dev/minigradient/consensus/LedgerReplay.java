@@ -36,14 +36,16 @@ import java.util.TreeMap;
  *       fold does ({@link LedgerProcessor}); one verdict per peer in a consensus record;
  *   <li>every verdict that says a peer voted is backed by a vote of that peer for that task on
  *       {@code inference.votes};
- *   <li>every DECIDED or REJECTED record holds more than 2/3 of its weight;
+ *   <li>every DECIDED or REJECTED record the referee did not decide holds more than 2/3 of its
+ *       weight ({@link Quorum#holds});
  *   <li>the ledger the consensus app published equals the recomputed one;
  *   <li>every committee is the one the rosters draw: for each decision with a committee, the
  *       task's roster (by its append time), beacon and position re-derive the same seats ({@link
  *       Committee}), each replacement on {@code inference.replacements} names the drawn holder of
  *       its seat and the seat's next-ranked candidate ({@link Replacements}), each seat of the
  *       record's committee is held by its drawn holder or a peer appointed to it, and every
- *       verdict and settlement of the task is a seated or appointed peer's;
+ *       verdict and settlement of the task is a seated or appointed peer's ({@link
+ *       CommitteeCheck});
  *   <li>every decided task with verdicts is settled once its deadline has passed.
  * </ul>
  *
@@ -71,21 +73,11 @@ public final class LedgerReplay {
   private final Map<String, Reputation> recomputed = new TreeMap<>();
   private final Map<String, Reputation> published = new TreeMap<>();
   private final List<Settlement> settlements = new ArrayList<>();
-  private final Map<String, List<String>> findings = new LinkedHashMap<>();
-  private final Map<String, Long> findingCounts = new LinkedHashMap<>();
-  private final java.util.TreeMap<Long, Roster> rosters = new java.util.TreeMap<>();
-  /** Every roster read for each epoch, oldest first: an instance restarting before it read its own can publish one twice. */
-  private final Map<Long, List<Roster>> rosterVersions = new HashMap<>();
-  /** The earliest record timestamp of each epoch's roster, where known. */
-  private final Map<Long, Long> rosterPublishedAt = new HashMap<>();
-  private final Map<String, TaskPosition> positions = new HashMap<>();
+  private final ReplayProblems problems = new ReplayProblems();
+  private final CommitteeCheck committees = new CommitteeCheck(problems);
   /** The committee and decision time of each task's first consensus record with verdicts. */
   private final Map<String, Consensus> firstRecord = new HashMap<>();
   private final Set<String> settledTasks = new HashSet<>();
-  /** The peers allowed a verdict in each committee task: drawn holders and appointees. */
-  private final Map<String, Set<String>> seatedPeers = new HashMap<>();
-  /** Each task's seat replacements, in topic order, repeats left out. */
-  private final Map<String, List<SeatReplacement>> replacements = new HashMap<>();
   private long settlementCount;
   private long voteCount;
   private long duplicateConsensus;
@@ -93,9 +85,6 @@ public final class LedgerReplay {
 
   /** What two consensus records of one task must share to agree. */
   private record Decision(ConsensusStatus status, Integer label) {}
-
-  /** Where and when a task was appended, and what its committee is drawn from. */
-  private record TaskPosition(String modelId, Integer redundancy, int partition, long offset, long appendTime) {}
 
   /**
    * The ledger entry after one settlement: {@link ReputationRules#apply}, starting a peer never
@@ -132,7 +121,7 @@ public final class LedgerReplay {
    */
   public void task(Task task, int partition, long offset, long appendTime) {
     task(task.taskId(), appendTime);
-    positions.putIfAbsent(task.taskId(), new TaskPosition(task.modelId(), task.redundancy(), partition, offset, appendTime));
+    committees.task(task, partition, offset, appendTime);
   }
 
   /**
@@ -144,8 +133,7 @@ public final class LedgerReplay {
    * @param r the roster
    */
   public void roster(Roster r) {
-    rosters.put(r.effectiveFrom(), r);
-    rosterVersions.computeIfAbsent(r.effectiveFrom(), e -> new ArrayList<>()).add(r);
+    committees.roster(r);
   }
 
   /**
@@ -158,8 +146,7 @@ public final class LedgerReplay {
    * @param publishedAt the record's timestamp, epoch ms
    */
   public void roster(Roster r, long publishedAt) {
-    roster(r);
-    rosterPublishedAt.merge(r.effectiveFrom(), publishedAt, Math::min);
+    committees.roster(r, publishedAt);
   }
 
   /**
@@ -169,10 +156,7 @@ public final class LedgerReplay {
    * @param r the replacement
    */
   public void replacement(SeatReplacement r) {
-    List<SeatReplacement> list = replacements.computeIfAbsent(r.taskId(), k -> new ArrayList<>());
-    if (!list.contains(r)) {
-      list.add(r);
-    }
+    committees.replacement(r);
   }
 
   /**
@@ -223,7 +207,7 @@ public final class LedgerReplay {
     }
     if ((c.status() == ConsensusStatus.DECIDED || c.status() == ConsensusStatus.REJECTED)
         && !c.escalated()
-        && !(3 * c.agreeingWeight() > 2 * c.totalWeight() && c.totalWeight() > 0)) {
+        && !Quorum.holds(c.agreeingWeight(), c.totalWeight())) {
       find("decided without more than 2/3 of the weight", c.taskId() + " " + c.agreeingWeight() + "/" + c.totalWeight());
     }
   }
@@ -312,130 +296,22 @@ public final class LedgerReplay {
     }
     return new Findings(
         taskArrivals.size(), new TreeMap<>(byStatus), dead, pending, voteCount, settlementCount,
-        duplicateConsensus, duplicateSettlements, new TreeMap<>(recomputed), new LinkedHashMap<>(findingCounts), new LinkedHashMap<>(findings));
+        duplicateConsensus, duplicateSettlements, new TreeMap<>(recomputed), problems.counts(), problems.examples());
   }
 
-  /** Re-derives each committee and checks the verdicts and settlements against it. */
+  /** Checks that decided tasks were settled, and each committee ({@link CommitteeCheck}). */
   private void checkCommittees(long now, long pendingMs) {
     for (Consensus c : firstRecord.values()) {
       if (!c.verdicts().isEmpty() && !settledTasks.contains(c.taskId()) && c.decidedAt() < now - pendingMs) {
         find("decided task never settled", c.taskId() + " decided " + c.status() + " at " + c.decidedAt());
       }
-      List<SeatReplacement> calls = replacements.getOrDefault(c.taskId(), List.of());
-      if (c.committee().isEmpty()) {
-        if (!calls.isEmpty()) {
-          find("replacement for a task without a committee", c.taskId() + " " + calls.get(0).peerId());
-        }
-        continue;
-      }
-      TaskPosition t = positions.get(c.taskId());
-      java.util.Map.Entry<Long, Roster> r = t == null ? null : rosters.floorEntry(t.appendTime());
-      if (t == null || r == null) {
-        find("committee without its task or roster", c.taskId());
-        Set<String> named = new HashSet<>(c.committee());
-        calls.forEach(call -> named.addAll(List.of(call.peerId(), call.replacedPeerId())));
-        seatedPeers.put(c.taskId(), named);
-        continue;
-      }
-      Roster roster = r.getValue();
-      List<Roster> candidates = new ArrayList<>(rosterVersions.getOrDefault(r.getKey(), List.of()));
-      Long before = rosters.lowerKey(r.getKey());
-      if (before != null && rosterPublishedAt.getOrDefault(r.getKey(), Long.MIN_VALUE) > t.appendTime()) {
-        candidates.addAll(rosterVersions.getOrDefault(before, List.of())); // the epoch's roster came late
-      }
-      for (Roster version : candidates) {
-        byte[] versionSeed = Committee.seed(version.beacon(), t.partition(), t.offset(), t.appendTime());
-        if (Committee.draw(version, t.modelId(), t.redundancy(), versionSeed).seats().equals(c.committee())) {
-          roster = version; // the version this task was drawn from
-          break;
-        }
-      }
-      byte[] seed = Committee.seed(roster.beacon(), t.partition(), t.offset(), t.appendTime());
-      Committee drawn = Committee.draw(roster, t.modelId(), t.redundancy(), seed);
-      Set<String> seated = new HashSet<>(drawn.seats());
-      Map<Integer, Set<String>> appointed = checkReplacements(c.taskId(), drawn.seats(), calls, Replacements.ranker(roster, t.modelId(), seed));
-      appointed.values().forEach(seated::addAll);
-      if (!isDrawnOrAppointed(c.committee(), drawn.seats(), appointed)) {
-        find("committee differs from the draw", c.taskId() + " " + c.committee() + ", the roster draws " + drawn.seats()
-            + (appointed.isEmpty() ? "" : " with replacements by seat " + appointed));
-      }
-      for (PeerVerdict v : c.verdicts()) {
-        if (!seated.contains(v.peerId())) {
-          find("verdict of a peer without a seat", c.taskId() + " " + v.peerId());
-        }
-      }
-      seatedPeers.put(c.taskId(), seated);
+      committees.check(c);
     }
-    for (Settlement s : settlements) {
-      Set<String> seated = seatedPeers.get(s.taskId());
-      if (seated != null && !seated.contains(s.verdict().peerId())) {
-        find("settlement of a peer without a seat", s.taskId() + " " + s.verdict().peerId());
-      }
-    }
-  }
-
-  /**
-   * Checks a task's replacements against its drawn seats, one round at a time (the appointments
-   * made at one seat timeout share their time; a task re-processed after a failure at
-   * at-least-once can have a second round): each names its seat's drawn holder and the seat's
-   * next-ranked candidate, skipping the seated peers and the peers appointed before it in its
-   * round ({@link Replacements#appoint}'s order), and no seat is replaced twice in a round.
-   *
-   * @return the peers appointed to each seat, by seat index
-   */
-  private Map<Integer, Set<String>> checkReplacements(
-      String taskId, List<String> seats, List<SeatReplacement> calls, Replacements.Ranker ranker) {
-    Map<Long, List<SeatReplacement>> rounds = new LinkedHashMap<>();
-    calls.forEach(call -> rounds.computeIfAbsent(call.appointedAt(), k -> new ArrayList<>()).add(call));
-    Map<Integer, Set<String>> appointed = new TreeMap<>();
-    for (List<SeatReplacement> round : rounds.values()) {
-      Set<String> excluded = new HashSet<>(seats);
-      Set<Integer> replacedSeats = new HashSet<>();
-      for (SeatReplacement call : round) {
-        if (call.seat() >= seats.size() || !replacedSeats.add(call.seat())) {
-          find("replacement of a seat the committee lacks or already replaced", taskId + " seat " + call.seat() + " " + call.peerId());
-          continue;
-        }
-        if (!seats.get(call.seat()).equals(call.replacedPeerId())) {
-          find("replacement naming another holder than the draw", taskId + " seat " + call.seat() + " held by "
-              + seats.get(call.seat()) + ", not " + call.replacedPeerId());
-        }
-        String next = ranker.next(call.seat(), excluded);
-        if (!call.peerId().equals(next)) {
-          find("replacement is not the seat's next-ranked candidate", taskId + " seat " + call.seat() + " " + call.peerId()
-              + ", the ranking gives " + next);
-        }
-        excluded.add(call.peerId());
-        appointed.computeIfAbsent(call.seat(), k -> new HashSet<>()).add(call.peerId());
-      }
-    }
-    return appointed;
-  }
-
-  /**
-   * Whether a consensus record's committee is the drawn one, each seat held by its drawn holder
-   * or by a peer appointed to it. A replacement the record does not show was appointed while a
-   * task was re-processed after a failure (at-least-once), after the decision it keeps.
-   */
-  private static boolean isDrawnOrAppointed(List<String> committee, List<String> drawn, Map<Integer, Set<String>> appointed) {
-    if (committee.size() != drawn.size()) {
-      return false;
-    }
-    for (int seat = 0; seat < drawn.size(); seat++) {
-      String holder = committee.get(seat);
-      if (!holder.equals(drawn.get(seat)) && !appointed.getOrDefault(seat, Set.of()).contains(holder)) {
-        return false;
-      }
-    }
-    return true;
+    committees.checkSettlements(settlements);
   }
 
   private void find(String kind, String example) {
-    findingCounts.merge(kind, 1L, Long::sum);
-    List<String> examples = findings.computeIfAbsent(kind, k -> new ArrayList<>());
-    if (examples.size() < EXAMPLES) {
-      examples.add(example);
-    }
+    problems.find(kind, example);
   }
 
   /** The first field in which two ledger entries differ, or null if they agree. */

@@ -81,6 +81,30 @@ final class PendingTask {
     return modelId != null;
   }
 
+  /**
+   * Marks the task decided.
+   *
+   * @param how the decision's status
+   * @param label the decided (or leading) label, or null
+   * @param at the time of the decision, epoch ms
+   */
+  void decide(ConsensusStatus how, Integer label, long at) {
+    decided = true;
+    decidedAt = at;
+    status = how;
+    leader = label;
+  }
+
+  /**
+   * Whether every eligible peer has voted (valid or not): the task then settles without waiting
+   * for its deadline.
+   *
+   * @return true when there are eligible peers and each has a judged vote
+   */
+  boolean everyoneVoted() {
+    return !eligible.isEmpty() && votes.keySet().containsAll(eligible.keySet());
+  }
+
   /** Whether a committee serves the task (its seats must agree, or the referee decides). */
   boolean hasCommittee() {
     return committee != null && !committee.isEmpty();

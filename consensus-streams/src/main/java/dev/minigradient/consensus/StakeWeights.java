@@ -44,7 +44,7 @@ public final class StakeWeights implements WeightRule {
       double stake = r != null ? r.stake() : ReputationRules.bond(e.getValue().stake());
       double score = r != null ? r.score() : ReputationRules.INITIAL_SCORE;
       double w = finiteOrZero(Math.max(0, stake) * Math.max(0, score));
-      boolean isNew = r == null || r.judged() < PROBATION_VERDICTS;
+      boolean isNew = isNewcomer(r);
       weights.put(e.getKey(), w);
       newcomer.put(e.getKey(), isNew);
       if (isNew) {
@@ -63,6 +63,17 @@ public final class StakeWeights implements WeightRule {
       });
     }
     return weights;
+  }
+
+  /**
+   * Whether a peer is a newcomer: not in the ledger yet, or judged on fewer than {@link
+   * #PROBATION_VERDICTS} tasks.
+   *
+   * @param entry the peer's ledger entry, or null for a peer never settled
+   * @return true for a newcomer
+   */
+  public static boolean isNewcomer(Reputation entry) {
+    return entry == null || entry.judged() < PROBATION_VERDICTS;
   }
 
   private static double finiteOrZero(double v) {

@@ -1,30 +1,22 @@
 package dev.minigradient.consensus;
 
-import dev.minigradient.protocol.Committee;
-import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
-import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Verdict;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * The pure rules that turn one task's votes, decision and the referee's answer into its audit and
- * its peers' verdicts and rewards: which tasks are audited, when an audit overrules unanimous
- * seats, drift, audit failures and the reward split. One implementation, applied by {@link
- * ConsensusProcessor} to every task and by {@link CommitteeTrial} to simulated ones.
+ * its peers' verdicts and rewards: drift, audit failures and the reward split (which tasks are
+ * audited is {@link AuditSample}'s, when an audit overrules unanimous seats {@link DecisionRule}'s).
+ * One implementation, applied by {@link ConsensusProcessor} to every task and by {@link
+ * CommitteeTrial} to simulated ones.
  */
 final class Verdicts {
   /**
@@ -37,101 +29,13 @@ final class Verdicts {
   private Verdicts() {}
 
   /**
-   * The eligible peers of a committee task and their weights: with drawn seats, the seats each
-   * peer holds (a peer holding two seats weighs two and earns two seats' share); when every
-   * candidate is seated, its roster weight, so identities added to reach that mode gain no reward.
-   *
-   * @param committee the task's committee
-   * @param roster the roster it was drawn from
-   * @return peer id to weight, in first-seat order
-   */
-  static Map<String, Double> eligible(Committee committee, Roster roster) {
-    Map<String, Double> eligible = new LinkedHashMap<>();
-    if (committee.everyone()) {
-      for (Roster.Member m : roster.members()) {
-        if (committee.seats(m.peerId())) {
-          eligible.put(m.peerId(), m.weight());
-        }
-      }
-    } else {
-      committee.seatsByPeer().forEach((peer, seats) -> eligible.put(peer, (double) seats));
-    }
-    return eligible;
-  }
-
-  /**
-   * The audit rate of a committee task: the plain rate, raised to the newcomer rate when a seated
-   * peer is a newcomer (not in the ledger, or judged on fewer than {@link
-   * StakeWeights#PROBATION_VERDICTS} tasks), as BOINC's adaptive replication checks a host's work
-   * more often until it has a run of valid results.
-   *
-   * @param rate the plain audit rate, in [0,1]
-   * @param newcomerRate the rate when a newcomer holds a seat, in [0,1]
-   * @param seated the seated peers
-   * @param ledger a peer's ledger entry, or null for a peer never settled
-   * @return the rate to sample the task with
-   */
-  static double auditRate(double rate, double newcomerRate, Iterable<String> seated, Function<String, Reputation> ledger) {
-    double r = rate;
-    for (String peer : seated) {
-      Reputation e = ledger.apply(peer);
-      if (e == null || e.judged() < StakeWeights.PROBATION_VERDICTS) {
-        r = Math.max(r, newcomerRate); // a newcomer holds a seat
-      }
-    }
-    return r;
-  }
-
-  /**
-   * Whether a task is audited: the first 53 bits of SHA-256(secret salt, task id), as a fraction
-   * of 2^53, fall under the audit rate. Peers do not know the salt, so they cannot tell which
-   * tasks are checked.
-   *
-   * @param salt the consensus app's secret salt
-   * @param taskId the task
-   * @param rate the audit rate, in [0,1]
-   * @return true if the task is audited
-   */
-  static boolean isAudited(byte[] salt, String taskId, double rate) {
-    if (rate <= 0) {
-      return false;
-    }
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update(salt);
-      byte[] h = sha.digest(taskId.getBytes(StandardCharsets.UTF_8));
-      long bits = ByteBuffer.wrap(h).getLong() >>> 11;
-      return bits < rate * (1L << 53);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * The {@link DecisionRule}'s step, overruled by an audit: an audited task whose voters agree on
-   * another answer than the model's escalates (reason {@code audit}), so the referee decides.
-   *
-   * @param step the rule's step
-   * @param reference the referee's answer when the task is audited, else null
-   * @return {@code step}, or an escalation
-   */
-  static DecisionRule.Step afterAudit(DecisionRule.Step step, Referee.Reference reference) {
-    if (step.kind() == DecisionRule.Kind.DECIDE && reference != null && step.label() != reference.label()) {
-      return new DecisionRule.Step(DecisionRule.Kind.ESCALATE, step.label(), step.agreeing(), step.total(), "audit");
-    }
-    return step;
-  }
-
-  /**
    * Each eligible peer's verdict on a task's decision, sorted by peer id, with its weight, audit
    * result and reward. A peer without a vote is PENDING until the task settles, then MISSED. A
    * correct vote is LATE, and unpaid, when it arrives more than the late grace after the decision,
    * or when its peer's seat was replaced ({@link Replacements}): it came after the seat timeout. When
    * the referee answered (an audit or an escalation), every valid vote is audited: PASSED when its
    * label and probabilities match, FAILED otherwise, except drift ({@link #isDrift}), which is
-   * DRIFTED and PASSED. Each decided task pays {@link ReputationRules#TASK_REWARD}, split in
-   * proportion to weight (seats held, with a committee) among the peers that agreed by the
-   * decision and did not fail an audit.
+   * DRIFTED and PASSED. The task's reward is split by {@link RewardSplit}.
    *
    * @param p the task: its eligible peers, counted votes, status, leading label, reference and
    *     decision time
@@ -143,8 +47,7 @@ final class Verdicts {
     boolean decided = p.status == ConsensusStatus.DECIDED || p.status == ConsensusStatus.REJECTED;
     Set<String> replaced = Replacements.replaced(p.replacements);
     List<PeerVerdict> verdicts = new ArrayList<>();
-    double rewardedWeight = 0;
-    int rewarded = 0;
+    Set<String> earners = new HashSet<>();
     for (String peerId : new TreeSet<>(p.eligible.keySet())) {
       PendingTask.CountedVote v = p.votes.get(peerId);
       Verdict verdict;
@@ -171,25 +74,12 @@ final class Verdicts {
         reason = verdict == Verdict.DRIFTED ? "drift: probabilities match re-execution, argmax differs" : failure;
       }
       double weight = p.eligible.getOrDefault(peerId, 0.0);
-      boolean paid = verdict == Verdict.AGREED && audit != AuditResult.FAILED && v.arrivedAt() <= p.decidedAt;
-      if (paid) {
-        rewardedWeight += weight;
-        rewarded++;
+      if (v != null && RewardSplit.earns(verdict, audit, v.arrivedAt(), p.decidedAt)) {
+        earners.add(peerId);
       }
-      verdicts.add(new PeerVerdict(peerId, v == null ? null : v.label(), verdict, reason, weight, audit, paid ? 1 : 0));
+      verdicts.add(new PeerVerdict(peerId, v == null ? null : v.label(), verdict, reason, weight, audit, 0));
     }
-    if (rewarded == 0) {
-      return verdicts;
-    }
-    List<PeerVerdict> paid = new ArrayList<>(verdicts.size());
-    for (PeerVerdict v : verdicts) {
-      double share = 0;
-      if (v.reward() > 0) { // marked above: agreed by the decision and passed any audit
-        share = rewardedWeight > 0 ? v.weight() / rewardedWeight : 1.0 / rewarded;
-      }
-      paid.add(new PeerVerdict(v.peerId(), v.label(), v.verdict(), v.reason(), v.weight(), v.audit(), share * ReputationRules.TASK_REWARD));
-    }
-    return paid;
+    return RewardSplit.split(verdicts, earners);
   }
 
   /**

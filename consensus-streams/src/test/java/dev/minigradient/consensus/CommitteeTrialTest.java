@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.minigradient.consensus.CommitteeTrial.Behavior;
 import dev.minigradient.consensus.CommitteeTrial.Config;
-import dev.minigradient.consensus.CommitteeTrial.Result;
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Roster;
 import java.util.ArrayList;
@@ -19,9 +18,9 @@ class CommitteeTrialTest {
   void theSameSeedGivesTheSameResultAndAnotherSeedAnotherOne() {
     Config row = Config.of(15, 5, Behavior.COLLUDING, 3).withTasks(300);
 
-    Result first = CommitteeTrial.run(row, 2);
-    Result again = CommitteeTrial.run(row, 2);
-    Result other = CommitteeTrial.run(row.withSeed(99), 2);
+    TrialResult first = CommitteeTrial.run(row, 2);
+    TrialResult again = CommitteeTrial.run(row, 2);
+    TrialResult other = CommitteeTrial.run(row.withSeed(99), 2);
 
     assertThat(again).isEqualTo(first);
     assertThat(other.inferences()).as("other draws, other audits").isNotEqualTo(first.inferences());
@@ -30,7 +29,7 @@ class CommitteeTrialTest {
   @Test
   void anHonestNetworkNeverDecidesWrongAndRunsAboutKInferencesPerTask() {
     for (int k : List.of(3, 5)) {
-      Result r = CommitteeTrial.run(Config.of(30, 0, Behavior.HONEST, k), 1);
+      TrialResult r = CommitteeTrial.run(Config.of(30, 0, Behavior.HONEST, k), 1);
 
       assertThat(r.wrong()).isZero();
       assertThat(r.escalations()).as("no seat ever disagrees with the model").isEmpty();
@@ -47,7 +46,7 @@ class CommitteeTrialTest {
     // weights never move and nothing is audited: a task is wrong exactly when all 3 seats are colluders
     Config row = Config.of(15, 5, Behavior.COLLUDING, 3).withTasks(4_000).withAudits(0, 0).withFrozen(true);
 
-    Result r = CommitteeTrial.run(row, 1);
+    TrialResult r = CommitteeTrial.run(row, 1);
 
     double expected = Math.pow(1.0 / 3, 3);
     assertThat(row.bound()).isCloseTo(expected, within(1e-12));
@@ -62,7 +61,7 @@ class CommitteeTrialTest {
 
   @Test
   void colludersLoseTheirSeatsWithinAFewRostersAndNoHonestPeerIsEverSlashed() {
-    Result r = CommitteeTrial.run(Config.of(15, 5, Behavior.COLLUDING, 3), 3);
+    TrialResult r = CommitteeTrial.run(Config.of(15, 5, Behavior.COLLUDING, 3), 3);
 
     assertThat(r.honestSlashed()).isFalse();
     assertThat(r.adversaryWeight()).as("slashed to a score of 0: no weight left").isZero();
@@ -74,7 +73,7 @@ class CommitteeTrialTest {
   @Test
   void everyAdversaryEndsBelowEveryHonestPeerAndNoHonestPeerIsSlashed() {
     for (Behavior b : List.of(Behavior.CONSTANT, Behavior.RANDOM, Behavior.COPYCAT, Behavior.LAZY)) {
-      Result r = CommitteeTrial.run(Config.of(15, 3, b, 3).withTasks(1_000), 1);
+      TrialResult r = CommitteeTrial.run(Config.of(15, 3, b, 3).withTasks(1_000), 1);
 
       assertThat(r.honestSlashed()).as(b.name()).isFalse();
       assertThat(r.badBelowHonestAfter()).as(b.name()).isNotNull();
@@ -83,7 +82,7 @@ class CommitteeTrialTest {
 
   @Test
   void aSilentCopycatSeatIsEscalatedAtTheDeadlineNotDecidedWrong() {
-    Result r = CommitteeTrial.run(Config.of(15, 5, Behavior.COPYCAT, 3).withTasks(500), 1);
+    TrialResult r = CommitteeTrial.run(Config.of(15, 5, Behavior.COPYCAT, 3).withTasks(500), 1);
 
     assertThat(r.wrong()).isZero();
     assertThat(r.escalations()).containsKey("missing-seat");
@@ -125,12 +124,12 @@ class CommitteeTrialTest {
 
   @Test
   void theWilsonIntervalMatchesItsClosedFormAndNeverLeavesZeroToOne() {
-    CommitteeTrial.Interval half = CommitteeTrial.wilson(5, 10);
+    TrialResult.Interval half = TrialResult.wilson(5, 10);
     assertThat(half.low()).isCloseTo(0.2366, within(1e-4));
     assertThat(half.high()).isCloseTo(0.7634, within(1e-4));
-    CommitteeTrial.Interval none = CommitteeTrial.wilson(0, 10);
+    TrialResult.Interval none = TrialResult.wilson(0, 10);
     assertThat(none.low()).isZero();
     assertThat(none.high()).isCloseTo(3.8415 / 13.8415, within(1e-4));
-    assertThat(CommitteeTrial.wilson(10, 10).high()).isEqualTo(1.0);
+    assertThat(TrialResult.wilson(10, 10).high()).isEqualTo(1.0);
   }
 }

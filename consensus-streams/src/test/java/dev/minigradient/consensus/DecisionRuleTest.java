@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.minigradient.consensus.DecisionRule.Ballot;
 import dev.minigradient.consensus.DecisionRule.Kind;
 import dev.minigradient.consensus.DecisionRule.Step;
+import dev.minigradient.protocol.ConsensusStatus;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -124,5 +126,72 @@ class DecisionRuleTest {
     Step late = DecisionRule.next(s, Set.of("c"), votes("a", 3, "b", 3, "c", 5), true, false);
     assertThat(late.kind()).isEqualTo(Kind.ESCALATE);
     assertThat(late.reason()).isEqualTo("disagreement");
+  }
+
+  @Test
+  void anAuditOverrulesUnanimousSeatsOnlyWhenTheirLabelIsNotTheModels() {
+    Step decide = new Step(Kind.DECIDE, 2, 3, 3, null);
+    List<Double> model = List.of(0.1, 0.1, 0.8);
+
+    assertThat(DecisionRule.afterAudit(decide, null)).isSameAs(decide);
+    assertThat(DecisionRule.afterAudit(decide, new Referee.Reference(2, model))).isSameAs(decide);
+    Step overruled = DecisionRule.afterAudit(decide, new Referee.Reference(1, model));
+    assertThat(overruled.kind()).isEqualTo(Kind.ESCALATE);
+    assertThat(overruled.reason()).isEqualTo("audit");
+  }
+
+  @Test
+  void aPendingTaskIsJudgedWithItsReplacedSeatsExcusedAndItsAudit() {
+    // c was silent and d was appointed in its place; the three answering seats agree on 3
+    PendingTask p = new PendingTask();
+    p.committee.addAll(List.of("a", "b", "c"));
+    p.eligible.putAll(seats("a", 1, "b", 1, "c", 1, "d", 1));
+    p.replacements.add(new Replacements.Appointment(2, "c", "d"));
+    for (String peer : List.of("a", "b", "d")) {
+      p.votes.put(peer, new PendingTask.CountedVote(3, null, List.of(), true, null, 0, null, null));
+    }
+
+    assertThat(DecisionRule.next(p, false).kind()).isEqualTo(Kind.DECIDE);
+    p.reference = new Referee.Reference(4, List.of());
+    Step audited = DecisionRule.next(p, false);
+    assertThat(audited.kind()).isEqualTo(Kind.ESCALATE);
+    assertThat(audited.reason()).isEqualTo("audit");
+  }
+
+  @Test
+  void aRefusalDecidedIsARejection() {
+    assertThat(DecisionRule.status(-1)).isEqualTo(ConsensusStatus.REJECTED);
+    assertThat(DecisionRule.status(0)).isEqualTo(ConsensusStatus.DECIDED);
+  }
+
+  @Test
+  void theRefereesAnswerDecidesAnEscalationWithTheWeightOfTheVotesForIt() {
+    PendingTask p = new PendingTask();
+    p.committee.addAll(List.of("a", "b", "c"));
+    p.eligible.putAll(seats("a", 1, "b", 1, "c", 1));
+    p.votes.put("a", new PendingTask.CountedVote(3, null, List.of(), true, null, 0, null, null));
+    p.votes.put("b", new PendingTask.CountedVote(5, null, List.of(), true, null, 0, null, null));
+    p.votes.put("c", new PendingTask.CountedVote(5, null, List.of(), false, "wrong-input", 0, null, null));
+    Step escalated = DecisionRule.next(p, false);
+    p.reference = new Referee.Reference(5, List.of());
+
+    Step refereed = DecisionRule.byReferee(escalated, p);
+
+    assertThat(escalated.reason()).isEqualTo("disagreement");
+    assertThat(refereed.kind()).isEqualTo(Kind.DECIDE);
+    assertThat(refereed.label()).isEqualTo(5);
+    assertThat(refereed.agreeing()).as("the invalid vote for 5 weighs nothing").isEqualTo(1.0);
+    assertThat(refereed.total()).isEqualTo(3.0);
+    assertThat(refereed.reason()).isEqualTo("disagreement");
+  }
+
+  @Test
+  void withoutARefereeAnEscalationEndsWithoutQuorumOrTimesOutWithoutVotes() {
+    Step withVotes = new Step(Kind.ESCALATE, 3, 1, 3, "missing-seat");
+    Step withoutVotes = new Step(Kind.ESCALATE, null, 0, 3, "missing-seat");
+
+    assertThat(DecisionRule.withoutReferee(withVotes, false)).isEqualTo(ConsensusStatus.NO_QUORUM);
+    assertThat(DecisionRule.withoutReferee(withoutVotes, false)).isEqualTo(ConsensusStatus.TIMED_OUT);
+    assertThat(DecisionRule.withoutReferee(withoutVotes, true)).as("every vote invalid").isEqualTo(ConsensusStatus.NO_QUORUM);
   }
 }

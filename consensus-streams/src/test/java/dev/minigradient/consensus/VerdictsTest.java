@@ -6,14 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
-import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Verdict;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** {@link Verdicts}: the audit, verdict and reward rules the processor and the trial share, without Kafka. */
+/** {@link Verdicts}: the verdict, audit and reward rules the processor and the trial share, without Kafka. */
 class VerdictsTest {
   private static final List<Double> MODEL = List.of(0.1, 0.8, 0.1);
   private static final List<Double> MADE_UP = List.of(0.05, 0.9, 0.05);
@@ -65,32 +62,5 @@ class VerdictsTest {
     assertThat(v.get(2).verdict()).isEqualTo(Verdict.MISSED);
     assertThat(v.get(2).audit()).isNull();
     assertThat(Verdicts.of(p, 1_000, false).get(2).verdict()).as("before settlement").isEqualTo(Verdict.PENDING);
-  }
-
-  @Test
-  void anAuditOverrulesUnanimousSeatsOnlyWhenTheirLabelIsNotTheModels() {
-    DecisionRule.Step decide = new DecisionRule.Step(DecisionRule.Kind.DECIDE, 2, 3, 3, null);
-
-    assertThat(Verdicts.afterAudit(decide, null)).isSameAs(decide);
-    assertThat(Verdicts.afterAudit(decide, new Referee.Reference(2, MODEL))).isSameAs(decide);
-    DecisionRule.Step overruled = Verdicts.afterAudit(decide, new Referee.Reference(1, MODEL));
-    assertThat(overruled.kind()).isEqualTo(DecisionRule.Kind.ESCALATE);
-    assertThat(overruled.reason()).isEqualTo("audit");
-  }
-
-  @Test
-  void aNewcomerOnTheCommitteeRaisesTheAuditRateAndTheSampleFollowsTheRate() {
-    Reputation veteran = ReputationRules.initial("veteran", 100);
-    for (int i = 0; i < StakeWeights.PROBATION_VERDICTS; i++) {
-      veteran = ReputationRules.apply(veteran, new PeerVerdict("veteran", 1, Verdict.AGREED, null), 0);
-    }
-    Map<String, Reputation> ledger = Map.of("veteran", veteran);
-
-    assertThat(Verdicts.auditRate(0.02, 0.2, List.of("veteran"), ledger::get)).isEqualTo(0.02);
-    assertThat(Verdicts.auditRate(0.02, 0.2, List.of("veteran", "new"), ledger::get)).isEqualTo(0.2);
-    byte[] salt = {1, 2, 3};
-    long audited = IntStream.range(0, 10_000).filter(i -> Verdicts.isAudited(salt, "t" + i, 0.2)).count();
-    assertThat(audited).isBetween(1_900L, 2_100L);
-    assertThat(Verdicts.isAudited(salt, "t1", 0)).isFalse();
   }
 }

@@ -3,6 +3,7 @@ package dev.minigradient.launcher;
 import dev.minigradient.consensus.AuditOptions;
 import dev.minigradient.consensus.CommitteeTrial;
 import dev.minigradient.consensus.ConsensusConfig;
+import dev.minigradient.consensus.TrialTable;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
@@ -68,7 +69,7 @@ public final class SimulateTrustCommand implements Callable<Integer> {
     PrintWriter err = cmd.getErr();
     err.printf("trust simulation: %d run(s) x %d tasks per row...%n", runs, tasks);
     err.flush();
-    CommitteeTrial.Table table = CommitteeTrial.table(base, runs);
+    TrialTable table = CommitteeTrial.table(base, runs);
     PrintWriter out = cmd.getOut();
     out.print(table.markdown());
     out.flush();
