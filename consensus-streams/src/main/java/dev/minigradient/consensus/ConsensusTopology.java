@@ -90,15 +90,6 @@ public final class ConsensusTopology {
    */
   static final long STORE_CACHE_BYTES = 32L << 20;
 
-  /**
-   * Stream threads of an instance ({@code num.stream.threads}, which {@code --kafka} overrides):
-   * one per core, at most 4. A stream thread decides the tasks of its partitions in turn, and
-   * verifying a vote's Ed25519 signature (about 85 us here, three per task) is most of that work,
-   * so one thread caps an instance near 1,600 tasks/s whatever its cores; the partitions (6 by
-   * default) spread over the threads.
-   */
-  static final int STREAM_THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-
   private ConsensusTopology() {}
 
   /**
@@ -296,7 +287,6 @@ public final class ConsensusTopology {
     // by default) would hold a finished decision back when no new record arrives.
     base.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(Math.max(1, Math.min(10, config.commitIntervalMs()))));
     base.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
-    base.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(STREAM_THREADS));
     base.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(STORE_CACHE_BYTES));
     // Never hold back records to align the two inputs by timestamp: the processor takes tasks and
     // votes in any order (a vote may even precede its task), and waiting costs latency.
