@@ -1,5 +1,6 @@
 package dev.minigradient.protocol;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.List;
 
 /**
@@ -41,6 +42,7 @@ import java.util.List;
  * @param inferences model runs the task asks of the network: one per eligible peer (seated,
  *     replaced or appointed), plus one when the referee re-executed it (an audit or an escalation)
  */
+@RecordBuilder
 public record Consensus(
     int schemaVersion,
     String taskId,
@@ -95,8 +97,8 @@ public record Consensus(
    *
    * @return a new builder
    */
-  public static Builder builder() {
-    return new Builder();
+  public static ConsensusBuilder builder() {
+    return ConsensusBuilder.builder().schemaVersion(SCHEMA_VERSION).verdicts(List.of()).committee(List.of());
   }
 
   /**
@@ -104,291 +106,7 @@ public record Consensus(
    *
    * @return a new builder
    */
-  public Builder toBuilder() {
-    return new Builder(this);
-  }
-
-  /** Sets an answer's components by name; each setter is named after the component it sets. */
-  public static final class Builder {
-    private int schemaVersion = SCHEMA_VERSION;
-    private String taskId;
-    private String modelId;
-    private String name;
-    private ConsensusStatus status;
-    private Integer label;
-    private String rejection;
-    private double confidence;
-    private double agreeingWeight;
-    private double totalWeight;
-    private List<PeerVerdict> verdicts = List.of();
-    private long submittedAt;
-    private long decidedAt;
-    private long latencyMs;
-    private int forgedVotes;
-    private boolean audited;
-    private List<String> committee = List.of();
-    private String escalation;
-    private int inferences;
-
-    private Builder() {}
-
-    private Builder(Consensus c) {
-      schemaVersion = c.schemaVersion;
-      taskId = c.taskId;
-      modelId = c.modelId;
-      name = c.name;
-      status = c.status;
-      label = c.label;
-      rejection = c.rejection;
-      confidence = c.confidence;
-      agreeingWeight = c.agreeingWeight;
-      totalWeight = c.totalWeight;
-      verdicts = c.verdicts;
-      submittedAt = c.submittedAt;
-      decidedAt = c.decidedAt;
-      latencyMs = c.latencyMs;
-      forgedVotes = c.forgedVotes;
-      audited = c.audited;
-      committee = c.committee;
-      escalation = c.escalation;
-      inferences = c.inferences;
-    }
-
-    /**
-     * Sets the wire schema version.
-     *
-     * @param schemaVersion the value
-     * @return this builder
-     */
-    public Builder schemaVersion(int schemaVersion) {
-      this.schemaVersion = schemaVersion;
-      return this;
-    }
-
-    /**
-     * Sets the task.
-     *
-     * @param taskId the value
-     * @return this builder
-     */
-    public Builder taskId(String taskId) {
-      this.taskId = taskId;
-      return this;
-    }
-
-    /**
-     * Sets the model the task named.
-     *
-     * @param modelId the value
-     * @return this builder
-     */
-    public Builder modelId(String modelId) {
-      this.modelId = modelId;
-      return this;
-    }
-
-    /**
-     * Sets the task's display name, or null.
-     *
-     * @param name the value
-     * @return this builder
-     */
-    public Builder name(String name) {
-      this.name = name;
-      return this;
-    }
-
-    /**
-     * Sets how the answer was reached.
-     *
-     * @param status the value
-     * @return this builder
-     */
-    public Builder status(ConsensusStatus status) {
-      this.status = status;
-      return this;
-    }
-
-    /**
-     * Sets the decided label, or null.
-     *
-     * @param label the value
-     * @return this builder
-     */
-    public Builder label(Integer label) {
-      this.label = label;
-      return this;
-    }
-
-    /**
-     * Sets the reason most refusing peers gave, or null.
-     *
-     * @param rejection the value
-     * @return this builder
-     */
-    public Builder rejection(String rejection) {
-      this.rejection = rejection;
-      return this;
-    }
-
-    /**
-     * Sets the mean probability the agreeing votes gave the label, in [0,1].
-     *
-     * @param confidence the value
-     * @return this builder
-     */
-    public Builder confidence(double confidence) {
-      this.confidence = confidence;
-      return this;
-    }
-
-    /**
-     * Sets the total weight of the votes for the label.
-     *
-     * @param agreeingWeight the value
-     * @return this builder
-     */
-    public Builder agreeingWeight(double agreeingWeight) {
-      this.agreeingWeight = agreeingWeight;
-      return this;
-    }
-
-    /**
-     * Sets the total weight of the peers eligible for the task.
-     *
-     * @param totalWeight the value
-     * @return this builder
-     */
-    public Builder totalWeight(double totalWeight) {
-      this.totalWeight = totalWeight;
-      return this;
-    }
-
-    /**
-     * Sets each eligible peer's vote and verdict, sorted by peer id.
-     *
-     * @param verdicts the value
-     * @return this builder
-     */
-    public Builder verdicts(List<PeerVerdict> verdicts) {
-      this.verdicts = verdicts;
-      return this;
-    }
-
-    /**
-     * Sets when the task was submitted, epoch ms.
-     *
-     * @param submittedAt the value
-     * @return this builder
-     */
-    public Builder submittedAt(long submittedAt) {
-      this.submittedAt = submittedAt;
-      return this;
-    }
-
-    /**
-     * Sets when the decision was made, epoch ms.
-     *
-     * @param decidedAt the value
-     * @return this builder
-     */
-    public Builder decidedAt(long decidedAt) {
-      this.decidedAt = decidedAt;
-      return this;
-    }
-
-    /**
-     * Sets the time from submission to decision, ms.
-     *
-     * @param latencyMs the value
-     * @return this builder
-     */
-    public Builder latencyMs(long latencyMs) {
-      this.latencyMs = latencyMs;
-      return this;
-    }
-
-    /**
-     * Sets the votes whose signature did not verify.
-     *
-     * @param forgedVotes the value
-     * @return this builder
-     */
-    public Builder forgedVotes(int forgedVotes) {
-      this.forgedVotes = forgedVotes;
-      return this;
-    }
-
-    /**
-     * Sets whether the consensus app re-executed the model on the task.
-     *
-     * @param audited the value
-     * @return this builder
-     */
-    public Builder audited(boolean audited) {
-      this.audited = audited;
-      return this;
-    }
-
-    /**
-     * Sets the task's final seats in seat order.
-     *
-     * @param committee the value
-     * @return this builder
-     */
-    public Builder committee(List<String> committee) {
-      this.committee = committee;
-      return this;
-    }
-
-    /**
-     * Sets why the referee's re-execution decided the task, or null.
-     *
-     * @param escalation the value
-     * @return this builder
-     */
-    public Builder escalation(String escalation) {
-      this.escalation = escalation;
-      return this;
-    }
-
-    /**
-     * Sets the model runs the task asks of the network.
-     *
-     * @param inferences the value
-     * @return this builder
-     */
-    public Builder inferences(int inferences) {
-      this.inferences = inferences;
-      return this;
-    }
-
-    /**
-     * Builds the answer.
-     *
-     * @return the answer
-     */
-    public Consensus build() {
-      return new Consensus(
-          schemaVersion,
-          taskId,
-          modelId,
-          name,
-          status,
-          label,
-          rejection,
-          confidence,
-          agreeingWeight,
-          totalWeight,
-          verdicts,
-          submittedAt,
-          decidedAt,
-          latencyMs,
-          forgedVotes,
-          audited,
-          committee,
-          escalation,
-          inferences);
-    }
+  public ConsensusBuilder toBuilder() {
+    return ConsensusBuilder.builder(this);
   }
 }

@@ -1,5 +1,6 @@
 package dev.minigradient.protocol;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.List;
 
 /**
@@ -17,6 +18,7 @@ import java.util.List;
  * @param heartbeatIntervalMs how often the peer promises to beat, ms
  * @param leaving true when the peer announces a clean shutdown
  */
+@RecordBuilder
 public record Peer(
     int schemaVersion,
     String peerId,
@@ -59,8 +61,8 @@ public record Peer(
    *
    * @return a new builder
    */
-  public static Builder builder() {
-    return new Builder();
+  public static PeerBuilder builder() {
+    return PeerBuilder.builder().schemaVersion(SCHEMA_VERSION).models(List.of());
   }
 
   /**
@@ -68,151 +70,7 @@ public record Peer(
    *
    * @return a new builder
    */
-  public Builder toBuilder() {
-    return new Builder(this);
-  }
-
-  /** Sets a heartbeat's components by name; each setter is named after the component it sets. */
-  public static final class Builder {
-    private int schemaVersion = SCHEMA_VERSION;
-    private String peerId;
-    private String publicKey;
-    private double stake;
-    private List<String> models = List.of();
-    private String hardware;
-    private long heartbeatAt;
-    private long heartbeatIntervalMs;
-    private boolean leaving;
-
-    private Builder() {}
-
-    private Builder(Peer p) {
-      schemaVersion = p.schemaVersion;
-      peerId = p.peerId;
-      publicKey = p.publicKey;
-      stake = p.stake;
-      models = p.models;
-      hardware = p.hardware;
-      heartbeatAt = p.heartbeatAt;
-      heartbeatIntervalMs = p.heartbeatIntervalMs;
-      leaving = p.leaving;
-    }
-
-    /**
-     * Sets the wire schema version.
-     *
-     * @param schemaVersion the value
-     * @return this builder
-     */
-    public Builder schemaVersion(int schemaVersion) {
-      this.schemaVersion = schemaVersion;
-      return this;
-    }
-
-    /**
-     * Sets the peer's id.
-     *
-     * @param peerId the value
-     * @return this builder
-     */
-    public Builder peerId(String peerId) {
-      this.peerId = peerId;
-      return this;
-    }
-
-    /**
-     * Sets the peer's Ed25519 public key, X.509 SubjectPublicKeyInfo, base64.
-     *
-     * @param publicKey the value
-     * @return this builder
-     */
-    public Builder publicKey(String publicKey) {
-      this.publicKey = publicKey;
-      return this;
-    }
-
-    /**
-     * Sets the stake the peer declares, tokens.
-     *
-     * @param stake the value
-     * @return this builder
-     */
-    public Builder stake(double stake) {
-      this.stake = stake;
-      return this;
-    }
-
-    /**
-     * Sets the ids (SHA-256) of the models the peer serves.
-     *
-     * @param models the value
-     * @return this builder
-     */
-    public Builder models(List<String> models) {
-      this.models = models;
-      return this;
-    }
-
-    /**
-     * Sets the free-form description of the peer's hardware.
-     *
-     * @param hardware the value
-     * @return this builder
-     */
-    public Builder hardware(String hardware) {
-      this.hardware = hardware;
-      return this;
-    }
-
-    /**
-     * Sets the time of this heartbeat, epoch ms.
-     *
-     * @param heartbeatAt the value
-     * @return this builder
-     */
-    public Builder heartbeatAt(long heartbeatAt) {
-      this.heartbeatAt = heartbeatAt;
-      return this;
-    }
-
-    /**
-     * Sets how often the peer promises to beat, ms.
-     *
-     * @param heartbeatIntervalMs the value
-     * @return this builder
-     */
-    public Builder heartbeatIntervalMs(long heartbeatIntervalMs) {
-      this.heartbeatIntervalMs = heartbeatIntervalMs;
-      return this;
-    }
-
-    /**
-     * Sets whether the peer announces a clean shutdown.
-     *
-     * @param leaving the value
-     * @return this builder
-     */
-    public Builder leaving(boolean leaving) {
-      this.leaving = leaving;
-      return this;
-    }
-
-    /**
-     * Builds the heartbeat.
-     *
-     * @return the heartbeat
-     */
-    public Peer build() {
-      return new Peer(
-          schemaVersion,
-          peerId,
-          publicKey,
-          stake,
-          models,
-          hardware,
-          heartbeatAt,
-          heartbeatIntervalMs,
-          leaving);
-    }
+  public PeerBuilder toBuilder() {
+    return PeerBuilder.builder(this);
   }
 }

@@ -1,5 +1,6 @@
 package dev.minigradient.protocol;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Objects;
 
 /**
@@ -20,6 +21,7 @@ import java.util.Objects;
  *     integer, {@link Redundancy#ALL} (JSON {@code "all"}) for every peer, or null (absent) for
  *     the network's default
  */
+@RecordBuilder
 public record Task(
     int schemaVersion,
     String taskId,
@@ -123,8 +125,8 @@ public record Task(
    *
    * @return a new builder
    */
-  public static Builder builder() {
-    return new Builder();
+  public static TaskBuilder builder() {
+    return TaskBuilder.builder().schemaVersion(SCHEMA_VERSION);
   }
 
   /**
@@ -132,8 +134,8 @@ public record Task(
    *
    * @return a new builder
    */
-  public Builder toBuilder() {
-    return new Builder(this);
+  public TaskBuilder toBuilder() {
+    return TaskBuilder.builder(this);
   }
 
   @Override
@@ -159,165 +161,5 @@ public record Task(
   @Override
   public String toString() {
     return "Task[" + taskId + ", model=" + modelId + ", " + input.length + " bytes, " + name + "]";
-  }
-
-  /** Sets a task's components by name; each setter is named after the component it sets. */
-  public static final class Builder {
-    private int schemaVersion = SCHEMA_VERSION;
-    private String taskId;
-    private String modelId;
-    private byte[] input;
-    private String contentType;
-    private String inputSha256;
-    private long submittedAt;
-    private String requester;
-    private String name;
-    private Integer redundancy;
-
-    private Builder() {}
-
-    private Builder(Task t) {
-      schemaVersion = t.schemaVersion;
-      taskId = t.taskId;
-      modelId = t.modelId;
-      input = t.input;
-      contentType = t.contentType;
-      inputSha256 = t.inputSha256;
-      submittedAt = t.submittedAt;
-      requester = t.requester;
-      name = t.name;
-      redundancy = t.redundancy;
-    }
-
-    /**
-     * Sets the wire schema version.
-     *
-     * @param schemaVersion the value
-     * @return this builder
-     */
-    public Builder schemaVersion(int schemaVersion) {
-      this.schemaVersion = schemaVersion;
-      return this;
-    }
-
-    /**
-     * Sets the unique id of the task.
-     *
-     * @param taskId the value
-     * @return this builder
-     */
-    public Builder taskId(String taskId) {
-      this.taskId = taskId;
-      return this;
-    }
-
-    /**
-     * Sets the SHA-256 of the ONNX file the peers must run.
-     *
-     * @param modelId the value
-     * @return this builder
-     */
-    public Builder modelId(String modelId) {
-      this.modelId = modelId;
-      return this;
-    }
-
-    /**
-     * Sets the raw input bytes.
-     *
-     * @param input the value
-     * @return this builder
-     */
-    public Builder input(byte[] input) {
-      this.input = input;
-      return this;
-    }
-
-    /**
-     * Sets the media type of the input.
-     *
-     * @param contentType the value
-     * @return this builder
-     */
-    public Builder contentType(String contentType) {
-      this.contentType = contentType;
-      return this;
-    }
-
-    /**
-     * Sets the SHA-256 (lower-case hex) of the input.
-     *
-     * @param inputSha256 the value
-     * @return this builder
-     */
-    public Builder inputSha256(String inputSha256) {
-      this.inputSha256 = inputSha256;
-      return this;
-    }
-
-    /**
-     * Sets when the requester published the task, epoch ms.
-     *
-     * @param submittedAt the value
-     * @return this builder
-     */
-    public Builder submittedAt(long submittedAt) {
-      this.submittedAt = submittedAt;
-      return this;
-    }
-
-    /**
-     * Sets the free-form id of the requester.
-     *
-     * @param requester the value
-     * @return this builder
-     */
-    public Builder requester(String requester) {
-      this.requester = requester;
-      return this;
-    }
-
-    /**
-     * Sets the human name of the input (a file name), or null.
-     *
-     * @param name the value
-     * @return this builder
-     */
-    public Builder name(String name) {
-      this.name = name;
-      return this;
-    }
-
-    /**
-     * Sets the committee seats asked for, {@link Redundancy#ALL}, or null for the network's default.
-     *
-     * @param redundancy the value
-     * @return this builder
-     */
-    public Builder redundancy(Integer redundancy) {
-      this.redundancy = redundancy;
-      return this;
-    }
-
-    /**
-     * Builds the task.
-     *
-     * @return the task
-     * @throws NullPointerException if the task id, model id or input is missing
-     * @throws IllegalArgumentException if a field is out of range, see the record's constructor
-     */
-    public Task build() {
-      return new Task(
-          schemaVersion,
-          taskId,
-          modelId,
-          input,
-          contentType,
-          inputSha256,
-          submittedAt,
-          requester,
-          name,
-          redundancy);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.minigradient.protocol;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,6 +29,7 @@ import java.util.Objects;
  *     features (e.g. {@code onnxruntime 1.29.0; CPU; amd64 avx2}), or null; tells hardware drift
  *     on a near-tie from a lie when a referee compares probabilities
  */
+@RecordBuilder
 public record Vote(
     int schemaVersion,
     String taskId,
@@ -122,8 +124,8 @@ public record Vote(
    *
    * @return a new builder
    */
-  public static Builder builder() {
-    return new Builder();
+  public static VoteBuilder builder() {
+    return VoteBuilder.builder().schemaVersion(SCHEMA_VERSION).probabilities(List.of());
   }
 
   /**
@@ -131,223 +133,7 @@ public record Vote(
    *
    * @return a new builder
    */
-  public Builder toBuilder() {
-    return new Builder(this);
-  }
-
-  /** Sets a vote's components by name; each setter is named after the component it sets. */
-  public static final class Builder {
-    private int schemaVersion = SCHEMA_VERSION;
-    private String taskId;
-    private String peerId;
-    private String modelId;
-    private String inputSha256;
-    private int label;
-    private String rejection;
-    private List<Double> probabilities = List.of();
-    private double inferenceMs;
-    private long votedAt;
-    private String signature;
-    private String sealKey;
-    private String sealed;
-    private String runtime;
-
-    private Builder() {}
-
-    private Builder(Vote v) {
-      schemaVersion = v.schemaVersion;
-      taskId = v.taskId;
-      peerId = v.peerId;
-      modelId = v.modelId;
-      inputSha256 = v.inputSha256;
-      label = v.label;
-      rejection = v.rejection;
-      probabilities = v.probabilities;
-      inferenceMs = v.inferenceMs;
-      votedAt = v.votedAt;
-      signature = v.signature;
-      sealKey = v.sealKey;
-      sealed = v.sealed;
-      runtime = v.runtime;
-    }
-
-    /**
-     * Sets the wire schema version.
-     *
-     * @param schemaVersion the value
-     * @return this builder
-     */
-    public Builder schemaVersion(int schemaVersion) {
-      this.schemaVersion = schemaVersion;
-      return this;
-    }
-
-    /**
-     * Sets the task answered.
-     *
-     * @param taskId the value
-     * @return this builder
-     */
-    public Builder taskId(String taskId) {
-      this.taskId = taskId;
-      return this;
-    }
-
-    /**
-     * Sets the voting peer.
-     *
-     * @param peerId the value
-     * @return this builder
-     */
-    public Builder peerId(String peerId) {
-      this.peerId = peerId;
-      return this;
-    }
-
-    /**
-     * Sets the SHA-256 of the ONNX file the peer ran.
-     *
-     * @param modelId the value
-     * @return this builder
-     */
-    public Builder modelId(String modelId) {
-      this.modelId = modelId;
-      return this;
-    }
-
-    /**
-     * Sets the SHA-256 of the input bytes the peer received.
-     *
-     * @param inputSha256 the value
-     * @return this builder
-     */
-    public Builder inputSha256(String inputSha256) {
-      this.inputSha256 = inputSha256;
-      return this;
-    }
-
-    /**
-     * Sets the predicted class, or {@link #REJECTED}.
-     *
-     * @param label the value
-     * @return this builder
-     */
-    public Builder label(int label) {
-      this.label = label;
-      return this;
-    }
-
-    /**
-     * Sets why the peer refused the input, or null.
-     *
-     * @param rejection the value
-     * @return this builder
-     */
-    public Builder rejection(String rejection) {
-      this.rejection = rejection;
-      return this;
-    }
-
-    /**
-     * Sets the softmax of the model's logits, one per class.
-     *
-     * @param probabilities the value
-     * @return this builder
-     */
-    public Builder probabilities(List<Double> probabilities) {
-      this.probabilities = probabilities;
-      return this;
-    }
-
-    /**
-     * Sets the time spent decoding, preprocessing and running the model, ms.
-     *
-     * @param inferenceMs the value
-     * @return this builder
-     */
-    public Builder inferenceMs(double inferenceMs) {
-      this.inferenceMs = inferenceMs;
-      return this;
-    }
-
-    /**
-     * Sets when the vote was published, epoch ms.
-     *
-     * @param votedAt the value
-     * @return this builder
-     */
-    public Builder votedAt(long votedAt) {
-      this.votedAt = votedAt;
-      return this;
-    }
-
-    /**
-     * Sets the Ed25519 signature (base64) over the signed payload, or null.
-     *
-     * @param signature the value
-     * @return this builder
-     */
-    public Builder signature(String signature) {
-      this.signature = signature;
-      return this;
-    }
-
-    /**
-     * Sets the peer's ephemeral X25519 public key of a sealed vote, or null.
-     *
-     * @param sealKey the value
-     * @return this builder
-     */
-    public Builder sealKey(String sealKey) {
-      this.sealKey = sealKey;
-      return this;
-    }
-
-    /**
-     * Sets the sealed label, rejection and probabilities (base64), or null.
-     *
-     * @param sealed the value
-     * @return this builder
-     */
-    public Builder sealed(String sealed) {
-      this.sealed = sealed;
-      return this;
-    }
-
-    /**
-     * Sets what produced the vote (runtime, execution provider, CPU features), or null.
-     *
-     * @param runtime the value
-     * @return this builder
-     */
-    public Builder runtime(String runtime) {
-      this.runtime = runtime;
-      return this;
-    }
-
-    /**
-     * Builds the vote.
-     *
-     * @return the vote
-     * @throws NullPointerException if the task or peer id is missing
-     * @throws IllegalArgumentException if the vote time is negative or more than an hour ahead
-     */
-    public Vote build() {
-      return new Vote(
-          schemaVersion,
-          taskId,
-          peerId,
-          modelId,
-          inputSha256,
-          label,
-          rejection,
-          probabilities,
-          inferenceMs,
-          votedAt,
-          signature,
-          sealKey,
-          sealed,
-          runtime);
-    }
+  public VoteBuilder toBuilder() {
+    return VoteBuilder.builder(this);
   }
 }
