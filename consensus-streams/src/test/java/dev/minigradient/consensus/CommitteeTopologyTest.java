@@ -6,99 +6,40 @@ import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
-import dev.minigradient.protocol.Hashes;
-import dev.minigradient.protocol.KafkaSettings;
-import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Roster;
-import dev.minigradient.protocol.Settlement;
-import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Verdict;
-import dev.minigradient.protocol.Vote;
-import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Committees in the consensus topology: seats, unanimity, escalation to the referee, drift, rosters. */
-class CommitteeTopologyTest {
-  private static final String MODEL = "a".repeat(64);
+class CommitteeTopologyTest extends AbstractTopologyTest {
   private static final long TIMEOUT_MS = 5_000;
   private static final long SEAT_TIMEOUT_MS = 2_000;
   private static final List<Double> HONEST = probabilities(7, 0.91);
 
-  @TempDir Path stateDir;
-
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, Task> tasks;
-  private TestInputTopic<String, Vote> votes;
-  private TestInputTopic<String, Peer> peers;
-  private TestInputTopic<String, Roster> rosters;
-  private TestOutputTopic<String, Consensus> consensus;
-  private TestOutputTopic<String, Settlement> settlements;
-  private TestOutputTopic<String, Roster> publishedRosters;
-  private final Map<String, KeyPair> keys = new HashMap<>();
-  private long now;
   private long taskOffset;
   private Roster roster;
 
   private void start(Referee referee, int redundancy) {
-    ConsensusConfig config =
-        new ConsensusConfig(
-            "committee-test", new KafkaSettings("localhost:9", Map.of()), stateDir, TIMEOUT_MS, 100, 60_000, 10, false,
-            0.0, 42L, 1_000, new ConsensusConfig.Committees(redundancy, 1_000, 0.0, SEAT_TIMEOUT_MS));
-    now = System.currentTimeMillis();
-    driver =
-        new TopologyTestDriver(
-            ConsensusTopology.build(config, WeightRule.stakeTimesReputation(), referee, null),
-            ConsensusTopology.streamsProperties(config),
-            Instant.ofEpochMilli(now));
-    tasks = driver.createInputTopic(Topics.TASKS.name(), Serdes.String().serializer(), Topics.TASKS.valueSerde().serializer());
-    votes = driver.createInputTopic(Topics.VOTES.name(), Serdes.String().serializer(), Topics.VOTES.valueSerde().serializer());
-    peers = driver.createInputTopic(Topics.PEERS.name(), Serdes.String().serializer(), Topics.PEERS.valueSerde().serializer());
-    rosters = driver.createInputTopic(Topics.ROSTERS.name(), Serdes.String().serializer(), Topics.ROSTERS.valueSerde().serializer());
-    consensus = driver.createOutputTopic(Topics.CONSENSUS.name(), Serdes.String().deserializer(), Topics.CONSENSUS.valueSerde().deserializer());
-    settlements = driver.createOutputTopic(Topics.SETTLEMENTS.name(), Serdes.String().deserializer(), Topics.SETTLEMENTS.valueSerde().deserializer());
-    publishedRosters = driver.createOutputTopic(Topics.ROSTERS.name(), Serdes.String().deserializer(), Topics.ROSTERS.valueSerde().deserializer());
-  }
-
-  @AfterEach
-  void close() {
-    if (driver != null) {
-      driver.close();
-    }
-  }
-
-  private static List<Double> probabilities(int label, double top) {
-    List<Double> p = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      p.add(i == label ? top : (1 - top) / 9);
-    }
-    return p;
+    ConsensusConfig.Committees committees = new ConsensusConfig.Committees(redundancy, 1_000, 0.0, SEAT_TIMEOUT_MS);
+    start(config("committee-test", TIMEOUT_MS, false, 0.0, committees), referee, null);
   }
 
   /** Registers peers and publishes a roster of them, all of equal weight, in effect from now. */
   private void network(int redundancy, String... ids) {
     List<Roster.Member> members = new ArrayList<>();
     for (String id : ids) {
-      KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
-      peers.pipeInput(id, Peer.builder().peerId(id).publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(100)
-          .models(List.of(MODEL)).hardware("test").heartbeatAt(now).heartbeatIntervalMs(2_000).build(), now);
+      registerPeer(id, 100, now);
       members.add(new Roster.Member(id, 1.0, List.of(MODEL)));
     }
     roster = new Roster(Roster.SCHEMA_VERSION, now - 1, "beacon-" + now, redundancy, members);
@@ -108,8 +49,7 @@ class CommitteeTopologyTest {
   /** Submits a task and returns it with the committee every peer computes for it. */
   private Submitted submit(String taskId, Integer redundancy) {
     byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
-    Task t = Task.builder().taskId(taskId).modelId(MODEL).input(input).contentType("image/png").inputSha256(Hashes.sha256Hex(input))
-        .submittedAt(now).requester("test").redundancy(redundancy).build();
+    Task t = task(taskId, input).redundancy(redundancy).build();
     long offset = taskOffset++;
     tasks.pipeInput(taskId, t, now);
     return new Submitted(t, Committee.draw(roster, MODEL, redundancy, Committee.seed(roster.beacon(), 0, offset, now)));
@@ -122,10 +62,7 @@ class CommitteeTopologyTest {
   }
 
   private void cast(Task task, String peerId, int label, List<Double> p) {
-    Vote v = Vote.builder().taskId(task.taskId()).peerId(peerId).modelId(MODEL).inputSha256(task.inputSha256())
-        .label(label).probabilities(p).inferenceMs(1.5).votedAt(now).build();
-    v = Signatures.sign(v, keys.get(peerId).getPrivate());
-    votes.pipeInput(v.taskId(), v, now);
+    votes.pipeInput(task.taskId(), signedVote(task, peerId, label, p), now);
   }
 
   private static String[] ids(int n) {
@@ -276,9 +213,7 @@ class CommitteeTopologyTest {
   void theAppPublishesTheNextEpochsRosterOnceWithItsActivePeers() {
     start(Referee.none(), 5);
     for (String id : ids(2)) {
-      KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
-      peers.pipeInput(id, Peer.builder().peerId(id).publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(100)
-          .models(List.of(MODEL)).hardware("test").heartbeatAt(now).heartbeatIntervalMs(2_000).build(), now);
+      registerPeer(id, 100, now);
     }
     driver.advanceWallClockTime(Duration.ofMillis(150));
     driver.advanceWallClockTime(Duration.ofMillis(150));

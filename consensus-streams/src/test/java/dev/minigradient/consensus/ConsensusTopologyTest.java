@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
-import dev.minigradient.protocol.KafkaSettings;
-import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
@@ -15,42 +13,23 @@ import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Verdict;
 import dev.minigradient.protocol.Vote;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class ConsensusTopologyTest {
-  private static final String MODEL = "a".repeat(64);
+class ConsensusTopologyTest extends AbstractTopologyTest {
   private static final long TIMEOUT_MS = 5_000;
-  private static final long LATE_GRACE_MS = 1_000;
   private static final KeyPair SEALING = dev.minigradient.protocol.Sealing.generateKeyPair();
   /** Weight of a new peer with the default stake: stake x initial reputation. */
   private static final double W = 100 * ReputationRules.INITIAL_SCORE;
 
-  @TempDir Path stateDir;
-
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, Task> tasks;
-  private TestInputTopic<String, Vote> votes;
-  private TestInputTopic<String, Peer> peers;
-  private TestOutputTopic<String, Consensus> consensus;
-  private TestOutputTopic<String, Reputation> reputation;
-  private final Map<String, KeyPair> keys = new HashMap<>();
-  private long now;
   private ConsensusConfig.Committees committees = ConsensusConfig.Committees.DEFAULTS;
 
   @BeforeEach
@@ -65,39 +44,7 @@ class ConsensusTopologyTest {
 
   /** (Re)starts the driver with an audit rate, a referee and a processing guarantee. */
   private void startDriver(double auditRate, Referee referee, boolean exactlyOnce) {
-    if (driver != null) {
-      driver.close();
-    }
-    ConsensusConfig config =
-        new ConsensusConfig(
-            "consensus-test",
-            new KafkaSettings("localhost:9", Map.of()),
-            stateDir,
-            TIMEOUT_MS,
-            100,
-            60_000,
-            10,
-            exactlyOnce,
-            auditRate,
-            42L,
-            LATE_GRACE_MS,
-            committees);
-    now = System.currentTimeMillis();
-    driver =
-        new TopologyTestDriver(
-            ConsensusTopology.build(config, WeightRule.stakeTimesReputation(), referee, SEALING.getPrivate()),
-            ConsensusTopology.streamsProperties(config),
-            Instant.ofEpochMilli(now));
-    tasks = driver.createInputTopic(Topics.TASKS.name(), Serdes.String().serializer(), Topics.TASKS.valueSerde().serializer());
-    votes = driver.createInputTopic(Topics.VOTES.name(), Serdes.String().serializer(), Topics.VOTES.valueSerde().serializer());
-    peers = driver.createInputTopic(Topics.PEERS.name(), Serdes.String().serializer(), Topics.PEERS.valueSerde().serializer());
-    consensus = driver.createOutputTopic(Topics.CONSENSUS.name(), Serdes.String().deserializer(), Topics.CONSENSUS.valueSerde().deserializer());
-    reputation = driver.createOutputTopic(Topics.REPUTATION.name(), Serdes.String().deserializer(), Topics.REPUTATION.valueSerde().deserializer());
-  }
-
-  @AfterEach
-  void closeDriver() {
-    driver.close();
+    start(config("consensus-test", TIMEOUT_MS, exactlyOnce, auditRate, committees), referee, SEALING.getPrivate());
   }
 
   /**
@@ -122,15 +69,12 @@ class ConsensusTopologyTest {
   }
 
   private void registerPeer(String id, double stake) {
-    KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
-    peers.pipeInput(id, Peer.builder().peerId(id).publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(stake)
-        .models(List.of(MODEL)).hardware("test").heartbeatAt(now).heartbeatIntervalMs(2_000).build(), now);
+    registerPeer(id, stake, now);
   }
 
   private Task submit(String taskId) {
     byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
-    Task t = Task.builder().taskId(taskId).modelId(MODEL).input(input).contentType("image/png")
-        .inputSha256(dev.minigradient.protocol.Hashes.sha256Hex(input)).submittedAt(now).requester("test").name(taskId + ".png").build();
+    Task t = task(taskId, input).name(taskId + ".png").build();
     tasks.pipeInput(taskId, t);
     return t;
   }
@@ -140,9 +84,7 @@ class ConsensusTopologyTest {
     for (int i = 0; i < 10; i++) {
       p.add(i == label ? 0.91 : 0.01);
     }
-    Vote v = Vote.builder().taskId(task.taskId()).peerId(peerId).modelId(MODEL).inputSha256(task.inputSha256())
-        .label(label).probabilities(p).inferenceMs(1.5).votedAt(now).build();
-    return Signatures.sign(v, keys.get(peerId).getPrivate());
+    return signedVote(task, peerId, label, p);
   }
 
   private void cast(Vote v) {
@@ -298,8 +240,7 @@ class ConsensusTopologyTest {
   @Test
   void aVoteArrivingBeforeItsTaskIsCounted() {
     registerPeers("p1", "p2", "p3");
-    Task t = Task.builder().taskId("t6").modelId(MODEL).input(new byte[] {9}).contentType("image/png")
-        .inputSha256(dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {9})).submittedAt(now).requester("test").build();
+    Task t = task("t6", new byte[] {9}).build();
     cast(vote(t, "p1", 6));
     tasks.pipeInput(t.taskId(), t);
     cast(vote(t, "p2", 6));
@@ -413,8 +354,7 @@ class ConsensusTopologyTest {
   @Test
   void aTaskForAModelNoActivePeerServesIsUnsupportedAtOnce() {
     registerPeers("p1", "p2", "p3");
-    Task t = Task.builder().taskId("t11").modelId("b".repeat(64)).input(new byte[] {7}).contentType("image/png")
-        .inputSha256(dev.minigradient.protocol.Hashes.sha256Hex(new byte[] {7})).submittedAt(now).requester("test").build();
+    Task t = task("t11", new byte[] {7}).modelId("b".repeat(64)).build();
     tasks.pipeInput(t.taskId(), t);
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.UNSUPPORTED_MODEL);
@@ -428,9 +368,7 @@ class ConsensusTopologyTest {
   void aPeerWhoseHeartbeatStoppedIsNotEligible() {
     registerPeers("p1", "p2", "p3");
     // p3's last heartbeat (as the broker stamped it) is older than three intervals
-    KeyPair kp = keys.get("p3");
-    peers.pipeInput("p3", Peer.builder().peerId("p3").publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(100)
-        .models(List.of(MODEL)).hardware("test").heartbeatAt(now - 10_000).heartbeatIntervalMs(2_000).build(), now - 10_000);
+    registerPeer("p3", 100, now - 10_000);
     Task t = submit("t12");
     castAll(t, 4, "p1", "p2");
     Consensus c = consensus.readValue();
@@ -452,12 +390,6 @@ class ConsensusTopologyTest {
     assertThat(latest.get("p4").score()).isLessThan(ReputationRules.INITIAL_SCORE);
     assertThat(latest.get("p4").disagreed()).isEqualTo(1);
     assertThat(latest.get("p4").stake()).isEqualTo(100.0);
-  }
-
-  private Vote voteWith(Task task, String peerId, int label, List<Double> probabilities) {
-    Vote v = Vote.builder().taskId(task.taskId()).peerId(peerId).modelId(MODEL).inputSha256(task.inputSha256())
-        .label(label).probabilities(probabilities).inferenceMs(1.5).votedAt(now).build();
-    return Signatures.sign(v, keys.get(peerId).getPrivate());
   }
 
   /** Runs {@code n} tasks on which {@code honest} vote 1 and {@code liars} vote 2; returns the ledger. */
@@ -617,7 +549,7 @@ class ConsensusTopologyTest {
     Task t = submit("audited");
     // when the honest peers send the model's output, and a lazy peer the right label with made-up odds
     for (String p : List.of("p1", "p2", "p3")) {
-      cast(voteWith(t, p, 1, honest));
+      cast(signedVote(t, p, 1, honest));
     }
     cast(vote(t, "lazy", 1));
     // then the lazy peer agreed, but failed the audit: slashed, score reset, no reward
@@ -639,9 +571,9 @@ class ConsensusTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("audited-2");
     for (String p : List.of("p1", "p2", "p3")) {
-      cast(voteWith(t, p, 1, List.of(0.1, 0.9)));
+      cast(signedVote(t, p, 1, List.of(0.1, 0.9)));
     }
-    cast(voteWith(t, "p4", 0, List.of(0.9, 0.1)));
+    cast(signedVote(t, "p4", 0, List.of(0.9, 0.1)));
     Map<String, Reputation> ledger = ledger();
     assertThat(ledger.get("p4").disagreed()).isEqualTo(1);
     assertThat(ledger.get("p4").auditFailed()).isEqualTo(1);
@@ -779,7 +711,6 @@ class ConsensusTopologyTest {
     for (String id : members) {
       m.add(new Roster.Member(id, 1.0, List.of(MODEL)));
     }
-    var rosters = driver.createInputTopic(Topics.ROSTERS.name(), Serdes.String().serializer(), Topics.ROSTERS.valueSerde().serializer());
     var roster = new Roster(Roster.SCHEMA_VERSION, 0, "b".repeat(64), 3, List.copyOf(m));
     rosters.pipeInput(roster.key(), roster, now);
   }
@@ -817,8 +748,8 @@ class ConsensusTopologyTest {
     registerPeers("p1", "p2", "p3");
     publishRoster("p1", "p2", "p3");
     Task t = submit("disputed");
-    cast(voteWith(t, "p1", 1, NEAR_TIE));
-    cast(voteWith(t, "p2", 1, NEAR_TIE));
+    cast(signedVote(t, "p1", 1, NEAR_TIE));
+    cast(signedVote(t, "p2", 1, NEAR_TIE));
     cast(vote(t, "p3", 2));
     Consensus c = consensus.readValue();
     assertThat(c.label()).isEqualTo(1);
@@ -839,9 +770,9 @@ class ConsensusTopologyTest {
     registerPeers("p1", "p2", "p3");
     publishRoster("p1", "p2", "p3");
     Task t = submit("drift");
-    cast(voteWith(t, "p1", 1, NEAR_TIE));
-    cast(voteWith(t, "p2", 1, NEAR_TIE));
-    cast(voteWith(t, "p3", 2, List.of(0.0, 0.49999, 0.50001, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)));
+    cast(signedVote(t, "p1", 1, NEAR_TIE));
+    cast(signedVote(t, "p2", 1, NEAR_TIE));
+    cast(signedVote(t, "p3", 2, List.of(0.0, 0.49999, 0.50001, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)));
     Consensus c = consensus.readValue();
     assertThat(c.label()).isEqualTo(1);
     assertThat(verdictOf(c, "p3").verdict()).isEqualTo(Verdict.DRIFTED);
@@ -858,8 +789,8 @@ class ConsensusTopologyTest {
     registerPeers("p1", "p2", "p3");
     publishRoster("p1", "p2", "p3");
     Task t = submit("silent");
-    cast(voteWith(t, "p1", 1, NEAR_TIE));
-    cast(voteWith(t, "p2", 1, NEAR_TIE));
+    cast(signedVote(t, "p1", 1, NEAR_TIE));
+    cast(signedVote(t, "p2", 1, NEAR_TIE));
     assertThat(consensus.isEmpty()).as("a seat is still silent").isTrue();
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
     Consensus c = consensus.readValue();

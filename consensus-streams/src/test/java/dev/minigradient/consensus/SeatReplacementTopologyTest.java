@@ -5,23 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
-import dev.minigradient.protocol.Hashes;
-import dev.minigradient.protocol.KafkaSettings;
-import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Settlement;
-import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Verdict;
-import dev.minigradient.protocol.Vote;
-import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,81 +23,32 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A silent seat replaced by its next-ranked candidate at the seat timeout: the appointment on
  * {@code inference.replacements}, a decision without the referee, a silent replacement escalating
  * at the next timeout, and {@code replay} checking the appointments. The harness is {@link
- * CommitteeTopologyTest}'s.
+ * AbstractTopologyTest}.
  */
-class SeatReplacementTopologyTest {
-  private static final String MODEL = "a".repeat(64);
+class SeatReplacementTopologyTest extends AbstractTopologyTest {
   private static final long TIMEOUT_MS = 10_000;
   private static final long SEAT_TIMEOUT_MS = 2_000;
   private static final List<Double> HONEST = probabilities(7, 0.91);
 
-  @TempDir Path stateDir;
-
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, Task> tasks;
-  private TestInputTopic<String, Vote> votes;
-  private TestInputTopic<String, Peer> peers;
-  private TestInputTopic<String, Roster> rosters;
-  private TestOutputTopic<String, Consensus> consensus;
-  private TestOutputTopic<String, Settlement> settlements;
-  private TestOutputTopic<String, SeatReplacement> replacements;
-  private final Map<String, KeyPair> keys = new HashMap<>();
   /** Times the referee re-ran a task. */
   private final AtomicInteger refereeRuns = new AtomicInteger();
-  private long now;
   private Roster roster;
   /** {@code peers.reputation} as the app published it, read once. */
   private List<KeyValue<String, Reputation>> publishedLedger;
 
   private void start() {
-    ConsensusConfig config =
-        new ConsensusConfig(
-            "replacement-test", new KafkaSettings("localhost:9", Map.of()), stateDir, TIMEOUT_MS, 100, 60_000, 10, false,
-            0.0, 42L, 1_000, new ConsensusConfig.Committees(3, 1_000, 0.0, SEAT_TIMEOUT_MS));
-    now = System.currentTimeMillis();
     Referee counting = (model, input) -> {
       refereeRuns.incrementAndGet();
       return new Referee.Reference(7, HONEST);
     };
-    driver =
-        new TopologyTestDriver(
-            ConsensusTopology.build(config, WeightRule.stakeTimesReputation(), counting, null),
-            ConsensusTopology.streamsProperties(config),
-            Instant.ofEpochMilli(now));
-    tasks = driver.createInputTopic(Topics.TASKS.name(), Serdes.String().serializer(), Topics.TASKS.valueSerde().serializer());
-    votes = driver.createInputTopic(Topics.VOTES.name(), Serdes.String().serializer(), Topics.VOTES.valueSerde().serializer());
-    peers = driver.createInputTopic(Topics.PEERS.name(), Serdes.String().serializer(), Topics.PEERS.valueSerde().serializer());
-    rosters = driver.createInputTopic(Topics.ROSTERS.name(), Serdes.String().serializer(), Topics.ROSTERS.valueSerde().serializer());
-    consensus = driver.createOutputTopic(Topics.CONSENSUS.name(), Serdes.String().deserializer(), Topics.CONSENSUS.valueSerde().deserializer());
-    settlements = driver.createOutputTopic(Topics.SETTLEMENTS.name(), Serdes.String().deserializer(), Topics.SETTLEMENTS.valueSerde().deserializer());
-    replacements =
-        driver.createOutputTopic(Topics.REPLACEMENTS.name(), Serdes.String().deserializer(), Topics.REPLACEMENTS.valueSerde().deserializer());
-  }
-
-  @AfterEach
-  void close() {
-    if (driver != null) {
-      driver.close();
-    }
-  }
-
-  private static List<Double> probabilities(int label, double top) {
-    List<Double> p = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      p.add(i == label ? top : (1 - top) / 9);
-    }
-    return p;
+    ConsensusConfig.Committees committees = new ConsensusConfig.Committees(3, 1_000, 0.0, SEAT_TIMEOUT_MS);
+    start(config("replacement-test", TIMEOUT_MS, false, 0.0, committees), counting, null);
   }
 
   /** Registers eight peers of equal weight and publishes a roster of them, in effect from now. */
@@ -113,9 +56,7 @@ class SeatReplacementTopologyTest {
     List<Roster.Member> members = new ArrayList<>();
     for (int i = 1; i <= 8; i++) {
       String id = "p" + i;
-      KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
-      peers.pipeInput(id, Peer.builder().peerId(id).publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(100)
-          .models(List.of(MODEL)).hardware("test").heartbeatAt(now).heartbeatIntervalMs(2_000).build(), now);
+      registerPeer(id, 100, now);
       members.add(new Roster.Member(id, 1.0, List.of(MODEL)));
     }
     roster = new Roster(Roster.SCHEMA_VERSION, now - 1, "beacon-" + now, 3, members);
@@ -139,8 +80,7 @@ class SeatReplacementTopologyTest {
 
   private Submitted submit(String taskId) {
     byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
-    Task t = Task.builder().taskId(taskId).modelId(MODEL).input(input).contentType("image/png").inputSha256(Hashes.sha256Hex(input))
-        .submittedAt(now).requester("test").build();
+    Task t = task(taskId, input).build();
     tasks.pipeInput(taskId, t, now);
     byte[] seed = Committee.seed(roster.beacon(), 0, 0, now);
     return new Submitted(t, Committee.draw(roster, MODEL, null, seed), seed);
@@ -164,10 +104,7 @@ class SeatReplacementTopologyTest {
   }
 
   private void cast(Task task, String peerId, int label, List<Double> p) {
-    Vote v = Vote.builder().taskId(task.taskId()).peerId(peerId).modelId(MODEL).inputSha256(task.inputSha256())
-        .label(label).probabilities(p).inferenceMs(1.5).votedAt(now).build();
-    v = Signatures.sign(v, keys.get(peerId).getPrivate());
-    votes.pipeInput(v.taskId(), v, now);
+    votes.pipeInput(task.taskId(), signedVote(task, peerId, label, p), now);
   }
 
   private static Verdict verdictOf(Consensus c, String peerId) {
