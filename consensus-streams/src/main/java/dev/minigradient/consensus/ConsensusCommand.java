@@ -1,11 +1,11 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.model.preprocess.InputLimits;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.TopicAdmin;
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.model.ServedModel;
@@ -56,14 +56,9 @@ public final class ConsensusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ConsensusConfig config;
-    List<ModelSpec> specs;
-    try {
-      config = config(ConsensusConfig.defaults(kafka.settings(), stateDir));
-      specs = models.resolveAll();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
-    }
+    CommandLine cmd = new CommandLine(this);
+    ConsensusConfig config = Arguments.read(cmd, () -> config(ConsensusConfig.defaults(kafka.settings(), stateDir)));
+    List<ModelSpec> specs = Arguments.read(cmd, models::resolveAll);
     TopicAdmin.ensureTopics(config.kafka(), partitions.partitions(), Optional.empty(), Duration.ofSeconds(15));
     List<ServedModel> served = new ArrayList<>();
     for (ModelSpec spec : specs) {

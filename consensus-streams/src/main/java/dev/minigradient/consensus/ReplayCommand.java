@@ -91,9 +91,7 @@ public final class ReplayCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.print(text(f));
     out.flush();
-    if (report.file().isPresent()) {
-      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.file().get().toFile(), f);
-    }
+    report.write(f);
     return f.consistent() ? 0 : 1;
   }
 

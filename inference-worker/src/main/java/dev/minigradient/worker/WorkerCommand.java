@@ -1,7 +1,7 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.model.ServedModel;
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.ModelSpec;
@@ -69,16 +69,10 @@ public final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    WorkerConfig config;
-    Behavior behaviour;
-    List<ModelSpec> specs;
-    try {
-      config = config(kafka.settings(), System.getenv());
-      behaviour = Behavior.parse(behavior).with(constantLabel, delayMs, crashAfter, forgeAs);
-      specs = models.resolveAll();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
-    }
+    CommandLine cmd = new CommandLine(this);
+    WorkerConfig config = Arguments.read(cmd, () -> config(kafka.settings(), System.getenv()));
+    Behavior behaviour = Arguments.read(cmd, () -> Behavior.parse(behavior).with(constantLabel, delayMs, crashAfter, forgeAs));
+    List<ModelSpec> specs = Arguments.read(cmd, models::resolveAll);
     TopicAdmin.ensureTopics(config.kafka(), partitions.partitions(), Optional.empty(), Duration.ofSeconds(15));
     List<ServedModel> served = new java.util.ArrayList<>();
     PeerWorker worker;

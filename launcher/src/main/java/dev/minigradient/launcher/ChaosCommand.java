@@ -2,7 +2,6 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.consensus.ReplayCommand;
 import dev.minigradient.producer.Input;
-import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.consensus.ExactlyOnceOption;
 import dev.minigradient.protocol.cli.ModelOption;
@@ -65,9 +64,7 @@ public final class ChaosCommand implements Callable<Integer> {
     o.faults().forEach(f -> out.println("fault: " + f));
     out.print(ReplayCommand.text(o.findings()));
     out.flush();
-    if (report.file().isPresent()) {
-      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.file().get().toFile(), o);
-    }
+    report.write(o);
     return o.answered() == o.tasks() && o.findings() != null && o.findings().consistent() ? 0 : 1;
   }
 }

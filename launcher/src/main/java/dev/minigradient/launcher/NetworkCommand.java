@@ -1,5 +1,6 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.api.ApiPortOption;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.DeadlineOption;
@@ -7,6 +8,7 @@ import dev.minigradient.consensus.ExactlyOnceOption;
 import dev.minigradient.consensus.RedundancyOption;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.SubmitCommand;
+import dev.minigradient.producer.SubmitProgress;
 import dev.minigradient.producer.SubmitOptions;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ModelSpec;
@@ -100,14 +102,9 @@ public final class NetworkCommand implements Callable<Integer> {
       }
       inputs = Simulation.balanced(inputs, limit); // in turn from each label: a short run sees every class
     }
-    EmbeddedNetwork.Options options;
-    try {
-      options = new EmbeddedNetwork.Options(
-          bootstrapServers, EmbeddedNetwork.PeerPlan.honest(Math.max(0, peers)), specs, port.port(), partitions.partitions(), deadline.timeoutMs(),
-          commitIntervalMs, guarantee.exactlyOnce(), ConsensusConfig.DEFAULT_AUDIT_RATE, redundancy.redundancy(), kafka);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cmd, e.getMessage());
-    }
+    EmbeddedNetwork.Options options = Arguments.read(cmd, () -> new EmbeddedNetwork.Options(
+        bootstrapServers, EmbeddedNetwork.PeerPlan.honest(Math.max(0, peers)), specs, port.port(), partitions.partitions(), deadline.timeoutMs(),
+        commitIntervalMs, guarantee.exactlyOnce(), ConsensusConfig.DEFAULT_AUDIT_RATE, redundancy.redundancy(), kafka));
     PrintWriter out = cmd.getOut();
     PrintWriter err = cmd.getErr();
     long t0 = System.currentTimeMillis();
@@ -121,7 +118,7 @@ public final class NetworkCommand implements Callable<Integer> {
       err.flush();
       SubmitCommand.Outcome outcome;
       try (Submitter submitter = new Submitter(network.kafka(), "network-demo", Duration.ofSeconds(10))) {
-        outcome = SubmitCommand.run(submitter, inputs, network.modelId(), specs.get(0).labels(), submit.maxInFlight(), Duration.ofMillis(deadline.timeoutMs() + 30_000), submit.json(), out);
+        outcome = SubmitCommand.run(submitter, inputs, network.modelId(), specs.get(0).labels(), submit.maxInFlight(), Duration.ofMillis(deadline.timeoutMs() + 30_000), submit.json(), out, SubmitProgress.none());
       }
       if (report.file().isPresent()) {
         SubmitCommand.writeReport(report.file().get(), outcome.summary());

@@ -1,5 +1,6 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ModelSpec;
@@ -30,12 +31,7 @@ record SampleRun(ModelSpec model, List<Input> inputs) {
     if (!Files.exists(samples)) {
       throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
     }
-    ModelSpec spec;
-    try {
-      spec = model.resolve();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cmd, e.getMessage());
-    }
+    ModelSpec spec = Arguments.read(cmd, model::resolve);
     List<Input> inputs = Submitter.read(List.of(samples)).stream().filter(i -> i.error() == null).toList();
     if (inputs.isEmpty()) {
       throw new CommandLine.ParameterException(cmd, "no readable images in " + samples);

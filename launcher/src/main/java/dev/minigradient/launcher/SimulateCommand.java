@@ -1,8 +1,8 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
-import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.cli.ReportOption;
@@ -72,15 +72,10 @@ public final class SimulateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
     List<Simulation.Mix> parsed = new ArrayList<>();
-    ModelSpec modelSpec;
-    try {
-      for (String m : mixes.isEmpty() ? DEFAULT_MIXES : mixes) {
-        parsed.add(Simulation.Mix.parse(m));
-      }
-      modelSpec = model.resolve();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    for (String m : mixes.isEmpty() ? DEFAULT_MIXES : mixes) {
+      parsed.add(Arguments.read(cmd, () -> Simulation.Mix.parse(m)));
     }
+    ModelSpec modelSpec = Arguments.read(cmd, model::resolve);
     if (tasks < 1 || maxInFlight < 1 || timeoutMs < 100) {
       throw new CommandLine.ParameterException(cmd, "--tasks and --max-in-flight must be >= 1, --timeout-ms >= 100");
     }
@@ -104,8 +99,7 @@ public final class SimulateCommand implements Callable<Integer> {
     PrintWriter out = cmd.getOut();
     out.print(Simulation.markdown(outcomes));
     out.flush();
-    if (report.file().isPresent()) {
-      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.file().get().toFile(), outcomes);
+    if (report.write(outcomes)) {
       err.println("report written to " + report.file().get());
     }
     return 0;

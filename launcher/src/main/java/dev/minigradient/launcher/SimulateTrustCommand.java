@@ -1,10 +1,10 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.consensus.AuditOptions;
 import dev.minigradient.consensus.CommitteeTrial;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.TrialTable;
-import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -58,14 +58,10 @@ public final class SimulateTrustCommand implements Callable<Integer> {
     if (runs < 1 || runs > 1_000 || tasks < 1 || tasks > 10_000_000) {
       throw new CommandLine.ParameterException(cmd, "--runs must be 1..1000 and --tasks 1..10000000");
     }
-    CommitteeTrial.Config base;
-    try {
-      base = CommitteeTrial.Config.of(15, 0, CommitteeTrial.Behavior.HONEST, ConsensusConfig.Committees.DEFAULT_REDUNDANCY)
-          .withTasks(tasks).withAudits(audits.auditRate(), audits.newcomerAuditRate()).withTasksPerRoster(rosterEvery).withHistory(history).withFrozen(frozen)
-          .withSeed(seed);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(cmd, e.getMessage());
-    }
+    CommitteeTrial.Config base = Arguments.read(cmd, () ->
+        CommitteeTrial.Config.of(15, 0, CommitteeTrial.Behavior.HONEST, ConsensusConfig.Committees.DEFAULT_REDUNDANCY)
+            .withTasks(tasks).withAudits(audits.auditRate(), audits.newcomerAuditRate()).withTasksPerRoster(rosterEvery).withHistory(history).withFrozen(frozen)
+            .withSeed(seed));
     PrintWriter err = cmd.getErr();
     err.printf("trust simulation: %d run(s) x %d tasks per row...%n", runs, tasks);
     err.flush();
@@ -73,8 +69,7 @@ public final class SimulateTrustCommand implements Callable<Integer> {
     PrintWriter out = cmd.getOut();
     out.print(table.markdown());
     out.flush();
-    if (report.file().isPresent()) {
-      JsonSerde.MAPPER.writerWithDefaultPrettyPrinter().writeValue(report.file().get().toFile(), table);
+    if (report.write(table)) {
       err.println("report written to " + report.file().get());
     }
     return 0;

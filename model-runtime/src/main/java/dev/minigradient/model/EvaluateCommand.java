@@ -1,10 +1,10 @@
 package dev.minigradient.model;
 
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.model.preprocess.InputLimits;
 import dev.minigradient.protocol.Json;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -51,12 +51,7 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ModelSpec m;
-    try {
-      m = model.resolve();
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    ModelSpec m = Arguments.read(spec.commandLine(), model::resolve);
     if ((idxImages == null) != (idxLabels == null)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--idx-images and --idx-labels go together");
     }

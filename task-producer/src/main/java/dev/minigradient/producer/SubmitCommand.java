@@ -1,5 +1,6 @@
 package dev.minigradient.producer;
 
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.cli.ReportOption;
 import dev.minigradient.protocol.Consensus;
@@ -127,13 +128,9 @@ public final class SubmitCommand implements Callable<Integer> {
       }
       return modelId;
     }
-    try {
-      ModelSpec spec = model.resolve();
-      labels = spec.labels();
-      return ModelIds.of(spec.onnx());
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    ModelSpec resolved = Arguments.read(spec.commandLine(), model::resolve);
+    labels = resolved.labels();
+    return ModelIds.of(resolved.onnx());
   }
 
   /**
@@ -143,31 +140,6 @@ public final class SubmitCommand implements Callable<Integer> {
    * @param summary their summary
    */
   public record Outcome(List<Result> results, Summary summary) {}
-
-  /**
-   * Submits, prints each answer as it arrives, then the summary.
-   *
-   * @param submitter a connected submitter
-   * @param inputs the inputs
-   * @param modelId the model id
-   * @param labels class names by label, to print beside the label (may be empty)
-   * @param maxInFlight most unanswered tasks at a time
-   * @param timeout how long to wait for the next answer
-   * @param json print JSON lines instead of a table
-   * @param out where to print
-   * @return the results and summary
-   */
-  public static Outcome run(
-      Submitter submitter,
-      List<Input> inputs,
-      String modelId,
-      List<String> labels,
-      int maxInFlight,
-      Duration timeout,
-      boolean json,
-      PrintWriter out) {
-    return run(submitter, inputs, modelId, labels, maxInFlight, timeout, json, out, SubmitProgress.none());
-  }
 
   /**
    * Submits, prints each answer as it arrives (above the progress bar), then the summary.
