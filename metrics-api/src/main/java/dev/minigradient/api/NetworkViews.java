@@ -6,6 +6,7 @@ import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,25 +84,23 @@ public final class NetworkViews implements AutoCloseable {
    */
   public static Topology topology() {
     StreamsBuilder b = new StreamsBuilder();
-    b.globalTable(
-        Topics.CONSENSUS.name(),
-        Consumed.with(Serdes.String(), JsonSerde.lenient(Consensus.class)).withName("consensus-view-source"),
-        Materialized.<String, Consensus, KeyValueStore<Bytes, byte[]>>as(CONSENSUS_VIEW)
-            .withKeySerde(Serdes.String())
-            .withValueSerde(Topics.CONSENSUS.valueSerde()));
-    b.globalTable(
-        Topics.REPUTATION.name(),
-        Consumed.with(Serdes.String(), JsonSerde.lenient(Reputation.class)).withName("reputation-view-source"),
-        Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(REPUTATION_VIEW)
-            .withKeySerde(Serdes.String())
-            .withValueSerde(Topics.REPUTATION.valueSerde()));
-    b.globalTable(
-        Topics.PEERS.name(),
-        Consumed.with(Serdes.String(), JsonSerde.lenient(Peer.class)).withName("peers-view-source"),
-        Materialized.<String, Peer, KeyValueStore<Bytes, byte[]>>as(PEERS_VIEW)
-            .withKeySerde(Serdes.String())
-            .withValueSerde(Topics.PEERS.valueSerde()));
+    view(b, Topics.CONSENSUS, Consensus.class, "consensus-view-source", CONSENSUS_VIEW);
+    view(b, Topics.REPUTATION, Reputation.class, "reputation-view-source", REPUTATION_VIEW);
+    view(b, Topics.PEERS, Peer.class, "peers-view-source", PEERS_VIEW);
     return b.build();
+  }
+
+  /**
+   * Adds a global table of {@code topic}, read leniently (a malformed record is skipped), in the
+   * store {@code store}.
+   */
+  private static <V> void view(StreamsBuilder b, Topic<V> topic, Class<V> type, String source, String store) {
+    b.globalTable(
+        topic.name(),
+        Consumed.with(Serdes.String(), JsonSerde.lenient(type)).withName(source),
+        Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(store)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(topic.valueSerde()));
   }
 
   /** Starts reading. */
