@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.minigradient.protocol.JsonSerde;
-import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.testing.TestKafka;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -38,12 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardIT {
-  private static final Path MNIST = Path.of("..", "models", "mnist");
-  private static final Path SAMPLES = MNIST.resolve("samples");
-  private static final Path FASHION = Path.of("..", "models", "fashion-mnist");
+  private static final Path SAMPLES = TestNetwork.MNIST.resolve("samples");
+  private static final Path FASHION = TestNetwork.FASHION;
   private static final Path DASHBOARD = Path.of("..", "dashboard");
 
-  private static TestKafka broker;
+  private static TestNetwork running;
   private static EmbeddedNetwork network;
   private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -51,22 +49,15 @@ class DashboardIT {
 
   @BeforeAll
   static void startNetwork() throws Exception {
-    broker = TestKafka.start();
-    network =
-        EmbeddedNetwork.start(
-            EmbeddedNetwork.Options.honest(
-                broker.bootstrapServers(), 3, List.of(ModelSpec.load(MNIST), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, dev.minigradient.consensus.ConsensusConfig.DEFAULT_EXACTLY_ONCE),
-            Duration.ofSeconds(90));
+    running = TestNetwork.start();
+    network = running.network();
     await().atMost(Duration.ofSeconds(30)).until(() -> send(get("/api/summary")).statusCode() == 200);
   }
 
   @AfterAll
   static void stopNetwork() {
-    if (network != null) {
-      network.close();
-    }
-    if (broker != null) {
-      broker.close();
+    if (running != null) {
+      running.close();
     }
   }
 

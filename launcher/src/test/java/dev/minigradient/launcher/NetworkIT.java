@@ -52,12 +52,12 @@ import picocli.CommandLine;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NetworkIT {
-  private static final Path MODEL = Path.of("..", "models", "mnist", "model.onnx");
-  private static final Path SAMPLES = Path.of("..", "models", "mnist", "samples");
-  private static final Path FASHION = Path.of("..", "models", "fashion-mnist");
+  private static final Path MODEL = TestNetwork.MNIST.resolve("model.onnx");
+  private static final Path SAMPLES = TestNetwork.MNIST.resolve("samples");
+  private static final Path FASHION = TestNetwork.FASHION;
   private static final int TASKS = 60;
 
-  private static TestKafka broker;
+  private static TestNetwork running;
   private static EmbeddedNetwork network;
   private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -65,20 +65,14 @@ class NetworkIT {
 
   @BeforeAll
   static void startNetwork() throws Exception {
-    broker = TestKafka.start();
-    network =
-        EmbeddedNetwork.start(
-            EmbeddedNetwork.Options.honest(
-                broker.bootstrapServers(), 3, List.of(ModelSpec.load(MODEL.getParent()), ModelSpec.load(FASHION)), 0, 3, 10_000, 100, dev.minigradient.consensus.ConsensusConfig.DEFAULT_EXACTLY_ONCE), Duration.ofSeconds(90));
+    running = TestNetwork.start();
+    network = running.network();
   }
 
   @AfterAll
   static void stopNetwork() {
-    if (network != null) {
-      network.close();
-    }
-    if (broker != null) {
-      broker.close();
+    if (running != null) {
+      running.close();
     }
   }
 
