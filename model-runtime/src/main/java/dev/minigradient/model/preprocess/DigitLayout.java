@@ -113,34 +113,30 @@ public final class DigitLayout implements Layout {
    */
   static void removeRulings(float[] v, int w, int h) {
     if (w >= RULING_MIN_SIDE) {
-      float[] row = new float[w];
-      for (int y = 0; y < h; y++) {
-        int ink = 0;
-        for (int x = 0; x < w; x++) {
-          row[x] = v[y * w + x];
-          ink += row[x] > RULING_THRESHOLD ? 1 : 0;
-        }
-        if (ink >= RULING_COVERAGE * w) {
-          float level = median(row);
-          for (int x = 0; x < w; x++) {
-            v[y * w + x] = Math.max(0f, v[y * w + x] - level);
-          }
-        }
-      }
+      removeRulingLines(v, h, w, w, 1); // rows
     }
     if (h >= RULING_MIN_SIDE) {
-      float[] col = new float[h];
-      for (int x = 0; x < w; x++) {
-        int ink = 0;
-        for (int y = 0; y < h; y++) {
-          col[y] = v[y * w + x];
-          ink += col[y] > RULING_THRESHOLD ? 1 : 0;
-        }
-        if (ink >= RULING_COVERAGE * h) {
-          float level = median(col);
-          for (int y = 0; y < h; y++) {
-            v[y * w + x] = Math.max(0f, v[y * w + x] - level);
-          }
+      removeRulingLines(v, w, h, 1, w); // columns
+    }
+  }
+
+  /**
+   * Removes the rulings among {@code lines} lines of {@code length} pixels each: pixel i of line
+   * l is {@code v[l * lineStride + i * step]}.
+   */
+  private static void removeRulingLines(float[] v, int lines, int length, int lineStride, int step) {
+    float[] line = new float[length];
+    for (int l = 0; l < lines; l++) {
+      int ink = 0;
+      for (int i = 0; i < length; i++) {
+        line[i] = v[l * lineStride + i * step];
+        ink += line[i] > RULING_THRESHOLD ? 1 : 0;
+      }
+      if (ink >= RULING_COVERAGE * length) {
+        float level = median(line);
+        for (int i = 0; i < length; i++) {
+          int k = l * lineStride + i * step;
+          v[k] = Math.max(0f, v[k] - level);
         }
       }
     }
