@@ -57,6 +57,8 @@ abstract class AbstractTopologyTest {
   final Map<String, KeyPair> keys = new HashMap<>();
   /** The driver's wall clock at start, epoch ms: the time of every record the tests write. */
   long now;
+  /** The roster {@link #network} published last. */
+  Roster roster;
 
   /**
    * A configuration on this test's state directory: deadlines checked every 100 ms, decided tasks
@@ -130,6 +132,48 @@ abstract class AbstractTopologyTest {
     KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
     peers.pipeInput(id, Peer.builder().peerId(id).publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(stake)
         .models(List.of(MODEL)).hardware("test").heartbeatAt(heartbeatAt).heartbeatIntervalMs(2_000).build(), heartbeatAt);
+  }
+
+  /**
+   * Registers peers of stake 100 and publishes a roster of them, in effect from now.
+   *
+   * @param redundancy the roster's default committee seats
+   * @param ids the peer ids
+   */
+  void network(int redundancy, String... ids) {
+    for (String id : ids) {
+      registerPeer(id, 100, now);
+    }
+    roster = new Roster(Roster.SCHEMA_VERSION, now - 1, "beacon-" + now, redundancy, members(ids));
+    rosters.pipeInput(roster.key(), roster, now);
+  }
+
+  /**
+   * Roster members of equal weight (1) serving {@link #MODEL}.
+   *
+   * @param ids the peer ids
+   * @return the members, in order
+   */
+  static List<Roster.Member> members(String... ids) {
+    List<Roster.Member> members = new ArrayList<>();
+    for (String id : ids) {
+      members.add(new Roster.Member(id, 1.0, List.of(MODEL)));
+    }
+    return List.copyOf(members);
+  }
+
+  /**
+   * Peer ids {@code p1} to {@code pn}.
+   *
+   * @param n how many
+   * @return the ids
+   */
+  static String[] ids(int n) {
+    String[] ids = new String[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = "p" + (i + 1);
+    }
+    return ids;
   }
 
   /**

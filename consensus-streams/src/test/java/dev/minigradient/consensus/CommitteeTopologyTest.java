@@ -28,22 +28,10 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
   private static final List<Double> HONEST = probabilities(7, 0.91);
 
   private long taskOffset;
-  private Roster roster;
 
   private void start(Referee referee, int redundancy) {
     ConsensusConfig.Committees committees = new ConsensusConfig.Committees(redundancy, 1_000, 0.0, SEAT_TIMEOUT_MS);
     start(config("committee-test", TIMEOUT_MS, false, 0.0, committees), referee, null);
-  }
-
-  /** Registers peers and publishes a roster of them, all of equal weight, in effect from now. */
-  private void network(int redundancy, String... ids) {
-    List<Roster.Member> members = new ArrayList<>();
-    for (String id : ids) {
-      registerPeer(id, 100, now);
-      members.add(new Roster.Member(id, 1.0, List.of(MODEL)));
-    }
-    roster = new Roster(Roster.SCHEMA_VERSION, now - 1, "beacon-" + now, redundancy, members);
-    rosters.pipeInput(roster.key(), roster, now);
   }
 
   /** Submits a task and returns it with the committee every peer computes for it. */
@@ -65,14 +53,6 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     votes.pipeInput(task.taskId(), signedVote(task, peerId, label, p), now);
   }
 
-  private static String[] ids(int n) {
-    String[] ids = new String[n];
-    for (int i = 0; i < n; i++) {
-      ids[i] = "p" + (i + 1);
-    }
-    return ids;
-  }
-
   @Test
   void seatsThatAllAgreeDecideWithoutHearingFromUnseatedPeers() {
     start(Referee.none(), 3);
@@ -86,9 +66,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     // an unseated peer's vote is ignored
     String unseated = java.util.Arrays.stream(ids(8)).filter(p -> !s.committee().seats(p)).findFirst().orElseThrow();
     cast(s.task(), unseated, 2, probabilities(2, 0.91));
-    for (String p : s.seated()) {
-      cast(s.task(), p, 7, HONEST);
-    }
+    s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(7);
@@ -235,9 +213,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     start((model, input) -> new Referee.Reference(7, HONEST), 3);
     network(3, ids(8));
     Submitted s = submit("t7", null);
-    for (String p : s.seated()) {
-      cast(s.task(), p, 7, HONEST);
-    }
+    s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
     Consensus c = consensus.readValue();
     LedgerReplay replay = new LedgerReplay();
@@ -270,14 +246,10 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     start(Referee.none(), 3);
     network(3, ids(8));
     Submitted s = submit("t8", null);
-    for (String p : s.seated()) {
-      cast(s.task(), p, 7, HONEST);
-    }
+    s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
     Consensus c = consensus.readValue();
     // the epoch's roster published again, by an instance that took over, with other members
-    Roster again = new Roster(Roster.SCHEMA_VERSION, roster.effectiveFrom(), "other-beacon", 3,
-        List.of(new Roster.Member("p1", 1.0, List.of(MODEL)), new Roster.Member("p2", 1.0, List.of(MODEL)),
-            new Roster.Member("p3", 1.0, List.of(MODEL)), new Roster.Member("p4", 1.0, List.of(MODEL))));
+    Roster again = new Roster(Roster.SCHEMA_VERSION, roster.effectiveFrom(), "other-beacon", 3, members(ids(4)));
     LedgerReplay replay = new LedgerReplay();
     replay.roster(roster);
     replay.roster(again);
@@ -297,15 +269,11 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     start(Referee.none(), 3);
     network(3, ids(8));
     Submitted s = submit("t9", null);
-    for (String p : s.seated()) {
-      cast(s.task(), p, 7, HONEST);
-    }
+    s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
     Consensus c = consensus.readValue();
     // the next epoch's roster, in effect at the task's arrival, but other members
     assertThat(roster.effectiveFrom()).isLessThan(now);
-    Roster next = new Roster(Roster.SCHEMA_VERSION, now, "next-beacon", 3,
-        List.of(new Roster.Member("p1", 1.0, List.of(MODEL)), new Roster.Member("p2", 1.0, List.of(MODEL)),
-            new Roster.Member("p3", 1.0, List.of(MODEL)), new Roster.Member("p4", 1.0, List.of(MODEL))));
+    Roster next = new Roster(Roster.SCHEMA_VERSION, now, "next-beacon", 3, members(ids(4)));
 
     // when it reached the topic after the task arrived (a broker was down), the committee drawn
     // from the roster before stands

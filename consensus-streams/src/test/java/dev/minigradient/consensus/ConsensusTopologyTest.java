@@ -706,13 +706,9 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
   }
 
   /** Publishes a roster in effect for every task: the given peers, weight 1, three seats by default. */
-  private void publishRoster(String... members) {
-    List<Roster.Member> m = new ArrayList<>();
-    for (String id : members) {
-      m.add(new Roster.Member(id, 1.0, List.of(MODEL)));
-    }
-    var roster = new Roster(Roster.SCHEMA_VERSION, 0, "b".repeat(64), 3, List.copyOf(m));
-    rosters.pipeInput(roster.key(), roster, now);
+  private void publishRoster(String... ids) {
+    var published = new Roster(Roster.SCHEMA_VERSION, 0, "b".repeat(64), 3, members(ids));
+    rosters.pipeInput(published.key(), published, now);
   }
 
   /** Odds of the referee's answer 1 in the committee tests: a near-tie between 1 and 2. */

@@ -38,7 +38,6 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
 
   /** Times the referee re-ran a task. */
   private final AtomicInteger refereeRuns = new AtomicInteger();
-  private Roster roster;
   /** {@code peers.reputation} as the app published it, read once. */
   private List<KeyValue<String, Reputation>> publishedLedger;
 
@@ -49,18 +48,6 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     };
     ConsensusConfig.Committees committees = new ConsensusConfig.Committees(3, 1_000, 0.0, SEAT_TIMEOUT_MS);
     start(config("replacement-test", TIMEOUT_MS, false, 0.0, committees), counting, null);
-  }
-
-  /** Registers eight peers of equal weight and publishes a roster of them, in effect from now. */
-  private void network() {
-    List<Roster.Member> members = new ArrayList<>();
-    for (int i = 1; i <= 8; i++) {
-      String id = "p" + i;
-      registerPeer(id, 100, now);
-      members.add(new Roster.Member(id, 1.0, List.of(MODEL)));
-    }
-    roster = new Roster(Roster.SCHEMA_VERSION, now - 1, "beacon-" + now, 3, members);
-    rosters.pipeInput(roster.key(), roster, now);
   }
 
   /** A task at offset 0 of partition 0, appended now, with the committee and seed every party computes. */
@@ -107,6 +94,18 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     votes.pipeInput(task.taskId(), signedVote(task, peerId, label, p), now);
   }
 
+  /**
+   * Starts the app on eight peers and submits a task whose seat 0 stays silent while the other
+   * seats vote 7.
+   */
+  private Submitted seatZeroSilent(String taskId) {
+    start();
+    network(3, ids(8));
+    Submitted s = submit(taskId);
+    s.answering().forEach(p -> cast(s.task(), p, 7, HONEST));
+    return s;
+  }
+
   private static Verdict verdictOf(Consensus c, String peerId) {
     return c.verdicts().stream().filter(v -> v.peerId().equals(peerId)).findFirst().orElseThrow().verdict();
   }
@@ -114,10 +113,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
   @Test
   void aSilentSeatIsReplacedByItsNextRankedPeerWhoseAgreeingVoteDecidesWithoutTheReferee() {
     // given a committee whose seat 0 stays silent while the other seats vote 7
-    start();
-    network();
-    Submitted s = submit("t1");
-    s.answering().forEach(p -> cast(s.task(), p, 7, HONEST));
+    Submitted s = seatZeroSilent("t1");
     assertThat(consensus.isEmpty()).isTrue();
 
     // when the seat timeout passes
@@ -192,10 +188,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
 
   @Test
   void aReplacementStillSilentAtTheNextSeatTimeoutEscalatesToTheReferee() {
-    start();
-    network();
-    Submitted s = submit("t2");
-    s.answering().forEach(p -> cast(s.task(), p, 7, HONEST));
+    Submitted s = seatZeroSilent("t2");
     driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
     List<String> appointed = replacements.readValuesToList().stream().map(SeatReplacement::peerId).toList();
     assertThat(appointed).isNotEmpty();
@@ -220,10 +213,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
 
   @Test
   void theReplacedPeersOwnAgreeingVoteIsLateAndUnpaidEvenBeforeTheDecision() {
-    start();
-    network();
-    Submitted s = submit("t3");
-    s.answering().forEach(p -> cast(s.task(), p, 7, HONEST));
+    Submitted s = seatZeroSilent("t3");
     driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
     List<String> appointed = replacements.readValuesToList().stream().map(SeatReplacement::peerId).toList();
 
@@ -246,10 +236,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
 
   @Test
   void aDisagreeingVoteOfTheReplacedPeerEscalatesToTheReferee() {
-    start();
-    network();
-    Submitted s = submit("t4");
-    s.answering().forEach(p -> cast(s.task(), p, 7, HONEST));
+    Submitted s = seatZeroSilent("t4");
     driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
     assertThat(replacements.readValuesToList()).isNotEmpty();
 
