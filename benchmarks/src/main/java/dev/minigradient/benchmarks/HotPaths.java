@@ -83,7 +83,9 @@ public class HotPaths {
   public void setUp() throws IOException, OrtException, InvalidInputException {
     Path dir = Path.of(System.getenv().getOrDefault("MG_HOME", "."), "models", "mnist");
     try (var files = Files.list(dir.resolve("samples"))) {
-      png = Files.readAllBytes(files.filter(f -> f.toString().endsWith(".png")).sorted().findFirst().orElseThrow());
+      png =
+          Files.readAllBytes(
+              files.filter(f -> f.toString().endsWith(".png")).sorted().findFirst().orElseThrow());
     }
     preprocessing = Preprocessing.named("mnist-digit", InputLimits.MAX_PIXELS);
     tensor = preprocessing.apply(png);
@@ -105,8 +107,17 @@ public class HotPaths {
     publicKey = Signatures.encodePublicKey(keys.getPublic());
     double[] p = engine.probabilities(tensor);
     List<Double> probabilities = java.util.Arrays.stream(p).boxed().toList();
-    vote = Vote.builder().taskId("task-1").peerId("peer-1").modelId(engine.modelId()).inputSha256(Hashes.sha256Hex(png))
-        .label(7).probabilities(probabilities).inferenceMs(0.5).votedAt(System.currentTimeMillis()).build();
+    vote =
+        Vote.builder()
+            .taskId("task-1")
+            .peerId("peer-1")
+            .modelId(engine.modelId())
+            .inputSha256(Hashes.sha256Hex(png))
+            .label(7)
+            .probabilities(probabilities)
+            .inferenceMs(0.5)
+            .votedAt(System.currentTimeMillis())
+            .build();
     signed = signer.apply(vote);
     KeyPair sealing = Sealing.generateKeyPair();
     sealer = Sealing.sealer(sealing.getPublic());
@@ -147,8 +158,8 @@ public class HotPaths {
   }
 
   /**
-   * One inference of {@link #BATCH} images through ONNX Runtime directly (the engine runs one
-   * image per call); the score is per image.
+   * One inference of {@link #BATCH} images through ONNX Runtime directly (the engine runs one image
+   * per call); the score is per image.
    *
    * @return the logits
    * @throws OrtException if the run fails
@@ -156,7 +167,9 @@ public class HotPaths {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public float[][] inferBatched() throws OrtException {
-    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(batchInput), new long[] {batch, 1, 28, 28});
+    try (OnnxTensor t =
+            OnnxTensor.createTensor(
+                env, FloatBuffer.wrap(batchInput), new long[] {batch, 1, 28, 28});
         OrtSession.Result r = session.run(Map.of(inputName, t))) {
       return (float[][]) r.get(0).getValue();
     }

@@ -34,13 +34,18 @@ final class AuditSample {
    * @param taskId the task
    * @param rate the plain audit rate, in [0,1]
    * @param newcomerRate the rate when a newcomer holds a seat, in [0,1]
-   * @param seated the task's seated peers as drawn when it arrived (a newcomer appointed later
-   *     does not raise the rate); none for a task without a committee, sampled at the plain rate
+   * @param seated the task's seated peers as drawn when it arrived (a newcomer appointed later does
+   *     not raise the rate); none for a task without a committee, sampled at the plain rate
    * @param ledger a peer's ledger entry, or null for a peer never settled
    * @return true if the referee re-executes the task
    */
   static boolean sampled(
-      byte[] salt, String taskId, double rate, double newcomerRate, Iterable<String> seated, Function<String, Reputation> ledger) {
+      byte[] salt,
+      String taskId,
+      double rate,
+      double newcomerRate,
+      Iterable<String> seated,
+      Function<String, Reputation> ledger) {
     return isAudited(salt, taskId, rate(rate, newcomerRate, seated, ledger));
   }
 
@@ -54,7 +59,11 @@ final class AuditSample {
    * @param ledger a peer's ledger entry, or null for a peer never settled
    * @return the rate to sample the task with
    */
-  static double rate(double rate, double newcomerRate, Iterable<String> seated, Function<String, Reputation> ledger) {
+  static double rate(
+      double rate,
+      double newcomerRate,
+      Iterable<String> seated,
+      Function<String, Reputation> ledger) {
     double r = rate;
     for (String peer : seated) {
       if (StakeWeights.isNewcomer(ledger.apply(peer))) {

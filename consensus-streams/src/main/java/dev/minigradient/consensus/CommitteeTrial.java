@@ -23,8 +23,8 @@ import java.util.TreeMap;
  * {@link RewardSplit}; and a ledger folded from the settlements with {@link LedgerReplay#apply}
  * ({@link ReputationRules}). Time is simulated: {@link Config#tasksPerRoster()} tasks per roster
  * epoch of {@link ConsensusConfig.Committees#DEFAULT_ROSTER_INTERVAL_MS} ms, a silent seat
- * escalating and settling at the {@link #DECISION_TIMEOUT_MS} deadline (the app escalates a
- * silent seat earlier, at its seat timeout, which changes latency, not any verdict counted here).
+ * escalating and settling at the {@link #DECISION_TIMEOUT_MS} deadline (the app escalates a silent
+ * seat earlier, at its seat timeout, which changes latency, not any verdict counted here).
  *
  * <p><b>The model is a stand-in</b> ({@link TrialModel}): a task is a true label in 0..9 and a
  * probability vector peaked on it; an honest peer and the referee answer exactly that (a perfect,
@@ -112,8 +112,15 @@ public final class CommitteeTrial {
     /** Validates the row. */
     public Config {
       Objects.requireNonNull(adversary, "adversary");
-      if (peers < 1 || adversaries < 0 || adversaries > peers || seats < 1 || tasks < 1 || tasksPerRoster < 1 || history < 0) {
-        throw new IllegalArgumentException("need peers >= 1, 0 <= adversaries <= peers, seats, tasks and tasksPerRoster >= 1, history >= 0");
+      if (peers < 1
+          || adversaries < 0
+          || adversaries > peers
+          || seats < 1
+          || tasks < 1
+          || tasksPerRoster < 1
+          || history < 0) {
+        throw new IllegalArgumentException(
+            "need peers >= 1, 0 <= adversaries <= peers, seats, tasks and tasksPerRoster >= 1, history >= 0");
       }
       if (!(auditRate >= 0 && auditRate <= 1 && newcomerAuditRate >= 0 && newcomerAuditRate <= 1)) {
         throw new IllegalArgumentException("audit rates must be in [0,1]");
@@ -121,9 +128,9 @@ public final class CommitteeTrial {
     }
 
     /**
-     * A row with the defaults: 2,000 tasks, the app's audit rates (2%, 20% with a newcomer
-     * seated), a roster every 10 tasks (1 s epochs of 10 tasks/s), every peer a newcomer, the
-     * ledger live, seed 1.
+     * A row with the defaults: 2,000 tasks, the app's audit rates (2%, 20% with a newcomer seated),
+     * a roster every 10 tasks (1 s epochs of 10 tasks/s), every peer a newcomer, the ledger live,
+     * seed 1.
      *
      * @param peers peers in the network
      * @param adversaries how many are adversaries
@@ -132,8 +139,18 @@ public final class CommitteeTrial {
      * @return the row
      */
     public static Config of(int peers, int adversaries, Behavior adversary, int seats) {
-      return new Config(peers, adversaries, adversary, seats, 2_000, ConsensusConfig.DEFAULT_AUDIT_RATE,
-          ConsensusConfig.Committees.DEFAULT_NEWCOMER_AUDIT_RATE, 10, 0, false, 1);
+      return new Config(
+          peers,
+          adversaries,
+          adversary,
+          seats,
+          2_000,
+          ConsensusConfig.DEFAULT_AUDIT_RATE,
+          ConsensusConfig.Committees.DEFAULT_NEWCOMER_AUDIT_RATE,
+          10,
+          0,
+          false,
+          1);
     }
 
     /**
@@ -143,7 +160,18 @@ public final class CommitteeTrial {
      * @return the row
      */
     public Config withTasks(int n) {
-      return new Config(peers, adversaries, adversary, seats, n, auditRate, newcomerAuditRate, tasksPerRoster, history, frozen, seed);
+      return new Config(
+          peers,
+          adversaries,
+          adversary,
+          seats,
+          n,
+          auditRate,
+          newcomerAuditRate,
+          tasksPerRoster,
+          history,
+          frozen,
+          seed);
     }
 
     /**
@@ -154,7 +182,18 @@ public final class CommitteeTrial {
      * @return the row
      */
     public Config withAudits(double rate, double newcomerRate) {
-      return new Config(peers, adversaries, adversary, seats, tasks, rate, newcomerRate, tasksPerRoster, history, frozen, seed);
+      return new Config(
+          peers,
+          adversaries,
+          adversary,
+          seats,
+          tasks,
+          rate,
+          newcomerRate,
+          tasksPerRoster,
+          history,
+          frozen,
+          seed);
     }
 
     /**
@@ -164,7 +203,18 @@ public final class CommitteeTrial {
      * @return the row
      */
     public Config withTasksPerRoster(int n) {
-      return new Config(peers, adversaries, adversary, seats, tasks, auditRate, newcomerAuditRate, n, history, frozen, seed);
+      return new Config(
+          peers,
+          adversaries,
+          adversary,
+          seats,
+          tasks,
+          auditRate,
+          newcomerAuditRate,
+          n,
+          history,
+          frozen,
+          seed);
     }
 
     /**
@@ -174,7 +224,18 @@ public final class CommitteeTrial {
      * @return the row
      */
     public Config withHistory(int verdicts) {
-      return new Config(peers, adversaries, adversary, seats, tasks, auditRate, newcomerAuditRate, tasksPerRoster, verdicts, frozen, seed);
+      return new Config(
+          peers,
+          adversaries,
+          adversary,
+          seats,
+          tasks,
+          auditRate,
+          newcomerAuditRate,
+          tasksPerRoster,
+          verdicts,
+          frozen,
+          seed);
     }
 
     /**
@@ -184,7 +245,18 @@ public final class CommitteeTrial {
      * @return the row
      */
     public Config withFrozen(boolean frozen) {
-      return new Config(peers, adversaries, adversary, seats, tasks, auditRate, newcomerAuditRate, tasksPerRoster, history, frozen, seed);
+      return new Config(
+          peers,
+          adversaries,
+          adversary,
+          seats,
+          tasks,
+          auditRate,
+          newcomerAuditRate,
+          tasksPerRoster,
+          history,
+          frozen,
+          seed);
     }
 
     /**
@@ -194,7 +266,18 @@ public final class CommitteeTrial {
      * @return the row
      */
     public Config withSeed(long s) {
-      return new Config(peers, adversaries, adversary, seats, tasks, auditRate, newcomerAuditRate, tasksPerRoster, history, frozen, s);
+      return new Config(
+          peers,
+          adversaries,
+          adversary,
+          seats,
+          tasks,
+          auditRate,
+          newcomerAuditRate,
+          tasksPerRoster,
+          history,
+          frozen,
+          s);
     }
 
     /**
@@ -208,9 +291,9 @@ public final class CommitteeTrial {
     }
 
     /**
-     * The rate of accepted wrong decisions if the weights stayed at their initial values: every
-     * one of the k seats, drawn independently with replacement, goes to an adversary (f^k), and
-     * the task escapes the audit.
+     * The rate of accepted wrong decisions if the weights stayed at their initial values: every one
+     * of the k seats, drawn independently with replacement, goes to an adversary (f^k), and the
+     * task escapes the audit.
      *
      * @return {@code f^k x (1 - auditRate)}
      */
@@ -241,13 +324,28 @@ public final class CommitteeTrial {
       TrialRun run = new TrialRun(config, config.seed() + r);
       run.all();
       total.add(run.tally);
-      badBelow = badBelow == null || run.badBelowHonestAfter() == null ? null : Math.max(badBelow, run.badBelowHonestAfter());
+      badBelow =
+          badBelow == null || run.badBelowHonestAfter() == null
+              ? null
+              : Math.max(badBelow, run.badBelowHonestAfter());
       correctAfter = Math.max(correctAfter, run.lastWrong + 1);
       slashed |= run.honestSlashed();
       weight += run.adversaryWeight();
     }
-    return new TrialResult(config, runs, total.tasks, total.accepted, total.wrong, TrialResult.wilson(total.wrong, total.tasks),
-        Collections.unmodifiableMap(new TreeMap<>(total.escalations)), total.audited, total.inferences, badBelow, correctAfter, slashed, weight / runs);
+    return new TrialResult(
+        config,
+        runs,
+        total.tasks,
+        total.accepted,
+        total.wrong,
+        TrialResult.wilson(total.wrong, total.tasks),
+        Collections.unmodifiableMap(new TreeMap<>(total.escalations)),
+        total.audited,
+        total.inferences,
+        badBelow,
+        correctAfter,
+        slashed,
+        weight / runs);
   }
 
   /** Network sizes of the table. */
@@ -300,11 +398,23 @@ public final class CommitteeTrial {
         }
       }
     }
-    return new TrialTable(adversarial, honestOnly, liveness, runs, (System.nanoTime() - t0) / 1_000_000);
+    return new TrialTable(
+        adversarial, honestOnly, liveness, runs, (System.nanoTime() - t0) / 1_000_000);
   }
 
-  private static Config row(Config base, int peers, int adversaries, Behavior adversary, int seats) {
-    return new Config(peers, adversaries, adversary, seats, base.tasks(), base.auditRate(), base.newcomerAuditRate(),
-        base.tasksPerRoster(), base.history(), base.frozen(), base.seed());
+  private static Config row(
+      Config base, int peers, int adversaries, Behavior adversary, int seats) {
+    return new Config(
+        peers,
+        adversaries,
+        adversary,
+        seats,
+        base.tasks(),
+        base.auditRate(),
+        base.newcomerAuditRate(),
+        base.tasksPerRoster(),
+        base.history(),
+        base.frozen(),
+        base.seed());
   }
 }

@@ -1,23 +1,22 @@
 package dev.minigradient.consensus;
 
-import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.model.preprocess.InputLimits;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.cli.Arguments;
+import dev.minigradient.protocol.cli.KafkaOptions;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
-import dev.minigradient.model.ServedModel;
-import java.util.ArrayList;
-import java.util.List;
-import picocli.CommandLine;
-import dev.minigradient.protocol.cli.KafkaOptions;
 import dev.minigradient.protocol.cli.Shutdown;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,11 +25,16 @@ import picocli.CommandLine.Option;
 @Command(
     name = "consensus-streams",
     mixinStandardHelpOptions = true,
-    description = "Runs the Kafka Streams app that turns votes into one consensus per task and keeps the reputation KTable.")
+    description =
+        "Runs the Kafka Streams app that turns votes into one consensus per task and keeps the reputation KTable.")
 public final class ConsensusCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--state-dir", defaultValue = "${env:MG_STATE_DIR:-state}/consensus", description = "State store directory (env MG_STATE_DIR names its parent; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--state-dir",
+      defaultValue = "${env:MG_STATE_DIR:-state}/consensus",
+      description =
+          "State store directory (env MG_STATE_DIR names its parent; default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
   @Mixin DeadlineOption deadline;
@@ -41,15 +45,26 @@ public final class ConsensusCommand implements Callable<Integer> {
 
   @Mixin RedundancyOption redundancy;
 
-  @Option(names = "--roster-interval-ms", defaultValue = "" + ConsensusConfig.Committees.DEFAULT_ROSTER_INTERVAL_MS, description = "How often the committee roster (candidates, weights, beacon) changes, ms (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--roster-interval-ms",
+      defaultValue = "" + ConsensusConfig.Committees.DEFAULT_ROSTER_INTERVAL_MS,
+      description =
+          "How often the committee roster (candidates, weights, beacon) changes, ms (default: ${DEFAULT-VALUE}).")
   long rosterIntervalMs;
 
-  @Option(names = "--seat-timeout-ms", defaultValue = "" + ConsensusConfig.Committees.DEFAULT_SEAT_TIMEOUT_MS, description = "A committee seat silent this long after its task arrived is replaced by its next-ranked candidate; a replacement silent as long again escalates the task to the referee, ms (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seat-timeout-ms",
+      defaultValue = "" + ConsensusConfig.Committees.DEFAULT_SEAT_TIMEOUT_MS,
+      description =
+          "A committee seat silent this long after its task arrived is replaced by its next-ranked candidate; a replacement silent as long again escalates the task to the referee, ms (default: ${DEFAULT-VALUE}).")
   long seatTimeoutMs;
 
   @Mixin ModelsOptions models;
 
-  @Option(names = "--seal-key-file", description = "X25519 key pair peers seal their votes to, created if missing; every instance of the app needs the same one (default: $MG_HOME/state/keys/consensus-seal.key).")
+  @Option(
+      names = "--seal-key-file",
+      description =
+          "X25519 key pair peers seal their votes to, created if missing; every instance of the app needs the same one (default: $MG_HOME/state/keys/consensus-seal.key).")
   Path sealKeyFile;
 
   @Mixin PartitionsOption partitions;
@@ -57,18 +72,31 @@ public final class ConsensusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CommandLine cmd = new CommandLine(this);
-    ConsensusConfig config = Arguments.read(cmd, () -> config(ConsensusConfig.defaults(kafka.settings(), stateDir)));
+    ConsensusConfig config =
+        Arguments.read(cmd, () -> config(ConsensusConfig.defaults(kafka.settings(), stateDir)));
     List<ModelSpec> specs = Arguments.read(cmd, models::resolveAll);
-    TopicAdmin.ensureTopics(config.kafka(), partitions.partitions(), Optional.empty(), Duration.ofSeconds(15));
+    TopicAdmin.ensureTopics(
+        config.kafka(), partitions.partitions(), Optional.empty(), Duration.ofSeconds(15));
     List<ServedModel> served = new ArrayList<>();
     for (ModelSpec spec : specs) {
       served.add(ServedModel.open(spec, InputLimits.MAX_PIXELS));
     }
-    Path keyFile = sealKeyFile != null ? sealKeyFile : Path.of(System.getenv().getOrDefault("MG_HOME", "."), "state", "keys", "consensus-seal.key");
-    ConsensusService service = new ConsensusService(config, Referee.of(served), Sealing.loadOrCreate(keyFile));
+    Path keyFile =
+        sealKeyFile != null
+            ? sealKeyFile
+            : Path.of(
+                System.getenv().getOrDefault("MG_HOME", "."),
+                "state",
+                "keys",
+                "consensus-seal.key");
+    ConsensusService service =
+        new ConsensusService(config, Referee.of(served), Sealing.loadOrCreate(keyFile));
     service.start();
-    System.err.println("consensus-streams started via " + config.kafka().bootstrapServers() + ", processing guarantee "
-        + (config.exactlyOnce() ? "exactly_once_v2" : "at_least_once"));
+    System.err.println(
+        "consensus-streams started via "
+            + config.kafka().bootstrapServers()
+            + ", processing guarantee "
+            + (config.exactlyOnce() ? "exactly_once_v2" : "at_least_once"));
     Shutdown.closeOnShutdown(
         () -> {
           service.close();
@@ -87,7 +115,8 @@ public final class ConsensusCommand implements Callable<Integer> {
    */
   ConsensusConfig config(ConsensusConfig defaults) {
     ConsensusConfig.Committees committees =
-        new ConsensusConfig.Committees(redundancy.redundancy(), rosterIntervalMs, audits.newcomerAuditRate(), seatTimeoutMs);
+        new ConsensusConfig.Committees(
+            redundancy.redundancy(), rosterIntervalMs, audits.newcomerAuditRate(), seatTimeoutMs);
     return new ConsensusConfig(
         defaults.applicationId(),
         defaults.kafka(),

@@ -18,14 +18,14 @@ import java.util.Objects;
  *     re-open it, ms
  * @param commitIntervalMs Streams {@code commit.interval.ms}: with exactly-once, decisions become
  *     visible to {@code read_committed} readers at each commit
- * @param exactlyOnce {@code exactly_once_v2} when true, else {@code at_least_once} (votes are
- *     still counted once per task and peer by the state store, settlements once per task and
- *     peer by the ledger ({@code LedgerProcessor}), and a decision already published stands
- *     when a task is decided again after a failure)
+ * @param exactlyOnce {@code exactly_once_v2} when true, else {@code at_least_once} (votes are still
+ *     counted once per task and peer by the state store, settlements once per task and peer by the
+ *     ledger ({@code LedgerProcessor}), and a decision already published stands when a task is
+ *     decided again after a failure)
  * @param auditRate fraction of tasks, in [0,1], whose votes are audited by re-executing the model
  * @param auditSalt secret mixed into the choice of audited tasks, so peers cannot predict it
- * @param lateGraceMs a correct vote that arrives more than this after the decision is judged
- *     {@code LATE}, ms
+ * @param lateGraceMs a correct vote that arrives more than this after the decision is judged {@code
+ *     LATE}, ms
  * @param committees how tasks are given committees ({@link Committees})
  */
 public record ConsensusConfig(
@@ -50,9 +50,9 @@ public record ConsensusConfig(
 
   /**
    * Default processing guarantee: {@code at_least_once}. A decision reaches its requester as soon
-   * as it is made instead of at the next transaction commit (p50 about 10 ms against 110 ms at
-   * 100 ms commits, in {@code bench}), and the idempotent ledger and the decisions table keep each
-   * task decided and counted once per peer across a crash (rule 8 in docs/consensus.md lists what is
+   * as it is made instead of at the next transaction commit (p50 about 10 ms against 110 ms at 100
+   * ms commits, in {@code bench}), and the idempotent ledger and the decisions table keep each task
+   * decided and counted once per peer across a crash (rule 8 in docs/consensus.md lists what is
    * left).
    */
   public static final boolean DEFAULT_EXACTLY_ONCE = false;
@@ -80,8 +80,7 @@ public record ConsensusConfig(
   /**
    * Defaults: application id {@code mini-gradient-consensus}, 10 s decision timeout, 100 ms
    * punctuator, 10 min retention, 100 ms commits, at-least-once ({@link #DEFAULT_EXACTLY_ONCE}), 2%
-   * of tasks audited (with a random
-   * secret salt), 1 s late grace.
+   * of tasks audited (with a random secret salt), 1 s late grace.
    *
    * @param kafka Kafka settings
    * @param stateDir state directory
@@ -120,7 +119,8 @@ public record ConsensusConfig(
    *     settles at the decision deadline, so a slow seat's vote is judged {@code LATE} rather than
    *     {@code MISSED}
    */
-  public record Committees(int redundancy, long rosterIntervalMs, double newcomerAuditRate, long seatTimeoutMs) {
+  public record Committees(
+      int redundancy, long rosterIntervalMs, double newcomerAuditRate, long seatTimeoutMs) {
     /** Default seats per task. */
     public static final int DEFAULT_REDUNDANCY = 3;
 
@@ -138,7 +138,11 @@ public record ConsensusConfig(
 
     /** Three seats, one-second rosters, newcomers' tasks audited at 20%, 2 s seat timeout. */
     public static final Committees DEFAULTS =
-        new Committees(DEFAULT_REDUNDANCY, DEFAULT_ROSTER_INTERVAL_MS, DEFAULT_NEWCOMER_AUDIT_RATE, DEFAULT_SEAT_TIMEOUT_MS);
+        new Committees(
+            DEFAULT_REDUNDANCY,
+            DEFAULT_ROSTER_INTERVAL_MS,
+            DEFAULT_NEWCOMER_AUDIT_RATE,
+            DEFAULT_SEAT_TIMEOUT_MS);
 
     /**
      * These settings with another default redundancy.
@@ -157,10 +161,12 @@ public record ConsensusConfig(
         throw new IllegalArgumentException("seat timeout must be positive, got: " + seatTimeoutMs);
       }
       if (rosterIntervalMs <= 0) {
-        throw new IllegalArgumentException("roster interval must be positive, got: " + rosterIntervalMs);
+        throw new IllegalArgumentException(
+            "roster interval must be positive, got: " + rosterIntervalMs);
       }
       if (!(newcomerAuditRate >= 0 && newcomerAuditRate <= 1)) {
-        throw new IllegalArgumentException("newcomer audit rate must be in [0,1], got: " + newcomerAuditRate);
+        throw new IllegalArgumentException(
+            "newcomer audit rate must be in [0,1], got: " + newcomerAuditRate);
       }
     }
   }
@@ -173,8 +179,18 @@ public record ConsensusConfig(
    */
   public ConsensusConfig withCommittees(Committees c) {
     return new ConsensusConfig(
-        applicationId, kafka, stateDir, decisionTimeoutMs, punctuateIntervalMs, retentionMs,
-        commitIntervalMs, exactlyOnce, auditRate, auditSalt, lateGraceMs, c);
+        applicationId,
+        kafka,
+        stateDir,
+        decisionTimeoutMs,
+        punctuateIntervalMs,
+        retentionMs,
+        commitIntervalMs,
+        exactlyOnce,
+        auditRate,
+        auditSalt,
+        lateGraceMs,
+        c);
   }
 
   /**
@@ -185,8 +201,18 @@ public record ConsensusConfig(
    */
   public ConsensusConfig withAuditRate(double rate) {
     return new ConsensusConfig(
-        applicationId, kafka, stateDir, decisionTimeoutMs, punctuateIntervalMs, retentionMs,
-        commitIntervalMs, exactlyOnce, rate, auditSalt, lateGraceMs, committees);
+        applicationId,
+        kafka,
+        stateDir,
+        decisionTimeoutMs,
+        punctuateIntervalMs,
+        retentionMs,
+        commitIntervalMs,
+        exactlyOnce,
+        rate,
+        auditSalt,
+        lateGraceMs,
+        committees);
   }
 
   /**
@@ -197,8 +223,18 @@ public record ConsensusConfig(
    */
   public ConsensusConfig withStateDir(Path dir) {
     return new ConsensusConfig(
-        applicationId, kafka, dir, decisionTimeoutMs, punctuateIntervalMs, retentionMs, commitIntervalMs, exactlyOnce,
-        auditRate, auditSalt, lateGraceMs, committees);
+        applicationId,
+        kafka,
+        dir,
+        decisionTimeoutMs,
+        punctuateIntervalMs,
+        retentionMs,
+        commitIntervalMs,
+        exactlyOnce,
+        auditRate,
+        auditSalt,
+        lateGraceMs,
+        committees);
   }
 
   /**
@@ -211,7 +247,17 @@ public record ConsensusConfig(
    */
   public ConsensusConfig withTiming(long timeoutMs, long commitMs, boolean eos) {
     return new ConsensusConfig(
-        applicationId, kafka, stateDir, timeoutMs, punctuateIntervalMs, retentionMs, commitMs, eos,
-        auditRate, auditSalt, lateGraceMs, committees);
+        applicationId,
+        kafka,
+        stateDir,
+        timeoutMs,
+        punctuateIntervalMs,
+        retentionMs,
+        commitMs,
+        eos,
+        auditRate,
+        auditSalt,
+        lateGraceMs,
+        committees);
   }
 }

@@ -1,15 +1,15 @@
 package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.AuditResult;
-import dev.minigradient.protocol.Consensus;
-import dev.minigradient.protocol.Hashes;
 import dev.minigradient.protocol.Committee;
+import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.Hashes;
+import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.SeatReplacement;
-import dev.minigradient.protocol.ConsensusStatus;
-import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Verdict;
@@ -33,18 +33,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns tasks and votes into exactly one {@link Consensus} per task.
  *
- * <p>Rules (PBFT's quorum, Castro and Liskov, OSDI 1999: with n >= 3f+1 peers, more than 2/3 of
- * the weight cannot all be faulty):
+ * <p>Rules (PBFT's quorum, Castro and Liskov, OSDI 1999: with n >= 3f+1 peers, more than 2/3 of the
+ * weight cannot all be faulty):
  *
  * <ul>
  *   <li>Committees (docs/committees.md): a task's eligible peers are the seats of its committee,
  *       drawn from the roster in effect at its append time ({@link Committee#draw}); unanimous
  *       seats decide; a seat silent at the seat timeout is replaced once by its next-ranked
  *       candidate, announced on {@code inference.replacements} ({@link Replacements}); anything
- *       else ({@link DecisionRule}) escalates to the {@link Referee},
- *       whose re-execution decides; verdicts, audits and rewards follow {@link Verdicts}. The
- *       processor reading tasks partition 0 publishes the rosters. The rules below are those of
- *       a task without a committee (redundancy {@code all}, or no roster yet).
+ *       else ({@link DecisionRule}) escalates to the {@link Referee}, whose re-execution decides;
+ *       verdicts, audits and rewards follow {@link Verdicts}. The processor reading tasks partition
+ *       0 publishes the rosters. The rules below are those of a task without a committee
+ *       (redundancy {@code all}, or no roster yet).
  *   <li>A task's eligible peers are the peers active in {@code peers.registry} and serving its
  *       model when it arrives; a valid vote from another registered peer serving the model adds
  *       that peer (a late joiner raises the bar, never lowers it) ({@link Eligibility}).
@@ -75,12 +75,12 @@ import org.slf4j.LoggerFactory;
  *       Verdict#LATE}.
  *   <li>Audits: a secretly sampled fraction of tasks ({@link AuditSample}) is re-executed by the
  *       {@link Referee}; at settlement each counted vote is {@link AuditResult#PASSED} when its
- *       label equals the referee's and each probability is within {@link
- *       Verdicts#AUDIT_TOLERANCE}, else {@link AuditResult#FAILED}.
- *   <li>Rewards: each decided task pays {@link ReputationRules#TASK_REWARD} tokens, split among
- *       the peers whose agreeing vote had arrived by the decision (and passed any audit), in
- *       proportion to their weight: a vote after the decision did not help reach it, and paying
- *       it would pay copying the published answer ({@link RewardSplit}).
+ *       label equals the referee's and each probability is within {@link Verdicts#AUDIT_TOLERANCE},
+ *       else {@link AuditResult#FAILED}.
+ *   <li>Rewards: each decided task pays {@link ReputationRules#TASK_REWARD} tokens, split among the
+ *       peers whose agreeing vote had arrived by the decision (and passed any audit), in proportion
+ *       to their weight: a vote after the decision did not help reach it, and paying it would pay
+ *       copying the published answer ({@link RewardSplit}).
  *   <li>Sealed votes (see {@link Sealing}) are opened with the app's sealing key before anything
  *       else; one that does not open is ignored.
  * </ul>
@@ -103,25 +103,37 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   private final Referee referee;
   private final byte[] auditSalt;
   private final Sealing.Opener opener;
+
   /** The vote record being processed as received (sealed), and opened; null between records. */
   private Vote received;
+
   private Vote opened;
   private ProcessorContext<String, Outcome> context;
   private KeyValueStore<String, PendingTask> pending;
+
   /** Deadlines of the pending tasks, rebuilt from {@link #pending} at start. */
   private final DeadlineIndex deadlines = new DeadlineIndex();
+
   private KeyValueStore<String, ValueAndTimestamp<Peer>> peers;
   private KeyValueStore<String, ValueAndTimestamp<Reputation>> ledger;
+
   /** Decisions on {@code inference.consensus} (at-least-once only, else null). */
   private KeyValueStore<String, ValueAndTimestamp<Consensus>> published;
+
   /** Rosters on {@code network.rosters}, by {@link Roster#key()}. */
   private KeyValueStore<String, ValueAndTimestamp<Roster>> rosters;
-  /** Reads a task's input again when the referee needs it and it is no longer in {@link #inputs}. */
+
+  /**
+   * Reads a task's input again when the referee needs it and it is no longer in {@link #inputs}.
+   */
   private final TaskInputs fetcher;
+
   /** Inputs of pending committee tasks, kept for a referee; bounded, oldest dropped first. */
   private final InputCache inputs = new InputCache(INPUT_CACHE_BYTES);
+
   /** Whether this stream task publishes the rosters (the one reading partition 0 of the tasks). */
   private boolean publishesRosters;
+
   /** Start of the newest roster this processor published or found published, epoch ms. */
   private long rosterPublishedFrom = -1;
 
@@ -129,7 +141,11 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   static final long INPUT_CACHE_BYTES = 64L << 20;
 
   ConsensusProcessor(
-      ConsensusConfig config, WeightRule weights, Referee referee, java.security.PrivateKey sealingKey, TaskInputs fetcher) {
+      ConsensusConfig config,
+      WeightRule weights,
+      Referee referee,
+      java.security.PrivateKey sealingKey,
+      TaskInputs fetcher) {
     this.fetcher = fetcher;
     this.opener = sealingKey == null ? null : Sealing.opener(sealingKey);
     this.config = config;
@@ -144,7 +160,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     this.pending = context.getStateStore(ConsensusTopology.PENDING_STORE);
     this.peers = context.getStateStore(ConsensusTopology.PEERS_STORE);
     this.ledger = context.getStateStore(ConsensusTopology.LEDGER_STORE);
-    this.published = config.exactlyOnce() ? null : context.getStateStore(ConsensusTopology.DECISIONS_STORE);
+    this.published =
+        config.exactlyOnce() ? null : context.getStateStore(ConsensusTopology.DECISIONS_STORE);
     this.rosters = context.getStateStore(ConsensusTopology.ROSTERS_STORE);
     this.publishesRosters = context.taskId().partition() == 0;
     rebuildDeadlines();
@@ -165,17 +182,31 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       Task task = record.value().task();
       if (!taskId.equals(task.taskId())) {
         // anything about a task is keyed by its id: a task under another key would meet other votes
-        deadLetterCurrent(taskId, Outcome.rejected(task), dev.minigradient.protocol.Topics.TASKS.name(), "key-mismatch",
+        deadLetterCurrent(
+            taskId,
+            Outcome.rejected(task),
+            dev.minigradient.protocol.Topics.TASKS.name(),
+            "key-mismatch",
             "record key " + taskId + " is not the task id " + task.taskId());
         return;
       }
       var md = context.recordMetadata();
-      onTask(taskId, task, now, record.timestamp(), md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L));
+      onTask(
+          taskId,
+          task,
+          now,
+          record.timestamp(),
+          md.map(m -> m.partition()).orElse(-1),
+          md.map(m -> m.offset()).orElse(-1L));
     } else if (record.value().vote() != null) {
       Vote vote = record.value().vote();
       if (!taskId.equals(vote.taskId())) {
         // a peer's signed vote replayed under another task's key must not be judged against it
-        deadLetterCurrent(taskId, Outcome.rejected(vote), dev.minigradient.protocol.Topics.VOTES.name(), "key-mismatch",
+        deadLetterCurrent(
+            taskId,
+            Outcome.rejected(vote),
+            dev.minigradient.protocol.Topics.VOTES.name(),
+            "key-mismatch",
             "record key " + taskId + " is not the vote's task id " + vote.taskId());
         return;
       }
@@ -204,23 +235,53 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
 
   /** Sends the vote being processed, as received, to the dead-letter topic with its reason. */
   private void deadLetter(Vote asReceived, String reason, String message) {
-    deadLetterCurrent(asReceived.taskId(), Outcome.rejected(asReceived), dev.minigradient.protocol.Topics.VOTES.name(), reason, message);
+    deadLetterCurrent(
+        asReceived.taskId(),
+        Outcome.rejected(asReceived),
+        dev.minigradient.protocol.Topics.VOTES.name(),
+        reason,
+        message);
   }
 
   /** Sends the record being processed (read from {@code topic}) to the dead-letter topic. */
-  private void deadLetterCurrent(String key, Outcome rejected, String topic, String reason, String message) {
+  private void deadLetterCurrent(
+      String key, Outcome rejected, String topic, String reason, String message) {
     var md = context.recordMetadata();
-    forwardDeadLetter(key, rejected, topic, md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L), reason, message);
+    forwardDeadLetter(
+        key,
+        rejected,
+        topic,
+        md.map(m -> m.partition()).orElse(-1),
+        md.map(m -> m.offset()).orElse(-1L),
+        reason,
+        message);
   }
 
-  /** Sends a vote read at {@code partition}/{@code offset} of the votes topic to the dead letters. */
+  /**
+   * Sends a vote read at {@code partition}/{@code offset} of the votes topic to the dead letters.
+   */
   private void deadLetter(Vote vote, int partition, long offset, String reason, String message) {
-    forwardDeadLetter(vote.taskId(), Outcome.rejected(vote), dev.minigradient.protocol.Topics.VOTES.name(), partition, offset, reason, message);
+    forwardDeadLetter(
+        vote.taskId(),
+        Outcome.rejected(vote),
+        dev.minigradient.protocol.Topics.VOTES.name(),
+        partition,
+        offset,
+        reason,
+        message);
   }
 
-  private void forwardDeadLetter(String key, Outcome rejected, String topic, int partition, long offset, String reason, String message) {
+  private void forwardDeadLetter(
+      String key,
+      Outcome rejected,
+      String topic,
+      int partition,
+      long offset,
+      String reason,
+      String message) {
     org.apache.kafka.common.header.Headers headers =
-        dev.minigradient.protocol.DeadLetters.headers(topic, partition, offset, "consensus-streams", reason, message);
+        dev.minigradient.protocol.DeadLetters.headers(
+            topic, partition, offset, "consensus-streams", reason, message);
     context.forward(new Record<>(key, rejected, context.currentSystemTimeMs(), headers));
   }
 
@@ -231,7 +292,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    * @param partition the task record's partition, -1 if unknown
    * @param offset its offset, -1 if unknown
    */
-  private void onTask(String taskId, Task task, long now, long appendTime, int partition, long offset) {
+  private void onTask(
+      String taskId, Task task, long now, long appendTime, int partition, long offset) {
     PendingTask found = pending.get(taskId);
     if (found != null && (found.hasTask() || found.decided)) {
       return; // the same task delivered again
@@ -251,7 +313,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     p.appendTime = appendTime;
     Roster roster = rosterAt(appendTime);
     Committee committee =
-        partition < 0 ? null : Committee.ofTask(roster, task.modelId(), task.redundancy(), partition, offset, appendTime);
+        partition < 0
+            ? null
+            : Committee.ofTask(
+                roster, task.modelId(), task.redundancy(), partition, offset, appendTime);
     if (committee != null && !committee.seats().isEmpty()) {
       p.committee.addAll(committee.seats());
       p.eligible.putAll(Eligibility.seats(committee, roster));
@@ -272,8 +337,14 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         inputs.put(taskId, task.input()); // a task without quorum escalates to the referee
       }
     }
-    if (!p.eligible.isEmpty() && AuditSample.sampled(auditSalt, taskId, config.auditRate(), config.committees().newcomerAuditRate(),
-        p.hasCommittee() ? p.eligible.keySet() : List.of(), this::ledgerEntry)) {
+    if (!p.eligible.isEmpty()
+        && AuditSample.sampled(
+            auditSalt,
+            taskId,
+            config.auditRate(),
+            config.committees().newcomerAuditRate(),
+            p.hasCommittee() ? p.eligible.keySet() : List.of(),
+            this::ledgerEntry)) {
       p.reference = referee.rerun(task.modelId(), task.input());
     }
     List<PendingTask.HeldVote> early = p.early;
@@ -287,7 +358,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       deadlines.add(p.seatDeadline, taskId);
     }
     if (p.eligible.isEmpty()) {
-      // no active peer serves the model: answer now rather than let early votes elect a quorum of one
+      // no active peer serves the model: answer now rather than let early votes elect a quorum of
+      // one
       emit(taskId, p, ConsensusStatus.UNSUPPORTED_MODEL, null, 0, 0, now);
       return;
     }
@@ -323,7 +395,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       // cannot shadow the peer's real one
       if (p.early.size() < MAX_EARLY_VOTES) {
         var md = context.recordMetadata();
-        p.early.add(new PendingTask.HeldVote(vote, md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L)));
+        p.early.add(
+            new PendingTask.HeldVote(
+                vote, md.map(m -> m.partition()).orElse(-1), md.map(m -> m.offset()).orElse(-1L)));
       }
       pending.put(taskId, p);
       return;
@@ -336,10 +410,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
 
   /**
    * Judges one vote against its task; a peer's first provably-its-own vote wins. A vote whose
-   * signature does not verify against the peer's registered key is not provably the peer's
-   * (anyone can write a peer id on the topic), so it neither counts nor takes the peer's place
-   * nor costs the peer anything. A signed vote for the wrong model or input is the peer's own
-   * mistake and is judged {@link Verdict#INVALID}.
+   * signature does not verify against the peer's registered key is not provably the peer's (anyone
+   * can write a peer id on the topic), so it neither counts nor takes the peer's place nor costs
+   * the peer anything. A signed vote for the wrong model or input is the peer's own mistake and is
+   * judged {@link Verdict#INVALID}.
    */
   private void judge(PendingTask p, Vote vote, long now) {
     PendingTask.CountedVote first = p.votes.get(vote.peerId());
@@ -350,10 +424,19 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     Peer peer = registered == null ? null : registered.value();
     if (peer == null || !Signatures.verify(vote, peer.publicKey())) {
       p.forged++;
-      log.debug("vote for {} claiming peer {} ignored: unregistered or bad signature", vote.taskId(), vote.peerId());
+      log.debug(
+          "vote for {} claiming peer {} ignored: unregistered or bad signature",
+          vote.taskId(),
+          vote.peerId());
       if (vote == opened) { // the record in hand (a held early vote's own record is long gone)
-        deadLetter(received, peer == null ? "unregistered-peer" : "bad-signature",
-            "vote claiming peer " + vote.peerId() + (peer == null ? " which is not registered" : " does not verify against its registered key"));
+        deadLetter(
+            received,
+            peer == null ? "unregistered-peer" : "bad-signature",
+            "vote claiming peer "
+                + vote.peerId()
+                + (peer == null
+                    ? " which is not registered"
+                    : " does not verify against its registered key"));
       }
       return;
     }
@@ -365,23 +448,37 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       }
       return;
     }
-    switch (Eligibility.admit(p, vote.peerId(), Eligibility.activeAndServing(peer, registered.timestamp(), p.modelId, now))) {
+    switch (Eligibility.admit(
+        p,
+        vote.peerId(),
+        Eligibility.activeAndServing(peer, registered.timestamp(), p.modelId, now))) {
       case NO_SEAT -> {
         log.debug("vote of {} for {} ignored: it holds no seat", vote.peerId(), vote.taskId());
         return; // an unseated peer neither counts nor is judged
       }
       case NOT_SERVING -> {
-        log.debug("vote of {} for {} ignored: not an active peer serving the model", vote.peerId(), vote.taskId());
+        log.debug(
+            "vote of {} for {} ignored: not an active peer serving the model",
+            vote.peerId(),
+            vote.taskId());
         return;
       }
-      case LATE_JOINER -> p.eligible.put(vote.peerId(), lateJoinerWeight(p, peer)); // a late joiner raises the bar
-      case ELIGIBLE -> { }
+      case LATE_JOINER ->
+          p.eligible.put(vote.peerId(), lateJoinerWeight(p, peer)); // a late joiner raises the bar
+      case ELIGIBLE -> {}
     }
     String reason = Eligibility.invalidReason(p, vote);
     p.votes.put(
         vote.peerId(),
         new PendingTask.CountedVote(
-            vote.label(), vote.rejection(), vote.probabilities(), reason == null, reason, now, vote.signature(), payloadSha256));
+            vote.label(),
+            vote.rejection(),
+            vote.probabilities(),
+            reason == null,
+            reason,
+            now,
+            vote.signature(),
+            payloadSha256));
   }
 
   /**
@@ -401,13 +498,14 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   }
 
   /**
-   * The roster in effect at a task's append time: the published roster with the largest start
-   * not after it.
+   * The roster in effect at a task's append time: the published roster with the largest start not
+   * after it.
    *
    * @return the roster, or null when none starts that early (no committee)
    */
   private Roster rosterAt(long appendTime) {
-    try (KeyValueIterator<String, ValueAndTimestamp<Roster>> it = rosters.reverseRange(Roster.key(0), Roster.key(appendTime))) {
+    try (KeyValueIterator<String, ValueAndTimestamp<Roster>> it =
+        rosters.reverseRange(Roster.key(0), Roster.key(appendTime))) {
       while (it.hasNext()) {
         ValueAndTimestamp<Roster> r = it.next().value;
         if (r != null && r.value() != null) {
@@ -421,8 +519,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   /**
    * Publishes the roster of the next epoch if it is not out yet: the peers active now, each with
    * its weight ({@link WeightRule}) and models, and a beacon. Runs on the stream task of tasks
-   * partition 0 only, so one instance publishes; a roster already on the topic (published before
-   * a restart, read back by the global table) is not published again.
+   * partition 0 only, so one instance publishes; a roster already on the topic (published before a
+   * restart, read back by the global table) is not published again.
    */
   private void publishRoster(long now) {
     long interval = config.committees().rosterIntervalMs();
@@ -444,7 +542,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         }
       }
     }
-    Roster roster = Rosters.of(from, auditSalt, config.committees().redundancy(), active, weights, this::ledgerEntry);
+    Roster roster =
+        Rosters.of(
+            from, auditSalt, config.committees().redundancy(), active, weights, this::ledgerEntry);
     context.forward(new Record<>(roster.key(), Outcome.roster(roster), now));
   }
 
@@ -454,9 +554,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   }
 
   /**
-   * Whether a registry entry is active at {@code now}: not leaving, and its record, stamped by
-   * the broker (the topic uses {@code LogAppendTime}, so peers' clocks do not matter), is younger
-   * than {@link Peer#ACTIVE_HEARTBEATS} heartbeat intervals.
+   * Whether a registry entry is active at {@code now}: not leaving, and its record, stamped by the
+   * broker (the topic uses {@code LogAppendTime}, so peers' clocks do not matter), is younger than
+   * {@link Peer#ACTIVE_HEARTBEATS} heartbeat intervals.
    */
   static boolean isActive(ValueAndTimestamp<Peer> entry, long now) {
     return entry.value() != null && entry.value().isActive(entry.timestamp(), now);
@@ -464,8 +564,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
 
   /**
    * Applies the {@link DecisionRule} and emits the consensus when it says so: unanimous seats or a
-   * 2/3 quorum decide; an escalation is decided by the referee's re-execution (or, when the
-   * referee cannot run the model, ends {@code NO_QUORUM} as without escalation).
+   * 2/3 quorum decide; an escalation is decided by the referee's re-execution (or, when the referee
+   * cannot run the model, ends {@code NO_QUORUM} as without escalation).
    *
    * @return true if it decided (and updated the stores)
    */
@@ -476,18 +576,40 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       case WAIT -> {
         return false;
       }
-      case DECIDE -> emit(taskId, p, DecisionRule.status(step.label()), step.label(), step.agreeing(), step.total(), now);
+      case DECIDE ->
+          emit(
+              taskId,
+              p,
+              DecisionRule.status(step.label()),
+              step.label(),
+              step.agreeing(),
+              step.total(),
+              now);
       case TIMED_OUT -> emit(taskId, p, ConsensusStatus.TIMED_OUT, null, 0, step.total(), now);
       case ESCALATE -> {
         Referee.Reference ref = p.reference != null ? p.reference : refereeAnswer(taskId, p);
         if (ref == null) {
           // nobody can re-execute it: as without escalation
-          emit(taskId, p, DecisionRule.withoutReferee(step, p.everyoneVoted()), step.label(), step.agreeing(), step.total(), now);
+          emit(
+              taskId,
+              p,
+              DecisionRule.withoutReferee(step, p.everyoneVoted()),
+              step.label(),
+              step.agreeing(),
+              step.total(),
+              now);
         } else {
           p.reference = ref;
           p.escalation = step.reason();
           DecisionRule.Step refereed = DecisionRule.byReferee(step, p);
-          emit(taskId, p, DecisionRule.status(refereed.label()), refereed.label(), refereed.agreeing(), refereed.total(), now);
+          emit(
+              taskId,
+              p,
+              DecisionRule.status(refereed.label()),
+              refereed.label(),
+              refereed.agreeing(),
+              refereed.total(),
+              now);
         }
       }
     }
@@ -527,7 +649,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       // decided before a failure, and that decision is out: it stands, and is not sent again
       p.status = before.status();
       p.leader = ConsensusRecord.decidedLabel(before);
-      log.debug("task {} was decided {} before a failure; keeping that decision", taskId, before.status());
+      log.debug(
+          "task {} was decided {} before a failure; keeping that decision",
+          taskId,
+          before.status());
       if (p.everyoneVoted() || now >= p.deadline) {
         settle(taskId, p, now);
       } else {
@@ -547,11 +672,11 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   /**
    * The decision already on {@code inference.consensus} for a task, at at-least-once. After a
    * failure the app re-processes its input since its last commit, and its stores, restored from
-   * changelogs, may not hold a decision that had already gone out; deciding again could then
-   * differ from it (weights, the active peers and arrival times are taken anew, and a deadline
-   * that passed while the app was down fires before the votes are read again). The decision
-   * published first is the one requesters may have seen, so it stands. At exactly-once the
-   * stores and the output are committed together, so this never finds one.
+   * changelogs, may not hold a decision that had already gone out; deciding again could then differ
+   * from it (weights, the active peers and arrival times are taken anew, and a deadline that passed
+   * while the app was down fires before the votes are read again). The decision published first is
+   * the one requesters may have seen, so it stands. At exactly-once the stores and the output are
+   * committed together, so this never finds one.
    *
    * @return the published decision, or null (none, or exactly-once)
    */
@@ -570,7 +695,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    */
   private void settle(String taskId, PendingTask p, long now) {
     inputs.remove(taskId);
-    context.forward(new Record<>(taskId, Outcome.settlement(Verdicts.of(p, config.lateGraceMs(), true), now), now));
+    context.forward(
+        new Record<>(
+            taskId, Outcome.settlement(Verdicts.of(p, config.lateGraceMs(), true), now), now));
     deadlines.remove(p.deadline, taskId);
     if (p.seatDeadline > 0) {
       deadlines.remove(p.seatDeadline, taskId);
@@ -617,7 +744,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       } else if (p.decided) {
         settle(taskId, p, now);
       } else if (!p.hasTask() && publishedDecision(taskId) != null) {
-        log.debug("dropping {} vote(s) for task {}, decided and settled before they came", p.early.size(), taskId);
+        log.debug(
+            "dropping {} vote(s) for task {}, decided and settled before they came",
+            p.early.size(),
+            taskId);
         pending.delete(taskId);
       } else if (!p.hasTask()) {
         log.warn(
@@ -626,8 +756,16 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             taskId,
             config.decisionTimeoutMs());
         for (PendingTask.HeldVote held : p.early) {
-          deadLetter(held.vote(), held.partition(), held.offset(), "unknown-task",
-              "no task " + taskId + " arrived within " + config.decisionTimeoutMs() + " ms of the vote");
+          deadLetter(
+              held.vote(),
+              held.partition(),
+              held.offset(),
+              "unknown-task",
+              "no task "
+                  + taskId
+                  + " arrived within "
+                  + config.decisionTimeoutMs()
+                  + " ms of the vote");
         }
         pending.delete(taskId);
       } else {
@@ -639,16 +777,21 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   /**
    * A committee's first seat timeout: appoints each silent seat's next-ranked candidate, announces
    * it, and waits one more seat timeout ({@link Replacements}); escalates now when a silent seat
-   * has no candidate left, or when the task's decision is already out (re-processed after a
-   * failure at at-least-once: that decision stands, {@link #emit}).
+   * has no candidate left, or when the task's decision is already out (re-processed after a failure
+   * at at-least-once: that decision stands, {@link #emit}).
    */
   private void replaceSilentSeats(String taskId, PendingTask p, long now) {
     Roster roster = rosterAt(p.appendTime);
     List<Replacements.Appointment> appointed =
         roster == null || publishedDecision(taskId) != null
             ? null
-            : Replacements.appoint(p.committee, p.votes.keySet(),
-                Replacements.ranker(roster, p.modelId, Committee.seed(roster.beacon(), p.partition, p.offset, p.appendTime)));
+            : Replacements.appoint(
+                p.committee,
+                p.votes.keySet(),
+                Replacements.ranker(
+                    roster,
+                    p.modelId,
+                    Committee.seed(roster.beacon(), p.partition, p.offset, p.appendTime)));
     if (appointed == null || appointed.isEmpty()) {
       decideIfReady(taskId, p, now, true);
       return;

@@ -28,7 +28,8 @@ final class ConsensusRecord {
    * @param now the time of the decision, epoch ms
    * @return the record to publish
    */
-  static Consensus of(String taskId, PendingTask p, double leaderWeight, double total, long lateGraceMs, long now) {
+  static Consensus of(
+      String taskId, PendingTask p, double leaderWeight, double total, long lateGraceMs, long now) {
     ConsensusStatus status = p.status;
     Integer leader = p.leader;
     double confidenceSum = 0;

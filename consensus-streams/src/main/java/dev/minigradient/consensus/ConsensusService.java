@@ -1,6 +1,8 @@
 package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.NetworkKey;
+import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Topics;
 import java.security.KeyPair;
@@ -18,8 +20,6 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
-import dev.minigradient.protocol.Peer;
-import dev.minigradient.protocol.Roster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +50,11 @@ public final class ConsensusService implements AutoCloseable {
    *     {@code network.keys} at start (every instance of the app must share it)
    */
   public ConsensusService(ConsensusConfig config, Referee referee, KeyPair sealing) {
-    this(config, referee, sealing, new org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier());
+    this(
+        config,
+        referee,
+        sealing,
+        new org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier());
   }
 
   /**
@@ -62,13 +66,18 @@ public final class ConsensusService implements AutoCloseable {
    * @param sealing the X25519 key pair peers seal their votes to
    * @param clients makes the Streams application's producers and consumers
    */
-  public ConsensusService(ConsensusConfig config, Referee referee, KeyPair sealing, org.apache.kafka.streams.KafkaClientSupplier clients) {
+  public ConsensusService(
+      ConsensusConfig config,
+      Referee referee,
+      KeyPair sealing,
+      org.apache.kafka.streams.KafkaClientSupplier clients) {
     this.config = config;
     this.sealing = sealing;
     this.inputs = new KafkaTaskInputs(config.kafka());
     this.streams =
         new KafkaStreams(
-            ConsensusTopology.build(config, WeightRule.stakeTimesReputation(), referee, sealing.getPrivate(), inputs),
+            ConsensusTopology.build(
+                config, WeightRule.stakeTimesReputation(), referee, sealing.getPrivate(), inputs),
             ConsensusTopology.streamsProperties(config),
             clients);
     // A processing bug must not silently stop deciding: replace the thread, it resumes from the
@@ -94,15 +103,28 @@ public final class ConsensusService implements AutoCloseable {
   public void start() {
     NetworkKey key =
         new NetworkKey(
-            NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL, Sealing.encode(sealing.getPublic()), System.currentTimeMillis());
+            NetworkKey.SCHEMA_VERSION,
+            NetworkKey.CONSENSUS_SEAL,
+            Sealing.encode(sealing.getPublic()),
+            System.currentTimeMillis());
     try (KafkaProducer<String, NetworkKey> producer =
         new KafkaProducer<>(
-            config.kafka().properties(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000")),
+            config
+                .kafka()
+                .properties(
+                    Map.of(
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                        "30000")),
             new StringSerializer(),
             Topics.NETWORK_KEYS.valueSerde().serializer())) {
-      producer.send(new ProducerRecord<>(Topics.NETWORK_KEYS.name(), key.name(), key)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      producer
+          .send(new ProducerRecord<>(Topics.NETWORK_KEYS.name(), key.name(), key))
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new IllegalStateException("cannot announce the sealing key on " + Topics.NETWORK_KEYS.name() + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot announce the sealing key on " + Topics.NETWORK_KEYS.name() + ": " + e, e);
     }
     streams.start();
   }
@@ -146,8 +168,8 @@ public final class ConsensusService implements AutoCloseable {
    * The roster in effect at a time, as this application's global rosters store holds it.
    *
    * @param at a task's append time, epoch ms
-   * @return the roster with the largest start not after {@code at}, or null (none yet, or the
-   *     store is not queryable)
+   * @return the roster with the largest start not after {@code at}, or null (none yet, or the store
+   *     is not queryable)
    */
   public Roster rosterAt(long at) {
     try {
@@ -155,7 +177,8 @@ public final class ConsensusService implements AutoCloseable {
           streams.store(
               StoreQueryParameters.fromNameAndType(
                   ConsensusTopology.ROSTERS_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
-      try (KeyValueIterator<String, ValueAndTimestamp<Roster>> it = store.reverseRange(Roster.key(0), Roster.key(at))) {
+      try (KeyValueIterator<String, ValueAndTimestamp<Roster>> it =
+          store.reverseRange(Roster.key(0), Roster.key(at))) {
         while (it.hasNext()) {
           ValueAndTimestamp<Roster> r = it.next().value;
           if (r != null && r.value() != null) {
@@ -186,9 +209,9 @@ public final class ConsensusService implements AutoCloseable {
 
   /**
    * Stops processing, leaves the consumer group and closes the Streams instance (up to 30 s).
-   * Leaving hands this instance's tasks to the others (or to its own next start) at once; a
-   * Streams instance that stays in the group holds its partitions, and their decisions, until the
-   * session timeout (45 s) expires.
+   * Leaving hands this instance's tasks to the others (or to its own next start) at once; a Streams
+   * instance that stays in the group holds its partitions, and their decisions, until the session
+   * timeout (45 s) expires.
    */
   @Override
   public void close() {

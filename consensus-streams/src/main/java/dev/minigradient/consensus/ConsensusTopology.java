@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -28,14 +29,13 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.common.utils.Bytes;
 
 /**
  * Builds the consensus topology: tasks and votes (co-partitioned by task id) are merged into one
  * stateful processor that emits one {@link Consensus} per task to {@link Topics#CONSENSUS}; each
- * task's settled per-peer verdicts go, keyed by peer id, to {@link Topics#SETTLEMENTS}, whose
- * fold ({@link LedgerProcessor}: the first settlement of each peer and task counts) is the
- * reputation ledger, its updates going to {@link Topics#REPUTATION}.
+ * task's settled per-peer verdicts go, keyed by peer id, to {@link Topics#SETTLEMENTS}, whose fold
+ * ({@link LedgerProcessor}: the first settlement of each peer and task counts) is the reputation
+ * ledger, its updates going to {@link Topics#REPUTATION}.
  *
  * <pre>
  * inference.tasks ─┐
@@ -69,14 +69,14 @@ public final class ConsensusTopology {
   public static final String ROSTERS_STORE = "rosters-store";
 
   /**
-   * The reputation ledger's store: each peer's entry and the (peer, task) marks that make the
-   * fold count a task once ({@link LedgerProcessor}).
+   * The reputation ledger's store: each peer's entry and the (peer, task) marks that make the fold
+   * count a task once ({@link LedgerProcessor}).
    */
   public static final String REPUTATION_STORE = "reputation-store";
 
   /**
-   * The Streams producer's {@code linger.ms} (Kafka Streams defaults it to 100): a decision is
-   * sent at once rather than waiting for company, the latency a requester sees at light load.
+   * The Streams producer's {@code linger.ms} (Kafka Streams defaults it to 100): a decision is sent
+   * at once rather than waiting for company, the latency a requester sees at light load.
    */
   public static final int PRODUCER_LINGER_MS = 0;
 
@@ -84,9 +84,9 @@ public final class ConsensusTopology {
    * The record cache of the pending-tasks and reputation stores, bytes (32 MiB, shared by the
    * stream threads of an instance). Kafka Streams flushes a store's cache to RocksDB and its
    * changelog at every commit, before the input offsets are committed, writing each key's last
-   * value once in the order of the keys' last writes; so the changelogs hold a prefix of the
-   * writes as before ({@link LedgerProcessor}), with many fewer records: a task's entry goes
-   * out once per commit instead of on arrival and on every vote.
+   * value once in the order of the keys' last writes; so the changelogs hold a prefix of the writes
+   * as before ({@link LedgerProcessor}), with many fewer records: a task's entry goes out once per
+   * commit instead of on arrival and on every vote.
    */
   static final long STORE_CACHE_BYTES = 32L << 20;
 
@@ -108,12 +108,15 @@ public final class ConsensusTopology {
    * @param config the application's configuration
    * @param weights the weight of each peer's vote
    * @param referee re-executes audited tasks ({@link Referee#none()} turns audits off)
-   * @param sealingKey the X25519 private key peers seal their votes to, or null to read only
-   *     votes in the clear
+   * @param sealingKey the X25519 private key peers seal their votes to, or null to read only votes
+   *     in the clear
    * @return the topology
    */
   public static Topology build(
-      ConsensusConfig config, WeightRule weights, Referee referee, java.security.PrivateKey sealingKey) {
+      ConsensusConfig config,
+      WeightRule weights,
+      Referee referee,
+      java.security.PrivateKey sealingKey) {
     return build(config, weights, referee, sealingKey, TaskInputs.none());
   }
 
@@ -123,13 +126,17 @@ public final class ConsensusTopology {
    * @param config the application's configuration
    * @param weights the weight of each peer's vote
    * @param referee re-executes audited and escalated tasks ({@link Referee#none()}: neither)
-   * @param sealingKey the X25519 private key peers seal their votes to, or null to read only
-   *     votes in the clear
+   * @param sealingKey the X25519 private key peers seal their votes to, or null to read only votes
+   *     in the clear
    * @param inputs reads an escalated task's input again when it is no longer in memory
    * @return the topology
    */
   public static Topology build(
-      ConsensusConfig config, WeightRule weights, Referee referee, java.security.PrivateKey sealingKey, TaskInputs inputs) {
+      ConsensusConfig config,
+      WeightRule weights,
+      Referee referee,
+      java.security.PrivateKey sealingKey,
+      TaskInputs inputs) {
     StreamsBuilder builder = new StreamsBuilder();
     GlobalKTable<String, Peer> peers =
         builder.globalTable(
@@ -141,7 +148,8 @@ public final class ConsensusTopology {
 
     builder.globalTable(
         Topics.REPUTATION.name(),
-        Consumed.with(Serdes.String(), JsonSerde.lenient(Reputation.class)).withName("ledger-source"),
+        Consumed.with(Serdes.String(), JsonSerde.lenient(Reputation.class))
+            .withName("ledger-source"),
         Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(LEDGER_STORE)
             .withKeySerde(Serdes.String())
             .withValueSerde(Topics.REPUTATION.valueSerde()));
@@ -156,14 +164,12 @@ public final class ConsensusTopology {
             .withCachingEnabled());
 
     KStream<String, ConsensusInput> tasks =
-        builder
-            .stream(
+        builder.stream(
                 Topics.TASKS.name(),
                 Consumed.with(Serdes.String(), Topics.TASKS.valueSerde()).withName("tasks-source"))
             .mapValues(ConsensusInput::of, Named.as("task-input"));
     KStream<String, ConsensusInput> votes =
-        builder
-            .stream(
+        builder.stream(
                 Topics.VOTES.name(),
                 Consumed.with(Serdes.String(), Topics.VOTES.valueSerde()).withName("votes-source"))
             .mapValues(ConsensusInput::of, Named.as("vote-input"));
@@ -181,7 +187,8 @@ public final class ConsensusTopology {
         .mapValues(Outcome::decision, Named.as("decision-values"))
         .to(
             Topics.CONSENSUS.name(),
-            Produced.with(Serdes.String(), Topics.CONSENSUS.valueSerde()).withName("consensus-sink"));
+            Produced.with(Serdes.String(), Topics.CONSENSUS.valueSerde())
+                .withName("consensus-sink"));
 
     outcomes
         .filter((key, o) -> o.roster() != null, Named.as("rosters"))
@@ -195,7 +202,8 @@ public final class ConsensusTopology {
         .mapValues(Outcome::replacement, Named.as("replacement-values"))
         .to(
             Topics.REPLACEMENTS.name(),
-            Produced.with(Serdes.String(), Topics.REPLACEMENTS.valueSerde()).withName("replacements-sink"));
+            Produced.with(Serdes.String(), Topics.REPLACEMENTS.valueSerde())
+                .withName("replacements-sink"));
 
     // votes that are not their peer's and tasks filed under another task's key: as received, with
     // the reason in the dead-letter headers
@@ -212,7 +220,11 @@ public final class ConsensusTopology {
             (taskId, o) -> {
               List<KeyValue<String, Settlement>> out = new ArrayList<>();
               for (PeerVerdict v : o.settled()) {
-                out.add(KeyValue.pair(v.peerId(), new Settlement(Settlement.SCHEMA_VERSION, taskId, v, o.settledAt(), Double.NaN)));
+                out.add(
+                    KeyValue.pair(
+                        v.peerId(),
+                        new Settlement(
+                            Settlement.SCHEMA_VERSION, taskId, v, o.settledAt(), Double.NaN)));
               }
               return out;
             },
@@ -220,25 +232,32 @@ public final class ConsensusTopology {
         .leftJoin(
             peers,
             (peerId, s) -> peerId,
-            (s, peer) -> new Settlement(s.schemaVersion(), s.taskId(), s.verdict(), s.settledAt(), peer == null ? Double.NaN : peer.stake()),
+            (s, peer) ->
+                new Settlement(
+                    s.schemaVersion(),
+                    s.taskId(),
+                    s.verdict(),
+                    s.settledAt(),
+                    peer == null ? Double.NaN : peer.stake()),
             Named.as("settlement-stake"))
         .to(
             Topics.SETTLEMENTS.name(),
-            Produced.with(Serdes.String(), Topics.SETTLEMENTS.valueSerde()).withName("settlements-sink"));
+            Produced.with(Serdes.String(), Topics.SETTLEMENTS.valueSerde())
+                .withName("settlements-sink"));
 
     // the ledger is a fold of the settlement log, so anyone can recompute it (LedgerReplay); the
     // fold counts each (peer, task) once, so a settlement re-processed or re-emitted after a
     // failure under at_least_once does not count twice (LedgerProcessor)
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(REPUTATION_STORE),
-            Serdes.String(),
-            LedgerProcessor.LedgerValue.serde())
+                Stores.persistentKeyValueStore(REPUTATION_STORE),
+                Serdes.String(),
+                LedgerProcessor.LedgerValue.serde())
             .withCachingEnabled());
-    builder
-        .stream(
+    builder.stream(
             Topics.SETTLEMENTS.name(),
-            Consumed.with(Serdes.String(), Topics.SETTLEMENTS.valueSerde()).withName("settlements-source"))
+            Consumed.with(Serdes.String(), Topics.SETTLEMENTS.valueSerde())
+                .withName("settlements-source"))
         .process(LedgerProcessor::new, Named.as("reputation-fold"), REPUTATION_STORE)
         .to(
             Topics.REPUTATION.name(),
@@ -258,7 +277,8 @@ public final class ConsensusTopology {
     if (!config.exactlyOnce()) {
       builder.globalTable(
           Topics.CONSENSUS.name(),
-          Consumed.with(Serdes.String(), JsonSerde.lenient(Consensus.class)).withName("decisions-source"),
+          Consumed.with(Serdes.String(), JsonSerde.lenient(Consensus.class))
+              .withName("decisions-source"),
           Materialized.<String, Consensus, KeyValueStore<Bytes, byte[]>>as(DECISIONS_STORE)
               .withKeySerde(Serdes.String())
               .withValueSerde(Topics.CONSENSUS.valueSerde()));
@@ -268,9 +288,9 @@ public final class ConsensusTopology {
   }
 
   /**
-   * The Streams settings of the application: exactly-once v2 (or at-least-once, with an
-   * idempotent {@code acks=all} producer whose batches never expire, whatever the Kafka overrides
-   * say), explicit internal names enforced, low-latency producer and commit interval.
+   * The Streams settings of the application: exactly-once v2 (or at-least-once, with an idempotent
+   * {@code acks=all} producer whose batches never expire, whatever the Kafka overrides say),
+   * explicit internal names enforced, low-latency producer and commit interval.
    *
    * @param config the configuration
    * @return the properties to start {@code KafkaStreams} with
@@ -285,13 +305,18 @@ public final class ConsensusTopology {
     base.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
     // The stream thread checks whether a commit is due only between polls: a long poll (100 ms
     // by default) would hold a finished decision back when no new record arrives.
-    base.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(Math.max(1, Math.min(10, config.commitIntervalMs()))));
+    base.put(
+        StreamsConfig.POLL_MS_CONFIG,
+        Long.toString(Math.max(1, Math.min(10, config.commitIntervalMs()))));
     base.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
     base.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(STORE_CACHE_BYTES));
     // Never hold back records to align the two inputs by timestamp: the processor takes tasks and
     // votes in any order (a vote may even precede its task), and waiting costs latency.
-    base.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
-    // Streams defaults its producer's linger.ms to 100 ms; at light load that is most of the latency.
+    base.put(
+        StreamsConfig.MAX_TASK_IDLE_MS_CONFIG,
+        Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
+    // Streams defaults its producer's linger.ms to 100 ms; at light load that is most of the
+    // latency.
     base.put(StreamsConfig.producerPrefix("linger.ms"), Integer.toString(PRODUCER_LINGER_MS));
     // A record that does not deserialize goes to the dead-letter topic with its error in headers
     // (Kafka Streams' built-in dead-letter queue), and processing continues.
@@ -315,7 +340,9 @@ public final class ConsensusTopology {
       // three itself); and no override may turn any of it off.
       props.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), "true");
       props.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
-      props.put(StreamsConfig.producerPrefix(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG), Integer.toString(Integer.MAX_VALUE));
+      props.put(
+          StreamsConfig.producerPrefix(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG),
+          Integer.toString(Integer.MAX_VALUE));
       props.remove(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
       props.remove(ProducerConfig.ACKS_CONFIG);
       props.remove(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG);

@@ -18,13 +18,13 @@ import java.util.Set;
  *       timeout ({@link Replacements}) is <em>excused</em>: unanimity no longer waits for it, its
  *       replacement's vote is needed instead, and its own vote, if it comes, still counts (an
  *       agreeing one adds weight, though it is judged late and unpaid; another label is a
- *       disagreement). An escalated task is
- *       decided by the referee's re-execution (refereed delegation, Gensyn's Verde; BOINC's
- *       adaptive replication sends a disputed workunit to more hosts).
- *   <li><b>Without one</b> (redundancy {@code all}): PBFT's quorum (Castro and Liskov, OSDI
- *       1999): decided as soon as one label holds more than 2/3 of the eligible weight. When
- *       every eligible peer has voted without that, or the deadline passes with votes, the task
- *       escalates for want of a quorum; without votes it times out.
+ *       disagreement). An escalated task is decided by the referee's re-execution (refereed
+ *       delegation, Gensyn's Verde; BOINC's adaptive replication sends a disputed workunit to more
+ *       hosts).
+ *   <li><b>Without one</b> (redundancy {@code all}): PBFT's quorum (Castro and Liskov, OSDI 1999):
+ *       decided as soon as one label holds more than 2/3 of the eligible weight. When every
+ *       eligible peer has voted without that, or the deadline passes with votes, the task escalates
+ *       for want of a quorum; without votes it times out.
  *   <li><b>Audited</b> tasks: when the referee's re-execution gives another answer than the one the
  *       seats (or the quorum) agree on, the task escalates ({@code audit}) and the referee decides.
  * </ul>
@@ -59,8 +59,8 @@ public final class DecisionRule {
    * The rule's answer.
    *
    * @param kind what to do
-   * @param label the leading label (the decided one for {@link Kind#DECIDE}), or null without
-   *     valid votes
+   * @param label the leading label (the decided one for {@link Kind#DECIDE}), or null without valid
+   *     votes
    * @param agreeing weight of the votes for {@code label}
    * @param total weight of every eligible peer (seats with a committee), less excused peers that
    *     have not voted: at a committee's decision, the weight of the seats that answered
@@ -81,15 +81,18 @@ public final class DecisionRule {
    * @return what to do
    */
   public static Step next(
-      Map<String, Double> eligible, Map<String, Ballot> votes, boolean committee, boolean deadlinePassed) {
+      Map<String, Double> eligible,
+      Map<String, Ballot> votes,
+      boolean committee,
+      boolean deadlinePassed) {
     return next(eligible, Set.of(), votes, committee, deadlinePassed);
   }
 
   /**
    * Applies the rule to a committee some of whose seated peers were replaced.
    *
-   * @param eligible eligible peers and their weights (seats held, with a committee), replaced
-   *     peers and their replacements included
+   * @param eligible eligible peers and their weights (seats held, with a committee), replaced peers
+   *     and their replacements included
    * @param excused replaced peers: unanimity does not wait for them, and their weight counts only
    *     once they vote; ignored without a committee
    * @param votes each peer's judged vote, at most one per peer; votes of peers not eligible are
@@ -100,7 +103,11 @@ public final class DecisionRule {
    * @return what to do
    */
   public static Step next(
-      Map<String, Double> eligible, Set<String> excused, Map<String, Ballot> votes, boolean committee, boolean deadlinePassed) {
+      Map<String, Double> eligible,
+      Set<String> excused,
+      Map<String, Ballot> votes,
+      boolean committee,
+      boolean deadlinePassed) {
     double total = 0;
     int needed = 0;
     for (Map.Entry<String, Double> e : eligible.entrySet()) {
@@ -124,7 +131,9 @@ public final class DecisionRule {
       if (everyone && leader != null) {
         return new Step(Kind.DECIDE, leader, leaderWeight, total, null);
       }
-      return deadlinePassed ? new Step(Kind.ESCALATE, leader, leaderWeight, total, "missing-seat") : wait(leader, leaderWeight, total);
+      return deadlinePassed
+          ? new Step(Kind.ESCALATE, leader, leaderWeight, total, "missing-seat")
+          : wait(leader, leaderWeight, total);
     }
     if (leader != null && Quorum.holds(leaderWeight, total)) {
       return new Step(Kind.DECIDE, leader, leaderWeight, total, null);
@@ -132,13 +141,15 @@ public final class DecisionRule {
     if (everyone || (deadlinePassed && leader != null)) {
       return new Step(Kind.ESCALATE, leader, leaderWeight, total, "no-quorum");
     }
-    return deadlinePassed ? new Step(Kind.TIMED_OUT, null, 0, total, null) : wait(leader, leaderWeight, total);
+    return deadlinePassed
+        ? new Step(Kind.TIMED_OUT, null, 0, total, null)
+        : wait(leader, leaderWeight, total);
   }
 
   /**
-   * Applies the rule to a pending task, as the consensus processor does after each vote and at
-   * each deadline and the trust simulation does to each simulated task: its eligible peers, its
-   * replaced seats excused, its judged votes, then the audit ({@link #afterAudit}).
+   * Applies the rule to a pending task, as the consensus processor does after each vote and at each
+   * deadline and the trust simulation does to each simulated task: its eligible peers, its replaced
+   * seats excused, its judged votes, then the audit ({@link #afterAudit}).
    *
    * @param p the task
    * @param deadlinePassed whether the decision deadline (or the seat timeout that ends the wait)
@@ -146,7 +157,13 @@ public final class DecisionRule {
    * @return what to do
    */
   static Step next(PendingTask p, boolean deadlinePassed) {
-    Step step = next(p.eligible, Replacements.replaced(p.replacements), ballots(p), p.hasCommittee(), deadlinePassed);
+    Step step =
+        next(
+            p.eligible,
+            Replacements.replaced(p.replacements),
+            ballots(p),
+            p.hasCommittee(),
+            deadlinePassed);
     return afterAudit(step, p.reference);
   }
 
@@ -202,7 +219,9 @@ public final class DecisionRule {
    * @return the status
    */
   static ConsensusStatus withoutReferee(Step escalated, boolean everyoneVoted) {
-    return escalated.label() != null || everyoneVoted ? ConsensusStatus.NO_QUORUM : ConsensusStatus.TIMED_OUT;
+    return escalated.label() != null || everyoneVoted
+        ? ConsensusStatus.NO_QUORUM
+        : ConsensusStatus.TIMED_OUT;
   }
 
   /**

@@ -15,12 +15,12 @@ import java.util.Objects;
  * <ul>
  *   <li>with a committee, the seated peers (and later the peers appointed to silent seats, {@link
  *       Replacements}); a vote of anyone else is ignored, and its peer never judged;
- *   <li>without one, the peers active and serving the model when the task arrived; a signed vote
- *       of another active peer serving the model adds that peer (a late joiner raises the bar,
- *       never lowers it); any other vote is ignored;
+ *   <li>without one, the peers active and serving the model when the task arrived; a signed vote of
+ *       another active peer serving the model adds that peer (a late joiner raises the bar, never
+ *       lowers it); any other vote is ignored;
  *   <li>a peer's first signed vote counts, judged invalid when its model or input hash is not the
- *       task's; a redelivery of it is ignored, and a second, different signed vote is
- *       equivocation: the first stops counting.
+ *       task's; a redelivery of it is ignored, and a second, different signed vote is equivocation:
+ *       the first stops counting.
  * </ul>
  *
  * <p>Signature checks are the caller's: a vote reaches these rules only once it is provably its
@@ -47,9 +47,9 @@ final class Eligibility {
   }
 
   /**
-   * The eligible peers of a committee task and their weights: with drawn seats, the seats each
-   * peer holds (a peer holding two seats weighs two and earns two seats' share); when every
-   * candidate is seated, its roster weight, so identities added to reach that mode gain no reward.
+   * The eligible peers of a committee task and their weights: with drawn seats, the seats each peer
+   * holds (a peer holding two seats weighs two and earns two seats' share); when every candidate is
+   * seated, its roster weight, so identities added to reach that mode gain no reward.
    *
    * @param committee the task's committee
    * @param roster the roster it was drawn from
@@ -121,20 +121,21 @@ final class Eligibility {
   }
 
   /**
-   * Whether a vote needs no judging: a redelivery of the peer's judged vote (the same
-   * signature), or any vote of a peer whose vote already stopped counting for equivocation.
+   * Whether a vote needs no judging: a redelivery of the peer's judged vote (the same signature),
+   * or any vote of a peer whose vote already stopped counting for equivocation.
    *
    * @param first the peer's judged vote, or null
    * @param signature the new vote's signature
    * @return true to ignore the vote
    */
   static boolean isRepeat(PendingTask.CountedVote first, String signature) {
-    return first != null && (Objects.equals(first.signature(), signature) || EQUIVOCATION.equals(first.reason()));
+    return first != null
+        && (Objects.equals(first.signature(), signature) || EQUIVOCATION.equals(first.reason()));
   }
 
   /**
-   * Whether a second signed vote of a peer differs from its first (not a re-signed copy of the
-   * same payload): provable equivocation.
+   * Whether a second signed vote of a peer differs from its first (not a re-signed copy of the same
+   * payload): provable equivocation.
    *
    * @param first the peer's judged vote
    * @param payloadSha256 SHA-256 of the second vote's signed payload

@@ -17,11 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads one task record by position with a plain consumer (no consumer group, assigned and
- * seeked), for a referee that needs an escalated task's input after the processor lost it from
- * memory. Escalations are a small fraction of tasks, and this path only runs for those whose input
- * was not kept, so one synchronous read on the stream thread is cheap. Thread-safe (one read at a
- * time).
+ * Reads one task record by position with a plain consumer (no consumer group, assigned and seeked),
+ * for a referee that needs an escalated task's input after the processor lost it from memory.
+ * Escalations are a small fraction of tasks, and this path only runs for those whose input was not
+ * kept, so one synchronous read on the stream thread is cheap. Thread-safe (one read at a time).
  */
 final class KafkaTaskInputs implements TaskInputs, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KafkaTaskInputs.class);
@@ -51,10 +50,11 @@ final class KafkaTaskInputs implements TaskInputs, AutoCloseable {
       if (consumer == null) {
         consumer =
             new KafkaConsumer<>(
-                kafka.properties(Map.of(
-                    ConsumerConfig.CLIENT_ID_CONFIG, "consensus-task-inputs",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1")),
+                kafka.properties(
+                    Map.of(
+                        ConsumerConfig.CLIENT_ID_CONFIG, "consensus-task-inputs",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1")),
                 new StringDeserializer(),
                 new ByteArrayDeserializer());
       }
@@ -72,7 +72,13 @@ final class KafkaTaskInputs implements TaskInputs, AutoCloseable {
         }
       }
     } catch (KafkaException | IllegalArgumentException e) {
-      log.warn("cannot read task {} at {}-{}@{}: {}", taskId, Topics.TASKS.name(), partition, offset, e.toString());
+      log.warn(
+          "cannot read task {} at {}-{}@{}: {}",
+          taskId,
+          Topics.TASKS.name(),
+          partition,
+          offset,
+          e.toString());
     }
     return null;
   }

@@ -19,17 +19,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The reputation ledger: folds {@code peers.settlements} (keyed by peer id) into one {@link
  * Reputation} per peer with {@link LedgerReplay#apply}, counting the first settlement of each
- * (peer, task) and ignoring later ones, and publishes each updated peer's entry (to {@code peers.reputation}) every {@link
- * #PUBLISH_INTERVAL_MS}.
+ * (peer, task) and ignoring later ones, and publishes each updated peer's entry (to {@code
+ * peers.reputation}) every {@link #PUBLISH_INTERVAL_MS}.
  *
- * <p><b>Why later settlements of a task can arrive.</b> With {@code at_least_once}, after a failure Kafka Streams re-processes every input record since
- * the last committed offset. So this processor can see a settlement record again (its own input
- * re-read), and the consensus processor can decide a task again and append a second settlement
- * for the same task and peer (with another {@code settledAt}, possibly another verdict). Under
- * {@code exactly_once_v2} neither happens; the rule below then never skips anything.
+ * <p><b>Why later settlements of a task can arrive.</b> With {@code at_least_once}, after a failure
+ * Kafka Streams re-processes every input record since the last committed offset. So this processor
+ * can see a settlement record again (its own input re-read), and the consensus processor can decide
+ * a task again and append a second settlement for the same task and peer (with another {@code
+ * settledAt}, possibly another verdict). Under {@code exactly_once_v2} neither happens; the rule
+ * below then never skips anything.
  *
- * <p><b>The rule.</b> One key-value store ({@link ConsensusTopology#REPUTATION_STORE}) holds, under distinct key
- * prefixes, each peer's entry with the number of settlements applied to it ({@link
+ * <p><b>The rule.</b> One key-value store ({@link ConsensusTopology#REPUTATION_STORE}) holds, under
+ * distinct key prefixes, each peer's entry with the number of settlements applied to it ({@link
  * #reputationKey}: {@code settled}), and a <em>mark</em> per (peer, task) ({@link #markKey})
  * holding the peer's applied count <em>before</em> that task's settlement. For a settlement:
  *
@@ -41,29 +42,29 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       update after it was lost; apply it now, as in 1.
  * </ol>
  *
- * <p>Why this is exact: both keys of a peer live in the same store, so in the same partition of
- * the same changelog topic, written in that order by one producer that is idempotent and whose
- * batches never expire (set so in both guarantees by {@link ConsensusTopology#streamsProperties}),
- * which neither reorders nor leaves gaps within a partition. After a crash the changelog therefore holds a prefix of the
- * writes: if an entry's count is above a mark's, the entry was written after the mark and
- * includes that task; if not, it does not. A peer's entries are written in the order of its
- * settlements on one partition, so their counts only grow.
+ * <p>Why this is exact: both keys of a peer live in the same store, so in the same partition of the
+ * same changelog topic, written in that order by one producer that is idempotent and whose batches
+ * never expire (set so in both guarantees by {@link ConsensusTopology#streamsProperties}), which
+ * neither reorders nor leaves gaps within a partition. After a crash the changelog therefore holds
+ * a prefix of the writes: if an entry's count is above a mark's, the entry was written after the
+ * mark and includes that task; if not, it does not. A peer's entries are written in the order of
+ * its settlements on one partition, so their counts only grow.
  *
- * <p>The local store after an unclean shutdown under {@code at_least_once}: Kafka Streams keeps
- * the local RocksDB store and restores on top of it from the last checkpoint, so a key may hold
- * a write that never reached the changelog, while keys the changelog rewrote after the
- * checkpoint hold the changelog's value. The rule stays exact: a local-only mark has a count that
- * the entry reaches again when re-processing arrives at the same settlement (the input is the
- * same log, in the same order), and a local-only entry is newer than every mark it covers. To
- * bring such local-only writes into the changelog, a skipped settlement writes its mark and the
- * entry again (unchanged), so the changelog alone (a restore into an empty folder) still holds
- * every settlement whose input offset was committed.
+ * <p>The local store after an unclean shutdown under {@code at_least_once}: Kafka Streams keeps the
+ * local RocksDB store and restores on top of it from the last checkpoint, so a key may hold a write
+ * that never reached the changelog, while keys the changelog rewrote after the checkpoint hold the
+ * changelog's value. The rule stays exact: a local-only mark has a count that the entry reaches
+ * again when re-processing arrives at the same settlement (the input is the same log, in the same
+ * order), and a local-only entry is newer than every mark it covers. To bring such local-only
+ * writes into the changelog, a skipped settlement writes its mark and the entry again (unchanged),
+ * so the changelog alone (a restore into an empty folder) still holds every settlement whose input
+ * offset was committed.
  *
  * <p>Publishing: an entry is published once per {@link #PUBLISH_INTERVAL_MS} however many
  * settlements changed it (the topic is compacted by peer id: only the last value matters), and
- * every entry is published again after a start, so an entry whose settlement was committed
- * before a failure but never published is published then; a skipped settlement publishes the
- * entry again too.
+ * every entry is published again after a start, so an entry whose settlement was committed before a
+ * failure but never published is published then; a skipped settlement publishes the entry again
+ * too.
  *
  * <p>Marks expire after {@link #MARK_RETENTION_MS}, swept every {@link #SWEEP_INTERVAL_MS} by a
  * wall-clock punctuator. Not thread-safe; Kafka Streams runs one instance per task.
@@ -71,21 +72,24 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class LedgerProcessor implements Processor<String, Settlement, String, Reputation> {
   /**
    * How long a (peer, task) mark is kept, ms, counted from when it was written or, if later, from
-   * when this processor started (so marks written before a restart get the full time after it):
-   * 1 h. A second settlement of a task only comes from re-processing after a failure: this
-   * processor re-reading its input since its last commit (100 ms of records by default), or the
-   * consensus processor re-deciding the tasks whose input it re-reads since its own last commit,
-   * which it does as soon as it has restored its stores and runs again, seconds to minutes after
-   * the failure. An hour is far beyond both; a duplicate arriving later would count again, and
-   * the {@code replay} audit, which never forgets, would then report that the published ledger
-   * differs from the replay.
+   * when this processor started (so marks written before a restart get the full time after it): 1
+   * h. A second settlement of a task only comes from re-processing after a failure: this processor
+   * re-reading its input since its last commit (100 ms of records by default), or the consensus
+   * processor re-deciding the tasks whose input it re-reads since its own last commit, which it
+   * does as soon as it has restored its stores and runs again, seconds to minutes after the
+   * failure. An hour is far beyond both; a duplicate arriving later would count again, and the
+   * {@code replay} audit, which never forgets, would then report that the published ledger differs
+   * from the replay.
    */
   static final long MARK_RETENTION_MS = Duration.ofHours(1).toMillis();
 
   /** How often expired marks are deleted, ms (wall clock). */
   static final long SWEEP_INTERVAL_MS = Duration.ofMinutes(1).toMillis();
 
-  /** Key prefix of the peers' entries; peer ids never hold {@code '|'}, but the kinds stay apart anyway. */
+  /**
+   * Key prefix of the peers' entries; peer ids never hold {@code '|'}, but the kinds stay apart
+   * anyway.
+   */
   static final String REPUTATION_PREFIX = "r|";
 
   /** Key prefix of the (peer, task) marks. */
@@ -104,8 +108,10 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
   private ProcessorContext<String, Reputation> context;
   private KeyValueStore<String, LedgerValue> store;
   private long startedAt;
+
   /** Peers whose entry changed since it was last published, with the entry. */
   private final Map<String, Reputation> unpublished = new LinkedHashMap<>();
+
   /**
    * Whether every entry is to be published at the next interval: after a start, since an entry
    * applied and committed just before a failure may never have been published.
@@ -118,8 +124,10 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
     this.store = context.getStateStore(ConsensusTopology.REPUTATION_STORE);
     this.startedAt = context.currentSystemTimeMs();
     this.publishAll = true;
-    context.schedule(Duration.ofMillis(SWEEP_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, this::sweep);
-    context.schedule(Duration.ofMillis(PUBLISH_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, this::publish);
+    context.schedule(
+        Duration.ofMillis(SWEEP_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    context.schedule(
+        Duration.ofMillis(PUBLISH_INTERVAL_MS), PunctuationType.WALL_CLOCK_TIME, this::publish);
   }
 
   @Override
@@ -154,11 +162,13 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
   private void publish(long now) {
     if (publishAll) {
       publishAll = false;
-      try (KeyValueIterator<String, LedgerValue> it = store.prefixScan(REPUTATION_PREFIX, Serdes.String().serializer())) {
+      try (KeyValueIterator<String, LedgerValue> it =
+          store.prefixScan(REPUTATION_PREFIX, Serdes.String().serializer())) {
         while (it.hasNext()) {
           var kv = it.next();
           if (kv.value != null && kv.value.reputation() != null) {
-            unpublished.putIfAbsent(kv.key.substring(REPUTATION_PREFIX.length()), kv.value.reputation());
+            unpublished.putIfAbsent(
+                kv.key.substring(REPUTATION_PREFIX.length()), kv.value.reputation());
           }
         }
       }
@@ -170,7 +180,8 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
   /** Deletes the marks that {@link #expired}. */
   private void sweep(long now) {
     List<String> due = new ArrayList<>();
-    try (KeyValueIterator<String, LedgerValue> it = store.prefixScan(MARK_PREFIX, Serdes.String().serializer())) {
+    try (KeyValueIterator<String, LedgerValue> it =
+        store.prefixScan(MARK_PREFIX, Serdes.String().serializer())) {
       while (it.hasNext() && due.size() < SWEEP_BATCH) {
         var kv = it.next();
         if (kv.value != null && expired(kv.value.markedAt(), startedAt, now)) {
@@ -204,8 +215,8 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
   }
 
   /**
-   * Store key of the mark of a peer's settlement in a task; the peer id's length comes first, so
-   * no two (peer, task) pairs share a key whatever characters the ids hold.
+   * Store key of the mark of a peer's settlement in a task; the peer id's length comes first, so no
+   * two (peer, task) pairs share a key whatever characters the ids hold.
    *
    * @param peerId the peer
    * @param taskId the task (null is a task id of its own, as in {@link LedgerReplay})
@@ -220,8 +231,8 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
    * ({@code reputation} null).
    *
    * @param reputation the peer's entry, or null for a mark
-   * @param settled for an entry: the settlements applied to it; for a mark: the peer's count
-   *     before this task's settlement was applied
+   * @param settled for an entry: the settlements applied to it; for a mark: the peer's count before
+   *     this task's settlement was applied
    * @param markedAt for a mark: when it was written, epoch ms (wall clock); 0 for an entry
    */
   record LedgerValue(Reputation reputation, long settled, long markedAt) {

@@ -26,10 +26,10 @@ import java.util.TreeMap;
  * settlements with {@link ReputationRules}, and checks that
  *
  * <ul>
- *   <li>every task has a consensus record, or was dead-lettered, or is still within its deadline;
- *       a task may have several consensus records only if they agree (same status and label):
- *       under {@code at_least_once} the consensus app can decide a task again when it re-processes
- *       its input after a failure (it keeps a decision its global table has read); records that
+ *   <li>every task has a consensus record, or was dead-lettered, or is still within its deadline; a
+ *       task may have several consensus records only if they agree (same status and label): under
+ *       {@code at_least_once} the consensus app can decide a task again when it re-processes its
+ *       input after a failure (it keeps a decision its global table has read); records that
  *       disagree are a problem;
  *   <li>no vote counts twice: the ledger counts the first settlement of each task and peer and
  *       ignores later ones (re-emitted after a failure, like decisions), as the consensus app's
@@ -39,13 +39,12 @@ import java.util.TreeMap;
  *   <li>every DECIDED or REJECTED record the referee did not decide holds more than 2/3 of its
  *       weight ({@link Quorum#holds});
  *   <li>the ledger the consensus app published equals the recomputed one;
- *   <li>every committee is the one the rosters draw: for each decision with a committee, the
- *       task's roster (by its append time), beacon and position re-derive the same seats ({@link
+ *   <li>every committee is the one the rosters draw: for each decision with a committee, the task's
+ *       roster (by its append time), beacon and position re-derive the same seats ({@link
  *       Committee}), each replacement on {@code inference.replacements} names the drawn holder of
  *       its seat and the seat's next-ranked candidate ({@link Replacements}), each seat of the
- *       record's committee is held by its drawn holder or a peer appointed to it, and every
- *       verdict and settlement of the task is a seated or appointed peer's ({@link
- *       CommitteeCheck});
+ *       record's committee is held by its drawn holder or a peer appointed to it, and every verdict
+ *       and settlement of the task is a seated or appointed peer's ({@link CommitteeCheck});
  *   <li>every decided task with verdicts is settled once its deadline has passed.
  * </ul>
  *
@@ -64,8 +63,10 @@ public final class LedgerReplay {
   public static final int EXAMPLES = 20;
 
   private final Map<String, Long> taskArrivals = new LinkedHashMap<>();
+
   /** The first consensus record of each task: its status and label. */
   private final Map<String, Decision> firstDecision = new HashMap<>();
+
   private final Map<ConsensusStatus, Long> byStatus = new TreeMap<>();
   private final Set<String> deadLettered = new HashSet<>();
   private final Set<String> voted = new HashSet<>();
@@ -75,8 +76,10 @@ public final class LedgerReplay {
   private final List<Settlement> settlements = new ArrayList<>();
   private final ReplayProblems problems = new ReplayProblems();
   private final CommitteeCheck committees = new CommitteeCheck(problems);
+
   /** The committee and decision time of each task's first consensus record with verdicts. */
   private final Map<String, Consensus> firstRecord = new HashMap<>();
+
   private final Set<String> settledTasks = new HashSet<>();
   private long settlementCount;
   private long voteCount;
@@ -97,7 +100,8 @@ public final class LedgerReplay {
    * @return the new entry
    */
   public static Reputation apply(Reputation current, String peerId, Settlement s) {
-    Reputation base = current != null ? current : ReputationRules.initial(peerId, s.declaredStake());
+    Reputation base =
+        current != null ? current : ReputationRules.initial(peerId, s.declaredStake());
     return ReputationRules.apply(base, s.verdict(), s.settledAt());
   }
 
@@ -126,9 +130,9 @@ public final class LedgerReplay {
 
   /**
    * A roster read from {@code network.rosters}. A later one for the same epoch replaces it, but a
-   * committee drawn from any roster published for its epoch stands: an app instance that took
-   * over before it had read the epoch's roster back can publish that epoch again, and tasks
-   * arriving in between were drawn from the first.
+   * committee drawn from any roster published for its epoch stands: an app instance that took over
+   * before it had read the epoch's roster back can publish that epoch again, and tasks arriving in
+   * between were drawn from the first.
    *
    * @param r the roster
    */
@@ -137,10 +141,10 @@ public final class LedgerReplay {
   }
 
   /**
-   * A roster read from {@code network.rosters}, with its record's timestamp. A roster is
-   * published an epoch ahead, but one can reach the topic late (a broker down, an app instance
-   * taking over): a task that arrived before its epoch's roster was on the topic was drawn, by
-   * the app and the peers alike, from the roster before, and that committee stands too.
+   * A roster read from {@code network.rosters}, with its record's timestamp. A roster is published
+   * an epoch ahead, but one can reach the topic late (a broker down, an app instance taking over):
+   * a task that arrived before its epoch's roster was on the topic was drawn, by the app and the
+   * peers alike, from the roster before, and that committee stands too.
    *
    * @param r the roster
    * @param publishedAt the record's timestamp, epoch ms
@@ -150,8 +154,8 @@ public final class LedgerReplay {
   }
 
   /**
-   * A record of {@code inference.replacements}: a silent seat's replacement. An exact repeat of
-   * one already read is ignored.
+   * A record of {@code inference.replacements}: a silent seat's replacement. An exact repeat of one
+   * already read is ignored.
    *
    * @param r the replacement
    */
@@ -197,7 +201,17 @@ public final class LedgerReplay {
     } else if (first.equals(d)) {
       duplicateConsensus++;
     } else {
-      find("task with conflicting consensus records", c.taskId() + " " + first.status() + " " + first.label() + ", then " + d.status() + " " + d.label());
+      find(
+          "task with conflicting consensus records",
+          c.taskId()
+              + " "
+              + first.status()
+              + " "
+              + first.label()
+              + ", then "
+              + d.status()
+              + " "
+              + d.label());
     }
     Set<String> peers = new HashSet<>();
     for (PeerVerdict v : c.verdicts()) {
@@ -208,7 +222,9 @@ public final class LedgerReplay {
     if ((c.status() == ConsensusStatus.DECIDED || c.status() == ConsensusStatus.REJECTED)
         && !c.escalated()
         && !Quorum.holds(c.agreeingWeight(), c.totalWeight())) {
-      find("decided without more than 2/3 of the weight", c.taskId() + " " + c.agreeingWeight() + "/" + c.totalWeight());
+      find(
+          "decided without more than 2/3 of the weight",
+          c.taskId() + " " + c.agreeingWeight() + "/" + c.totalWeight());
     }
   }
 
@@ -222,7 +238,9 @@ public final class LedgerReplay {
   public void settlement(String peerId, Settlement s) {
     settlementCount++;
     if (!peerId.equals(s.verdict().peerId())) {
-      find("settlement keyed by another peer", s.taskId() + " " + peerId + " != " + s.verdict().peerId());
+      find(
+          "settlement keyed by another peer",
+          s.taskId() + " " + peerId + " != " + s.verdict().peerId());
     }
     if (!settled.add(s.taskId() + "\n" + peerId)) {
       duplicateSettlements++; // re-emitted or re-processed after a failure: the first one counts
@@ -279,7 +297,9 @@ public final class LedgerReplay {
       Verdict v = s.verdict().verdict();
       boolean claimsVote = v != Verdict.MISSED && v != Verdict.PENDING;
       if (claimsVote && !voted.contains(s.taskId() + "\n" + s.verdict().peerId())) {
-        find("verdict without a vote on inference.votes", s.taskId() + " " + s.verdict().peerId() + " " + v);
+        find(
+            "verdict without a vote on inference.votes",
+            s.taskId() + " " + s.verdict().peerId() + " " + v);
       }
       if (v == Verdict.PENDING) {
         find("PENDING settled into the ledger", s.taskId() + " " + s.verdict().peerId());
@@ -295,15 +315,28 @@ public final class LedgerReplay {
       }
     }
     return new Findings(
-        taskArrivals.size(), new TreeMap<>(byStatus), dead, pending, voteCount, settlementCount,
-        duplicateConsensus, duplicateSettlements, new TreeMap<>(recomputed), problems.counts(), problems.examples());
+        taskArrivals.size(),
+        new TreeMap<>(byStatus),
+        dead,
+        pending,
+        voteCount,
+        settlementCount,
+        duplicateConsensus,
+        duplicateSettlements,
+        new TreeMap<>(recomputed),
+        problems.counts(),
+        problems.examples());
   }
 
   /** Checks that decided tasks were settled, and each committee ({@link CommitteeCheck}). */
   private void checkCommittees(long now, long pendingMs) {
     for (Consensus c : firstRecord.values()) {
-      if (!c.verdicts().isEmpty() && !settledTasks.contains(c.taskId()) && c.decidedAt() < now - pendingMs) {
-        find("decided task never settled", c.taskId() + " decided " + c.status() + " at " + c.decidedAt());
+      if (!c.verdicts().isEmpty()
+          && !settledTasks.contains(c.taskId())
+          && c.decidedAt() < now - pendingMs) {
+        find(
+            "decided task never settled",
+            c.taskId() + " decided " + c.status() + " at " + c.decidedAt());
       }
       committees.check(c);
     }
@@ -317,18 +350,55 @@ public final class LedgerReplay {
   /** The first field in which two ledger entries differ, or null if they agree. */
   static String difference(Reputation published, Reputation replayed) {
     if (published == null || replayed == null) {
-      return published == null ? "not published (replay has " + replayed.judged() + " verdicts)" : "published, but no settlements";
+      return published == null
+          ? "not published (replay has " + replayed.judged() + " verdicts)"
+          : "published, but no settlements";
     }
-    long[] p = {published.agreed(), published.disagreed(), published.missed(), published.late(), published.invalid(), published.audited(), published.auditFailed(), published.lapsePenalizedAt()};
-    long[] r = {replayed.agreed(), replayed.disagreed(), replayed.missed(), replayed.late(), replayed.invalid(), replayed.audited(), replayed.auditFailed(), replayed.lapsePenalizedAt()};
-    String[] names = {"agreed", "disagreed", "missed", "late", "invalid", "audited", "auditFailed", "lapsePenalizedAt"};
+    long[] p = {
+      published.agreed(),
+      published.disagreed(),
+      published.missed(),
+      published.late(),
+      published.invalid(),
+      published.audited(),
+      published.auditFailed(),
+      published.lapsePenalizedAt()
+    };
+    long[] r = {
+      replayed.agreed(),
+      replayed.disagreed(),
+      replayed.missed(),
+      replayed.late(),
+      replayed.invalid(),
+      replayed.audited(),
+      replayed.auditFailed(),
+      replayed.lapsePenalizedAt()
+    };
+    String[] names = {
+      "agreed",
+      "disagreed",
+      "missed",
+      "late",
+      "invalid",
+      "audited",
+      "auditFailed",
+      "lapsePenalizedAt"
+    };
     for (int i = 0; i < p.length; i++) {
       if (p[i] != r[i]) {
         return names[i] + " " + p[i] + " published, " + r[i] + " replayed";
       }
     }
-    double[] pd = {published.score(), published.bond(), published.rewards(), published.slashed(), published.stake()};
-    double[] rd = {replayed.score(), replayed.bond(), replayed.rewards(), replayed.slashed(), replayed.stake()};
+    double[] pd = {
+      published.score(),
+      published.bond(),
+      published.rewards(),
+      published.slashed(),
+      published.stake()
+    };
+    double[] rd = {
+      replayed.score(), replayed.bond(), replayed.rewards(), replayed.slashed(), replayed.stake()
+    };
     String[] dnames = {"score", "bond", "rewards", "slashed", "stake"};
     for (int i = 0; i < pd.length; i++) {
       if (!(Math.abs(pd[i] - rd[i]) <= TOLERANCE)) {
@@ -349,8 +419,8 @@ public final class LedgerReplay {
    * @param settlements settlement records read
    * @param duplicateConsensus consensus records that repeat an earlier one of their task (same
    *     status and label), not counted in {@code decisions}; information, not a problem
-   * @param duplicateSettlements settlement records of a task and peer already settled, left out
-   *     of the ledger; information, not a problem
+   * @param duplicateSettlements settlement records of a task and peer already settled, left out of
+   *     the ledger; information, not a problem
    * @param ledger the recomputed ledger, by peer
    * @param problems count of each kind of problem (empty when the books are consistent)
    * @param examples up to {@link #EXAMPLES} examples of each kind of problem

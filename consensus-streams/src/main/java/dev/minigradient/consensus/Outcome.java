@@ -23,7 +23,12 @@ import java.util.List;
  * @param replacement a seat's replacement for {@code inference.replacements}, or null
  */
 record Outcome(
-    Consensus decision, List<PeerVerdict> settled, long settledAt, byte[] rejected, Roster roster, SeatReplacement replacement) {
+    Consensus decision,
+    List<PeerVerdict> settled,
+    long settledAt,
+    byte[] rejected,
+    Roster roster,
+    SeatReplacement replacement) {
   /** A roster to publish on {@code network.rosters}. */
   static Outcome roster(Roster r) {
     return new Outcome(null, null, 0, null, r, null);
@@ -45,11 +50,25 @@ record Outcome(
   /** A vote that is not its peer's (or cannot be read), for the dead-letter topic as received. */
   static Outcome rejected(Vote asReceived) {
     // as JSON, whatever the votes topic's encoding: a dead letter is read by people
-    return new Outcome(null, null, 0, new dev.minigradient.protocol.JsonSerde<>(Vote.class).serializer().serialize(Topics.VOTES.name(), asReceived), null, null);
+    return new Outcome(
+        null,
+        null,
+        0,
+        new dev.minigradient.protocol.JsonSerde<>(Vote.class)
+            .serializer()
+            .serialize(Topics.VOTES.name(), asReceived),
+        null,
+        null);
   }
 
   /** A task that cannot be processed, for the dead-letter topic. */
   static Outcome rejected(Task task) {
-    return new Outcome(null, null, 0, Topics.TASKS.valueSerde().serializer().serialize(Topics.TASKS.name(), task), null, null);
+    return new Outcome(
+        null,
+        null,
+        0,
+        Topics.TASKS.valueSerde().serializer().serialize(Topics.TASKS.name(), task),
+        null,
+        null);
   }
 }

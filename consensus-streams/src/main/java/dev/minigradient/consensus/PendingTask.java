@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The state of one task in the {@code pending-tasks} store: what its votes are checked against,
- * who may vote and with what weight, and the votes so far. Mutable; owned by one processor.
+ * The state of one task in the {@code pending-tasks} store: what its votes are checked against, who
+ * may vote and with what weight, and the votes so far. Mutable; owned by one processor.
  */
 final class PendingTask {
   /** Task fields; null until the task itself has been seen (a vote can arrive first). */
@@ -18,6 +18,7 @@ final class PendingTask {
   public String inputSha256;
   public String name;
   public long submittedAt;
+
   /** Wall-clock deadline of the decision, epoch ms. */
   public long deadline;
 
@@ -27,7 +28,9 @@ final class PendingTask {
    */
   public long seatDeadline;
 
-  /** The task record's timestamp (the broker's append time), epoch ms; a committee's seed needs it. */
+  /**
+   * The task record's timestamp (the broker's append time), epoch ms; a committee's seed needs it.
+   */
   public long appendTime;
 
   /**
@@ -35,10 +38,11 @@ final class PendingTask {
    * then. The appointees are in {@link #eligible} too, with a weight of the seats they took.
    */
   public List<Replacements.Appointment> replacements = new ArrayList<>();
+
   /**
-   * Peers eligible to vote and their weights: with a committee, the seated peers and the seats
-   * each holds; without one (redundancy {@code all}, or no roster yet), the peers active and
-   * serving the model when the task arrived, with their stake x reputation weights.
+   * Peers eligible to vote and their weights: with a committee, the seated peers and the seats each
+   * holds; without one (redundancy {@code all}, or no roster yet), the peers active and serving the
+   * model when the task arrived, with their stake x reputation weights.
    */
   public Map<String, Double> eligible = new LinkedHashMap<>();
 
@@ -48,21 +52,31 @@ final class PendingTask {
    */
   public List<String> committee = new ArrayList<>();
 
-  /** Why the referee decided the task ({@code disagreement}, {@code missing-seat}, {@code no-quorum}), or null. */
+  /**
+   * Why the referee decided the task ({@code disagreement}, {@code missing-seat}, {@code
+   * no-quorum}), or null.
+   */
   public String escalation;
 
-  /** Where the task record lies on {@code inference.tasks}, to read its input again for a referee. */
+  /**
+   * Where the task record lies on {@code inference.tasks}, to read its input again for a referee.
+   */
   public int partition = -1;
 
   public long offset = -1;
+
   /** Judged votes by peer, first vote wins. */
   public Map<String, CountedVote> votes = new LinkedHashMap<>();
+
   /** Votes that arrived before their task, checked when it arrives. */
   public List<HeldVote> early = new ArrayList<>();
+
   /** Votes whose signature did not verify against the claimed peer's key. */
   public int forged;
+
   /** The referee's answer when the task is audited, else null. */
   public Referee.Reference reference;
+
   /** Set once the consensus was emitted; votes may still arrive until it is settled. */
   public boolean decided;
 
@@ -96,8 +110,8 @@ final class PendingTask {
   }
 
   /**
-   * Whether every eligible peer has voted (valid or not): the task then settles without waiting
-   * for its deadline.
+   * Whether every eligible peer has voted (valid or not): the task then settles without waiting for
+   * its deadline.
    *
    * @return true when there are eligible peers and each has a judged vote
    */
@@ -133,11 +147,14 @@ final class PendingTask {
       String payloadSha256) {
 
     CountedVote invalid(String why) {
-      return new CountedVote(label, rejection, probabilities, false, why, arrivedAt, signature, payloadSha256);
+      return new CountedVote(
+          label, rejection, probabilities, false, why, arrivedAt, signature, payloadSha256);
     }
 
     double probability() {
-      return label >= 0 && probabilities != null && label < probabilities.size() ? probabilities.get(label) : 0;
+      return label >= 0 && probabilities != null && label < probabilities.size()
+          ? probabilities.get(label)
+          : 0;
     }
   }
 

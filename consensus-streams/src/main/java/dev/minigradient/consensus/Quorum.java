@@ -5,10 +5,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The weighted tally of a task's votes and the 2/3 quorum it is measured against: which label
- * holds how much of the eligible weight, which label leads (the most weight, ties going to the
- * lowest label, so nothing depends on arrival order), and whether a weight is more than 2/3 of a
- * total (PBFT's quorum, Castro and Liskov, OSDI 1999: with n >= 3f + 1, more than 2/3 of the weight
+ * The weighted tally of a task's votes and the 2/3 quorum it is measured against: which label holds
+ * how much of the eligible weight, which label leads (the most weight, ties going to the lowest
+ * label, so nothing depends on arrival order), and whether a weight is more than 2/3 of a total
+ * (PBFT's quorum, Castro and Liskov, OSDI 1999: with n >= 3f + 1, more than 2/3 of the weight
  * always holds an honest majority of it). One implementation, applied by {@link DecisionRule}, by
  * the consensus processor to a refereed decision and by {@link LedgerReplay} to every published
  * decision.

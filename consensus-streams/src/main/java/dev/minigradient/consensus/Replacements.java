@@ -14,10 +14,10 @@ import java.util.Set;
  * The pure rules of replacing a committee's silent seats: at the seat timeout, each seat whose
  * holder has not voted goes to the seat's next-ranked candidate ({@link Committee#replacement}),
  * skipping every peer that holds a seat on the task or was already appointed to one, so each
- * replacement is a peer the task has not asked yet. Seats are taken in seat order, so the
- * consensus app and {@code replay} appoint the same peers from the same roster. A task is
- * replaced at most once: a replacement silent at the next timeout escalates to the referee. One
- * implementation, applied by {@link ConsensusProcessor} and checked by {@link LedgerReplay}.
+ * replacement is a peer the task has not asked yet. Seats are taken in seat order, so the consensus
+ * app and {@code replay} appoint the same peers from the same roster. A task is replaced at most
+ * once: a replacement silent at the next timeout escalates to the referee. One implementation,
+ * applied by {@link ConsensusProcessor} and checked by {@link LedgerReplay}.
  */
 final class Replacements {
   private Replacements() {}
@@ -94,13 +94,24 @@ final class Replacements {
    * @param now the wall-clock time of the appointment, epoch ms
    * @return the announcements to publish, in seat order
    */
-  static List<SeatReplacement> appointIn(PendingTask p, String taskId, List<Appointment> appointed, long now) {
+  static List<SeatReplacement> appointIn(
+      PendingTask p, String taskId, List<Appointment> appointed, long now) {
     List<SeatReplacement> out = new ArrayList<>();
     for (Appointment a : appointed) {
       p.replacements.add(a);
       p.eligible.merge(a.peerId(), 1.0, Double::sum);
-      out.add(new SeatReplacement(SeatReplacement.SCHEMA_VERSION, taskId, p.modelId, p.partition, p.offset, p.appendTime,
-          a.seat(), a.replaced(), a.peerId(), now));
+      out.add(
+          new SeatReplacement(
+              SeatReplacement.SCHEMA_VERSION,
+              taskId,
+              p.modelId,
+              p.partition,
+              p.offset,
+              p.appendTime,
+              a.seat(),
+              a.replaced(),
+              a.peerId(),
+              now));
     }
     return out;
   }

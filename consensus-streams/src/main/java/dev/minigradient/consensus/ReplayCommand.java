@@ -27,12 +27,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code replay}: audits the network's books from its topics ({@link LedgerReplay}): recomputes
- * every peer's ledger from {@code peers.settlements} and checks it against {@code
- * peers.reputation} (the first settlement of each task and peer counts, as in the app), every task
- * against {@code inference.consensus} (repeated decisions must agree), every verdict against
- * {@code inference.votes}, every committee against {@code network.rosters} and every seat
- * replacement on {@code inference.replacements} against its seat's ranking. Exit 0 when consistent, 1 when it finds a problem, 2 for bad arguments or an
- * unreachable cluster.
+ * every peer's ledger from {@code peers.settlements} and checks it against {@code peers.reputation}
+ * (the first settlement of each task and peer counts, as in the app), every task against {@code
+ * inference.consensus} (repeated decisions must agree), every verdict against {@code
+ * inference.votes}, every committee against {@code network.rosters} and every seat replacement on
+ * {@code inference.replacements} against its seat's ranking. Exit 0 when consistent, 1 when it
+ * finds a problem, 2 for bad arguments or an unreachable cluster.
  */
 @Command(
     name = "replay",
@@ -50,13 +50,24 @@ import picocli.CommandLine.Spec;
 public final class ReplayCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
-  @Option(names = "--pending-ms", defaultValue = "15000", description = "Tasks younger than this may still be undecided, ms: the decision deadline plus a margin (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--pending-ms",
+      defaultValue = "15000",
+      description =
+          "Tasks younger than this may still be undecided, ms: the decision deadline plus a margin (default: ${DEFAULT-VALUE}).")
   long pendingMs;
 
-  @Option(names = "--read-timeout-s", defaultValue = "120", description = "Longest time to read each topic, s (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--read-timeout-s",
+      defaultValue = "120",
+      description = "Longest time to read each topic, s (default: ${DEFAULT-VALUE}).")
   long readTimeoutS;
 
-  @Option(names = "--connect-timeout-s", defaultValue = "5", description = "How long to wait for the cluster to answer at all, s (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connect-timeout-s",
+      defaultValue = "5",
+      description =
+          "How long to wait for the cluster to answer at all, s (default: ${DEFAULT-VALUE}).")
   long connectTimeoutS;
 
   @Mixin ReportOption report;
@@ -69,15 +80,23 @@ public final class ReplayCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), "--pending-ms must be >= 0");
     }
     if (readTimeoutS < 1 || connectTimeoutS < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--read-timeout-s and --connect-timeout-s must be >= 1");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--read-timeout-s and --connect-timeout-s must be >= 1");
     }
     KafkaSettings settings = kafka.settings();
     PrintWriter err = spec.commandLine().getErr();
     Duration connect = Duration.ofSeconds(connectTimeoutS);
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(settings.properties(TopicAdmin.adminTimeouts(connect)))) {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            settings.properties(TopicAdmin.adminTimeouts(connect)))) {
       admin.describeCluster().nodes().get(connectTimeoutS, java.util.concurrent.TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      err.println("replay: " + TopicAdmin.describeFailure(settings, connect, e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e));
+      err.println(
+          "replay: "
+              + TopicAdmin.describeFailure(
+                  settings,
+                  connect,
+                  e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e));
       return 2;
     }
     LedgerReplay.Findings f;
@@ -85,7 +104,12 @@ public final class ReplayCommand implements Callable<Integer> {
       f = replay(settings, Duration.ofSeconds(readTimeoutS), pendingMs);
     } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      err.println("replay: " + TopicAdmin.describeFailure(settings, Duration.ofSeconds(readTimeoutS), e instanceof org.apache.kafka.common.errors.TimeoutException ? e : cause));
+      err.println(
+          "replay: "
+              + TopicAdmin.describeFailure(
+                  settings,
+                  Duration.ofSeconds(readTimeoutS),
+                  e instanceof org.apache.kafka.common.errors.TimeoutException ? e : cause));
       return 2;
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -104,7 +128,8 @@ public final class ReplayCommand implements Callable<Integer> {
    * @return the findings
    * @throws IllegalStateException if a topic is missing or cannot be read in time
    */
-  public static LedgerReplay.Findings replay(KafkaSettings kafka, Duration timeout, long pendingMs) {
+  public static LedgerReplay.Findings replay(
+      KafkaSettings kafka, Duration timeout, long pendingMs) {
     LedgerReplay replay = new LedgerReplay();
     long now = System.currentTimeMillis();
     // malformed records are the dead-letter topic's business: skipped here, quietly
@@ -115,55 +140,94 @@ public final class ReplayCommand implements Callable<Integer> {
     var ledger = quiet(Reputation.class);
     var rosters = quiet(Roster.class);
     var replacements = quiet(SeatReplacement.class);
-    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.ROSTERS.name(), timeout, r -> {
-      Roster roster = r.value() == null ? null : rosters.deserialize(r.topic(), r.value());
-      if (roster != null) {
-        replay.roster(roster, r.timestamp());
-      }
-    });
-    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.TASKS.name(), timeout, r -> {
-      Task t = r.value() == null ? null : tasks.deserialize(r.topic(), r.value());
-      if (t != null && r.key() != null && r.key().equals(t.taskId())) {
-        replay.task(t, r.partition(), r.offset(), r.timestamp());
-      } else if (t != null && r.key() != null) {
-        replay.task(r.key(), r.timestamp()); // filed under its key (a mismatching id is dead-lettered)
-      }
-    });
+    dev.minigradient.protocol.TopicSnapshot.read(
+        kafka,
+        Topics.ROSTERS.name(),
+        timeout,
+        r -> {
+          Roster roster = r.value() == null ? null : rosters.deserialize(r.topic(), r.value());
+          if (roster != null) {
+            replay.roster(roster, r.timestamp());
+          }
+        });
+    dev.minigradient.protocol.TopicSnapshot.read(
+        kafka,
+        Topics.TASKS.name(),
+        timeout,
+        r -> {
+          Task t = r.value() == null ? null : tasks.deserialize(r.topic(), r.value());
+          if (t != null && r.key() != null && r.key().equals(t.taskId())) {
+            replay.task(t, r.partition(), r.offset(), r.timestamp());
+          } else if (t != null && r.key() != null) {
+            replay.task(
+                r.key(), r.timestamp()); // filed under its key (a mismatching id is dead-lettered)
+          }
+        });
     // a task is explained by a dead letter of the task itself (not of a vote for it)
-    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.DEAD_LETTERS.name(), timeout, r -> {
-      if (Topics.TASKS.name().equals(dev.minigradient.protocol.DeadLetters.header(r.headers(), dev.minigradient.protocol.DeadLetters.TOPIC))) {
-        replay.deadLetter(r.key());
-      }
-    });
-    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.VOTES.name(), timeout, r -> {
-      Vote v = r.value() == null ? null : votes.deserialize(r.topic(), r.value());
-      if (v != null && v.taskId() != null && v.peerId() != null) {
-        replay.vote(v.taskId(), v.peerId());
-      }
-    });
-    TopicSnapshot.read(kafka, Topics.REPLACEMENTS.name(), timeout, r -> {
-      SeatReplacement s = r.value() == null ? null : replacements.deserialize(r.topic(), r.value());
-      if (s != null) {
-        replay.replacement(s);
-      }
-    });
-    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.CONSENSUS.name(), timeout, r -> {
-      Consensus c = r.value() == null ? null : consensus.deserialize(r.topic(), r.value());
-      if (c != null) {
-        replay.consensus(c);
-      }
-    });
-    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.SETTLEMENTS.name(), timeout, r -> {
-      Settlement s = r.value() == null ? null : settlements.deserialize(r.topic(), r.value());
-      if (s != null && r.key() != null) {
-        replay.settlement(r.key(), s);
-      }
-    });
-    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.REPUTATION.name(), timeout, r -> {
-      if (r.key() != null) {
-        replay.published(r.key(), r.value() == null ? null : ledger.deserialize(r.topic(), r.value()));
-      }
-    });
+    dev.minigradient.protocol.TopicSnapshot.read(
+        kafka,
+        Topics.DEAD_LETTERS.name(),
+        timeout,
+        r -> {
+          if (Topics.TASKS
+              .name()
+              .equals(
+                  dev.minigradient.protocol.DeadLetters.header(
+                      r.headers(), dev.minigradient.protocol.DeadLetters.TOPIC))) {
+            replay.deadLetter(r.key());
+          }
+        });
+    dev.minigradient.protocol.TopicSnapshot.read(
+        kafka,
+        Topics.VOTES.name(),
+        timeout,
+        r -> {
+          Vote v = r.value() == null ? null : votes.deserialize(r.topic(), r.value());
+          if (v != null && v.taskId() != null && v.peerId() != null) {
+            replay.vote(v.taskId(), v.peerId());
+          }
+        });
+    TopicSnapshot.read(
+        kafka,
+        Topics.REPLACEMENTS.name(),
+        timeout,
+        r -> {
+          SeatReplacement s =
+              r.value() == null ? null : replacements.deserialize(r.topic(), r.value());
+          if (s != null) {
+            replay.replacement(s);
+          }
+        });
+    dev.minigradient.protocol.TopicSnapshot.read(
+        kafka,
+        Topics.CONSENSUS.name(),
+        timeout,
+        r -> {
+          Consensus c = r.value() == null ? null : consensus.deserialize(r.topic(), r.value());
+          if (c != null) {
+            replay.consensus(c);
+          }
+        });
+    dev.minigradient.protocol.TopicSnapshot.read(
+        kafka,
+        Topics.SETTLEMENTS.name(),
+        timeout,
+        r -> {
+          Settlement s = r.value() == null ? null : settlements.deserialize(r.topic(), r.value());
+          if (s != null && r.key() != null) {
+            replay.settlement(r.key(), s);
+          }
+        });
+    dev.minigradient.protocol.TopicSnapshot.read(
+        kafka,
+        Topics.REPUTATION.name(),
+        timeout,
+        r -> {
+          if (r.key() != null) {
+            replay.published(
+                r.key(), r.value() == null ? null : ledger.deserialize(r.topic(), r.value()));
+          }
+        });
     return replay.findings(now, pendingMs);
   }
 
@@ -187,14 +251,19 @@ public final class ReplayCommand implements Callable<Integer> {
    */
   public static String text(LedgerReplay.Findings f) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("tasks %d: consensus %s, dead-lettered instead %d, pending %d; votes %d; settlements %d%n",
-        f.tasks(), f.decisions(), f.deadLettered(), f.pending(), f.votes(), f.settlements()));
+    sb.append(
+        String.format(
+            "tasks %d: consensus %s, dead-lettered instead %d, pending %d; votes %d; settlements %d%n",
+            f.tasks(), f.decisions(), f.deadLettered(), f.pending(), f.votes(), f.settlements()));
     if (f.duplicateConsensus() > 0 || f.duplicateSettlements() > 0) {
-      sb.append(String.format("repeated after a failure, ignored: %d consensus record(s) agreeing with their task's first, %d settlement(s) of a task and peer already settled%n",
-          f.duplicateConsensus(), f.duplicateSettlements()));
+      sb.append(
+          String.format(
+              "repeated after a failure, ignored: %d consensus record(s) agreeing with their task's first, %d settlement(s) of a task and peer already settled%n",
+              f.duplicateConsensus(), f.duplicateSettlements()));
     }
     if (f.consistent()) {
-      sb.append("consistent: every task explained, no vote counted twice, the published ledger equals the replay\n");
+      sb.append(
+          "consistent: every task explained, no vote counted twice, the published ledger equals the replay\n");
     } else {
       for (Map.Entry<String, Long> e : f.problems().entrySet()) {
         sb.append(String.format("PROBLEM %s: %d%n", e.getKey(), e.getValue()));
@@ -203,10 +272,32 @@ public final class ReplayCommand implements Callable<Integer> {
         }
       }
     }
-    sb.append(String.format("%-20s %8s %8s %8s %9s %7s %7s %7s %7s%n", "peer", "score", "stake", "agreed", "disagreed", "late", "missed", "invalid", "failed/audited"));
+    sb.append(
+        String.format(
+            "%-20s %8s %8s %8s %9s %7s %7s %7s %7s%n",
+            "peer",
+            "score",
+            "stake",
+            "agreed",
+            "disagreed",
+            "late",
+            "missed",
+            "invalid",
+            "failed/audited"));
     for (Reputation r : f.ledger().values()) {
-      sb.append(String.format("%-20s %8.4f %8.2f %8d %9d %7d %7d %7d %3d/%-3d%n", r.peerId(), r.score(), r.stake(), r.agreed(), r.disagreed(),
-          r.late(), r.missed(), r.invalid(), r.auditFailed(), r.audited()));
+      sb.append(
+          String.format(
+              "%-20s %8.4f %8.2f %8d %9d %7d %7d %7d %3d/%-3d%n",
+              r.peerId(),
+              r.score(),
+              r.stake(),
+              r.agreed(),
+              r.disagreed(),
+              r.late(),
+              r.missed(),
+              r.invalid(),
+              r.auditFailed(),
+              r.audited()));
     }
     return sb.toString();
   }

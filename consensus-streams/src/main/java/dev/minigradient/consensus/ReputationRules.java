@@ -8,8 +8,8 @@ import dev.minigradient.protocol.Reputation;
  * How one settled verdict moves a peer's entry in the reputation and stake ledger.
  *
  * <p>Reputation is an exponential moving average of agreement with decisions, in the spirit of
- * EigenTrust's normalised local trust (Kamvar et al., WWW 2003) and of Bittensor's bonds, which
- * are EMAs of agreement with consensus: {@code score' = score + rate * (target - score)}.
+ * EigenTrust's normalised local trust (Kamvar et al., WWW 2003) and of Bittensor's bonds, which are
+ * EMAs of agreement with consensus: {@code score' = score + rate * (target - score)}.
  *
  * <table>
  *   <caption>Rules per verdict</caption>
@@ -48,9 +48,9 @@ public final class ReputationRules {
   public static final double MISSED_TARGET_FACTOR = 0.5;
 
   /**
-   * Missed and late votes lower the score at most once per this many ms between them (they are
-   * all counted): a peer that is down, or catching up on a backlog after a restart, pays for how
-   * long it lags, not for how many tasks arrived meanwhile.
+   * Missed and late votes lower the score at most once per this many ms between them (they are all
+   * counted): a peer that is down, or catching up on a backlog after a restart, pays for how long
+   * it lags, not for how many tasks arrived meanwhile.
    */
   public static final long MISSED_PENALTY_INTERVAL_MS = 1_000;
 
@@ -67,8 +67,8 @@ public final class ReputationRules {
   public static final double SLASH_AUDIT = 0.5;
 
   /**
-   * Tokens each decided task pays, split among the peers that agreed in time (and passed any
-   * audit) in proportion to their weight, as Bittensor splits emission by consensus weight.
+   * Tokens each decided task pays, split among the peers that agreed in time (and passed any audit)
+   * in proportion to their weight, as Bittensor splits emission by consensus weight.
    */
   public static final double TASK_REWARD = 1.0;
 
@@ -160,7 +160,9 @@ public final class ReputationRules {
         stake -= SLASH_AUDIT * stake;
       }
     }
-    if (verdict.audit() != AuditResult.FAILED && Double.isFinite(verdict.reward()) && verdict.reward() > 0) {
+    if (verdict.audit() != AuditResult.FAILED
+        && Double.isFinite(verdict.reward())
+        && verdict.reward() > 0) {
       rewards += verdict.reward();
     }
     return current.toBuilder()

@@ -37,8 +37,8 @@ final class RewardSplit {
    *
    * @param verdicts one verdict per eligible peer, in peer order, with its weight
    * @param earners the peers that earn a share ({@link #earns})
-   * @return the verdicts with their rewards, in the same order; {@code verdicts} itself when
-   *     nobody earns
+   * @return the verdicts with their rewards, in the same order; {@code verdicts} itself when nobody
+   *     earns
    */
   static List<PeerVerdict> split(List<PeerVerdict> verdicts, Set<String> earners) {
     double earnedWeight = 0;
@@ -58,7 +58,15 @@ final class RewardSplit {
       if (earners.contains(v.peerId())) {
         share = earnedWeight > 0 ? v.weight() / earnedWeight : 1.0 / earning;
       }
-      paid.add(new PeerVerdict(v.peerId(), v.label(), v.verdict(), v.reason(), v.weight(), v.audit(), share * ReputationRules.TASK_REWARD));
+      paid.add(
+          new PeerVerdict(
+              v.peerId(),
+              v.label(),
+              v.verdict(),
+              v.reason(),
+              v.weight(),
+              v.audit(),
+              share * ReputationRules.TASK_REWARD));
     }
     return paid;
   }

@@ -42,10 +42,17 @@ final class Rosters {
    * @return the roster
    */
   static Roster of(
-      long from, byte[] secret, int redundancy, Map<String, Peer> peers, WeightRule weights, Function<String, Reputation> ledger) {
+      long from,
+      byte[] secret,
+      int redundancy,
+      Map<String, Peer> peers,
+      WeightRule weights,
+      Function<String, Reputation> ledger) {
     Map<String, Double> w = weights.weights(peers, ledger);
     List<Roster.Member> members = new ArrayList<>();
-    peers.forEach((id, peer) -> members.add(new Roster.Member(id, w.getOrDefault(id, 0.0), peer.models())));
-    return new Roster(Roster.SCHEMA_VERSION, from, Roster.beacon(secret, from), redundancy, members);
+    peers.forEach(
+        (id, peer) -> members.add(new Roster.Member(id, w.getOrDefault(id, 0.0), peer.models())));
+    return new Roster(
+        Roster.SCHEMA_VERSION, from, Roster.beacon(secret, from), redundancy, members);
   }
 }

@@ -21,9 +21,9 @@ import java.util.function.Function;
  *       proportion to their stake.
  *   <li>Sybil resistance: a newcomer is a peer judged on fewer than {@link #PROBATION_VERDICTS}
  *       tasks. While any established peer has weight, the newcomers together hold at most {@link
- *       #NEWCOMER_SHARE} of the established weight (their weights are scaled down together), so
- *       any number of fresh identities hold at most 1/5 of the total: never the 1/3 that blocks a
- *       2/3 quorum (PBFT's n >= 3f+1, Castro and Liskov 1999; CometBFT's > 2/3 of voting power).
+ *       #NEWCOMER_SHARE} of the established weight (their weights are scaled down together), so any
+ *       number of fresh identities hold at most 1/5 of the total: never the 1/3 that blocks a 2/3
+ *       quorum (PBFT's n >= 3f+1, Castro and Liskov 1999; CometBFT's > 2/3 of voting power).
  * </ul>
  */
 public final class StakeWeights implements WeightRule {
@@ -56,11 +56,12 @@ public final class StakeWeights implements WeightRule {
     double cap = NEWCOMER_SHARE * established;
     if (established > 0 && newcomers > cap) {
       double scale = cap / newcomers;
-      newcomer.forEach((id, isNew) -> {
-        if (isNew) {
-          weights.put(id, weights.get(id) * scale);
-        }
-      });
+      newcomer.forEach(
+          (id, isNew) -> {
+            if (isNew) {
+              weights.put(id, weights.get(id) * scale);
+            }
+          });
     }
     return weights;
   }

@@ -1,8 +1,8 @@
 package dev.minigradient.consensus;
 
 /**
- * Reads a task's input bytes again from {@code inference.tasks}, for a referee that re-executes
- * an escalated task whose input the processor no longer holds in memory (after a restart, or a
+ * Reads a task's input bytes again from {@code inference.tasks}, for a referee that re-executes an
+ * escalated task whose input the processor no longer holds in memory (after a restart, or a
  * partition that moved to this instance).
  */
 @FunctionalInterface

@@ -13,17 +13,17 @@ import java.util.Map;
  * @param wrong accepted tasks whose label is not the honest model's
  * @param wrongRate 95% Wilson interval of {@code wrong / tasks}; it takes tasks as independent,
  *     which they are only while the weights stay put: with the ledger live, wrong acceptances
- *     cluster in the first rosters, before the adversaries lose their seats, so the rate shrinks
- *     as runs get longer and the count per run is the figure to read
+ *     cluster in the first rosters, before the adversaries lose their seats, so the rate shrinks as
+ *     runs get longer and the count per run is the figure to read
  * @param escalations tasks the referee decided, by reason ({@code disagreement}, {@code
  *     missing-seat}, {@code audit})
  * @param audited tasks sampled for an audit
  * @param inferences model runs: votes plus referee runs (audits and escalations)
  * @param badBelowHonestAfter the latest, over the runs, task index from which every adversary's
- *     score stays below every honest peer's to the end of the run; null if that never happened
- *     in some run, or there are no adversaries or no honest peers
- * @param correctAfter the latest, over the runs, task index after the last accepted wrong
- *     decision (0 without any): from there on every decision was right
+ *     score stays below every honest peer's to the end of the run; null if that never happened in
+ *     some run, or there are no adversaries or no honest peers
+ * @param correctAfter the latest, over the runs, task index after the last accepted wrong decision
+ *     (0 without any): from there on every decision was right
  * @param honestSlashed whether any honest peer failed an audit or was slashed, in any run
  * @param adversaryWeight the adversaries' share of the draw weight at the end, mean over runs
  */
@@ -95,8 +95,8 @@ public record TrialResult(
   }
 
   /**
-   * The 95% Wilson score interval of a binomial proportion (Wilson, "Probable inference, the law
-   * of succession, and statistical inference", JASA 22, 1927): unlike the normal approximation it
+   * The 95% Wilson score interval of a binomial proportion (Wilson, "Probable inference, the law of
+   * succession, and statistical inference", JASA 22, 1927): unlike the normal approximation it
    * stays within [0,1] and is not empty at 0 successes.
    *
    * @param successes successes seen
@@ -114,6 +114,8 @@ public record TrialResult(
     double centre = (p + z * z / (2 * n)) / denominator;
     double half = z * Math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator;
     // the ends are exactly 0 and 1 at 0 and n successes; rounding would leave 1e-19
-    return new Interval(successes == 0 ? 0 : Math.max(0, centre - half), successes == trials ? 1 : Math.min(1, centre + half));
+    return new Interval(
+        successes == 0 ? 0 : Math.max(0, centre - half),
+        successes == trials ? 1 : Math.min(1, centre + half));
   }
 }

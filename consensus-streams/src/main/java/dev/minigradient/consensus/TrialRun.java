@@ -62,7 +62,9 @@ final class TrialRun {
   final Map<String, Peer> registry = new TreeMap<>();
   final Map<String, Reputation> ledger = new HashMap<>();
   final PriorityQueue<Due> due =
-      new PriorityQueue<>((a, b) -> a.at() != b.at() ? Long.compare(a.at(), b.at()) : Long.compare(a.order(), b.order()));
+      new PriorityQueue<>(
+          (a, b) ->
+              a.at() != b.at() ? Long.compare(a.at(), b.at()) : Long.compare(a.order(), b.order()));
   final Tally tally = new Tally();
   final List<String> honest = new ArrayList<>();
   final List<String> bad = new ArrayList<>();
@@ -70,7 +72,10 @@ final class TrialRun {
   long order;
   int lastWrong = -1;
   boolean honestFailedAudit;
-  /** First task index from which the adversaries have stayed below the honest peers; -1: not now. */
+
+  /**
+   * First task index from which the adversaries have stayed below the honest peers; -1: not now.
+   */
   int belowSince = -1;
 
   TrialRun(CommitteeTrial.Config config, long seed) {
@@ -84,7 +89,10 @@ final class TrialRun {
       behavior.put(id, adversary ? config.adversary() : CommitteeTrial.Behavior.HONEST);
       (adversary ? bad : honest).add(id);
       own.put(id, new SplittableRandom(seed * 1_000_003L + i));
-      registry.put(id, new Peer(Peer.SCHEMA_VERSION, id, "", STAKE, List.of(MODEL), "trial", 0, ROSTER_MS, false));
+      registry.put(
+          id,
+          new Peer(
+              Peer.SCHEMA_VERSION, id, "", STAKE, List.of(MODEL), "trial", 0, ROSTER_MS, false));
       if (config.history() > 0) {
         Reputation r = ReputationRules.initial(id, STAKE);
         for (int h = 0; h < config.history(); h++) {
@@ -106,7 +114,9 @@ final class TrialRun {
         if (next != null && next.effectiveFrom() <= t) {
           current = next;
         }
-        next = roster(Rosters.nextEpoch(t, ROSTER_MS)); // published an epoch ahead, from the ledger now
+        next =
+            roster(
+                Rosters.nextEpoch(t, ROSTER_MS)); // published an epoch ahead, from the ledger now
       }
       watch(i);
       task(i, t, current);
@@ -127,20 +137,30 @@ final class TrialRun {
   void task(int i, long t, Roster roster) {
     TrialModel.Sample sample = TrialModel.sample(tasks);
     String taskId = "task-" + i;
-    Committee committee = Committee.draw(roster, MODEL, config.seats(), Committee.seed(roster.beacon(), 0, i, t));
+    Committee committee =
+        Committee.draw(roster, MODEL, config.seats(), Committee.seed(roster.beacon(), 0, i, t));
     PendingTask p = new PendingTask();
     p.modelId = MODEL;
     p.committee.addAll(committee.seats());
     p.eligible.putAll(Eligibility.seats(committee, roster));
     Referee.Reference model = new Referee.Reference(sample.truth(), sample.probabilities());
-    if (AuditSample.sampled(secret, taskId, config.auditRate(), config.newcomerAuditRate(), p.eligible.keySet(), ledger::get)) {
+    if (AuditSample.sampled(
+        secret,
+        taskId,
+        config.auditRate(),
+        config.newcomerAuditRate(),
+        p.eligible.keySet(),
+        ledger::get)) {
       p.reference = model;
       tally.audited++;
     }
     for (String peer : p.eligible.keySet()) {
       TrialModel.Answer a = TrialModel.answer(behavior.get(peer), sample, own.get(peer));
       if (a != null) {
-        p.votes.put(peer, new PendingTask.CountedVote(a.label(), null, a.probabilities(), true, null, t, null, null));
+        p.votes.put(
+            peer,
+            new PendingTask.CountedVote(
+                a.label(), null, a.probabilities(), true, null, t, null, null));
       }
     }
     long decidedAt = t;
@@ -156,7 +176,8 @@ final class TrialRun {
         tally.wrong++;
         lastWrong = i;
       }
-    } else { // ESCALATE: the referee re-executes the task and decides (TIMED_OUT needs no committee)
+    } else { // ESCALATE: the referee re-executes the task and decides (TIMED_OUT needs no
+      // committee)
       p.reference = model;
       p.escalation = step.reason();
       tally.escalations.merge(step.reason(), 1L, Long::sum);
@@ -166,10 +187,16 @@ final class TrialRun {
     tally.inferences += p.votes.size() + (p.reference != null ? 1 : 0);
     long settledAt = p.everyoneVoted() ? decidedAt : t + DECISION_TIMEOUT_MS;
     for (PeerVerdict v : Verdicts.of(p, ConsensusConfig.DEFAULT_LATE_GRACE_MS, true)) {
-      if (behavior.get(v.peerId()) == CommitteeTrial.Behavior.HONEST && (v.audit() == AuditResult.FAILED || v.verdict() == Verdict.INVALID)) {
+      if (behavior.get(v.peerId()) == CommitteeTrial.Behavior.HONEST
+          && (v.audit() == AuditResult.FAILED || v.verdict() == Verdict.INVALID)) {
         honestFailedAudit = true;
       }
-      due.add(new Due(settledAt, order++, v.peerId(), new Settlement(Settlement.SCHEMA_VERSION, taskId, v, settledAt, STAKE)));
+      due.add(
+          new Due(
+              settledAt,
+              order++,
+              v.peerId(),
+              new Settlement(Settlement.SCHEMA_VERSION, taskId, v, settledAt, STAKE)));
     }
   }
 
@@ -178,7 +205,8 @@ final class TrialRun {
     while (!due.isEmpty() && due.peek().at() <= t) {
       Due d = due.poll();
       if (!config.frozen()) {
-        ledger.put(d.peerId(), LedgerReplay.apply(ledger.get(d.peerId()), d.peerId(), d.settlement()));
+        ledger.put(
+            d.peerId(), LedgerReplay.apply(ledger.get(d.peerId()), d.peerId(), d.settlement()));
       }
     }
   }

@@ -14,15 +14,15 @@ import java.util.TreeSet;
 /**
  * The pure rules that turn one task's votes, decision and the referee's answer into its audit and
  * its peers' verdicts and rewards: drift, audit failures and the reward split (which tasks are
- * audited is {@link AuditSample}'s, when an audit overrules unanimous seats {@link DecisionRule}'s).
- * One implementation, applied by {@link ConsensusProcessor} to every task and by {@link
- * CommitteeTrial} to simulated ones.
+ * audited is {@link AuditSample}'s, when an audit overrules unanimous seats {@link
+ * DecisionRule}'s). One implementation, applied by {@link ConsensusProcessor} to every task and by
+ * {@link CommitteeTrial} to simulated ones.
  */
 final class Verdicts {
   /**
-   * Largest difference allowed between an audited vote's probability and the referee's, per
-   * class. ONNX Runtime is deterministic on one machine; across CPUs (other SIMD paths) float32
-   * results differ in the last bits, far below this; a made-up probability vector does not.
+   * Largest difference allowed between an audited vote's probability and the referee's, per class.
+   * ONNX Runtime is deterministic on one machine; across CPUs (other SIMD paths) float32 results
+   * differ in the last bits, far below this; a made-up probability vector does not.
    */
   static final double AUDIT_TOLERANCE = 1e-4;
 
@@ -32,9 +32,9 @@ final class Verdicts {
    * Each eligible peer's verdict on a task's decision, sorted by peer id, with its weight, audit
    * result and reward. A peer without a vote is PENDING until the task settles, then MISSED. A
    * correct vote is LATE, and unpaid, when it arrives more than the late grace after the decision,
-   * or when its peer's seat was replaced ({@link Replacements}): it came after the seat timeout. When
-   * the referee answered (an audit or an escalation), every valid vote is audited: PASSED when its
-   * label and probabilities match, FAILED otherwise, except drift ({@link #isDrift}), which is
+   * or when its peer's seat was replaced ({@link Replacements}): it came after the seat timeout.
+   * When the referee answered (an audit or an escalation), every valid vote is audited: PASSED when
+   * its label and probabilities match, FAILED otherwise, except drift ({@link #isDrift}), which is
    * DRIFTED and PASSED. The task's reward is split by {@link RewardSplit}.
    *
    * @param p the task: its eligible peers, counted votes, status, leading label, reference and
@@ -61,7 +61,9 @@ final class Verdicts {
         // a replaced peer's vote came after its seat's timeout, whenever it came: its seat went on
         boolean late = replaced.contains(peerId) || v.arrivedAt() > p.decidedAt + lateGraceMs;
         verdict = late ? Verdict.LATE : Verdict.AGREED;
-      } else if (p.reference != null && v.label() != p.reference.label() && isDrift(v, p.reference)) {
+      } else if (p.reference != null
+          && v.label() != p.reference.label()
+          && isDrift(v, p.reference)) {
         verdict = Verdict.DRIFTED; // a near-tie flipped by other hardware: escalated, never slashed
       } else {
         verdict = Verdict.DISAGREED;
@@ -71,13 +73,17 @@ final class Verdicts {
       if (p.reference != null && v != null && v.valid()) {
         String failure = verdict == Verdict.DRIFTED ? null : auditFailure(v, p.reference);
         audit = failure == null ? AuditResult.PASSED : AuditResult.FAILED;
-        reason = verdict == Verdict.DRIFTED ? "drift: probabilities match re-execution, argmax differs" : failure;
+        reason =
+            verdict == Verdict.DRIFTED
+                ? "drift: probabilities match re-execution, argmax differs"
+                : failure;
       }
       double weight = p.eligible.getOrDefault(peerId, 0.0);
       if (v != null && RewardSplit.earns(verdict, audit, v.arrivedAt(), p.decidedAt)) {
         earners.add(peerId);
       }
-      verdicts.add(new PeerVerdict(peerId, v == null ? null : v.label(), verdict, reason, weight, audit, 0));
+      verdicts.add(
+          new PeerVerdict(peerId, v == null ? null : v.label(), verdict, reason, weight, audit, 0));
     }
     return RewardSplit.split(verdicts, earners);
   }
@@ -94,7 +100,10 @@ final class Verdicts {
    */
   static boolean isDrift(PendingTask.CountedVote v, Referee.Reference ref) {
     List<Double> mine = v.probabilities() == null ? List.of() : v.probabilities();
-    if (v.label() < 0 || ref.label() < 0 || mine.size() != ref.probabilities().size() || mine.isEmpty()) {
+    if (v.label() < 0
+        || ref.label() < 0
+        || mine.size() != ref.probabilities().size()
+        || mine.isEmpty()) {
       return false;
     }
     for (int i = 0; i < mine.size(); i++) {
@@ -118,7 +127,10 @@ final class Verdicts {
     }
     List<Double> mine = v.probabilities() == null ? List.of() : v.probabilities();
     if (mine.size() != ref.probabilities().size()) {
-      return "audit: " + mine.size() + " probabilities, re-execution gives " + ref.probabilities().size();
+      return "audit: "
+          + mine.size()
+          + " probabilities, re-execution gives "
+          + ref.probabilities().size();
     }
     double worst = 0;
     for (int i = 0; i < mine.size(); i++) {
@@ -127,6 +139,7 @@ final class Verdicts {
     }
     return worst <= AUDIT_TOLERANCE
         ? null
-        : String.format(Locale.ROOT, "audit: probabilities differ from re-execution by up to %.3g", worst);
+        : String.format(
+            Locale.ROOT, "audit: probabilities differ from re-execution by up to %.3g", worst);
   }
 }

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The harness of the consensus topology's TopologyTestDriver tests: {@link
- * ConsensusTopology#build} in a driver whose wall clock starts at {@link #now}, the topics the
- * tests feed and read, and peers with Ed25519 keys that sign their votes.
+ * The harness of the consensus topology's TopologyTestDriver tests: {@link ConsensusTopology#build}
+ * in a driver whose wall clock starts at {@link #now}, the topics the tests feed and read, and
+ * peers with Ed25519 keys that sign their votes.
  */
 abstract class AbstractTopologyTest {
   /** The model every test task names and every test peer serves. */
@@ -53,10 +53,13 @@ abstract class AbstractTopologyTest {
   TestOutputTopic<String, Reputation> reputation;
   TestOutputTopic<String, SeatReplacement> replacements;
   TestOutputTopic<String, Roster> publishedRosters;
+
   /** Each registered peer's key pair, kept across driver restarts. */
   final Map<String, KeyPair> keys = new HashMap<>();
+
   /** The driver's wall clock at start, epoch ms: the time of every record the tests write. */
   long now;
+
   /** The roster {@link #network} published last. */
   Roster roster;
 
@@ -72,10 +75,24 @@ abstract class AbstractTopologyTest {
    * @return the configuration
    */
   ConsensusConfig config(
-      String appId, long timeoutMs, boolean exactlyOnce, double auditRate, ConsensusConfig.Committees committees) {
+      String appId,
+      long timeoutMs,
+      boolean exactlyOnce,
+      double auditRate,
+      ConsensusConfig.Committees committees) {
     return new ConsensusConfig(
-        appId, new KafkaSettings("localhost:9", Map.of()), stateDir, timeoutMs, 100, 60_000, 10, exactlyOnce,
-        auditRate, 42L, LATE_GRACE_MS, committees);
+        appId,
+        new KafkaSettings("localhost:9", Map.of()),
+        stateDir,
+        timeoutMs,
+        100,
+        60_000,
+        10,
+        exactlyOnce,
+        auditRate,
+        42L,
+        LATE_GRACE_MS,
+        committees);
   }
 
   /**
@@ -105,11 +122,13 @@ abstract class AbstractTopologyTest {
   }
 
   private <V> TestInputTopic<String, V> input(Topic<V> topic) {
-    return driver.createInputTopic(topic.name(), Serdes.String().serializer(), topic.valueSerde().serializer());
+    return driver.createInputTopic(
+        topic.name(), Serdes.String().serializer(), topic.valueSerde().serializer());
   }
 
   private <V> TestOutputTopic<String, V> output(Topic<V> topic) {
-    return driver.createOutputTopic(topic.name(), Serdes.String().deserializer(), topic.valueSerde().deserializer());
+    return driver.createOutputTopic(
+        topic.name(), Serdes.String().deserializer(), topic.valueSerde().deserializer());
   }
 
   @AfterEach
@@ -130,8 +149,18 @@ abstract class AbstractTopologyTest {
    */
   void registerPeer(String id, double stake, long heartbeatAt) {
     KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
-    peers.pipeInput(id, Peer.builder().peerId(id).publicKey(Signatures.encodePublicKey(kp.getPublic())).stake(stake)
-        .models(List.of(MODEL)).hardware("test").heartbeatAt(heartbeatAt).heartbeatIntervalMs(2_000).build(), heartbeatAt);
+    peers.pipeInput(
+        id,
+        Peer.builder()
+            .peerId(id)
+            .publicKey(Signatures.encodePublicKey(kp.getPublic()))
+            .stake(stake)
+            .models(List.of(MODEL))
+            .hardware("test")
+            .heartbeatAt(heartbeatAt)
+            .heartbeatIntervalMs(2_000)
+            .build(),
+        heartbeatAt);
   }
 
   /**
@@ -184,8 +213,14 @@ abstract class AbstractTopologyTest {
    * @return a builder for the rest
    */
   TaskBuilder task(String taskId, byte[] input) {
-    return Task.builder().taskId(taskId).modelId(MODEL).input(input).contentType("image/png")
-        .inputSha256(Hashes.sha256Hex(input)).submittedAt(now).requester("test");
+    return Task.builder()
+        .taskId(taskId)
+        .modelId(MODEL)
+        .input(input)
+        .contentType("image/png")
+        .inputSha256(Hashes.sha256Hex(input))
+        .submittedAt(now)
+        .requester("test");
   }
 
   /**
@@ -214,8 +249,17 @@ abstract class AbstractTopologyTest {
    * @return the signed vote
    */
   Vote signedVote(Task task, String peerId, int label, List<Double> probabilities) {
-    Vote v = Vote.builder().taskId(task.taskId()).peerId(peerId).modelId(MODEL).inputSha256(task.inputSha256())
-        .label(label).probabilities(probabilities).inferenceMs(1.5).votedAt(now).build();
+    Vote v =
+        Vote.builder()
+            .taskId(task.taskId())
+            .peerId(peerId)
+            .modelId(MODEL)
+            .inputSha256(task.inputSha256())
+            .label(label)
+            .probabilities(probabilities)
+            .inferenceMs(1.5)
+            .votedAt(now)
+            .build();
     return Signatures.sign(v, keys.get(peerId).getPrivate());
   }
 }

@@ -19,7 +19,8 @@ class AuditSampleTest {
   private static Map<String, Reputation> ledgerWithVeteran() {
     Reputation veteran = ReputationRules.initial("veteran", 100);
     for (int i = 0; i < StakeWeights.PROBATION_VERDICTS; i++) {
-      veteran = ReputationRules.apply(veteran, new PeerVerdict("veteran", 1, Verdict.AGREED, null), 0);
+      veteran =
+          ReputationRules.apply(veteran, new PeerVerdict("veteran", 1, Verdict.AGREED, null), 0);
     }
     return Map.of("veteran", veteran);
   }
@@ -30,17 +31,24 @@ class AuditSampleTest {
 
     assertThat(AuditSample.rate(0.02, 0.2, List.of("veteran"), ledger::get)).isEqualTo(0.02);
     assertThat(AuditSample.rate(0.02, 0.2, List.of("veteran", "new"), ledger::get)).isEqualTo(0.2);
-    assertThat(AuditSample.rate(0.3, 0.2, List.of("new"), ledger::get)).as("never lowered").isEqualTo(0.3);
-    assertThat(AuditSample.rate(0.02, 0.2, List.of(), ledger::get)).as("no committee").isEqualTo(0.02);
+    assertThat(AuditSample.rate(0.3, 0.2, List.of("new"), ledger::get))
+        .as("never lowered")
+        .isEqualTo(0.3);
+    assertThat(AuditSample.rate(0.02, 0.2, List.of(), ledger::get))
+        .as("no committee")
+        .isEqualTo(0.02);
   }
 
   @Test
   void theSampleFollowsTheRate() {
-    long audited = IntStream.range(0, 10_000).filter(i -> AuditSample.isAudited(SALT, "t" + i, 0.2)).count();
+    long audited =
+        IntStream.range(0, 10_000).filter(i -> AuditSample.isAudited(SALT, "t" + i, 0.2)).count();
 
     assertThat(audited).isBetween(1_900L, 2_100L);
-    assertThat(IntStream.range(0, 1_000).noneMatch(i -> AuditSample.isAudited(SALT, "t" + i, 0))).isTrue();
-    assertThat(IntStream.range(0, 1_000).allMatch(i -> AuditSample.isAudited(SALT, "t" + i, 1))).isTrue();
+    assertThat(IntStream.range(0, 1_000).noneMatch(i -> AuditSample.isAudited(SALT, "t" + i, 0)))
+        .isTrue();
+    assertThat(IntStream.range(0, 1_000).allMatch(i -> AuditSample.isAudited(SALT, "t" + i, 1)))
+        .isTrue();
   }
 
   @Test
@@ -57,14 +65,24 @@ class AuditSampleTest {
   void aTaskIsSampledAtTheRateItsSeatsGiveIt() {
     Map<String, Reputation> ledger = ledgerWithVeteran();
     // a task in the sample at 20% but not at 2%
-    String taskId = IntStream.range(0, 10_000).mapToObj(i -> "t" + i)
-        .filter(t -> AuditSample.isAudited(SALT, t, 0.2) && !AuditSample.isAudited(SALT, t, 0.02)).findFirst().orElseThrow();
+    String taskId =
+        IntStream.range(0, 10_000)
+            .mapToObj(i -> "t" + i)
+            .filter(
+                t -> AuditSample.isAudited(SALT, t, 0.2) && !AuditSample.isAudited(SALT, t, 0.02))
+            .findFirst()
+            .orElseThrow();
 
-    assertThat(AuditSample.sampled(SALT, taskId, 0.02, 0.2, List.of("veteran"), ledger::get)).isFalse();
-    assertThat(AuditSample.sampled(SALT, taskId, 0.02, 0.2, List.of("veteran", "new"), ledger::get)).isTrue();
+    assertThat(AuditSample.sampled(SALT, taskId, 0.02, 0.2, List.of("veteran"), ledger::get))
+        .isFalse();
+    assertThat(AuditSample.sampled(SALT, taskId, 0.02, 0.2, List.of("veteran", "new"), ledger::get))
+        .isTrue();
   }
 
   private static Set<Integer> sample(byte[] salt) {
-    return IntStream.range(0, 2_000).filter(i -> AuditSample.isAudited(salt, "t" + i, 0.1)).boxed().collect(Collectors.toSet());
+    return IntStream.range(0, 2_000)
+        .filter(i -> AuditSample.isAudited(salt, "t" + i, 0.1))
+        .boxed()
+        .collect(Collectors.toSet());
   }
 }

@@ -21,7 +21,10 @@ import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
-/** Committees in the consensus topology: seats, unanimity, escalation to the referee, drift, rosters. */
+/**
+ * Committees in the consensus topology: seats, unanimity, escalation to the referee, drift,
+ * rosters.
+ */
 class CommitteeTopologyTest extends AbstractTopologyTest {
   private static final long TIMEOUT_MS = 5_000;
   private static final long SEAT_TIMEOUT_MS = 2_000;
@@ -30,7 +33,8 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
   private long taskOffset;
 
   private void start(Referee referee, int redundancy) {
-    ConsensusConfig.Committees committees = new ConsensusConfig.Committees(redundancy, 1_000, 0.0, SEAT_TIMEOUT_MS);
+    ConsensusConfig.Committees committees =
+        new ConsensusConfig.Committees(redundancy, 1_000, 0.0, SEAT_TIMEOUT_MS);
     start(config("committee-test", TIMEOUT_MS, false, 0.0, committees), referee, null);
   }
 
@@ -40,7 +44,9 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     Task t = task(taskId, input).redundancy(redundancy).build();
     long offset = taskOffset++;
     tasks.pipeInput(taskId, t, now);
-    return new Submitted(t, Committee.draw(roster, MODEL, redundancy, Committee.seed(roster.beacon(), 0, offset, now)));
+    return new Submitted(
+        t,
+        Committee.draw(roster, MODEL, redundancy, Committee.seed(roster.beacon(), 0, offset, now)));
   }
 
   private record Submitted(Task task, Committee committee) {
@@ -64,7 +70,11 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     double seats = s.committee().seats().size();
     assertThat(s.committee().everyone()).isFalse();
     // an unseated peer's vote is ignored
-    String unseated = java.util.Arrays.stream(ids(8)).filter(p -> !s.committee().seats(p)).findFirst().orElseThrow();
+    String unseated =
+        java.util.Arrays.stream(ids(8))
+            .filter(p -> !s.committee().seats(p))
+            .findFirst()
+            .orElseThrow();
     cast(s.task(), unseated, 2, probabilities(2, 0.91));
     s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
     Consensus c = consensus.readValue();
@@ -77,7 +87,8 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     assertThat(c.verdicts()).extracting(PeerVerdict::peerId).containsExactlyElementsOf(s.seated());
     // rewards go to seats, by seats held; only seated peers are settled, never the others as MISSED
     assertThat(c.verdicts()).allMatch(v -> v.verdict() == Verdict.AGREED);
-    assertThat(c.verdicts().stream().mapToDouble(PeerVerdict::reward).sum()).isCloseTo(ReputationRules.TASK_REWARD, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(c.verdicts().stream().mapToDouble(PeerVerdict::reward).sum())
+        .isCloseTo(ReputationRules.TASK_REWARD, org.assertj.core.data.Offset.offset(1e-9));
     List<String> settled = settlements.readKeyValuesToList().stream().map(kv -> kv.key).toList();
     assertThat(settled).containsExactlyInAnyOrderElementsOf(s.seated());
   }
@@ -98,7 +109,8 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     assertThat(c.label()).as("the referee's answer").isEqualTo(7);
     assertThat(c.escalation()).isIn("disagreement");
     assertThat(c.inferences()).isEqualTo(seated.size() + 1);
-    PeerVerdict lied = c.verdicts().stream().filter(v -> v.peerId().equals(liar)).findFirst().orElseThrow();
+    PeerVerdict lied =
+        c.verdicts().stream().filter(v -> v.peerId().equals(liar)).findFirst().orElseThrow();
     assertThat(lied.verdict()).isEqualTo(Verdict.DISAGREED);
     assertThat(lied.audit()).isEqualTo(AuditResult.FAILED);
     assertThat(lied.reward()).isZero();
@@ -116,19 +128,33 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     assertThat(consensus.isEmpty()).isTrue();
     // the seat timeout escalates at once: the referee decides
     driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
-    assertThat(driver.createOutputTopic(Topics.REPLACEMENTS.name(), Serdes.String().deserializer(),
-        Topics.REPLACEMENTS.valueSerde().deserializer()).isEmpty()).as("nobody appointed").isTrue();
+    assertThat(
+            driver
+                .createOutputTopic(
+                    Topics.REPLACEMENTS.name(),
+                    Serdes.String().deserializer(),
+                    Topics.REPLACEMENTS.valueSerde().deserializer())
+                .isEmpty())
+        .as("nobody appointed")
+        .isTrue();
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(7);
     assertThat(c.escalation()).isEqualTo("missing-seat");
-    assertThat(c.verdicts().stream().filter(v -> v.peerId().equals(seated.get(0))).findFirst().orElseThrow().verdict())
+    assertThat(
+            c.verdicts().stream()
+                .filter(v -> v.peerId().equals(seated.get(0)))
+                .findFirst()
+                .orElseThrow()
+                .verdict())
         .isEqualTo(Verdict.PENDING);
     // a vote more than the grace after the decision is LATE; silence to the deadline is MISSED
     assertThat(settlements.isEmpty()).isTrue();
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS - SEAT_TIMEOUT_MS));
     Map<String, Verdict> settled = new HashMap<>();
-    settlements.readKeyValuesToList().forEach(kv -> settled.put(kv.key, kv.value.verdict().verdict()));
+    settlements
+        .readKeyValuesToList()
+        .forEach(kv -> settled.put(kv.key, kv.value.verdict().verdict()));
     assertThat(settled).containsEntry(seated.get(0), Verdict.MISSED);
   }
 
@@ -153,10 +179,17 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.escalation()).isEqualTo("disagreement");
     assertThat(c.label()).isEqualTo(3);
-    PeerVerdict drifted = c.verdicts().stream().filter(v -> v.peerId().equals(seated.get(0))).findFirst().orElseThrow();
+    PeerVerdict drifted =
+        c.verdicts().stream()
+            .filter(v -> v.peerId().equals(seated.get(0)))
+            .findFirst()
+            .orElseThrow();
     assertThat(drifted.verdict()).isEqualTo(Verdict.DRIFTED);
     assertThat(drifted.audit()).isEqualTo(AuditResult.PASSED);
-    assertThat(ReputationRules.apply(ReputationRules.initial(seated.get(0), 100), drifted, now).slashed()).isZero();
+    assertThat(
+            ReputationRules.apply(ReputationRules.initial(seated.get(0), 100), drifted, now)
+                .slashed())
+        .isZero();
   }
 
   @Test
@@ -170,7 +203,9 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.committee()).isEmpty();
-    assertThat(c.verdicts()).extracting(PeerVerdict::peerId).containsExactly("p1", "p2", "p3", "p4");
+    assertThat(c.verdicts())
+        .extracting(PeerVerdict::peerId)
+        .containsExactly("p1", "p2", "p3", "p4");
   }
 
   @Test
@@ -199,13 +234,17 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     assertThat(out).isNotEmpty();
     Roster r = out.get(0);
     long nowThen = now + 150;
-    assertThat(r.effectiveFrom()).isGreaterThan(nowThen - 1_000).isLessThanOrEqualTo(nowThen + 1_000 + 150);
+    assertThat(r.effectiveFrom())
+        .isGreaterThan(nowThen - 1_000)
+        .isLessThanOrEqualTo(nowThen + 1_000 + 150);
     assertThat(r.effectiveFrom() % 1_000).isZero();
     assertThat(r.defaultRedundancy()).isEqualTo(5);
     assertThat(r.beacon()).hasSize(64);
     assertThat(r.members()).extracting(Roster.Member::peerId).containsExactly("p1", "p2");
     assertThat(r.members()).allMatch(m -> m.weight() > 0 && m.models().contains(MODEL));
-    assertThat(out.stream().map(Roster::effectiveFrom).distinct().count()).as("one roster per epoch").isEqualTo(out.size());
+    assertThat(out.stream().map(Roster::effectiveFrom).distinct().count())
+        .as("one roster per epoch")
+        .isEqualTo(out.size());
   }
 
   @Test
@@ -222,13 +261,23 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     replay.consensus(c);
     s.seated().forEach(p -> replay.vote(s.task().taskId(), p));
     settlements.readKeyValuesToList().forEach(kv -> replay.settlement(kv.key, kv.value));
-    driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
-    driver.createOutputTopic(Topics.REPUTATION.name(), Serdes.String().deserializer(), Topics.REPUTATION.valueSerde().deserializer())
-        .readKeyValuesToList().forEach(kv -> replay.published(kv.key, kv.value));
+    driver.advanceWallClockTime(
+        Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
+    driver
+        .createOutputTopic(
+            Topics.REPUTATION.name(),
+            Serdes.String().deserializer(),
+            Topics.REPUTATION.valueSerde().deserializer())
+        .readKeyValuesToList()
+        .forEach(kv -> replay.published(kv.key, kv.value));
     assertThat(replay.findings(now + 60_000, 30_000).problems()).isEmpty();
 
     // a record claiming another committee, with a verdict of an unseated peer, is caught
-    String unseated = java.util.Arrays.stream(ids(8)).filter(p -> !s.committee().seats(p)).findFirst().orElseThrow();
+    String unseated =
+        java.util.Arrays.stream(ids(8))
+            .filter(p -> !s.committee().seats(p))
+            .findFirst()
+            .orElseThrow();
     LedgerReplay forged = new LedgerReplay();
     forged.roster(roster);
     forged.task(s.task(), 0, 0, now);
@@ -238,7 +287,10 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     seats.set(0, unseated);
     forged.consensus(c.toBuilder().verdicts(verdicts).committee(seats).build());
     assertThat(forged.findings(now + 60_000, 30_000).problems())
-        .containsKeys("committee differs from the draw", "verdict of a peer without a seat", "decided task never settled");
+        .containsKeys(
+            "committee differs from the draw",
+            "verdict of a peer without a seat",
+            "decided task never settled");
   }
 
   @Test
@@ -249,19 +301,23 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
     Consensus c = consensus.readValue();
     // the epoch's roster published again, by an instance that took over, with other members
-    Roster again = new Roster(Roster.SCHEMA_VERSION, roster.effectiveFrom(), "other-beacon", 3, members(ids(4)));
+    Roster again =
+        new Roster(
+            Roster.SCHEMA_VERSION, roster.effectiveFrom(), "other-beacon", 3, members(ids(4)));
     LedgerReplay replay = new LedgerReplay();
     replay.roster(roster);
     replay.roster(again);
     replay.task(s.task(), 0, 0, now);
     replay.consensus(c);
-    assertThat(replay.findings(now, 30_000).problems()).doesNotContainKeys("committee differs from the draw", "verdict of a peer without a seat");
+    assertThat(replay.findings(now, 30_000).problems())
+        .doesNotContainKeys("committee differs from the draw", "verdict of a peer without a seat");
     // a committee no version of the epoch's roster draws is still flagged
     LedgerReplay only = new LedgerReplay();
     only.roster(again);
     only.task(s.task(), 0, 0, now);
     only.consensus(c);
-    assertThat(only.findings(now, 30_000).problems()).containsKey("committee differs from the draw");
+    assertThat(only.findings(now, 30_000).problems())
+        .containsKey("committee differs from the draw");
   }
 
   @Test
@@ -282,7 +338,8 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     late.roster(next, now + 500);
     late.task(s.task(), 0, 0, now);
     late.consensus(c);
-    assertThat(late.findings(now, 30_000).problems()).doesNotContainKeys("committee differs from the draw", "verdict of a peer without a seat");
+    assertThat(late.findings(now, 30_000).problems())
+        .doesNotContainKeys("committee differs from the draw", "verdict of a peer without a seat");
 
     // when it was on the topic before the task arrived, the same committee is flagged
     LedgerReplay onTime = new LedgerReplay();
@@ -290,6 +347,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     onTime.roster(next, now - 500);
     onTime.task(s.task(), 0, 0, now);
     onTime.consensus(c);
-    assertThat(onTime.findings(now, 30_000).problems()).containsKey("committee differs from the draw");
+    assertThat(onTime.findings(now, 30_000).problems())
+        .containsKey("committee differs from the draw");
   }
 }

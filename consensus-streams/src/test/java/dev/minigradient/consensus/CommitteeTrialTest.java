@@ -34,8 +34,10 @@ class CommitteeTrialTest {
       assertThat(r.wrong()).isZero();
       assertThat(r.escalations()).as("no seat ever disagrees with the model").isEmpty();
       assertThat(r.honestSlashed()).isFalse();
-      // k seats drawn with replacement from 30 equal peers: 30 (1 - (29/30)^k) distinct voters, plus
-      // audits; fewer once weights differ (the newcomer cap, rewards), as a peer holding two seats votes once
+      // k seats drawn with replacement from 30 equal peers: 30 (1 - (29/30)^k) distinct voters,
+      // plus
+      // audits; fewer once weights differ (the newcomer cap, rewards), as a peer holding two seats
+      // votes once
       double distinct = 30 * (1 - Math.pow(29.0 / 30, k));
       assertThat(r.inferencesPerTask()).isBetween(0.9 * distinct, 1.1 * k);
     }
@@ -43,8 +45,10 @@ class CommitteeTrialTest {
 
   @Test
   void withTheLedgerFrozenAndNoAuditsColludersHoldingAThirdWinAboutFToTheKOfTasks() {
-    // weights never move and nothing is audited: a task is wrong exactly when all 3 seats are colluders
-    Config row = Config.of(15, 5, Behavior.COLLUDING, 3).withTasks(4_000).withAudits(0, 0).withFrozen(true);
+    // weights never move and nothing is audited: a task is wrong exactly when all 3 seats are
+    // colluders
+    Config row =
+        Config.of(15, 5, Behavior.COLLUDING, 3).withTasks(4_000).withAudits(0, 0).withFrozen(true);
 
     TrialResult r = CommitteeTrial.run(row, 1);
 
@@ -65,14 +69,17 @@ class CommitteeTrialTest {
 
     assertThat(r.honestSlashed()).isFalse();
     assertThat(r.adversaryWeight()).as("slashed to a score of 0: no weight left").isZero();
-    assertThat(r.correctAfter()).as("no wrong acceptance after the first rosters").isLessThanOrEqualTo(50);
+    assertThat(r.correctAfter())
+        .as("no wrong acceptance after the first rosters")
+        .isLessThanOrEqualTo(50);
     assertThat(r.badBelowHonestAfter()).isNotNull().isLessThan(100);
     assertThat(r.wrongPerTask()).isLessThanOrEqualTo(r.config().bound());
   }
 
   @Test
   void everyAdversaryEndsBelowEveryHonestPeerAndNoHonestPeerIsSlashed() {
-    for (Behavior b : List.of(Behavior.CONSTANT, Behavior.RANDOM, Behavior.COPYCAT, Behavior.LAZY)) {
+    for (Behavior b :
+        List.of(Behavior.CONSTANT, Behavior.RANDOM, Behavior.COPYCAT, Behavior.LAZY)) {
       TrialResult r = CommitteeTrial.run(Config.of(15, 3, b, 3).withTasks(1_000), 1);
 
       assertThat(r.honestSlashed()).as(b.name()).isFalse();
@@ -104,7 +111,9 @@ class CommitteeTrialTest {
   private static final int DRAWS = 4_000;
   private static final int SEATS = 5;
 
-  /** The share of seats the {@code sybil} identities win beside 8 honest peers of weight 0.1 each. */
+  /**
+   * The share of seats the {@code sybil} identities win beside 8 honest peers of weight 0.1 each.
+   */
   private static double seatShare(List<Double> sybil) {
     List<Roster.Member> members = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -116,7 +125,8 @@ class CommitteeTrialTest {
     Roster roster = new Roster(Roster.SCHEMA_VERSION, 0, "c".repeat(64), SEATS, members);
     long won = 0;
     for (int t = 0; t < DRAWS; t++) {
-      Committee c = Committee.draw(roster, "m", SEATS, Committee.seed(roster.beacon(), 0, t, 1_000L * t));
+      Committee c =
+          Committee.draw(roster, "m", SEATS, Committee.seed(roster.beacon(), 0, t, 1_000L * t));
       won += c.seats().stream().filter(p -> p.startsWith("sybil-")).count();
     }
     return won / (double) (DRAWS * SEATS);

@@ -13,7 +13,8 @@ import picocli.CommandLine;
 /** {@code consensus-streams} lays its flags over the config's defaults in one step. */
 class ConsensusCommandTest {
   private static final ConsensusConfig DEFAULTS =
-      ConsensusConfig.defaults(KafkaSettings.of("b:9092", Map.of(), Map.of()), Path.of("state", "consensus"));
+      ConsensusConfig.defaults(
+          KafkaSettings.of("b:9092", Map.of(), Map.of()), Path.of("state", "consensus"));
 
   private static ConsensusConfig parse(String... args) {
     ConsensusCommand c = new ConsensusCommand();
@@ -34,8 +35,20 @@ class ConsensusCommandTest {
   void flagsReplaceTheirSettingsAndLeaveTheRest() {
     // given a flag for every setting the command exposes
     ConsensusConfig c =
-        parse("--timeout-ms", "4000", "--exactly-once", "--audit-rate", "0.5", "--newcomer-audit-rate", "0.7",
-            "--redundancy", "all", "--roster-interval-ms", "250", "--seat-timeout-ms", "900");
+        parse(
+            "--timeout-ms",
+            "4000",
+            "--exactly-once",
+            "--audit-rate",
+            "0.5",
+            "--newcomer-audit-rate",
+            "0.7",
+            "--redundancy",
+            "all",
+            "--roster-interval-ms",
+            "250",
+            "--seat-timeout-ms",
+            "900");
 
     // then each lands in the config, and what no flag names keeps its default
     assertThat(c.decisionTimeoutMs()).isEqualTo(4000);
@@ -50,7 +63,9 @@ class ConsensusCommandTest {
 
   @Test
   void anOutOfRangeFlagIsRefusedByTheConfig() {
-    assertThatThrownBy(() -> parse("--audit-rate", "1.5")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> parse("--redundancy", "0")).isInstanceOf(CommandLine.ParameterException.class);
+    assertThatThrownBy(() -> parse("--audit-rate", "1.5"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> parse("--redundancy", "0"))
+        .isInstanceOf(CommandLine.ParameterException.class);
   }
 }

@@ -13,9 +13,11 @@ import org.junit.jupiter.api.Test;
 
 /** {@link ConsensusRecord}: the record published for a decided task, without Kafka. */
 class ConsensusRecordTest {
-  private static PendingTask.CountedVote vote(int label, double p, String rejection, boolean valid) {
+  private static PendingTask.CountedVote vote(
+      int label, double p, String rejection, boolean valid) {
     List<Double> probabilities = label < 0 ? List.of() : List.of(1 - p, p);
-    return new PendingTask.CountedVote(label, rejection, probabilities, valid, valid ? null : "wrong-input", 900, null, null);
+    return new PendingTask.CountedVote(
+        label, rejection, probabilities, valid, valid ? null : "wrong-input", 900, null, null);
   }
 
   private static PendingTask task() {
@@ -49,7 +51,8 @@ class ConsensusRecordTest {
     assertThat(c.rejection()).isNull();
     assertThat(c.latencyMs()).isEqualTo(600);
     assertThat(c.inferences()).as("one per eligible peer, no referee").isEqualTo(4);
-    assertThat(c.verdicts()).extracting(PeerVerdict::verdict)
+    assertThat(c.verdicts())
+        .extracting(PeerVerdict::verdict)
         .containsExactly(Verdict.AGREED, Verdict.AGREED, Verdict.INVALID, Verdict.DISAGREED);
   }
 
@@ -67,7 +70,9 @@ class ConsensusRecordTest {
     assertThat(c.label()).isNull();
     assertThat(c.rejection()).isEqualTo("not a digit");
     assertThat(c.confidence()).isZero();
-    assertThat(c.verdicts()).extracting(PeerVerdict::verdict).as("d has not voted yet")
+    assertThat(c.verdicts())
+        .extracting(PeerVerdict::verdict)
+        .as("d has not voted yet")
         .containsExactly(Verdict.AGREED, Verdict.AGREED, Verdict.AGREED, Verdict.PENDING);
   }
 
@@ -83,7 +88,9 @@ class ConsensusRecordTest {
     assertThat(c.label()).isNull();
     assertThat(c.confidence()).isZero();
     assertThat(c.agreeingWeight()).isEqualTo(1.0);
-    assertThat(c.verdicts()).extracting(PeerVerdict::verdict).as("settled at the deadline")
+    assertThat(c.verdicts())
+        .extracting(PeerVerdict::verdict)
+        .as("settled at the deadline")
         .containsExactly(Verdict.UNDECIDED, Verdict.UNDECIDED, Verdict.MISSED, Verdict.MISSED);
   }
 

@@ -20,13 +20,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
-import org.junit.jupiter.api.BeforeEach;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ConsensusTopologyTest extends AbstractTopologyTest {
   private static final long TIMEOUT_MS = 5_000;
   private static final KeyPair SEALING = dev.minigradient.protocol.Sealing.generateKeyPair();
+
   /** Weight of a new peer with the default stake: stake x initial reputation. */
   private static final double W = 100 * ReputationRules.INITIAL_SCORE;
 
@@ -44,12 +45,15 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
 
   /** (Re)starts the driver with an audit rate, a referee and a processing guarantee. */
   private void startDriver(double auditRate, Referee referee, boolean exactlyOnce) {
-    start(config("consensus-test", TIMEOUT_MS, exactlyOnce, auditRate, committees), referee, SEALING.getPrivate());
+    start(
+        config("consensus-test", TIMEOUT_MS, exactlyOnce, auditRate, committees),
+        referee,
+        SEALING.getPrivate());
   }
 
   /**
-   * The ledger entries published so far, by peer, after the ledger's next publication (it
-   * publishes the entries updated since the last one every {@link LedgerProcessor#PUBLISH_INTERVAL_MS}).
+   * The ledger entries published so far, by peer, after the ledger's next publication (it publishes
+   * the entries updated since the last one every {@link LedgerProcessor#PUBLISH_INTERVAL_MS}).
    */
   private Map<String, Reputation> ledger() {
     driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS));
@@ -114,7 +118,8 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     assertThat(c.agreeingWeight()).isEqualTo(3 * W);
     assertThat(c.totalWeight()).isEqualTo(4 * W);
     assertThat(c.confidence()).isEqualTo(0.91, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(c.verdicts()).extracting(PeerVerdict::verdict)
+    assertThat(c.verdicts())
+        .extracting(PeerVerdict::verdict)
         .containsExactly(Verdict.AGREED, Verdict.AGREED, Verdict.AGREED, Verdict.PENDING);
     // and the late fourth vote does not produce a second consensus
     cast(vote(t, "p4", 7));
@@ -137,7 +142,8 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     assertThat(c.status()).isEqualTo(ConsensusStatus.NO_QUORUM);
     assertThat(c.label()).isNull();
     assertThat(c.agreeingWeight()).isEqualTo(2 * W);
-    assertThat(c.verdicts()).extracting(PeerVerdict::verdict)
+    assertThat(c.verdicts())
+        .extracting(PeerVerdict::verdict)
         .containsExactly(Verdict.UNDECIDED, Verdict.UNDECIDED, Verdict.MISSED);
   }
 
@@ -197,9 +203,17 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t5");
     // given someone else's vote in p4's name, signed with a key that is not p4's
-    Vote forged = Signatures.sign(
-        Vote.builder().taskId(t.taskId()).peerId("p4").modelId(MODEL).inputSha256(t.inputSha256()).label(9).votedAt(now).build(),
-        Signatures.generateKeyPair().getPrivate());
+    Vote forged =
+        Signatures.sign(
+            Vote.builder()
+                .taskId(t.taskId())
+                .peerId("p4")
+                .modelId(MODEL)
+                .inputSha256(t.inputSha256())
+                .label(9)
+                .votedAt(now)
+                .build(),
+            Signatures.generateKeyPair().getPrivate());
     cast(forged);
     castAll(t, 1, "p1", "p2");
     assertThat(consensus.isEmpty()).as("the forged vote is not a vote").isTrue();
@@ -209,30 +223,59 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(1);
-    assertThat(c.verdicts().get(3)).extracting(PeerVerdict::label, PeerVerdict::verdict).containsExactly(1, Verdict.AGREED);
+    assertThat(c.verdicts().get(3))
+        .extracting(PeerVerdict::label, PeerVerdict::verdict)
+        .containsExactly(1, Verdict.AGREED);
     assertThat(c.forgedVotes()).isEqualTo(1);
     // and the forged vote went to the dead-letter topic as received, with its reason and offset
-    var dead = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    var dead =
+        driver.createOutputTopic(
+            Topics.DEAD_LETTERS.name(),
+            Serdes.String().deserializer(),
+            Serdes.ByteArray().deserializer());
     var records = dead.readRecordsToList();
     assertThat(records).hasSize(1);
     assertThat(records.get(0).key()).isEqualTo(t.taskId());
-    assertThat(Topics.VOTES.valueSerde().deserializer().deserialize(Topics.VOTES.name(), records.get(0).value())).isEqualTo(forged);
-    assertThat(dev.minigradient.protocol.DeadLetters.header(records.get(0).headers(), dev.minigradient.protocol.DeadLetters.REASON)).isEqualTo("bad-signature");
-    assertThat(dev.minigradient.protocol.DeadLetters.header(records.get(0).headers(), dev.minigradient.protocol.DeadLetters.TOPIC)).isEqualTo(Topics.VOTES.name());
-    assertThat(dev.minigradient.protocol.DeadLetters.header(records.get(0).headers(), dev.minigradient.protocol.DeadLetters.OFFSET)).isEqualTo("0");
+    assertThat(
+            Topics.VOTES
+                .valueSerde()
+                .deserializer()
+                .deserialize(Topics.VOTES.name(), records.get(0).value()))
+        .isEqualTo(forged);
+    assertThat(
+            dev.minigradient.protocol.DeadLetters.header(
+                records.get(0).headers(), dev.minigradient.protocol.DeadLetters.REASON))
+        .isEqualTo("bad-signature");
+    assertThat(
+            dev.minigradient.protocol.DeadLetters.header(
+                records.get(0).headers(), dev.minigradient.protocol.DeadLetters.TOPIC))
+        .isEqualTo(Topics.VOTES.name());
+    assertThat(
+            dev.minigradient.protocol.DeadLetters.header(
+                records.get(0).headers(), dev.minigradient.protocol.DeadLetters.OFFSET))
+        .isEqualTo("0");
   }
 
   @Test
   void aSignedVoteForTheWrongInputIsInvalidAndCostsThePeer() {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t13");
-    Vote wrong = Signatures.sign(
-        Vote.builder().taskId(t.taskId()).peerId("p4").modelId(MODEL).inputSha256("0".repeat(64)).label(1).votedAt(now).build(),
-        keys.get("p4").getPrivate());
+    Vote wrong =
+        Signatures.sign(
+            Vote.builder()
+                .taskId(t.taskId())
+                .peerId("p4")
+                .modelId(MODEL)
+                .inputSha256("0".repeat(64))
+                .label(1)
+                .votedAt(now)
+                .build(),
+            keys.get("p4").getPrivate());
     cast(wrong);
     castAll(t, 1, "p1", "p2", "p3");
     Consensus c = consensus.readValue();
-    assertThat(c.verdicts().get(3)).extracting(PeerVerdict::label, PeerVerdict::verdict, PeerVerdict::reason)
+    assertThat(c.verdicts().get(3))
+        .extracting(PeerVerdict::label, PeerVerdict::verdict, PeerVerdict::reason)
         .containsExactly(1, Verdict.INVALID, "wrong-input");
     assertThat(ledger().get("p4").invalid()).isEqualTo(1);
   }
@@ -255,8 +298,17 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3");
     Task t = submit("t7");
     for (String p : List.of("p1", "p2", "p3")) {
-      Vote v = Vote.builder().taskId(t.taskId()).peerId(p).modelId(MODEL).inputSha256(t.inputSha256())
-          .label(Vote.REJECTED).rejection("not-an-image").inferenceMs(0.1).votedAt(now).build();
+      Vote v =
+          Vote.builder()
+              .taskId(t.taskId())
+              .peerId(p)
+              .modelId(MODEL)
+              .inputSha256(t.inputSha256())
+              .label(Vote.REJECTED)
+              .rejection("not-an-image")
+              .inferenceMs(0.1)
+              .votedAt(now)
+              .build();
       cast(Signatures.sign(v, keys.get(p).getPrivate()));
     }
     Consensus c = consensus.readValue();
@@ -271,17 +323,21 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t9");
     castAll(t, 5, "p1", "p2", "p3");
-    assertThat(consensus.readValue().verdicts().get(3).verdict()).as("not yet voted, not yet missed").isEqualTo(Verdict.PENDING);
+    assertThat(consensus.readValue().verdicts().get(3).verdict())
+        .as("not yet voted, not yet missed")
+        .isEqualTo(Verdict.PENDING);
     assertThat(ledgerIsEmpty()).as("the ledger waits for the settlement").isTrue();
     // when the slow fourth peer's correct vote arrives before the deadline
     cast(vote(t, "p4", 5));
     // then the ledger settles with four agreements and no second decision
     Map<String, Reputation> latest = ledger();
     assertThat(latest).hasSize(4);
-    assertThat(latest.values()).allSatisfy(r -> {
-      assertThat(r.agreed()).isEqualTo(1);
-      assertThat(r.missed()).isZero();
-    });
+    assertThat(latest.values())
+        .allSatisfy(
+            r -> {
+              assertThat(r.agreed()).isEqualTo(1);
+              assertThat(r.missed()).isZero();
+            });
     assertThat(consensus.isEmpty()).isTrue();
   }
 
@@ -291,9 +347,25 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     // its decision (6) is on inference.consensus, but the restored stores do not know it
     startDriver(0.0, Referee.none(), false);
     registerPeers("p1", "p2", "p3", "p4");
-    var published = driver.createInputTopic(Topics.CONSENSUS.name(), Serdes.String().serializer(), Topics.CONSENSUS.valueSerde().serializer());
-    published.pipeInput("t", Consensus.builder().taskId("t").modelId(MODEL).status(ConsensusStatus.DECIDED).label(6).confidence(0.9)
-        .agreeingWeight(3 * W).totalWeight(4 * W).submittedAt(now - 5_000).decidedAt(now - 4_000).latencyMs(1_000).build());
+    var published =
+        driver.createInputTopic(
+            Topics.CONSENSUS.name(),
+            Serdes.String().serializer(),
+            Topics.CONSENSUS.valueSerde().serializer());
+    published.pipeInput(
+        "t",
+        Consensus.builder()
+            .taskId("t")
+            .modelId(MODEL)
+            .status(ConsensusStatus.DECIDED)
+            .label(6)
+            .confidence(0.9)
+            .agreeingWeight(3 * W)
+            .totalWeight(4 * W)
+            .submittedAt(now - 5_000)
+            .decidedAt(now - 4_000)
+            .latencyMs(1_000)
+            .build());
     // when the task and votes for another label are read again
     Task t = submit("t");
     castAll(t, 3, "p1", "p2", "p3");
@@ -319,15 +391,22 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Task t = submit("t");
     castAll(t, 3, "p1", "p2", "p3", "p4");
     assertThat(consensus.readValue().label()).isEqualTo(3);
-    KeyValueStore<String, PendingTask> pendingStore = driver.getKeyValueStore(ConsensusTopology.PENDING_STORE);
-    assertThat(pendingStore.get("t")).as("the published decision answers for a settled task").isNull();
+    KeyValueStore<String, PendingTask> pendingStore =
+        driver.getKeyValueStore(ConsensusTopology.PENDING_STORE);
+    assertThat(pendingStore.get("t"))
+        .as("the published decision answers for a settled task")
+        .isNull();
 
     // when a vote for it comes after (a peer's retry)
     cast(vote(t, "p1", 3));
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
 
     // then it is dropped: no dead letter, no second decision, counted once
-    var dead = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    var dead =
+        driver.createOutputTopic(
+            Topics.DEAD_LETTERS.name(),
+            Serdes.String().deserializer(),
+            Serdes.ByteArray().deserializer());
     assertThat(dead.isEmpty()).isTrue();
     assertThat(consensus.isEmpty()).isTrue();
     assertThat(pendingStore.get("t")).isNull();
@@ -392,7 +471,10 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     assertThat(latest.get("p4").stake()).isEqualTo(100.0);
   }
 
-  /** Runs {@code n} tasks on which {@code honest} vote 1 and {@code liars} vote 2; returns the ledger. */
+  /**
+   * Runs {@code n} tasks on which {@code honest} vote 1 and {@code liars} vote 2; returns the
+   * ledger.
+   */
   private Map<String, Reputation> runTasks(int n, List<String> honest, List<String> liars) {
     for (int i = 0; i < n; i++) {
       Task t = submit("run-" + i + "-" + System.nanoTime());
@@ -415,15 +497,19 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Task t = submit("collude");
     // when the four colluders vote the same wrong label first
     castAll(t, 6, "c1", "c2", "c3", "c4");
-    assertThat(consensus.isEmpty()).as("4 of 7 peers but under 1/3 of the weight decide nothing").isTrue();
+    assertThat(consensus.isEmpty())
+        .as("4 of 7 peers but under 1/3 of the weight decide nothing")
+        .isTrue();
     castAll(t, 2, "h1", "h2", "h3");
     // then the honest 3 decide: they hold more than 2/3 of the weight
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(2);
     assertThat(c.support()).isGreaterThan(2.0 / 3);
-    assertThat(c.verdicts()).filteredOn(v -> v.peerId().startsWith("c"))
-        .extracting(PeerVerdict::verdict).containsOnly(Verdict.DISAGREED);
+    assertThat(c.verdicts())
+        .filteredOn(v -> v.peerId().startsWith("c"))
+        .extracting(PeerVerdict::verdict)
+        .containsOnly(Verdict.DISAGREED);
   }
 
   @Test
@@ -440,14 +526,18 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Map<String, Double> weight = new HashMap<>();
     c.verdicts().forEach(v -> weight.put(v.peerId(), v.weight()));
     assertThat(weight.get("liar")).isLessThan(weight.get("p1") / 2);
-    assertThat(weight.get("p1")).isEqualTo(ledger.get("p1").stake() * ledger.get("p1").score(), org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(weight.get("p1"))
+        .isEqualTo(
+            ledger.get("p1").stake() * ledger.get("p1").score(),
+            org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test
   void newcomersTogetherHoldAtMostAQuarterOfTheEstablishedWeight() {
     // given three established peers (past probation)
     registerPeers("p1", "p2", "p3");
-    Map<String, Reputation> ledger = runTasks(StakeWeights.PROBATION_VERDICTS, List.of("p1", "p2", "p3"), List.of());
+    Map<String, Reputation> ledger =
+        runTasks(StakeWeights.PROBATION_VERDICTS, List.of("p1", "p2", "p3"), List.of());
     assertThat(ledger.get("p1").judged()).isEqualTo(StakeWeights.PROBATION_VERDICTS);
     // when ten fresh identities with huge declared stakes join and all vote one label
     List<String> sybils = new ArrayList<>();
@@ -463,9 +553,15 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     assertThat(c.label()).isEqualTo(4);
-    double newcomers = c.verdicts().stream().filter(v -> v.peerId().startsWith("sybil")).mapToDouble(PeerVerdict::weight).sum();
+    double newcomers =
+        c.verdicts().stream()
+            .filter(v -> v.peerId().startsWith("sybil"))
+            .mapToDouble(PeerVerdict::weight)
+            .sum();
     double established = c.totalWeight() - newcomers;
-    assertThat(newcomers).isEqualTo(StakeWeights.NEWCOMER_SHARE * established, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(newcomers)
+        .isEqualTo(
+            StakeWeights.NEWCOMER_SHARE * established, org.assertj.core.data.Offset.offset(1e-6));
   }
 
   @Test
@@ -480,22 +576,33 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     cast(vote(t, "p3", 5));
     // then p4 is judged INVALID for equivocation and loses a tenth of its stake
     Consensus c = consensus.readValue();
-    assertThat(c.verdicts().get(3)).extracting(PeerVerdict::verdict, PeerVerdict::reason)
+    assertThat(c.verdicts().get(3))
+        .extracting(PeerVerdict::verdict, PeerVerdict::reason)
         .containsExactly(Verdict.INVALID, "equivocation");
     Reputation p4 = ledger().get("p4");
     assertThat(p4.invalid()).isEqualTo(1);
-    assertThat(p4.slashed()).isEqualTo(100 * ReputationRules.SLASH_INVALID, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(p4.stake()).isEqualTo(100 * (1 - ReputationRules.SLASH_INVALID), org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(p4.slashed())
+        .isEqualTo(100 * ReputationRules.SLASH_INVALID, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(p4.stake())
+        .isEqualTo(
+            100 * (1 - ReputationRules.SLASH_INVALID), org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test
   void aSignedVoteForAnotherModelIsInvalidAndSlashed() {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("wrong-model");
-    cast(Signatures.sign(
-        Vote.builder().taskId(t.taskId()).peerId("p4").modelId("c".repeat(64)).inputSha256(t.inputSha256()).label(1).votedAt(now)
-            .build(),
-        keys.get("p4").getPrivate()));
+    cast(
+        Signatures.sign(
+            Vote.builder()
+                .taskId(t.taskId())
+                .peerId("p4")
+                .modelId("c".repeat(64))
+                .inputSha256(t.inputSha256())
+                .label(1)
+                .votedAt(now)
+                .build(),
+            keys.get("p4").getPrivate()));
     castAll(t, 1, "p1", "p2", "p3");
     assertThat(consensus.readValue().verdicts().get(3).reason()).isEqualTo("wrong-model");
     assertThat(ledger().get("p4").slashed()).isPositive();
@@ -514,8 +621,11 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Map<String, Reputation> ledger = ledger();
     assertThat(ledger.get("p5").late()).isEqualTo(1);
     assertThat(ledger.get("p5").rewards()).isZero();
-    assertThat(ledger.get("p5").score()).isLessThan(ReputationRules.INITIAL_SCORE)
-        .isGreaterThan(ReputationRules.INITIAL_SCORE * (1 - ReputationRules.ALPHA * (1 - ReputationRules.MISSED_TARGET_FACTOR)));
+    assertThat(ledger.get("p5").score())
+        .isLessThan(ReputationRules.INITIAL_SCORE)
+        .isGreaterThan(
+            ReputationRules.INITIAL_SCORE
+                * (1 - ReputationRules.ALPHA * (1 - ReputationRules.MISSED_TARGET_FACTOR)));
     assertThat(ledger.get("p1").agreed()).isEqualTo(1);
   }
 
@@ -530,11 +640,15 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     cast(vote(t, "wrong", 4));
     Map<String, Reputation> ledger = ledger();
     double paid = ledger.values().stream().mapToDouble(Reputation::rewards).sum();
-    assertThat(paid).isEqualTo(ReputationRules.TASK_REWARD, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(ledger.get("big").rewards()).isEqualTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(ledger.get("p2").rewards()).isEqualTo(0.25, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(paid)
+        .isEqualTo(ReputationRules.TASK_REWARD, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("big").rewards())
+        .isEqualTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("p2").rewards())
+        .isEqualTo(0.25, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(ledger.get("wrong").rewards()).isZero();
-    assertThat(ledger.get("big").stake()).isEqualTo(100.5, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("big").stake())
+        .isEqualTo(100.5, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test
@@ -547,7 +661,8 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     startDriver(1.0, (modelId, input) -> new Referee.Reference(1, honest));
     registerPeers("p1", "p2", "p3", "lazy");
     Task t = submit("audited");
-    // when the honest peers send the model's output, and a lazy peer the right label with made-up odds
+    // when the honest peers send the model's output, and a lazy peer the right label with made-up
+    // odds
     for (String p : List.of("p1", "p2", "p3")) {
       cast(signedVote(t, p, 1, honest));
     }
@@ -558,11 +673,13 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Map<String, Reputation> ledger = ledger();
     assertThat(ledger.get("lazy").auditFailed()).isEqualTo(1);
     assertThat(ledger.get("lazy").score()).isZero();
-    assertThat(ledger.get("lazy").slashed()).isEqualTo(100 * ReputationRules.SLASH_AUDIT, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("lazy").slashed())
+        .isEqualTo(100 * ReputationRules.SLASH_AUDIT, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(ledger.get("lazy").rewards()).isZero();
     assertThat(ledger.get("p1").audited()).isEqualTo(1);
     assertThat(ledger.get("p1").auditFailed()).isZero();
-    assertThat(ledger.get("p1").rewards()).isEqualTo(1.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("p1").rewards())
+        .isEqualTo(1.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
   }
 
   @Test
@@ -594,7 +711,9 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("sealed");
     var sealer = dev.minigradient.protocol.Sealing.sealer(SEALING.getPublic());
-    var stranger = dev.minigradient.protocol.Sealing.sealer(dev.minigradient.protocol.Sealing.generateKeyPair().getPublic());
+    var stranger =
+        dev.minigradient.protocol.Sealing.sealer(
+            dev.minigradient.protocol.Sealing.generateKeyPair().getPublic());
     // given p4's vote sealed to a key that is not the consensus app's
     cast(stranger.seal(vote(t, "p4", 3)));
     // when three peers send sealed votes for 3
@@ -618,7 +737,11 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     submitted.forEach(t -> replay.task(t.taskId(), now));
     cast.forEach(v -> replay.vote(v.taskId(), v.peerId()));
     consensus.readValuesToList().forEach(replay::consensus);
-    var settlements = driver.createOutputTopic(Topics.SETTLEMENTS.name(), Serdes.String().deserializer(), Topics.SETTLEMENTS.valueSerde().deserializer());
+    var settlements =
+        driver.createOutputTopic(
+            Topics.SETTLEMENTS.name(),
+            Serdes.String().deserializer(),
+            Topics.SETTLEMENTS.valueSerde().deserializer());
     settlements.readKeyValuesToList().forEach(kv -> replay.settlement(kv.key, kv.value));
     reputation.readKeyValuesToList().forEach(kv -> replay.published(kv.key, kv.value));
     return replay;
@@ -631,10 +754,11 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     List<Task> submitted = new ArrayList<>();
     List<Vote> cast = new ArrayList<>();
-    java.util.function.BiConsumer<Task, Vote> send = (t, v) -> {
-      cast(v);
-      cast.add(v);
-    };
+    java.util.function.BiConsumer<Task, Vote> send =
+        (t, v) -> {
+          cast(v);
+          cast.add(v);
+        };
     Task t1 = submit("r1");
     Task t2 = submit("r2");
     Task t3 = submit("r3");
@@ -652,7 +776,8 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     }
     send.accept(t4, vote(t4, "p1", 4)); // redelivered
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
-    driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
+    driver.advanceWallClockTime(
+        Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
 
     // when the topics are replayed
     LedgerReplay.Findings f = replayOf(submitted, cast).findings(now + TIMEOUT_MS + 200, 0);
@@ -684,11 +809,25 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     // vote behind it, and a decision short of 2/3
     PeerVerdict agreed = new PeerVerdict("p1", 6, Verdict.AGREED, null, 50, null, 0);
     replay.settlement("p1", new dev.minigradient.protocol.Settlement(1, "x1", agreed, now, 100));
-    replay.published("p2", Reputation.initial("p2", 0.99, 100).toBuilder().agreed(1).updatedAt(now).build());
+    replay.published(
+        "p2", Reputation.initial("p2", 0.99, 100).toBuilder().agreed(1).updatedAt(now).build());
     replay.task("lost", now - 60_000);
-    replay.settlement("p3", new dev.minigradient.protocol.Settlement(1, "ghost", new PeerVerdict("p3", 2, Verdict.AGREED, null), now, 100));
-    replay.consensus(Consensus.builder().taskId("weak").modelId(MODEL).status(ConsensusStatus.DECIDED).label(1).confidence(0.9)
-        .agreeingWeight(2).totalWeight(3).submittedAt(now).decidedAt(now).build());
+    replay.settlement(
+        "p3",
+        new dev.minigradient.protocol.Settlement(
+            1, "ghost", new PeerVerdict("p3", 2, Verdict.AGREED, null), now, 100));
+    replay.consensus(
+        Consensus.builder()
+            .taskId("weak")
+            .modelId(MODEL)
+            .status(ConsensusStatus.DECIDED)
+            .label(1)
+            .confidence(0.9)
+            .agreeingWeight(2)
+            .totalWeight(3)
+            .submittedAt(now)
+            .decidedAt(now)
+            .build());
     replay.task("weak", now);
 
     LedgerReplay.Findings f = replay.findings(now, 10_000);
@@ -701,18 +840,23 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
         .containsEntry("verdict without a vote on inference.votes", 1L)
         .containsEntry("decided without more than 2/3 of the weight", 1L)
         .containsKey("published ledger differs from the replay");
-    assertThat(f.examples().get("published ledger differs from the replay")).anySatisfy(e -> assertThat(e).startsWith("p2: score"));
-    assertThat(f.examples().get("task without consensus, dead letter or pending deadline")).containsExactly("lost");
+    assertThat(f.examples().get("published ledger differs from the replay"))
+        .anySatisfy(e -> assertThat(e).startsWith("p2: score"));
+    assertThat(f.examples().get("task without consensus, dead letter or pending deadline"))
+        .containsExactly("lost");
   }
 
-  /** Publishes a roster in effect for every task: the given peers, weight 1, three seats by default. */
+  /**
+   * Publishes a roster in effect for every task: the given peers, weight 1, three seats by default.
+   */
   private void publishRoster(String... ids) {
     var published = new Roster(Roster.SCHEMA_VERSION, 0, "b".repeat(64), 3, members(ids));
     rosters.pipeInput(published.key(), published, now);
   }
 
   /** Odds of the referee's answer 1 in the committee tests: a near-tie between 1 and 2. */
-  private static final List<Double> NEAR_TIE = List.of(0.0, 0.50002, 0.49998, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+  private static final List<Double> NEAR_TIE =
+      List.of(0.0, 0.50002, 0.49998, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
 
   private static PeerVerdict verdictOf(Consensus c, String peerId) {
     return c.verdicts().stream().filter(v -> v.peerId().equals(peerId)).findFirst().orElseThrow();
@@ -844,10 +988,23 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     assertThat(c.taskId()).isEqualTo("other");
     assertThat(c.verdicts()).extracting(PeerVerdict::verdict).containsOnly(Verdict.AGREED);
     // and both misfiled records are dead letters with their reason
-    var dead = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+    var dead =
+        driver.createOutputTopic(
+            Topics.DEAD_LETTERS.name(),
+            Serdes.String().deserializer(),
+            Serdes.ByteArray().deserializer());
     assertThat(dead.readRecordsToList())
-        .extracting(r -> r.key() + " " + dev.minigradient.protocol.DeadLetters.header(r.headers(), dev.minigradient.protocol.DeadLetters.REASON)
-            + " " + dev.minigradient.protocol.DeadLetters.header(r.headers(), dev.minigradient.protocol.DeadLetters.TOPIC))
-        .containsExactlyInAnyOrder("wrong-key key-mismatch " + Topics.TASKS.name(), "other key-mismatch " + Topics.VOTES.name());
+        .extracting(
+            r ->
+                r.key()
+                    + " "
+                    + dev.minigradient.protocol.DeadLetters.header(
+                        r.headers(), dev.minigradient.protocol.DeadLetters.REASON)
+                    + " "
+                    + dev.minigradient.protocol.DeadLetters.header(
+                        r.headers(), dev.minigradient.protocol.DeadLetters.TOPIC))
+        .containsExactlyInAnyOrder(
+            "wrong-key key-mismatch " + Topics.TASKS.name(),
+            "other key-mismatch " + Topics.VOTES.name());
   }
 }

@@ -18,7 +18,11 @@ class DeadlineIndexTest {
     var due = index.pollDue(300);
 
     // then the three due ones come out in time order (ties by task id), the later one stays
-    assertThat(due).containsExactly(new DeadlineIndex.Due(100, "a"), new DeadlineIndex.Due(100, "b"), new DeadlineIndex.Due(300, "c"));
+    assertThat(due)
+        .containsExactly(
+            new DeadlineIndex.Due(100, "a"),
+            new DeadlineIndex.Due(100, "b"),
+            new DeadlineIndex.Due(300, "c"));
     assertThat(index.size()).isEqualTo(1);
     assertThat(index.pollDue(499)).isEmpty();
     assertThat(index.pollDue(500)).containsExactly(new DeadlineIndex.Due(500, "a"));

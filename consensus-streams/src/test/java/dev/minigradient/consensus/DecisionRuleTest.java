@@ -42,7 +42,8 @@ class DecisionRuleTest {
 
   @Test
   void anyDisagreementInACommitteeEscalatesAtOnceWhateverTheWeights() {
-    Step step = DecisionRule.next(seats("a", 5, "b", 1, "c", 1), votes("a", 4, "b", 7), true, false);
+    Step step =
+        DecisionRule.next(seats("a", 5, "b", 1, "c", 1), votes("a", 4, "b", 7), true, false);
     assertThat(step.kind()).isEqualTo(Kind.ESCALATE);
     assertThat(step.reason()).isEqualTo("disagreement");
     assertThat(step.label()).as("the leading label, by seats").isEqualTo(4);
@@ -64,7 +65,8 @@ class DecisionRuleTest {
   @Test
   void aSilentSeatEscalatesOnlyOnceTheDeadlineHasPassed() {
     Map<String, Double> s = seats("a", 1, "b", 1, "c", 1);
-    assertThat(DecisionRule.next(s, votes("a", 3, "b", 3), true, false).kind()).isEqualTo(Kind.WAIT);
+    assertThat(DecisionRule.next(s, votes("a", 3, "b", 3), true, false).kind())
+        .isEqualTo(Kind.WAIT);
     Step step = DecisionRule.next(s, votes("a", 3, "b", 3), true, true);
     assertThat(step.kind()).isEqualTo(Kind.ESCALATE);
     assertThat(step.reason()).isEqualTo("missing-seat");
@@ -72,7 +74,8 @@ class DecisionRuleTest {
 
   @Test
   void votesOfPeersWithoutASeatAreIgnored() {
-    Step step = DecisionRule.next(seats("a", 1, "b", 1), votes("a", 3, "b", 3, "x", 5), true, false);
+    Step step =
+        DecisionRule.next(seats("a", 1, "b", 1), votes("a", 3, "b", 3, "x", 5), true, false);
     assertThat(step.kind()).isEqualTo(Kind.DECIDE);
     assertThat(step.label()).isEqualTo(3);
   }
@@ -80,13 +83,20 @@ class DecisionRuleTest {
   @Test
   void withoutACommitteeMoreThanTwoThirdsOfTheWeightDecides() {
     Map<String, Double> w = seats("a", 1, "b", 1, "c", 1, "d", 1);
-    assertThat(DecisionRule.next(w, votes("a", 7, "b", 7), false, false).kind()).isEqualTo(Kind.WAIT);
-    assertThat(DecisionRule.next(w, votes("a", 7, "b", 7, "c", 7), false, false).kind()).isEqualTo(Kind.DECIDE);
+    assertThat(DecisionRule.next(w, votes("a", 7, "b", 7), false, false).kind())
+        .isEqualTo(Kind.WAIT);
+    assertThat(DecisionRule.next(w, votes("a", 7, "b", 7, "c", 7), false, false).kind())
+        .isEqualTo(Kind.DECIDE);
   }
 
   @Test
   void withoutACommitteeATieAmongEveryoneEscalatesForWantOfAQuorum() {
-    Step step = DecisionRule.next(seats("a", 1, "b", 1, "c", 1, "d", 1), votes("a", 5, "b", 3, "c", 5, "d", 3), false, false);
+    Step step =
+        DecisionRule.next(
+            seats("a", 1, "b", 1, "c", 1, "d", 1),
+            votes("a", 5, "b", 3, "c", 5, "d", 3),
+            false,
+            false);
     assertThat(step.kind()).isEqualTo(Kind.ESCALATE);
     assertThat(step.reason()).isEqualTo("no-quorum");
     assertThat(step.label()).as("ties go to the lowest label").isEqualTo(3);
@@ -94,8 +104,10 @@ class DecisionRuleTest {
 
   @Test
   void withoutVotesTheDeadlineTimesTheTaskOut() {
-    assertThat(DecisionRule.next(seats("a", 1), votes(), false, true).kind()).isEqualTo(Kind.TIMED_OUT);
-    assertThat(DecisionRule.next(seats("a", 1), votes(), true, true).reason()).isEqualTo("missing-seat");
+    assertThat(DecisionRule.next(seats("a", 1), votes(), false, true).kind())
+        .isEqualTo(Kind.TIMED_OUT);
+    assertThat(DecisionRule.next(seats("a", 1), votes(), true, true).reason())
+        .isEqualTo("missing-seat");
   }
 
   @Test
@@ -103,7 +115,8 @@ class DecisionRuleTest {
     // c was silent and d was appointed in its place
     Map<String, Double> s = seats("a", 1, "b", 1, "c", 1, "d", 1);
     Set<String> replaced = Set.of("c");
-    assertThat(DecisionRule.next(s, replaced, votes("a", 3, "b", 3), true, false).kind()).isEqualTo(Kind.WAIT);
+    assertThat(DecisionRule.next(s, replaced, votes("a", 3, "b", 3), true, false).kind())
+        .isEqualTo(Kind.WAIT);
     Step step = DecisionRule.next(s, replaced, votes("a", 3, "b", 3, "d", 3), true, false);
     assertThat(step.kind()).isEqualTo(Kind.DECIDE);
     assertThat(step.label()).isEqualTo(3);
@@ -112,7 +125,9 @@ class DecisionRuleTest {
 
   @Test
   void aSilentReplacementEscalatesWhenItsWaitEnds() {
-    Step step = DecisionRule.next(seats("a", 1, "b", 1, "c", 1, "d", 1), Set.of("c"), votes("a", 3, "b", 3), true, true);
+    Step step =
+        DecisionRule.next(
+            seats("a", 1, "b", 1, "c", 1, "d", 1), Set.of("c"), votes("a", 3, "b", 3), true, true);
     assertThat(step.kind()).isEqualTo(Kind.ESCALATE);
     assertThat(step.reason()).isEqualTo("missing-seat");
   }
@@ -120,7 +135,8 @@ class DecisionRuleTest {
   @Test
   void aReplacedPeersOwnVoteStillCountsAndCanDisagree() {
     Map<String, Double> s = seats("a", 1, "b", 1, "c", 1, "d", 1);
-    Step agreeing = DecisionRule.next(s, Set.of("c"), votes("a", 3, "b", 3, "c", 3, "d", 3), true, false);
+    Step agreeing =
+        DecisionRule.next(s, Set.of("c"), votes("a", 3, "b", 3, "c", 3, "d", 3), true, false);
     assertThat(agreeing.kind()).isEqualTo(Kind.DECIDE);
     assertThat(agreeing.total()).isEqualTo(4.0);
     Step late = DecisionRule.next(s, Set.of("c"), votes("a", 3, "b", 3, "c", 5), true, false);
@@ -171,7 +187,8 @@ class DecisionRuleTest {
     p.eligible.putAll(seats("a", 1, "b", 1, "c", 1));
     p.votes.put("a", new PendingTask.CountedVote(3, null, List.of(), true, null, 0, null, null));
     p.votes.put("b", new PendingTask.CountedVote(5, null, List.of(), true, null, 0, null, null));
-    p.votes.put("c", new PendingTask.CountedVote(5, null, List.of(), false, "wrong-input", 0, null, null));
+    p.votes.put(
+        "c", new PendingTask.CountedVote(5, null, List.of(), false, "wrong-input", 0, null, null));
     Step escalated = DecisionRule.next(p, false);
     p.reference = new Referee.Reference(5, List.of());
 
@@ -191,7 +208,10 @@ class DecisionRuleTest {
     Step withoutVotes = new Step(Kind.ESCALATE, null, 0, 3, "missing-seat");
 
     assertThat(DecisionRule.withoutReferee(withVotes, false)).isEqualTo(ConsensusStatus.NO_QUORUM);
-    assertThat(DecisionRule.withoutReferee(withoutVotes, false)).isEqualTo(ConsensusStatus.TIMED_OUT);
-    assertThat(DecisionRule.withoutReferee(withoutVotes, true)).as("every vote invalid").isEqualTo(ConsensusStatus.NO_QUORUM);
+    assertThat(DecisionRule.withoutReferee(withoutVotes, false))
+        .isEqualTo(ConsensusStatus.TIMED_OUT);
+    assertThat(DecisionRule.withoutReferee(withoutVotes, true))
+        .as("every vote invalid")
+        .isEqualTo(ConsensusStatus.NO_QUORUM);
   }
 }

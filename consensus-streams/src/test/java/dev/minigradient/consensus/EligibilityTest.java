@@ -28,18 +28,34 @@ class EligibilityTest {
   }
 
   private static Vote vote(String model, String input) {
-    return Vote.builder().taskId("t").peerId("a").modelId(model).inputSha256(input).label(3).probabilities(List.of())
-        .inferenceMs(1.0).votedAt(0).build();
+    return Vote.builder()
+        .taskId("t")
+        .peerId("a")
+        .modelId(model)
+        .inputSha256(input)
+        .label(3)
+        .probabilities(List.of())
+        .inferenceMs(1.0)
+        .votedAt(0)
+        .build();
   }
 
   private static PendingTask.CountedVote counted(String signature, String payload, String reason) {
-    return new PendingTask.CountedVote(3, null, List.of(), reason == null, reason, 0, signature, payload);
+    return new PendingTask.CountedVote(
+        3, null, List.of(), reason == null, reason, 0, signature, payload);
   }
 
   @Test
   void drawnSeatsWeighTheSeatsHeldAndEveryoneSeatedWeighsItsRosterWeight() {
-    Roster roster = new Roster(Roster.SCHEMA_VERSION, 0, "c".repeat(64), 3,
-        List.of(new Roster.Member("a", 0.7, List.of(MODEL)), new Roster.Member("b", 0.2, List.of(MODEL))));
+    Roster roster =
+        new Roster(
+            Roster.SCHEMA_VERSION,
+            0,
+            "c".repeat(64),
+            3,
+            List.of(
+                new Roster.Member("a", 0.7, List.of(MODEL)),
+                new Roster.Member("b", 0.2, List.of(MODEL))));
 
     assertThat(Eligibility.seats(new Committee(List.of("b", "a", "b"), false), roster))
         .containsExactly(Map.entry("b", 2.0), Map.entry("a", 1.0));
@@ -52,14 +68,18 @@ class EligibilityTest {
     PendingTask p = task(true);
 
     assertThat(Eligibility.admit(p, "a", true)).isEqualTo(Admission.ELIGIBLE);
-    assertThat(Eligibility.admit(p, "x", true)).as("active and serving, but unseated").isEqualTo(Admission.NO_SEAT);
+    assertThat(Eligibility.admit(p, "x", true))
+        .as("active and serving, but unseated")
+        .isEqualTo(Admission.NO_SEAT);
   }
 
   @Test
   void withoutACommitteeAnActivePeerServingTheModelJoinsLate() {
     PendingTask p = task(false);
 
-    assertThat(Eligibility.admit(p, "a", false)).as("eligible since arrival").isEqualTo(Admission.ELIGIBLE);
+    assertThat(Eligibility.admit(p, "a", false))
+        .as("eligible since arrival")
+        .isEqualTo(Admission.ELIGIBLE);
     assertThat(Eligibility.admit(p, "x", true)).isEqualTo(Admission.LATE_JOINER);
     assertThat(Eligibility.admit(p, "x", false)).isEqualTo(Admission.NOT_SERVING);
   }
@@ -71,7 +91,9 @@ class EligibilityTest {
     assertThat(Eligibility.invalidReason(p, vote(MODEL, INPUT))).isNull();
     assertThat(Eligibility.invalidReason(p, vote("other", INPUT))).isEqualTo("wrong-model");
     assertThat(Eligibility.invalidReason(p, vote(MODEL, "cd".repeat(32)))).isEqualTo("wrong-input");
-    assertThat(Eligibility.invalidReason(p, vote("other", "cd".repeat(32)))).as("the model first").isEqualTo("wrong-model");
+    assertThat(Eligibility.invalidReason(p, vote("other", "cd".repeat(32))))
+        .as("the model first")
+        .isEqualTo("wrong-model");
   }
 
   @Test
@@ -81,21 +103,28 @@ class EligibilityTest {
     assertThat(Eligibility.isRepeat(null, "sig-1")).as("a first vote").isFalse();
     assertThat(Eligibility.isRepeat(first, "sig-1")).isTrue();
     assertThat(Eligibility.isRepeat(first, "sig-2")).isFalse();
-    assertThat(Eligibility.equivocates(first, "payload-1")).as("the same vote signed again").isFalse();
+    assertThat(Eligibility.equivocates(first, "payload-1"))
+        .as("the same vote signed again")
+        .isFalse();
     assertThat(Eligibility.equivocates(first, "payload-2")).isTrue();
     PendingTask.CountedVote stopped = first.invalid(Eligibility.EQUIVOCATION);
     assertThat(Eligibility.isRepeat(stopped, "sig-3")).as("nothing more is judged").isTrue();
-    assertThat(Eligibility.isRepeat(counted("sig-1", "payload-1", "wrong-input"), "sig-3")).isFalse();
+    assertThat(Eligibility.isRepeat(counted("sig-1", "payload-1", "wrong-input"), "sig-3"))
+        .isFalse();
   }
 
   @Test
   void aPeerServesATaskWhileItsHeartbeatIsFreshItIsNotLeavingAndItServesTheModel() {
-    Peer peer = new Peer(Peer.SCHEMA_VERSION, "a", "", 100, List.of(MODEL), "test", 0, 1_000, false);
-    Peer leaving = new Peer(Peer.SCHEMA_VERSION, "a", "", 100, List.of(MODEL), "test", 0, 1_000, true);
+    Peer peer =
+        new Peer(Peer.SCHEMA_VERSION, "a", "", 100, List.of(MODEL), "test", 0, 1_000, false);
+    Peer leaving =
+        new Peer(Peer.SCHEMA_VERSION, "a", "", 100, List.of(MODEL), "test", 0, 1_000, true);
     long lastFresh = Peer.ACTIVE_HEARTBEATS * 1_000L;
 
     assertThat(Eligibility.activeAndServing(peer, 0, MODEL, lastFresh)).isTrue();
-    assertThat(Eligibility.activeAndServing(peer, 0, MODEL, lastFresh + 1)).as("heartbeat too old").isFalse();
+    assertThat(Eligibility.activeAndServing(peer, 0, MODEL, lastFresh + 1))
+        .as("heartbeat too old")
+        .isFalse();
     assertThat(Eligibility.activeAndServing(peer, 0, "other", 0)).as("another model").isFalse();
     assertThat(Eligibility.activeAndServing(leaving, 0, MODEL, 0)).isFalse();
     assertThat(Eligibility.activeAndServing(null, 0, MODEL, 0)).as("not registered").isFalse();

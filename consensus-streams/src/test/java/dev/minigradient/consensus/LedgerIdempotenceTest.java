@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The ledger counts the first settlement of each (peer, task), in the app ({@link
- * LedgerProcessor}, run at at_least_once) and in the audit ({@link LedgerReplay}).
+ * The ledger counts the first settlement of each (peer, task), in the app ({@link LedgerProcessor},
+ * run at at_least_once) and in the audit ({@link LedgerReplay}).
  */
 class LedgerIdempotenceTest {
   private static final String MODEL = "a".repeat(64);
@@ -45,16 +45,34 @@ class LedgerIdempotenceTest {
   void startDriver() {
     ConsensusConfig config =
         new ConsensusConfig(
-            "ledger-test", new KafkaSettings("localhost:9", Map.of()), stateDir, 5_000, 100, 60_000, 10, false, 0.0, 42L,
-            1_000, ConsensusConfig.Committees.DEFAULTS);
+            "ledger-test",
+            new KafkaSettings("localhost:9", Map.of()),
+            stateDir,
+            5_000,
+            100,
+            60_000,
+            10,
+            false,
+            0.0,
+            42L,
+            1_000,
+            ConsensusConfig.Committees.DEFAULTS);
     now = System.currentTimeMillis();
     driver =
         new TopologyTestDriver(
-            ConsensusTopology.build(config), ConsensusTopology.streamsProperties(config), Instant.ofEpochMilli(now));
+            ConsensusTopology.build(config),
+            ConsensusTopology.streamsProperties(config),
+            Instant.ofEpochMilli(now));
     settlements =
-        driver.createInputTopic(Topics.SETTLEMENTS.name(), Serdes.String().serializer(), Topics.SETTLEMENTS.valueSerde().serializer());
+        driver.createInputTopic(
+            Topics.SETTLEMENTS.name(),
+            Serdes.String().serializer(),
+            Topics.SETTLEMENTS.valueSerde().serializer());
     reputation =
-        driver.createOutputTopic(Topics.REPUTATION.name(), Serdes.String().deserializer(), Topics.REPUTATION.valueSerde().deserializer());
+        driver.createOutputTopic(
+            Topics.REPUTATION.name(),
+            Serdes.String().deserializer(),
+            Topics.REPUTATION.valueSerde().deserializer());
     store = driver.getKeyValueStore(ConsensusTopology.REPUTATION_STORE);
   }
 
@@ -64,7 +82,12 @@ class LedgerIdempotenceTest {
   }
 
   private static Settlement settlement(String taskId, String peerId, Verdict verdict, long at) {
-    return new Settlement(Settlement.SCHEMA_VERSION, taskId, new PeerVerdict(peerId, 1, verdict, null, 50, null, 0.5), at, 100);
+    return new Settlement(
+        Settlement.SCHEMA_VERSION,
+        taskId,
+        new PeerVerdict(peerId, 1, verdict, null, 50, null, 0.5),
+        at,
+        100);
   }
 
   private Reputation stored(String peerId) {
@@ -75,14 +98,18 @@ class LedgerIdempotenceTest {
   @Test
   void atLeastOnceForcesAnIdempotentProducer() {
     ConsensusConfig config =
-        ConsensusConfig.defaults(new KafkaSettings("localhost:9", Map.of("acks", "1", "delivery.timeout.ms", "1000")), stateDir)
+        ConsensusConfig.defaults(
+                new KafkaSettings(
+                    "localhost:9", Map.of("acks", "1", "delivery.timeout.ms", "1000")),
+                stateDir)
             .withTiming(5_000, 100, false);
     var props = ConsensusTopology.streamsProperties(config);
     assertThat(props.get("processing.guarantee")).isEqualTo("at_least_once");
     // the deduplication needs a changelog that holds a prefix of the writes: an idempotent producer
     assertThat(props.get("producer.enable.idempotence")).isEqualTo("true");
     assertThat(props.get("producer.acks")).isEqualTo("all");
-    assertThat(props.get("producer.delivery.timeout.ms")).isEqualTo(Integer.toString(Integer.MAX_VALUE));
+    assertThat(props.get("producer.delivery.timeout.ms"))
+        .isEqualTo(Integer.toString(Integer.MAX_VALUE));
   }
 
   @Test
@@ -110,12 +137,15 @@ class LedgerIdempotenceTest {
   void aStartedLedgerPublishesEveryEntryAtItsFirstInterval() {
     // given a store holding p1's entry and a mark, as after a failure that may have come between
     // applying a settlement (committed) and publishing it
-    var context = new org.apache.kafka.streams.processor.api.MockProcessorContext<String, Reputation>();
+    var context =
+        new org.apache.kafka.streams.processor.api.MockProcessorContext<String, Reputation>();
     context.setCurrentSystemTimeMs(now);
     KeyValueStore<String, LedgerValue> kv =
         org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(ConsensusTopology.REPUTATION_STORE),
-                Serdes.String(), LedgerValue.serde())
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(
+                    ConsensusTopology.REPUTATION_STORE),
+                Serdes.String(),
+                LedgerValue.serde())
             .withLoggingDisabled()
             .build();
     kv.init(context.getStateStoreContext(), kv);
@@ -125,8 +155,11 @@ class LedgerIdempotenceTest {
     kv.put(LedgerProcessor.markKey("p1", "t1"), LedgerValue.mark(0, now));
     LedgerProcessor ledger = new LedgerProcessor();
     ledger.init(context);
-    var publish = context.scheduledPunctuators().stream()
-        .filter(p -> p.getInterval().toMillis() == LedgerProcessor.PUBLISH_INTERVAL_MS).findFirst().orElseThrow();
+    var publish =
+        context.scheduledPunctuators().stream()
+            .filter(p -> p.getInterval().toMillis() == LedgerProcessor.PUBLISH_INTERVAL_MS)
+            .findFirst()
+            .orElseThrow();
 
     // when its first publication interval comes
     publish.getPunctuator().punctuate(now);
@@ -134,10 +167,13 @@ class LedgerIdempotenceTest {
     // then every entry is published (the marks are not)
     List<String> keys = new java.util.ArrayList<>();
     List<Reputation> values = new java.util.ArrayList<>();
-    context.forwarded().forEach(f -> {
-      keys.add(f.record().key());
-      values.add(f.record().value());
-    });
+    context
+        .forwarded()
+        .forEach(
+            f -> {
+              keys.add(f.record().key());
+              values.add(f.record().value());
+            });
     assertThat(keys).containsExactly("p1");
     assertThat(values).containsExactly(p1);
     // and the next interval, with nothing applied, publishes nothing
@@ -152,13 +188,15 @@ class LedgerIdempotenceTest {
     // writing both keys again on a skip brings them to the changelog
     var changelog =
         driver.createOutputTopic(
-            "ledger-test-" + ConsensusTopology.REPUTATION_STORE + "-changelog", Serdes.String().deserializer(),
+            "ledger-test-" + ConsensusTopology.REPUTATION_STORE + "-changelog",
+            Serdes.String().deserializer(),
             LedgerValue.serde().deserializer());
     Settlement s = settlement("t1", "p1", Verdict.AGREED, now);
     settlements.pipeInput("p1", s, now);
     settlements.pipeInput("p1", s, now);
     var written = changelog.readKeyValuesToList();
-    assertThat(written).extracting(kv -> kv.key)
+    assertThat(written)
+        .extracting(kv -> kv.key)
         .containsExactly(
             LedgerProcessor.markKey("p1", "t1"), LedgerProcessor.reputationKey("p1"),
             LedgerProcessor.markKey("p1", "t1"), LedgerProcessor.reputationKey("p1"));
@@ -230,7 +268,8 @@ class LedgerIdempotenceTest {
     assertThat(store.get(mark).settled()).isZero();
     assertThat(store.get(mark).markedAt()).isEqualTo(now);
     // kept through most of the retention
-    driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.MARK_RETENTION_MS - LedgerProcessor.SWEEP_INTERVAL_MS));
+    driver.advanceWallClockTime(
+        Duration.ofMillis(LedgerProcessor.MARK_RETENTION_MS - LedgerProcessor.SWEEP_INTERVAL_MS));
     assertThat(store.get(mark)).isNotNull();
     // deleted by the first sweep after it
     driver.advanceWallClockTime(Duration.ofMillis(2 * LedgerProcessor.SWEEP_INTERVAL_MS));
@@ -251,14 +290,24 @@ class LedgerIdempotenceTest {
 
   @Test
   void markKeysOfDifferentPeersAndTasksNeverMeet() {
-    assertThat(LedgerProcessor.markKey("a|b", "c")).isNotEqualTo(LedgerProcessor.markKey("a", "b|c"));
+    assertThat(LedgerProcessor.markKey("a|b", "c"))
+        .isNotEqualTo(LedgerProcessor.markKey("a", "b|c"));
     assertThat(LedgerProcessor.markKey("p1", "t1")).startsWith(LedgerProcessor.MARK_PREFIX);
     assertThat(LedgerProcessor.reputationKey("p1")).startsWith(LedgerProcessor.REPUTATION_PREFIX);
   }
 
   private static Consensus decision(String taskId, ConsensusStatus status, Integer label, long at) {
-    return Consensus.builder().taskId(taskId).modelId(MODEL).status(status).label(label).confidence(0.9).agreeingWeight(3)
-        .totalWeight(3).submittedAt(at).decidedAt(at).build();
+    return Consensus.builder()
+        .taskId(taskId)
+        .modelId(MODEL)
+        .status(status)
+        .label(label)
+        .confidence(0.9)
+        .agreeingWeight(3)
+        .totalWeight(3)
+        .submittedAt(at)
+        .decidedAt(at)
+        .build();
   }
 
   @Test
@@ -267,7 +316,8 @@ class LedgerIdempotenceTest {
     replay.task("same", now);
     replay.task("other", now);
     replay.consensus(decision("same", ConsensusStatus.DECIDED, 4, now));
-    replay.consensus(decision("same", ConsensusStatus.DECIDED, 4, now + 700)); // re-emitted after a failure
+    replay.consensus(
+        decision("same", ConsensusStatus.DECIDED, 4, now + 700)); // re-emitted after a failure
     replay.consensus(decision("other", ConsensusStatus.DECIDED, 4, now));
 
     LedgerReplay.Findings ok = replay.findings(now, 0);

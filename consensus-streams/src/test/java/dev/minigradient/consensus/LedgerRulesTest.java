@@ -28,7 +28,9 @@ class LedgerRulesTest {
     assertThat(r.score()).isEqualTo(ReputationRules.INITIAL_SCORE);
     assertThat(r.bond()).isEqualTo(100);
     assertThat(r.stake()).isEqualTo(100);
-    assertThat(ReputationRules.initial("p", 1_000_000).bond()).as("a declared stake counts up to the most bond").isEqualTo(ReputationRules.MAX_BOND);
+    assertThat(ReputationRules.initial("p", 1_000_000).bond())
+        .as("a declared stake counts up to the most bond")
+        .isEqualTo(ReputationRules.MAX_BOND);
     assertThat(ReputationRules.initial("p", Double.NaN).stake()).isZero();
     assertThat(ReputationRules.initial("p", -5).stake()).isZero();
   }
@@ -44,8 +46,13 @@ class LedgerRulesTest {
     double invalid = after(r, Verdict.INVALID).score();
 
     assertThat(agreed).isCloseTo(s + ReputationRules.ALPHA * (1 - s), within(EPS));
-    assertThat(late).isCloseTo(s - ReputationRules.ALPHA * (1 - ReputationRules.LATE_TARGET_FACTOR) * s, within(EPS));
-    assertThat(missed).isCloseTo(s - ReputationRules.ALPHA * (1 - ReputationRules.MISSED_TARGET_FACTOR) * s, within(EPS));
+    assertThat(late)
+        .isCloseTo(
+            s - ReputationRules.ALPHA * (1 - ReputationRules.LATE_TARGET_FACTOR) * s, within(EPS));
+    assertThat(missed)
+        .isCloseTo(
+            s - ReputationRules.ALPHA * (1 - ReputationRules.MISSED_TARGET_FACTOR) * s,
+            within(EPS));
     assertThat(disagreed).isCloseTo(s * (1 - ReputationRules.ALPHA), within(EPS));
     assertThat(invalid).isCloseTo(s * (1 - ReputationRules.INVALID_RATE), within(EPS));
     // a late correct vote costs half of a missed one, a missed one half of a wrong one
@@ -61,18 +68,26 @@ class LedgerRulesTest {
     // a thousand tasks missed within one second lower the score once, and all count
     Reputation burst = r;
     for (int i = 0; i < 1000; i++) {
-      burst = ReputationRules.apply(burst, new PeerVerdict("p", null, Verdict.MISSED, null), 10_000 + i / 2);
+      burst =
+          ReputationRules.apply(
+              burst, new PeerVerdict("p", null, Verdict.MISSED, null), 10_000 + i / 2);
     }
     assertThat(burst.missed()).isEqualTo(1000);
     assertThat(burst.score()).isCloseTo(after(r, Verdict.MISSED).score(), within(EPS));
     // and a late vote in that same second (a restarted peer catching up) is counted, not charged
-    Reputation caughtUp = ReputationRules.apply(burst, new PeerVerdict("p", 1, Verdict.LATE, null), 10_600);
+    Reputation caughtUp =
+        ReputationRules.apply(burst, new PeerVerdict("p", 1, Verdict.LATE, null), 10_600);
     assertThat(caughtUp.late()).isEqualTo(1);
     assertThat(caughtUp.score()).isEqualTo(burst.score());
     // a second later the next miss lowers it again
-    Reputation later = ReputationRules.apply(burst, new PeerVerdict("p", null, Verdict.MISSED, null), 10_000 + ReputationRules.MISSED_PENALTY_INTERVAL_MS);
+    Reputation later =
+        ReputationRules.apply(
+            burst,
+            new PeerVerdict("p", null, Verdict.MISSED, null),
+            10_000 + ReputationRules.MISSED_PENALTY_INTERVAL_MS);
     assertThat(later.score()).isLessThan(burst.score());
-    assertThat(later.lapsePenalizedAt()).isEqualTo(10_000 + ReputationRules.MISSED_PENALTY_INTERVAL_MS);
+    assertThat(later.lapsePenalizedAt())
+        .isEqualTo(10_000 + ReputationRules.MISSED_PENALTY_INTERVAL_MS);
   }
 
   @Test
@@ -90,20 +105,26 @@ class LedgerRulesTest {
     assertThat(invalid.stake()).isCloseTo(100 * (1 - ReputationRules.SLASH_INVALID), within(EPS));
     // slashing is proportional: a second invalid vote takes a tenth of what is left
     Reputation twice = after(invalid, Verdict.INVALID);
-    assertThat(twice.stake()).isCloseTo(100 * Math.pow(1 - ReputationRules.SLASH_INVALID, 2), within(EPS));
-    assertThat(twice.stake()).isCloseTo(twice.bond() + twice.rewards() - twice.slashed(), within(EPS));
+    assertThat(twice.stake())
+        .isCloseTo(100 * Math.pow(1 - ReputationRules.SLASH_INVALID, 2), within(EPS));
+    assertThat(twice.stake())
+        .isCloseTo(twice.bond() + twice.rewards() - twice.slashed(), within(EPS));
   }
 
   @Test
   void rewardsRaiseStakeUnlessTheAuditFailedWhichZeroesTheScoreAndSlashesHalf() {
     Reputation r = ReputationRules.initial("p", 100);
-    Reputation paid = ReputationRules.apply(r, new PeerVerdict("p", 1, Verdict.AGREED, null, 1, AuditResult.PASSED, 0.25), 1L);
+    Reputation paid =
+        ReputationRules.apply(
+            r, new PeerVerdict("p", 1, Verdict.AGREED, null, 1, AuditResult.PASSED, 0.25), 1L);
     assertThat(paid.rewards()).isEqualTo(0.25);
     assertThat(paid.stake()).isEqualTo(100.25);
     assertThat(paid.audited()).isEqualTo(1);
     assertThat(paid.auditFailed()).isZero();
 
-    Reputation caught = ReputationRules.apply(paid, new PeerVerdict("p", 1, Verdict.AGREED, null, 1, AuditResult.FAILED, 0.25), 2L);
+    Reputation caught =
+        ReputationRules.apply(
+            paid, new PeerVerdict("p", 1, Verdict.AGREED, null, 1, AuditResult.FAILED, 0.25), 2L);
     assertThat(caught.score()).isZero();
     assertThat(caught.rewards()).isEqualTo(0.25);
     assertThat(caught.slashed()).isCloseTo(100.25 * ReputationRules.SLASH_AUDIT, within(EPS));
@@ -112,7 +133,11 @@ class LedgerRulesTest {
     assertThat(caught.updatedAt()).isEqualTo(2L);
 
     for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, -1}) {
-      assertThat(ReputationRules.apply(r, new PeerVerdict("p", 1, Verdict.AGREED, null, 1, null, bad), 1L).stake()).isEqualTo(100);
+      assertThat(
+              ReputationRules.apply(
+                      r, new PeerVerdict("p", 1, Verdict.AGREED, null, 1, null, bad), 1L)
+                  .stake())
+          .isEqualTo(100);
     }
   }
 
@@ -130,12 +155,20 @@ class LedgerRulesTest {
   }
 
   private static Peer peer(String id, double stake) {
-    return Peer.builder().peerId(id).publicKey("key").stake(stake).models(List.of("m")).hardware("test").heartbeatIntervalMs(2_000)
+    return Peer.builder()
+        .peerId(id)
+        .publicKey("key")
+        .stake(stake)
+        .models(List.of("m"))
+        .hardware("test")
+        .heartbeatIntervalMs(2_000)
         .build();
   }
 
   private static Reputation established(String id, double stake, double score) {
-    return Reputation.initial(id, score, stake).toBuilder().agreed(StakeWeights.PROBATION_VERDICTS).build();
+    return Reputation.initial(id, score, stake).toBuilder()
+        .agreed(StakeWeights.PROBATION_VERDICTS)
+        .build();
   }
 
   @Test
@@ -163,10 +196,16 @@ class LedgerRulesTest {
     }
     Map<String, Double> w = new StakeWeights().weights(peers, ledger::get);
     double established = w.get("h1") + w.get("h2") + w.get("h3");
-    double newcomers = w.entrySet().stream().filter(e -> e.getKey().startsWith("sybil")).mapToDouble(Map.Entry::getValue).sum();
+    double newcomers =
+        w.entrySet().stream()
+            .filter(e -> e.getKey().startsWith("sybil"))
+            .mapToDouble(Map.Entry::getValue)
+            .sum();
     assertThat(established).isCloseTo(270, within(1e-9));
     assertThat(newcomers).isCloseTo(StakeWeights.NEWCOMER_SHARE * established, within(1e-6));
-    assertThat(newcomers / (established + newcomers)).isLessThanOrEqualTo(0.2 + 1e-12).isLessThan(1.0 / 3);
+    assertThat(newcomers / (established + newcomers))
+        .isLessThanOrEqualTo(0.2 + 1e-12)
+        .isLessThan(1.0 / 3);
     // the cap scales newcomers together: equal stakes keep equal weights
     assertThat(w.get("sybil-0")).isCloseTo(w.get("sybil-999"), within(EPS));
   }
@@ -179,9 +218,14 @@ class LedgerRulesTest {
     peers.put("c", peer("c", Double.NaN));
     peers.put("d", peer("d", -10));
     Map<String, Double> w = new StakeWeights().weights(peers, id -> null);
-    assertThat(w).containsEntry("a", 50.0).containsEntry("b", 25.0).containsEntry("c", 0.0).containsEntry("d", 0.0);
+    assertThat(w)
+        .containsEntry("a", 50.0)
+        .containsEntry("b", 25.0)
+        .containsEntry("c", 0.0)
+        .containsEntry("d", 0.0);
     peers.put("whale", peer("whale", 1_000_000));
-    assertThat(new StakeWeights().weights(peers, id -> null)).containsEntry("whale", ReputationRules.MAX_BOND * ReputationRules.INITIAL_SCORE);
+    assertThat(new StakeWeights().weights(peers, id -> null))
+        .containsEntry("whale", ReputationRules.MAX_BOND * ReputationRules.INITIAL_SCORE);
   }
 
   @Test
@@ -189,10 +233,15 @@ class LedgerRulesTest {
     Map<String, Peer> peers = new LinkedHashMap<>();
     peers.put("old", peer("old", 100));
     peers.put("new", peer("new", 100));
-    Reputation almost = Reputation.initial("new", 1.0, 100).toBuilder().agreed(StakeWeights.PROBATION_VERDICTS - 1).build();
+    Reputation almost =
+        Reputation.initial("new", 1.0, 100).toBuilder()
+            .agreed(StakeWeights.PROBATION_VERDICTS - 1)
+            .build();
     Reputation done = established("new", 100, 1.0);
     Reputation old = established("old", 100, 1.0);
-    assertThat(new StakeWeights().weights(peers, id -> id.equals("old") ? old : almost).get("new")).isCloseTo(25, within(EPS));
-    assertThat(new StakeWeights().weights(peers, id -> id.equals("old") ? old : done).get("new")).isCloseTo(100, within(EPS));
+    assertThat(new StakeWeights().weights(peers, id -> id.equals("old") ? old : almost).get("new"))
+        .isCloseTo(25, within(EPS));
+    assertThat(new StakeWeights().weights(peers, id -> id.equals("old") ? old : done).get("new"))
+        .isCloseTo(100, within(EPS));
   }
 }

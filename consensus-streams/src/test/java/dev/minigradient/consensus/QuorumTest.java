@@ -14,14 +14,17 @@ class QuorumTest {
   private static Map<String, Ballot> ballots(Object... peerLabelValid) {
     Map<String, Ballot> m = new LinkedHashMap<>();
     for (int i = 0; i < peerLabelValid.length; i += 3) {
-      m.put((String) peerLabelValid[i], new Ballot((Integer) peerLabelValid[i + 1], (Boolean) peerLabelValid[i + 2]));
+      m.put(
+          (String) peerLabelValid[i],
+          new Ballot((Integer) peerLabelValid[i + 1], (Boolean) peerLabelValid[i + 2]));
     }
     return m;
   }
 
   @Test
   void eachLabelHoldsTheWeightOfItsValidEligibleVotes() {
-    Quorum.Tally t = Quorum.tally(WEIGHTS, ballots("a", 4, true, "b", 4, true, "c", 7, true, "x", 4, true));
+    Quorum.Tally t =
+        Quorum.tally(WEIGHTS, ballots("a", 4, true, "b", 4, true, "c", 7, true, "x", 4, true));
 
     assertThat(t.weightOf(4)).isEqualTo(4.0);
     assertThat(t.weightOf(7)).isEqualTo(1.0);

@@ -16,18 +16,24 @@ class ReplacementsTest {
 
   /** Ranks by a fixed list per seat, as {@link Committee#ranking} would. */
   private static Replacements.Ranker ranked(Map<Integer, List<String>> bySeat) {
-    return (seat, excluded) -> bySeat.getOrDefault(seat, List.of()).stream().filter(p -> !excluded.contains(p)).findFirst().orElse(null);
+    return (seat, excluded) ->
+        bySeat.getOrDefault(seat, List.of()).stream()
+            .filter(p -> !excluded.contains(p))
+            .findFirst()
+            .orElse(null);
   }
 
   @Test
   void eachSilentSeatGoesToItsNextRankedPeerThatHoldsNoSeatAndWasNotAppointedBefore() {
     // seats 0 and 2 are silent; x ranks first for both
     List<String> seats = List.of("a", "b", "c");
-    Replacements.Ranker ranker = ranked(Map.of(0, List.of("a", "b", "x", "y"), 2, List.of("c", "x", "a", "z")));
+    Replacements.Ranker ranker =
+        ranked(Map.of(0, List.of("a", "b", "x", "y"), 2, List.of("c", "x", "a", "z")));
 
     List<Appointment> appointed = Replacements.appoint(seats, Set.of("b"), ranker);
 
-    assertThat(appointed).containsExactly(new Appointment(0, "a", "x"), new Appointment(2, "c", "z"));
+    assertThat(appointed)
+        .containsExactly(new Appointment(0, "a", "x"), new Appointment(2, "c", "z"));
     assertThat(Replacements.finalSeats(seats, appointed)).containsExactly("x", "b", "z");
     assertThat(Replacements.replaced(appointed)).containsExactly("a", "c");
   }
@@ -36,7 +42,9 @@ class ReplacementsTest {
   void noSilentSeatAppointsNobodyAndASilentSeatWithoutCandidatesAppointsNoneAtAll() {
     Replacements.Ranker ranker = ranked(Map.of(0, List.of("a", "x"), 1, List.of("b", "a")));
     assertThat(Replacements.appoint(List.of("a", "b"), Set.of("a", "b"), ranker)).isEmpty();
-    assertThat(Replacements.appoint(List.of("a", "b"), Set.of(), ranker)).as("seat 1 has nobody left").isNull();
+    assertThat(Replacements.appoint(List.of("a", "b"), Set.of(), ranker))
+        .as("seat 1 has nobody left")
+        .isNull();
   }
 
   @Test
@@ -49,11 +57,16 @@ class ReplacementsTest {
     byte[] seed = Committee.seed(roster.beacon(), 1, 42, 5_000);
     Committee c = Committee.draw(roster, MODEL, 3, seed);
 
-    List<Appointment> appointed = Replacements.appoint(c.seats(), Set.of(), Replacements.ranker(roster, MODEL, seed));
+    List<Appointment> appointed =
+        Replacements.appoint(c.seats(), Set.of(), Replacements.ranker(roster, MODEL, seed));
 
     assertThat(appointed).hasSize(3);
-    assertThat(appointed.get(0).peerId()).isEqualTo(Committee.replacement(roster, MODEL, seed, 0, c.seats()));
-    assertThat(appointed).extracting(Appointment::peerId).doesNotHaveDuplicates().noneMatch(c::seats);
+    assertThat(appointed.get(0).peerId())
+        .isEqualTo(Committee.replacement(roster, MODEL, seed, 0, c.seats()));
+    assertThat(appointed)
+        .extracting(Appointment::peerId)
+        .doesNotHaveDuplicates()
+        .noneMatch(c::seats);
   }
 
   @Test
@@ -66,10 +79,14 @@ class ReplacementsTest {
     p.committee.addAll(List.of("a", "b", "a"));
     p.eligible.putAll(Map.of("a", 2.0, "b", 1.0));
 
-    var out = Replacements.appointIn(p, "t", List.of(new Appointment(0, "a", "x"), new Appointment(2, "a", "y")), 7_000);
+    var out =
+        Replacements.appointIn(
+            p, "t", List.of(new Appointment(0, "a", "x"), new Appointment(2, "a", "y")), 7_000);
 
     assertThat(p.eligible).containsEntry("a", 2.0).containsEntry("x", 1.0).containsEntry("y", 1.0);
-    assertThat(out).extracting(r -> r.seat() + " " + r.replacedPeerId() + " " + r.peerId()).containsExactly("0 a x", "2 a y");
+    assertThat(out)
+        .extracting(r -> r.seat() + " " + r.replacedPeerId() + " " + r.peerId())
+        .containsExactly("0 a x", "2 a y");
     assertThat(out.get(0).partition()).isEqualTo(2);
     assertThat(out.get(0).offset()).isEqualTo(9);
     assertThat(out.get(0).appendTime()).isEqualTo(1_000);

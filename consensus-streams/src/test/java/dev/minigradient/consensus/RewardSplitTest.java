@@ -20,17 +20,29 @@ class RewardSplitTest {
   void onlyAnAgreeingVoteInByTheDecisionThatPassedAnyAuditEarns() {
     assertThat(RewardSplit.earns(Verdict.AGREED, null, 1_000, 1_000)).isTrue();
     assertThat(RewardSplit.earns(Verdict.AGREED, AuditResult.PASSED, 900, 1_000)).isTrue();
-    assertThat(RewardSplit.earns(Verdict.AGREED, AuditResult.FAILED, 900, 1_000)).as("failed audit").isFalse();
-    assertThat(RewardSplit.earns(Verdict.AGREED, null, 1_001, 1_000)).as("in after the decision, within the grace").isFalse();
-    for (Verdict other : List.of(Verdict.LATE, Verdict.DISAGREED, Verdict.DRIFTED, Verdict.MISSED, Verdict.INVALID, Verdict.UNDECIDED)) {
+    assertThat(RewardSplit.earns(Verdict.AGREED, AuditResult.FAILED, 900, 1_000))
+        .as("failed audit")
+        .isFalse();
+    assertThat(RewardSplit.earns(Verdict.AGREED, null, 1_001, 1_000))
+        .as("in after the decision, within the grace")
+        .isFalse();
+    for (Verdict other :
+        List.of(
+            Verdict.LATE,
+            Verdict.DISAGREED,
+            Verdict.DRIFTED,
+            Verdict.MISSED,
+            Verdict.INVALID,
+            Verdict.UNDECIDED)) {
       assertThat(RewardSplit.earns(other, null, 900, 1_000)).as(other.name()).isFalse();
     }
   }
 
   @Test
   void theRewardIsSplitByWeightAmongTheEarnersAndNobodyElseGetsAny() {
-    List<PeerVerdict> paid = RewardSplit.split(
-        List.of(verdict("a", 3), verdict("b", 1), verdict("late", 4)), Set.of("a", "b"));
+    List<PeerVerdict> paid =
+        RewardSplit.split(
+            List.of(verdict("a", 3), verdict("b", 1), verdict("late", 4)), Set.of("a", "b"));
 
     assertThat(paid).extracting(PeerVerdict::peerId).containsExactly("a", "b", "late");
     assertThat(paid.get(0).reward()).isCloseTo(0.75 * ReputationRules.TASK_REWARD, within(1e-12));
@@ -41,7 +53,9 @@ class RewardSplitTest {
 
   @Test
   void earnersThatAllWeighNothingShareEqually() {
-    List<PeerVerdict> paid = RewardSplit.split(List.of(verdict("a", 0), verdict("b", 0), verdict("c", 0)), Set.of("a", "c"));
+    List<PeerVerdict> paid =
+        RewardSplit.split(
+            List.of(verdict("a", 0), verdict("b", 0), verdict("c", 0)), Set.of("a", "c"));
 
     assertThat(paid).extracting(PeerVerdict::reward).containsExactly(0.5, 0.0, 0.5);
   }

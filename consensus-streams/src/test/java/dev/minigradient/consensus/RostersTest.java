@@ -19,7 +19,9 @@ class RostersTest {
   void aRosterBuiltNowTakesEffectAtTheNextEpoch() {
     assertThat(Rosters.nextEpoch(0, 1_000)).isEqualTo(1_000);
     assertThat(Rosters.nextEpoch(999, 1_000)).isEqualTo(1_000);
-    assertThat(Rosters.nextEpoch(1_000, 1_000)).as("an epoch's first ms builds the next one").isEqualTo(2_000);
+    assertThat(Rosters.nextEpoch(1_000, 1_000))
+        .as("an epoch's first ms builds the next one")
+        .isEqualTo(2_000);
   }
 
   @Test
@@ -34,8 +36,12 @@ class RostersTest {
 
     assertThat(r.effectiveFrom()).isEqualTo(5_000);
     assertThat(r.defaultRedundancy()).isEqualTo(3);
-    assertThat(r.beacon()).isEqualTo(Roster.beacon(secret, 5_000)).isNotEqualTo(Roster.beacon(secret, 6_000));
-    assertThat(r.members()).containsExactly(
-        new Roster.Member("b", 0.0, List.of("m1")), new Roster.Member("a", 0.25, List.of("m1", "m2")));
+    assertThat(r.beacon())
+        .isEqualTo(Roster.beacon(secret, 5_000))
+        .isNotEqualTo(Roster.beacon(secret, 6_000));
+    assertThat(r.members())
+        .containsExactly(
+            new Roster.Member("b", 0.0, List.of("m1")),
+            new Roster.Member("a", 0.25, List.of("m1", "m2")));
   }
 }

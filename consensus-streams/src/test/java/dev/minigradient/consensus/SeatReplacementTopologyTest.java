@@ -38,19 +38,25 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
 
   /** Times the referee re-ran a task. */
   private final AtomicInteger refereeRuns = new AtomicInteger();
+
   /** {@code peers.reputation} as the app published it, read once. */
   private List<KeyValue<String, Reputation>> publishedLedger;
 
   private void start() {
-    Referee counting = (model, input) -> {
-      refereeRuns.incrementAndGet();
-      return new Referee.Reference(7, HONEST);
-    };
-    ConsensusConfig.Committees committees = new ConsensusConfig.Committees(3, 1_000, 0.0, SEAT_TIMEOUT_MS);
+    Referee counting =
+        (model, input) -> {
+          refereeRuns.incrementAndGet();
+          return new Referee.Reference(7, HONEST);
+        };
+    ConsensusConfig.Committees committees =
+        new ConsensusConfig.Committees(3, 1_000, 0.0, SEAT_TIMEOUT_MS);
     start(config("replacement-test", TIMEOUT_MS, false, 0.0, committees), counting, null);
   }
 
-  /** A task at offset 0 of partition 0, appended now, with the committee and seed every party computes. */
+  /**
+   * A task at offset 0 of partition 0, appended now, with the committee and seed every party
+   * computes.
+   */
   private record Submitted(Task task, Committee committee, byte[] seed) {
     /** The holder of seat 0: the seat left silent. */
     String silent() {
@@ -107,7 +113,11 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
   }
 
   private static Verdict verdictOf(Consensus c, String peerId) {
-    return c.verdicts().stream().filter(v -> v.peerId().equals(peerId)).findFirst().orElseThrow().verdict();
+    return c.verdicts().stream()
+        .filter(v -> v.peerId().equals(peerId))
+        .findFirst()
+        .orElseThrow()
+        .verdict();
   }
 
   @Test
@@ -119,17 +129,20 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     // when the seat timeout passes
     driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
 
-    // then each silent seat's next-ranked peer is appointed and announced, and nothing is decided yet
+    // then each silent seat's next-ranked peer is appointed and announced, and nothing is decided
+    // yet
     List<KeyValue<String, SeatReplacement>> calls = replacements.readKeyValuesToList();
     List<String> expected = expectedReplacements(s);
     assertThat(calls).extracting(kv -> kv.value.peerId()).containsExactlyElementsOf(expected);
-    assertThat(calls).allSatisfy(kv -> {
-      assertThat(kv.key).isEqualTo("t1");
-      assertThat(kv.value.replacedPeerId()).isEqualTo(s.silent());
-      assertThat(kv.value.partition()).isZero();
-      assertThat(kv.value.offset()).isZero();
-      assertThat(kv.value.appendTime()).isEqualTo(now);
-    });
+    assertThat(calls)
+        .allSatisfy(
+            kv -> {
+              assertThat(kv.key).isEqualTo("t1");
+              assertThat(kv.value.replacedPeerId()).isEqualTo(s.silent());
+              assertThat(kv.value.partition()).isZero();
+              assertThat(kv.value.offset()).isZero();
+              assertThat(kv.value.appendTime()).isEqualTo(now);
+            });
     assertThat(calls.get(0).value.seat()).isZero();
     assertThat(expected).noneMatch(p -> s.committee().seats(p));
     assertThat(consensus.isEmpty()).isTrue();
@@ -148,7 +161,9 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
       finalSeats.set(call.value.seat(), call.value.peerId());
     }
     assertThat(c.committee()).containsExactlyElementsOf(finalSeats).doesNotContain(s.silent());
-    assertThat(c.agreeingWeight()).isEqualTo(c.totalWeight()).isEqualTo(s.committee().seats().size());
+    assertThat(c.agreeingWeight())
+        .isEqualTo(c.totalWeight())
+        .isEqualTo(s.committee().seats().size());
     assertThat(verdictOf(c, s.silent())).isEqualTo(Verdict.PENDING);
     expected.forEach(p -> assertThat(verdictOf(c, p)).isEqualTo(Verdict.AGREED));
 
@@ -166,12 +181,29 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     assertThat(replay.findings(now + 60_000, 30_000).problems()).isEmpty();
 
     // but flags an appointment of another peer than the seat's next-ranked candidate
-    String wrong = roster.members().stream().map(Roster.Member::peerId)
-        .filter(p -> !s.committee().seats(p) && !expected.contains(p)).findFirst().orElseThrow();
+    String wrong =
+        roster.members().stream()
+            .map(Roster.Member::peerId)
+            .filter(p -> !s.committee().seats(p) && !expected.contains(p))
+            .findFirst()
+            .orElseThrow();
     List<KeyValue<String, SeatReplacement>> forged = new ArrayList<>(calls);
     SeatReplacement first = calls.get(0).value;
-    forged.set(0, KeyValue.pair("t1", new SeatReplacement(first.schemaVersion(), first.taskId(), first.modelId(), first.partition(),
-        first.offset(), first.appendTime(), first.seat(), first.replacedPeerId(), wrong, first.appointedAt())));
+    forged.set(
+        0,
+        KeyValue.pair(
+            "t1",
+            new SeatReplacement(
+                first.schemaVersion(),
+                first.taskId(),
+                first.modelId(),
+                first.partition(),
+                first.offset(),
+                first.appendTime(),
+                first.seat(),
+                first.replacedPeerId(),
+                wrong,
+                first.appointedAt())));
     assertThat(replayOf(s, forged, c, settledRecords).findings(now + 60_000, 30_000).problems())
         .containsKey("replacement is not the seat's next-ranked candidate");
 
@@ -180,17 +212,31 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     List<KeyValue<String, SeatReplacement>> again = new ArrayList<>(calls);
     for (KeyValue<String, SeatReplacement> kv : calls) {
       SeatReplacement r = kv.value;
-      again.add(KeyValue.pair("t1", new SeatReplacement(r.schemaVersion(), r.taskId(), r.modelId(), r.partition(), r.offset(),
-          r.appendTime(), r.seat(), r.replacedPeerId(), r.peerId(), r.appointedAt() + 5_000)));
+      again.add(
+          KeyValue.pair(
+              "t1",
+              new SeatReplacement(
+                  r.schemaVersion(),
+                  r.taskId(),
+                  r.modelId(),
+                  r.partition(),
+                  r.offset(),
+                  r.appendTime(),
+                  r.seat(),
+                  r.replacedPeerId(),
+                  r.peerId(),
+                  r.appointedAt() + 5_000)));
     }
-    assertThat(replayOf(s, again, c, settledRecords).findings(now + 60_000, 30_000).problems()).isEmpty();
+    assertThat(replayOf(s, again, c, settledRecords).findings(now + 60_000, 30_000).problems())
+        .isEmpty();
   }
 
   @Test
   void aReplacementStillSilentAtTheNextSeatTimeoutEscalatesToTheReferee() {
     Submitted s = seatZeroSilent("t2");
     driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
-    List<String> appointed = replacements.readValuesToList().stream().map(SeatReplacement::peerId).toList();
+    List<String> appointed =
+        replacements.readValuesToList().stream().map(SeatReplacement::peerId).toList();
     assertThat(appointed).isNotEmpty();
     assertThat(consensus.isEmpty()).as("the replacements are awaited").isTrue();
     assertThat(refereeRuns).hasValue(0);
@@ -206,7 +252,9 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     assertThat(replacements.isEmpty()).as("a task is replaced once").isTrue();
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS));
     Map<String, Verdict> settled = new HashMap<>();
-    settlements.readKeyValuesToList().forEach(kv -> settled.put(kv.key, kv.value.verdict().verdict()));
+    settlements
+        .readKeyValuesToList()
+        .forEach(kv -> settled.put(kv.key, kv.value.verdict().verdict()));
     assertThat(settled).containsEntry(s.silent(), Verdict.MISSED);
     appointed.forEach(p -> assertThat(settled).containsEntry(p, Verdict.MISSED));
   }
@@ -215,7 +263,8 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
   void theReplacedPeersOwnAgreeingVoteIsLateAndUnpaidEvenBeforeTheDecision() {
     Submitted s = seatZeroSilent("t3");
     driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
-    List<String> appointed = replacements.readValuesToList().stream().map(SeatReplacement::peerId).toList();
+    List<String> appointed =
+        replacements.readValuesToList().stream().map(SeatReplacement::peerId).toList();
 
     // when the replaced peer's vote comes after its replacement, but before the decision
     driver.advanceWallClockTime(Duration.ofMillis(500));
@@ -251,18 +300,28 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
 
   /** A replay fed the task's records as the topics hold them. */
   private LedgerReplay replayOf(
-      Submitted s, List<KeyValue<String, SeatReplacement>> calls, Consensus c, List<KeyValue<String, Settlement>> settled) {
+      Submitted s,
+      List<KeyValue<String, SeatReplacement>> calls,
+      Consensus c,
+      List<KeyValue<String, Settlement>> settled) {
     LedgerReplay replay = new LedgerReplay();
     replay.roster(roster);
     replay.task(s.task(), 0, 0, now);
     calls.forEach(kv -> replay.replacement(kv.value));
     replay.consensus(c);
-    c.verdicts().stream().filter(v -> v.label() != null).forEach(v -> replay.vote(s.task().taskId(), v.peerId()));
+    c.verdicts().stream()
+        .filter(v -> v.label() != null)
+        .forEach(v -> replay.vote(s.task().taskId(), v.peerId()));
     settled.forEach(kv -> replay.settlement(kv.key, kv.value));
     if (publishedLedger == null) {
-      driver.advanceWallClockTime(Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
+      driver.advanceWallClockTime(
+          Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
       publishedLedger =
-          driver.createOutputTopic(Topics.REPUTATION.name(), Serdes.String().deserializer(), Topics.REPUTATION.valueSerde().deserializer())
+          driver
+              .createOutputTopic(
+                  Topics.REPUTATION.name(),
+                  Serdes.String().deserializer(),
+                  Topics.REPUTATION.valueSerde().deserializer())
               .readKeyValuesToList();
     }
     publishedLedger.forEach(kv -> replay.published(kv.key, kv.value));

@@ -33,7 +33,9 @@ class StreamsSecuritySettingsTest {
                 "MG_KAFKA_SASL_JAAS_CONFIG", JAAS));
 
     // when the consensus app makes its Streams settings
-    StreamsConfig streams = new StreamsConfig(ConsensusTopology.streamsProperties(ConsensusConfig.defaults(kafka, state)));
+    StreamsConfig streams =
+        new StreamsConfig(
+            ConsensusTopology.streamsProperties(ConsensusConfig.defaults(kafka, state)));
 
     // then each client Streams creates is configured with them
     List<Map<String, Object>> clients =

@@ -11,19 +11,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The processing guarantee must not renumber the topology's sub-topologies: a task's id (say
- * {@code 2_0}) names its state folder and its state stores' changelogs, so an application
- * restarted with the other guarantee on the same state must find each store under the task that
- * owns it. (Kafka Streams refuses a store that moves to another task: "Metrics recorder is
- * re-initialised with different task".)
+ * The processing guarantee must not renumber the topology's sub-topologies: a task's id (say {@code
+ * 2_0}) names its state folder and its state stores' changelogs, so an application restarted with
+ * the other guarantee on the same state must find each store under the task that owns it. (Kafka
+ * Streams refuses a store that moves to another task: "Metrics recorder is re-initialised with
+ * different task".)
  */
 class TopologyShapeTest {
   @TempDir Path stateDir;
 
   @Test
   void bothGuaranteesNumberTheSubTopologiesAlike() {
-    ConsensusConfig eos = ConsensusConfig.defaults(new KafkaSettings("localhost:9", Map.of()), stateDir);
-    ConsensusConfig alos = eos.withTiming(eos.decisionTimeoutMs(), eos.commitIntervalMs(), !eos.exactlyOnce());
+    ConsensusConfig eos =
+        ConsensusConfig.defaults(new KafkaSettings("localhost:9", Map.of()), stateDir);
+    ConsensusConfig alos =
+        eos.withTiming(eos.decisionTimeoutMs(), eos.commitIntervalMs(), !eos.exactlyOnce());
 
     Map<Integer, String> a = subTopologies(ConsensusTopology.build(eos).describe());
     Map<Integer, String> b = subTopologies(ConsensusTopology.build(alos).describe());
@@ -39,13 +41,14 @@ class TopologyShapeTest {
       StringBuilder nodes = new StringBuilder();
       s.nodes().stream()
           .sorted(java.util.Comparator.comparing(TopologyDescription.Node::name))
-          .forEach(n -> {
-            nodes.append(n.name());
-            if (n instanceof TopologyDescription.Processor p) {
-              nodes.append(new java.util.TreeSet<>(p.stores()));
-            }
-            nodes.append(' ');
-          });
+          .forEach(
+              n -> {
+                nodes.append(n.name());
+                if (n instanceof TopologyDescription.Processor p) {
+                  nodes.append(new java.util.TreeSet<>(p.stores()));
+                }
+                nodes.append(' ');
+              });
       out.put(s.id(), nodes.toString());
     }
     return out;

@@ -10,7 +10,10 @@ import dev.minigradient.protocol.Verdict;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@link Verdicts}: the verdict, audit and reward rules the processor and the trial share, without Kafka. */
+/**
+ * {@link Verdicts}: the verdict, audit and reward rules the processor and the trial share, without
+ * Kafka.
+ */
 class VerdictsTest {
   private static final List<Double> MODEL = List.of(0.1, 0.8, 0.1);
   private static final List<Double> MADE_UP = List.of(0.05, 0.9, 0.05);
@@ -61,6 +64,8 @@ class VerdictsTest {
     assertThat(v.get(1).reward()).isZero();
     assertThat(v.get(2).verdict()).isEqualTo(Verdict.MISSED);
     assertThat(v.get(2).audit()).isNull();
-    assertThat(Verdicts.of(p, 1_000, false).get(2).verdict()).as("before settlement").isEqualTo(Verdict.PENDING);
+    assertThat(Verdicts.of(p, 1_000, false).get(2).verdict())
+        .as("before settlement")
+        .isEqualTo(Verdict.PENDING);
   }
 }

@@ -12,16 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commits a consumer's offsets only for polls whose every send the broker has acknowledged,
- * oldest first, so a committed offset always follows its acknowledged sends (at-least-once) while
- * the next poll's work overlaps the acknowledgements of the previous. Used on the poll thread
- * only.
+ * Commits a consumer's offsets only for polls whose every send the broker has acknowledged, oldest
+ * first, so a committed offset always follows its acknowledged sends (at-least-once) while the next
+ * poll's work overlaps the acknowledgements of the previous. Used on the poll thread only.
  */
 final class AcknowledgedCommits {
   private static final Logger log = LoggerFactory.getLogger(AcknowledgedCommits.class);
 
   private final Consumer<String, byte[]> consumer;
   private final BooleanSupplier halted;
+
   /** Polls handled whose sends are not all acknowledged yet, oldest first. */
   private final ArrayDeque<PollBatch> unacked = new ArrayDeque<>();
 
@@ -40,8 +40,8 @@ final class AcknowledgedCommits {
    * Starts tracking a poll, after those tracked before it.
    *
    * @param records the poll, not empty
-   * @return its batch: {@link PollBatch#expect()} it for each send, {@link PollBatch#sealed()}
-   *     it once every record is handled
+   * @return its batch: {@link PollBatch#expect()} it for each send, {@link PollBatch#sealed()} it
+   *     once every record is handled
    */
   PollBatch track(ConsumerRecords<String, byte[]> records) {
     PollBatch batch = new PollBatch(records);
@@ -87,12 +87,14 @@ final class AcknowledgedCommits {
     if (sync) {
       consumer.commitSync(offsets);
     } else {
-      consumer.commitAsync(offsets, (committed, e) -> {
-        if (e != null) {
-          // a later commit carries higher offsets; if none comes, the records are handled again
-          log.warn("offset commit failed: {}", e.toString());
-        }
-      });
+      consumer.commitAsync(
+          offsets,
+          (committed, e) -> {
+            if (e != null) {
+              // a later commit carries higher offsets; if none comes, the records are handled again
+              log.warn("offset commit failed: {}", e.toString());
+            }
+          });
     }
   }
 }

@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers the tasks a peer is appointed to in a silent seat's place ({@link SeatReplacement}):
- * reads each task record by position ({@link TaskReader}) and answers it as a seated peer does,
- * one at a time, on a thread of its own. An appointment for a model the peer does not serve, for
- * a task older than its max task age, or for a task already called is ignored; a full queue
- * drops it (the seat then escalates).
+ * reads each task record by position ({@link TaskReader}) and answers it as a seated peer does, one
+ * at a time, on a thread of its own. An appointment for a model the peer does not serve, for a task
+ * older than its max task age, or for a task already called is ignored; a full queue drops it (the
+ * seat then escalates).
  */
 final class Appointments {
   private static final Logger log = LoggerFactory.getLogger(Appointments.class);
@@ -30,8 +30,10 @@ final class Appointments {
   private final PeerState state;
   private final BooleanSupplier ready;
   private final ThreadPoolExecutor caller;
+
   /** Reads appointed tasks by position; used on the {@link #caller} thread only. */
   private final TaskReader taskReader;
+
   /** Tasks this peer was appointed to, newest last (the network watcher's thread only). */
   private final Set<String> calledTasks =
       Collections.newSetFromMap(
@@ -64,10 +66,15 @@ final class Appointments {
     this.pipeline = pipeline;
     this.state = state;
     this.ready = ready;
-    this.taskReader = new TaskReader(() -> clients.consumer(ClientSettings.taskReader(config.peerId())));
+    this.taskReader =
+        new TaskReader(() -> clients.consumer(ClientSettings.taskReader(config.peerId())));
     this.caller =
         new ThreadPoolExecutor(
-            1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(256),
             r -> {
               Thread t = new Thread(r, "peer-" + config.peerId() + "-called");
               t.setDaemon(true);
@@ -86,7 +93,10 @@ final class Appointments {
    * @param call the appointment
    */
   void onCall(SeatReplacement call) {
-    if (state.crashed.get() || !state.running.get() || !ready.getAsBoolean() || !modelIds.contains(call.modelId())) {
+    if (state.crashed.get()
+        || !state.running.get()
+        || !ready.getAsBoolean()
+        || !modelIds.contains(call.modelId())) {
       return; // not answering yet (no sealing key), or not for this peer's models
     }
     if (System.currentTimeMillis() - call.appendTime() > config.maxTaskAgeMs()) {
@@ -122,12 +132,22 @@ final class Appointments {
       return;
     }
     if (!call.taskId().equals(record.key())) {
-      log.warn("peer {}: appointment to task {} points at {}-{}@{}, which holds {}",
-          config.peerId(), call.taskId(), record.topic(), record.partition(), record.offset(), record.key());
+      log.warn(
+          "peer {}: appointment to task {} points at {}-{}@{}, which holds {}",
+          config.peerId(),
+          call.taskId(),
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          record.key());
       return;
     }
-    log.debug("peer {} answers task {} in place of {} (seat {})",
-        config.peerId(), call.taskId(), call.replacedPeerId(), call.seat());
+    log.debug(
+        "peer {} answers task {} in place of {} (seat {})",
+        config.peerId(),
+        call.taskId(),
+        call.replacedPeerId(),
+        call.seat());
     PollBatch batch = new PollBatch(); // no offsets of its own to commit
     pipeline.answer(record, batch);
     batch.sealed();

@@ -17,9 +17,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * How a peer behaves: honestly, or as one of the simulated adversaries the consensus must
- * withstand (for tests, the {@code simulate} command and demos); a name and the settings the
- * adversaries read, from which {@link #adversary()} makes the {@link Adversary} a peer runs.
+ * How a peer behaves: honestly, or as one of the simulated adversaries the consensus must withstand
+ * (for tests, the {@code simulate} command and demos); a name and the settings the adversaries
+ * read, from which {@link #adversary()} makes the {@link Adversary} a peer runs.
  *
  * @param kind the behaviour
  * @param constantLabel the label a {@link Kind#CONSTANT} peer always answers
@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  * @param crashAfter votes a {@link Kind#CRASH} peer sends before it stops abruptly
  * @param forgeAs peer ids in whose name a {@link Kind#FORGER} peer sends forged votes
  */
-public record Behavior(Kind kind, int constantLabel, long delayMs, int crashAfter, List<String> forgeAs) {
+public record Behavior(
+    Kind kind, int constantLabel, long delayMs, int crashAfter, List<String> forgeAs) {
 
   /**
    * The behaviours, by the names the {@code --behavior} option and the {@code simulate} mixes use:
@@ -77,8 +78,8 @@ public record Behavior(Kind kind, int constantLabel, long delayMs, int crashAfte
   }
 
   /**
-   * A behaviour with the default settings: constant label 1, 3,000 ms delay, crash after 20
-   * votes, forging in no one's name.
+   * A behaviour with the default settings: constant label 1, 3,000 ms delay, crash after 20 votes,
+   * forging in no one's name.
    *
    * @param kind the behaviour
    * @return the behaviour
@@ -99,8 +100,12 @@ public record Behavior(Kind kind, int constantLabel, long delayMs, int crashAfte
       return of(Kind.valueOf(name.trim().toUpperCase(Locale.ROOT)));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "unknown behavior '" + name + "' (known: "
-              + Arrays.stream(Kind.values()).map(k -> k.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
+          "unknown behavior '"
+              + name
+              + "' (known: "
+              + Arrays.stream(Kind.values())
+                  .map(k -> k.name().toLowerCase(Locale.ROOT))
+                  .collect(Collectors.joining(", "))
               + ")");
     }
   }

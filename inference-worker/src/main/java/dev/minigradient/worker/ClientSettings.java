@@ -45,18 +45,22 @@ final class ClientSettings {
   }
 
   /**
-   * The producer's, for votes, dead letters and heartbeats: idempotent, acknowledged by all
-   * in-sync replicas.
+   * The producer's, for votes, dead letters and heartbeats: idempotent, acknowledged by all in-sync
+   * replicas.
    *
    * @param peerId the peer
    * @return the settings
    */
   static Map<String, Object> producer(String peerId) {
     return Map.of(
-        ProducerConfig.CLIENT_ID_CONFIG, clientId(peerId, "votes"),
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-        ProducerConfig.LINGER_MS_CONFIG, Integer.toString(LINGER_MS));
+        ProducerConfig.CLIENT_ID_CONFIG,
+        clientId(peerId, "votes"),
+        ProducerConfig.ACKS_CONFIG,
+        "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+        "true",
+        ProducerConfig.LINGER_MS_CONFIG,
+        Integer.toString(LINGER_MS));
   }
 
   /**

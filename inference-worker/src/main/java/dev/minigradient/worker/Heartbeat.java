@@ -32,7 +32,11 @@ final class Heartbeat {
    * @param models ids of the models it serves
    * @param producer sends the records (not closed here)
    */
-  Heartbeat(WorkerConfig config, String publicKey, List<String> models, Producer<String, byte[]> producer) {
+  Heartbeat(
+      WorkerConfig config,
+      String publicKey,
+      List<String> models,
+      Producer<String, byte[]> producer) {
     this.config = config;
     this.publicKey = publicKey;
     this.models = List.copyOf(models);
@@ -79,7 +83,10 @@ final class Heartbeat {
             .publicKey(publicKey)
             .stake(config.stake())
             .models(models)
-            .hardware(Runtime.getRuntime().availableProcessors() + " cpu, " + System.getProperty("os.arch"))
+            .hardware(
+                Runtime.getRuntime().availableProcessors()
+                    + " cpu, "
+                    + System.getProperty("os.arch"))
             .heartbeatAt(System.currentTimeMillis())
             .heartbeatIntervalMs(config.heartbeatIntervalMs())
             .leaving(leaving)

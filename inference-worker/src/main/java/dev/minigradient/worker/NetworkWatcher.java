@@ -3,8 +3,8 @@ package dev.minigradient.worker;
 import dev.minigradient.protocol.NetworkKey;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Rosters;
-import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,13 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A peer's view of what the consensus app announces, followed on one assigned consumer (no
- * group, {@code read_committed} as the consensus app reads them): the sealing key on {@code network.keys}, read from the beginning (compacted, a few
- * records), the committee rosters on {@code network.rosters}, read from {@link #lookbackMs}
- * ago only (one record per epoch, kept forever), and the seat replacements on {@code
- * inference.replacements}, read from the end (a peer only needs the appointments made after it
- * started), those naming this peer handed to a {@link Calls}. Records that are none of these go
- * to the dead-letter topic and change nothing: the sealing key in use stays, the rosters read stay.
+ * A peer's view of what the consensus app announces, followed on one assigned consumer (no group,
+ * {@code read_committed} as the consensus app reads them): the sealing key on {@code network.keys},
+ * read from the beginning (compacted, a few records), the committee rosters on {@code
+ * network.rosters}, read from {@link #lookbackMs} ago only (one record per epoch, kept forever),
+ * and the seat replacements on {@code inference.replacements}, read from the end (a peer only needs
+ * the appointments made after it started), those naming this peer handed to a {@link Calls}.
+ * Records that are none of these go to the dead-letter topic and change nothing: the sealing key in
+ * use stays, the rosters read stay.
  */
 final class NetworkWatcher implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(NetworkWatcher.class);
@@ -41,8 +42,8 @@ final class NetworkWatcher implements Runnable {
   static final long ROSTER_LOOKBACK_MS = 60_000;
 
   /**
-   * Added to the look-back, ms: a roster is published about an epoch before it takes effect, so
-   * the one in effect at the oldest task still served was published before that task.
+   * Added to the look-back, ms: a roster is published about an epoch before it takes effect, so the
+   * one in effect at the oldest task still served was published before that task.
    */
   static final long ROSTER_MARGIN_MS = 10_000;
 
@@ -93,7 +94,11 @@ final class NetworkWatcher implements Runnable {
    * @param calls takes each replacement naming {@code peerId}
    */
   NetworkWatcher(
-      String peerId, Supplier<Consumer<String, byte[]>> consumers, long maxTaskAgeMs, BooleanSupplier running, Rejects rejects,
+      String peerId,
+      Supplier<Consumer<String, byte[]>> consumers,
+      long maxTaskAgeMs,
+      BooleanSupplier running,
+      Rejects rejects,
       Calls calls) {
     this.peerId = peerId;
     this.calls = calls;
@@ -122,8 +127,8 @@ final class NetworkWatcher implements Runnable {
   }
 
   /**
-   * Whether the peer can start answering tasks: the sealing key is known and the rosters
-   * published before the watcher started have been read.
+   * Whether the peer can start answering tasks: the sealing key is known and the rosters published
+   * before the watcher started have been read.
    *
    * @return true once both hold
    */
@@ -159,7 +164,8 @@ final class NetworkWatcher implements Runnable {
       Map<TopicPartition, Long> since = new HashMap<>();
       long from = System.currentTimeMillis() - lookbackMs;
       rosterParts.forEach(tp -> since.put(tp, from));
-      Map<TopicPartition, OffsetAndTimestamp> starts = rosterParts.isEmpty() ? Map.of() : c.offsetsForTimes(since);
+      Map<TopicPartition, OffsetAndTimestamp> starts =
+          rosterParts.isEmpty() ? Map.of() : c.offsetsForTimes(since);
       for (TopicPartition tp : rosterParts) {
         OffsetAndTimestamp start = starts.get(tp);
         if (start == null) {
@@ -181,7 +187,8 @@ final class NetworkWatcher implements Runnable {
           }
         }
         if (!rostersCaughtUp) {
-          rostersCaughtUp = ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue());
+          rostersCaughtUp =
+              ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue());
         }
       }
     } catch (WakeupException | InterruptException e) {
@@ -209,7 +216,12 @@ final class NetworkWatcher implements Runnable {
       return;
     }
     if (call == null || !call.taskId().equals(r.key())) {
-      rejects.reject(r, "malformed-replacement", call == null ? "empty replacement record" : "record key " + r.key() + " is not the task id " + call.taskId());
+      rejects.reject(
+          r,
+          "malformed-replacement",
+          call == null
+              ? "empty replacement record"
+              : "record key " + r.key() + " is not the task id " + call.taskId());
     } else if (call.peerId().equals(peerId)) {
       calls.called(call);
     }
@@ -217,11 +229,15 @@ final class NetworkWatcher implements Runnable {
 
   private void onKey(ConsumerRecord<String, byte[]> r) {
     try {
-      NetworkKey k = Topics.NETWORK_KEYS.valueSerde().deserializer().deserialize(r.topic(), r.value());
-      if (k != null && NetworkKey.CONSENSUS_SEAL.equals(k.name()) && !k.publicKey().equals(sealKey)) {
+      NetworkKey k =
+          Topics.NETWORK_KEYS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+      if (k != null
+          && NetworkKey.CONSENSUS_SEAL.equals(k.name())
+          && !k.publicKey().equals(sealKey)) {
         sealer.set(Sealing.sealer(Sealing.decode(k.publicKey())));
         sealKey = k.publicKey();
-        log.info("peer {}: sealing votes to the consensus key published at {}", peerId, k.publishedAt());
+        log.info(
+            "peer {}: sealing votes to the consensus key published at {}", peerId, k.publishedAt());
       }
     } catch (SerializationException | IllegalArgumentException e) {
       rejects.reject(r, "malformed-key", e.getMessage()); // the sealing key in use stays
@@ -240,7 +256,10 @@ final class NetworkWatcher implements Runnable {
       rejects.reject(r, "malformed-roster", "empty roster record");
     } else if (!roster.key().equals(r.key())) {
       // the consensus app finds rosters by key: one filed under another epoch would differ here
-      rejects.reject(r, "malformed-roster", "record key " + r.key() + " is not the roster's key " + roster.key());
+      rejects.reject(
+          r,
+          "malformed-roster",
+          "record key " + r.key() + " is not the roster's key " + roster.key());
     } else {
       rosters.add(roster);
     }

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Signs, seals and sends a peer's votes, and sends its dead letters. Votes handed to a {@link
- * Ballot}'s {@code send} leave from a thread of its own (one, so they leave in the order they
- * were answered), overlapping the next task's decoding and inference; a full queue makes the
- * caller send.
+ * Ballot}'s {@code send} leave from a thread of its own (one, so they leave in the order they were
+ * answered), overlapping the next task's decoding and inference; a full queue makes the caller
+ * send.
  */
 final class Outbox {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
@@ -55,7 +55,11 @@ final class Outbox {
     this.state = state;
     this.thread =
         new ThreadPoolExecutor(
-            1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(256),
             r -> {
               Thread t = new Thread(r, "peer-" + peerId + "-outbox");
               t.setDaemon(true);
@@ -75,11 +79,12 @@ final class Outbox {
       @Override
       public void send(Vote vote) {
         PollBatch pending = batch.expect();
-        thread.execute(() -> {
-          if (!state.crashed.get()) {
-            sendCounted(vote, pending);
-          }
-        });
+        thread.execute(
+            () -> {
+              if (!state.crashed.get()) {
+                sendCounted(vote, pending);
+              }
+            });
       }
 
       @Override
@@ -106,19 +111,27 @@ final class Outbox {
    * @param error the message
    * @param batch the poll whose offsets wait for it, or null
    */
-  void deadLetter(ConsumerRecord<String, byte[]> record, String reason, String error, PollBatch batch) {
+  void deadLetter(
+      ConsumerRecord<String, byte[]> record, String reason, String error, PollBatch batch) {
     log.warn(
         "peer {}: {} at {}-{}@{}: {}",
-        peerId, reason, record.topic(), record.partition(), record.offset(), error);
+        peerId,
+        reason,
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        error);
     state.deadLetters.incrementAndGet();
     producer.send(
-        DeadLetters.of(record, "inference-worker/" + peerId, reason, error), batch == null ? null : batch.expect());
+        DeadLetters.of(record, "inference-worker/" + peerId, reason, error),
+        batch == null ? null : batch.expect());
   }
 
   /** Waits (up to 30 s) until the outbox's thread has sent every vote handed to it. */
   void awaitIdle() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while ((thread.getActiveCount() > 0 || !thread.getQueue().isEmpty()) && System.nanoTime() < deadline) {
+    while ((thread.getActiveCount() > 0 || !thread.getQueue().isEmpty())
+        && System.nanoTime() < deadline) {
       try {
         Thread.sleep(1);
       } catch (InterruptedException e) {

@@ -43,12 +43,14 @@ interface PeerClients {
     return new PeerClients() {
       @Override
       public Consumer<String, byte[]> consumer(Map<String, Object> settings) {
-        return new KafkaConsumer<>(kafka.properties(settings), new StringDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(
+            kafka.properties(settings), new StringDeserializer(), new ByteArrayDeserializer());
       }
 
       @Override
       public Producer<String, byte[]> producer(Map<String, Object> settings) {
-        return new KafkaProducer<>(kafka.properties(settings), new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(
+            kafka.properties(settings), new StringSerializer(), new ByteArraySerializer());
       }
     };
   }

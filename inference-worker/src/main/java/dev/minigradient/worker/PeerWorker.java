@@ -31,30 +31,30 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Committees: the peer follows {@code network.rosters} ({@link NetworkWatcher}) and, before it
  * decodes a task, peeks at its model and redundancy ({@link TaskPeek}); a task whose committee
- * seats only other peers, or whose model it does not serve, is skipped undecoded ({@link
- * Seating}). Simulated adversaries follow the same rule. A peer appointed to a silent seat's
- * place ({@link SeatReplacement} on {@code inference.replacements}, which the {@link
- * NetworkWatcher} follows) reads that task record by position ({@link TaskReader}) on a thread of
- * its own and answers it as a seated peer does, adversaries included; an appointment for a model
- * it does not serve, for a task older than its max task age, or for a task already answered on an
- * appointment is ignored. Each vote carries {@link RuntimeDescription#current()}.
+ * seats only other peers, or whose model it does not serve, is skipped undecoded ({@link Seating}).
+ * Simulated adversaries follow the same rule. A peer appointed to a silent seat's place ({@link
+ * SeatReplacement} on {@code inference.replacements}, which the {@link NetworkWatcher} follows)
+ * reads that task record by position ({@link TaskReader}) on a thread of its own and answers it as
+ * a seated peer does, adversaries included; an appointment for a model it does not serve, for a
+ * task older than its max task age, or for a task already answered on an appointment is ignored.
+ * Each vote carries {@link RuntimeDescription#current()}.
  *
  * <p>Delivery is at-least-once: a poll's task offsets are committed only once the broker has
- * acknowledged every vote and dead letter the poll caused, so a crash may re-send a vote, which
- * the consensus counts once per (task, peer). The acknowledgements are not awaited in line: the
- * next poll is handled while the previous one's votes are in flight, and its offsets are
- * committed (asynchronously) when they are all acknowledged. Signing, sealing and sending run on
- * a second thread, so they overlap the decoding and inference of the next task. Input that cannot
- * be decoded gets a rejecting vote (label {@link Vote#REJECTED} with the reason) and a {@link
- * DeadLetters dead letter}; a record that is not a task at all gets only the dead letter.
+ * acknowledged every vote and dead letter the poll caused, so a crash may re-send a vote, which the
+ * consensus counts once per (task, peer). The acknowledgements are not awaited in line: the next
+ * poll is handled while the previous one's votes are in flight, and its offsets are committed
+ * (asynchronously) when they are all acknowledged. Signing, sealing and sending run on a second
+ * thread, so they overlap the decoding and inference of the next task. Input that cannot be decoded
+ * gets a rejecting vote (label {@link Vote#REJECTED} with the reason) and a {@link DeadLetters dead
+ * letter}; a record that is not a task at all gets only the dead letter.
  */
 public final class PeerWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PeerWorker.class);
 
   /**
-   * The vote producer's {@code linger.ms}: votes are no longer flushed per poll, so a linger
-   * would delay every vote by its length at light load; under load, votes queued while a request
-   * is in flight still leave in one batch.
+   * The vote producer's {@code linger.ms}: votes are no longer flushed per poll, so a linger would
+   * delay every vote by its length at light load; under load, votes queued while a request is in
+   * flight still leave in one batch.
    */
   public static final int LINGER_MS = ClientSettings.LINGER_MS;
 
@@ -67,8 +67,10 @@ public final class PeerWorker implements AutoCloseable {
   private final Producer<String, byte[]> producer;
   private final Heartbeat heartbeat;
   private final Outbox outbox;
+
   /** The sealing key and the rosters, from {@code network.keys} and {@code network.rosters}. */
   private final NetworkWatcher network;
+
   private final TaskPipeline pipeline;
   private final Appointments appointments;
   private final PollLoop pollLoop;
@@ -86,7 +88,10 @@ public final class PeerWorker implements AutoCloseable {
         config,
         List.of(
             new ServedModel(
-                "mnist", engine, Preprocessing.named("mnist-digit", config.maxPixels()), List.of())));
+                "mnist",
+                engine,
+                Preprocessing.named("mnist-digit", config.maxPixels()),
+                List.of())));
   }
 
   /**
@@ -121,7 +126,8 @@ public final class PeerWorker implements AutoCloseable {
    * @param behavior how it answers tasks
    * @throws IllegalArgumentException if {@code served} is empty
    */
-  public PeerWorker(WorkerConfig config, List<ServedModel> served, KeyPair keys, Behavior behavior) {
+  public PeerWorker(
+      WorkerConfig config, List<ServedModel> served, KeyPair keys, Behavior behavior) {
     this(config, served, keys, behavior, PeerClients.kafka(config.kafka()));
   }
 
@@ -135,7 +141,12 @@ public final class PeerWorker implements AutoCloseable {
    * @param clients makes its consumers and its producer
    * @throws IllegalArgumentException if {@code served} is empty
    */
-  PeerWorker(WorkerConfig config, List<ServedModel> served, KeyPair keys, Behavior behavior, PeerClients clients) {
+  PeerWorker(
+      WorkerConfig config,
+      List<ServedModel> served,
+      KeyPair keys,
+      Behavior behavior,
+      PeerClients clients) {
     this.behavior = Objects.requireNonNull(behavior, "behavior");
     if (served.isEmpty()) {
       throw new IllegalArgumentException("a peer serves at least one model");
@@ -146,7 +157,11 @@ public final class PeerWorker implements AutoCloseable {
     this.consumer = clients.consumer(ClientSettings.tasks(config));
     this.producer = clients.producer(ClientSettings.producer(config.peerId()));
     this.heartbeat =
-        new Heartbeat(config, Signatures.encodePublicKey(keys.getPublic()), List.copyOf(models.keySet()), producer);
+        new Heartbeat(
+            config,
+            Signatures.encodePublicKey(keys.getPublic()),
+            List.copyOf(models.keySet()),
+            producer);
     this.network =
         new NetworkWatcher(
             config.peerId(),
@@ -155,12 +170,30 @@ public final class PeerWorker implements AutoCloseable {
             state.running::get,
             this::deadLetter,
             this::onCall);
-    this.outbox = new Outbox(config.peerId(), producer, Signatures.signer(keys.getPrivate()), network::sealer, state);
-    this.pipeline = new TaskPipeline(config, models, adversary, outbox, state, clients, () -> halt("simulated"));
-    this.appointments = new Appointments(config, models.keySet(), clients, pipeline, state, network::ready);
+    this.outbox =
+        new Outbox(
+            config.peerId(),
+            producer,
+            Signatures.signer(keys.getPrivate()),
+            network::sealer,
+            state);
+    this.pipeline =
+        new TaskPipeline(
+            config, models, adversary, outbox, state, clients, () -> halt("simulated"));
+    this.appointments =
+        new Appointments(config, models.keySet(), clients, pipeline, state, network::ready);
     Seating seating = new Seating(network.rosters(), config.peerId(), models.keySet());
     this.pollLoop =
-        new PollLoop(config.peerId(), consumer, producer, network, seating, pipeline, outbox, state, this::onStop);
+        new PollLoop(
+            config.peerId(),
+            consumer,
+            producer,
+            network,
+            seating,
+            pipeline,
+            outbox,
+            state,
+            this::onStop);
   }
 
   /** A record the network watcher cannot read: a dead letter no offset waits for. */
@@ -207,10 +240,10 @@ public final class PeerWorker implements AutoCloseable {
   }
 
   /**
-   * Stops the peer the way a killed process stops, for fault tests: no more votes or heartbeats,
-   * no leaving record, the offsets of the poll in hand not committed, and its consumer stays in
-   * the group until the group coordinator's session timeout expires. A new {@code PeerWorker}
-   * with the same peer id and key takes over from the last committed offsets.
+   * Stops the peer the way a killed process stops, for fault tests: no more votes or heartbeats, no
+   * leaving record, the offsets of the poll in hand not committed, and its consumer stays in the
+   * group until the group coordinator's session timeout expires. A new {@code PeerWorker} with the
+   * same peer id and key takes over from the last committed offsets.
    */
   public void crash() {
     if (halt("simulated kill")) {
@@ -266,8 +299,8 @@ public final class PeerWorker implements AutoCloseable {
   }
 
   /**
-   * The roster this peer has read for a time: the one it draws committees from for a task
-   * appended then.
+   * The roster this peer has read for a time: the one it draws committees from for a task appended
+   * then.
    *
    * @param at a task's append time, epoch ms
    * @return the roster, or null when it has read none that early

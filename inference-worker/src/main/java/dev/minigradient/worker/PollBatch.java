@@ -13,10 +13,9 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The records of one poll: the offsets to commit once every send they caused is acknowledged.
- * Pass it (after {@link #expect()}) as the callback of each send. It counts one extra pending
- * send until {@link #sealed()}, so it cannot complete while its records are still being handled.
- * Thread-safe.
+ * The records of one poll: the offsets to commit once every send they caused is acknowledged. Pass
+ * it (after {@link #expect()}) as the callback of each send. It counts one extra pending send until
+ * {@link #sealed()}, so it cannot complete while its records are still being handled. Thread-safe.
  */
 final class PollBatch implements Callback {
   private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();

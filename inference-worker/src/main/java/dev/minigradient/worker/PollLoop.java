@@ -21,13 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A peer's poll loop: waits for the sealing key and rosters, joins the peer's consumer group on
- * the tasks topic, and hands each task it is seated on to the {@link TaskPipeline}; a task whose
- * committee seats only other peers, or whose model it does not serve, is skipped undecoded
- * ({@link Seating}). A poll's offsets are committed once all its sends are acknowledged ({@link
+ * A peer's poll loop: waits for the sealing key and rosters, joins the peer's consumer group on the
+ * tasks topic, and hands each task it is seated on to the {@link TaskPipeline}; a task whose
+ * committee seats only other peers, or whose model it does not serve, is skipped undecoded ({@link
+ * Seating}). A poll's offsets are committed once all its sends are acknowledged ({@link
  * AcknowledgedCommits}), while the next poll is handled. On a revocation or a clean stop it waits
- * for the votes in flight and commits their tasks; a crashed peer commits nothing and stays in
- * the group until its session times out.
+ * for the votes in flight and commits their tasks; a crashed peer commits nothing and stays in the
+ * group until its session times out.
  */
 final class PollLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
@@ -105,7 +105,8 @@ final class PollLoop implements Runnable {
       awaitNetwork();
       consumer.subscribe(List.of(Topics.TASKS.name()), new Handover());
       while (state.running.get()) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(commits.isEmpty() ? 200 : 5));
+        ConsumerRecords<String, byte[]> records =
+            consumer.poll(Duration.ofMillis(commits.isEmpty() ? 200 : 5));
         commits.commit(false);
         if (records.isEmpty()) {
           continue;
@@ -131,12 +132,14 @@ final class PollLoop implements Runnable {
       onStop.run();
       if (state.crashed.get()) {
         // as a killed process: no leave-group request, the coordinator times the member out
-        consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP)
-            .withTimeout(Duration.ZERO));
+        consumer.close(
+            CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP)
+                .withTimeout(Duration.ZERO));
       } else {
         // leave the group at once, static member or not, so the partitions move on now
-        consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
-            .withTimeout(Duration.ofSeconds(5)));
+        consumer.close(
+            CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(5)));
       }
       stopped.countDown();
     }
@@ -148,8 +151,11 @@ final class PollLoop implements Runnable {
     long nextLog = waitingSince + 5_000;
     while (state.running.get() && !network.ready()) {
       if (System.currentTimeMillis() > nextLog) {
-        log.warn("peer {}: waiting for {} ({} s)",
-            peerId, network.awaiting(), (System.currentTimeMillis() - waitingSince) / 1000);
+        log.warn(
+            "peer {}: waiting for {} ({} s)",
+            peerId,
+            network.awaiting(),
+            (System.currentTimeMillis() - waitingSince) / 1000);
         nextLog += 10_000;
       }
       Thread.sleep(20);
@@ -173,11 +179,13 @@ final class PollLoop implements Runnable {
             ? Seating.Decision.SERVE
             : seating.decide(peek, record.partition(), record.offset(), record.timestamp());
     if (seat == Seating.Decision.SKIP_UNSEATED) {
-      state.skipped.incrementAndGet(); // neither decoded nor answered, by honest peers and adversaries alike
+      state.skipped
+          .incrementAndGet(); // neither decoded nor answered, by honest peers and adversaries alike
       return;
     }
     if (seat == Seating.Decision.SKIP_MODEL) {
-      log.debug("peer {} skips task {}: model {} not served", peerId, peek.taskId(), peek.modelId());
+      log.debug(
+          "peer {} skips task {}: model {} not served", peerId, peek.taskId(), peek.modelId());
       return;
     }
     pipeline.answer(record, batch);

@@ -10,15 +10,15 @@ import java.util.Set;
 /**
  * Whether a peer answers a task, decided from the task's peeked fields ({@link TaskPeek}) before
  * its input is decoded. The committee is the one the consensus app draws ({@link Committee}): the
- * roster in effect at the task record's append time, seeded by the roster's beacon and the
- * record's partition, offset and append time. A task has no committee, and every peer serving its
- * model answers it, when it asks for {@link Redundancy#ALL}, when no roster read so far was in
- * effect at its time, or when no roster member serves its model.
+ * roster in effect at the task record's append time, seeded by the roster's beacon and the record's
+ * partition, offset and append time. A task has no committee, and every peer serving its model
+ * answers it, when it asks for {@link Redundancy#ALL}, when no roster read so far was in effect at
+ * its time, or when no roster member serves its model.
  *
- * <p>A peer's view of the rosters may lag the consensus app's (it reads {@code network.rosters}
- * on its own). The consensus app's view decides which votes count, so a lagging peer can only run
- * a task it holds no seat on (its vote is ignored) or miss a seat it holds (the committee is short
- * of a vote and the task escalates to the referee); it never makes an unseated vote count.
+ * <p>A peer's view of the rosters may lag the consensus app's (it reads {@code network.rosters} on
+ * its own). The consensus app's view decides which votes count, so a lagging peer can only run a
+ * task it holds no seat on (its vote is ignored) or miss a seat it holds (the committee is short of
+ * a vote and the task escalates to the referee); it never makes an unseated vote count.
  *
  * <p>Thread-safe: {@link Rosters} is.
  */
@@ -81,11 +81,13 @@ public final class Seating {
    * @param partition the record's partition
    * @param offset its offset
    * @param appendTime its timestamp, epoch ms
-   * @return the committee (empty when no roster member serves the model), or null when the task
-   *     has none: it asks for {@link Redundancy#ALL}, or no roster read was in effect at its time
+   * @return the committee (empty when no roster member serves the model), or null when the task has
+   *     none: it asks for {@link Redundancy#ALL}, or no roster read was in effect at its time
    */
-  public static Committee committee(Rosters rosters, TaskPeek task, int partition, long offset, long appendTime) {
-    return Committee.ofTask(rosters.at(appendTime), task.modelId(), task.redundancy(), partition, offset, appendTime);
+  public static Committee committee(
+      Rosters rosters, TaskPeek task, int partition, long offset, long appendTime) {
+    return Committee.ofTask(
+        rosters.at(appendTime), task.modelId(), task.redundancy(), partition, offset, appendTime);
   }
 
   /**

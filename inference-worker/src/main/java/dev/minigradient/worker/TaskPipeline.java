@@ -18,10 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers one task record a peer serves: decodes and checks the task, asks the peer's {@link
- * Adversary} (honest or not) for the answer, builds the vote and hands it over to be signed,
- * sealed and sent. Input that cannot be decoded gets a rejecting vote and a dead letter; a record
- * that is not a task at all gets only the dead letter. Also the {@link VotingPeer} its adversary
- * sees.
+ * Adversary} (honest or not) for the answer, builds the vote and hands it over to be signed, sealed
+ * and sent. Input that cannot be decoded gets a rejecting vote and a dead letter; a record that is
+ * not a task at all gets only the dead letter. Also the {@link VotingPeer} its adversary sees.
  */
 final class TaskPipeline implements VotingPeer {
   private static final Logger log = LoggerFactory.getLogger(TaskPipeline.class);
@@ -85,12 +84,19 @@ final class TaskPipeline implements VotingPeer {
     if (!task.taskId().equals(record.key())) {
       // its votes would be keyed by its id, away from the task the consensus app files it under
       outbox.deadLetter(
-          record, "key-mismatch", "record key " + record.key() + " is not the task id " + task.taskId(), batch);
+          record,
+          "key-mismatch",
+          "record key " + record.key() + " is not the task id " + task.taskId(),
+          batch);
       return;
     }
     ServedModel model = models.get(task.modelId());
     if (model == null) {
-      log.debug("peer {} skips task {}: model {} not served", config.peerId(), task.taskId(), task.modelId());
+      log.debug(
+          "peer {} skips task {}: model {} not served",
+          config.peerId(),
+          task.taskId(),
+          task.modelId());
       return;
     }
     if (System.currentTimeMillis() - record.timestamp() > config.maxTaskAgeMs()) {
@@ -105,7 +111,9 @@ final class TaskPipeline implements VotingPeer {
     if (prediction.rejection() != null) {
       outbox.deadLetter(record, prediction.rejection(), prediction.error(), batch);
     }
-    Vote vote = newVote(task, prediction.label(), prediction.rejection(), prediction.probabilities(), start);
+    Vote vote =
+        newVote(
+            task, prediction.label(), prediction.rejection(), prediction.probabilities(), start);
     adversary.vote(vote, model, outbox.ballot(batch));
   }
 
@@ -120,7 +128,8 @@ final class TaskPipeline implements VotingPeer {
   }
 
   @Override
-  public Vote newVote(Task task, int label, String rejection, List<Double> probabilities, long startNanos) {
+  public Vote newVote(
+      Task task, int label, String rejection, List<Double> probabilities, long startNanos) {
     return Vote.builder()
         .taskId(task.taskId())
         .peerId(config.peerId())

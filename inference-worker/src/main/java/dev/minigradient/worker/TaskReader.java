@@ -13,10 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads one record of {@code inference.tasks} by position with a plain consumer (no consumer
- * group, assigned and seeked), for a peer appointed to a seat of a task it skipped: the
- * appointment on {@code inference.replacements} names the task record's partition and offset.
- * The consumer is made on first use and kept for the next read. Not thread-safe: one thread reads.
+ * Reads one record of {@code inference.tasks} by position with a plain consumer (no consumer group,
+ * assigned and seeked), for a peer appointed to a seat of a task it skipped: the appointment on
+ * {@code inference.replacements} names the task record's partition and offset. The consumer is made
+ * on first use and kept for the next read. Not thread-safe: one thread reads.
  */
 final class TaskReader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskReader.class);
@@ -41,9 +41,9 @@ final class TaskReader implements AutoCloseable {
    *
    * @param partition the partition
    * @param offset the offset
-   * @return the record as the broker delivers it (key, value, append time), or null when nothing
-   *     is at that offset (deleted by retention, or not written) or it cannot be read within
-   *     {@link #READ_TIMEOUT_MS}
+   * @return the record as the broker delivers it (key, value, append time), or null when nothing is
+   *     at that offset (deleted by retention, or not written) or it cannot be read within {@link
+   *     #READ_TIMEOUT_MS}
    */
   ConsumerRecord<String, byte[]> read(int partition, long offset) {
     try {
@@ -59,11 +59,21 @@ final class TaskReader implements AutoCloseable {
           return r.offset() == offset ? r : null; // a later offset: the record is gone
         }
       }
-      log.debug("no task record at {}-{}@{} within {} ms", Topics.TASKS.name(), partition, offset, READ_TIMEOUT_MS);
+      log.debug(
+          "no task record at {}-{}@{} within {} ms",
+          Topics.TASKS.name(),
+          partition,
+          offset,
+          READ_TIMEOUT_MS);
     } catch (InterruptException e) {
       Thread.currentThread().interrupt(); // closing
     } catch (KafkaException | IllegalStateException e) {
-      log.warn("cannot read the task at {}-{}@{}: {}", Topics.TASKS.name(), partition, offset, e.toString());
+      log.warn(
+          "cannot read the task at {}-{}@{}: {}",
+          Topics.TASKS.name(),
+          partition,
+          offset,
+          e.toString());
     }
     return null;
   }

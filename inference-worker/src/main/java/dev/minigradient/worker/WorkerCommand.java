@@ -1,17 +1,17 @@
 package dev.minigradient.worker;
 
-import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.model.ServedModel;
-import dev.minigradient.protocol.cli.ModelsOptions;
-import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ModelsOptions;
+import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.Shutdown;
 import java.nio.file.Path;
-import java.util.List;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -23,46 +23,76 @@ import picocli.CommandLine.Option;
 @Command(
     name = "inference-worker",
     mixinStandardHelpOptions = true,
-    description = "Runs one peer: reads every task record, skips undecoded those whose committee does not seat it, runs the ONNX model on the others and publishes signed votes.")
+    description =
+        "Runs one peer: reads every task record, skips undecoded those whose committee does not seat it, runs the ONNX model on the others and publishes signed votes.")
 public final class WorkerCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
   @Option(
       names = "--peer-id",
       defaultValue = "${env:MG_PEER_ID}",
-      description = "This peer's id; instances with the same id share its work (env MG_PEER_ID; default: this machine's host name, so each container of a scaled service is its own peer).")
+      description =
+          "This peer's id; instances with the same id share its work (env MG_PEER_ID; default: this machine's host name, so each container of a scaled service is its own peer).")
   String peerId;
 
   @Option(
       names = "--instance-id",
       defaultValue = "${env:MG_INSTANCE_ID}",
-      description = "This instance's static member id in its peer's consumer group (Kafka's static membership): a restarted instance with the same id takes its partitions back at once instead of after a rebalance. Unique per instance of a peer id (env MG_INSTANCE_ID; default: this machine's host name).")
+      description =
+          "This instance's static member id in its peer's consumer group (Kafka's static membership): a restarted instance with the same id takes its partitions back at once instead of after a rebalance. Unique per instance of a peer id (env MG_INSTANCE_ID; default: this machine's host name).")
   String instanceId;
 
   @Mixin ModelsOptions models;
 
-  @Option(names = "--key-file", description = "The peer's Ed25519 key pair, created if missing; every instance of a peer id needs the same one (default: $MG_HOME/state/keys/<peer-id>.key).")
+  @Option(
+      names = "--key-file",
+      description =
+          "The peer's Ed25519 key pair, created if missing; every instance of a peer id needs the same one (default: $MG_HOME/state/keys/<peer-id>.key).")
   Path keyFile;
 
-  @Option(names = "--stake", defaultValue = "" + WorkerConfig.DEFAULT_STAKE, description = "Stake to declare, tokens (default: ${DEFAULT-VALUE}); the consensus counts at most 100 of it as the peer's bond, and stake beyond that is earned through rewards.")
+  @Option(
+      names = "--stake",
+      defaultValue = "" + WorkerConfig.DEFAULT_STAKE,
+      description =
+          "Stake to declare, tokens (default: ${DEFAULT-VALUE}); the consensus counts at most 100 of it as the peer's bond, and stake beyond that is earned through rewards.")
   double stake;
 
-  @Option(names = "--heartbeat-ms", defaultValue = "" + WorkerConfig.DEFAULT_HEARTBEAT_MS, description = "Heartbeat interval, ms (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--heartbeat-ms",
+      defaultValue = "" + WorkerConfig.DEFAULT_HEARTBEAT_MS,
+      description = "Heartbeat interval, ms (default: ${DEFAULT-VALUE}).")
   long heartbeatMs;
 
-  @Option(names = "--behavior", defaultValue = "honest", description = "honest, or a simulated adversary: random, constant, copycat, lazy, slow, crash, forger (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--behavior",
+      defaultValue = "honest",
+      description =
+          "honest, or a simulated adversary: random, constant, copycat, lazy, slow, crash, forger (default: ${DEFAULT-VALUE}).")
   String behavior;
 
-  @Option(names = "--constant-label", defaultValue = "1", description = "The label a 'constant' peer always votes (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--constant-label",
+      defaultValue = "1",
+      description = "The label a 'constant' peer always votes (default: ${DEFAULT-VALUE}).")
   int constantLabel;
 
-  @Option(names = "--delay-ms", defaultValue = "3000", description = "How late a 'slow' peer sends each vote, ms (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--delay-ms",
+      defaultValue = "3000",
+      description = "How late a 'slow' peer sends each vote, ms (default: ${DEFAULT-VALUE}).")
   long delayMs;
 
-  @Option(names = "--crash-after", defaultValue = "20", description = "Votes a 'crash' peer sends before it stops abruptly (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--crash-after",
+      defaultValue = "20",
+      description =
+          "Votes a 'crash' peer sends before it stops abruptly (default: ${DEFAULT-VALUE}).")
   int crashAfter;
 
-  @Option(names = "--forge-as", split = ",", description = "Peer ids in whose name a 'forger' peer sends forged votes.")
+  @Option(
+      names = "--forge-as",
+      split = ",",
+      description = "Peer ids in whose name a 'forger' peer sends forged votes.")
   List<String> forgeAs = List.of();
 
   @Mixin PartitionsOption partitions;
@@ -71,16 +101,23 @@ public final class WorkerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CommandLine cmd = new CommandLine(this);
     WorkerConfig config = Arguments.read(cmd, () -> config(kafka.settings(), System.getenv()));
-    Behavior behaviour = Arguments.read(cmd, () -> Behavior.parse(behavior).with(constantLabel, delayMs, crashAfter, forgeAs));
+    Behavior behaviour =
+        Arguments.read(
+            cmd, () -> Behavior.parse(behavior).with(constantLabel, delayMs, crashAfter, forgeAs));
     List<ModelSpec> specs = Arguments.read(cmd, models::resolveAll);
-    TopicAdmin.ensureTopics(config.kafka(), partitions.partitions(), Optional.empty(), Duration.ofSeconds(15));
+    TopicAdmin.ensureTopics(
+        config.kafka(), partitions.partitions(), Optional.empty(), Duration.ofSeconds(15));
     List<ServedModel> served = new java.util.ArrayList<>();
     PeerWorker worker;
     try {
       for (ModelSpec spec : specs) {
         served.add(ServedModel.open(spec, config.maxPixels()));
       }
-      Path keys = keyFile != null ? keyFile : Path.of(System.getenv().getOrDefault("MG_HOME", "."), "state", "keys", peerId + ".key");
+      Path keys =
+          keyFile != null
+              ? keyFile
+              : Path.of(
+                  System.getenv().getOrDefault("MG_HOME", "."), "state", "keys", peerId + ".key");
       worker = new PeerWorker(config, served, Signatures.loadOrCreate(keys), behaviour);
       worker.start();
     } catch (RuntimeException e) {
@@ -88,7 +125,16 @@ public final class WorkerCommand implements Callable<Integer> {
       throw e;
     }
     for (ServedModel m : served) {
-      System.err.println("peer " + peerId + (behaviour.kind() == Behavior.Kind.HONEST ? "" : " (" + behaviour + ")") + " serving " + m.name() + " (" + m.modelId() + ") via " + config.kafka().bootstrapServers());
+      System.err.println(
+          "peer "
+              + peerId
+              + (behaviour.kind() == Behavior.Kind.HONEST ? "" : " (" + behaviour + ")")
+              + " serving "
+              + m.name()
+              + " ("
+              + m.modelId()
+              + ") via "
+              + config.kafka().bootstrapServers());
     }
     Shutdown.closeOnShutdown(
         () -> {
@@ -107,12 +153,20 @@ public final class WorkerCommand implements Callable<Integer> {
    * @return the validated configuration
    * @throws IllegalArgumentException if a value is out of range
    */
-  WorkerConfig config(dev.minigradient.protocol.KafkaSettings settings, java.util.Map<String, String> env) {
+  WorkerConfig config(
+      dev.minigradient.protocol.KafkaSettings settings, java.util.Map<String, String> env) {
     if (peerId == null || peerId.isBlank()) {
       peerId = hostPeerId(env);
     }
     String instance = instanceId == null || instanceId.isBlank() ? hostPeerId(env) : instanceId;
-    return new WorkerConfig(peerId, settings, stake, heartbeatMs, WorkerConfig.DEFAULT_MAX_TASK_AGE_MS, WorkerConfig.DEFAULT_MAX_PIXELS, instance);
+    return new WorkerConfig(
+        peerId,
+        settings,
+        stake,
+        heartbeatMs,
+        WorkerConfig.DEFAULT_MAX_TASK_AGE_MS,
+        WorkerConfig.DEFAULT_MAX_PIXELS,
+        instance);
   }
 
   /**

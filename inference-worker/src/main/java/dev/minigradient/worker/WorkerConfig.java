@@ -11,8 +11,7 @@ import java.util.Objects;
  * @param kafka Kafka client settings
  * @param stake the stake the peer declares in the registry, tokens
  * @param heartbeatIntervalMs how often the peer republishes its registry record, ms
- * @param maxTaskAgeMs tasks older than this when read are skipped (their deadline has passed),
- *     ms
+ * @param maxTaskAgeMs tasks older than this when read are skipped (their deadline has passed), ms
  * @param maxPixels images whose header promises more pixels are refused before decoding
  * @param instanceId this instance's static member id in the peer's consumer group ({@code
  *     group.instance.id}), unique per instance of the peer id; null for a dynamic member
@@ -58,7 +57,8 @@ public record WorkerConfig(
       throw new IllegalArgumentException("max task age and max pixels must be positive");
     }
     if (instanceId != null && !instanceId.matches("[A-Za-z0-9._@-]{1,128}")) {
-      throw new IllegalArgumentException("instance id must be 1-128 letters, digits, '.', '_', '@' or '-', got: " + instanceId);
+      throw new IllegalArgumentException(
+          "instance id must be 1-128 letters, digits, '.', '_', '@' or '-', got: " + instanceId);
     }
   }
 
@@ -73,14 +73,20 @@ public record WorkerConfig(
    * @param maxTaskAgeMs tasks older than this are skipped, ms
    * @param maxPixels images whose header promises more pixels are refused
    */
-  public WorkerConfig(String peerId, KafkaSettings kafka, double stake, long heartbeatIntervalMs, long maxTaskAgeMs, long maxPixels) {
+  public WorkerConfig(
+      String peerId,
+      KafkaSettings kafka,
+      double stake,
+      long heartbeatIntervalMs,
+      long maxTaskAgeMs,
+      long maxPixels) {
     this(peerId, kafka, stake, heartbeatIntervalMs, maxTaskAgeMs, maxPixels, null);
   }
 
   /**
    * The same settings with a static instance id: Kafka's static group membership (KIP-345), so a
-   * restarted instance with the same id takes its partitions back at once, without a rebalance
-   * that would wait for the dead instance to time out.
+   * restarted instance with the same id takes its partitions back at once, without a rebalance that
+   * would wait for the dead instance to time out.
    *
    * @param id unique per instance of this peer id (e.g. the host name), or null for none
    * @return the settings
@@ -97,6 +103,12 @@ public record WorkerConfig(
    * @return a config with stake 100, 2 s heartbeats, 60 s max task age, 40 Mpx limit
    */
   public static WorkerConfig defaults(String peerId, KafkaSettings kafka) {
-    return new WorkerConfig(peerId, kafka, DEFAULT_STAKE, DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_TASK_AGE_MS, DEFAULT_MAX_PIXELS);
+    return new WorkerConfig(
+        peerId,
+        kafka,
+        DEFAULT_STAKE,
+        DEFAULT_HEARTBEAT_MS,
+        DEFAULT_MAX_TASK_AGE_MS,
+        DEFAULT_MAX_PIXELS);
   }
 }

@@ -71,7 +71,9 @@ class AcknowledgedCommitsTest {
     producer.completeNext();
     commits.commit(true);
 
-    assertThat(committed()).containsOnly(Map.entry(P0, new OffsetAndMetadata(3)), Map.entry(P1, new OffsetAndMetadata(10)));
+    assertThat(committed())
+        .containsOnly(
+            Map.entry(P0, new OffsetAndMetadata(3)), Map.entry(P1, new OffsetAndMetadata(10)));
   }
 
   @Test
@@ -192,13 +194,14 @@ class AcknowledgedCommitsTest {
   /** The records of one poll at the given offsets of each partition. */
   private static ConsumerRecords<String, byte[]> poll(Map<TopicPartition, long[]> offsets) {
     Map<TopicPartition, List<ConsumerRecord<String, byte[]>>> records = new HashMap<>();
-    offsets.forEach((tp, os) -> {
-      List<ConsumerRecord<String, byte[]>> rs = new ArrayList<>();
-      for (long o : os) {
-        rs.add(new ConsumerRecord<>(tp.topic(), tp.partition(), o, "t" + o, new byte[0]));
-      }
-      records.put(tp, rs);
-    });
+    offsets.forEach(
+        (tp, os) -> {
+          List<ConsumerRecord<String, byte[]>> rs = new ArrayList<>();
+          for (long o : os) {
+            rs.add(new ConsumerRecord<>(tp.topic(), tp.partition(), o, "t" + o, new byte[0]));
+          }
+          records.put(tp, rs);
+        });
     return new ConsumerRecords<>(records, Map.of());
   }
 }

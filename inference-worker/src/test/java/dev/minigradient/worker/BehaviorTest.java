@@ -1,9 +1,9 @@
 package dev.minigradient.worker;
 
-import dev.minigradient.model.ServedModel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Vote;
 import dev.minigradient.worker.adversary.Adversary;
@@ -25,15 +25,33 @@ import org.junit.jupiter.api.Test;
 
 /** The behaviours' names, the adversaries they make, and what some of those send. */
 class BehaviorTest {
-  private static final ServedModel MODEL = new ServedModel("fake", new MockPeer.FakeEngine(), input -> new float[784], List.of());
-  private static final Task TASK = Task.builder().taskId("t-1").modelId(MockPeer.MODEL).input(new byte[] {1, 2, 3})
-      .contentType("image/png").inputSha256("e".repeat(64)).requester("me").name("t").build();
+  private static final ServedModel MODEL =
+      new ServedModel("fake", new MockPeer.FakeEngine(), input -> new float[784], List.of());
+  private static final Task TASK =
+      Task.builder()
+          .taskId("t-1")
+          .modelId(MockPeer.MODEL)
+          .input(new byte[] {1, 2, 3})
+          .contentType("image/png")
+          .inputSha256("e".repeat(64))
+          .requester("me")
+          .name("t")
+          .build();
 
   @Test
   void eachNameMakesItsOwnAdversaryForEachPeer() {
-    List<Class<?>> expected = List.of(Honest.class, RandomLabels.class, ConstantLabel.class, Copycat.class,
-        LazyGuess.class, Slow.class, Crashing.class, Forger.class);
-    List<String> names = List.of("honest", "random", "constant", "copycat", "lazy", "slow", "crash", "forger");
+    List<Class<?>> expected =
+        List.of(
+            Honest.class,
+            RandomLabels.class,
+            ConstantLabel.class,
+            Copycat.class,
+            LazyGuess.class,
+            Slow.class,
+            Crashing.class,
+            Forger.class);
+    List<String> names =
+        List.of("honest", "random", "constant", "copycat", "lazy", "slow", "crash", "forger");
     for (int i = 0; i < names.size(); i++) {
       Behavior b = Behavior.parse(" " + names.get(i).toUpperCase() + " ");
       assertThat(b.toString()).isEqualTo(names.get(i));
@@ -45,7 +63,8 @@ class BehaviorTest {
   void anUnknownNameIsRefusedWithTheKnownOnes() {
     assertThatThrownBy(() -> Behavior.parse("sneaky"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown behavior 'sneaky' (known: honest, random, constant, copycat, lazy, slow, crash, forger)");
+        .hasMessage(
+            "unknown behavior 'sneaky' (known: honest, random, constant, copycat, lazy, slow, crash, forger)");
   }
 
   @Test
@@ -67,7 +86,8 @@ class BehaviorTest {
   @Test
   void aForgerVotesAsItselfThenAWrongLabelInEveryOtherPeersName() {
     Recorder r = new Recorder();
-    Adversary forger = Behavior.parse("forger").with(1, 0, 0, List.of("me", "p-b", "p-c")).adversary();
+    Adversary forger =
+        Behavior.parse("forger").with(1, 0, 0, List.of("me", "p-b", "p-c")).adversary();
     forger.start(r);
     forger.vote(r.newVote(TASK, 3, null, List.of(), 0), MODEL, r);
     assertThat(r.now).extracting(Vote::peerId).containsExactly("me", "p-b", "p-c");
@@ -113,9 +133,18 @@ class BehaviorTest {
     }
 
     @Override
-    public Vote newVote(Task task, int label, String rejection, List<Double> probabilities, long startNanos) {
-      return Vote.builder().taskId(task.taskId()).peerId("me").modelId(task.modelId()).inputSha256("e".repeat(64))
-          .label(label).rejection(rejection).probabilities(probabilities).inferenceMs(1.0).build();
+    public Vote newVote(
+        Task task, int label, String rejection, List<Double> probabilities, long startNanos) {
+      return Vote.builder()
+          .taskId(task.taskId())
+          .peerId("me")
+          .modelId(task.modelId())
+          .inputSha256("e".repeat(64))
+          .label(label)
+          .rejection(rejection)
+          .probabilities(probabilities)
+          .inferenceMs(1.0)
+          .build();
     }
 
     @Override

@@ -31,8 +31,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * A {@link PeerWorker} on mock Kafka clients: the consensus app's sealing key and some rosters on
  * its network consumer (which also follows the seat replacements, from offset 0), a consumer that
- * reads tasks by position, partition 0 of the tasks topic assigned at its first poll, every record it
- * sends kept by a {@link MockProducer}. Serves one fake model whose inputs go through the real
+ * reads tasks by position, partition 0 of the tasks topic assigned at its first poll, every record
+ * it sends kept by a {@link MockProducer}. Serves one fake model whose inputs go through the real
  * MNIST preprocessing, counting how many inputs it decoded.
  */
 final class MockPeer implements AutoCloseable {
@@ -46,12 +46,16 @@ final class MockPeer implements AutoCloseable {
   final TestConsumer tasks = new TestConsumer("latest");
   final TestConsumer network = new TestConsumer("earliest");
   final TestConsumer copier = new TestConsumer("latest");
+
   /** The consumer that reads a task by position when the peer is appointed to a seat. */
   final TestConsumer reader = new TestConsumer("none");
+
   final MockProducer<String, byte[]> producer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+
   /** Inputs the peer's preprocessing was handed. */
   final AtomicInteger decoded = new AtomicInteger();
+
   final PeerWorker worker;
   private final Sealing.Opener opener;
 
@@ -69,15 +73,32 @@ final class MockPeer implements AutoCloseable {
     network.updateBeginningOffsets(Map.of(KEYS, 0L, ROSTERS, 0L, REPLACEMENTS, 0L));
     network.updateEndOffsets(Map.of(KEYS, 1L, ROSTERS, (long) rosters.size(), REPLACEMENTS, 0L));
     network.offsetsForTimes.put(ROSTERS, 0L);
-    NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL, Sealing.encode(seal.getPublic()), 1L);
-    network.schedulePollTask(() -> {
-      network.addRecord(TestConsumer.record(KEYS, 0, 1, key.name(), Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
-      for (int i = 0; i < rosters.size(); i++) {
-        Roster r = rosters.get(i);
-        network.addRecord(TestConsumer.record(ROSTERS, i, r.effectiveFrom() - 1_000, r.key(),
-            Topics.ROSTERS.valueSerde().serializer().serialize(ROSTERS.topic(), r)));
-      }
-    });
+    NetworkKey key =
+        new NetworkKey(
+            NetworkKey.SCHEMA_VERSION,
+            NetworkKey.CONSENSUS_SEAL,
+            Sealing.encode(seal.getPublic()),
+            1L);
+    network.schedulePollTask(
+        () -> {
+          network.addRecord(
+              TestConsumer.record(
+                  KEYS,
+                  0,
+                  1,
+                  key.name(),
+                  Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
+          for (int i = 0; i < rosters.size(); i++) {
+            Roster r = rosters.get(i);
+            network.addRecord(
+                TestConsumer.record(
+                    ROSTERS,
+                    i,
+                    r.effectiveFrom() - 1_000,
+                    r.key(),
+                    Topics.ROSTERS.valueSerde().serializer().serialize(ROSTERS.topic(), r)));
+          }
+        });
     tasks.topics(Topics.TASKS.name());
     tasks.updateEndOffsets(Map.of(TASKS, 0L));
     tasks.schedulePollTask(() -> tasks.rebalance(List.of(TASKS)));
@@ -85,27 +106,36 @@ final class MockPeer implements AutoCloseable {
     copier.updateEndOffsets(Map.of(VOTES, 0L, new TopicPartition(Topics.CONSENSUS.name(), 0), 0L));
 
     Preprocessing mnist = Preprocessing.named("mnist-digit", WorkerConfig.DEFAULT_MAX_PIXELS);
-    Preprocessing counted = input -> {
-      decoded.incrementAndGet();
-      return mnist.apply(input);
-    };
+    Preprocessing counted =
+        input -> {
+          decoded.incrementAndGet();
+          return mnist.apply(input);
+        };
     ServedModel served = new ServedModel("fake", new FakeEngine(), counted, List.of());
     WorkerConfig config = WorkerConfig.defaults(peerId, new KafkaSettings("mock:9092", Map.of()));
-    worker = new PeerWorker(config, List.of(served), Signatures.generateKeyPair(), behavior, new PeerClients() {
-      @Override
-      public Consumer<String, byte[]> consumer(Map<String, Object> settings) {
-        String clientId = (String) settings.get(ConsumerConfig.CLIENT_ID_CONFIG);
-        if (clientId.endsWith("-task-reader")) {
-          return reader;
-        }
-        return clientId.endsWith("-tasks") ? tasks : clientId.endsWith("-network") ? network : copier;
-      }
+    worker =
+        new PeerWorker(
+            config,
+            List.of(served),
+            Signatures.generateKeyPair(),
+            behavior,
+            new PeerClients() {
+              @Override
+              public Consumer<String, byte[]> consumer(Map<String, Object> settings) {
+                String clientId = (String) settings.get(ConsumerConfig.CLIENT_ID_CONFIG);
+                if (clientId.endsWith("-task-reader")) {
+                  return reader;
+                }
+                return clientId.endsWith("-tasks")
+                    ? tasks
+                    : clientId.endsWith("-network") ? network : copier;
+              }
 
-      @Override
-      public Producer<String, byte[]> producer(Map<String, Object> settings) {
-        return producer;
-      }
-    });
+              @Override
+              public Producer<String, byte[]> producer(Map<String, Object> settings) {
+                return producer;
+              }
+            });
   }
 
   /** Starts the peer and waits until it reads tasks. */
@@ -123,7 +153,10 @@ final class MockPeer implements AutoCloseable {
   /** The votes sent so far, opened. */
   List<Vote> votes() {
     return sent(Topics.VOTES.name()).stream()
-        .map(r -> opener.open(Topics.VOTES.valueSerde().deserializer().deserialize(r.topic(), r.value())))
+        .map(
+            r ->
+                opener.open(
+                    Topics.VOTES.valueSerde().deserializer().deserialize(r.topic(), r.value())))
         .toList();
   }
 

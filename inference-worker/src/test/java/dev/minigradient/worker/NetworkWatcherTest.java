@@ -25,12 +25,21 @@ class NetworkWatcherTest {
 
   private final TestConsumer consumer = new TestConsumer("earliest");
   private final AtomicBoolean running = new AtomicBoolean(true);
+
   /** Reason and key of every record the watcher rejected. */
   private final List<String> rejected = new CopyOnWriteArrayList<>();
+
   /** The replacements handed to the peer. */
   private final List<SeatReplacement> called = new CopyOnWriteArrayList<>();
+
   private final NetworkWatcher watcher =
-      new NetworkWatcher("p1", () -> consumer, MAX_TASK_AGE_MS, running::get, (r, reason, message) -> rejected.add(reason + " " + r.key()), called::add);
+      new NetworkWatcher(
+          "p1",
+          () -> consumer,
+          MAX_TASK_AGE_MS,
+          running::get,
+          (r, reason, message) -> rejected.add(reason + " " + r.key()),
+          called::add);
   private Thread thread;
 
   NetworkWatcherTest() {
@@ -52,7 +61,12 @@ class NetworkWatcherTest {
   }
 
   private static Roster roster(long from) {
-    return new Roster(Roster.SCHEMA_VERSION, from, "f".repeat(64), 3, List.of(new Roster.Member("p1", 1, List.of("m"))));
+    return new Roster(
+        Roster.SCHEMA_VERSION,
+        from,
+        "f".repeat(64),
+        3,
+        List.of(new Roster.Member("p1", 1, List.of("m"))));
   }
 
   private static byte[] json(Roster r) {
@@ -61,16 +75,32 @@ class NetworkWatcherTest {
 
   /** Puts the consensus key at offset 0 and {@code rosters} from offset 0, on the first poll. */
   private void publish(Roster... rosters) {
-    NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL,
-        Sealing.encode(Sealing.generateKeyPair().getPublic()), 1L);
+    NetworkKey key =
+        new NetworkKey(
+            NetworkKey.SCHEMA_VERSION,
+            NetworkKey.CONSENSUS_SEAL,
+            Sealing.encode(Sealing.generateKeyPair().getPublic()),
+            1L);
     consumer.updateEndOffsets(Map.of(KEYS, 1L, ROSTERS, (long) rosters.length));
-    consumer.schedulePollTask(() -> {
-      consumer.addRecord(TestConsumer.record(KEYS, 0, 1, key.name(),
-          Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
-      for (int i = 0; i < rosters.length; i++) {
-        consumer.addRecord(TestConsumer.record(ROSTERS, i, rosters[i].effectiveFrom() - 1_000, rosters[i].key(), json(rosters[i])));
-      }
-    });
+    consumer.schedulePollTask(
+        () -> {
+          consumer.addRecord(
+              TestConsumer.record(
+                  KEYS,
+                  0,
+                  1,
+                  key.name(),
+                  Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
+          for (int i = 0; i < rosters.length; i++) {
+            consumer.addRecord(
+                TestConsumer.record(
+                    ROSTERS,
+                    i,
+                    rosters[i].effectiveFrom() - 1_000,
+                    rosters[i].key(),
+                    json(rosters[i])));
+          }
+        });
   }
 
   @Test
@@ -86,7 +116,9 @@ class NetworkWatcherTest {
 
     // then it asked for the records since the look-back and read only the recent roster
     long asked = consumer.timesAsked.get(0).get(ROSTERS);
-    long lookBack = Math.max(NetworkWatcher.ROSTER_LOOKBACK_MS, MAX_TASK_AGE_MS) + NetworkWatcher.ROSTER_MARGIN_MS;
+    long lookBack =
+        Math.max(NetworkWatcher.ROSTER_LOOKBACK_MS, MAX_TASK_AGE_MS)
+            + NetworkWatcher.ROSTER_MARGIN_MS;
     assertThat(asked).isBetween(now - lookBack, System.currentTimeMillis() - lookBack);
     assertThat(watcher.rosters().at(now).effectiveFrom()).isEqualTo(now - 1_000);
     assertThat(watcher.rosters().at(now - 2_000)).isNull();
@@ -105,7 +137,8 @@ class NetworkWatcherTest {
     assertThat(watcher.rosters().newest()).isNull();
 
     // a roster published later is read
-    consumer.addRecord(TestConsumer.record(ROSTERS, 1, now, roster(now + 1_000).key(), json(roster(now + 1_000))));
+    consumer.addRecord(
+        TestConsumer.record(ROSTERS, 1, now, roster(now + 1_000).key(), json(roster(now + 1_000))));
     await().atMost(PATIENCE).until(() -> watcher.rosters().newest() != null);
     assertThat(watcher.rosters().newest().effectiveFrom()).isEqualTo(now + 1_000);
   }
@@ -120,10 +153,19 @@ class NetworkWatcherTest {
     assertThat(watcher.ready()).isFalse();
     assertThat(watcher.awaiting()).contains(Topics.NETWORK_KEYS.name());
 
-    NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL,
-        Sealing.encode(Sealing.generateKeyPair().getPublic()), 1L);
-    consumer.addRecord(TestConsumer.record(KEYS, 0, 1, key.name(),
-        Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
+    NetworkKey key =
+        new NetworkKey(
+            NetworkKey.SCHEMA_VERSION,
+            NetworkKey.CONSENSUS_SEAL,
+            Sealing.encode(Sealing.generateKeyPair().getPublic()),
+            1L);
+    consumer.addRecord(
+        TestConsumer.record(
+            KEYS,
+            0,
+            1,
+            key.name(),
+            Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
     await().atMost(PATIENCE).until(() -> watcher.sealer() != null);
     assertThat(watcher.ready()).isFalse();
     assertThat(watcher.awaiting()).contains(Topics.ROSTERS.name());
@@ -138,20 +180,25 @@ class NetworkWatcherTest {
     Roster good = roster(now);
     consumer.updateEndOffsets(Map.of(KEYS, 1L, ROSTERS, 4L));
     consumer.offsetsForTimes.put(ROSTERS, 0L);
-    consumer.schedulePollTask(() -> {
-      consumer.addRecord(TestConsumer.record(KEYS, 0, 1, "consensus-seal", bytes("{\"name\":")));
-      consumer.addRecord(TestConsumer.record(ROSTERS, 0, now, "garbage", bytes("not json")));
-      consumer.addRecord(TestConsumer.record(ROSTERS, 1, now, Roster.key(now - 1), json(good)));
-      consumer.addRecord(TestConsumer.record(ROSTERS, 2, now, "empty", null));
-      consumer.addRecord(TestConsumer.record(ROSTERS, 3, now, good.key(), json(good)));
-    });
+    consumer.schedulePollTask(
+        () -> {
+          consumer.addRecord(
+              TestConsumer.record(KEYS, 0, 1, "consensus-seal", bytes("{\"name\":")));
+          consumer.addRecord(TestConsumer.record(ROSTERS, 0, now, "garbage", bytes("not json")));
+          consumer.addRecord(TestConsumer.record(ROSTERS, 1, now, Roster.key(now - 1), json(good)));
+          consumer.addRecord(TestConsumer.record(ROSTERS, 2, now, "empty", null));
+          consumer.addRecord(TestConsumer.record(ROSTERS, 3, now, good.key(), json(good)));
+        });
 
     start();
     await().atMost(PATIENCE).until(() -> rejected.size() == 4);
 
-    assertThat(rejected).containsExactlyInAnyOrder(
-        "malformed-key consensus-seal", "malformed-roster garbage", "malformed-roster " + Roster.key(now - 1),
-        "malformed-roster empty");
+    assertThat(rejected)
+        .containsExactlyInAnyOrder(
+            "malformed-key consensus-seal",
+            "malformed-roster garbage",
+            "malformed-roster " + Roster.key(now - 1),
+            "malformed-roster empty");
     await().atMost(PATIENCE).until(() -> watcher.rosters().newest() != null);
     assertThat(watcher.rosters().newest()).isEqualTo(good);
     assertThat(watcher.sealer()).as("no valid key read").isNull();
@@ -166,23 +213,32 @@ class NetworkWatcherTest {
     consumer.updateEndOffsets(Map.of(MockPeer.REPLACEMENTS, 1L));
     publish(roster(now));
     consumer.offsetsForTimes.put(ROSTERS, 0L);
-    consumer.schedulePollTask(() -> consumer.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 0, now, "t0", json(call("t0", "p1")))));
+    consumer.schedulePollTask(
+        () ->
+            consumer.addRecord(
+                TestConsumer.record(MockPeer.REPLACEMENTS, 0, now, "t0", json(call("t0", "p1")))));
 
-    // when it starts and more replacements follow: one for another peer, a malformed one, one for it
+    // when it starts and more replacements follow: one for another peer, a malformed one, one for
+    // it
     start();
     await().atMost(PATIENCE).until(watcher::ready);
-    consumer.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 1, now, "t1", json(call("t1", "p2"))));
-    consumer.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 2, now, "t2", bytes("{\"taskId\":")));
-    consumer.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 3, now, "t3", json(call("t3", "p1"))));
+    consumer.addRecord(
+        TestConsumer.record(MockPeer.REPLACEMENTS, 1, now, "t1", json(call("t1", "p2"))));
+    consumer.addRecord(
+        TestConsumer.record(MockPeer.REPLACEMENTS, 2, now, "t2", bytes("{\"taskId\":")));
+    consumer.addRecord(
+        TestConsumer.record(MockPeer.REPLACEMENTS, 3, now, "t3", json(call("t3", "p1"))));
 
-    // then only the later one naming this peer is handed over, and the malformed one is dead-lettered
+    // then only the later one naming this peer is handed over, and the malformed one is
+    // dead-lettered
     await().atMost(PATIENCE).until(() -> !called.isEmpty() && rejected.size() == 1);
     assertThat(called).extracting(SeatReplacement::taskId).containsExactly("t3");
     assertThat(rejected).containsExactly("malformed-replacement t2");
   }
 
   private static SeatReplacement call(String taskId, String peerId) {
-    return new SeatReplacement(SeatReplacement.SCHEMA_VERSION, taskId, "m", 0, 5, 1_000, 0, "p9", peerId, 2_000);
+    return new SeatReplacement(
+        SeatReplacement.SCHEMA_VERSION, taskId, "m", 0, 5, 1_000, 0, "p9", peerId, 2_000);
   }
 
   private static byte[] json(SeatReplacement r) {

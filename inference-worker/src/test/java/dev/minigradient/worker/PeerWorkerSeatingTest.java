@@ -30,25 +30,33 @@ import org.junit.jupiter.api.Test;
  * committee seats other peers, answers the rest, and answers a skipped task it is appointed to.
  */
 class PeerWorkerSeatingTest {
-  private static final String RULE = "redundancy must be a positive integer (at most 1000) or \"all\"";
+  private static final String RULE =
+      "redundancy must be a positive integer (at most 1000) or \"all\"";
   private static final Duration PATIENCE = Duration.ofSeconds(10);
 
   private final KeyPair seal = Sealing.generateKeyPair();
   private final long now = System.currentTimeMillis();
+
   /** Three peers serving the model, in effect since five seconds ago. */
   private final Roster roster =
-      new Roster(Roster.SCHEMA_VERSION, now - 5_000, "d".repeat(64), 1, List.of(
-          new Roster.Member("p-a", 1, List.of(MODEL)),
-          new Roster.Member("p-b", 1, List.of(MODEL)),
-          new Roster.Member("p-c", 1, List.of(MODEL))));
+      new Roster(
+          Roster.SCHEMA_VERSION,
+          now - 5_000,
+          "d".repeat(64),
+          1,
+          List.of(
+              new Roster.Member("p-a", 1, List.of(MODEL)),
+              new Roster.Member("p-b", 1, List.of(MODEL)),
+              new Roster.Member("p-c", 1, List.of(MODEL))));
 
   /**
    * The committee of a one-seat task at {@code offset} of partition 0, appended now, as the
-   * consensus app draws it: one peer (a task asking for one seat accepts one peer), so of the
-   * three peers two are left unseated.
+   * consensus app draws it: one peer (a task asking for one seat accepts one peer), so of the three
+   * peers two are left unseated.
    */
   private Committee committeeAt(long offset) {
-    Committee committee = Committee.draw(roster, MODEL, 1, Committee.seed(roster.beacon(), 0, offset, now));
+    Committee committee =
+        Committee.draw(roster, MODEL, 1, Committee.seed(roster.beacon(), 0, offset, now));
     assertThat(committee.seatsByPeer()).hasSize(1);
     return committee;
   }
@@ -61,18 +69,32 @@ class PeerWorkerSeatingTest {
   /** The first roster peer without a seat on a task at {@code offset}. */
   private String unseatedAt(long offset) {
     Committee c = committeeAt(offset);
-    return roster.members().stream().map(Roster.Member::peerId).filter(p -> !c.seats(p)).findFirst().orElseThrow();
+    return roster.members().stream()
+        .map(Roster.Member::peerId)
+        .filter(p -> !c.seats(p))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** A task record's value, with the input and redundancy written as given (raw JSON). */
   private byte[] task(String taskId, String inputBase64, String redundancyJson) {
-    return ("{\"schemaVersion\":1,\"taskId\":\"" + taskId + "\",\"modelId\":\"" + MODEL + "\",\"input\":\"" + inputBase64
-            + "\",\"contentType\":\"image/png\",\"submittedAt\":" + now + ",\"redundancy\":" + redundancyJson + "}")
+    return ("{\"schemaVersion\":1,\"taskId\":\""
+            + taskId
+            + "\",\"modelId\":\""
+            + MODEL
+            + "\",\"input\":\""
+            + inputBase64
+            + "\",\"contentType\":\"image/png\",\"submittedAt\":"
+            + now
+            + ",\"redundancy\":"
+            + redundancyJson
+            + "}")
         .getBytes(StandardCharsets.UTF_8);
   }
 
   private static String notAnImage() {
-    return Base64.getEncoder().encodeToString("these bytes are no picture".getBytes(StandardCharsets.UTF_8));
+    return Base64.getEncoder()
+        .encodeToString("these bytes are no picture".getBytes(StandardCharsets.UTF_8));
   }
 
   @Test
@@ -114,8 +136,12 @@ class PeerWorkerSeatingTest {
       await().atMost(PATIENCE).until(() -> holder.votes().size() == 1);
       Vote refusal = holder.votes().get(0);
       assertThat(refusal.label()).isEqualTo(Vote.REJECTED);
-      assertThat(refusal.runtime()).isEqualTo(RuntimeDescription.current()).startsWith("onnxruntime ");
-      assertThat(holder.deadLetters()).extracting(MockPeer::reason).containsExactly(refusal.rejection());
+      assertThat(refusal.runtime())
+          .isEqualTo(RuntimeDescription.current())
+          .startsWith("onnxruntime ");
+      assertThat(holder.deadLetters())
+          .extracting(MockPeer::reason)
+          .containsExactly(refusal.rejection());
       assertThat(holder.decoded).hasValue(1);
 
       await().atMost(PATIENCE).until(() -> other.worker.tasksSkipped() == 1);
@@ -127,7 +153,8 @@ class PeerWorkerSeatingTest {
 
   @Test
   void aTaskAskingForAllIsAnsweredByAPeerTheRosterDoesNotName() {
-    try (MockPeer newcomer = new MockPeer("p-new", Behavior.honest(), seal, List.of(roster)).start()) {
+    try (MockPeer newcomer =
+        new MockPeer("p-new", Behavior.honest(), seal, List.of(roster)).start()) {
       newcomer.deliver(2, now, "t-all", task("t-all", notAnImage(), "\"all\""));
       newcomer.deliver(3, now, "t-one", task("t-one", notAnImage(), "1"));
 
@@ -146,8 +173,12 @@ class PeerWorkerSeatingTest {
 
       await().atMost(PATIENCE).until(() -> peer.deadLetters().size() == 3);
       assertThat(peer.deadLetters()).extracting(MockPeer::reason).containsOnly("malformed-task");
-      assertThat(peer.deadLetters()).extracting(MockPeer::message).allSatisfy(m -> assertThat(m).contains(RULE));
-      assertThat(peer.deadLetters()).extracting(r -> r.key()).containsExactly("t-neg", "t-many", "t-zero");
+      assertThat(peer.deadLetters())
+          .extracting(MockPeer::message)
+          .allSatisfy(m -> assertThat(m).contains(RULE));
+      assertThat(peer.deadLetters())
+          .extracting(r -> r.key())
+          .containsExactly("t-neg", "t-many", "t-zero");
       assertThat(peer.votes()).isEmpty();
       assertThat(peer.decoded).hasValue(0);
     }
@@ -164,7 +195,8 @@ class PeerWorkerSeatingTest {
     while (!committeeAt(seatedAt).seats("p-a")) {
       seatedAt++;
     }
-    try (MockPeer copycat = new MockPeer("p-a", Behavior.of(Behavior.Kind.COPYCAT), seal, List.of(roster)).start()) {
+    try (MockPeer copycat =
+        new MockPeer("p-a", Behavior.of(Behavior.Kind.COPYCAT), seal, List.of(roster)).start()) {
       copycat.deliver(unseatedAt, now, "t-other", task("t-other", notAnImage(), "1"));
       copycat.deliver(seatedAt, now, "t-mine", task("t-mine", notAnImage(), "1"));
       await().atMost(PATIENCE).until(() -> copycat.worker.tasksSkipped() == 1);
@@ -172,15 +204,35 @@ class PeerWorkerSeatingTest {
 
       // when honest votes for both keep arriving, in task order
       long[] offset = {0};
-      await().atMost(PATIENCE).until(() -> {
-        for (String taskId : List.of("t-other", "t-mine")) {
-          Vote honest = Vote.builder().taskId(taskId).peerId("p-honest").modelId(MODEL).inputSha256("e".repeat(64))
-              .label(3).probabilities(List.of(0.1, 0.9)).inferenceMs(1.0).votedAt(now).build();
-          copycat.copier.addRecord(TestConsumer.record(MockPeer.VOTES, offset[0]++, now, taskId,
-              Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), honest)));
-        }
-        return !copycat.votes().isEmpty();
-      });
+      await()
+          .atMost(PATIENCE)
+          .until(
+              () -> {
+                for (String taskId : List.of("t-other", "t-mine")) {
+                  Vote honest =
+                      Vote.builder()
+                          .taskId(taskId)
+                          .peerId("p-honest")
+                          .modelId(MODEL)
+                          .inputSha256("e".repeat(64))
+                          .label(3)
+                          .probabilities(List.of(0.1, 0.9))
+                          .inferenceMs(1.0)
+                          .votedAt(now)
+                          .build();
+                  copycat.copier.addRecord(
+                      TestConsumer.record(
+                          MockPeer.VOTES,
+                          offset[0]++,
+                          now,
+                          taskId,
+                          Topics.VOTES
+                              .valueSerde()
+                              .serializer()
+                              .serialize(Topics.VOTES.name(), honest)));
+                }
+                return !copycat.votes().isEmpty();
+              });
 
       // then it copied the task it is seated on, and never the other
       assertThat(copycat.votes()).extracting(Vote::taskId).containsExactly("t-mine");
@@ -203,7 +255,10 @@ class PeerWorkerSeatingTest {
   }
 
   private static byte[] json(SeatReplacement call) {
-    return Topics.REPLACEMENTS.valueSerde().serializer().serialize(Topics.REPLACEMENTS.name(), call);
+    return Topics.REPLACEMENTS
+        .valueSerde()
+        .serializer()
+        .serialize(Topics.REPLACEMENTS.name(), call);
   }
 
   @Test
@@ -213,7 +268,8 @@ class PeerWorkerSeatingTest {
     String seated = seatAt(offset);
     String appointee = unseatedAt(offset);
     byte[] task = task("t-called", digit(), "1");
-    try (MockPeer peer = new MockPeer(appointee, Behavior.honest(), seal, List.of(roster)).start()) {
+    try (MockPeer peer =
+        new MockPeer(appointee, Behavior.honest(), seal, List.of(roster)).start()) {
       peer.deliver(offset, now, "t-called", task);
       await().atMost(PATIENCE).until(() -> peer.worker.tasksSkipped() == 1);
       assertThat(peer.decoded).hasValue(0);
@@ -221,13 +277,52 @@ class PeerWorkerSeatingTest {
       // when the consensus app appoints it in place of the silent seat (an appointment of
       // another peer and one of a stale task come first, and are ignored)
       peer.reader.updateBeginningOffsets(Map.of(MockPeer.TASKS, 0L));
-      peer.reader.schedulePollTask(() -> peer.reader.addRecord(TestConsumer.record(MockPeer.TASKS, offset, now, "t-called", task)));
-      SeatReplacement other = new SeatReplacement(SeatReplacement.SCHEMA_VERSION, "t-called", MODEL, 0, offset, now, 0, seated, seated, now);
-      SeatReplacement stale = new SeatReplacement(SeatReplacement.SCHEMA_VERSION, "t-old", MODEL, 0, 1, now - 3_600_000, 0, seated, appointee, now);
-      SeatReplacement call = new SeatReplacement(SeatReplacement.SCHEMA_VERSION, "t-called", MODEL, 0, offset, now, 0, seated, appointee, now);
-      peer.network.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 0, now, "t-called", json(other)));
-      peer.network.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 1, now, "t-old", json(stale)));
-      peer.network.addRecord(TestConsumer.record(MockPeer.REPLACEMENTS, 2, now, "t-called", json(call)));
+      peer.reader.schedulePollTask(
+          () ->
+              peer.reader.addRecord(
+                  TestConsumer.record(MockPeer.TASKS, offset, now, "t-called", task)));
+      SeatReplacement other =
+          new SeatReplacement(
+              SeatReplacement.SCHEMA_VERSION,
+              "t-called",
+              MODEL,
+              0,
+              offset,
+              now,
+              0,
+              seated,
+              seated,
+              now);
+      SeatReplacement stale =
+          new SeatReplacement(
+              SeatReplacement.SCHEMA_VERSION,
+              "t-old",
+              MODEL,
+              0,
+              1,
+              now - 3_600_000,
+              0,
+              seated,
+              appointee,
+              now);
+      SeatReplacement call =
+          new SeatReplacement(
+              SeatReplacement.SCHEMA_VERSION,
+              "t-called",
+              MODEL,
+              0,
+              offset,
+              now,
+              0,
+              seated,
+              appointee,
+              now);
+      peer.network.addRecord(
+          TestConsumer.record(MockPeer.REPLACEMENTS, 0, now, "t-called", json(other)));
+      peer.network.addRecord(
+          TestConsumer.record(MockPeer.REPLACEMENTS, 1, now, "t-old", json(stale)));
+      peer.network.addRecord(
+          TestConsumer.record(MockPeer.REPLACEMENTS, 2, now, "t-called", json(call)));
 
       // then it reads the record at that position and answers it as a seated peer does: decoded,
       // run, signed and sealed to the consensus app

@@ -32,16 +32,21 @@ class SeatingTest {
   /** Five members serving {@link #MODEL} with unequal weights, two seats by default. */
   private static Roster roster(long from, String beacon) {
     List<Roster.Member> members =
-        PEERS.stream().map(p -> new Roster.Member(p, 1 + p.charAt(1) - '0', List.of(MODEL))).toList();
+        PEERS.stream()
+            .map(p -> new Roster.Member(p, 1 + p.charAt(1) - '0', List.of(MODEL)))
+            .toList();
     return new Roster(Roster.SCHEMA_VERSION, from, beacon, 2, members);
   }
 
   private Decision decide(String peer, Integer redundancy, long offset, long appendTime) {
-    return new Seating(rosters, peer, Set.of(MODEL)).decide(new TaskPeek("t", MODEL, redundancy), 0, offset, appendTime);
+    return new Seating(rosters, peer, Set.of(MODEL))
+        .decide(new TaskPeek("t", MODEL, redundancy), 0, offset, appendTime);
   }
 
-  private static Committee drawn(Roster roster, Integer redundancy, int partition, long offset, long appendTime) {
-    return Committee.draw(roster, MODEL, redundancy, Committee.seed(roster.beacon(), partition, offset, appendTime));
+  private static Committee drawn(
+      Roster roster, Integer redundancy, int partition, long offset, long appendTime) {
+    return Committee.draw(
+        roster, MODEL, redundancy, Committee.seed(roster.beacon(), partition, offset, appendTime));
   }
 
   @Test
@@ -51,7 +56,10 @@ class SeatingTest {
     assertThat(committee.seatsByPeer()).hasSize(1);
 
     // then the seated peers serve it and every other member skips it
-    committee.seatsByPeer().keySet().forEach(p -> assertThat(decide(p, 1, 7, 1_500)).as(p).isEqualTo(Decision.SERVE));
+    committee
+        .seatsByPeer()
+        .keySet()
+        .forEach(p -> assertThat(decide(p, 1, 7, 1_500)).as(p).isEqualTo(Decision.SERVE));
     PEERS.stream()
         .filter(p -> !committee.seats(p))
         .forEach(p -> assertThat(decide(p, 1, 7, 1_500)).as(p).isEqualTo(Decision.SKIP_UNSEATED));
@@ -68,9 +76,11 @@ class SeatingTest {
           for (Integer redundancy : new Integer[] {null, 1, 3}) {
             Committee committee = drawn(inEffect, redundancy, partition, offset, appendTime);
             for (String peer : PEERS) {
-              Decision d = new Seating(rosters, peer, Set.of(MODEL))
-                  .decide(new TaskPeek("t", MODEL, redundancy), partition, offset, appendTime);
-              assertThat(d).isEqualTo(committee.seats(peer) ? Decision.SERVE : Decision.SKIP_UNSEATED);
+              Decision d =
+                  new Seating(rosters, peer, Set.of(MODEL))
+                      .decide(new TaskPeek("t", MODEL, redundancy), partition, offset, appendTime);
+              assertThat(d)
+                  .isEqualTo(committee.seats(peer) ? Decision.SERVE : Decision.SKIP_UNSEATED);
               unseated += d == Decision.SKIP_UNSEATED ? 1 : 0;
             }
           }
@@ -105,7 +115,9 @@ class SeatingTest {
   void aTaskOlderThanEveryRosterReadIsServedByEveryPeer() {
     for (String peer : PEERS) {
       assertThat(decide(peer, 1, 3, 999)).as(peer).isEqualTo(Decision.SERVE);
-      assertThat(new Seating(new Rosters(), peer, Set.of(MODEL)).decide(new TaskPeek("t", MODEL, 1), 0, 3, 1_500))
+      assertThat(
+              new Seating(new Rosters(), peer, Set.of(MODEL))
+                  .decide(new TaskPeek("t", MODEL, 1), 0, 3, 1_500))
           .isEqualTo(Decision.SERVE);
     }
   }
@@ -115,7 +127,8 @@ class SeatingTest {
     // given a peer that serves a model no roster member serves (it joined after the roster)
     Seating seating = new Seating(rosters, "newcomer", Set.of(OTHER_MODEL));
 
-    assertThat(seating.decide(new TaskPeek("t", OTHER_MODEL, 1), 0, 3, 1_500)).isEqualTo(Decision.SERVE);
+    assertThat(seating.decide(new TaskPeek("t", OTHER_MODEL, 1), 0, 3, 1_500))
+        .isEqualTo(Decision.SERVE);
   }
 
   @Test
@@ -130,20 +143,28 @@ class SeatingTest {
   void aModelThePeerDoesNotServeIsSkippedWhateverTheSeats() {
     Seating seating = new Seating(rosters, "p1", Set.of(OTHER_MODEL));
 
-    assertThat(seating.decide(new TaskPeek("t", MODEL, Redundancy.ALL), 0, 3, 1_500)).isEqualTo(Decision.SKIP_MODEL);
-    assertThat(seating.decide(new TaskPeek("t", MODEL, 5), 0, 3, 1_500)).isEqualTo(Decision.SKIP_MODEL);
+    assertThat(seating.decide(new TaskPeek("t", MODEL, Redundancy.ALL), 0, 3, 1_500))
+        .isEqualTo(Decision.SKIP_MODEL);
+    assertThat(seating.decide(new TaskPeek("t", MODEL, 5), 0, 3, 1_500))
+        .isEqualTo(Decision.SKIP_MODEL);
   }
 
   @Test
   void onlyAWellFormedTaskFiledUnderItsIdIsPeekedTheRestIsLeftToTheFullReading() {
-    Task task = Task.of("t1", MODEL, new byte[] {1, 2, 3}, "image/png", "r", null).withRedundancy(2);
+    Task task =
+        Task.of("t1", MODEL, new byte[] {1, 2, 3}, "image/png", "r", null).withRedundancy(2);
     byte[] json = Topics.TASKS.valueSerde().serializer().serialize(Topics.TASKS.name(), task);
 
     assertThat(Seating.peek("t1", json)).isEqualTo(new TaskPeek("t1", MODEL, 2));
     assertThat(Seating.peek("t2", json)).as("filed under another id").isNull();
     assertThat(Seating.peek("t1", null)).isNull();
-    assertThat(Seating.peek("t1", bytes("{\"taskId\":\"t1\",\"redundancy\":2}"))).as("no model id").isNull();
-    assertThat(Seating.peek("t1", bytes("{\"taskId\":\"t1\",\"modelId\":\"m\",\"redundancy\":\"many\"}"))).isNull();
+    assertThat(Seating.peek("t1", bytes("{\"taskId\":\"t1\",\"redundancy\":2}")))
+        .as("no model id")
+        .isNull();
+    assertThat(
+            Seating.peek(
+                "t1", bytes("{\"taskId\":\"t1\",\"modelId\":\"m\",\"redundancy\":\"many\"}")))
+        .isNull();
     assertThat(Seating.peek("t1", bytes("not json"))).isNull();
   }
 

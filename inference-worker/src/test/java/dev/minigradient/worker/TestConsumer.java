@@ -42,18 +42,34 @@ class TestConsumer extends MockConsumer<String, byte[]> {
   }
 
   /** A record as the broker would deliver it, with a timestamp. */
-  static ConsumerRecord<String, byte[]> record(TopicPartition tp, long offset, long timestamp, String key, byte[] value) {
+  static ConsumerRecord<String, byte[]> record(
+      TopicPartition tp, long offset, long timestamp, String key, byte[] value) {
     return new ConsumerRecord<>(
-        tp.topic(), tp.partition(), offset, timestamp, TimestampType.CREATE_TIME,
-        key == null ? -1 : key.length(), value == null ? -1 : value.length, key, value,
-        new RecordHeaders(), Optional.empty());
+        tp.topic(),
+        tp.partition(),
+        offset,
+        timestamp,
+        TimestampType.CREATE_TIME,
+        key == null ? -1 : key.length(),
+        value == null ? -1 : value.length,
+        key,
+        value,
+        new RecordHeaders(),
+        Optional.empty());
   }
 
   @Override
-  public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(Map<TopicPartition, Long> times) {
+  public synchronized Map<TopicPartition, OffsetAndTimestamp> offsetsForTimes(
+      Map<TopicPartition, Long> times) {
     timesAsked.add(Map.copyOf(times));
     Map<TopicPartition, OffsetAndTimestamp> answer = new HashMap<>();
-    times.forEach((tp, t) -> answer.put(tp, offsetsForTimes.containsKey(tp) ? new OffsetAndTimestamp(offsetsForTimes.get(tp), t) : null));
+    times.forEach(
+        (tp, t) ->
+            answer.put(
+                tp,
+                offsetsForTimes.containsKey(tp)
+                    ? new OffsetAndTimestamp(offsetsForTimes.get(tp), t)
+                    : null));
     return answer;
   }
 

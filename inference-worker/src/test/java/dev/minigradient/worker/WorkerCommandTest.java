@@ -9,7 +9,8 @@ import picocli.CommandLine;
 class WorkerCommandTest {
   @Test
   void aContainersHostNameIsItsPeerId() {
-    assertThat(WorkerCommand.hostPeerId(Map.of("HOSTNAME", "3f2a9c1b7e44\n"))).isEqualTo("3f2a9c1b7e44");
+    assertThat(WorkerCommand.hostPeerId(Map.of("HOSTNAME", "3f2a9c1b7e44\n")))
+        .isEqualTo("3f2a9c1b7e44");
     assertThat(WorkerCommand.hostPeerId(Map.of("HOSTNAME", "gpu box:7"))).isEqualTo("gpu-box-7");
     assertThat(WorkerCommand.hostPeerId(Map.of("HOSTNAME", "h".repeat(80)))).hasSize(64);
     assertThat(WorkerCommand.hostPeerId(Map.of())).matches("[A-Za-z0-9._-]{1,64}");

@@ -2,9 +2,8 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.consensus.ConsensusTopology;
 import dev.minigradient.producer.Submitter;
-import dev.minigradient.worker.PeerWorker;
-
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.worker.PeerWorker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,20 +48,23 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The network's message flow with nothing else in it, the throughput and latency baseline of
- * {@link Bench}: a requester publishes small task records, three "peers" (plain consumer and
- * producer loops) each echo a one-byte vote, a plain Kafka Streams app counts votes per task and
- * emits a decision at the third, and the requester reads the decisions. No decoding, inference,
- * signatures or sealing; the same hops, acks and batching as the real network (peers flush and
- * commit per poll, the requester keeps a window of tasks in flight and flushes per burst).
+ * The network's message flow with nothing else in it, the throughput and latency baseline of {@link
+ * Bench}: a requester publishes small task records, three "peers" (plain consumer and producer
+ * loops) each echo a one-byte vote, a plain Kafka Streams app counts votes per task and emits a
+ * decision at the third, and the requester reads the decisions. No decoding, inference, signatures
+ * or sealing; the same hops, acks and batching as the real network (peers flush and commit per
+ * poll, the requester keeps a window of tasks in flight and flushes per burst).
  */
 public final class BarePipeline implements AutoCloseable {
   /** Bare tasks topic. */
   public static final String TASKS = "bench.bare.tasks";
+
   /** Bare votes topic. */
   public static final String VOTES = "bench.bare.votes";
+
   /** Bare decisions topic. */
   public static final String DECISIONS = "bench.bare.decisions";
+
   private static final String COUNTS_STORE = "bench-bare-vote-counts";
   private static final int PEERS = 3;
 
@@ -116,10 +118,14 @@ public final class BarePipeline implements AutoCloseable {
     }
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(
-        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS_STORE), Serdes.String(), Serdes.Integer()));
-    builder.stream(VOTES, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("bench-bare-votes"))
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(COUNTS_STORE), Serdes.String(), Serdes.Integer()));
+    builder.stream(
+            VOTES, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("bench-bare-votes"))
         .process(ThirdVote::new, Named.as("bench-bare-count"), COUNTS_STORE)
-        .to(DECISIONS, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("bench-bare-decisions"));
+        .to(
+            DECISIONS,
+            Produced.with(Serdes.String(), Serdes.ByteArray()).withName("bench-bare-decisions"));
     Properties p = kafka.properties(Map.of());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-bare-" + runId);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -128,7 +134,9 @@ public final class BarePipeline implements AutoCloseable {
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
     // the consensus app's latency settings (ConsensusTopology): short polls, its producer linger
     p.put(StreamsConfig.POLL_MS_CONFIG, "10");
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), Integer.toString(ConsensusTopology.PRODUCER_LINGER_MS));
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG),
+        Integer.toString(ConsensusTopology.PRODUCER_LINGER_MS));
     this.streams = new KafkaStreams(builder.build(), p);
   }
 
@@ -157,8 +165,8 @@ public final class BarePipeline implements AutoCloseable {
   }
 
   /**
-   * Creates the topics and starts the three echo peers and the counting app, waiting until the
-   * app runs.
+   * Creates the topics and starts the three echo peers and the counting app, waiting until the app
+   * runs.
    *
    * @param kafka the cluster
    * @param partitions partitions per topic (as the network's)
@@ -167,7 +175,8 @@ public final class BarePipeline implements AutoCloseable {
    * @throws IOException if its state folder cannot be created
    * @throws IllegalStateException if the app does not run in time
    */
-  public static BarePipeline start(KafkaSettings kafka, int partitions, Duration timeout) throws IOException {
+  public static BarePipeline start(KafkaSettings kafka, int partitions, Duration timeout)
+      throws IOException {
     BarePipeline b = new BarePipeline(kafka, partitions);
     b.echoes.forEach(Thread::start);
     b.streams.start();
@@ -175,7 +184,8 @@ public final class BarePipeline implements AutoCloseable {
     while (b.streams.state() != KafkaStreams.State.RUNNING) {
       if (System.currentTimeMillis() > deadline) {
         b.close();
-        throw new IllegalStateException("bare pipeline's Streams app not running after " + timeout.toSeconds() + " s");
+        throw new IllegalStateException(
+            "bare pipeline's Streams app not running after " + timeout.toSeconds() + " s");
       }
       Bench.pause(20);
     }
@@ -224,7 +234,9 @@ public final class BarePipeline implements AutoCloseable {
                         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")),
                 new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-      answers.partitionsFor(DECISIONS).forEach(pi -> parts.add(new TopicPartition(DECISIONS, pi.partition())));
+      answers
+          .partitionsFor(DECISIONS)
+          .forEach(pi -> parts.add(new TopicPartition(DECISIONS, pi.partition())));
       answers.assign(parts);
       answers.seekToEnd(parts);
       parts.forEach(answers::position);
@@ -255,7 +267,14 @@ public final class BarePipeline implements AutoCloseable {
           }
         }
         if (System.currentTimeMillis() - lastProgress > timeout.toMillis()) {
-          throw new IllegalStateException("bare pipeline: no decision for " + timeout.toSeconds() + " s (" + done + "/" + tasks + ")");
+          throw new IllegalStateException(
+              "bare pipeline: no decision for "
+                  + timeout.toSeconds()
+                  + " s ("
+                  + done
+                  + "/"
+                  + tasks
+                  + ")");
         }
       }
       double wallMs = (System.nanoTime() - start) / 1e6;

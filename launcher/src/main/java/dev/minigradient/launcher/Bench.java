@@ -16,17 +16,16 @@ import java.util.TreeSet;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * Measures the network against its physical limits, each figure beside a baseline taken in the
- * same run, on the same images and machine:
+ * Measures the network against its physical limits, each figure beside a baseline taken in the same
+ * run, on the same images and machine:
  *
  * <ol>
- *   <li>worker: one honest {@link PeerWorker} draining pre-published tasks, against the same
- *       work (decode, preprocess, ONNX inference, then hash, sign, seal, serialize) in a plain
- *       loop;
+ *   <li>worker: one honest {@link PeerWorker} draining pre-published tasks, against the same work
+ *       (decode, preprocess, ONNX inference, then hash, sign, seal, serialize) in a plain loop;
  *   <li>latency: submit-to-answer at one task in flight with 3 peers (at-least-once, the default,
  *       and exactly-once at two commit intervals), against one Kafka hop on the same broker;
- *   <li>throughput: tasks/s with many in flight, against {@link BarePipeline} (the same three
- *       hops with nothing in them);
+ *   <li>throughput: tasks/s with many in flight, against {@link BarePipeline} (the same three hops
+ *       with nothing in them);
  *   <li>scaling: 3 against 15 peers, both at the network's default committee of k = 3 seats per
  *       task, and the process's resident memory;
  *   <li>scale: networks of 3 to 60 peers whose inference takes a fixed wall time on no core,
@@ -62,17 +61,31 @@ public final class Bench {
    *     which share one broker) and {@code scale} (section 5, a broker of its own)
    */
   public record Options(
-      boolean quick, int tasks, int workerTasks, int latencyTasks, int hopSamples, int inFlight, int scalePeers, Set<String> sections) {
+      boolean quick,
+      int tasks,
+      int workerTasks,
+      int latencyTasks,
+      int hopSamples,
+      int inFlight,
+      int scalePeers,
+      Set<String> sections) {
     /** Every section, the default. */
-    public static final Set<String> ALL_SECTIONS = Set.of("worker", "network", ConsensusStage.SECTION, ScaleModel.SECTION);
+    public static final Set<String> ALL_SECTIONS =
+        Set.of("worker", "network", ConsensusStage.SECTION, ScaleModel.SECTION);
 
     /** Validates counts and section names. */
     public Options {
-      if (tasks < 1 || workerTasks < 1 || latencyTasks < 1 || hopSamples < 1 || inFlight < 1 || scalePeers < 3) {
+      if (tasks < 1
+          || workerTasks < 1
+          || latencyTasks < 1
+          || hopSamples < 1
+          || inFlight < 1
+          || scalePeers < 3) {
         throw new IllegalArgumentException("counts must be >= 1 (scale peers >= 3)");
       }
       if (sections.isEmpty() || !ALL_SECTIONS.containsAll(sections)) {
-        throw new IllegalArgumentException("sections must be among " + new TreeSet<>(ALL_SECTIONS) + ", got " + sections);
+        throw new IllegalArgumentException(
+            "sections must be among " + new TreeSet<>(ALL_SECTIONS) + ", got " + sections);
       }
       sections = Set.copyOf(sections);
     }
@@ -85,7 +98,8 @@ public final class Bench {
      * @throws IllegalArgumentException for an unknown name or none
      */
     public Options only(Set<String> only) {
-      return new Options(quick, tasks, workerTasks, latencyTasks, hopSamples, inFlight, scalePeers, only);
+      return new Options(
+          quick, tasks, workerTasks, latencyTasks, hopSamples, inFlight, scalePeers, only);
     }
 
     /**
@@ -98,8 +112,24 @@ public final class Bench {
      */
     public static Options of(boolean quick, Integer tasks) {
       return quick
-          ? new Options(true, tasks != null ? tasks : 300, tasks != null ? tasks : 300, 25, 300, 256, 15, ALL_SECTIONS)
-          : new Options(false, tasks != null ? tasks : 3_000, tasks != null ? tasks : 10_000, 200, 2_000, 256, 15, ALL_SECTIONS);
+          ? new Options(
+              true,
+              tasks != null ? tasks : 300,
+              tasks != null ? tasks : 300,
+              25,
+              300,
+              256,
+              15,
+              ALL_SECTIONS)
+          : new Options(
+              false,
+              tasks != null ? tasks : 3_000,
+              tasks != null ? tasks : 10_000,
+              200,
+              2_000,
+              256,
+              15,
+              ALL_SECTIONS);
     }
   }
 
@@ -124,7 +154,8 @@ public final class Bench {
    * @throws IllegalStateException if a stage fails (a broker that does not start, answers that do
    *     not come)
    */
-  public static BenchReport run(Options options, ServedModel model, String modelArg, List<Input> inputs, PrintWriter log)
+  public static BenchReport run(
+      Options options, ServedModel model, String modelArg, List<Input> inputs, PrintWriter log)
       throws IOException {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("no readable images");
@@ -141,7 +172,8 @@ public final class Bench {
       NetworkSection.run(ctx, rssStart, rawFullRate);
     }
     if (options.sections().contains(ConsensusStage.SECTION)) {
-      ConsensusStage.Outcome o = ConsensusStage.run(model, ctx.images(), options.workerTasks(), PARTITIONS, log);
+      ConsensusStage.Outcome o =
+          ConsensusStage.run(model, ctx.images(), options.workerTasks(), PARTITIONS, log);
       ctx.addAll(o.figures(), o.notes());
     }
     ScaleModel.Settings scale = ScaleModel.Settings.of(options.quick());
@@ -162,7 +194,12 @@ public final class Bench {
     settings.put("seats_per_task", SEATS);
     settings.put("scale_model", scale.describe());
     settings.put("sections", new TreeSet<>(options.sections()));
-    return new BenchReport(BenchReport.Machine.current(), settings, ctx.figures(), ctx.notes(), (System.nanoTime() - t0) / 1e9);
+    return new BenchReport(
+        BenchReport.Machine.current(),
+        settings,
+        ctx.figures(),
+        ctx.notes(),
+        (System.nanoTime() - t0) / 1e9);
   }
 
   /**
@@ -176,8 +213,15 @@ public final class Bench {
         && c.activePeers() >= peers.size()
         && peers.stream().allMatch(PeerWorker::isAssigned))) {
       if (System.currentTimeMillis() > deadline) {
-        throw new IllegalStateException("network not ready after " + timeout.toSeconds() + " s: consensus "
-            + c.state() + ", active peers " + c.activePeers() + " of " + peers.size());
+        throw new IllegalStateException(
+            "network not ready after "
+                + timeout.toSeconds()
+                + " s: consensus "
+                + c.state()
+                + ", active peers "
+                + c.activePeers()
+                + " of "
+                + peers.size());
       }
       pause(50);
     }

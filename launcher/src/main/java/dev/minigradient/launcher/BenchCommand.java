@@ -1,6 +1,5 @@
 package dev.minigradient.launcher;
 
-import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.worker.WorkerConfig;
@@ -17,8 +16,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bench}: measures the worker, latency, throughput and scaling of the network, and the scale
- * model, in one run, each beside its baseline (see {@link Bench}), prints the table and writes {@code bench.md} and
- * {@code bench.json} to {@code --report-dir}.
+ * model, in one run, each beside its baseline (see {@link Bench}), prints the table and writes
+ * {@code bench.md} and {@code bench.json} to {@code --report-dir}.
  */
 @Command(
     name = "bench",
@@ -31,18 +30,31 @@ import picocli.CommandLine.Spec;
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--quick", description = "Small counts and only the default consensus settings (a CI smoke, under a minute).")
+  @Option(
+      names = "--quick",
+      description =
+          "Small counts and only the default consensus settings (a CI smoke, under a minute).")
   boolean quick;
 
-  @Option(names = "--tasks", description = "Tasks per throughput run and per worker drain (default: 3000 per throughput run, 10000 per worker drain; 300 each with --quick).")
+  @Option(
+      names = "--tasks",
+      description =
+          "Tasks per throughput run and per worker drain (default: 3000 per throughput run, 10000 per worker drain; 300 each with --quick).")
   Integer tasks;
 
-  @Option(names = "--only", split = ",", paramLabel = "SECTION",
-      description = "Run only these sections: worker (one peer against the raw loop), network (latency, throughput, scaling, records per task), "
-          + "consensus (one consensus instance draining a backlog against a bare Streams app), scale (3 to 60 peers with a fixed inference time). Default: all four.")
+  @Option(
+      names = "--only",
+      split = ",",
+      paramLabel = "SECTION",
+      description =
+          "Run only these sections: worker (one peer against the raw loop), network (latency, throughput, scaling, records per task), "
+              + "consensus (one consensus instance draining a backlog against a bare Streams app), scale (3 to 60 peers with a fixed inference time). Default: all four.")
   java.util.Set<String> only;
 
-  @Option(names = "--report-dir", defaultValue = "bench-report", description = "Where to write bench.md and bench.json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--report-dir",
+      defaultValue = "bench-report",
+      description = "Where to write bench.md and bench.json (default: ${DEFAULT-VALUE}).")
   Path reportDir;
 
   @Mixin ModelOption model;
@@ -62,7 +74,8 @@ public final class BenchCommand implements Callable<Integer> {
       // now, not after a run of minutes
       Files.createDirectories(reportDir);
     } catch (java.io.IOException e) {
-      throw new CommandLine.ParameterException(cmd, "--report-dir cannot be created: " + reportDir + " (" + e.getMessage() + ")");
+      throw new CommandLine.ParameterException(
+          cmd, "--report-dir cannot be created: " + reportDir + " (" + e.getMessage() + ")");
     }
     Bench.Options options = Bench.Options.of(quick, tasks);
     if (only != null) {
@@ -78,7 +91,10 @@ public final class BenchCommand implements Callable<Integer> {
     ServedModel served = ServedModel.open(run.model(), WorkerConfig.DEFAULT_MAX_PIXELS);
     try {
       Path folder = run.model().onnx().toAbsolutePath().getParent();
-      String modelArg = Files.isRegularFile(folder.resolve("model.json")) ? folder.toString() : run.model().onnx().toAbsolutePath().toString();
+      String modelArg =
+          Files.isRegularFile(folder.resolve("model.json"))
+              ? folder.toString()
+              : run.model().onnx().toAbsolutePath().toString();
       report = Bench.run(options, served, modelArg, run.inputs(), err);
     } finally {
       served.engine().close();

@@ -31,7 +31,12 @@ final class BenchContext {
    * @param inputs readable sample images, at least one
    * @param log progress lines
    */
-  BenchContext(Bench.Options options, ServedModel model, String modelArg, List<Input> inputs, PrintWriter log) {
+  BenchContext(
+      Bench.Options options,
+      ServedModel model,
+      String modelArg,
+      List<Input> inputs,
+      PrintWriter log) {
     this.options = options;
     this.model = model;
     this.modelArg = modelArg;

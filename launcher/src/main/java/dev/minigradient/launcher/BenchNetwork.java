@@ -18,8 +18,8 @@ import java.util.Optional;
 
 /**
  * A {@code bench} section's own network: a one-broker {@link EmbeddedKafka} with the network's
- * topics, a state folder for the consensus app, the peers the section starts and the consensus
- * app it runs. Closing it tears all of it down, clients first while the broker still answers.
+ * topics, a state folder for the consensus app, the peers the section starts and the consensus app
+ * it runs. Closing it tears all of it down, clients first while the broker still answers.
  */
 final class BenchNetwork implements AutoCloseable {
   private final EmbeddedKafka kafka;
@@ -47,7 +47,8 @@ final class BenchNetwork implements AutoCloseable {
     Path stateDir = Files.createTempDirectory(stateDirPrefix);
     BenchNetwork network = new BenchNetwork(EmbeddedKafka.start(1), stateDir);
     try {
-      TopicAdmin.ensureTopics(network.settings, partitions, Optional.empty(), Duration.ofSeconds(30));
+      TopicAdmin.ensureTopics(
+          network.settings, partitions, Optional.empty(), Duration.ofSeconds(30));
     } catch (RuntimeException e) {
       network.close();
       throw e;

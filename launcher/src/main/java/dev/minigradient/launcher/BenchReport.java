@@ -13,8 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What {@code bench} measured: every figure beside its baseline, their ratio and the goal, plus
- * the machine it ran on; written as {@code bench.md} and {@code bench.json}.
+ * What {@code bench} measured: every figure beside its baseline, their ratio and the goal, plus the
+ * machine it ran on; written as {@code bench.md} and {@code bench.json}.
  *
  * @param machine where it ran
  * @param settings the run's counts (tasks, samples, in flight...)
@@ -24,10 +24,15 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BenchReport(
-    Machine machine, Map<String, Object> settings, List<Figure> figures, List<String> notes, double wallSeconds) {
+    Machine machine,
+    Map<String, Object> settings,
+    List<Figure> figures,
+    List<String> notes,
+    double wallSeconds) {
 
   /** The sections, in report order. */
-  public static final List<String> SECTIONS = List.of("worker", "latency", "throughput", "scaling", "consensus", "scale");
+  public static final List<String> SECTIONS =
+      List.of("worker", "latency", "throughput", "scaling", "consensus", "scale");
 
   /**
    * One measured figure against its baseline.
@@ -39,7 +44,8 @@ public record BenchReport(
    * @param baseline what it is compared with
    * @param baselineValue the baseline's figure, same unit
    * @param ratio {@code value / baselineValue}
-   * @param goal the goal on the ratio (e.g. {@code >= 0.80}), or null for a figure given for context
+   * @param goal the goal on the ratio (e.g. {@code >= 0.80}), or null for a figure given for
+   *     context
    * @param met whether the goal is met, null without a goal
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -67,11 +73,25 @@ public record BenchReport(
      * @return the figure
      */
     public static Figure atLeast(
-        String section, String name, double value, String unit, String baseline, double baselineValue, double min) {
+        String section,
+        String name,
+        double value,
+        String unit,
+        String baseline,
+        double baselineValue,
+        double min) {
       double ratio = ratio(value, baselineValue);
       boolean goal = !Double.isNaN(min);
-      return new Figure(section, name, value, unit, baseline, baselineValue, ratio,
-          goal ? String.format(Locale.ROOT, ">= %.2f", min) : null, goal ? ratio >= min : null);
+      return new Figure(
+          section,
+          name,
+          value,
+          unit,
+          baseline,
+          baselineValue,
+          ratio,
+          goal ? String.format(Locale.ROOT, ">= %.2f", min) : null,
+          goal ? ratio >= min : null);
     }
 
     /**
@@ -87,11 +107,25 @@ public record BenchReport(
      * @return the figure
      */
     public static Figure atMost(
-        String section, String name, double value, String unit, String baseline, double baselineValue, double max) {
+        String section,
+        String name,
+        double value,
+        String unit,
+        String baseline,
+        double baselineValue,
+        double max) {
       double ratio = ratio(value, baselineValue);
       boolean goal = !Double.isNaN(max);
-      return new Figure(section, name, value, unit, baseline, baselineValue, ratio,
-          goal ? String.format(Locale.ROOT, "<= %.1f", max) : null, goal ? ratio <= max : null);
+      return new Figure(
+          section,
+          name,
+          value,
+          unit,
+          baseline,
+          baselineValue,
+          ratio,
+          goal ? String.format(Locale.ROOT, "<= %.1f", max) : null,
+          goal ? ratio <= max : null);
     }
 
     private static double ratio(double value, double baseline) {
@@ -130,7 +164,11 @@ public record BenchReport(
           Runtime.getRuntime().availableProcessors(),
           cpu,
           System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
-          System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+          System.getProperty("os.name")
+              + " "
+              + System.getProperty("os.version")
+              + " "
+              + System.getProperty("os.arch"),
           Runtime.getRuntime().maxMemory() / (1024 * 1024));
     }
   }
@@ -175,8 +213,16 @@ public record BenchReport(
    */
   public String markdown() {
     StringBuilder md = new StringBuilder("# mini-gradient bench\n\n");
-    md.append(String.format(Locale.ROOT, "Machine: %d cores, %s; %s; %s; max heap %d MiB. Run took %.0f s.%n%n",
-        machine.cores(), machine.cpu(), machine.jvm(), machine.os(), machine.maxHeapMiB(), wallSeconds));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Machine: %d cores, %s; %s; %s; max heap %d MiB. Run took %.0f s.%n%n",
+            machine.cores(),
+            machine.cpu(),
+            machine.jvm(),
+            machine.os(),
+            machine.maxHeapMiB(),
+            wallSeconds));
     md.append("Settings: ").append(settings).append("\n\n");
     for (String section : SECTIONS) {
       if (figures.stream().noneMatch(f -> f.section().equals(section))) {
@@ -187,10 +233,19 @@ public record BenchReport(
       md.append("|---|---:|---|---:|---:|---|---|\n");
       for (Figure f : figures) {
         if (f.section().equals(section)) {
-          md.append(String.format(Locale.ROOT, "| %s | %s %s | %s | %s %s | %s | %s | %s |%n",
-              f.name(), number(f.value()), f.unit(), f.baseline(), number(f.baselineValue()), f.unit(),
-              Double.isNaN(f.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f", f.ratio()),
-              f.goal() == null ? "-" : f.goal(), f.met() == null ? "-" : f.met() ? "yes" : "**no**"));
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  "| %s | %s %s | %s | %s %s | %s | %s | %s |%n",
+                  f.name(),
+                  number(f.value()),
+                  f.unit(),
+                  f.baseline(),
+                  number(f.baselineValue()),
+                  f.unit(),
+                  Double.isNaN(f.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f", f.ratio()),
+                  f.goal() == null ? "-" : f.goal(),
+                  f.met() == null ? "-" : f.met() ? "yes" : "**no**"));
         }
       }
       md.append('\n');
@@ -206,7 +261,9 @@ public record BenchReport(
     if (Double.isNaN(v)) {
       return "-";
     }
-    return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    return Math.abs(v) >= 100
+        ? String.format(Locale.ROOT, "%,.0f", v)
+        : String.format(Locale.ROOT, "%.2f", v);
   }
 
   /**

@@ -45,18 +45,31 @@ final class BrokerFootprint {
    */
   static BrokerFootprint take(KafkaSettings kafka) {
     try (Admin admin = Admin.create(kafka.properties(Map.of()))) {
-      Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(30, TimeUnit.SECONDS);
+      Set<String> topics =
+          admin
+              .listTopics(new ListTopicsOptions().listInternal(true))
+              .names()
+              .get(30, TimeUnit.SECONDS);
       Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-      for (var d : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
-        d.partitions().forEach(p -> ends.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+      for (var d :
+          admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+        d.partitions()
+            .forEach(
+                p -> ends.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
       }
       Map<String, Long> records = new TreeMap<>();
-      admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS)
+      admin
+          .listOffsets(ends)
+          .all()
+          .get(30, TimeUnit.SECONDS)
           .forEach((tp, o) -> records.merge(tp.topic(), o.offset(), Long::sum));
       Map<String, Long> bytes = new HashMap<>();
-      Set<Integer> brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
-          .map(n -> n.id()).collect(Collectors.toSet());
-      for (var dirs : admin.describeLogDirs(brokers).allDescriptions().get(30, TimeUnit.SECONDS).values()) {
+      Set<Integer> brokers =
+          admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
+              .map(n -> n.id())
+              .collect(Collectors.toSet());
+      for (var dirs :
+          admin.describeLogDirs(brokers).allDescriptions().get(30, TimeUnit.SECONDS).values()) {
         for (var dir : dirs.values()) {
           for (Map.Entry<TopicPartition, ReplicaInfo> r : dir.replicaInfos().entrySet()) {
             bytes.merge(r.getKey().topic(), r.getValue().size(), Long::sum);
@@ -75,8 +88,8 @@ final class BrokerFootprint {
   }
 
   /**
-   * The writes between {@code before} and this reading, per topic, divided by {@code tasks};
-   * topics with no writes are left out.
+   * The writes between {@code before} and this reading, per topic, divided by {@code tasks}; topics
+   * with no writes are left out.
    *
    * @param before the earlier reading
    * @param tasks tasks decided in between, > 0
@@ -84,12 +97,13 @@ final class BrokerFootprint {
    */
   Map<String, double[]> perTask(BrokerFootprint before, long tasks) {
     Map<String, double[]> out = new TreeMap<>();
-    byTopic.forEach((topic, now) -> {
-      Writes d = now.minus(before.byTopic.getOrDefault(topic, new Writes(0, 0)));
-      if (d.records() > 0) {
-        out.put(topic, new double[] {(double) d.records() / tasks, (double) d.bytes() / tasks});
-      }
-    });
+    byTopic.forEach(
+        (topic, now) -> {
+          Writes d = now.minus(before.byTopic.getOrDefault(topic, new Writes(0, 0)));
+          if (d.records() > 0) {
+            out.put(topic, new double[] {(double) d.records() / tasks, (double) d.bytes() / tasks});
+          }
+        });
     return out;
   }
 
@@ -132,7 +146,10 @@ final class BrokerFootprint {
     }
 
     private double sum(int i, boolean internal) {
-      return perTask.entrySet().stream().filter(e -> isKafkaInternal(e.getKey()) == internal).mapToDouble(e -> e.getValue()[i]).sum();
+      return perTask.entrySet().stream()
+          .filter(e -> isKafkaInternal(e.getKey()) == internal)
+          .mapToDouble(e -> e.getValue()[i])
+          .sum();
     }
 
     /**
@@ -144,10 +161,22 @@ final class BrokerFootprint {
      */
     java.util.List<BenchReport.Figure> figures(String section, String run) {
       return java.util.List.of(
-          BenchReport.Figure.atMost(section, run + ": records written to the broker per task", records(), "records",
-              "budget", RECORDS_BUDGET, 1.0),
-          BenchReport.Figure.atMost(section, run + ": bytes written to the broker per task", bytes(), "bytes",
-              "the task's input (mean image)", inputBytes, Double.NaN));
+          BenchReport.Figure.atMost(
+              section,
+              run + ": records written to the broker per task",
+              records(),
+              "records",
+              "budget",
+              RECORDS_BUDGET,
+              1.0),
+          BenchReport.Figure.atMost(
+              section,
+              run + ": bytes written to the broker per task",
+              bytes(),
+              "bytes",
+              "the task's input (mean image)",
+              inputBytes,
+              Double.NaN));
     }
 
     /**
@@ -157,11 +186,22 @@ final class BrokerFootprint {
      * @return the note
      */
     String note(String section) {
-      StringBuilder b = new StringBuilder(String.format(java.util.Locale.ROOT,
-          "%s: written to the broker per decided task (%d tasks; end offsets and log sizes before and after the run): "
-              + "%.2f records and %.0f bytes on the network's topics, plus %.2f records on Kafka's internal topics "
-              + "(committed offsets). By topic:", section, tasks, records(), bytes(), internalRecords()));
-      perTask.forEach((topic, v) -> b.append(String.format(java.util.Locale.ROOT, " %s %.2f (%.0f B);", topic, v[0], v[1])));
+      StringBuilder b =
+          new StringBuilder(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "%s: written to the broker per decided task (%d tasks; end offsets and log sizes before and after the run): "
+                      + "%.2f records and %.0f bytes on the network's topics, plus %.2f records on Kafka's internal topics "
+                      + "(committed offsets). By topic:",
+                  section,
+                  tasks,
+                  records(),
+                  bytes(),
+                  internalRecords()));
+      perTask.forEach(
+          (topic, v) ->
+              b.append(
+                  String.format(java.util.Locale.ROOT, " %s %.2f (%.0f B);", topic, v[0], v[1])));
       b.setLength(b.length() - 1);
       return b.append('.').toString();
     }

@@ -5,6 +5,7 @@ import dev.minigradient.consensus.ConsensusService;
 import dev.minigradient.consensus.LedgerReplay;
 import dev.minigradient.consensus.Referee;
 import dev.minigradient.consensus.ReplayCommand;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Result;
 import dev.minigradient.producer.Submitter;
@@ -15,7 +16,6 @@ import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
-import dev.minigradient.model.ServedModel;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,14 +39,14 @@ import org.apache.kafka.streams.KafkaStreams;
  * state folder (it restores from the changelogs), and one broker stopped and started again. The
  * consensus app runs {@code exactly_once_v2} or {@code at_least_once}; at at-least-once it is
  * killed the worst way for it (its last changelog writes lost, its output not, see {@link
- * KillableClients}), so the next instance settles tasks again (and would decide them again but
- * for the decisions already published), which the ledger and the audit must count once.
+ * KillableClients}), so the next instance settles tasks again (and would decide them again but for
+ * the decisions already published), which the ledger and the audit must count once.
  */
 public final class Chaos {
   /**
    * At at-least-once, how long before it is killed the consensus app's changelog writes are lost
-   * while its output still arrives and it commits nothing, ms: a few commit intervals of
-   * decisions and settlements that the next instance re-makes.
+   * while its output still arrives and it commits nothing, ms: a few commit intervals of decisions
+   * and settlements that the next instance re-makes.
    */
   static final long LOST_CHANGELOG_MS = 1_000;
 
@@ -63,7 +63,13 @@ public final class Chaos {
    * @param findings the audit of the topics after the run
    * @param seconds wall time of the run, s
    */
-  public record Outcome(int tasks, String guarantee, int answered, List<String> faults, LedgerReplay.Findings findings, double seconds) {}
+  public record Outcome(
+      int tasks,
+      String guarantee,
+      int answered,
+      List<String> faults,
+      LedgerReplay.Findings findings,
+      double seconds) {}
 
   /**
    * Runs the chaos.
@@ -77,22 +83,32 @@ public final class Chaos {
    * @return the outcome, audited once the last deadline has passed
    * @throws IOException if the state folders cannot be made
    */
-  public static Outcome run(ModelSpec model, List<Input> samples, int tasks, int peers, boolean exactlyOnce, Consumer<String> log)
+  public static Outcome run(
+      ModelSpec model,
+      List<Input> samples,
+      int tasks,
+      int peers,
+      boolean exactlyOnce,
+      Consumer<String> log)
       throws IOException {
     long t0 = System.currentTimeMillis();
     Path state = Files.createTempDirectory("mini-gradient-chaos");
     List<String> faults = Collections.synchronizedList(new ArrayList<>());
     ServedModel served = ServedModel.open(model, WorkerConfig.DEFAULT_MAX_PIXELS);
     try (EmbeddedKafka kafka = EmbeddedKafka.start(3)) {
-      KafkaSettings settings = new KafkaSettings(kafka.bootstrapServers(), Map.of()); // in-JVM brokers: plaintext
+      KafkaSettings settings =
+          new KafkaSettings(kafka.bootstrapServers(), Map.of()); // in-JVM brokers: plaintext
       TopicAdmin.ensureTopics(settings, 3, Optional.of((short) 3), Duration.ofSeconds(30));
       KeyPair sealing = Sealing.generateKeyPair();
       ConsensusConfig config =
-          ConsensusConfig.defaults(settings, state.resolve("consensus-0")).withTiming(10_000, 100, exactlyOnce);
+          ConsensusConfig.defaults(settings, state.resolve("consensus-0"))
+              .withTiming(10_000, 100, exactlyOnce);
       // at at-least-once the first instance dies losing its last changelog writes but not its
       // output (KillableClients), the worst a crash can do to it
       KillableClients firstClients = new KillableClients();
-      ConsensusService[] consensus = {new ConsensusService(config, Referee.of(List.of(served)), sealing, firstClients)};
+      ConsensusService[] consensus = {
+        new ConsensusService(config, Referee.of(List.of(served)), sealing, firstClients)
+      };
       consensus[0].start();
       List<KeyPair> keys = new ArrayList<>();
       List<PeerWorker> workers = new ArrayList<>();
@@ -101,7 +117,8 @@ public final class Chaos {
         workers.add(startPeer(settings, i, served, keys.get(i)));
       }
       awaitRunning(consensus[0], workers);
-      log.accept("ready: 3 brokers, " + peers + " peers, consensus (" + guarantee(exactlyOnce) + ")");
+      log.accept(
+          "ready: 3 brokers, " + peers + " peers, consensus (" + guarantee(exactlyOnce) + ")");
 
       List<Input> inputs = new ArrayList<>(tasks);
       for (int i = 0; i < tasks; i++) {
@@ -113,23 +130,39 @@ public final class Chaos {
               () -> restartPeer(settings, workers, 0, served, keys, faults, answered),
               () -> {
                 if (exactlyOnce) {
-                  faults.add("consensus app killed at " + answered.get() + ", replaced by a fresh instance");
+                  faults.add(
+                      "consensus app killed at "
+                          + answered.get()
+                          + ", replaced by a fresh instance");
                 } else {
                   firstClients.loseChangelogs();
                   sleep(LOST_CHANGELOG_MS);
                   firstClients.kill();
-                  faults.add("consensus app killed at " + answered.get() + " having lost its last " + LOST_CHANGELOG_MS
-                      + " ms of changelog writes but not its output, replaced by a fresh instance");
+                  faults.add(
+                      "consensus app killed at "
+                          + answered.get()
+                          + " having lost its last "
+                          + LOST_CHANGELOG_MS
+                          + " ms of changelog writes but not its output, replaced by a fresh instance");
                 }
                 consensus[0].crash();
-                consensus[0] = new ConsensusService(config.withStateDir(state.resolve("consensus-1")), Referee.of(List.of(served)), sealing);
+                consensus[0] =
+                    new ConsensusService(
+                        config.withStateDir(state.resolve("consensus-1")),
+                        Referee.of(List.of(served)),
+                        sealing);
                 consensus[0].start();
               },
               () -> restartPeer(settings, workers, 1, served, keys, faults, answered),
               () -> {
                 long t = System.currentTimeMillis();
                 kafka.stopBroker(1);
-                faults.add("broker 1 stopped at " + answered.get() + " (in " + (System.currentTimeMillis() - t) + " ms)");
+                faults.add(
+                    "broker 1 stopped at "
+                        + answered.get()
+                        + " (in "
+                        + (System.currentTimeMillis() - t)
+                        + " ms)");
                 log.accept(faults.get(faults.size() - 1));
                 sleep(5_000);
                 kafka.startBroker(1);
@@ -157,7 +190,10 @@ public final class Chaos {
         monkey.start();
         results =
             submitter.submitAndAwait(
-                inputs, served.modelId(), 32, Duration.ofSeconds(120),
+                inputs,
+                served.modelId(),
+                32,
+                Duration.ofSeconds(120),
                 r -> {
                   int n = answered.incrementAndGet();
                   if (n % 1000 == 0) {
@@ -184,7 +220,13 @@ public final class Chaos {
       }
       workers.forEach(PeerWorker::close);
       consensus[0].close();
-      return new Outcome(tasks, guarantee(exactlyOnce), got, List.copyOf(faults), findings, (System.currentTimeMillis() - t0) / 1000.0);
+      return new Outcome(
+          tasks,
+          guarantee(exactlyOnce),
+          got,
+          List.copyOf(faults),
+          findings,
+          (System.currentTimeMillis() - t0) / 1000.0);
     } finally {
       served.engine().close();
       EmbeddedKafka.deleteTree(state);
@@ -195,7 +237,8 @@ public final class Chaos {
     return exactlyOnce ? "exactly_once_v2" : "at_least_once";
   }
 
-  private static PeerWorker startPeer(KafkaSettings settings, int i, ServedModel served, KeyPair keys) {
+  private static PeerWorker startPeer(
+      KafkaSettings settings, int i, ServedModel served, KeyPair keys) {
     String id = "peer-" + (i + 1);
     // a static member id: the restarted instance takes its partitions back at once
     WorkerConfig config = WorkerConfig.defaults(id, settings).withInstanceId(id + "-instance");
@@ -205,8 +248,13 @@ public final class Chaos {
   }
 
   private static void restartPeer(
-      KafkaSettings settings, List<PeerWorker> workers, int i, ServedModel served, List<KeyPair> keys,
-      List<String> faults, AtomicInteger answered) {
+      KafkaSettings settings,
+      List<PeerWorker> workers,
+      int i,
+      ServedModel served,
+      List<KeyPair> keys,
+      List<String> faults,
+      AtomicInteger answered) {
     faults.add(workers.get(i).peerId() + " killed at " + answered.get() + " and restarted");
     workers.get(i).crash();
     workers.get(i).close();

@@ -1,9 +1,9 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.consensus.ExactlyOnceOption;
 import dev.minigradient.consensus.ReplayCommand;
 import dev.minigradient.producer.Input;
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.consensus.ExactlyOnceOption;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
@@ -29,10 +29,16 @@ import picocli.CommandLine.Spec;
       "Exit codes: 0 every task answered and the books consistent, 1 otherwise, 2 bad arguments."
     })
 public final class ChaosCommand implements Callable<Integer> {
-  @Option(names = "--tasks", defaultValue = "10000", description = "Tasks to submit; the samples are reused in turn (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tasks",
+      defaultValue = "10000",
+      description = "Tasks to submit; the samples are reused in turn (default: ${DEFAULT-VALUE}).")
   int tasks;
 
-  @Option(names = "--peers", defaultValue = "4", description = "Honest peers; 4 keep a quorum while one is down (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--peers",
+      defaultValue = "4",
+      description = "Honest peers; 4 keep a quorum while one is down (default: ${DEFAULT-VALUE}).")
   int peers;
 
   @Mixin ModelOption model;
@@ -49,18 +55,28 @@ public final class ChaosCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
     if (tasks < 1 || peers < 4) {
-      throw new CommandLine.ParameterException(cmd, "--tasks must be >= 1 and --peers >= 4 (one is down at a time)");
+      throw new CommandLine.ParameterException(
+          cmd, "--tasks must be >= 1 and --peers >= 4 (one is down at a time)");
     }
     SampleRun run = SampleRun.resolve(cmd, model, samples);
     ModelSpec spec = run.model();
     List<Input> inputs = run.inputs();
     PrintWriter err = cmd.getErr();
-    Chaos.Outcome o = Chaos.run(spec, inputs, tasks, peers, guarantee.exactlyOnce(), line -> {
-      err.println(line);
-      err.flush();
-    });
+    Chaos.Outcome o =
+        Chaos.run(
+            spec,
+            inputs,
+            tasks,
+            peers,
+            guarantee.exactlyOnce(),
+            line -> {
+              err.println(line);
+              err.flush();
+            });
     PrintWriter out = cmd.getOut();
-    out.printf("%d tasks, %d answered, in %.0f s (consensus %s)%n", o.tasks(), o.answered(), o.seconds(), o.guarantee());
+    out.printf(
+        "%d tasks, %d answered, in %.0f s (consensus %s)%n",
+        o.tasks(), o.answered(), o.seconds(), o.guarantee());
     o.faults().forEach(f -> out.println("fault: " + f));
     out.print(ReplayCommand.text(o.findings()));
     out.flush();

@@ -20,7 +20,11 @@ import java.util.TreeMap;
  * @param busiest that peer, or null without answers
  */
 record CommitteeCounts(
-    int answers, double inferencesPerTask, double escalationsPerTask, Map<String, Integer> escalations, double busiestShare,
+    int answers,
+    double inferencesPerTask,
+    double escalationsPerTask,
+    Map<String, Integer> escalations,
+    double busiestShare,
     String busiest) {
 
   /**
@@ -47,7 +51,8 @@ record CommitteeCounts(
       }
     }
     int total = seats.values().stream().mapToInt(Integer::intValue).sum();
-    Map.Entry<String, Integer> top = seats.entrySet().stream().max(Map.Entry.comparingByValue()).orElse(null);
+    Map.Entry<String, Integer> top =
+        seats.entrySet().stream().max(Map.Entry.comparingByValue()).orElse(null);
     int n = answers.size();
     return new CommitteeCounts(
         n,

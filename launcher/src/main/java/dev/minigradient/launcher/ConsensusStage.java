@@ -3,13 +3,13 @@ package dev.minigradient.launcher;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.ConsensusService;
 import dev.minigradient.consensus.Referee;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.worker.PeerWorker;
-import dev.minigradient.model.ServedModel;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -47,16 +47,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The {@code consensus} section of {@code bench}: the consensus app alone, draining a backlog. Three
- * real peers vote on {@code n} tasks (published in batches, each voted on before the next, so
- * a task's votes follow it on the topics as in a running network) while no consensus app runs,
- * so the tasks and their sealed, signed votes wait on {@code inference.tasks} and {@code
- * inference.votes}; then one consensus
- * instance restarts over them and is timed until it has decided them all. The baseline is a bare
- * Kafka Streams app over the same two topics, with the same partitions and Streams settings, that
- * keeps a count per task in a store and emits at the third vote: reading, grouping and writing
- * the same records with none of the consensus' work. Both rates are taken from the 10% mark to
- * the last decision, leaving out start-up and the JIT's first compilations.
+ * The {@code consensus} section of {@code bench}: the consensus app alone, draining a backlog.
+ * Three real peers vote on {@code n} tasks (published in batches, each voted on before the next, so
+ * a task's votes follow it on the topics as in a running network) while no consensus app runs, so
+ * the tasks and their sealed, signed votes wait on {@code inference.tasks} and {@code
+ * inference.votes}; then one consensus instance restarts over them and is timed until it has
+ * decided them all. The baseline is a bare Kafka Streams app over the same two topics, with the
+ * same partitions and Streams settings, that keeps a count per task in a store and emits at the
+ * third vote: reading, grouping and writing the same records with none of the consensus' work. Both
+ * rates are taken from the 10% mark to the last decision, leaving out start-up and the JIT's first
+ * compilations.
  */
 final class ConsensusStage {
   /** The section's name, for {@code bench --only}. */
@@ -88,7 +88,9 @@ final class ConsensusStage {
    * @throws IOException if a state folder cannot be created
    * @throws IllegalStateException if a stage stalls for 60 s
    */
-  static Outcome run(ServedModel model, List<byte[]> images, int tasks, int partitions, PrintWriter log) throws IOException {
+  static Outcome run(
+      ServedModel model, List<byte[]> images, int tasks, int partitions, PrintWriter log)
+      throws IOException {
     KeyPair sealing = Sealing.generateKeyPair();
     List<BenchReport.Figure> figures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
@@ -100,19 +102,34 @@ final class ConsensusStage {
       // reading a backlog can take a task seconds before its votes (it fetches partitions
       // unevenly), and a seat timed out there would measure replacements and the referee
       ConsensusConfig.Committees c = ConsensusConfig.Committees.DEFAULTS;
-      ConsensusConfig config = ConsensusConfig.defaults(settings, stateDir)
-          .withCommittees(new ConsensusConfig.Committees(c.redundancy(), c.rosterIntervalMs(), c.newcomerAuditRate(), DRAIN_DEADLINE_MS))
-          .withTiming(DRAIN_DEADLINE_MS, ConsensusConfig.defaults(settings, stateDir).commitIntervalMs(), ConsensusConfig.DEFAULT_EXACTLY_ONCE);
-      ConsensusService consensus = network.startConsensus(config, Referee.of(List.of(model)), sealing);
+      ConsensusConfig config =
+          ConsensusConfig.defaults(settings, stateDir)
+              .withCommittees(
+                  new ConsensusConfig.Committees(
+                      c.redundancy(),
+                      c.rosterIntervalMs(),
+                      c.newcomerAuditRate(),
+                      DRAIN_DEADLINE_MS))
+              .withTiming(
+                  DRAIN_DEADLINE_MS,
+                  ConsensusConfig.defaults(settings, stateDir).commitIntervalMs(),
+                  ConsensusConfig.DEFAULT_EXACTLY_ONCE);
+      ConsensusService consensus =
+          network.startConsensus(config, Referee.of(List.of(model)), sealing);
       for (int i = 1; i <= PEERS; i++) {
-        peers.add(new PeerWorker(WorkerConfig.defaults("peer-" + i, settings), List.of(model), Signatures.generateKeyPair()));
+        peers.add(
+            new PeerWorker(
+                WorkerConfig.defaults("peer-" + i, settings),
+                List.of(model),
+                Signatures.generateKeyPair()));
       }
       peers.forEach(PeerWorker::start);
       Bench.awaitReady(consensus, peers, Duration.ofSeconds(120));
       awaitRoster(consensus, peers);
       network.stopConsensus();
 
-      progress(log, "consensus: %d tasks for 3 peers to vote on, no consensus app running...", tasks);
+      progress(
+          log, "consensus: %d tasks for 3 peers to vote on, no consensus app running...", tasks);
       // in batches, each voted on before the next is published: on the topics, as in a running
       // network, a task's votes follow it closely (timestamps interleave), so the drain reads
       // tasks and votes side by side instead of every task first
@@ -127,7 +144,11 @@ final class ConsensusStage {
       }
       peers.clear();
 
-      progress(log, "consensus: backlog of %d tasks and %d votes; the bare Streams app over it...", tasks, votes);
+      progress(
+          log,
+          "consensus: backlog of %d tasks and %d votes; the bare Streams app over it...",
+          tasks,
+          votes);
       double bare;
       try (Bare app = new Bare(settings, config, partitions)) {
         bare = app.drain(tasks);
@@ -139,13 +160,25 @@ final class ConsensusStage {
       double rate = timeDrain(() -> endOffsets(settings, Topics.CONSENSUS.name()) - before, tasks);
       ThreadCpu.Usage cpu = ThreadCpu.now().since(cpu0);
       progress(log, "consensus: %.0f tasks/s", rate);
-      figures.add(BenchReport.Figure.atLeast(SECTION, "one consensus instance draining a backlog of " + tasks + " tasks (3 votes each)",
-          rate, "tasks/s", "bare Streams app grouping the same records by task, emitting at the third vote", bare, 0.5));
-      notes.add(String.format(Locale.ROOT, "consensus: the stream thread decides every task of its partitions in turn; while the backlog "
-          + "drained it used %.2f cores (%.3f ms per task), the consensus app's other threads %.2f. The consensus app opens 3 sealed "
-          + "votes and verifies 3 Ed25519 signatures per task, keeps the task's state in its stores and writes a decision, "
-          + "settlements and ledger updates; the bare app reads the same records and writes one count per record and a decision.",
-          cpu.streamThread(), 1000 * cpu.streamThread() / rate, cpu.byRole().getOrDefault("consensus app, other threads", 0.0)));
+      figures.add(
+          BenchReport.Figure.atLeast(
+              SECTION,
+              "one consensus instance draining a backlog of " + tasks + " tasks (3 votes each)",
+              rate,
+              "tasks/s",
+              "bare Streams app grouping the same records by task, emitting at the third vote",
+              bare,
+              0.5));
+      notes.add(
+          String.format(
+              Locale.ROOT,
+              "consensus: the stream thread decides every task of its partitions in turn; while the backlog "
+                  + "drained it used %.2f cores (%.3f ms per task), the consensus app's other threads %.2f. The consensus app opens 3 sealed "
+                  + "votes and verifies 3 Ed25519 signatures per task, keeps the task's state in its stores and writes a decision, "
+                  + "settlements and ledger updates; the bare app reads the same records and writes one count per record and a decision.",
+              cpu.streamThread(),
+              1000 * cpu.streamThread() / rate,
+              cpu.byRole().getOrDefault("consensus app, other threads", 0.0)));
       return new Outcome(figures, notes);
     }
   }
@@ -155,15 +188,28 @@ final class ConsensusStage {
     log.flush();
   }
 
-  /** Waits until the roster in effect lists every peer, so the backlog's committees seat them all. */
+  /**
+   * Waits until the roster in effect lists every peer, so the backlog's committees seat them all.
+   */
   private static void awaitRoster(ConsensusService consensus, List<PeerWorker> peers) {
-    awaitCount("roster", () -> {
-      long now = System.currentTimeMillis();
-      var r = consensus.rosterAt(now);
-      boolean all = r != null && peers.stream().allMatch(p -> r.members().stream().anyMatch(m -> m.peerId().equals(p.peerId())))
-          && peers.stream().allMatch(p -> p.rosterAt(now) != null && p.rosterAt(now).effectiveFrom() == r.effectiveFrom());
-      return all ? 1 : 0;
-    }, 1);
+    awaitCount(
+        "roster",
+        () -> {
+          long now = System.currentTimeMillis();
+          var r = consensus.rosterAt(now);
+          boolean all =
+              r != null
+                  && peers.stream()
+                      .allMatch(
+                          p -> r.members().stream().anyMatch(m -> m.peerId().equals(p.peerId())))
+                  && peers.stream()
+                      .allMatch(
+                          p ->
+                              p.rosterAt(now) != null
+                                  && p.rosterAt(now).effectiveFrom() == r.effectiveFrom());
+          return all ? 1 : 0;
+        },
+        1);
   }
 
   /** Seat and decision deadlines of the drained app, ms: beyond any drain. */
@@ -173,14 +219,27 @@ final class ConsensusStage {
   private static final int BATCH = 200;
 
   /** Publishes tasks {@code from} (inclusive) to {@code to} (exclusive). */
-  private static void publish(KafkaSettings settings, ServedModel model, List<byte[]> images, int from, int to) {
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-        settings.properties(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5")),
-        new StringSerializer(), new ByteArraySerializer())) {
+  private static void publish(
+      KafkaSettings settings, ServedModel model, List<byte[]> images, int from, int to) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            settings.properties(
+                Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5")),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
       var serializer = Topics.TASKS.valueSerde().serializer();
       for (int i = from; i < to; i++) {
-        Task t = Task.of("stage-" + i, model.modelId(), images.get(i % images.size()), "image/png", "bench", "stage-" + i + ".png");
-        producer.send(new ProducerRecord<>(Topics.TASKS.name(), t.taskId(), serializer.serialize(Topics.TASKS.name(), t)));
+        Task t =
+            Task.of(
+                "stage-" + i,
+                model.modelId(),
+                images.get(i % images.size()),
+                "image/png",
+                "bench",
+                "stage-" + i + ".png");
+        producer.send(
+            new ProducerRecord<>(
+                Topics.TASKS.name(), t.taskId(), serializer.serialize(Topics.TASKS.name(), t)));
       }
       producer.flush();
     }
@@ -196,7 +255,8 @@ final class ConsensusStage {
         last = n;
         lastChange = System.currentTimeMillis();
       } else if (System.currentTimeMillis() - lastChange > 60_000) {
-        throw new IllegalStateException("consensus stage: " + what + " stalled at " + n + " of " + target);
+        throw new IllegalStateException(
+            "consensus stage: " + what + " stalled at " + n + " of " + target);
       }
       Bench.pause(20);
     }
@@ -218,8 +278,11 @@ final class ConsensusStage {
   }
 
   private static long endOffsets(KafkaSettings settings, String topic) {
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(settings.properties(Map.of()),
-        new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> c =
+        new KafkaConsumer<>(
+            settings.properties(Map.of()),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
       List<TopicPartition> parts = new ArrayList<>();
       c.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
       return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
@@ -227,8 +290,8 @@ final class ConsensusStage {
   }
 
   /**
-   * The baseline: tasks and votes merged, a count per task id in a persistent store (a task
-   * writes 0, each vote adds one), a decision at the third vote, with the consensus app's Streams
+   * The baseline: tasks and votes merged, a count per task id in a persistent store (a task writes
+   * 0, each vote adds one), a decision at the third vote, with the consensus app's Streams
    * settings.
    */
   private static final class Bare implements AutoCloseable {
@@ -239,16 +302,28 @@ final class ConsensusStage {
       this.settings = settings;
       BarePipeline.createTopics(settings, List.of(BARE_DECISIONS), partitions);
       StreamsBuilder builder = new StreamsBuilder();
-      builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BARE_STORE), Serdes.String(), Serdes.Integer()));
-      var tasks = builder.stream(Topics.TASKS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("stage-tasks"))
-          .mapValues(v -> (byte[]) null, Named.as("stage-task-marker"));
-      builder.stream(Topics.VOTES.name(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("stage-votes"))
+      builder.addStateStore(
+          Stores.keyValueStoreBuilder(
+              Stores.persistentKeyValueStore(BARE_STORE), Serdes.String(), Serdes.Integer()));
+      var tasks =
+          builder.stream(
+                  Topics.TASKS.name(),
+                  Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("stage-tasks"))
+              .mapValues(v -> (byte[]) null, Named.as("stage-task-marker"));
+      builder.stream(
+              Topics.VOTES.name(),
+              Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("stage-votes"))
           .merge(tasks, Named.as("stage-merge"))
           .process(ThirdVote::new, Named.as("stage-count"), BARE_STORE)
-          .to(BARE_DECISIONS, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("stage-decisions"));
-      Properties p = dev.minigradient.consensus.ConsensusTopology.streamsProperties(
-          consensus.withStateDir(Files.createTempDirectory("mini-gradient-stage-bare")));
-      p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-stage-" + UUID.randomUUID().toString().substring(0, 8));
+          .to(
+              BARE_DECISIONS,
+              Produced.with(Serdes.String(), Serdes.ByteArray()).withName("stage-decisions"));
+      Properties p =
+          dev.minigradient.consensus.ConsensusTopology.streamsProperties(
+              consensus.withStateDir(Files.createTempDirectory("mini-gradient-stage-bare")));
+      p.put(
+          StreamsConfig.APPLICATION_ID_CONFIG,
+          "bench-stage-" + UUID.randomUUID().toString().substring(0, 8));
       p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
       this.streams = new KafkaStreams(builder.build(p), p);
     }

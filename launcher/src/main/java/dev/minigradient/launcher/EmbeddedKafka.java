@@ -11,8 +11,8 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
- * A real Kafka cluster inside this JVM, in KRaft mode (no ZooKeeper): one combined controller
- * and broker by default, built with Kafka's own {@link KafkaClusterTestKit}. Its settings are the
+ * A real Kafka cluster inside this JVM, in KRaft mode (no ZooKeeper): one combined controller and
+ * broker by default, built with Kafka's own {@link KafkaClusterTestKit}. Its settings are the
  * single-broker ones exactly-once needs (transaction and offsets topics with replication 1).
  */
 public final class EmbeddedKafka implements AutoCloseable {
@@ -25,8 +25,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Formats storage in a temporary folder and starts the cluster, waiting until brokers are
-   * ready (about 4 s).
+   * Formats storage in a temporary folder and starts the cluster, waiting until brokers are ready
+   * (about 4 s).
    *
    * @param brokers number of brokers (one controller either way)
    * @return the running cluster
@@ -46,18 +46,25 @@ public final class EmbeddedKafka implements AutoCloseable {
                       .setNumControllerNodes(1)
                       .setBaseDirectory(baseDir)
                       .build())
-              .setConfigProp("offsets.topic.replication.factor", Short.toString((short) Math.min(3, brokers)))
-              .setConfigProp("transaction.state.log.replication.factor", Short.toString((short) Math.min(3, brokers)))
-              // with 3 brokers: a write needs 2 in-sync replicas, so one broker can stop without loss
-              .setConfigProp("transaction.state.log.min.isr", Integer.toString(brokers >= 3 ? 2 : 1))
+              .setConfigProp(
+                  "offsets.topic.replication.factor", Short.toString((short) Math.min(3, brokers)))
+              .setConfigProp(
+                  "transaction.state.log.replication.factor",
+                  Short.toString((short) Math.min(3, brokers)))
+              // with 3 brokers: a write needs 2 in-sync replicas, so one broker can stop without
+              // loss
+              .setConfigProp(
+                  "transaction.state.log.min.isr", Integer.toString(brokers >= 3 ? 2 : 1))
               .setConfigProp("min.insync.replicas", Integer.toString(brokers >= 3 ? 2 : 1))
-              .setConfigProp("default.replication.factor", Short.toString((short) Math.min(3, brokers)))
+              .setConfigProp(
+                  "default.replication.factor", Short.toString((short) Math.min(3, brokers)))
               .setConfigProp("group.initial.rebalance.delay.ms", "0")
               .setConfigProp("auto.create.topics.enable", "false")
               .setDeleteOnClose(false)
               .build();
       PrintStream stdout = System.out;
-      System.setOut(new PrintStream(OutputStream.nullOutputStream())); // the formatter chats on stdout
+      System.setOut(
+          new PrintStream(OutputStream.nullOutputStream())); // the formatter chats on stdout
       try {
         cluster.format();
       } finally {
@@ -70,7 +77,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting Kafka", e);
     } catch (Exception e) {
-      throw new IllegalStateException("cannot start the embedded Kafka cluster: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot start the embedded Kafka cluster: " + e.getMessage(), e);
     }
   }
 
@@ -103,7 +111,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private kafka.server.BrokerServer broker(int index) {
-    return cluster.brokers().values().stream().skip(index).findFirst()
+    return cluster.brokers().values().stream()
+        .skip(index)
+        .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no broker " + index));
   }
 

@@ -1,30 +1,30 @@
 package dev.minigradient.launcher;
 
-import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.api.ApiService;
 import dev.minigradient.api.MetricsApi;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.ConsensusService;
 import dev.minigradient.consensus.Referee;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.KafkaSettings;
-import dev.minigradient.protocol.TopicAdmin;
+import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Signatures;
+import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
-import dev.minigradient.model.ServedModel;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,9 +81,11 @@ public final class EmbeddedNetwork implements AutoCloseable {
    * @param commitIntervalMs the consensus app's commit interval, ms
    * @param exactlyOnce exactly_once_v2 (true) or at_least_once for the consensus app
    * @param auditRate fraction of tasks the consensus app audits by re-execution, 0..1
-   * @param redundancy committee seats of a task that names none ({@link Redundancy#ALL}: every peer)
+   * @param redundancy committee seats of a task that names none ({@link Redundancy#ALL}: every
+   *     peer)
    * @param kafka client settings for an external cluster ({@code --kafka}), applied after the
-   *     {@code MG_KAFKA_*} environment; the in-JVM broker is plaintext on localhost and takes neither
+   *     {@code MG_KAFKA_*} environment; the in-JVM broker is plaintext on localhost and takes
+   *     neither
    */
   public record Options(
       String bootstrapServers,
@@ -134,11 +136,26 @@ public final class EmbeddedNetwork implements AutoCloseable {
      * @return the options, with the default audit rate
      */
     public static Options honest(
-        String bootstrapServers, int n, List<ModelSpec> models, int httpPort, int partitions,
-        long decisionTimeoutMs, long commitIntervalMs, boolean exactlyOnce) {
-      return new Options(bootstrapServers, PeerPlan.honest(Math.max(0, n)), models, httpPort, partitions,
-          decisionTimeoutMs, commitIntervalMs, exactlyOnce, ConsensusConfig.DEFAULT_AUDIT_RATE,
-          ConsensusConfig.Committees.DEFAULT_REDUNDANCY, Map.of());
+        String bootstrapServers,
+        int n,
+        List<ModelSpec> models,
+        int httpPort,
+        int partitions,
+        long decisionTimeoutMs,
+        long commitIntervalMs,
+        boolean exactlyOnce) {
+      return new Options(
+          bootstrapServers,
+          PeerPlan.honest(Math.max(0, n)),
+          models,
+          httpPort,
+          partitions,
+          decisionTimeoutMs,
+          commitIntervalMs,
+          exactlyOnce,
+          ConsensusConfig.DEFAULT_AUDIT_RATE,
+          ConsensusConfig.Committees.DEFAULT_REDUNDANCY,
+          Map.of());
     }
   }
 
@@ -159,27 +176,46 @@ public final class EmbeddedNetwork implements AutoCloseable {
           startedKafka != null
               ? new KafkaSettings(startedKafka.bootstrapServers(), Map.of())
               : KafkaSettings.of(options.bootstrapServers(), options.kafka());
-      TopicAdmin.ensureTopics(settings, options.partitions(), Optional.empty(), Duration.ofSeconds(30));
+      TopicAdmin.ensureTopics(
+          settings, options.partitions(), Optional.empty(), Duration.ofSeconds(30));
       ConsensusConfig cd = ConsensusConfig.defaults(settings, stateDir.resolve("consensus"));
       this.consensus =
           new ConsensusService(
-              cd.withTiming(options.decisionTimeoutMs(), options.commitIntervalMs(), options.exactlyOnce())
+              cd.withTiming(
+                      options.decisionTimeoutMs(),
+                      options.commitIntervalMs(),
+                      options.exactlyOnce())
                   .withAuditRate(options.auditRate())
-                  .withCommittees(ConsensusConfig.Committees.DEFAULTS.withRedundancy(options.redundancy())),
+                  .withCommittees(
+                      ConsensusConfig.Committees.DEFAULTS.withRedundancy(options.redundancy())),
               Referee.of(served),
               dev.minigradient.protocol.Sealing.generateKeyPair());
       Map<String, MetricsApi.KnownModel> known = new java.util.LinkedHashMap<>();
       for (int i = 0; i < served.size(); i++) {
-        known.put(served.get(i).modelId(), new MetricsApi.KnownModel(options.models().get(i).name(), options.models().get(i).labels()));
+        known.put(
+            served.get(i).modelId(),
+            new MetricsApi.KnownModel(
+                options.models().get(i).name(), options.models().get(i).labels()));
       }
       this.api =
           new ApiService(
-              settings, "mini-gradient-api", stateDir.resolve("api"), "127.0.0.1", options.httpPort(),
-              served.get(0).modelId(), known);
+              settings,
+              "mini-gradient-api",
+              stateDir.resolve("api"),
+              "127.0.0.1",
+              options.httpPort(),
+              served.get(0).modelId(),
+              known);
       for (PeerPlan plan : options.peers()) {
         WorkerConfig d = WorkerConfig.defaults(plan.peerId(), settings);
         WorkerConfig config =
-            new WorkerConfig(plan.peerId(), settings, plan.stake(), d.heartbeatIntervalMs(), d.maxTaskAgeMs(), d.maxPixels());
+            new WorkerConfig(
+                plan.peerId(),
+                settings,
+                plan.stake(),
+                d.heartbeatIntervalMs(),
+                d.maxTaskAgeMs(),
+                d.maxPixels());
         peers.add(new PeerWorker(config, served, Signatures.generateKeyPair(), plan.behavior()));
       }
     } catch (RuntimeException e) {
@@ -192,8 +228,8 @@ public final class EmbeddedNetwork implements AutoCloseable {
   }
 
   /**
-   * Starts everything and waits until the consensus app and the API are running, the consensus
-   * app sees every peer active, and every peer has joined its consumer group.
+   * Starts everything and waits until the consensus app and the API are running, the consensus app
+   * sees every peer active, and every peer has joined its consumer group.
    *
    * @param options the settings
    * @param readyTimeout how long to wait for readiness
@@ -229,10 +265,12 @@ public final class EmbeddedNetwork implements AutoCloseable {
     Set<String> listed = new HashSet<>();
     current.members().forEach(m -> listed.add(m.peerId()));
     return peers.stream().allMatch(p -> listed.contains(p.peerId()))
-        && peers.stream().allMatch(p -> {
-          Roster seen = p.rosterAt(now);
-          return seen != null && seen.effectiveFrom() == current.effectiveFrom();
-        });
+        && peers.stream()
+            .allMatch(
+                p -> {
+                  Roster seen = p.rosterAt(now);
+                  return seen != null && seen.effectiveFrom() == current.effectiveFrom();
+                });
   }
 
   private void awaitReady(Duration timeout) {
@@ -253,8 +291,14 @@ public final class EmbeddedNetwork implements AutoCloseable {
       }
     }
     throw new IllegalStateException(
-        "network not ready after " + timeout.toSeconds() + " s: consensus " + consensus.state()
-            + ", api " + api.views().state() + ", active peers " + consensus.activePeers());
+        "network not ready after "
+            + timeout.toSeconds()
+            + " s: consensus "
+            + consensus.state()
+            + ", api "
+            + api.views().state()
+            + ", active peers "
+            + consensus.activePeers());
   }
 
   /**

@@ -11,11 +11,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * An {@link InferenceEngine} that answers exactly what a real engine answers, but takes a fixed
- * wall time per call without keeping a core busy for it: the model a peer on its own machine (or
- * an accelerator) would run, as {@code bench}'s scale model needs it. The real engine runs once
- * per distinct preprocessed input (the float tensor, compared element by element); every later
- * call with the same tensor reads the cached answer, then the calling thread sleeps until the
- * fixed time has passed since the call began.
+ * wall time per call without keeping a core busy for it: the model a peer on its own machine (or an
+ * accelerator) would run, as {@code bench}'s scale model needs it. The real engine runs once per
+ * distinct preprocessed input (the float tensor, compared element by element); every later call
+ * with the same tensor reads the cached answer, then the calling thread sleeps until the fixed time
+ * has passed since the call began.
  *
  * <p>Thread-safe. The cache grows with the distinct inputs seen, so it is meant for a bounded
  * sample set. Closing it does not close the real engine.
@@ -49,7 +49,11 @@ public final class FixedTimeEngine implements InferenceEngine {
    * @return the served model
    */
   public static ServedModel serving(ServedModel model, Duration time) {
-    return new ServedModel(model.name(), new FixedTimeEngine(model.engine(), time), model.preprocessing(), model.labels());
+    return new ServedModel(
+        model.name(),
+        new FixedTimeEngine(model.engine(), time),
+        model.preprocessing(),
+        model.labels());
   }
 
   @Override

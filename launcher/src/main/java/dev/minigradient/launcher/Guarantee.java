@@ -13,8 +13,8 @@ import java.util.List;
 record Guarantee(long commitMs, boolean exactlyOnce) {
   /**
    * The settings the network section measures, the consensus app's default last (throughput and
-   * scaling run at it): with {@code quick} only the default; else first the other guarantee at
-   * 100 ms commits, then exactly_once_v2 at 10 ms.
+   * scaling run at it): with {@code quick} only the default; else first the other guarantee at 100
+   * ms commits, then exactly_once_v2 at 10 ms.
    *
    * @param quick the CI smoke
    * @return the settings in order
@@ -30,7 +30,9 @@ record Guarantee(long commitMs, boolean exactlyOnce) {
     return out;
   }
 
-  /** The report's name for it, e.g. {@code exactly_once_v2, commit 10 ms} or {@code at_least_once}. */
+  /**
+   * The report's name for it, e.g. {@code exactly_once_v2, commit 10 ms} or {@code at_least_once}.
+   */
   String label() {
     return exactlyOnce ? "exactly_once_v2, commit " + commitMs + " ms" : "at_least_once";
   }

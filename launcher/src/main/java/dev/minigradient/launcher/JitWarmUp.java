@@ -36,13 +36,15 @@ record JitWarmUp(int passes, double lastJitShare) {
     long until = System.nanoTime() + LIMIT_NS;
     int passes = 0;
     while (true) {
-      long compiledMs = jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+      long compiledMs =
+          jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
       long t0 = System.nanoTime();
       pass.run();
       passes++;
-      double share = jit.isCompilationTimeMonitoringSupported()
-          ? (jit.getTotalCompilationTime() - compiledMs) / ((System.nanoTime() - t0) / 1e6)
-          : 0;
+      double share =
+          jit.isCompilationTimeMonitoringSupported()
+              ? (jit.getTotalCompilationTime() - compiledMs) / ((System.nanoTime() - t0) / 1e6)
+              : 0;
       if (quick || share < QUIET_SHARE || System.nanoTime() > until) {
         return new JitWarmUp(passes, share);
       }
@@ -56,8 +58,15 @@ record JitWarmUp(int passes, double lastJitShare) {
    * @return the note
    */
   String note(String what) {
-    return String.format(Locale.ROOT, "%d untimed %s ran first (until the JIT's compile time fell under %d%% of a pass's wall "
-        + "time, for at most %d s; one with --quick); in the last, compile time was %.0f%% of wall time (summed over the "
-        + "compiler threads).", passes, what, Math.round(QUIET_SHARE * 100), LIMIT_NS / 1_000_000_000L, lastJitShare * 100);
+    return String.format(
+        Locale.ROOT,
+        "%d untimed %s ran first (until the JIT's compile time fell under %d%% of a pass's wall "
+            + "time, for at most %d s; one with --quick); in the last, compile time was %.0f%% of wall time (summed over the "
+            + "compiler threads).",
+        passes,
+        what,
+        Math.round(QUIET_SHARE * 100),
+        LIMIT_NS / 1_000_000_000L,
+        lastJitShare * 100);
   }
 }

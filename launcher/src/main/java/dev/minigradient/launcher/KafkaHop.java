@@ -15,9 +15,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * The latency baseline: one Kafka hop, a producer ({@code acks=all}, no linger, 16-byte records)
- * to a consumer on a one-partition topic of the same broker, one record in flight. Our own loop,
- * since {@code kafka-tools} on the class path breaks Javalin.
+ * The latency baseline: one Kafka hop, a producer ({@code acks=all}, no linger, 16-byte records) to
+ * a consumer on a one-partition topic of the same broker, one record in flight. Our own loop, since
+ * {@code kafka-tools} on the class path breaks Javalin.
  */
 final class KafkaHop {
   private static final String TOPIC = "bench.hop";

@@ -8,8 +8,8 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,23 +26,22 @@ import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
 
 /**
- * The Kafka clients of a Streams application that can die as a killed process does, for fault
- * tests of {@code at_least_once}: from {@link #loseChangelogs()} on, its writes to changelog
- * topics are lost while its other writes (the application's output) still arrive, and its offset
- * commits are lost (the application goes on processing as if they had succeeded, as a process
- * does whose last messages never reach the brokers); from {@link #kill()} on, every write is
- * lost.
+ * The Kafka clients of a Streams application that can die as a killed process does, for fault tests
+ * of {@code at_least_once}: from {@link #loseChangelogs()} on, its writes to changelog topics are
+ * lost while its other writes (the application's output) still arrive, and its offset commits are
+ * lost (the application goes on processing as if they had succeeded, as a process does whose last
+ * messages never reach the brokers); from {@link #kill()} on, every write is lost.
  *
- * <p>That is the worst a crash can leave at-least-once with: each partition holds a prefix of
- * what was written to it (the producer is idempotent), but the output partitions a longer one
- * than the changelogs, so the instance that takes over restores stores that lag behind the output
- * and re-processes input whose results are already out. Without it, an in-JVM close with a zero
- * timeout still commits in the background, and nothing is re-processed.
+ * <p>That is the worst a crash can leave at-least-once with: each partition holds a prefix of what
+ * was written to it (the producer is idempotent), but the output partitions a longer one than the
+ * changelogs, so the instance that takes over restores stores that lag behind the output and
+ * re-processes input whose results are already out. Without it, an in-JVM close with a zero timeout
+ * still commits in the background, and nothing is re-processed.
  *
- * <p>Writes are lost by the producer answering "sent" without sending, commits by the main
- * consumer returning without committing. Transactions are not simulated (their commits just fail
- * once the changelogs are lost): for {@code
- * exactly_once_v2} a lost suffix is an aborted transaction, which a plain crash gives. Thread-safe.
+ * <p>Writes are lost by the producer answering "sent" without sending, commits by the main consumer
+ * returning without committing. Transactions are not simulated (their commits just fail once the
+ * changelogs are lost): for {@code exactly_once_v2} a lost suffix is an aborted transaction, which
+ * a plain crash gives. Thread-safe.
  */
 final class KillableClients implements KafkaClientSupplier {
   private final DefaultKafkaClientSupplier delegate = new DefaultKafkaClientSupplier();
@@ -138,7 +137,8 @@ final class KillableClients implements KafkaClientSupplier {
     }
 
     @Override
-    public void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+    public void commitAsync(
+        Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
       if (!changelogsLost) {
         super.commitAsync(offsets, callback);
       }
@@ -165,8 +165,13 @@ final class KillableClients implements KafkaClientSupplier {
       }
       RecordMetadata never =
           new RecordMetadata(
-              new TopicPartition(record.topic(), record.partition() == null ? 0 : record.partition()), -1, 0,
-              System.currentTimeMillis(), -1, -1);
+              new TopicPartition(
+                  record.topic(), record.partition() == null ? 0 : record.partition()),
+              -1,
+              0,
+              System.currentTimeMillis(),
+              -1,
+              -1);
       if (callback != null) {
         callback.onCompletion(never, null);
       }
@@ -189,7 +194,8 @@ final class KillableClients implements KafkaClientSupplier {
     }
 
     @Override
-    public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+    public void sendOffsetsToTransaction(
+        Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
       if (changelogsLost) {
         throw new KafkaException("killed: this process no longer reaches the brokers");
       }

@@ -25,16 +25,20 @@ record Latency(long p50, long p99) {
     try (Submitter s = new Submitter(settings, "bench", Duration.ofSeconds(10))) {
       String modelId = ctx.model().modelId();
       s.submitAndAwait(ctx.tasks(10), modelId, 1, Duration.ofSeconds(30), r -> {});
-      List<Result> rs = s.submitAndAwait(ctx.tasks(ctx.options().latencyTasks()), modelId, 1, Duration.ofSeconds(30), r -> {});
+      List<Result> rs =
+          s.submitAndAwait(
+              ctx.tasks(ctx.options().latencyTasks()), modelId, 1, Duration.ofSeconds(30), r -> {});
       double[] lat = decidedLatencies(rs);
       return new Latency(Math.round(Bench.pct(lat, 50)), Math.round(Bench.pct(lat, 99)));
     }
   }
 
   private static double[] decidedLatencies(List<Result> rs) {
-    double[] lat = rs.stream().filter(Result::decided).mapToDouble(Result::latencyMs).sorted().toArray();
+    double[] lat =
+        rs.stream().filter(Result::decided).mapToDouble(Result::latencyMs).sorted().toArray();
     if (lat.length == 0) {
-      throw new IllegalStateException("no task decided: " + rs.get(0).status() + " " + rs.get(0).failure());
+      throw new IllegalStateException(
+          "no task decided: " + rs.get(0).status() + " " + rs.get(0).failure());
     }
     return lat;
   }

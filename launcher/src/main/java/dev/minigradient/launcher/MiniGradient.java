@@ -2,8 +2,8 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.api.ApiCommand;
 import dev.minigradient.consensus.ConsensusCommand;
-import dev.minigradient.producer.SubmitCommand;
 import dev.minigradient.model.EvaluateCommand;
+import dev.minigradient.producer.SubmitCommand;
 import dev.minigradient.worker.WorkerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,7 +35,8 @@ public final class MiniGradient implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: try 'network', or --help");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing command: try 'network', or --help");
   }
 
   /**

@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Untimed tasks until every peer of a network has served its probation: judged on at least
- * {@link StakeWeights#PROBATION_VERDICTS} tasks, so none is a newcomer (newcomers are capped in
- * draw weight and their tasks audited at 20%, which would skew a measurement), and listed in the
- * roster in effect. {@code bench} runs it before it times a network that peers have just joined.
+ * Untimed tasks until every peer of a network has served its probation: judged on at least {@link
+ * StakeWeights#PROBATION_VERDICTS} tasks, so none is a newcomer (newcomers are capped in draw
+ * weight and their tasks audited at 20%, which would skew a measurement), and listed in the roster
+ * in effect. {@code bench} runs it before it times a network that peers have just joined.
  */
 final class Probation {
   private Probation() {}
@@ -37,7 +37,13 @@ final class Probation {
    *     balance asked for)
    * @param weights the peers' draw weights in the roster in effect at the end (absent: not listed)
    */
-  record Served(int peers, int tasks, double seconds, long leastJudged, boolean inRoster, Map<String, Double> weights) {
+  record Served(
+      int peers,
+      int tasks,
+      double seconds,
+      long leastJudged,
+      boolean inRoster,
+      Map<String, Double> weights) {
     /** Whether every peer is established and in the roster. */
     boolean complete() {
       return leastJudged >= StakeWeights.PROBATION_VERDICTS && inRoster;
@@ -45,9 +51,16 @@ final class Probation {
 
     /** A sentence for the report's notes. */
     String note() {
-      return String.format(Locale.ROOT, "%d untimed tasks (%.0f s) until each of the %d peers had been judged on %d tasks or more "
-          + "(the fewest: %d; newcomers are capped in draw weight and audited at 20%%) and the roster in effect listed them all%s",
-          tasks, seconds, peers, StakeWeights.PROBATION_VERDICTS, leastJudged, complete() ? "" : " - NOT reached within the time limit");
+      return String.format(
+          Locale.ROOT,
+          "%d untimed tasks (%.0f s) until each of the %d peers had been judged on %d tasks or more "
+              + "(the fewest: %d; newcomers are capped in draw weight and audited at 20%%) and the roster in effect listed them all%s",
+          tasks,
+          seconds,
+          peers,
+          StakeWeights.PROBATION_VERDICTS,
+          leastJudged,
+          complete() ? "" : " - NOT reached within the time limit");
     }
   }
 
@@ -55,7 +68,8 @@ final class Probation {
    * Submits untimed tasks, batch after batch, until every peer has been judged on {@link
    * StakeWeights#PROBATION_VERDICTS} tasks (read from the ledger's changelog), then waits until the
    * roster in effect lists them all. The first batch is {@code peers x 20 / k} tasks, enough if the
-   * draw spread the seats evenly; later ones are half as many (the least-served peer lags the mean).
+   * draw spread the seats evenly; later ones are half as many (the least-served peer lags the
+   * mean).
    *
    * @param kafka the cluster
    * @param modelId the model the tasks name
@@ -69,27 +83,42 @@ final class Probation {
    * @return what it took
    */
   static Served serve(
-      KafkaSettings kafka, String modelId, List<Input> inputs, Set<String> peerIds, int k, int inFlight, Duration limit,
+      KafkaSettings kafka,
+      String modelId,
+      List<Input> inputs,
+      Set<String> peerIds,
+      int k,
+      int inFlight,
+      Duration limit,
       double balance) {
     long t0 = System.nanoTime();
     long until = t0 + limit.toNanos();
-    int first = Math.max(k, (int) Math.ceil(peerIds.size() * (double) StakeWeights.PROBATION_VERDICTS / k));
+    int first =
+        Math.max(k, (int) Math.ceil(peerIds.size() * (double) StakeWeights.PROBATION_VERDICTS / k));
     int tasks = 0;
     long least = leastJudged(kafka, peerIds);
     try (Submitter s = new Submitter(kafka, "bench-warm-up", Duration.ofSeconds(10))) {
       while (least < StakeWeights.PROBATION_VERDICTS && System.nanoTime() < until) {
         int batch = tasks == 0 ? first : Math.max(k, first / 2);
-        s.submitAndAwait(cycle(inputs, tasks, batch), modelId, inFlight, Duration.ofSeconds(60), r -> {});
+        s.submitAndAwait(
+            cycle(inputs, tasks, batch), modelId, inFlight, Duration.ofSeconds(60), r -> {});
         tasks += batch;
         least = leastJudged(kafka, peerIds);
       }
     }
     Map<String, Double> weights = Map.of();
     long rosterUntil = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!balanced(weights = weights(kafka, peerIds), peerIds, balance) && System.nanoTime() < rosterUntil) {
+    while (!balanced(weights = weights(kafka, peerIds), peerIds, balance)
+        && System.nanoTime() < rosterUntil) {
       Bench.pause(200);
     }
-    return new Served(peerIds.size(), tasks, (System.nanoTime() - t0) / 1e9, least, balanced(weights, peerIds, balance), weights);
+    return new Served(
+        peerIds.size(),
+        tasks,
+        (System.nanoTime() - t0) / 1e9,
+        least,
+        balanced(weights, peerIds, balance),
+        weights);
   }
 
   /**
@@ -108,16 +137,22 @@ final class Probation {
     return out;
   }
 
-  /** The fewest tasks any of the peers has been judged on, by the ledger's changelog (0 if absent). */
+  /**
+   * The fewest tasks any of the peers has been judged on, by the ledger's changelog (0 if absent).
+   */
   private static long leastJudged(KafkaSettings kafka, Set<String> peerIds) {
     Map<String, Long> judged = new HashMap<>();
     var reputation = Topics.REPUTATION.valueSerde().deserializer();
-    TopicSnapshot.read(kafka, Topics.REPUTATION.name(), Duration.ofSeconds(30), r -> {
-      if (r.value() != null && peerIds.contains(r.key())) {
-        Reputation value = reputation.deserialize(r.topic(), r.value());
-        judged.put(r.key(), value.judged());
-      }
-    });
+    TopicSnapshot.read(
+        kafka,
+        Topics.REPUTATION.name(),
+        Duration.ofSeconds(30),
+        r -> {
+          if (r.value() != null && peerIds.contains(r.key())) {
+            Reputation value = reputation.deserialize(r.topic(), r.value());
+            judged.put(r.key(), value.judged());
+          }
+        });
     return peerIds.stream().mapToLong(p -> judged.getOrDefault(p, 0L)).min().orElse(0);
   }
 
@@ -125,7 +160,8 @@ final class Probation {
    * Whether the weights list every peer, each with at least {@code balance} of the largest weight
    * among them.
    */
-  private static boolean balanced(Map<String, Double> weights, Set<String> peerIds, double balance) {
+  private static boolean balanced(
+      Map<String, Double> weights, Set<String> peerIds, double balance) {
     if (!weights.keySet().containsAll(peerIds)) {
       return false;
     }
@@ -137,15 +173,21 @@ final class Probation {
   private static Map<String, Double> weights(KafkaSettings kafka, Set<String> peerIds) {
     Rosters rosters = new Rosters();
     var deserializer = Topics.ROSTERS.valueSerde().deserializer();
-    TopicSnapshot.read(kafka, Topics.ROSTERS.name(), Duration.ofSeconds(30), r -> {
-      if (r.value() != null) {
-        rosters.add(deserializer.deserialize(r.topic(), r.value()));
-      }
-    });
+    TopicSnapshot.read(
+        kafka,
+        Topics.ROSTERS.name(),
+        Duration.ofSeconds(30),
+        r -> {
+          if (r.value() != null) {
+            rosters.add(deserializer.deserialize(r.topic(), r.value()));
+          }
+        });
     Roster roster = rosters.at(System.currentTimeMillis());
     Map<String, Double> weights = new HashMap<>();
     if (roster != null) {
-      roster.members().stream().filter(m -> peerIds.contains(m.peerId())).forEach(m -> weights.put(m.peerId(), m.weight()));
+      roster.members().stream()
+          .filter(m -> peerIds.contains(m.peerId()))
+          .forEach(m -> weights.put(m.peerId(), m.weight()));
     }
     return weights;
   }

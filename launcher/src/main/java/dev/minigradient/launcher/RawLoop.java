@@ -38,9 +38,18 @@ record RawLoop(double inferOnly, double withSigning) {
             i -> {
               byte[] b = ctx.image(i);
               ServedModel.Prediction p = model.infer(b);
-              Vote v = Vote.builder().taskId("task-" + i).peerId(peerId).modelId(model.modelId())
-                  .inputSha256(Hashes.sha256Hex(b)).label(p.label()).rejection(p.rejection())
-                  .probabilities(p.probabilities()).inferenceMs(0.1).votedAt(System.currentTimeMillis()).build();
+              Vote v =
+                  Vote.builder()
+                      .taskId("task-" + i)
+                      .peerId(peerId)
+                      .modelId(model.modelId())
+                      .inputSha256(Hashes.sha256Hex(b))
+                      .label(p.label())
+                      .rejection(p.rejection())
+                      .probabilities(p.probabilities())
+                      .inferenceMs(0.1)
+                      .votedAt(System.currentTimeMillis())
+                      .build();
               serializer.serialize(Topics.VOTES.name(), sealer.seal(signer.apply(v)));
             });
     return new RawLoop(inferOnly, withSigning);

@@ -1,9 +1,9 @@
 package dev.minigradient.launcher;
 
-import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.ModelOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,8 @@ record SampleRun(ModelSpec model, List<Input> inputs) {
       throw new CommandLine.ParameterException(cmd, "samples not found: " + samples);
     }
     ModelSpec spec = Arguments.read(cmd, model::resolve);
-    List<Input> inputs = Submitter.read(List.of(samples)).stream().filter(i -> i.error() == null).toList();
+    List<Input> inputs =
+        Submitter.read(List.of(samples)).stream().filter(i -> i.error() == null).toList();
     if (inputs.isEmpty()) {
       throw new CommandLine.ParameterException(cmd, "no readable images in " + samples);
     }

@@ -1,9 +1,9 @@
 package dev.minigradient.launcher;
 
-import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
@@ -50,20 +50,35 @@ public final class SimulateCommand implements Callable<Integer> {
 
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--mix", description = "A mix of peers: kind[:count][@stake],... and optionally audit=RATE, e.g. honest:3,constant:4@30,audit=0 (repeatable; default: the set in docs/consensus.md). Kinds: honest, random, constant, copycat, lazy, slow, crash, forger.")
+  @Option(
+      names = "--mix",
+      description =
+          "A mix of peers: kind[:count][@stake],... and optionally audit=RATE, e.g. honest:3,constant:4@30,audit=0 (repeatable; default: the set in docs/consensus.md). Kinds: honest, random, constant, copycat, lazy, slow, crash, forger.")
   List<String> mixes = new ArrayList<>();
 
-  @Option(names = "--tasks", defaultValue = "100", description = "Digits submitted per mix, taken in turn from each label (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tasks",
+      defaultValue = "100",
+      description =
+          "Digits submitted per mix, taken in turn from each label (default: ${DEFAULT-VALUE}).")
   int tasks;
 
   @Mixin ModelOption model;
 
   @Mixin SamplesOption samples;
 
-  @Option(names = "--timeout-ms", defaultValue = "5000", description = "Decision deadline of each mix's network, ms (default: ${DEFAULT-VALUE}: simulate's own, half the network's 10 s, so that a run of mixes stays short).")
+  @Option(
+      names = "--timeout-ms",
+      defaultValue = "5000",
+      description =
+          "Decision deadline of each mix's network, ms (default: ${DEFAULT-VALUE}: simulate's own, half the network's 10 s, so that a run of mixes stays short).")
   long timeoutMs;
 
-  @Option(names = "--max-in-flight", defaultValue = "8", description = "Tasks submitted and not yet answered at a time (default: ${DEFAULT-VALUE}: simulate's own, below a requester's 32, so that few tasks wait behind a slow or crashed peer).")
+  @Option(
+      names = "--max-in-flight",
+      defaultValue = "8",
+      description =
+          "Tasks submitted and not yet answered at a time (default: ${DEFAULT-VALUE}: simulate's own, below a requester's 32, so that few tasks wait behind a slow or crashed peer).")
   int maxInFlight;
 
   @Mixin ReportOption report;
@@ -77,7 +92,8 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     ModelSpec modelSpec = Arguments.read(cmd, model::resolve);
     if (tasks < 1 || maxInFlight < 1 || timeoutMs < 100) {
-      throw new CommandLine.ParameterException(cmd, "--tasks and --max-in-flight must be >= 1, --timeout-ms >= 100");
+      throw new CommandLine.ParameterException(
+          cmd, "--tasks and --max-in-flight must be >= 1, --timeout-ms >= 100");
     }
     if (!Files.exists(samples.path())) {
       throw new CommandLine.ParameterException(cmd, "samples not found: " + samples.path());
@@ -92,8 +108,13 @@ public final class SimulateCommand implements Callable<Integer> {
       long t0 = System.currentTimeMillis();
       Simulation.MixOutcome o = Simulation.run(mix, modelSpec, inputs, timeoutMs, maxInFlight);
       outcomes.add(o);
-      err.printf("  decided %d/%d, wrong vs model %d, no quorum %d (%.0f s)%n",
-          o.decided(), o.tasks(), o.wrongVsModel(), o.noQuorum(), (System.currentTimeMillis() - t0) / 1000.0);
+      err.printf(
+          "  decided %d/%d, wrong vs model %d, no quorum %d (%.0f s)%n",
+          o.decided(),
+          o.tasks(),
+          o.wrongVsModel(),
+          o.noQuorum(),
+          (System.currentTimeMillis() - t0) / 1000.0);
       err.flush();
     }
     PrintWriter out = cmd.getOut();

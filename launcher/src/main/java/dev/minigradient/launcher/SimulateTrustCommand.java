@@ -1,10 +1,10 @@
 package dev.minigradient.launcher;
 
-import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.consensus.AuditOptions;
 import dev.minigradient.consensus.CommitteeTrial;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.TrialTable;
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -30,24 +30,45 @@ import picocli.CommandLine.Spec;
 public final class SimulateTrustCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--tasks", defaultValue = "2000", description = "Tasks per run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tasks",
+      defaultValue = "2000",
+      description = "Tasks per run (default: ${DEFAULT-VALUE}).")
   int tasks;
 
-  @Option(names = "--runs", defaultValue = "5", description = "Independent networks per row, seeds --seed, --seed + 1, ... (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--runs",
+      defaultValue = "5",
+      description =
+          "Independent networks per row, seeds --seed, --seed + 1, ... (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the first run (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of the first run (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Mixin AuditOptions audits;
 
-  @Option(names = "--roster-every", defaultValue = "10", description = "Tasks per roster epoch: draw weights are recomputed from the ledger this often (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--roster-every",
+      defaultValue = "10",
+      description =
+          "Tasks per roster epoch: draw weights are recomputed from the ledger this often (default: ${DEFAULT-VALUE}).")
   int rosterEvery;
 
-  @Option(names = "--history", defaultValue = "0", description = "Agreed verdicts every peer, adversaries included, starts with; 0: all start as newcomers, 20 or more: an established network (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--history",
+      defaultValue = "0",
+      description =
+          "Agreed verdicts every peer, adversaries included, starts with; 0: all start as newcomers, 20 or more: an established network (default: ${DEFAULT-VALUE}).")
   int history;
 
-  @Option(names = "--frozen", description = "Keep the ledger as it starts: no slashing, no rewards, weights never move (the bound f^k(1-a) without the feedback).")
+  @Option(
+      names = "--frozen",
+      description =
+          "Keep the ledger as it starts: no slashing, no rewards, weights never move (the bound f^k(1-a) without the feedback).")
   boolean frozen;
 
   @Mixin ReportOption report;
@@ -56,12 +77,24 @@ public final class SimulateTrustCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
     if (runs < 1 || runs > 1_000 || tasks < 1 || tasks > 10_000_000) {
-      throw new CommandLine.ParameterException(cmd, "--runs must be 1..1000 and --tasks 1..10000000");
+      throw new CommandLine.ParameterException(
+          cmd, "--runs must be 1..1000 and --tasks 1..10000000");
     }
-    CommitteeTrial.Config base = Arguments.read(cmd, () ->
-        CommitteeTrial.Config.of(15, 0, CommitteeTrial.Behavior.HONEST, ConsensusConfig.Committees.DEFAULT_REDUNDANCY)
-            .withTasks(tasks).withAudits(audits.auditRate(), audits.newcomerAuditRate()).withTasksPerRoster(rosterEvery).withHistory(history).withFrozen(frozen)
-            .withSeed(seed));
+    CommitteeTrial.Config base =
+        Arguments.read(
+            cmd,
+            () ->
+                CommitteeTrial.Config.of(
+                        15,
+                        0,
+                        CommitteeTrial.Behavior.HONEST,
+                        ConsensusConfig.Committees.DEFAULT_REDUNDANCY)
+                    .withTasks(tasks)
+                    .withAudits(audits.auditRate(), audits.newcomerAuditRate())
+                    .withTasksPerRoster(rosterEvery)
+                    .withHistory(history)
+                    .withFrozen(frozen)
+                    .withSeed(seed));
     PrintWriter err = cmd.getErr();
     err.printf("trust simulation: %d run(s) x %d tasks per row...%n", runs, tasks);
     err.flush();

@@ -1,19 +1,19 @@
 package dev.minigradient.launcher;
 
 import dev.minigradient.consensus.ConsensusConfig;
-import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.launcher.EmbeddedNetwork.PeerPlan;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Result;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
-import dev.minigradient.model.ServedModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,8 +44,8 @@ public final class Simulation {
     /**
      * Parses a mix: comma-separated {@code kind[:count][@stake]} items, an optional {@code
      * audit=RATE} and an optional {@code k=SEATS} (a positive integer or {@code all}; default 3),
-     * e.g. {@code honest:3,constant:4@30,audit=0,k=all}. Peers are named {@code
-     * <kind>-<n>}; a forger forges votes in every other peer's name.
+     * e.g. {@code honest:3,constant:4@30,audit=0,k=all}. Peers are named {@code <kind>-<n>}; a
+     * forger forges votes in every other peer's name.
      *
      * @param spec the mix
      * @return the mix, with the default audit rate unless given
@@ -83,7 +83,8 @@ public final class Simulation {
             throw new IllegalArgumentException("bad audit rate in mix '" + spec + "': " + item);
           }
           if (!(audit >= 0 && audit <= 1)) {
-            throw new IllegalArgumentException("audit rate must be in [0,1] in mix '" + spec + "': " + item);
+            throw new IllegalArgumentException(
+                "audit rate must be in [0,1] in mix '" + spec + "': " + item);
           }
           continue;
         }
@@ -114,7 +115,8 @@ public final class Simulation {
           throw new IllegalArgumentException("bad count or stake in mix '" + spec + "': " + it[3]);
         }
         if (n < 1 || stake < 0) {
-          throw new IllegalArgumentException("count must be >= 1 and stake >= 0 in mix '" + spec + "'");
+          throw new IllegalArgumentException(
+              "count must be >= 1 and stake >= 0 in mix '" + spec + "'");
         }
         for (int i = 0; i < n; i++) {
           int k = numbering.merge(b.toString(), 1, Integer::sum);
@@ -122,7 +124,8 @@ public final class Simulation {
         }
       }
       if (peers.isEmpty() || peers.size() > 64) {
-        throw new IllegalArgumentException("mix '" + spec + "' must have 1..64 peers, has " + peers.size());
+        throw new IllegalArgumentException(
+            "mix '" + spec + "' must have 1..64 peers, has " + peers.size());
       }
       List<String> ids = peers.stream().map(PeerPlan::peerId).toList();
       List<PeerPlan> wired = new ArrayList<>();
@@ -133,7 +136,11 @@ public final class Simulation {
         }
         wired.add(new PeerPlan(p.peerId(), b, p.stake()));
       }
-      return new Mix(spec, wired, audit, seats != null ? seats : ConsensusConfig.Committees.DEFAULT_REDUNDANCY);
+      return new Mix(
+          spec,
+          wired,
+          audit,
+          seats != null ? seats : ConsensusConfig.Committees.DEFAULT_REDUNDANCY);
     }
   }
 
@@ -188,15 +195,34 @@ public final class Simulation {
    * @return what happened
    * @throws Exception if the network cannot start
    */
-  public static MixOutcome run(Mix mix, ModelSpec model, List<Input> inputs, long decisionTimeoutMs, int maxInFlight)
+  public static MixOutcome run(
+      Mix mix, ModelSpec model, List<Input> inputs, long decisionTimeoutMs, int maxInFlight)
       throws Exception {
     EmbeddedNetwork.Options options =
-        new EmbeddedNetwork.Options(null, mix.peers(), List.of(model), 0, 3, decisionTimeoutMs, 100, dev.minigradient.consensus.ConsensusConfig.DEFAULT_EXACTLY_ONCE, mix.auditRate(), mix.redundancy(), Map.of());
+        new EmbeddedNetwork.Options(
+            null,
+            mix.peers(),
+            List.of(model),
+            0,
+            3,
+            decisionTimeoutMs,
+            100,
+            dev.minigradient.consensus.ConsensusConfig.DEFAULT_EXACTLY_ONCE,
+            mix.auditRate(),
+            mix.redundancy(),
+            Map.of());
     try (EmbeddedNetwork network = EmbeddedNetwork.start(options, Duration.ofSeconds(90))) {
       ServedModel served = network.models().get(0);
       List<Result> results;
-      try (Submitter submitter = new Submitter(network.kafka(), "simulate", Duration.ofSeconds(10))) {
-        results = submitter.submitAndAwait(inputs, network.modelId(), maxInFlight, Duration.ofMillis(decisionTimeoutMs + 30_000), r -> {});
+      try (Submitter submitter =
+          new Submitter(network.kafka(), "simulate", Duration.ofSeconds(10))) {
+        results =
+            submitter.submitAndAwait(
+                inputs,
+                network.modelId(),
+                maxInFlight,
+                Duration.ofMillis(decisionTimeoutMs + 30_000),
+                r -> {});
       }
       int decided = 0;
       int wrongVsTruth = 0;
@@ -249,17 +275,31 @@ public final class Simulation {
         for (int k : CHECKPOINTS) {
           scores.add(scoreAt(h, k));
         }
-        peers.add(new PeerOutcome(p.peerId(), p.behavior().toString(), scores, h.isEmpty() ? null : h.get(h.size() - 1)));
+        peers.add(
+            new PeerOutcome(
+                p.peerId(),
+                p.behavior().toString(),
+                scores,
+                h.isEmpty() ? null : h.get(h.size() - 1)));
       }
       return new MixOutcome(
-          mix, inputs.size(), decided, wrongVsTruth, wrongVsModel, noQuorum, timedOut, forgedSent,
-          forgedRejected, badBelowHonestAfter(mix, history), peers);
+          mix,
+          inputs.size(),
+          decided,
+          wrongVsTruth,
+          wrongVsModel,
+          noQuorum,
+          timedOut,
+          forgedSent,
+          forgedRejected,
+          badBelowHonestAfter(mix, history),
+          peers);
     }
   }
 
   /**
-   * Up to {@code n} inputs taken in turn from each true label (label order, then file order), so
-   * a short run sees every class and a constant liar agrees by chance about one time in ten; the
+   * Up to {@code n} inputs taken in turn from each true label (label order, then file order), so a
+   * short run sees every class and a constant liar agrees by chance about one time in ten; the
    * sample folder itself is sorted by label.
    *
    * @param inputs the inputs, with true labels where known
@@ -269,7 +309,10 @@ public final class Simulation {
   public static List<Input> balanced(List<Input> inputs, int n) {
     Map<Integer, java.util.ArrayDeque<Input>> byLabel = new java.util.TreeMap<>();
     for (Input in : inputs) {
-      byLabel.computeIfAbsent(in.trueLabel() == null ? -1 : in.trueLabel(), k -> new java.util.ArrayDeque<>()).add(in);
+      byLabel
+          .computeIfAbsent(
+              in.trueLabel() == null ? -1 : in.trueLabel(), k -> new java.util.ArrayDeque<>())
+          .add(in);
     }
     List<Input> out = new ArrayList<>();
     while (out.size() < n && byLabel.values().stream().anyMatch(q -> !q.isEmpty())) {
@@ -286,12 +329,17 @@ public final class Simulation {
   static Map<String, List<Reputation>> ledgerHistory(KafkaSettings kafka) {
     Map<String, List<Reputation>> history = new LinkedHashMap<>();
     var reputation = Topics.REPUTATION.valueSerde().deserializer();
-    dev.minigradient.protocol.TopicSnapshot.read(kafka, Topics.REPUTATION.name(), Duration.ofSeconds(30), r -> {
-      Reputation value = r.value() == null ? null : reputation.deserialize(r.topic(), r.value());
-      if (value != null) {
-        history.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(value);
-      }
-    });
+    dev.minigradient.protocol.TopicSnapshot.read(
+        kafka,
+        Topics.REPUTATION.name(),
+        Duration.ofSeconds(30),
+        r -> {
+          Reputation value =
+              r.value() == null ? null : reputation.deserialize(r.topic(), r.value());
+          if (value != null) {
+            history.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(value);
+          }
+        });
     return history;
   }
 
@@ -354,26 +402,56 @@ public final class Simulation {
    */
   public static String markdown(List<MixOutcome> outcomes) {
     StringBuilder sb = new StringBuilder();
-    sb.append("| mix | audits | tasks | decided | wrong vs truth | wrong vs model | no quorum | timed out | forged rejected | bad below honest after |\n");
+    sb.append(
+        "| mix | audits | tasks | decided | wrong vs truth | wrong vs model | no quorum | timed out | forged rejected | bad below honest after |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|---|\n");
     for (MixOutcome o : outcomes) {
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %d | %s | %s |%n",
-          o.mix().spec(), pct(o.mix().auditRate()), o.tasks(), o.decided(), o.wrongVsTruth(), o.wrongVsModel(),
-          o.noQuorum(), o.timedOut(),
-          o.forgedSent() == 0 ? "-" : o.forgedRejected() + "/" + o.forgedSent(),
-          o.badBelowHonestAfter() == null ? "-" : o.badBelowHonestAfter() + " tasks"));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %s | %d | %d | %d | %d | %d | %d | %s | %s |%n",
+              o.mix().spec(),
+              pct(o.mix().auditRate()),
+              o.tasks(),
+              o.decided(),
+              o.wrongVsTruth(),
+              o.wrongVsModel(),
+              o.noQuorum(),
+              o.timedOut(),
+              o.forgedSent() == 0 ? "-" : o.forgedRejected() + "/" + o.forgedSent(),
+              o.badBelowHonestAfter() == null ? "-" : o.badBelowHonestAfter() + " tasks"));
     }
-    sb.append("\n| mix | peer | score @10 | @20 | @50 | final | agreed/disagreed/missed/late/invalid | audits failed | stake (slashed) |\n");
+    sb.append(
+        "\n| mix | peer | score @10 | @20 | @50 | final | agreed/disagreed/missed/late/invalid | audits failed | stake (slashed) |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|\n");
     for (MixOutcome o : outcomes) {
       for (PeerOutcome p : o.peers()) {
         Reputation r = p.last();
-        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-            o.mix().spec(), p.peerId(), num(p.scores().get(0)), num(p.scores().get(1)), num(p.scores().get(2)),
-            r == null ? "-" : num(r.score()),
-            r == null ? "-" : r.agreed() + "/" + r.disagreed() + "/" + r.missed() + "/" + r.late() + "/" + r.invalid(),
-            r == null ? "-" : r.auditFailed() + "/" + r.audited(),
-            r == null ? "-" : String.format(Locale.ROOT, "%.1f (%.1f)", r.stake(), r.slashed())));
+        sb.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                o.mix().spec(),
+                p.peerId(),
+                num(p.scores().get(0)),
+                num(p.scores().get(1)),
+                num(p.scores().get(2)),
+                r == null ? "-" : num(r.score()),
+                r == null
+                    ? "-"
+                    : r.agreed()
+                        + "/"
+                        + r.disagreed()
+                        + "/"
+                        + r.missed()
+                        + "/"
+                        + r.late()
+                        + "/"
+                        + r.invalid(),
+                r == null ? "-" : r.auditFailed() + "/" + r.audited(),
+                r == null
+                    ? "-"
+                    : String.format(Locale.ROOT, "%.1f (%.1f)", r.stake(), r.slashed())));
       }
     }
     return sb.toString();

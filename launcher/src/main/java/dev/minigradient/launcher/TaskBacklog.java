@@ -46,19 +46,39 @@ final class TaskBacklog {
                 Map.of(
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.LINGER_MS_CONFIG, "5",
-                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(Submitter.MAX_INPUT_BYTES + 64 * 1024))),
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                        Long.toString(Submitter.MAX_INPUT_BYTES + 64 * 1024))),
             new StringSerializer(),
             new ByteArraySerializer())) {
       if (withKey) {
-        NetworkKey key = new NetworkKey(NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL,
-            Sealing.encode(Sealing.generateKeyPair().getPublic()), System.currentTimeMillis());
-        producer.send(new ProducerRecord<>(Topics.NETWORK_KEYS.name(), key.name(),
-            Topics.NETWORK_KEYS.valueSerde().serializer().serialize(Topics.NETWORK_KEYS.name(), key)));
+        NetworkKey key =
+            new NetworkKey(
+                NetworkKey.SCHEMA_VERSION,
+                NetworkKey.CONSENSUS_SEAL,
+                Sealing.encode(Sealing.generateKeyPair().getPublic()),
+                System.currentTimeMillis());
+        producer.send(
+            new ProducerRecord<>(
+                Topics.NETWORK_KEYS.name(),
+                key.name(),
+                Topics.NETWORK_KEYS
+                    .valueSerde()
+                    .serializer()
+                    .serialize(Topics.NETWORK_KEYS.name(), key)));
       }
       var taskSerializer = Topics.TASKS.valueSerde().serializer();
       for (int i = 0; i < n; i++) {
-        Task t = Task.of("bench-" + i, ctx.model().modelId(), ctx.image(i), "image/png", "bench", "bench-" + i + ".png");
-        producer.send(new ProducerRecord<>(Topics.TASKS.name(), t.taskId(), taskSerializer.serialize(Topics.TASKS.name(), t)));
+        Task t =
+            Task.of(
+                "bench-" + i,
+                ctx.model().modelId(),
+                ctx.image(i),
+                "image/png",
+                "bench",
+                "bench-" + i + ".png");
+        producer.send(
+            new ProducerRecord<>(
+                Topics.TASKS.name(), t.taskId(), taskSerializer.serialize(Topics.TASKS.name(), t)));
       }
       producer.flush();
     }
@@ -70,7 +90,8 @@ final class TaskBacklog {
    */
   static WorkerConfig peerConfig(String peerId, KafkaSettings settings) {
     WorkerConfig d = WorkerConfig.defaults(peerId, settings);
-    return new WorkerConfig(peerId, settings, d.stake(), d.heartbeatIntervalMs(), 600_000, d.maxPixels());
+    return new WorkerConfig(
+        peerId, settings, d.stake(), d.heartbeatIntervalMs(), 600_000, d.maxPixels());
   }
 
   /** Points a peer's consumer group at the start of the tasks topic, so it reads every task. */
@@ -91,21 +112,31 @@ final class TaskBacklog {
     }
     try (Admin admin = Admin.create(settings.properties(Map.of()))) {
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-      admin.listOffsets(specs).all().get().forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
+      admin
+          .listOffsets(specs)
+          .all()
+          .get()
+          .forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
       admin.alterConsumerGroupOffsets(Topics.PEER_GROUP_PREFIX + peerId, offsets).all().get();
       return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot position the group of " + peerId + ": " + e.getCause(), e.getCause());
+      throw new IllegalStateException(
+          "cannot position the group of " + peerId + ": " + e.getCause(), e.getCause());
     }
   }
 
   /** Offsets committed by a consumer group on the tasks topic, summed over partitions. */
   static long committed(Admin admin, String group) {
     try {
-      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+      return admin
+          .listConsumerGroupOffsets(group)
+          .partitionsToOffsetAndMetadata()
+          .get()
+          .entrySet()
+          .stream()
           .filter(e -> e.getKey().topic().equals(Topics.TASKS.name()) && e.getValue() != null)
           .mapToLong(e -> e.getValue().offset())
           .sum();
@@ -113,13 +144,19 @@ final class TaskBacklog {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot read the offsets of " + group + ": " + e.getCause(), e.getCause());
+      throw new IllegalStateException(
+          "cannot read the offsets of " + group + ": " + e.getCause(), e.getCause());
     }
   }
 
   /** Votes per second while the peers drain the backlog (see {@link #timeDrain}). */
   static double drainRate(List<PeerWorker> instances, int n) {
-    return timeDrain("worker", n, 1, () -> instances.stream().mapToLong(PeerWorker::votesPublished).sum(), () -> {});
+    return timeDrain(
+        "worker",
+        n,
+        1,
+        () -> instances.stream().mapToLong(PeerWorker::votesPublished).sum(),
+        () -> {});
   }
 
   /**

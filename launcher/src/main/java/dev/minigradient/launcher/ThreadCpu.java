@@ -16,11 +16,11 @@ import java.util.stream.Collectors;
 
 /**
  * Where CPU went between two moments: this process's by role (the consensus app's stream thread,
- * which decides every task in turn and so can use at most one core; the rest of the consensus
- * app; the peers; the broker with every other Java thread; and what no Java thread accounts for:
- * garbage collection, the JIT, native threads), its busiest single thread, and the whole
- * machine's ({@code /proc/stat}), which other processes share. Everything of the network runs in
- * one JVM, so thread names tell the roles apart.
+ * which decides every task in turn and so can use at most one core; the rest of the consensus app;
+ * the peers; the broker with every other Java thread; and what no Java thread accounts for: garbage
+ * collection, the JIT, native threads), its busiest single thread, and the whole machine's ({@code
+ * /proc/stat}), which other processes share. Everything of the network runs in one JVM, so thread
+ * names tell the roles apart.
  */
 final class ThreadCpu {
   /** The role of the consensus app's stream thread. */
@@ -28,7 +28,12 @@ final class ThreadCpu {
 
   /** The roles, in report order. */
   static final List<String> ROLES =
-      List.of(STREAM_THREAD, "consensus app, other threads", "peers", "broker, requester and other Java threads", "GC, JIT and native threads");
+      List.of(
+          STREAM_THREAD,
+          "consensus app, other threads",
+          "peers",
+          "broker, requester and other Java threads",
+          "GC, JIT and native threads");
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -36,10 +41,12 @@ final class ThreadCpu {
   private final long process;
   private final Map<Long, Long> cpuByThread;
   private final Map<Long, String> names;
+
   /** {busy, total, cpus}: clock ticks of the machine since boot and its cpus, or null. */
   private final long[] machine;
 
-  private ThreadCpu(long at, long process, Map<Long, Long> cpuByThread, Map<Long, String> names, long[] machine) {
+  private ThreadCpu(
+      long at, long process, Map<Long, Long> cpuByThread, Map<Long, String> names, long[] machine) {
     this.at = at;
     this.process = process;
     this.cpuByThread = cpuByThread;
@@ -57,17 +64,31 @@ final class ThreadCpu {
    * @param machine cores busy on the whole machine, NaN where unknown
    * @param cores the machine's cores ({@code /proc/stat}), else those available to this JVM
    */
-  record Usage(Map<String, Double> byRole, double process, String busiestThread, double busiestThreadCores, double machine, int cores) {
+  record Usage(
+      Map<String, Double> byRole,
+      double process,
+      String busiestThread,
+      double busiestThreadCores,
+      double machine,
+      int cores) {
     /**
      * One line for the report's notes.
      *
-     * @return e.g. {@code this process 1.36 cores (consensus stream thread 0.33, ...); busiest thread ...}
+     * @return e.g. {@code this process 1.36 cores (consensus stream thread 0.33, ...); busiest
+     *     thread ...}
      */
     String describe() {
-      return String.format(Locale.ROOT, "this process %.2f cores (%s; busiest thread %s, %.2f), the machine %.2f of %d", process,
-          byRole.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+      return String.format(
+          Locale.ROOT,
+          "this process %.2f cores (%s; busiest thread %s, %.2f), the machine %.2f of %d",
+          process,
+          byRole.entrySet().stream()
+              .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
               .collect(Collectors.joining(", ")),
-          busiestThread, busiestThreadCores, machine, cores);
+          busiestThread,
+          busiestThreadCores,
+          machine,
+          cores);
     }
 
     /**
@@ -97,7 +118,8 @@ final class ThreadCpu {
         }
       }
     }
-    long process = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    long process =
+        ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     return new ThreadCpu(System.nanoTime(), process, cpu, names, machineTicks());
   }
 
@@ -132,13 +154,18 @@ final class ThreadCpu {
     byRole.put("GC, JIT and native threads", Math.max(0, processDelta - javaThreads) / wall);
     boolean known = before.machine != null && machine != null && machine[1] > before.machine[1];
     int cores = known ? (int) machine[2] : Runtime.getRuntime().availableProcessors();
-    double machineCores = known ? (machine[0] - before.machine[0]) / (double) (machine[1] - before.machine[1]) * cores : Double.NaN;
+    double machineCores =
+        known
+            ? (machine[0] - before.machine[0]) / (double) (machine[1] - before.machine[1]) * cores
+            : Double.NaN;
     return new Usage(byRole, processDelta / wall, busiestName, busiest / wall, machineCores, cores);
   }
 
   /** The role of a thread, by its name. */
   static String role(String name) {
-    if (name.contains("mini-gradient-consensus") && name.contains("-StreamThread-") && !name.startsWith("kafka-producer-network-thread")) {
+    if (name.contains("mini-gradient-consensus")
+        && name.contains("-StreamThread-")
+        && !name.startsWith("kafka-producer-network-thread")) {
       return STREAM_THREAD;
     }
     if (name.contains("mini-gradient-consensus")) {

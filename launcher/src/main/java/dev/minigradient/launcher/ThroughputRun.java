@@ -30,18 +30,28 @@ record ThroughputRun(double perSecond, long decided, CommitteeCounts counts, Thr
     try (Submitter s = new Submitter(settings, "bench", Duration.ofSeconds(10))) {
       ThreadCpu cpu0 = ThreadCpu.now();
       long t0 = System.nanoTime();
-      List<Result> rs = s.submitAndAwait(ctx.tasks(ctx.options().tasks()), ctx.model().modelId(), ctx.options().inFlight(),
-          Duration.ofSeconds(60), r -> {
-            if (r.consensus() != null) {
-              answers.add(r.consensus());
-            }
-          });
+      List<Result> rs =
+          s.submitAndAwait(
+              ctx.tasks(ctx.options().tasks()),
+              ctx.model().modelId(),
+              ctx.options().inFlight(),
+              Duration.ofSeconds(60),
+              r -> {
+                if (r.consensus() != null) {
+                  answers.add(r.consensus());
+                }
+              });
       double seconds = (System.nanoTime() - t0) / 1e9;
       ThreadCpu.Usage cpu = ThreadCpu.now().since(cpu0);
       long decided = rs.stream().filter(Result::decided).count();
       if (decided < rs.size()) {
-        ctx.note(String.format("throughput with %d peers: %d of %d tasks decided (the rest: %s)", peerCount, decided,
-            rs.size(), rs.stream().filter(r -> !r.decided()).map(Result::status).distinct().toList()));
+        ctx.note(
+            String.format(
+                "throughput with %d peers: %d of %d tasks decided (the rest: %s)",
+                peerCount,
+                decided,
+                rs.size(),
+                rs.stream().filter(r -> !r.decided()).map(Result::status).distinct().toList()));
       }
       return new ThroughputRun(decided / seconds, decided, CommitteeCounts.of(answers), cpu);
     }

@@ -17,8 +17,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 
 /**
- * One peer in its own process: the {@code inference-worker} command in a child JVM (same Java,
- * same class path, {@link Bench#WORKER_JAVA_OPTIONS}), cold, draining fresh tasks.
+ * One peer in its own process: the {@code inference-worker} command in a child JVM (same Java, same
+ * class path, {@link Bench#WORKER_JAVA_OPTIONS}), cold, draining fresh tasks.
  *
  * @param votesPerSecond its drain rate, from its group's committed offsets
  * @param peakRssMiB its peak resident memory ({@code VmHWM} of {@code /proc/<pid>/status}), MiB
@@ -35,7 +35,8 @@ record WorkerProcess(double votesPerSecond, double peakRssMiB) {
    * @throws IOException if the child cannot be started or its files created
    * @throws IllegalStateException if the child exits or does not finish in 10 minutes
    */
-  static WorkerProcess drain(BenchContext ctx, KafkaSettings settings, String id, int n) throws IOException {
+  static WorkerProcess drain(BenchContext ctx, KafkaSettings settings, String id, int n)
+      throws IOException {
     String group = Topics.PEER_GROUP_PREFIX + id;
     // n fresh tasks (the first ones may be older than the worker's task age limit by now), read
     // from the topic's current end
@@ -44,24 +45,48 @@ record WorkerProcess(double votesPerSecond, double peakRssMiB) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(Bench.WORKER_JAVA_OPTIONS);
-    cmd.addAll(List.of("-cp", classPathForChild(), MiniGradient.class.getName(), "inference-worker",
-        "--bootstrap-servers", settings.bootstrapServers(), "--peer-id", id, "--instance-id", id,
-        "--model", ctx.modelArg(), "--key-file", Files.createTempDirectory("mini-gradient-bench-key").resolve("peer.key").toString()));
+    cmd.addAll(
+        List.of(
+            "-cp",
+            classPathForChild(),
+            MiniGradient.class.getName(),
+            "inference-worker",
+            "--bootstrap-servers",
+            settings.bootstrapServers(),
+            "--peer-id",
+            id,
+            "--instance-id",
+            id,
+            "--model",
+            ctx.modelArg(),
+            "--key-file",
+            Files.createTempDirectory("mini-gradient-bench-key").resolve("peer.key").toString()));
     Path output = Files.createTempFile("mini-gradient-bench-worker", ".log");
-    Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    Process child =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     try (Admin admin = Admin.create(settings.properties(Map.of()))) {
-      double rate = TaskBacklog.timeDrain("worker process", n, 20, () -> TaskBacklog.committed(admin, group) - base, () -> {
-        if (!child.isAlive()) {
-          List<String> lines;
-          try {
-            lines = Files.readAllLines(output);
-          } catch (IOException e) {
-            lines = List.of("(unreadable: " + e.getMessage() + ")");
-          }
-          throw new IllegalStateException("worker process exited with " + child.exitValue() + "; its output ends: "
-              + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
-        }
-      });
+      double rate =
+          TaskBacklog.timeDrain(
+              "worker process",
+              n,
+              20,
+              () -> TaskBacklog.committed(admin, group) - base,
+              () -> {
+                if (!child.isAlive()) {
+                  List<String> lines;
+                  try {
+                    lines = Files.readAllLines(output);
+                  } catch (IOException e) {
+                    lines = List.of("(unreadable: " + e.getMessage() + ")");
+                  }
+                  throw new IllegalStateException(
+                      "worker process exited with "
+                          + child.exitValue()
+                          + "; its output ends: "
+                          + String.join(
+                              " | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
+                }
+              });
       return new WorkerProcess(rate, BenchReport.peakRssMiB(child.pid()));
     } finally {
       Files.deleteIfExists(output);
@@ -80,8 +105,8 @@ record WorkerProcess(double votesPerSecond, double peakRssMiB) {
   /**
    * This JVM's class path for a child JVM: the jar itself when run as {@code java -jar}, else (a
    * build's many folders and jars) a temporary manifest-only jar whose {@code Class-Path} lists
-   * them. ONNX Runtime 1.29's native library crashes the JVM (SIGSEGV, no error report) when
-   * {@code java.class.path} is long, about 10 KB here, as a test run's is.
+   * them. ONNX Runtime 1.29's native library crashes the JVM (SIGSEGV, no error report) when {@code
+   * java.class.path} is long, about 10 KB here, as a test run's is.
    */
   private static String classPathForChild() throws IOException {
     String cp = System.getProperty("java.class.path");

@@ -29,8 +29,8 @@ final class WorkerSection {
    * Runs the section on a broker of its own and adds its figures and notes to the report.
    *
    * @param ctx the run
-   * @return the raw loop with hash, sign and seal, votes/s on one thread: the peers' CPU ceiling
-   *     in the network sections
+   * @return the raw loop with hash, sign and seal, votes/s on one thread: the peers' CPU ceiling in
+   *     the network sections
    * @throws IOException if the worker process cannot be started
    * @throws IllegalStateException if the broker does not start or a drain does not finish
    */
@@ -39,7 +39,8 @@ final class WorkerSection {
     ctx.progress("worker: raw loop, %d images...", n);
     KeyPair keys = Signatures.generateKeyPair();
     RawLoop raw = RawLoop.measure(ctx, n, WORKER_ID, keys);
-    ctx.progress("worker: raw %.0f votes/s (decode+preprocess+infer), %.0f with hash+sign+seal; one peer on the broker...",
+    ctx.progress(
+        "worker: raw %.0f votes/s (decode+preprocess+infer), %.0f with hash+sign+seal; one peer on the broker...",
         raw.inferOnly(), raw.withSigning());
     double peer;
     double pair;
@@ -50,11 +51,13 @@ final class WorkerSection {
       TaskBacklog.publish(ctx, settings, n, true);
       // untimed passes over the same tasks first, until the JIT has compiled the Kafka client and
       // broker paths as it has the raw loop's
-      JitWarmUp warm = warmUp(ctx, settings, TaskBacklog.peerConfig(WORKER_ID + "-warm-up", settings), keys, n);
+      JitWarmUp warm =
+          warmUp(ctx, settings, TaskBacklog.peerConfig(WORKER_ID + "-warm-up", settings), keys, n);
       ctx.progress("worker: warmed up in %d untimed drains", warm.passes());
       ctx.note("worker: " + warm.note("drain(s) of the same tasks"));
       TaskBacklog.rewindGroup(settings, WORKER_ID);
-      try (PeerWorker worker = new PeerWorker(TaskBacklog.peerConfig(WORKER_ID, settings), List.of(ctx.model()), keys)) {
+      try (PeerWorker worker =
+          new PeerWorker(TaskBacklog.peerConfig(WORKER_ID, settings), List.of(ctx.model()), keys)) {
         worker.start();
         peer = TaskBacklog.drainRate(List.of(worker), n);
       }
@@ -62,8 +65,10 @@ final class WorkerSection {
       String pairId = WORKER_ID + "-pair";
       TaskBacklog.rewindGroup(settings, pairId);
       WorkerConfig pairConfig = TaskBacklog.peerConfig(pairId, settings);
-      try (PeerWorker a = new PeerWorker(pairConfig.withInstanceId("a"), List.of(ctx.model()), keys);
-          PeerWorker b = new PeerWorker(pairConfig.withInstanceId("b"), List.of(ctx.model()), keys)) {
+      try (PeerWorker a =
+              new PeerWorker(pairConfig.withInstanceId("a"), List.of(ctx.model()), keys);
+          PeerWorker b =
+              new PeerWorker(pairConfig.withInstanceId("b"), List.of(ctx.model()), keys)) {
         a.start();
         b.start();
         pair = TaskBacklog.drainRate(List.of(a, b), n);
@@ -71,30 +76,80 @@ final class WorkerSection {
       ctx.progress("worker: 2 instances %.0f votes/s; one peer in its own process...", pair);
       if (ctx.modelArg() != null) {
         process = WorkerProcess.drain(ctx, settings, WORKER_ID + "-process", n);
-        ctx.progress("worker: own process %.0f votes/s, peak RSS %.0f MiB", process.votesPerSecond(), process.peakRssMiB());
+        ctx.progress(
+            "worker: own process %.0f votes/s, peak RSS %.0f MiB",
+            process.votesPerSecond(), process.peakRssMiB());
       }
     }
     addFigures(ctx, raw, peer, pair, process);
     return raw.withSigning();
   }
 
-  private static void addFigures(BenchContext ctx, RawLoop raw, double peer, double pair, WorkerProcess process) {
-    ctx.note(String.format(Locale.ROOT, "worker: decoding, preprocessing and inference bound a peer at %.0f votes/s (%.3f ms a vote on one "
-        + "thread); the peer signs, seals and sends on a second thread, so it reached %.0f%% of that.", raw.inferOnly(),
-        1000 / raw.inferOnly(), 100 * peer / raw.inferOnly()));
-    ctx.figure(Figure.atLeast("worker", "1 peer draining pre-published tasks", peer, "votes/s",
-        "raw loop: decode + preprocess + infer + hash + sign + seal", raw.withSigning(), 0.80));
-    ctx.figure(Figure.atLeast("worker", "1 peer draining pre-published tasks", peer, "votes/s",
-        "raw loop: decode + preprocess + infer", raw.inferOnly(), Double.NaN));
-    ctx.figure(Figure.atLeast("worker", "raw loop with hash + sign + seal", raw.withSigning(), "votes/s",
-        "raw loop: decode + preprocess + infer", raw.inferOnly(), Double.NaN));
-    ctx.figure(Figure.atLeast("worker", "2 instances of one peer (one consumer group)", pair, "votes/s",
-        "1 instance", peer, Double.NaN));
+  private static void addFigures(
+      BenchContext ctx, RawLoop raw, double peer, double pair, WorkerProcess process) {
+    ctx.note(
+        String.format(
+            Locale.ROOT,
+            "worker: decoding, preprocessing and inference bound a peer at %.0f votes/s (%.3f ms a vote on one "
+                + "thread); the peer signs, seals and sends on a second thread, so it reached %.0f%% of that.",
+            raw.inferOnly(),
+            1000 / raw.inferOnly(),
+            100 * peer / raw.inferOnly()));
+    ctx.figure(
+        Figure.atLeast(
+            "worker",
+            "1 peer draining pre-published tasks",
+            peer,
+            "votes/s",
+            "raw loop: decode + preprocess + infer + hash + sign + seal",
+            raw.withSigning(),
+            0.80));
+    ctx.figure(
+        Figure.atLeast(
+            "worker",
+            "1 peer draining pre-published tasks",
+            peer,
+            "votes/s",
+            "raw loop: decode + preprocess + infer",
+            raw.inferOnly(),
+            Double.NaN));
+    ctx.figure(
+        Figure.atLeast(
+            "worker",
+            "raw loop with hash + sign + seal",
+            raw.withSigning(),
+            "votes/s",
+            "raw loop: decode + preprocess + infer",
+            raw.inferOnly(),
+            Double.NaN));
+    ctx.figure(
+        Figure.atLeast(
+            "worker",
+            "2 instances of one peer (one consumer group)",
+            pair,
+            "votes/s",
+            "1 instance",
+            peer,
+            Double.NaN));
     if (process != null) {
-      ctx.figure(Figure.atLeast("worker", "1 peer in its own process (inference-worker command, cold JVM)", process.votesPerSecond(),
-          "votes/s", "raw loop: decode + preprocess + infer + hash + sign + seal", raw.withSigning(), Double.NaN));
-      ctx.figure(Figure.atMost("worker", "inference-worker process: peak RSS (VmHWM)", process.peakRssMiB(), "MiB",
-          "goal: 300 MB", 300e6 / (1 << 20), 1.0));
+      ctx.figure(
+          Figure.atLeast(
+              "worker",
+              "1 peer in its own process (inference-worker command, cold JVM)",
+              process.votesPerSecond(),
+              "votes/s",
+              "raw loop: decode + preprocess + infer + hash + sign + seal",
+              raw.withSigning(),
+              Double.NaN));
+      ctx.figure(
+          Figure.atMost(
+              "worker",
+              "inference-worker process: peak RSS (VmHWM)",
+              process.peakRssMiB(),
+              "MiB",
+              "goal: 300 MB",
+              300e6 / (1 << 20),
+              1.0));
     }
   }
 
@@ -102,13 +157,16 @@ final class WorkerSection {
    * Drains the tasks with a fresh peer of {@code config}'s id until the JIT is quiet (see {@link
    * JitWarmUp#untilQuiet}).
    */
-  private static JitWarmUp warmUp(BenchContext ctx, KafkaSettings settings, WorkerConfig config, KeyPair keys, int n) {
-    return JitWarmUp.untilQuiet(ctx.options().quick(), () -> {
-      TaskBacklog.rewindGroup(settings, config.peerId());
-      try (PeerWorker w = new PeerWorker(config, List.of(ctx.model()), keys)) {
-        w.start();
-        TaskBacklog.drainRate(List.of(w), n);
-      }
-    });
+  private static JitWarmUp warmUp(
+      BenchContext ctx, KafkaSettings settings, WorkerConfig config, KeyPair keys, int n) {
+    return JitWarmUp.untilQuiet(
+        ctx.options().quick(),
+        () -> {
+          TaskBacklog.rewindGroup(settings, config.peerId());
+          try (PeerWorker w = new PeerWorker(config, List.of(ctx.model()), keys)) {
+            w.start();
+            TaskBacklog.drainRate(List.of(w), n);
+          }
+        });
   }
 }

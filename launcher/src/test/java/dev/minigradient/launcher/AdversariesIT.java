@@ -18,9 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * One adversary of each kind against three honest peers, each on a fresh in-JVM KRaft broker
- * with the real model: the consensus never departs from the honest model's answer, and the
- * ledger catches the adversary in the way its kind allows.
+ * One adversary of each kind against three honest peers, each on a fresh in-JVM KRaft broker with
+ * the real model: the consensus never departs from the honest model's answer, and the ledger
+ * catches the adversary in the way its kind allows.
  */
 class AdversariesIT {
   private static final Path MNIST = Path.of("..", "models", "mnist");
@@ -45,24 +45,41 @@ class AdversariesIT {
     Mix parsed = Mix.parse(spec);
     List<PeerPlan> peers =
         parsed.peers().stream()
-            .map(p -> p.behavior().kind() == Behavior.Kind.HONEST ? p : new PeerPlan(p.peerId(), tune.apply(p.behavior()), p.stake()))
+            .map(
+                p ->
+                    p.behavior().kind() == Behavior.Kind.HONEST
+                        ? p
+                        : new PeerPlan(p.peerId(), tune.apply(p.behavior()), p.stake()))
             .toList();
-    MixOutcome o = Simulation.run(new Mix(spec, peers, parsed.auditRate(), parsed.redundancy()), model, inputs, TIMEOUT_MS, 4);
+    MixOutcome o =
+        Simulation.run(
+            new Mix(spec, peers, parsed.auditRate(), parsed.redundancy()),
+            model,
+            inputs,
+            TIMEOUT_MS,
+            4);
     System.out.print(Simulation.markdown(List.of(o)));
     assertThat(o.tasks()).isEqualTo(TASKS);
     assertThat(o.decided()).as("every task decided").isEqualTo(TASKS);
-    assertThat(o.wrongVsModel()).as("decisions that differ from the honest model's answer").isZero();
+    assertThat(o.wrongVsModel())
+        .as("decisions that differ from the honest model's answer")
+        .isZero();
     return o;
   }
 
   private static Reputation ledger(MixOutcome o, String peerId) {
-    PeerOutcome p = o.peers().stream().filter(x -> x.peerId().equals(peerId)).findFirst().orElseThrow();
+    PeerOutcome p =
+        o.peers().stream().filter(x -> x.peerId().equals(peerId)).findFirst().orElseThrow();
     assertThat(p.last()).as(peerId + " in the ledger").isNotNull();
     return p.last();
   }
 
   private static double lowestHonestScore(MixOutcome o) {
-    return o.peers().stream().filter(p -> p.behavior().startsWith("honest")).mapToDouble(p -> p.last().score()).min().orElseThrow();
+    return o.peers().stream()
+        .filter(p -> p.behavior().startsWith("honest"))
+        .mapToDouble(p -> p.last().score())
+        .min()
+        .orElseThrow();
   }
 
   private static void honestPeersAgreedEveryTime(MixOutcome o) {
@@ -80,7 +97,10 @@ class AdversariesIT {
     Reputation r = ledger(o, liar);
     assertThat(r.disagreed()).isPositive();
     assertThat(r.score()).isLessThan(lowestHonestScore(o));
-    assertThat(o.badBelowHonestAfter()).as("verdicts until the liar stays below every honest peer").isNotNull().isLessThanOrEqualTo(20);
+    assertThat(o.badBelowHonestAfter())
+        .as("verdicts until the liar stays below every honest peer")
+        .isNotNull()
+        .isLessThanOrEqualTo(20);
   }
 
   @Test
@@ -117,7 +137,8 @@ class AdversariesIT {
   void aSlowPeerIsJudgedLateAndEarnsNoReward() throws Exception {
     // the slow seat answers 4 s late: at the seat timeout (2 s) its seat goes to the next-ranked
     // peer, and its vote, after its seat's timeout, is LATE and unpaid
-    MixOutcome o = run("honest:3,slow", b -> b.with(b.constantLabel(), 4_000, b.crashAfter(), b.forgeAs()));
+    MixOutcome o =
+        run("honest:3,slow", b -> b.with(b.constantLabel(), 4_000, b.crashAfter(), b.forgeAs()));
     honestPeersAgreedEveryTime(o);
     Reputation slow = ledger(o, "slow-1");
     assertThat(slow.late()).isPositive();
@@ -128,7 +149,8 @@ class AdversariesIT {
 
   @Test
   void aCrashedPeerIsJudgedMissedAndTheOthersStillDecide() throws Exception {
-    MixOutcome o = run("honest:3,crash", b -> b.with(b.constantLabel(), b.delayMs(), 6, b.forgeAs()));
+    MixOutcome o =
+        run("honest:3,crash", b -> b.with(b.constantLabel(), b.delayMs(), 6, b.forgeAs()));
     honestPeersAgreedEveryTime(o);
     Reputation crashed = ledger(o, "crash-1");
     assertThat(crashed.agreed()).isLessThanOrEqualTo(6);

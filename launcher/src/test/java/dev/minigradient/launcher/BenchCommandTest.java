@@ -49,7 +49,11 @@ class BenchCommandTest {
   void namesScaleAmongTheSectionsWhenRefusingAnUnknownOne() {
     StringWriter err = new StringWriter();
     assertThat(run(err, "bench", "--only", "scale,gpu")).isEqualTo(2);
-    assertThat(err.toString().strip()).contains("--only").contains("gpu").contains("[consensus, network, scale, worker]").doesNotContain("\n");
+    assertThat(err.toString().strip())
+        .contains("--only")
+        .contains("gpu")
+        .contains("[consensus, network, scale, worker]")
+        .doesNotContain("\n");
   }
 
   @Test

@@ -30,8 +30,16 @@ class BenchIT {
     cmd.setErr(new PrintWriter(err));
 
     // when
-    int code = cmd.execute("bench", "--quick", "--report-dir", dir.toString(),
-        "--models-dir", Path.of("..", "models").toString(), "--samples", Path.of("..", "models", "mnist", "samples").toString());
+    int code =
+        cmd.execute(
+            "bench",
+            "--quick",
+            "--report-dir",
+            dir.toString(),
+            "--models-dir",
+            Path.of("..", "models").toString(),
+            "--samples",
+            Path.of("..", "models", "mnist", "samples").toString());
 
     // then
     assertThat(code).as(err.toString()).isZero();
@@ -45,7 +53,9 @@ class BenchIT {
       assertThat(figures.isArray() && figures.size() > 0).as(section).isTrue();
       for (JsonNode f : figures) {
         assertThat(f.get("baseline").asText()).as(section).isNotBlank();
-        assertThat(f.has("baseline_value") || f.has("baselineValue")).as(section + ": " + f).isTrue();
+        assertThat(f.has("baseline_value") || f.has("baselineValue"))
+            .as(section + ": " + f)
+            .isTrue();
         assertThat(f.has("ratio")).as(section).isTrue();
         assertThat(f.get("value").isNumber()).as(section).isTrue();
       }
@@ -62,36 +72,70 @@ class BenchIT {
       }
     }
     assertThat(ceiling).as("a throughput figure against the peers' CPU ceiling").isNotNull();
-    JsonNode ceilingValue = ceiling.has("baseline_value") ? ceiling.get("baseline_value") : ceiling.get("baselineValue");
-    assertThat(ceilingValue.asDouble()).isCloseTo(json.at("/machine/cores").asInt() * raw / 3, org.assertj.core.data.Percentage.withPercentage(0.1));
+    JsonNode ceilingValue =
+        ceiling.has("baseline_value")
+            ? ceiling.get("baseline_value")
+            : ceiling.get("baselineValue");
+    assertThat(ceilingValue.asDouble())
+        .isCloseTo(
+            json.at("/machine/cores").asInt() * raw / 3,
+            org.assertj.core.data.Percentage.withPercentage(0.1));
     assertThat(json.get("notes").toString()).contains("bound").contains("CPU");
 
-    // committees: 15 peers against 3, both at k = 3, timed after every peer has served its probation
+    // committees: 15 peers against 3, both at k = 3, timed after every peer has served its
+    // probation
     JsonNode scaling = figure(json, "scaling", "15 peers, k = 3: throughput");
     assertThat(scaling.get("baseline").asText()).isEqualTo("3 peers, k = 3");
     assertThat(scaling.get("goal").asText()).isEqualTo(">= 0.90");
-    JsonNode inferences = figure(json, "scaling", "15 peers, k = 3: inferences per task (seated peers + referee)");
+    JsonNode inferences =
+        figure(json, "scaling", "15 peers, k = 3: inferences per task (seated peers + referee)");
     assertThat(baselineValue(inferences)).isEqualTo(3.0);
-    assertThat(inferences.get("value").asDouble()).as("at least 2 distinct seated peers, at most k plus the referee").isBetween(2.0, 4.0);
-    assertThat(json.get("notes").toString()).contains("untimed tasks").contains("judged on 20 tasks");
+    assertThat(inferences.get("value").asDouble())
+        .as("at least 2 distinct seated peers, at most k plus the referee")
+        .isBetween(2.0, 4.0);
+    assertThat(json.get("notes").toString())
+        .contains("untimed tasks")
+        .contains("judged on 20 tasks");
 
     // what each decided task wrote to the broker, against the budget, by topic in the notes
-    JsonNode records = figure(json, "throughput", "3 peers, k = 3, at_least_once: records written to the broker per task");
-    assertThat(records.get("value").asDouble()).as("at least the task, its 3 votes and its decision").isGreaterThanOrEqualTo(5.0);
+    JsonNode records =
+        figure(
+            json,
+            "throughput",
+            "3 peers, k = 3, at_least_once: records written to the broker per task");
+    assertThat(records.get("value").asDouble())
+        .as("at least the task, its 3 votes and its decision")
+        .isGreaterThanOrEqualTo(5.0);
     assertThat(baselineValue(records)).isEqualTo(BrokerFootprint.RECORDS_BUDGET);
-    assertThat(json.get("notes").toString()).contains("inference.tasks 1.0").contains("inference.votes 3.0");
+    assertThat(json.get("notes").toString())
+        .contains("inference.tasks 1.0")
+        .contains("inference.votes 3.0");
 
     // the consensus stage alone against a bare Streams app draining the same backlog
-    JsonNode stage = figure(json, "consensus", "one consensus instance draining a backlog of 300 tasks (3 votes each)");
+    JsonNode stage =
+        figure(
+            json,
+            "consensus",
+            "one consensus instance draining a backlog of 300 tasks (3 votes each)");
     assertThat(stage.get("goal").asText()).isEqualTo(">= 0.50");
     assertThat(stage.get("value").asDouble()).isPositive();
     assertThat(baselineValue(stage)).isPositive();
 
     // the scale model: every network size against linear scaling, N / k x one peer's rate
     for (int n : ScaleModel.Settings.of(true).peerCounts()) {
-      JsonNode f = figure(json, "scale", n + " peers, k = 3: tasks/s, " + ScaleModel.IN_FLIGHT_PER_PEER + " x peers in flight");
-      assertThat(baselineValue(f)).as(n + " peers").isCloseTo(n / (double) Math.min(3, n) * 1000.0 / ScaleModel.INFERENCE_MS,
-          org.assertj.core.data.Percentage.withPercentage(0.1));
+      JsonNode f =
+          figure(
+              json,
+              "scale",
+              n
+                  + " peers, k = 3: tasks/s, "
+                  + ScaleModel.IN_FLIGHT_PER_PEER
+                  + " x peers in flight");
+      assertThat(baselineValue(f))
+          .as(n + " peers")
+          .isCloseTo(
+              n / (double) Math.min(3, n) * 1000.0 / ScaleModel.INFERENCE_MS,
+              org.assertj.core.data.Percentage.withPercentage(0.1));
       assertThat(f.get("goal").asText()).isEqualTo(">= 0.80");
       assertThat(f.get("value").asDouble()).as(n + " peers").isPositive();
     }
@@ -120,13 +164,27 @@ class BenchIT {
     cmd.setErr(new PrintWriter(err));
 
     // when
-    int code = cmd.execute("bench", "--quick", "--only", "worker", "--report-dir", dir.toString(),
-        "--models-dir", Path.of("..", "models").toString(), "--samples", Path.of("..", "models", "mnist", "samples").toString());
+    int code =
+        cmd.execute(
+            "bench",
+            "--quick",
+            "--only",
+            "worker",
+            "--report-dir",
+            dir.toString(),
+            "--models-dir",
+            Path.of("..", "models").toString(),
+            "--samples",
+            Path.of("..", "models", "mnist", "samples").toString());
 
     // then
     assertThat(code).as(err.toString()).isZero();
     String md = Files.readString(dir.resolve("bench.md"));
-    assertThat(md).contains("## worker").doesNotContain("## latency").doesNotContain("## throughput").doesNotContain("## scale");
+    assertThat(md)
+        .contains("## worker")
+        .doesNotContain("## latency")
+        .doesNotContain("## throughput")
+        .doesNotContain("## scale");
     JsonNode json = JsonSerde.MAPPER.readTree(dir.resolve("bench.json").toFile());
     assertThat(json.at("/sections/latency").size()).isZero();
     JsonNode rss = null;

@@ -10,6 +10,7 @@ import dev.minigradient.consensus.ConsensusCommand;
 import dev.minigradient.consensus.DeadlineOption;
 import dev.minigradient.consensus.ExactlyOnceOption;
 import dev.minigradient.consensus.RedundancyOption;
+import dev.minigradient.model.EvaluateCommand;
 import dev.minigradient.producer.SubmitCommand;
 import dev.minigradient.producer.SubmitOptions;
 import dev.minigradient.protocol.cli.KafkaOptions;
@@ -18,12 +19,11 @@ import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.ReportOption;
-import dev.minigradient.model.EvaluateCommand;
-import java.lang.reflect.AnnotatedElement;
-import java.util.HashSet;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Member;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -42,31 +42,152 @@ class CommandOptionsTest {
   /** Each command's options, by its name under {@code mini-gradient}, help and version left out. */
   private static final Map<String, Set<String>> OPTIONS =
       Map.ofEntries(
-          entry("network", Set.of("--redundancy", "--peers", "--model", "--models-dir", "--samples", "--limit", "--port",
-              "--bootstrap-servers", "--kafka", "--partitions", "--timeout-ms", "--commit-interval-ms", "--exactly-once",
-              "--max-in-flight", "--json", "--report", "--keep-running")),
-          entry("inference-worker", Set.of("--bootstrap-servers", "--kafka", "--peer-id", "--instance-id", "--model",
-              "--models-dir", "--key-file", "--stake", "--heartbeat-ms", "--behavior", "--constant-label", "--delay-ms",
-              "--crash-after", "--forge-as", "--partitions")),
-          entry("consensus-streams", Set.of("--bootstrap-servers", "--kafka", "--state-dir", "--timeout-ms",
-              "--exactly-once", "--audit-rate", "--newcomer-audit-rate", "--redundancy", "--roster-interval-ms",
-              "--seat-timeout-ms", "--model", "--models-dir", "--seal-key-file", "--partitions")),
-          entry("metrics-api", Set.of("--bootstrap-servers", "--kafka", "--port", "--host", "--default-model-id",
-              "--model", "--models-dir", "--state-dir")),
-          entry("task-producer", Set.of("--bootstrap-servers", "--kafka", "--model", "--models-dir", "--model-id",
-              "--json", "--report", "--timeout", "--max-in-flight", "--connect-timeout", "--progress", "--requester",
-              "--redundancy")),
-          entry("evaluate", Set.of("--model", "--models-dir", "--data", "--idx-images", "--idx-labels", "--heldout",
-              "--limit", "--predictions", "--min-accuracy")),
-          entry("simulate", Set.of("--mix", "--tasks", "--model", "--models-dir", "--samples", "--timeout-ms",
-              "--max-in-flight", "--report")),
-          entry("simulate trust", Set.of("--tasks", "--runs", "--seed", "--audit-rate", "--newcomer-audit-rate",
-              "--roster-every", "--history", "--frozen", "--report")),
-          entry("replay", Set.of("--bootstrap-servers", "--kafka", "--pending-ms", "--read-timeout-s",
-              "--connect-timeout-s", "--report")),
-          entry("chaos", Set.of("--tasks", "--peers", "--model", "--models-dir", "--exactly-once", "--samples",
-              "--report")),
-          entry("bench", Set.of("--quick", "--tasks", "--only", "--report-dir", "--model", "--models-dir", "--samples")),
+          entry(
+              "network",
+              Set.of(
+                  "--redundancy",
+                  "--peers",
+                  "--model",
+                  "--models-dir",
+                  "--samples",
+                  "--limit",
+                  "--port",
+                  "--bootstrap-servers",
+                  "--kafka",
+                  "--partitions",
+                  "--timeout-ms",
+                  "--commit-interval-ms",
+                  "--exactly-once",
+                  "--max-in-flight",
+                  "--json",
+                  "--report",
+                  "--keep-running")),
+          entry(
+              "inference-worker",
+              Set.of(
+                  "--bootstrap-servers",
+                  "--kafka",
+                  "--peer-id",
+                  "--instance-id",
+                  "--model",
+                  "--models-dir",
+                  "--key-file",
+                  "--stake",
+                  "--heartbeat-ms",
+                  "--behavior",
+                  "--constant-label",
+                  "--delay-ms",
+                  "--crash-after",
+                  "--forge-as",
+                  "--partitions")),
+          entry(
+              "consensus-streams",
+              Set.of(
+                  "--bootstrap-servers",
+                  "--kafka",
+                  "--state-dir",
+                  "--timeout-ms",
+                  "--exactly-once",
+                  "--audit-rate",
+                  "--newcomer-audit-rate",
+                  "--redundancy",
+                  "--roster-interval-ms",
+                  "--seat-timeout-ms",
+                  "--model",
+                  "--models-dir",
+                  "--seal-key-file",
+                  "--partitions")),
+          entry(
+              "metrics-api",
+              Set.of(
+                  "--bootstrap-servers",
+                  "--kafka",
+                  "--port",
+                  "--host",
+                  "--default-model-id",
+                  "--model",
+                  "--models-dir",
+                  "--state-dir")),
+          entry(
+              "task-producer",
+              Set.of(
+                  "--bootstrap-servers",
+                  "--kafka",
+                  "--model",
+                  "--models-dir",
+                  "--model-id",
+                  "--json",
+                  "--report",
+                  "--timeout",
+                  "--max-in-flight",
+                  "--connect-timeout",
+                  "--progress",
+                  "--requester",
+                  "--redundancy")),
+          entry(
+              "evaluate",
+              Set.of(
+                  "--model",
+                  "--models-dir",
+                  "--data",
+                  "--idx-images",
+                  "--idx-labels",
+                  "--heldout",
+                  "--limit",
+                  "--predictions",
+                  "--min-accuracy")),
+          entry(
+              "simulate",
+              Set.of(
+                  "--mix",
+                  "--tasks",
+                  "--model",
+                  "--models-dir",
+                  "--samples",
+                  "--timeout-ms",
+                  "--max-in-flight",
+                  "--report")),
+          entry(
+              "simulate trust",
+              Set.of(
+                  "--tasks",
+                  "--runs",
+                  "--seed",
+                  "--audit-rate",
+                  "--newcomer-audit-rate",
+                  "--roster-every",
+                  "--history",
+                  "--frozen",
+                  "--report")),
+          entry(
+              "replay",
+              Set.of(
+                  "--bootstrap-servers",
+                  "--kafka",
+                  "--pending-ms",
+                  "--read-timeout-s",
+                  "--connect-timeout-s",
+                  "--report")),
+          entry(
+              "chaos",
+              Set.of(
+                  "--tasks",
+                  "--peers",
+                  "--model",
+                  "--models-dir",
+                  "--exactly-once",
+                  "--samples",
+                  "--report")),
+          entry(
+              "bench",
+              Set.of(
+                  "--quick",
+                  "--tasks",
+                  "--only",
+                  "--report-dir",
+                  "--model",
+                  "--models-dir",
+                  "--samples")),
           entry("help", Set.of()));
 
   /**
@@ -75,25 +196,62 @@ class CommandOptionsTest {
    */
   private static final Map<String, Set<Class<?>>> SHARED =
       Map.ofEntries(
-          entry("--bootstrap-servers", Set.of(KafkaOptions.class, NetworkCommand.class)), // network: instead of its own broker, no env
-          entry("--kafka", Set.of(KafkaOptions.class, NetworkCommand.class)), // network: only with --bootstrap-servers
-          entry("--model", Set.of(ModelsOptions.class, ModelOption.class)), // the network's models; the one a command works with
+          entry(
+              "--bootstrap-servers",
+              Set.of(
+                  KafkaOptions.class,
+                  NetworkCommand.class)), // network: instead of its own broker, no env
+          entry(
+              "--kafka",
+              Set.of(
+                  KafkaOptions.class,
+                  NetworkCommand.class)), // network: only with --bootstrap-servers
+          entry(
+              "--model",
+              Set.of(
+                  ModelsOptions.class,
+                  ModelOption.class)), // the network's models; the one a command works with
           entry("--models-dir", Set.of(ModelRegistryOptions.class)),
           entry("--samples", Set.of(SamplesOption.class)),
           entry("--exactly-once", Set.of(ExactlyOnceOption.class)),
           entry("--partitions", Set.of(PartitionsOption.class)),
-          entry("--redundancy", Set.of(RedundancyOption.class, SubmitCommand.class)), // the network's default; one task's
-          entry("--timeout-ms", Set.of(DeadlineOption.class, SimulateCommand.class)), // simulate's own shorter deadline
-          entry("--max-in-flight", Set.of(SubmitOptions.class, SimulateCommand.class)), // simulate's own lower window
+          entry(
+              "--redundancy",
+              Set.of(
+                  RedundancyOption.class,
+                  SubmitCommand.class)), // the network's default; one task's
+          entry(
+              "--timeout-ms",
+              Set.of(
+                  DeadlineOption.class, SimulateCommand.class)), // simulate's own shorter deadline
+          entry(
+              "--max-in-flight",
+              Set.of(SubmitOptions.class, SimulateCommand.class)), // simulate's own lower window
           entry("--json", Set.of(SubmitOptions.class)),
           entry("--report", Set.of(ReportOption.class)),
           entry("--audit-rate", Set.of(AuditOptions.class)),
           entry("--newcomer-audit-rate", Set.of(AuditOptions.class)),
           entry("--port", Set.of(ApiPortOption.class)),
-          entry("--state-dir", Set.of(ConsensusCommand.class, ApiCommand.class)), // each its own folder under MG_STATE_DIR
-          entry("--tasks", Set.of(SimulateCommand.class, SimulateTrustCommand.class, ChaosCommand.class, BenchCommand.class)),
-          entry("--peers", Set.of(NetworkCommand.class, ChaosCommand.class)), // chaos: honest peers, at least 4
-          entry("--limit", Set.of(NetworkCommand.class, EvaluateCommand.class))); // samples submitted; IDX examples scored
+          entry(
+              "--state-dir",
+              Set.of(
+                  ConsensusCommand.class,
+                  ApiCommand.class)), // each its own folder under MG_STATE_DIR
+          entry(
+              "--tasks",
+              Set.of(
+                  SimulateCommand.class,
+                  SimulateTrustCommand.class,
+                  ChaosCommand.class,
+                  BenchCommand.class)),
+          entry(
+              "--peers",
+              Set.of(NetworkCommand.class, ChaosCommand.class)), // chaos: honest peers, at least 4
+          entry(
+              "--limit",
+              Set.of(
+                  NetworkCommand.class,
+                  EvaluateCommand.class))); // samples submitted; IDX examples scored
 
   /** Every command under {@code mini-gradient}, by its name path, e.g. {@code simulate trust}. */
   private static Map<String, CommandLine> commands() {
@@ -103,13 +261,16 @@ class CommandOptionsTest {
   }
 
   private static void collect(String prefix, CommandLine cmd, Map<String, CommandLine> into) {
-    cmd.getSubcommands().forEach((name, sub) -> {
-      if (sub.getCommandSpec().aliases().length == 0 || !name.equals(sub.getCommandSpec().aliases()[0])) {
-        String path = prefix.isEmpty() ? name : prefix + " " + name;
-        into.put(path, sub);
-        collect(path, sub, into);
-      }
-    });
+    cmd.getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (sub.getCommandSpec().aliases().length == 0
+                  || !name.equals(sub.getCommandSpec().aliases()[0])) {
+                String path = prefix.isEmpty() ? name : prefix + " " + name;
+                into.put(path, sub);
+                collect(path, sub, into);
+              }
+            });
   }
 
   private static String longName(OptionSpec o) {
@@ -126,11 +287,16 @@ class CommandOptionsTest {
     Map<String, Set<String>> actual = new TreeMap<>();
 
     // when its options are listed
-    commands().forEach((name, cmd) -> {
-      Set<String> names = new TreeSet<>();
-      cmd.getCommandSpec().options().stream().map(CommandOptionsTest::longName).filter(n -> !HELP.contains(n)).forEach(names::add);
-      actual.put(name, names);
-    });
+    commands()
+        .forEach(
+            (name, cmd) -> {
+              Set<String> names = new TreeSet<>();
+              cmd.getCommandSpec().options().stream()
+                  .map(CommandOptionsTest::longName)
+                  .filter(n -> !HELP.contains(n))
+                  .forEach(names::add);
+              actual.put(name, names);
+            });
 
     // then they are the ones listed here
     assertThat(actual).isEqualTo(new TreeMap<>(OPTIONS));
@@ -141,38 +307,60 @@ class CommandOptionsTest {
     // given where each option of each command is declared
     Map<String, Set<String>> commandsByOption = new TreeMap<>();
     Map<String, Set<Class<?>>> declarations = new TreeMap<>();
-    commands().forEach((name, cmd) -> cmd.getCommandSpec().options().stream()
-        .filter(o -> !HELP.contains(longName(o)))
-        .forEach(o -> {
-          commandsByOption.computeIfAbsent(longName(o), k -> new TreeSet<>()).add(name);
-          declarations.computeIfAbsent(longName(o), k -> new HashSet<>()).add(declaredIn(o));
-        }));
+    commands()
+        .forEach(
+            (name, cmd) ->
+                cmd.getCommandSpec().options().stream()
+                    .filter(o -> !HELP.contains(longName(o)))
+                    .forEach(
+                        o -> {
+                          commandsByOption
+                              .computeIfAbsent(longName(o), k -> new TreeSet<>())
+                              .add(name);
+                          declarations
+                              .computeIfAbsent(longName(o), k -> new HashSet<>())
+                              .add(declaredIn(o));
+                        }));
 
     // when the options more than one command has are picked out
     Map<String, Set<Class<?>>> shared = new TreeMap<>();
-    commandsByOption.forEach((option, commands) -> {
-      if (commands.size() > 1) {
-        shared.put(option, declarations.get(option));
-      }
-    });
+    commandsByOption.forEach(
+        (option, commands) -> {
+          if (commands.size() > 1) {
+            shared.put(option, declarations.get(option));
+          }
+        });
 
     // then each comes from the declarations listed, and a single one is a mixin, not a command
     assertThat(shared).isEqualTo(new TreeMap<>(SHARED));
-    SHARED.forEach((option, classes) -> {
-      if (classes.size() == 1) {
-        Class<?> mixin = classes.iterator().next();
-        assertThat(mixin.isAnnotationPresent(CommandLine.Command.class)).as(option + " in " + mixin).isFalse();
-      }
-    });
+    SHARED.forEach(
+        (option, classes) -> {
+          if (classes.size() == 1) {
+            Class<?> mixin = classes.iterator().next();
+            assertThat(mixin.isAnnotationPresent(CommandLine.Command.class))
+                .as(option + " in " + mixin)
+                .isFalse();
+          }
+        });
   }
 
   @Test
   void aSharedOptionHasOneDefaultAndOneEnvironmentVariable() {
     // given the default value each command's declaration of a one-mixin option carries
     Map<String, Set<String>> defaults = new TreeMap<>();
-    commands().forEach((name, cmd) -> cmd.getCommandSpec().options().stream()
-        .filter(o -> SHARED.getOrDefault(longName(o), Set.of()).size() == 1)
-        .forEach(o -> defaults.computeIfAbsent(longName(o), k -> new TreeSet<>()).add(((AnnotatedElement) o.userObject()).getAnnotation(CommandLine.Option.class).defaultValue())));
+    commands()
+        .forEach(
+            (name, cmd) ->
+                cmd.getCommandSpec().options().stream()
+                    .filter(o -> SHARED.getOrDefault(longName(o), Set.of()).size() == 1)
+                    .forEach(
+                        o ->
+                            defaults
+                                .computeIfAbsent(longName(o), k -> new TreeSet<>())
+                                .add(
+                                    ((AnnotatedElement) o.userObject())
+                                        .getAnnotation(CommandLine.Option.class)
+                                        .defaultValue())));
 
     // then each has one, and the consensus settings read the variables the README lists
     defaults.forEach((option, values) -> assertThat(values).as(option).hasSize(1));
@@ -208,6 +396,9 @@ class CommandOptionsTest {
 
     // then it stops before starting anything: one line naming the option, exit 2
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString().strip()).startsWith("network: ").contains("--redundancy").doesNotContain("\n");
+    assertThat(err.toString().strip())
+        .startsWith("network: ")
+        .contains("--redundancy")
+        .doesNotContain("\n");
   }
 }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A consensus app stopped cleanly leaves its consumer group, so its partitions (and the tasks
- * waiting on them) go to another instance at once rather than after the session timeout; a
- * crashed one stays a member until the broker expires it.
+ * waiting on them) go to another instance at once rather than after the session timeout; a crashed
+ * one stays a member until the broker expires it.
  */
 class ConsensusCloseIT {
   @TempDir Path state;
@@ -35,22 +35,31 @@ class ConsensusCloseIT {
       try (Admin admin = Admin.create(settings.properties(Map.of()))) {
         ConsensusService stopped = new ConsensusService(config.withStateDir(state.resolve("a")));
         stopped.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> stopped.state() == KafkaStreams.State.RUNNING);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> stopped.state() == KafkaStreams.State.RUNNING);
         assertThat(members(admin, config.applicationId())).isEqualTo(1);
         stopped.close();
-        assertThat(members(admin, config.applicationId())).as("a stopped instance has left").isZero();
+        assertThat(members(admin, config.applicationId()))
+            .as("a stopped instance has left")
+            .isZero();
 
         ConsensusService crashed = new ConsensusService(config.withStateDir(state.resolve("b")));
         crashed.start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> crashed.state() == KafkaStreams.State.RUNNING);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> crashed.state() == KafkaStreams.State.RUNNING);
         crashed.crash();
-        assertThat(members(admin, config.applicationId())).as("a crashed instance stays until its session expires").isEqualTo(1);
+        assertThat(members(admin, config.applicationId()))
+            .as("a crashed instance stays until its session expires")
+            .isEqualTo(1);
       }
     }
   }
 
   private static int members(Admin admin, String group) throws Exception {
-    ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+    ConsumerGroupDescription d =
+        admin.describeConsumerGroups(List.of(group)).all().get().get(group);
     return d.members().size();
   }
 }

@@ -51,7 +51,9 @@ class DashboardIT {
   static void startNetwork() throws Exception {
     running = TestNetwork.start();
     network = running.network();
-    await().atMost(Duration.ofSeconds(30)).until(() -> send(get("/api/summary")).statusCode() == 200);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> send(get("/api/summary")).statusCode() == 200);
   }
 
   @AfterAll
@@ -81,7 +83,11 @@ class DashboardIT {
 
   private static Path sample(int i) throws Exception {
     try (Stream<Path> s = Files.list(SAMPLES)) {
-      return s.filter(p -> p.toString().endsWith(".png")).sorted().skip(i).findFirst().orElseThrow();
+      return s.filter(p -> p.toString().endsWith(".png"))
+          .sorted()
+          .skip(i)
+          .findFirst()
+          .orElseThrow();
     }
   }
 
@@ -124,14 +130,16 @@ class DashboardIT {
     assertThat(c.get("status").asText()).isEqualTo("DECIDED");
     assertThat(c.get("name").asText()).isEqualTo(digit.getFileName().toString());
     assertThat(c.get("verdicts").size()).isEqualTo(3);
-    HttpResponse<byte[]> input = http.send(get("/api/tasks/" + taskId + "/input"), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> input =
+        http.send(get("/api/tasks/" + taskId + "/input"), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(input.statusCode()).isEqualTo(200);
     assertThat(input.headers().firstValue("Content-Type")).contains("image/png");
     assertThat(input.body()).isEqualTo(bytes);
     // and an unknown task is a 404 with a JSON error
     HttpResponse<String> unknown = send(get("/api/tasks/no-such-task"));
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(JsonSerde.MAPPER.readTree(unknown.body()).get("error").asText()).contains("no-such-task");
+    assertThat(JsonSerde.MAPPER.readTree(unknown.body()).get("error").asText())
+        .contains("no-such-task");
     assertThat(send(get("/api/tasks/no-such-task/input")).statusCode()).isEqualTo(404);
   }
 
@@ -140,8 +148,13 @@ class DashboardIT {
   void aMultipartUploadIsDecidedUnderItsFileName() throws Exception {
     Path digit = sample(1);
     String boundary = "mg-" + System.nanoTime();
-    byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\""
-        + digit.getFileName() + "\"\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        ("--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\""
+                + digit.getFileName()
+                + "\"\r\nContent-Type: image/png\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8);
     byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
     byte[] file = Files.readAllBytes(digit);
     byte[] body = new byte[head.length + file.length + tail.length];
@@ -163,34 +176,44 @@ class DashboardIT {
     Path boot = FASHION.resolve("samples").resolve("fashion-00242-label-9.png");
 
     // when it is posted to the model by its name, as GET /api/models lists it
-    String taskId = post(Files.readAllBytes(boot), "image/png", "?model=fashion-mnist&name=boot.png");
+    String taskId =
+        post(Files.readAllBytes(boot), "image/png", "?model=fashion-mnist&name=boot.png");
 
     // then that model decided it
     JsonNode c = awaitConsensus(taskId);
     assertThat(c.get("status").asText()).isEqualTo("DECIDED");
     JsonNode fashion = json("/api/models").get(0); // sorted by name
     assertThat(fashion.get("name").asText()).isEqualTo("fashion-mnist");
-    assertThat(c.get("modelId").asText()).isEqualTo(fashion.get("modelId").asText()).isNotEqualTo(network.modelId());
+    assertThat(c.get("modelId").asText())
+        .isEqualTo(fashion.get("modelId").asText())
+        .isNotEqualTo(network.modelId());
     assertThat(c.get("label").asInt()).isEqualTo(9);
     // and an unknown name is a 400 that lists the known ones
     HttpResponse<String> unknown =
-        send(HttpRequest.newBuilder(uri("/api/tasks?model=cifar")).header("Content-Type", "image/png")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(boot))).build());
+        send(
+            HttpRequest.newBuilder(uri("/api/tasks?model=cifar"))
+                .header("Content-Type", "image/png")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(boot)))
+                .build());
     assertThat(unknown.statusCode()).isEqualTo(400);
-    assertThat(JsonSerde.MAPPER.readTree(unknown.body()).get("error").asText()).contains("[fashion-mnist, mnist]");
+    assertThat(JsonSerde.MAPPER.readTree(unknown.body()).get("error").asText())
+        .contains("[fashion-mnist, mnist]");
   }
 
   @Test
   @Order(3)
   void peersCarryTheirReputationAndItsHistory() throws Exception {
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      JsonNode peers = json("/api/peers");
-      assertThat(peers.size()).isEqualTo(3);
-      for (JsonNode p : peers) {
-        assertThat(p.get("status").asText()).isEqualTo("active");
-        assertThat(p.at("/reputation/agreed").asLong()).isGreaterThanOrEqualTo(2);
-      }
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              JsonNode peers = json("/api/peers");
+              assertThat(peers.size()).isEqualTo(3);
+              for (JsonNode p : peers) {
+                assertThat(p.get("status").asText()).isEqualTo("active");
+                assertThat(p.at("/reputation/agreed").asLong()).isGreaterThanOrEqualTo(2);
+              }
+            });
     JsonNode one = json("/api/peers/peer-1");
     assertThat(one.get("registry").get("models").get(0).asText()).isEqualTo(network.modelId());
     assertThat(one.get("history").size()).isGreaterThanOrEqualTo(1);
@@ -215,27 +238,33 @@ class DashboardIT {
   @Test
   @Order(4)
   void aNonImageIsRejectedAndCountedUnderDeadLettersByReason() throws Exception {
-    String taskId = post("not an image".getBytes(StandardCharsets.UTF_8), "image/png", "?name=bogus.png");
+    String taskId =
+        post("not an image".getBytes(StandardCharsets.UTF_8), "image/png", "?name=bogus.png");
     assertThat(awaitConsensus(taskId).get("status").asText()).isEqualTo("REJECTED");
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      JsonNode dead = json("/api/dead-letters");
-      assertThat(dead.at("/byReason/not-an-image").asLong()).isGreaterThanOrEqualTo(3);
-      assertThat(dead.at("/bySource/inference.tasks").asLong()).isGreaterThanOrEqualTo(3);
-      assertThat(dead.get("recent").get(0).get("key").asText()).isEqualTo(taskId);
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              JsonNode dead = json("/api/dead-letters");
+              assertThat(dead.at("/byReason/not-an-image").asLong()).isGreaterThanOrEqualTo(3);
+              assertThat(dead.at("/bySource/inference.tasks").asLong()).isGreaterThanOrEqualTo(3);
+              assertThat(dead.get("recent").get(0).get("key").asText()).isEqualTo(taskId);
+            });
   }
 
   @Test
   @Order(4)
   void aSubmittedPageIsServedBackAsBytesNotAsAPage() throws Exception {
     // (text/* bodies are refused with 415; SVG is an image type that can carry a script)
-    String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script></svg>";
+    String svg =
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script></svg>";
     String taskId = post(svg.getBytes(StandardCharsets.UTF_8), "image/svg+xml", "?name=page.svg");
     assertThat(awaitConsensus(taskId).get("status").asText()).isEqualTo("REJECTED");
     HttpResponse<String> input = send(get("/api/tasks/" + taskId + "/input"));
     assertThat(input.statusCode()).isEqualTo(200);
     assertThat(input.headers().firstValue("Content-Type")).contains("application/octet-stream");
-    assertThat(input.headers().firstValue("Content-Security-Policy")).contains("default-src 'none'; sandbox");
+    assertThat(input.headers().firstValue("Content-Security-Policy"))
+        .contains("default-src 'none'; sandbox");
     assertThat(input.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
   }
 
@@ -245,19 +274,25 @@ class DashboardIT {
     // given an open event stream
     HttpResponse<InputStream> stream =
         http.send(
-            HttpRequest.newBuilder(uri("/api/events")).header("Accept", "text/event-stream").build(),
+            HttpRequest.newBuilder(uri("/api/events"))
+                .header("Accept", "text/event-stream")
+                .build(),
             HttpResponse.BodyHandlers.ofInputStream());
     List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          lines.add(line);
-        }
-      } catch (java.io.IOException e) {
-        // closed by the test
-      }
-    });
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  lines.add(line);
+                }
+              } catch (java.io.IOException e) {
+                // closed by the test
+              }
+            });
     reader.setDaemon(true);
     reader.start();
     await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains("event: summary"));
@@ -266,11 +301,14 @@ class DashboardIT {
     String taskId = post(Files.readAllBytes(sample(2)), "image/png", "");
 
     // then a task event and a consensus event name it
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      String all = String.join("\n", lines);
-      assertThat(all).containsPattern("event: task\ndata: \\[[^\n]*" + taskId);
-      assertThat(all).containsPattern("event: consensus\ndata: \\[[^\n]*" + taskId);
-    });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              String all = String.join("\n", lines);
+              assertThat(all).containsPattern("event: task\ndata: \\[[^\n]*" + taskId);
+              assertThat(all).containsPattern("event: consensus\ndata: \\[[^\n]*" + taskId);
+            });
     stream.body().close();
   }
 
@@ -279,14 +317,20 @@ class DashboardIT {
   void prometheusTextHasTheNetworksMetricsAndPassesPromtool() throws Exception {
     // the gauges and counters follow the views, which the API refreshes periodically
     String[] scraped = new String[1];
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(scraped[0] = send(get("/prometheus")).body())
-        .contains("mg_peer_reputation{peer=\"peer-1\"}")
-        .containsPattern("mg_dead_letters_total\\{reason=\"not-an-image\"\\} ([3-9]|[1-9][0-9]+)\\."));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(scraped[0] = send(get("/prometheus")).body())
+                    .contains("mg_peer_reputation{peer=\"peer-1\"}")
+                    .containsPattern(
+                        "mg_dead_letters_total\\{reason=\"not-an-image\"\\} ([3-9]|[1-9][0-9]+)\\."));
     String text = scraped[0];
     assertThat(text)
         .containsPattern("mg_decisions_total\\{status=\"DECIDED\"\\} [1-9]")
         .containsPattern("mg_verdicts_total\\{verdict=\"AGREED\"\\} [1-9]")
-        .containsPattern("mg_dead_letters_total\\{reason=\"not-an-image\"\\} ([3-9]|[1-9][0-9]+)\\.")
+        .containsPattern(
+            "mg_dead_letters_total\\{reason=\"not-an-image\"\\} ([3-9]|[1-9][0-9]+)\\.")
         .containsPattern("mg_peer_votes_total\\{peer=\"peer-2\",verdict=\"AGREED\"\\} [1-9]")
         .contains("mg_peer_stake{peer=\"peer-3\"}")
         .contains("mg_peer_active{peer=\"peer-1\"} 1")
@@ -296,10 +340,14 @@ class DashboardIT {
         .containsPattern("mg_committee_seats_count [1-9]")
         .contains("kafka_stream_alive_stream_threads"); // the views' own Kafka Streams metrics
     Path file = Files.writeString(tmp.resolve("metrics.prom"), text);
-    Process p = new ProcessBuilder("promtool", "check", "metrics")
-        .redirectInput(file.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("promtool", "check", "metrics")
+            .redirectInput(file.toFile())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    // exit 1: the text does not parse; exit 3: lint problems, allowed only in Kafka's and the JVM's own names
+    // exit 1: the text does not parse; exit 3: lint problems, allowed only in Kafka's and the JVM's
+    // own names
     assertThat(p.waitFor()).as(out).isIn(0, 3);
     assertThat(out.lines().filter(l -> l.startsWith("mg_")).toList()).as(out).isEmpty();
   }
@@ -311,14 +359,21 @@ class DashboardIT {
     network.peers().get(2).close();
 
     // then the API lists it as left, not active, and Prometheus says so
-    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-      JsonNode peer = json("/api/peers/peer-3");
-      assertThat(peer.get("status").asText()).isEqualTo("left");
-      assertThat(peer.get("active").asBoolean()).isFalse();
-      assertThat(json("/metrics").get("active_peers").toString()).doesNotContain("peer-3");
-    });
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-        assertThat(send(get("/prometheus")).body()).contains("mg_peer_active{peer=\"peer-3\"} 0"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              JsonNode peer = json("/api/peers/peer-3");
+              assertThat(peer.get("status").asText()).isEqualTo("left");
+              assertThat(peer.get("active").asBoolean()).isFalse();
+              assertThat(json("/metrics").get("active_peers").toString()).doesNotContain("peer-3");
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(send(get("/prometheus")).body())
+                    .contains("mg_peer_active{peer=\"peer-3\"} 0"));
   }
 
   @Test
@@ -328,22 +383,30 @@ class DashboardIT {
     Path script = DASHBOARD.resolve("e2e").resolve("dashboard.e2e.mjs");
     assertThat(script).exists();
     assertThat(DASHBOARD.resolve("node_modules").resolve("playwright-core"))
-        .as("run the Maven build without -Ddashboard.skip: it runs npm ci in dashboard/").exists();
+        .as("run the Maven build without -Ddashboard.skip: it runs npm ci in dashboard/")
+        .exists();
     Path screenshot = Path.of("target", "dashboard.png").toAbsolutePath();
     Path log = Path.of("target", "dashboard-e2e.log").toAbsolutePath();
 
     // when it submits 12 digits and a non-image over HTTP and watches the page
-    Process node = new ProcessBuilder(
-            "node", "e2e/dashboard.e2e.mjs",
-            "--url", "http://localhost:" + network.httpPort(),
-            "--samples", SAMPLES.toAbsolutePath().toString(),
-            "--fashion-samples", FASHION.resolve("samples").toAbsolutePath().toString(),
-            "--screenshot", screenshot.toString(),
-            "--count", "12")
-        .directory(DASHBOARD.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    Process node =
+        new ProcessBuilder(
+                "node",
+                "e2e/dashboard.e2e.mjs",
+                "--url",
+                "http://localhost:" + network.httpPort(),
+                "--samples",
+                SAMPLES.toAbsolutePath().toString(),
+                "--fashion-samples",
+                FASHION.resolve("samples").toAbsolutePath().toString(),
+                "--screenshot",
+                screenshot.toString(),
+                "--count",
+                "12")
+            .directory(DASHBOARD.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     boolean done = node.waitFor(4, TimeUnit.MINUTES); // a bound for a hung browser, not a wait
     if (!done) {
       node.destroyForcibly();

@@ -3,9 +3,9 @@ package dev.minigradient.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.model.InferenceEngine;
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.worker.WorkerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,9 @@ class FixedTimeEngineTest {
 
   @BeforeAll
   static void open() throws Exception {
-    model = ServedModel.open(ModelSpec.load(Path.of("..", "models", "mnist")), WorkerConfig.DEFAULT_MAX_PIXELS);
+    model =
+        ServedModel.open(
+            ModelSpec.load(Path.of("..", "models", "mnist")), WorkerConfig.DEFAULT_MAX_PIXELS);
     List<Path> samples;
     try (Stream<Path> s = Files.list(Path.of("..", "models", "mnist", "samples"))) {
       samples = s.filter(p -> p.toString().endsWith(".png")).sorted().limit(5).toList();
@@ -132,7 +134,9 @@ class FixedTimeEngineTest {
     ServedModel timed = FixedTimeEngine.serving(model, Duration.ofMillis(1));
     byte[] image;
     try (Stream<Path> s = Files.list(Path.of("..", "models", "mnist", "samples"))) {
-      image = Files.readAllBytes(s.filter(p -> p.toString().endsWith(".png")).sorted().findFirst().orElseThrow());
+      image =
+          Files.readAllBytes(
+              s.filter(p -> p.toString().endsWith(".png")).sorted().findFirst().orElseThrow());
     }
 
     // when
@@ -147,7 +151,9 @@ class FixedTimeEngineTest {
 
   @Test
   void refusesANonPositiveTime() {
-    assertThatThrownBy(() -> new FixedTimeEngine(model.engine(), Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new FixedTimeEngine(model.engine(), Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new FixedTimeEngine(model.engine(), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new FixedTimeEngine(model.engine(), Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -56,7 +56,8 @@ class ModuleBoundariesTest {
           .that()
           .resideInAPackage(MODEL)
           .should()
-          .onlyDependOnClassesThat(not(resideInAPackage(OURS)).or(resideInAnyPackage(PROTOCOL, MODEL)))
+          .onlyDependOnClassesThat(
+              not(resideInAPackage(OURS)).or(resideInAnyPackage(PROTOCOL, MODEL)))
           .because("peers and the referee run the same model code, below both");
 
   @ArchTest

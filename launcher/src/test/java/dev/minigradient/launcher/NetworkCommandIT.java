@@ -28,8 +28,25 @@ class NetworkCommandIT {
 
     // when it runs on ten samples
     int code =
-        cmd.execute("network", "--models-dir", "../models", "--model", "mnist", "--samples", "../models/mnist/samples",
-            "--limit", "10", "--port", "0", "--partitions", "2", "--redundancy", "all", "--json", "--report", report.toString());
+        cmd.execute(
+            "network",
+            "--models-dir",
+            "../models",
+            "--model",
+            "mnist",
+            "--samples",
+            "../models/mnist/samples",
+            "--limit",
+            "10",
+            "--port",
+            "0",
+            "--partitions",
+            "2",
+            "--redundancy",
+            "all",
+            "--json",
+            "--report",
+            report.toString());
 
     // then every digit is decided, one JSON line each, and the summary is written
     assertThat(code).as(err.toString()).isZero();

@@ -36,7 +36,13 @@ record TestNetwork(TestKafka broker, EmbeddedNetwork network) implements AutoClo
       EmbeddedNetwork network =
           EmbeddedNetwork.start(
               EmbeddedNetwork.Options.honest(
-                  broker.bootstrapServers(), 3, List.of(ModelSpec.load(MNIST), ModelSpec.load(FASHION)), 0, 3, 10_000, 100,
+                  broker.bootstrapServers(),
+                  3,
+                  List.of(ModelSpec.load(MNIST), ModelSpec.load(FASHION)),
+                  0,
+                  3,
+                  10_000,
+                  100,
                   ConsensusConfig.DEFAULT_EXACTLY_ONCE),
               Duration.ofSeconds(90));
       return new TestNetwork(broker, network);

@@ -17,21 +17,33 @@ import picocli.CommandLine.Option;
 @Command(
     name = "metrics-api",
     mixinStandardHelpOptions = true,
-    description = "Serves /metrics, /health and /api over the network's state (Kafka Streams global tables). A --model that is not found is skipped.")
+    description =
+        "Serves /metrics, /health and /api over the network's state (Kafka Streams global tables). A --model that is not found is skipped.")
 public final class ApiCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafka;
 
   @Mixin ApiPortOption port;
 
-  @Option(names = "--host", defaultValue = "${env:MG_API_HOST:-127.0.0.1}", description = "Address to listen on; 0.0.0.0 for every interface (env MG_API_HOST; default: ${DEFAULT-VALUE}, this machine only).")
+  @Option(
+      names = "--host",
+      defaultValue = "${env:MG_API_HOST:-127.0.0.1}",
+      description =
+          "Address to listen on; 0.0.0.0 for every interface (env MG_API_HOST; default: ${DEFAULT-VALUE}, this machine only).")
   String host;
 
-  @Option(names = "--default-model-id", description = "Model id (SHA-256 of its ONNX file) for POST /api/tasks when a request names none (default: the one model active peers serve).")
+  @Option(
+      names = "--default-model-id",
+      description =
+          "Model id (SHA-256 of its ONNX file) for POST /api/tasks when a request names none (default: the one model active peers serve).")
   String defaultModelId;
 
   @Mixin ModelsOptions models;
 
-  @Option(names = "--state-dir", defaultValue = "${env:MG_STATE_DIR:-state}/api", description = "State store directory (env MG_STATE_DIR names its parent; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--state-dir",
+      defaultValue = "${env:MG_STATE_DIR:-state}/api",
+      description =
+          "State store directory (env MG_STATE_DIR names its parent; default: ${DEFAULT-VALUE}).")
   Path stateDir;
 
   @Override
@@ -50,7 +62,15 @@ public final class ApiCommand implements Callable<Integer> {
     if (host == null || host.isBlank()) {
       host = "127.0.0.1"; // MG_API_HOST set but empty: this machine only, never every interface
     }
-    ApiService api = new ApiService(kafka.settings(), appId, stateDir.resolve("port-" + port.port()), host, port.port(), defaultModelId, known);
+    ApiService api =
+        new ApiService(
+            kafka.settings(),
+            appId,
+            stateDir.resolve("port-" + port.port()),
+            host,
+            port.port(),
+            defaultModelId,
+            known);
     try {
       api.start();
     } catch (RuntimeException e) {

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the API answers errors: JSON {@code {"status":400,"error":"..."}}, a 405 with {@code
- * Allow}, and 503 with {@code Retry-After: 1} while the stores or the feed are not ready.
+ * How the API answers errors: JSON {@code {"status":400,"error":"..."}}, a 405 with {@code Allow},
+ * and 503 with {@code Retry-After: 1} while the stores or the feed are not ready.
  */
 final class ApiErrors {
   private ApiErrors() {}
@@ -27,7 +27,10 @@ final class ApiErrors {
     String allowed = e.getDetails().get("availableMethods");
     if (e.getStatus() == HttpStatus.METHOD_NOT_ALLOWED.getCode() && allowed != null) {
       ctx.header("Allow", allowed);
-      error(ctx, HttpStatus.METHOD_NOT_ALLOWED, ctx.method() + " not allowed on " + ctx.path() + "; allowed: " + allowed);
+      error(
+          ctx,
+          HttpStatus.METHOD_NOT_ALLOWED,
+          ctx.method() + " not allowed on " + ctx.path() + "; allowed: " + allowed);
       return;
     }
     error(ctx, HttpStatus.forStatus(e.getStatus()), e.getMessage());
@@ -41,7 +44,9 @@ final class ApiErrors {
    */
   static void validation(ValidationException e, Context ctx) {
     List<String> parts = new ArrayList<>();
-    e.getErrors().forEach((field, errors) -> errors.forEach(err -> parts.add(field + ": " + err.getMessage())));
+    e.getErrors()
+        .forEach(
+            (field, errors) -> errors.forEach(err -> parts.add(field + ": " + err.getMessage())));
     error(ctx, HttpStatus.BAD_REQUEST, parts.isEmpty() ? "bad request" : String.join("; ", parts));
   }
 

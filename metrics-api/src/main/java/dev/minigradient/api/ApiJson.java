@@ -9,14 +9,15 @@ import dev.minigradient.protocol.JsonSerde;
 import java.io.IOException;
 
 /**
- * The API's JSON mapper: the wire mapper ({@link JsonSerde#MAPPER}) plus one rule for HTTP
- * clients: a NaN or infinite {@code double}/{@code float} is written as {@code null}, since JSON
- * has no such numbers and browsers' {@code JSON.parse} rejects Jackson's default {@code "NaN"}
- * strings as numbers.
+ * The API's JSON mapper: the wire mapper ({@link JsonSerde#MAPPER}) plus one rule for HTTP clients:
+ * a NaN or infinite {@code double}/{@code float} is written as {@code null}, since JSON has no such
+ * numbers and browsers' {@code JSON.parse} rejects Jackson's default {@code "NaN"} strings as
+ * numbers.
  */
 public final class ApiJson {
   /** The mapper every API response is written with. */
-  public static final ObjectMapper MAPPER = JsonSerde.MAPPER.copy().registerModule(nonFiniteAsNull());
+  public static final ObjectMapper MAPPER =
+      JsonSerde.MAPPER.copy().registerModule(nonFiniteAsNull());
 
   private ApiJson() {}
 
@@ -24,7 +25,8 @@ public final class ApiJson {
     JsonSerializer<Double> doubles =
         new JsonSerializer<>() {
           @Override
-          public void serialize(Double v, JsonGenerator gen, SerializerProvider p) throws IOException {
+          public void serialize(Double v, JsonGenerator gen, SerializerProvider p)
+              throws IOException {
             if (v == null || v.isNaN() || v.isInfinite()) {
               gen.writeNull();
             } else {
@@ -35,7 +37,8 @@ public final class ApiJson {
     JsonSerializer<Float> floats =
         new JsonSerializer<>() {
           @Override
-          public void serialize(Float v, JsonGenerator gen, SerializerProvider p) throws IOException {
+          public void serialize(Float v, JsonGenerator gen, SerializerProvider p)
+              throws IOException {
             if (v == null || v.isNaN() || v.isInfinite()) {
               gen.writeNull();
             } else {

@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The API's Prometheus metrics ({@code GET /prometheus}, text format 0.0.4) through Micrometer:
- * the views' own Kafka Streams client metrics ({@link KafkaStreamsMetrics}), the JVM's, and the
+ * The API's Prometheus metrics ({@code GET /prometheus}, text format 0.0.4) through Micrometer: the
+ * views' own Kafka Streams client metrics ({@link KafkaStreamsMetrics}), the JVM's, and the
  * network's:
  *
  * <ul>
@@ -30,25 +30,27 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code mg_decisions_total{status}}: decisions by status;
  *   <li>{@code mg_verdicts_total{verdict}}: peer verdicts by kind;
  *   <li>{@code mg_dead_letters_total{reason}}: dead-letter records by reason;
- *   <li>{@code mg_escalations_total{reason}}: decisions the referee's re-execution made, by
- *       reason (registered as each reason is first seen);
- *   <li>{@code mg_inferences_total}: model runs the decisions asked of the network ({@code Consensus.inferences}: one per eligible, seated peer, plus the referee's re-execution);
- *   <li>{@code mg_peer_reputation{peer}}, {@code mg_peer_stake{peer}}, {@code
- *       mg_peer_active{peer}} (1 or 0), {@code mg_peer_votes_total{peer,verdict}};
+ *   <li>{@code mg_escalations_total{reason}}: decisions the referee's re-execution made, by reason
+ *       (registered as each reason is first seen);
+ *   <li>{@code mg_inferences_total}: model runs the decisions asked of the network ({@code
+ *       Consensus.inferences}: one per eligible, seated peer, plus the referee's re-execution);
+ *   <li>{@code mg_peer_reputation{peer}}, {@code mg_peer_stake{peer}}, {@code mg_peer_active{peer}}
+ *       (1 or 0), {@code mg_peer_votes_total{peer,verdict}};
  *   <li>{@code mg_decision_latency_seconds}: a histogram of the decisions this API instance saw
  *       arrive since it started;
  *   <li>{@code mg_committee_seats}: a histogram of the committee seats of the same decisions (a
  *       committee of every eligible peer counts one seat each; a decision no peer served, none).
  * </ul>
  *
- * Network figures come from the latest {@link NetworkStats.Snapshot} ({@link #update}), so a
- * scrape never waits on the state stores.
+ * Network figures come from the latest {@link NetworkStats.Snapshot} ({@link #update}), so a scrape
+ * never waits on the state stores.
  */
 public final class ApiMetrics implements AutoCloseable {
   /** Upper bounds of the seats histogram's buckets. */
   private static final double[] SEAT_BUCKETS = {1, 2, 3, 5, 7, 10, 15, 25, 50};
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final KafkaStreamsMetrics streamsMetrics;
   private final Timer latency;
   private final DistributionSummary seats;
@@ -80,30 +82,40 @@ public final class ApiMetrics implements AutoCloseable {
     }
     for (Verdict v : Verdict.values()) {
       FunctionCounter.builder("mg.verdicts", this, m -> m.count(m.summaryMap(false), v.name()))
-          .description("Peer verdicts in consensus records at decision time, by kind (PENDING: no vote yet when decided early)")
+          .description(
+              "Peer verdicts in consensus records at decision time, by kind (PENDING: no vote yet when decided early)")
           .tag("verdict", v.name())
           .register(registry);
     }
-    FunctionCounter.builder("mg.inferences", this, m -> {
-          NetworkStats.Snapshot s = m.snapshot;
-          return s == null ? 0 : s.summary().committees().inferences();
-        })
-        .description("Model runs the decisions asked of the network: one per seated (eligible) peer plus the referee's re-executions")
+    FunctionCounter.builder(
+            "mg.inferences",
+            this,
+            m -> {
+              NetworkStats.Snapshot s = m.snapshot;
+              return s == null ? 0 : s.summary().committees().inferences();
+            })
+        .description(
+            "Model runs the decisions asked of the network: one per seated (eligible) peer plus the referee's re-executions")
         .register(registry);
     latency =
         Timer.builder("mg.decision.latency")
-            .description("Submission-to-decision latency of the decisions this API instance saw arrive")
+            .description(
+                "Submission-to-decision latency of the decisions this API instance saw arrive")
             .serviceLevelObjectives(latencyBuckets())
             .register(registry);
     seats =
         DistributionSummary.builder("mg.committee.seats")
-            .description("Committee seats of the decisions this API instance saw arrive (every eligible peer: one seat each)")
+            .description(
+                "Committee seats of the decisions this API instance saw arrive (every eligible peer: one seat each)")
             .serviceLevelObjectives(SEAT_BUCKETS)
             .register(registry);
     feed.onConsensus(this::record);
   }
 
-  /** The histogram's buckets: the dashboard's latency buckets ({@link NetworkStats#LATENCY_BOUNDS_MS}). */
+  /**
+   * The histogram's buckets: the dashboard's latency buckets ({@link
+   * NetworkStats#LATENCY_BOUNDS_MS}).
+   */
   private static Duration[] latencyBuckets() {
     Duration[] out = new Duration[NetworkStats.LATENCY_BOUNDS_MS.length];
     for (int i = 0; i < out.length; i++) {
@@ -159,10 +171,13 @@ public final class ApiMetrics implements AutoCloseable {
     }
     for (String reason : s.deadByReason().keySet()) {
       if (reasons.add(reason)) {
-        FunctionCounter.builder("mg.dead.letters", this, m -> {
-              NetworkStats.Snapshot cur = m.snapshot;
-              return cur == null ? 0 : cur.deadByReason().getOrDefault(reason, 0L);
-            })
+        FunctionCounter.builder(
+                "mg.dead.letters",
+                this,
+                m -> {
+                  NetworkStats.Snapshot cur = m.snapshot;
+                  return cur == null ? 0 : cur.deadByReason().getOrDefault(reason, 0L);
+                })
             .description("Dead-letter records by reason")
             .tag("reason", reason)
             .register(registry);
@@ -170,10 +185,15 @@ public final class ApiMetrics implements AutoCloseable {
     }
     for (String reason : s.summary().committees().escalations().keySet()) {
       if (escalationReasons.add(reason)) {
-        FunctionCounter.builder("mg.escalations", this, m -> {
-              NetworkStats.Snapshot cur = m.snapshot;
-              return cur == null ? 0 : cur.summary().committees().escalations().getOrDefault(reason, 0L);
-            })
+        FunctionCounter.builder(
+                "mg.escalations",
+                this,
+                m -> {
+                  NetworkStats.Snapshot cur = m.snapshot;
+                  return cur == null
+                      ? 0
+                      : cur.summary().committees().escalations().getOrDefault(reason, 0L);
+                })
             .description("Decisions the referee's re-execution made, by reason")
             .tag("reason", reason)
             .register(registry);
@@ -190,10 +210,13 @@ public final class ApiMetrics implements AutoCloseable {
         .description("A peer's stake in the reputation ledger, tokens")
         .tag("peer", peer)
         .register(registry);
-    Gauge.builder("mg.peer.active", this, m -> {
-          NetworkStats.Snapshot s = m.snapshot;
-          return s != null && s.summary().activePeers().contains(peer) ? 1 : 0;
-        })
+    Gauge.builder(
+            "mg.peer.active",
+            this,
+            m -> {
+              NetworkStats.Snapshot s = m.snapshot;
+              return s != null && s.summary().activePeers().contains(peer) ? 1 : 0;
+            })
         .description("1 while the peer is active in the registry, else 0")
         .tag("peer", peer)
         .register(registry);
@@ -206,7 +229,10 @@ public final class ApiMetrics implements AutoCloseable {
             "INVALID", r -> r.invalid());
     kinds.forEach(
         (kind, f) ->
-            FunctionCounter.builder("mg.peer.votes", this, m -> m.reputation(peer) == null ? 0 : f.applyAsDouble(m.reputation(peer)))
+            FunctionCounter.builder(
+                    "mg.peer.votes",
+                    this,
+                    m -> m.reputation(peer) == null ? 0 : f.applyAsDouble(m.reputation(peer)))
                 .description("A peer's settled verdicts by kind, from the reputation ledger")
                 .tag("peer", peer)
                 .tag("verdict", kind)

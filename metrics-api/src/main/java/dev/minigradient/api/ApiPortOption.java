@@ -7,7 +7,8 @@ public final class ApiPortOption {
   @Option(
       names = "--port",
       defaultValue = "${env:MG_API_PORT:-8000}",
-      description = "HTTP port of the API; 0 picks a free one (env MG_API_PORT; default: ${DEFAULT-VALUE}).")
+      description =
+          "HTTP port of the API; 0 picks a free one (env MG_API_PORT; default: ${DEFAULT-VALUE}).")
   int port;
 
   /**

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The API process: the read-model views, the live feed, the task intake, Server-Sent Events,
- * the Prometheus registry and the HTTP server.
+ * The API process: the read-model views, the live feed, the task intake, Server-Sent Events, the
+ * Prometheus registry and the HTTP server.
  */
 public final class ApiService implements AutoCloseable {
   private final NetworkViews views;
@@ -41,7 +41,8 @@ public final class ApiService implements AutoCloseable {
    * @param host address to bind, e.g. {@code 127.0.0.1} or {@code 0.0.0.0} for every interface
    * @param port HTTP port, 0 for any free port
    */
-  public ApiService(KafkaSettings kafka, String applicationId, Path stateDir, String host, int port) {
+  public ApiService(
+      KafkaSettings kafka, String applicationId, Path stateDir, String host, int port) {
     this(kafka, applicationId, stateDir, host, port, null, Map.of());
   }
 
@@ -74,21 +75,26 @@ public final class ApiService implements AutoCloseable {
             feed,
             () -> {
               if (!feed.caughtUp()) {
-                throw new org.apache.kafka.streams.errors.InvalidStateStoreException("live feed catching up");
+                throw new org.apache.kafka.streams.errors.InvalidStateStoreException(
+                    "live feed catching up");
               }
-              NetworkStats.Snapshot s = NetworkStats.compute(views, feed, System.currentTimeMillis());
+              NetworkStats.Snapshot s =
+                  NetworkStats.compute(views, feed, System.currentTimeMillis());
               metrics.update(s);
               return s.summary();
             });
-    this.app = MetricsApi.create(new MetricsApi.Backend(views, feed, intake, events, metrics, defaultModelId, knownModels));
+    this.app =
+        MetricsApi.create(
+            new MetricsApi.Backend(
+                views, feed, intake, events, metrics, defaultModelId, knownModels));
     this.host = host;
     this.port = port;
   }
 
   /**
-   * Starts the HTTP server, the feed and the views, and returns once the views' global stores
-   * are restored (Kafka Streams restores them inside {@code start()}); meanwhile the server
-   * answers 503 with {@code Retry-After} and the dashboard says the network is starting.
+   * Starts the HTTP server, the feed and the views, and returns once the views' global stores are
+   * restored (Kafka Streams restores them inside {@code start()}); meanwhile the server answers 503
+   * with {@code Retry-After} and the dashboard says the network is starting.
    *
    * @throws io.javalin.util.JavalinBindException if the port is taken
    */

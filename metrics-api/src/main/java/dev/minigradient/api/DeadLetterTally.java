@@ -63,6 +63,10 @@ final class DeadLetterTally {
     List<LiveFeed.DeadLetter> newestFirst = new ArrayList<>(recent);
     Collections.reverse(newestFirst);
     return new LiveFeed.DeadLetterSummary(
-        total, new TreeMap<>(byReason), new TreeMap<>(bySource), new TreeMap<>(byComponent), newestFirst);
+        total,
+        new TreeMap<>(byReason),
+        new TreeMap<>(bySource),
+        new TreeMap<>(byComponent),
+        newestFirst);
   }
 }

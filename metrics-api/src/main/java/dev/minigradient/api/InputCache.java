@@ -4,8 +4,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 
 /**
- * The newest tasks' inputs, bounded by count and by total bytes: the oldest go first. A task
- * read again replaces its input and counts as the newest. Thread-safe.
+ * The newest tasks' inputs, bounded by count and by total bytes: the oldest go first. A task read
+ * again replaces its input and counts as the newest. Thread-safe.
  */
 final class InputCache {
   private final int maxTasks;

@@ -32,13 +32,16 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code consensus}: new decisions, an array, at most {@link #MAX_BATCH} per 250 ms;
  *   <li>{@code task}: new tasks ({@code taskId}, {@code name}, {@code modelId}, {@code
  *       submittedAt}), an array;
- *   <li>{@code reputation}: reputation updates, an array of the points {@code
- *       /api/peers/{id}} lists (the latest per peer in each batch);
+ *   <li>{@code reputation}: reputation updates, an array of the points {@code /api/peers/{id}}
+ *       lists (the latest per peer in each batch);
  *   <li>{@code dead-letter}: new dead letters, an array.
  * </ul>
  */
 public final class LiveEvents implements AutoCloseable {
-  /** Most records of one kind sent per batch; older ones of a burst are dropped (the REST routes have them). */
+  /**
+   * Most records of one kind sent per batch; older ones of a burst are dropped (the REST routes
+   * have them).
+   */
   static final int MAX_BATCH = 200;
 
   private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
@@ -62,8 +65,8 @@ public final class LiveEvents implements AutoCloseable {
    * Wires the events to the feed and starts the sending thread.
    *
    * @param feed the live feed
-   * @param summary computes the summary each second (on the sending thread); may throw while
-   *     the views restore
+   * @param summary computes the summary each second (on the sending thread); may throw while the
+   *     views restore
    */
   public LiveEvents(LiveFeed feed, Supplier<Object> summary) {
     this.summary = summary;
@@ -123,12 +126,13 @@ public final class LiveEvents implements AutoCloseable {
     client.onClose(() -> clients.remove(client));
     clients.add(client);
     String s = lastSummary;
-    sender.execute(() -> {
-      client.sendComment("connected");
-      if (s != null) {
-        client.sendEvent("summary", s);
-      }
-    });
+    sender.execute(
+        () -> {
+          client.sendComment("connected");
+          if (s != null) {
+            client.sendEvent("summary", s);
+          }
+        });
   }
 
   /**

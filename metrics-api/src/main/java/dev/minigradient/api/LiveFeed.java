@@ -19,12 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the API keeps in memory beside the Streams views, read by a {@link TopicReader} (one
- * thread, no consumer group, {@code read_committed}):
+ * What the API keeps in memory beside the Streams views, read by a {@link TopicReader} (one thread,
+ * no consumer group, {@code read_committed}):
  *
  * <ul>
- *   <li>{@code inference.tasks} from the beginning: the newest tasks' input bytes, bounded by
- *       count and total bytes ({@link Limits}), so the API can show a task's image;
+ *   <li>{@code inference.tasks} from the beginning: the newest tasks' input bytes, bounded by count
+ *       and total bytes ({@link Limits}), so the API can show a task's image;
  *   <li>{@code peers.reputation} from the beginning: a bounded history per peer;
  *   <li>{@code inference.dead-letters} from the beginning: counts by reason, source topic and
  *       component, and the newest records' headers;
@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Memory stays bounded however long the network runs ({@link InputCache}, {@link
- * ReputationHistories}, {@link DeadLetterTally} keep it); this class reads and decodes the
- * records. Reading is at-most-once per process: a restarted API reads the retained topics again.
+ * ReputationHistories}, {@link DeadLetterTally} keep it); this class reads and decodes the records.
+ * Reading is at-most-once per process: a restarted API reads the retained topics again.
  */
 public final class LiveFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
@@ -71,7 +71,12 @@ public final class LiveFeed implements AutoCloseable {
    * @param submittedAt when it was submitted, epoch ms
    */
   public record StoredInput(
-      String taskId, String modelId, String name, String contentType, byte[] bytes, long submittedAt) {}
+      String taskId,
+      String modelId,
+      String name,
+      String contentType,
+      byte[] bytes,
+      long submittedAt) {}
 
   /**
    * One dead-letter record, without its payload.
@@ -139,10 +144,18 @@ public final class LiveFeed implements AutoCloseable {
     this.reader =
         new TopicReader(
             kafka,
-            List.of(Topics.TASKS.name(), Topics.REPUTATION.name(), Topics.DEAD_LETTERS.name(), Topics.CONSENSUS.name()),
+            List.of(
+                Topics.TASKS.name(),
+                Topics.REPUTATION.name(),
+                Topics.DEAD_LETTERS.name(),
+                Topics.CONSENSUS.name()),
             "api-live-feed",
             this::handle,
-            () -> log.info("live feed caught up: {} tasks, {} dead letters", tasksSeen.get(), deadLetters.total()));
+            () ->
+                log.info(
+                    "live feed caught up: {} tasks, {} dead letters",
+                    tasksSeen.get(),
+                    deadLetters.total()));
   }
 
   /** Starts the reading thread. */
@@ -170,8 +183,8 @@ public final class LiveFeed implements AutoCloseable {
   }
 
   /**
-   * Registers a listener for each reputation update (the point {@link #history} adds), called
-   * on the feed's thread.
+   * Registers a listener for each reputation update (the point {@link #history} adds), called on
+   * the feed's thread.
    *
    * @param listener the listener; must not block
    */
@@ -217,8 +230,8 @@ public final class LiveFeed implements AutoCloseable {
   }
 
   /**
-   * Tasks read from {@code inference.tasks} since the feed started (its whole retained
-   * history, then live).
+   * Tasks read from {@code inference.tasks} since the feed started (its whole retained history,
+   * then live).
    *
    * @return the count
    */
@@ -227,8 +240,8 @@ public final class LiveFeed implements AutoCloseable {
   }
 
   /**
-   * A peer's reputation history: the JSON of each {@code peers.reputation} record (every field
-   * the consensus app writes) plus {@code t}, the record's time in epoch ms; oldest first.
+   * A peer's reputation history: the JSON of each {@code peers.reputation} record (every field the
+   * consensus app writes) plus {@code t}, the record's time in epoch ms; oldest first.
    *
    * @param peerId the peer
    * @return the points, empty if none
@@ -276,7 +289,8 @@ public final class LiveFeed implements AutoCloseable {
     Task t = JsonSerde.MAPPER.readValue(r.value(), Task.class);
     tasksSeen.incrementAndGet();
     StoredInput in =
-        new StoredInput(t.taskId(), t.modelId(), t.name(), t.contentType(), t.input(), r.timestamp());
+        new StoredInput(
+            t.taskId(), t.modelId(), t.name(), t.contentType(), t.input(), r.timestamp());
     inputs.put(in);
     taskListeners.forEach(l -> l.accept(in));
   }

@@ -12,13 +12,13 @@ import java.util.function.Consumer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /**
- * The HTTP API over the network's state: {@link #create} lists every route, each with its
- * handler in a class per area ({@link StatusRoutes}, {@link TaskRoutes}, {@link PeerRoutes},
- * {@link ModelCatalog}, {@link LiveEvents}); {@code openapi.json} describes them all.
+ * The HTTP API over the network's state: {@link #create} lists every route, each with its handler
+ * in a class per area ({@link StatusRoutes}, {@link TaskRoutes}, {@link PeerRoutes}, {@link
+ * ModelCatalog}, {@link LiveEvents}); {@code openapi.json} describes them all.
  *
  * <p>While the stores or the feed are not ready (starting, rebalancing), routes answer 503 with
- * {@code Retry-After: 1}. Errors are JSON: {@code {"status":400,"error":"..."}}; a known path
- * asked with another method is a 405 with {@code Allow} ({@link ApiErrors}).
+ * {@code Retry-After: 1}. Errors are JSON: {@code {"status":400,"error":"..."}}; a known path asked
+ * with another method is a 405 with {@code Allow} ({@link ApiErrors}).
  */
 public final class MetricsApi {
   private static final String DASHBOARD = "/dashboard";
@@ -32,8 +32,8 @@ public final class MetricsApi {
    * @param events the SSE clients
    * @param metrics the Prometheus registry
    * @param defaultModelId the model {@code POST /api/tasks} uses when none is named, or null
-   * @param knownModels names and labels of the models this API knows, by model id (may be
-   *     empty: then {@code /api/models} lists ids only)
+   * @param knownModels names and labels of the models this API knows, by model id (may be empty:
+   *     then {@code /api/models} lists ids only)
    */
   public record Backend(
       NetworkViews views,
@@ -75,15 +75,16 @@ public final class MetricsApi {
   }
 
   /**
-   * Creates the unstarted app, telling {@code onRoute} of each HTTP handler as Javalin registers
-   * it (the routes a test compares with the OpenAPI description).
+   * Creates the unstarted app, telling {@code onRoute} of each HTTP handler as Javalin registers it
+   * (the routes a test compares with the OpenAPI description).
    *
    * @param b the state to serve
    * @param onRoute called once per registered handler: method and path
    * @return the Javalin app; call {@code start(port)}
    */
   public static Javalin create(Backend b, Consumer<HandlerMetaInfo> onRoute) {
-    ModelCatalog models = new ModelCatalog(b.knownModels(), b.defaultModelId(), () -> ModelCatalog.served(b.views()));
+    ModelCatalog models =
+        new ModelCatalog(b.knownModels(), b.defaultModelId(), () -> ModelCatalog.served(b.views()));
     StatusRoutes status = new StatusRoutes(b.views(), b.feed(), b.metrics());
     TaskRoutes tasks = new TaskRoutes(b.views(), b.feed(), b.intake(), models);
     PeerRoutes peers = new PeerRoutes(b.views(), b.feed());
@@ -119,8 +120,11 @@ public final class MetricsApi {
           cfg.routes.get("/prometheus", status::prometheus);
           cfg.routes.before("/api/events", LiveEvents::requireEventStream);
           cfg.routes.sse("/api/events", client -> b.events().add(client));
-          cfg.routes.exception(InvalidStateStoreException.class, (e, ctx) -> ApiErrors.notReady(ctx, "state stores not ready: " + e.getMessage()));
-          cfg.routes.exception(NotReadyException.class, (e, ctx) -> ApiErrors.notReady(ctx, e.getMessage()));
+          cfg.routes.exception(
+              InvalidStateStoreException.class,
+              (e, ctx) -> ApiErrors.notReady(ctx, "state stores not ready: " + e.getMessage()));
+          cfg.routes.exception(
+              NotReadyException.class, (e, ctx) -> ApiErrors.notReady(ctx, e.getMessage()));
           cfg.routes.exception(ValidationException.class, ApiErrors::validation);
           cfg.routes.exception(HttpResponseException.class, ApiErrors::http);
         });

@@ -29,25 +29,27 @@ final class ModelCatalog {
    *
    * @param known names and labels of the models the API knows, by model id
    * @param defaultModelId the model a submission that names none gets, or null
-   * @param served model id to the active peers serving it, read on each call (may throw while
-   *     the stores restore)
+   * @param served model id to the active peers serving it, read on each call (may throw while the
+   *     stores restore)
    */
   ModelCatalog(
-      Map<String, MetricsApi.KnownModel> known, String defaultModelId, Supplier<Map<String, List<String>>> served) {
+      Map<String, MetricsApi.KnownModel> known,
+      String defaultModelId,
+      Supplier<Map<String, List<String>>> served) {
     this.known = Map.copyOf(known);
     this.defaultModelId = defaultModelId;
     this.served = served;
   }
 
   /**
-   * The model a submission names: a model id as it is, or the name of a model the API knows
-   * (e.g. {@code mnist}) as its id; when it names none, the default model, else the one model
-   * active peers serve.
+   * The model a submission names: a model id as it is, or the name of a model the API knows (e.g.
+   * {@code mnist}) as its id; when it names none, the default model, else the one model active
+   * peers serve.
    *
    * @param requested the {@code model} query parameter, or null
    * @return the model id
-   * @throws BadRequestResponse for an unknown name (the message lists the known ones), or when
-   *     none is named and there is no single model to default to
+   * @throws BadRequestResponse for an unknown name (the message lists the known ones), or when none
+   *     is named and there is no single model to default to
    */
   String resolve(String requested) {
     if (requested != null && !requested.isBlank()) {
@@ -60,7 +62,10 @@ final class ModelCatalog {
       String id = byName.get(wanted);
       if (id == null) {
         throw new BadRequestResponse(
-            "unknown model '" + wanted + "': name one of " + byName.keySet()
+            "unknown model '"
+                + wanted
+                + "': name one of "
+                + byName.keySet()
                 + " or give a model id, the SHA-256 of its ONNX file (GET /api/models lists both)");
       }
       return id;
@@ -97,7 +102,9 @@ final class ModelCatalog {
       out.add(doc);
     }
     out.sort(
-        Comparator.comparing((Map<String, Object> d) -> d.get("name") == null ? "\uffff" : (String) d.get("name"))
+        Comparator.comparing(
+                (Map<String, Object> d) ->
+                    d.get("name") == null ? "\uffff" : (String) d.get("name"))
             .thenComparing(d -> (String) d.get("modelId")));
     return out;
   }
@@ -115,11 +122,16 @@ final class ModelCatalog {
    */
   static Map<String, List<String>> served(NetworkViews views) {
     Map<String, Set<String>> m = new TreeMap<>();
-    views.registry().forEach((id, r) -> {
-      if (r.active()) {
-        r.peer().models().forEach(model -> m.computeIfAbsent(model, k -> new TreeSet<>()).add(id));
-      }
-    });
+    views
+        .registry()
+        .forEach(
+            (id, r) -> {
+              if (r.active()) {
+                r.peer()
+                    .models()
+                    .forEach(model -> m.computeIfAbsent(model, k -> new TreeSet<>()).add(id));
+              }
+            });
     Map<String, List<String>> out = new TreeMap<>();
     m.forEach((k, v) -> out.put(k, List.copyOf(v)));
     return out;

@@ -5,8 +5,8 @@ import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Verdict;
-import java.util.ArrayList;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -41,7 +41,13 @@ public final class NetworkStats {
    * @param histogram one bucket per bound in {@link #LATENCY_BOUNDS_MS} plus an open last one
    */
   public record Latency(
-      int count, Long p50Ms, Long p90Ms, Long p99Ms, Long maxMs, Double meanMs, List<Bucket> histogram) {}
+      int count,
+      Long p50Ms,
+      Long p90Ms,
+      Long p99Ms,
+      Long maxMs,
+      Double meanMs,
+      List<Bucket> histogram) {}
 
   /**
    * One histogram bucket.
@@ -62,14 +68,14 @@ public final class NetworkStats {
   /**
    * What the committees cost and how often the referee decided.
    *
-   * @param bySeats decisions by the seats of their committee: the number drawn, or {@code all}
-   *     when every eligible peer served the task (one seat each); decisions no peer served are
-   *     left out. Numbers ascending, {@code all} last
-   * @param meanSeats mean seats per decision some peer served (an {@code all} committee counts
-   *     its eligible peers), null when none
-   * @param escalations decisions the referee's re-execution made, by reason ({@code
-   *     disagreement}, {@code invalid-vote}, {@code missing-seat}, {@code no-quorum}, {@code
-   *     audit}), sorted by reason; only reasons seen
+   * @param bySeats decisions by the seats of their committee: the number drawn, or {@code all} when
+   *     every eligible peer served the task (one seat each); decisions no peer served are left out.
+   *     Numbers ascending, {@code all} last
+   * @param meanSeats mean seats per decision some peer served (an {@code all} committee counts its
+   *     eligible peers), null when none
+   * @param escalations decisions the referee's re-execution made, by reason ({@code disagreement},
+   *     {@code invalid-vote}, {@code missing-seat}, {@code no-quorum}, {@code audit}), sorted by
+   *     reason; only reasons seen
    * @param inferences model runs all decisions cost (votes plus the referee's re-executions)
    * @param inferencesPerDecision {@code inferences} over all decisions, null when none
    */
@@ -87,8 +93,8 @@ public final class NetworkStats {
    * The seats of a decision's committee.
    *
    * @param c the decision
-   * @return the seats drawn; for a committee of every eligible peer, one per eligible peer; 0
-   *     when no peer served the task
+   * @return the seats drawn; for a committee of every eligible peer, one per eligible peer; 0 when
+   *     no peer served the task
    */
   static int seats(Consensus c) {
     return c.committee().isEmpty() ? c.verdicts().size() : c.committee().size();
@@ -103,8 +109,8 @@ public final class NetworkStats {
    * @param byStatus decisions by status (every status, zeros included)
    * @param verdicts peer verdicts by kind over all decisions (every kind)
    * @param committees committee sizes, escalations and model runs over all decisions
-   * @param throughputPerSecond decisions per second over the last 10 whole seconds (the current
-   *     one included)
+   * @param throughputPerSecond decisions per second over the last 10 whole seconds (the current one
+   *     included)
    * @param throughput decisions per second over the last {@link #THROUGHPUT_SECONDS} s, oldest
    *     first
    * @param latency latency distribution of the newest {@link #LATENCY_WINDOW} decisions
@@ -135,22 +141,26 @@ public final class NetworkStats {
    * @param reputation the ledger, by peer id
    * @param deadByReason dead letters by reason
    */
-  record Snapshot(Summary summary, Map<String, Reputation> reputation, Map<String, Long> deadByReason) {}
+  record Snapshot(
+      Summary summary, Map<String, Reputation> reputation, Map<String, Long> deadByReason) {}
 
   private NetworkStats() {}
 
   /**
    * Running figures over every decision added, in bounded memory: counts by status, verdict,
-   * committee size and escalation reason, model runs, the newest {@link #LATENCY_WINDOW}
-   * latencies, and decisions per second over the last two minutes. The live feed adds each decision it reads from {@code inference.consensus}, so a
-   * summary costs the same after a million decisions as after ten. Thread-safe.
+   * committee size and escalation reason, model runs, the newest {@link #LATENCY_WINDOW} latencies,
+   * and decisions per second over the last two minutes. The live feed adds each decision it reads
+   * from {@code inference.consensus}, so a summary costs the same after a million decisions as
+   * after ten. Thread-safe.
    */
   public static final class Tally {
     private long total;
     private final Map<String, Long> byStatus = new LinkedHashMap<>();
     private final Map<String, Long> verdicts = new LinkedHashMap<>();
     private final Map<String, Long> bySeats =
-        new TreeMap<>(Comparator.comparingInt((String k) -> k.equals(ALL_SEATS) ? Integer.MAX_VALUE : Integer.parseInt(k)));
+        new TreeMap<>(
+            Comparator.comparingInt(
+                (String k) -> k.equals(ALL_SEATS) ? Integer.MAX_VALUE : Integer.parseInt(k)));
     private long seatsServed;
     private long seatsTotal;
     private final Map<String, Long> escalations = new TreeMap<>();
@@ -172,8 +182,7 @@ public final class NetworkStats {
      * Adds one decision.
      *
      * @param c the decision
-     * @param nowMs wall-clock time, epoch ms; decisions older than two minutes count in totals
-     *     only
+     * @param nowMs wall-clock time, epoch ms; decisions older than two minutes count in totals only
      */
     public synchronized void add(Consensus c, long nowMs) {
       total++;
@@ -217,7 +226,11 @@ public final class NetworkStats {
      * @return the summary
      */
     public synchronized Summary summary(
-        long nowMs, long tasksSubmitted, List<String> activePeers, int peersKnown, long deadLetters) {
+        long nowMs,
+        long tasksSubmitted,
+        List<String> activePeers,
+        int peersKnown,
+        long deadLetters) {
       long secondNow = second(nowMs);
       long firstSecond = secondNow - (THROUGHPUT_SECONDS - 1) * 1000L;
       List<Second> series = new ArrayList<>();
@@ -270,7 +283,8 @@ public final class NetworkStats {
     Map<String, Reputation> reputation = views.reputation();
     List<String> active = views.activePeers();
     LiveFeed.DeadLetterSummary dead = feed.deadLetters();
-    Summary s = feed.decisions().summary(nowMs, feed.tasksSeen(), active, reputation.size(), dead.total());
+    Summary s =
+        feed.decisions().summary(nowMs, feed.tasksSeen(), active, reputation.size(), dead.total());
     return new Snapshot(s, reputation, dead.byReason());
   }
 
@@ -286,7 +300,12 @@ public final class NetworkStats {
    * @return the summary
    */
   static Summary summarize(
-      List<Consensus> history, long nowMs, long tasksSubmitted, List<String> activePeers, int peersKnown, long deadLetters) {
+      List<Consensus> history,
+      long nowMs,
+      long tasksSubmitted,
+      List<String> activePeers,
+      int peersKnown,
+      long deadLetters) {
     Tally t = new Tally();
     history.forEach(c -> t.add(c, nowMs));
     return t.summary(nowMs, tasksSubmitted, activePeers, peersKnown, deadLetters);
@@ -305,7 +324,8 @@ public final class NetworkStats {
     }
     List<Bucket> buckets = new ArrayList<>();
     for (int i = 0; i < counts.length; i++) {
-      buckets.add(new Bucket(i < LATENCY_BOUNDS_MS.length ? LATENCY_BOUNDS_MS[i] : null, counts[i]));
+      buckets.add(
+          new Bucket(i < LATENCY_BOUNDS_MS.length ? LATENCY_BOUNDS_MS[i] : null, counts[i]));
     }
     if (ms.length == 0) {
       return new Latency(0, null, null, null, null, null, buckets);

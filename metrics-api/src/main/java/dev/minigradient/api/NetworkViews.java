@@ -71,10 +71,13 @@ public final class NetworkViews implements AutoCloseable {
   static Properties streamsProperties(KafkaSettings kafka, String applicationId, Path stateDir) {
     return kafka.properties(
         Map.of(
-            StreamsConfig.APPLICATION_ID_CONFIG, applicationId,
-            StreamsConfig.STATE_DIR_CONFIG, stateDir.toString(),
+            StreamsConfig.APPLICATION_ID_CONFIG,
+            applicationId,
+            StreamsConfig.STATE_DIR_CONFIG,
+            stateDir.toString(),
             // read only what the consensus app committed
-            StreamsConfig.consumerPrefix("isolation.level"), "read_committed"));
+            StreamsConfig.consumerPrefix("isolation.level"),
+            "read_committed"));
   }
 
   /**
@@ -94,7 +97,8 @@ public final class NetworkViews implements AutoCloseable {
    * Adds a global table of {@code topic}, read leniently (a malformed record is skipped), in the
    * store {@code store}.
    */
-  private static <V> void view(StreamsBuilder b, Topic<V> topic, Class<V> type, String source, String store) {
+  private static <V> void view(
+      StreamsBuilder b, Topic<V> topic, Class<V> type, String source, String store) {
     b.globalTable(
         topic.name(),
         Consumed.with(Serdes.String(), JsonSerde.lenient(type)).withName(source),
@@ -157,8 +161,8 @@ public final class NetworkViews implements AutoCloseable {
   }
 
   /**
-   * Ids of the peers active now, judged as the consensus app judges them: by the broker's
-   * timestamp of each peer's latest registry record.
+   * Ids of the peers active now, judged as the consensus app judges them: by the broker's timestamp
+   * of each peer's latest registry record.
    *
    * @return active peer ids, sorted
    * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while not queryable
@@ -192,8 +196,8 @@ public final class NetworkViews implements AutoCloseable {
   public record Registered(Peer peer, long stampedAt, boolean active) {}
 
   /**
-   * The peers registry, each peer's latest record judged active or not as the consensus app
-   * judges it.
+   * The peers registry, each peer's latest record judged active or not as the consensus app judges
+   * it.
    *
    * @return by peer id, sorted
    * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while not queryable
@@ -210,7 +214,9 @@ public final class NetworkViews implements AutoCloseable {
           kv -> {
             Peer p = kv.value.value();
             if (p != null) {
-              out.put(kv.key, new Registered(p, kv.value.timestamp(), p.isActive(kv.value.timestamp(), now)));
+              out.put(
+                  kv.key,
+                  new Registered(p, kv.value.timestamp(), p.isActive(kv.value.timestamp(), now)));
             }
           });
     }
@@ -238,7 +244,8 @@ public final class NetworkViews implements AutoCloseable {
   }
 
   private <V> ReadOnlyKeyValueStore<String, V> store(String name, Class<V> type) {
-    return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
   }
 
   @Override

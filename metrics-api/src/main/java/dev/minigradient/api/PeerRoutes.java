@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Handlers of the peer routes: every peer in the registry or the ledger, and one peer's history. */
+/**
+ * Handlers of the peer routes: every peer in the registry or the ledger, and one peer's history.
+ */
 final class PeerRoutes {
   private final NetworkViews views;
   private final LiveFeed feed;
@@ -42,7 +44,9 @@ final class PeerRoutes {
     ctx.json(out);
   }
 
-  /** {@code GET /api/peers/{id}}: the peer's document with its reputation history; 404 if unknown. */
+  /**
+   * {@code GET /api/peers/{id}}: the peer's document with its reputation history; 404 if unknown.
+   */
   void one(Context ctx) {
     String id = ctx.pathParam("id");
     NetworkViews.Registered r = views.registry().get(id);
@@ -56,7 +60,8 @@ final class PeerRoutes {
     ctx.json(doc);
   }
 
-  private static Map<String, Object> document(String id, NetworkViews.Registered r, Reputation rep) {
+  private static Map<String, Object> document(
+      String id, NetworkViews.Registered r, Reputation rep) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("peerId", id);
     String status;

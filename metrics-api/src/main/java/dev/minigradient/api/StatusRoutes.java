@@ -66,7 +66,10 @@ final class StatusRoutes {
     ctx.json(prototypeMetrics(views));
   }
 
-  /** {@code GET /api/summary}: {@link NetworkStats.Summary}, also recorded in the Prometheus metrics. */
+  /**
+   * {@code GET /api/summary}: {@link NetworkStats.Summary}, also recorded in the Prometheus
+   * metrics.
+   */
   void summary(Context ctx) {
     NotReadyException.requireCaughtUp(feed);
     NetworkStats.Snapshot s = NetworkStats.compute(views, feed, System.currentTimeMillis());

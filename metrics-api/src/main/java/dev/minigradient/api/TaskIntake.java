@@ -68,7 +68,8 @@ public final class TaskIntake implements AutoCloseable {
                       ProducerConfig.ACKS_CONFIG, "all",
                       ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                       ProducerConfig.LINGER_MS_CONFIG, "0",
-                      ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576", // a task of the largest input fits: see Task.MAX_INPUT_BYTES
+                      ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                          "1048576", // a task of the largest input fits: see Task.MAX_INPUT_BYTES
                       ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(sendTimeout.toMillis()))),
               new StringSerializer(),
               Topics.TASKS.valueSerde().serializer());
@@ -77,8 +78,8 @@ public final class TaskIntake implements AutoCloseable {
   }
 
   /**
-   * Publishes one task for the network's default redundancy and waits for the broker to
-   * acknowledge it.
+   * Publishes one task for the network's default redundancy and waits for the broker to acknowledge
+   * it.
    *
    * @param modelId the model (SHA-256 of its ONNX file)
    * @param input the input bytes, 1..{@link #MAX_INPUT_BYTES}
@@ -104,17 +105,22 @@ public final class TaskIntake implements AutoCloseable {
    * @throws IllegalArgumentException if {@code redundancy} is not a valid redundancy
    * @throws IllegalStateException if the broker did not acknowledge it in time
    */
-  public Task submit(String modelId, byte[] input, String contentType, String name, Integer redundancy) {
-    Task task = Task.of(UUID.randomUUID().toString(), modelId, input, contentType, REQUESTER, name).withRedundancy(redundancy);
+  public Task submit(
+      String modelId, byte[] input, String contentType, String name, Integer redundancy) {
+    Task task =
+        Task.of(UUID.randomUUID().toString(), modelId, input, contentType, REQUESTER, name)
+            .withRedundancy(redundancy);
     try {
       producer()
           .send(new ProducerRecord<>(Topics.TASKS.name(), task.taskId(), task))
           .get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
       return task;
     } catch (ExecutionException e) {
-      throw new IllegalStateException("the broker refused the task: " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "the broker refused the task: " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException | org.apache.kafka.common.errors.TimeoutException e) {
-      throw new IllegalStateException("the broker did not acknowledge the task within " + sendTimeout.toMillis() + " ms", e);
+      throw new IllegalStateException(
+          "the broker did not acknowledge the task within " + sendTimeout.toMillis() + " ms", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

@@ -68,7 +68,8 @@ final class TaskRoutes {
     out.put("submittedAt", task.submittedAt());
     // as the task's JSON writes it: seats, "all", or null for the network's default
     Integer k = task.redundancy();
-    out.put("redundancy", k == null ? null : k == Redundancy.ALL ? (Object) Redundancy.format(k) : k);
+    out.put(
+        "redundancy", k == null ? null : k == Redundancy.ALL ? (Object) Redundancy.format(k) : k);
     out.put("consensus", "/api/tasks/" + task.taskId());
     out.put("input", "/api/tasks/" + task.taskId() + "/input");
     ctx.header("Location", "/api/tasks/" + task.taskId());
@@ -80,7 +81,8 @@ final class TaskRoutes {
     String taskId = ctx.pathParam("id");
     Consensus c = views.consensus(taskId);
     if (c == null) {
-      throw new NotFoundResponse("no consensus for task " + taskId + " (unknown or not decided yet)");
+      throw new NotFoundResponse(
+          "no consensus for task " + taskId + " (unknown or not decided yet)");
     }
     ctx.json(c);
   }
@@ -90,7 +92,10 @@ final class TaskRoutes {
     LiveFeed.StoredInput in = feed.input(ctx.pathParam("id"));
     if (in == null) {
       NotReadyException.requireCaughtUp(feed);
-      throw new NotFoundResponse("no input for task " + ctx.pathParam("id") + " (unknown, or older than the inputs the API keeps)");
+      throw new NotFoundResponse(
+          "no input for task "
+              + ctx.pathParam("id")
+              + " (unknown, or older than the inputs the API keeps)");
     }
     ctx.header("Cache-Control", "private, max-age=86400, immutable");
     ctx.header("X-Content-Type-Options", "nosniff");
@@ -141,14 +146,16 @@ final class TaskRoutes {
   }
 
   /**
-   * The content type an input is served with: its own when it is a raster image type, else
-   * {@code application/octet-stream} (SVG and HTML can carry scripts).
+   * The content type an input is served with: its own when it is a raster image type, else {@code
+   * application/octet-stream} (SVG and HTML can carry scripts).
    *
    * @param submitted the type the requester gave, may be null
    * @return the type to serve
    */
   static String safeImageType(String submitted) {
     String t = submitted == null ? "" : submitted.strip().toLowerCase(Locale.ROOT);
-    return t.matches("image/(png|jpeg|jpg|gif|webp|bmp|tiff|avif)(;.*)?") ? t : "application/octet-stream";
+    return t.matches("image/(png|jpeg|jpg|gif|webp|bmp|tiff|avif)(;.*)?")
+        ? t
+        : "application/octet-stream";
   }
 }

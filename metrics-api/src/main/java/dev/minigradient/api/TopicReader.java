@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads every partition of some topics from the beginning, then live, on one daemon thread: no
  * consumer group (it assigns itself the partitions, waiting for topics that do not exist yet),
- * {@code read_committed}, no commits. It says which records were written after it started, and
- * when it has read up to where the topics ended then.
+ * {@code read_committed}, no commits. It says which records were written after it started, and when
+ * it has read up to where the topics ended then.
  */
 final class TopicReader implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TopicReader.class);
@@ -58,7 +58,12 @@ final class TopicReader implements AutoCloseable {
    * @param handler takes each record
    * @param onCaughtUp called once, on the reading thread, when it has caught up
    */
-  TopicReader(KafkaSettings kafka, List<String> topics, String threadName, Handler handler, Runnable onCaughtUp) {
+  TopicReader(
+      KafkaSettings kafka,
+      List<String> topics,
+      String threadName,
+      Handler handler,
+      Runnable onCaughtUp) {
     this.kafka = kafka;
     this.topics = List.copyOf(topics);
     this.handler = handler;
@@ -88,7 +93,8 @@ final class TopicReader implements AutoCloseable {
     props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(2 << 20));
     try (KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(kafka.properties(props), new StringDeserializer(), new ByteArrayDeserializer())) {
+        new KafkaConsumer<>(
+            kafka.properties(props), new StringDeserializer(), new ByteArrayDeserializer())) {
       consumer = c;
       if (!running) {
         return;
@@ -105,9 +111,11 @@ final class TopicReader implements AutoCloseable {
       Map<TopicPartition, Long> ends = c.endOffsets(all);
       while (running) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          handler.handle(r, r.offset() >= ends.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L));
+          handler.handle(
+              r, r.offset() >= ends.getOrDefault(new TopicPartition(r.topic(), r.partition()), 0L));
         }
-        if (!caughtUp && ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+        if (!caughtUp
+            && ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
           caughtUp = true;
           onCaughtUp.run();
         }

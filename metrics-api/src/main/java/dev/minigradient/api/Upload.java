@@ -12,10 +12,10 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * An image submitted to {@code POST /api/tasks}, read from the raw request body or from the
- * first file part of a {@code multipart/form-data} request. Whatever cannot become a task is
- * refused with the reason: 400 for an empty input or a form without a file, 413 for more than
- * {@link TaskIntake#MAX_INPUT_BYTES} bytes, 415 for JSON, form or {@code text/*} bodies.
+ * An image submitted to {@code POST /api/tasks}, read from the raw request body or from the first
+ * file part of a {@code multipart/form-data} request. Whatever cannot become a task is refused with
+ * the reason: 400 for an empty input or a form without a file, 413 for more than {@link
+ * TaskIntake#MAX_INPUT_BYTES} bytes, 415 for JSON, form or {@code text/*} bodies.
  *
  * @param bytes the input bytes, never empty
  * @param contentType the media type its sender gave, may be null
@@ -60,7 +60,8 @@ record Upload(byte[] bytes, String contentType, String filename) {
    * @throws ContentTooLargeResponse over {@link TaskIntake#MAX_INPUT_BYTES}
    * @throws UnsupportedMediaTypeResponse for JSON, form or text bodies
    */
-  static Upload raw(String contentType, long declared, Supplier<InputStream> body) throws IOException {
+  static Upload raw(String contentType, long declared, Supplier<InputStream> body)
+      throws IOException {
     String type = lowerCase(contentType);
     if (type.startsWith("application/json")
         || type.startsWith("application/x-www-form-urlencoded")
@@ -124,7 +125,8 @@ record Upload(byte[] bytes, String contentType, String filename) {
       if (declared >= 0 || total <= DRAIN_BYTES) {
         throw tooLarge(declared >= 0 ? declared : total);
       }
-      throw new ContentTooLargeResponse("input of more than " + DRAIN_BYTES + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
+      throw new ContentTooLargeResponse(
+          "input of more than " + DRAIN_BYTES + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
     }
   }
 
@@ -136,7 +138,8 @@ record Upload(byte[] bytes, String contentType, String filename) {
   }
 
   private static ContentTooLargeResponse tooLarge(long size) {
-    return new ContentTooLargeResponse("input of " + size + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
+    return new ContentTooLargeResponse(
+        "input of " + size + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
   }
 
   private static String lowerCase(String contentType) {

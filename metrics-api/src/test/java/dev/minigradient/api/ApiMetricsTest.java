@@ -49,16 +49,41 @@ class ApiMetricsTest {
   void escalationsByReasonModelRunsAndSeatsAreCountedFromTheDecisions() throws Exception {
     // given decisions of committees of 3 (escalated twice for a disagreement) and 1, and one of
     // every eligible peer (4, escalated for a silent seat)
-    List<Consensus> decisions = List.of(
-        committeeDecision("a", List.of("p1", "p1", "p2"), "disagreement", 4, Verdict.AGREED, Verdict.DISAGREED),
-        committeeDecision("b", List.of("p1", "p2", "p3"), "disagreement", 4, Verdict.AGREED, Verdict.DRIFTED, Verdict.AGREED),
-        committeeDecision("c", List.of(), "missing-seat", 4, Verdict.AGREED, Verdict.AGREED, Verdict.AGREED, Verdict.MISSED),
-        committeeDecision("d", List.of("p2"), null, 1, Verdict.AGREED));
+    List<Consensus> decisions =
+        List.of(
+            committeeDecision(
+                "a",
+                List.of("p1", "p1", "p2"),
+                "disagreement",
+                4,
+                Verdict.AGREED,
+                Verdict.DISAGREED),
+            committeeDecision(
+                "b",
+                List.of("p1", "p2", "p3"),
+                "disagreement",
+                4,
+                Verdict.AGREED,
+                Verdict.DRIFTED,
+                Verdict.AGREED),
+            committeeDecision(
+                "c",
+                List.of(),
+                "missing-seat",
+                4,
+                Verdict.AGREED,
+                Verdict.AGREED,
+                Verdict.AGREED,
+                Verdict.MISSED),
+            committeeDecision("d", List.of("p2"), null, 1, Verdict.AGREED));
 
     // when the feed hands each over as it arrives and the next summary is taken
     decisions.forEach(metrics::record);
-    metrics.update(new NetworkStats.Snapshot(
-        NetworkStats.summarize(decisions, System.currentTimeMillis(), 4, List.of(), 0, 0), Map.of(), Map.of()));
+    metrics.update(
+        new NetworkStats.Snapshot(
+            NetworkStats.summarize(decisions, System.currentTimeMillis(), 4, List.of(), 0, 0),
+            Map.of(),
+            Map.of()));
     String text = metrics.scrape();
 
     // then the escalations are counted by reason, the model runs in all, and the seats per decision

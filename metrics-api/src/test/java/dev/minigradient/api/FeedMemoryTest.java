@@ -13,7 +13,8 @@ class FeedMemoryTest {
     return new LiveFeed.StoredInput(taskId, "m", null, "image/png", new byte[bytes], 0L);
   }
 
-  private static LiveFeed.DeadLetter deadLetter(String key, String reason, String source, String component) {
+  private static LiveFeed.DeadLetter deadLetter(
+      String key, String reason, String source, String component) {
     return new LiveFeed.DeadLetter(key, reason, component, source, "0", "1", "bad", 0L, 3);
   }
 

@@ -57,9 +57,20 @@ class ModelCatalogTest {
     List<Map<String, Object>> docs = models.documents();
 
     // then sorted by name with the unknown one last, each with its peers and the default marked
-    assertThat(docs).extracting(d -> d.get("modelId")).containsExactly(FASHION_ID, MNIST_ID, UNNAMED_ID);
-    assertThat(docs.get(0)).containsEntry("name", "fashion-mnist").containsEntry("peers", List.of()).containsEntry("default", false);
-    assertThat(docs.get(1)).containsEntry("labels", List.of("0", "1")).containsEntry("peers", List.of("p1", "p2")).containsEntry("default", true);
-    assertThat(docs.get(2)).containsEntry("name", null).containsEntry("labels", null).containsEntry("peers", List.of("p3"));
+    assertThat(docs)
+        .extracting(d -> d.get("modelId"))
+        .containsExactly(FASHION_ID, MNIST_ID, UNNAMED_ID);
+    assertThat(docs.get(0))
+        .containsEntry("name", "fashion-mnist")
+        .containsEntry("peers", List.of())
+        .containsEntry("default", false);
+    assertThat(docs.get(1))
+        .containsEntry("labels", List.of("0", "1"))
+        .containsEntry("peers", List.of("p1", "p2"))
+        .containsEntry("default", true);
+    assertThat(docs.get(2))
+        .containsEntry("name", null)
+        .containsEntry("labels", null)
+        .containsEntry("peers", List.of("p3"));
   }
 }

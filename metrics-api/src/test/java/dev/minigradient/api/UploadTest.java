@@ -70,13 +70,26 @@ class UploadTest {
     assertThatThrownBy(() -> Upload.body(-1, () -> body))
         .isInstanceOf(ContentTooLargeResponse.class)
         .hasMessage("input of more than " + Upload.DRAIN_BYTES + " bytes > " + MAX);
-    assertThat(body.consumed()).isGreaterThan(Upload.DRAIN_BYTES).isLessThan(Upload.DRAIN_BYTES + 128 * 1024);
+    assertThat(body.consumed())
+        .isGreaterThan(Upload.DRAIN_BYTES)
+        .isLessThan(Upload.DRAIN_BYTES + 128 * 1024);
   }
 
   @Test
   void jsonFormsAndTextAreRefusedAs415() {
-    for (String type : new String[] {"application/json", "Application/x-www-form-urlencoded", "text/plain", "text/html; charset=utf-8"}) {
-      assertThatThrownBy(() -> Upload.raw(type, 2, () -> new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8))))
+    for (String type :
+        new String[] {
+          "application/json",
+          "Application/x-www-form-urlencoded",
+          "text/plain",
+          "text/html; charset=utf-8"
+        }) {
+      assertThatThrownBy(
+              () ->
+                  Upload.raw(
+                      type,
+                      2,
+                      () -> new ByteArrayInputStream("{}".getBytes(StandardCharsets.UTF_8))))
           .as(type)
           .isInstanceOf(UnsupportedMediaTypeResponse.class)
           .hasMessageContaining("Content-Type");
@@ -86,22 +99,29 @@ class UploadTest {
   @Test
   void aBodyWithoutContentTypeOrAsOctetsIsTaken() throws Exception {
     assertThat(Upload.raw(null, 3, () -> new ByteArrayInputStream(new byte[3])).bytes()).hasSize(3);
-    assertThat(Upload.raw("application/octet-stream", -1, () -> new ByteArrayInputStream(new byte[3])).bytes()).hasSize(3);
+    assertThat(
+            Upload.raw("application/octet-stream", -1, () -> new ByteArrayInputStream(new byte[3]))
+                .bytes())
+        .hasSize(3);
   }
 
   @Test
   void anEmptyBodyOrFileIsA400() {
-    assertThatThrownBy(() -> Upload.raw("image/png", 0, () -> new ByteArrayInputStream(new byte[0])))
+    assertThatThrownBy(
+            () -> Upload.raw("image/png", 0, () -> new ByteArrayInputStream(new byte[0])))
         .isInstanceOf(BadRequestResponse.class)
         .hasMessageContaining("empty input");
-    assertThatThrownBy(() -> Upload.file("a.png", "image/png", 0, () -> new ByteArrayInputStream(new byte[0])))
+    assertThatThrownBy(
+            () -> Upload.file("a.png", "image/png", 0, () -> new ByteArrayInputStream(new byte[0])))
         .isInstanceOf(BadRequestResponse.class)
         .hasMessageContaining("empty input");
   }
 
   @Test
   void aFileKeepsItsNameAndTypeAndOneOverTheLimitIsRefusedUnread() throws Exception {
-    Upload up = Upload.file("seven.png", "image/png", 3, () -> new ByteArrayInputStream(new byte[] {1, 2, 3}));
+    Upload up =
+        Upload.file(
+            "seven.png", "image/png", 3, () -> new ByteArrayInputStream(new byte[] {1, 2, 3}));
     assertThat(up.bytes()).containsExactly(1, 2, 3);
     assertThat(up.filename()).isEqualTo("seven.png");
     assertThat(up.contentType()).isEqualTo("image/png");

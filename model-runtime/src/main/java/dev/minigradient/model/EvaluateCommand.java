@@ -1,10 +1,10 @@
 package dev.minigradient.model;
 
-import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.model.preprocess.InputLimits;
 import dev.minigradient.protocol.Json;
-import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.cli.Arguments;
+import dev.minigradient.protocol.cli.ModelOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,48 +22,67 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "evaluate",
     mixinStandardHelpOptions = true,
-    description = "Prints a model's accuracy and confusion matrix on labelled images (label-D in the file name) or IDX files, through the peers' own preprocessing and ONNX Runtime.")
+    description =
+        "Prints a model's accuracy and confusion matrix on labelled images (label-D in the file name) or IDX files, through the peers' own preprocessing and ONNX Runtime.")
 public final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Mixin ModelOption model;
 
-  @Option(names = "--data", description = "A folder of labelled images (default: the model's samples/).")
+  @Option(
+      names = "--data",
+      description = "A folder of labelled images (default: the model's samples/).")
   Path data;
 
-  @Option(names = "--idx-images", description = "IDX3 images file (28x28, optionally .gz); needs --idx-labels.")
+  @Option(
+      names = "--idx-images",
+      description = "IDX3 images file (28x28, optionally .gz); needs --idx-labels.")
   Path idxImages;
 
   @Option(names = "--idx-labels", description = "IDX1 labels file (optionally .gz).")
   Path idxLabels;
 
-  @Option(names = "--heldout", description = "Evaluate on the model's own held-out set (model.json's heldout entry).")
+  @Option(
+      names = "--heldout",
+      description = "Evaluate on the model's own held-out set (model.json's heldout entry).")
   boolean heldout;
 
-  @Option(names = "--limit", defaultValue = "0", description = "Evaluate at most this many IDX examples (0: all).")
+  @Option(
+      names = "--limit",
+      defaultValue = "0",
+      description = "Evaluate at most this many IDX examples (0: all).")
   int limit;
 
-  @Option(names = "--predictions", description = "CSV file,label,predicted of reference predictions (default: the model's predictions.csv if present).")
+  @Option(
+      names = "--predictions",
+      description =
+          "CSV file,label,predicted of reference predictions (default: the model's predictions.csv if present).")
   Path predictions;
 
-  @Option(names = "--min-accuracy", defaultValue = "0", description = "Exit 1 if the accuracy is below this fraction (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--min-accuracy",
+      defaultValue = "0",
+      description = "Exit 1 if the accuracy is below this fraction (default: ${DEFAULT-VALUE}).")
   double minAccuracy;
 
   @Override
   public Integer call() throws Exception {
     ModelSpec m = Arguments.read(spec.commandLine(), model::resolve);
     if ((idxImages == null) != (idxLabels == null)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--idx-images and --idx-labels go together");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--idx-images and --idx-labels go together");
     }
     Path folder = m.onnx().toAbsolutePath().normalize().getParent();
     if (heldout && (data != null || idxImages != null)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--heldout cannot be combined with --data or --idx-images");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--heldout cannot be combined with --data or --idx-images");
     }
     if (heldout) {
       com.fasterxml.jackson.databind.JsonNode h =
           Json.MAPPER.readTree(folder.resolve("model.json").toFile()).path("heldout");
       if (!h.hasNonNull("images") || !h.hasNonNull("labels")) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "model " + m.name() + " names no held-out set in model.json");
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "model " + m.name() + " names no held-out set in model.json");
       }
       idxImages = folder.resolve(h.get("images").asText());
       idxLabels = folder.resolve(h.get("labels").asText());
@@ -71,7 +90,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     Path samples = data != null ? data : folder.resolve("samples");
     if (idxImages == null && !Files.isDirectory(samples)) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), (Files.exists(samples) ? "not a folder: " : "no such folder: ") + samples);
+          spec.commandLine(),
+          (Files.exists(samples) ? "not a folder: " : "no such folder: ") + samples);
     }
     Path reference = predictions != null ? predictions : folder.resolve("predictions.csv");
     var out = spec.commandLine().getOut();
@@ -81,7 +101,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       if (idxImages != null) {
         e = Evaluation.ofIdx(served, idxImages, idxLabels, limit);
       } else {
-        Map<String, Integer> ref = Files.isRegularFile(reference) ? Evaluation.readPredictions(reference) : Map.of();
+        Map<String, Integer> ref =
+            Files.isRegularFile(reference) ? Evaluation.readPredictions(reference) : Map.of();
         e = Evaluation.ofFolder(served, samples, ref);
       }
     } finally {
@@ -93,9 +114,13 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     out.printf("model %s (%s)%n", m.name(), served.modelId());
     out.printf("data %s%n", idxImages != null ? idxImages : samples);
-    out.printf("examples %d, correct %d, refused %d, accuracy %.2f%%%n", e.n(), e.correct(), e.refused(), 100 * e.accuracy());
+    out.printf(
+        "examples %d, correct %d, refused %d, accuracy %.2f%%%n",
+        e.n(), e.correct(), e.refused(), 100 * e.accuracy());
     if (e.compared() > 0) {
-      out.printf("agreement with %s: %d/%d (%.2f%%)%n", reference, e.agreed(), e.compared(), 100 * e.agreement());
+      out.printf(
+          "agreement with %s: %d/%d (%.2f%%)%n",
+          reference, e.agreed(), e.compared(), 100 * e.agreement());
     }
     out.print(e.confusionTable(m.labels()));
     out.flush();

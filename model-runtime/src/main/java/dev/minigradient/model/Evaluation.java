@@ -25,7 +25,8 @@ import java.util.zip.GZIPInputStream;
  * @param compared examples that had a reference prediction (e.g. the trainer's)
  * @param agreed examples whose prediction equals the reference prediction
  */
-public record Evaluation(int n, int correct, int refused, int[][] confusion, int compared, int agreed) {
+public record Evaluation(
+    int n, int correct, int refused, int[][] confusion, int compared, int agreed) {
   private static final Pattern LABEL = Pattern.compile("label[-_](\\d+)");
 
   /**
@@ -70,7 +71,9 @@ public record Evaluation(int n, int correct, int refused, int[][] confusion, int
       }
       int label = Integer.parseInt(m.group(1));
       try {
-        int predicted = InferenceEngine.argmax(model.engine().probabilities(model.preprocessing().apply(Files.readAllBytes(f))));
+        int predicted =
+            InferenceEngine.argmax(
+                model.engine().probabilities(model.preprocessing().apply(Files.readAllBytes(f))));
         b.add(label, predicted, reference.get(f.getFileName().toString()));
       } catch (InvalidInputException e) {
         b.refuse();
@@ -81,8 +84,8 @@ public record Evaluation(int n, int correct, int refused, int[][] confusion, int
 
   /**
    * Evaluates IDX files (the MNIST format: {@code idx3-ubyte} images of 28x28 bytes and {@code
-   * idx1-ubyte} labels, optionally gzipped). The images are already in the model's format, so
-   * they are fed as {@code byte / 255} without image preprocessing.
+   * idx1-ubyte} labels, optionally gzipped). The images are already in the model's format, so they
+   * are fed as {@code byte / 255} without image preprocessing.
    *
    * @param model the model
    * @param images the IDX3 images file
@@ -91,7 +94,8 @@ public record Evaluation(int n, int correct, int refused, int[][] confusion, int
    * @return the evaluation
    * @throws IOException if the files cannot be read or are not IDX
    */
-  public static Evaluation ofIdx(ServedModel model, Path images, Path labels, int limit) throws IOException {
+  public static Evaluation ofIdx(ServedModel model, Path images, Path labels, int limit)
+      throws IOException {
     try (DataInputStream in = new DataInputStream(open(images));
         DataInputStream lb = new DataInputStream(open(labels))) {
       if (in.readInt() != 2051 || lb.readInt() != 2049) {
@@ -101,7 +105,14 @@ public record Evaluation(int n, int correct, int refused, int[][] confusion, int
       int rows = in.readInt();
       int cols = in.readInt();
       if (lb.readInt() != count || rows != 28 || cols != 28) {
-        throw new IOException("IDX files disagree or are not 28x28: " + count + " images of " + rows + "x" + cols + ", labels file of another count");
+        throw new IOException(
+            "IDX files disagree or are not 28x28: "
+                + count
+                + " images of "
+                + rows
+                + "x"
+                + cols
+                + ", labels file of another count");
       }
       int total = limit > 0 ? Math.min(limit, count) : count;
       Builder b = new Builder(model.engine().classCount());
@@ -162,7 +173,10 @@ public record Evaluation(int n, int correct, int refused, int[][] confusion, int
         sb.append(String.format("%6d", confusion[i][j]));
         rowTotal += confusion[i][j];
       }
-      sb.append(rowTotal == 0 ? "          -" : String.format("   %7.2f%%", 100.0 * confusion[i][i] / rowTotal));
+      sb.append(
+          rowTotal == 0
+              ? "          -"
+              : String.format("   %7.2f%%", 100.0 * confusion[i][i] / rowTotal));
       sb.append("  ").append(i < labels.size() ? labels.get(i) : "").append('\n');
     }
     return sb.toString();
@@ -205,8 +219,11 @@ public record Evaluation(int n, int correct, int refused, int[][] confusion, int
   @Override
   public boolean equals(Object o) {
     return o instanceof Evaluation e
-        && n == e.n && correct == e.correct && refused == e.refused
-        && compared == e.compared && agreed == e.agreed
+        && n == e.n
+        && correct == e.correct
+        && refused == e.refused
+        && compared == e.compared
+        && agreed == e.agreed
         && java.util.Arrays.deepEquals(confusion, e.confusion);
   }
 
@@ -217,6 +234,7 @@ public record Evaluation(int n, int correct, int refused, int[][] confusion, int
 
   @Override
   public String toString() {
-    return String.format("n=%d correct=%d refused=%d accuracy=%.4f", n, correct, refused, accuracy());
+    return String.format(
+        "n=%d correct=%d refused=%d accuracy=%.4f", n, correct, refused, accuracy());
   }
 }

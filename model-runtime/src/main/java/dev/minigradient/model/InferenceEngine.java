@@ -1,8 +1,6 @@
 package dev.minigradient.model;
 
-/**
- * Runs one classification model on one preprocessed input. Implementations are thread-safe.
- */
+/** Runs one classification model on one preprocessed input. Implementations are thread-safe. */
 public interface InferenceEngine extends AutoCloseable {
 
   /**

@@ -16,11 +16,10 @@ import java.util.Map;
 
 /**
  * An {@link InferenceEngine} backed by ONNX Runtime: one {@link OrtSession} per model, shared by
- * all threads (ONNX Runtime sessions are thread-safe), on the JVM's single {@link
- * OrtEnvironment}.
+ * all threads (ONNX Runtime sessions are thread-safe), on the JVM's single {@link OrtEnvironment}.
  *
- * <p>The model must have one float32 input of shape [N, 1, 28, 28] (N dynamic or 1) and one
- * float32 output of shape [N, C] holding logits; both are checked when the engine is opened.
+ * <p>The model must have one float32 input of shape [N, 1, 28, 28] (N dynamic or 1) and one float32
+ * output of shape [N, C] holding logits; both are checked when the engine is opened.
  */
 public final class OnnxInferenceEngine implements InferenceEngine {
   private static final long[] INPUT_SHAPE = {1, 1, 28, 28};
@@ -40,7 +39,10 @@ public final class OnnxInferenceEngine implements InferenceEngine {
     Map<String, NodeInfo> outputs = session.getOutputInfo();
     if (inputs.size() != 1 || outputs.size() != 1) {
       throw new IllegalArgumentException(
-          "model must have one input and one output, has " + inputs.keySet() + " -> " + outputs.keySet());
+          "model must have one input and one output, has "
+              + inputs.keySet()
+              + " -> "
+              + outputs.keySet());
     }
     NodeInfo in = inputs.values().iterator().next();
     NodeInfo out = outputs.values().iterator().next();
@@ -62,7 +64,8 @@ public final class OnnxInferenceEngine implements InferenceEngine {
     if (node.getInfo() instanceof TensorInfo t && t.type == OnnxJavaType.FLOAT) {
       return t;
     }
-    throw new IllegalArgumentException(node.getName() + " is not a float32 tensor: " + node.getInfo());
+    throw new IllegalArgumentException(
+        node.getName() + " is not a float32 tensor: " + node.getInfo());
   }
 
   /**
@@ -91,7 +94,8 @@ public final class OnnxInferenceEngine implements InferenceEngine {
         throw e;
       }
     } catch (OrtException e) {
-      throw new IllegalStateException("ONNX Runtime cannot load " + onnxFile + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "ONNX Runtime cannot load " + onnxFile + ": " + e.getMessage(), e);
     }
   }
 

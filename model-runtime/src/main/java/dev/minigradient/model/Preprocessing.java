@@ -26,8 +26,8 @@ public interface Preprocessing {
    * The preprocessing a model's registry entry names.
    *
    * @param name a registered layout: {@code mnist-digit} ({@link DigitLayout}: ink box to 20x20,
-   *     centred by mass) or {@code fashion-mnist} ({@link FashionLayout}: object box to 28,
-   *     centred by the box, shades kept)
+   *     centred by mass) or {@code fashion-mnist} ({@link FashionLayout}: object box to 28, centred
+   *     by the box, shades kept)
    * @param maxPixels images whose header promises more pixels are refused
    * @return the preprocessing
    * @throws IllegalArgumentException for an unknown name
@@ -36,7 +36,11 @@ public interface Preprocessing {
     Supplier<Layout> layout = layouts().get(name);
     if (layout == null) {
       throw new IllegalArgumentException(
-          "unknown preprocessing '" + name + "' (known: " + String.join(", ", new TreeSet<>(layouts().keySet())) + ")");
+          "unknown preprocessing '"
+              + name
+              + "' (known: "
+              + String.join(", ", new TreeSet<>(layouts().keySet()))
+              + ")");
     }
     return new MnistPreprocessor(maxPixels, layout.get())::preprocess;
   }

@@ -13,20 +13,32 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What produces a peer's votes, for {@link Vote#runtime()}: the ONNX
- * Runtime version, the execution provider, the CPU architecture and the SIMD features its kernels
- * may pick, e.g. {@code onnxruntime 1.29.0; CPU; amd64 avx2 fma avx}. Two honest peers whose
- * probabilities differ in the last digits usually differ here, so a referee comparing a near-tie
- * can tell hardware drift from a lie. Descriptive only: it is not signed and proves nothing.
+ * What produces a peer's votes, for {@link Vote#runtime()}: the ONNX Runtime version, the execution
+ * provider, the CPU architecture and the SIMD features its kernels may pick, e.g. {@code
+ * onnxruntime 1.29.0; CPU; amd64 avx2 fma avx}. Two honest peers whose probabilities differ in the
+ * last digits usually differ here, so a referee comparing a near-tie can tell hardware drift from a
+ * lie. Descriptive only: it is not signed and proves nothing.
  */
 public final class RuntimeDescription {
   /**
-   * The CPU features reported, in this order when present: the x86 vector extensions ONNX
-   * Runtime's kernels dispatch on, then the ARM ones ({@code /proc/cpuinfo}'s {@code flags} or
-   * {@code Features} line).
+   * The CPU features reported, in this order when present: the x86 vector extensions ONNX Runtime's
+   * kernels dispatch on, then the ARM ones ({@code /proc/cpuinfo}'s {@code flags} or {@code
+   * Features} line).
    */
   static final List<String> FEATURES =
-      List.of("avx512f", "avx512_vnni", "avx512_bf16", "avx2", "fma", "avx", "sse4_1", "asimd", "asimddp", "sve", "i8mm", "bf16");
+      List.of(
+          "avx512f",
+          "avx512_vnni",
+          "avx512_bf16",
+          "avx2",
+          "fma",
+          "avx",
+          "sse4_1",
+          "asimd",
+          "asimddp",
+          "sve",
+          "i8mm",
+          "bf16");
 
   /** The execution provider: {@link OnnxInferenceEngine} adds none, so ONNX Runtime's default. */
   static final String PROVIDER = "CPU";
@@ -36,8 +48,8 @@ public final class RuntimeDescription {
   private RuntimeDescription() {}
 
   /**
-   * This JVM's description, computed on first use and then kept (the native library and the CPU
-   * do not change while a peer runs).
+   * This JVM's description, computed on first use and then kept (the native library and the CPU do
+   * not change while a peer runs).
    *
    * @return e.g. {@code onnxruntime 1.29.0; CPU; amd64 avx2 fma avx}
    */
@@ -60,7 +72,13 @@ public final class RuntimeDescription {
    */
   static String describe(String ortVersion, String arch, String cpuinfo) {
     List<String> features = cpuFeatures(cpuinfo);
-    return "onnxruntime " + ortVersion + "; " + PROVIDER + "; " + arch + (features.isEmpty() ? "" : " " + String.join(" ", features));
+    return "onnxruntime "
+        + ortVersion
+        + "; "
+        + PROVIDER
+        + "; "
+        + arch
+        + (features.isEmpty() ? "" : " " + String.join(" ", features));
   }
 
   /**
@@ -77,7 +95,8 @@ public final class RuntimeDescription {
       }
       String key = line.substring(0, colon).trim();
       if (key.equals("flags") || key.equals("Features")) {
-        Set<String> present = new HashSet<>(Arrays.asList(line.substring(colon + 1).trim().split("\\s+")));
+        Set<String> present =
+            new HashSet<>(Arrays.asList(line.substring(colon + 1).trim().split("\\s+")));
         List<String> out = new ArrayList<>();
         FEATURES.stream().filter(present::contains).forEach(out::add);
         return out;

@@ -11,7 +11,8 @@ import java.util.List;
  * @param preprocessing how inputs become tensors
  * @param labels class names by index
  */
-public record ServedModel(String name, InferenceEngine engine, Preprocessing preprocessing, List<String> labels) {
+public record ServedModel(
+    String name, InferenceEngine engine, Preprocessing preprocessing, List<String> labels) {
 
   /**
    * Opens a registry model.
@@ -49,7 +50,8 @@ public record ServedModel(String name, InferenceEngine engine, Preprocessing pre
       }
       return new Prediction(InferenceEngine.argmax(p), null, probabilities, null);
     } catch (dev.minigradient.model.preprocess.InvalidInputException e) {
-      return new Prediction(dev.minigradient.protocol.Vote.REJECTED, e.reason(), List.of(), e.getMessage());
+      return new Prediction(
+          dev.minigradient.protocol.Vote.REJECTED, e.reason(), List.of(), e.getMessage());
     }
   }
 

@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /** Every committed model reaches its card's numbers through the peers' own inference path. */
 class ModelRegistryTest {
@@ -23,7 +23,8 @@ class ModelRegistryTest {
 
   static Stream<Path> registry() throws Exception {
     try (Stream<Path> s = Files.list(MODELS)) {
-      List<Path> dirs = s.filter(d -> Files.isRegularFile(d.resolve("model.json"))).sorted().toList();
+      List<Path> dirs =
+          s.filter(d -> Files.isRegularFile(d.resolve("model.json"))).sorted().toList();
       assertThat(dirs).as("models with a model.json").isNotEmpty();
       return dirs.stream();
     }
@@ -47,12 +48,20 @@ class ModelRegistryTest {
     JsonNode heldout = Json.MAPPER.readTree(dir.resolve("model.json").toFile()).get("heldout");
     assertThat(heldout).as("model.json names its held-out set").isNotNull();
     double cardAccuracy =
-        Json.MAPPER.readTree(dir.resolve("metrics.json").toFile()).get(heldout.get("metric").asText()).asDouble();
+        Json.MAPPER
+            .readTree(dir.resolve("metrics.json").toFile())
+            .get(heldout.get("metric").asText())
+            .asDouble();
     // when the Java engine evaluates it
     ServedModel served = ServedModel.open(ModelSpec.load(dir), InputLimits.MAX_PIXELS);
     Evaluation e;
     try {
-      e = Evaluation.ofIdx(served, dir.resolve(heldout.get("images").asText()), dir.resolve(heldout.get("labels").asText()), 0);
+      e =
+          Evaluation.ofIdx(
+              served,
+              dir.resolve(heldout.get("images").asText()),
+              dir.resolve(heldout.get("labels").asText()),
+              0);
     } finally {
       served.engine().close();
     }
@@ -68,8 +77,12 @@ class ModelRegistryTest {
     ModelSpec spec = ModelSpec.load(dir);
     Map<String, Integer> reference = Evaluation.readPredictions(dir.resolve("predictions.csv"));
     List<String> rows = Files.readAllLines(dir.resolve("predictions.csv"));
-    long trainerCorrect = rows.stream().skip(1).map(r -> r.split(","))
-        .filter(f -> f[1].trim().equals(f[2].trim())).count();
+    long trainerCorrect =
+        rows.stream()
+            .skip(1)
+            .map(r -> r.split(","))
+            .filter(f -> f[1].trim().equals(f[2].trim()))
+            .count();
 
     // when the peers' path evaluates the same files
     ServedModel served = ServedModel.open(spec, InputLimits.MAX_PIXELS);
@@ -83,13 +96,17 @@ class ModelRegistryTest {
     // then it agrees with the trainer on every file, and so scores what the trainer scored
     assertThat(e.n()).isEqualTo(rows.size() - 1);
     assertThat(e.refused()).isZero();
-    assertThat(e.agreed()).as("agreement with the trainer").isEqualTo(e.compared()).isEqualTo(e.n());
+    assertThat(e.agreed())
+        .as("agreement with the trainer")
+        .isEqualTo(e.compared())
+        .isEqualTo(e.n());
     assertThat((long) e.correct()).isEqualTo(trainerCorrect);
   }
 
   @Test
   void aGarmentPhotographedOnWhiteIsClassifiedLikeItsDataSetImage() throws Exception {
-    // given each Fashion-MNIST sample as a product photo: dark on a white page, 4x larger, off-centre
+    // given each Fashion-MNIST sample as a product photo: dark on a white page, 4x larger,
+    // off-centre
     Path dir = MODELS.resolve("fashion-mnist");
     ServedModel served = ServedModel.open(ModelSpec.load(dir), InputLimits.MAX_PIXELS);
     int same = 0;
@@ -97,12 +114,16 @@ class ModelRegistryTest {
     try (Stream<Path> files = Files.list(dir.resolve("samples"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".png")).sorted().toList()) {
         java.awt.image.BufferedImage src = javax.imageio.ImageIO.read(f.toFile());
-        java.awt.image.BufferedImage page = new java.awt.image.BufferedImage(160, 140, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.image.BufferedImage page =
+            new java.awt.image.BufferedImage(160, 140, java.awt.image.BufferedImage.TYPE_INT_RGB);
         java.awt.Graphics2D g = page.createGraphics();
         g.setColor(java.awt.Color.WHITE);
         g.fillRect(0, 0, 160, 140);
-        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        java.awt.image.BufferedImage inverted = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        g.setRenderingHint(
+            java.awt.RenderingHints.KEY_INTERPOLATION,
+            java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        java.awt.image.BufferedImage inverted =
+            new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 28; y++) {
           for (int x = 0; x < 28; x++) {
             inverted.getRaster().setSample(x, y, 0, 255 - src.getRaster().getSample(x, y, 0));
@@ -113,8 +134,12 @@ class ModelRegistryTest {
         java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
         javax.imageio.ImageIO.write(page, "png", png);
         // when both go through the peers' path
-        int original = InferenceEngine.argmax(served.engine().probabilities(served.preprocessing().apply(Files.readAllBytes(f))));
-        int photo = InferenceEngine.argmax(served.engine().probabilities(served.preprocessing().apply(png.toByteArray())));
+        int original =
+            InferenceEngine.argmax(
+                served.engine().probabilities(served.preprocessing().apply(Files.readAllBytes(f))));
+        int photo =
+            InferenceEngine.argmax(
+                served.engine().probabilities(served.preprocessing().apply(png.toByteArray())));
         same += original == photo ? 1 : 0;
         n++;
       }
@@ -138,7 +163,8 @@ class ModelRegistryTest {
     ModelSpec spec = ModelSpec.load(MODELS.resolve("mnist"));
     ServedModel served = ServedModel.open(spec, InputLimits.MAX_PIXELS);
     try {
-      Evaluation e = Evaluation.ofFolder(served, MODELS.resolve("mnist").resolve("samples"), Map.of());
+      Evaluation e =
+          Evaluation.ofFolder(served, MODELS.resolve("mnist").resolve("samples"), Map.of());
       int sum = 0;
       for (int[] row : e.confusion()) {
         for (int c : row) {

@@ -3,8 +3,8 @@ package dev.minigradient.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.model.preprocess.MnistPreprocessor;
+import dev.minigradient.protocol.ModelIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +12,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The peer's real inference path (ImageIO, MNIST preprocessing, ONNX Runtime) on the real model. */
+/**
+ * The peer's real inference path (ImageIO, MNIST preprocessing, ONNX Runtime) on the real model.
+ */
 class OnnxInferenceEngineTest {
   private static final Path MODEL_DIR = Path.of("..", "models", "mnist");
   private static OnnxInferenceEngine engine;
@@ -29,7 +31,9 @@ class OnnxInferenceEngineTest {
 
   @Test
   void theModelIdIsTheSha256OfTheFile() {
-    assertThat(engine.modelId()).isEqualTo(ModelIds.of(MODEL_DIR.resolve("model.onnx"))).hasSize(64);
+    assertThat(engine.modelId())
+        .isEqualTo(ModelIds.of(MODEL_DIR.resolve("model.onnx")))
+        .hasSize(64);
     assertThat(engine.classCount()).isEqualTo(10);
   }
 
@@ -43,10 +47,13 @@ class OnnxInferenceEngineTest {
     for (String row : rows.subList(1, rows.size())) {
       String[] f = row.split(",");
       // when a peer decodes, preprocesses and runs it
-      double[] p = engine.probabilities(pre.preprocess(Files.readAllBytes(MODEL_DIR.resolve("samples").resolve(f[0]))));
+      double[] p =
+          engine.probabilities(
+              pre.preprocess(Files.readAllBytes(MODEL_DIR.resolve("samples").resolve(f[0]))));
       int label = InferenceEngine.argmax(p);
       // then the probabilities are a distribution and the label matches the trainer's
-      assertThat(java.util.Arrays.stream(p).sum()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+      assertThat(java.util.Arrays.stream(p).sum())
+          .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
       agree += label == Integer.parseInt(f[2]) ? 1 : 0;
       correct += label == Integer.parseInt(f[1]) ? 1 : 0;
     }

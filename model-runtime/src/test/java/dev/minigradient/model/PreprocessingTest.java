@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /** A registry entry's {@code preprocessing} name picks its layout. */
 class PreprocessingTest {
-  private static final Path SAMPLE = Path.of("..", "models", "mnist", "samples", "mnist-00023-label-0.png");
+  private static final Path SAMPLE =
+      Path.of("..", "models", "mnist", "samples", "mnist-00023-label-0.png");
 
   @Test
   void eachRegisteredNameLaysTheImageOutWithItsOwnLayout() throws Exception {
@@ -25,8 +26,12 @@ class PreprocessingTest {
     float[] fashion = Preprocessing.named("fashion-mnist", InputLimits.MAX_PIXELS).apply(png);
 
     // then each gives exactly its layout's output, and the two differ (20 px box vs 28)
-    assertThat(digit).containsExactly(new MnistPreprocessor(InputLimits.MAX_PIXELS, new DigitLayout()).preprocess(png));
-    assertThat(fashion).containsExactly(new MnistPreprocessor(InputLimits.MAX_PIXELS, new FashionLayout()).preprocess(png));
+    assertThat(digit)
+        .containsExactly(
+            new MnistPreprocessor(InputLimits.MAX_PIXELS, new DigitLayout()).preprocess(png));
+    assertThat(fashion)
+        .containsExactly(
+            new MnistPreprocessor(InputLimits.MAX_PIXELS, new FashionLayout()).preprocess(png));
     assertThat(digit).isNotEqualTo(fashion);
   }
 

@@ -26,7 +26,8 @@ class RuntimeDescriptionTest {
 
   @Test
   void namesTheVectorFeaturesOfTheFirstProcessorInAFixedOrder() {
-    assertThat(RuntimeDescription.cpuFeatures(X86)).containsExactly("avx512f", "avx512_vnni", "avx2", "fma", "avx", "sse4_1");
+    assertThat(RuntimeDescription.cpuFeatures(X86))
+        .containsExactly("avx512f", "avx512_vnni", "avx2", "fma", "avx", "sse4_1");
     assertThat(RuntimeDescription.cpuFeatures(ARM)).containsExactly("asimd", "asimddp", "sve");
     assertThat(RuntimeDescription.cpuFeatures("")).isEmpty();
   }
@@ -35,14 +36,20 @@ class RuntimeDescriptionTest {
   void describesVersionProviderArchitectureAndFeatures() {
     assertThat(RuntimeDescription.describe("1.29.0", "amd64", X86))
         .isEqualTo("onnxruntime 1.29.0; CPU; amd64 avx512f avx512_vnni avx2 fma avx sse4_1");
-    assertThat(RuntimeDescription.describe("1.29.0", "aarch64", "")).isEqualTo("onnxruntime 1.29.0; CPU; aarch64");
+    assertThat(RuntimeDescription.describe("1.29.0", "aarch64", ""))
+        .isEqualTo("onnxruntime 1.29.0; CPU; aarch64");
   }
 
   @Test
   void thisJvmsDescriptionNamesTheLoadedOnnxRuntimeAndArchitecture() {
     String d = RuntimeDescription.current();
 
-    assertThat(d).startsWith("onnxruntime " + OrtEnvironment.getEnvironment().getVersion() + "; CPU; " + System.getProperty("os.arch"));
+    assertThat(d)
+        .startsWith(
+            "onnxruntime "
+                + OrtEnvironment.getEnvironment().getVersion()
+                + "; CPU; "
+                + System.getProperty("os.arch"));
     assertThat(RuntimeDescription.current()).isSameAs(d);
   }
 }

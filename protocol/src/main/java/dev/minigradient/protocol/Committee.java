@@ -18,23 +18,22 @@ import java.util.Map;
  * peer, the consensus app and {@code replay} compute it on their own from the same inputs and get
  * the same seats.
  *
- * <p>Seat {@code j} goes to the candidate with the smallest {@code -ln(U(seed, j, peer)) /
- * weight}, U uniform in (0,1) from SHA-256: an exponential race, so a candidate wins each seat
- * with probability weight / total weight, independently of the other seats (weighted rendezvous
- * hashing, Thaler and Ravishankar 1998; the exponential race of Efraimidis and Spirakis 2006).
- * Because seats are independent draws, a peer may hold several seats, and splitting a stake over
- * many identities changes nothing: the identities together win each seat with the stake's
- * share, exactly as one identity would (Sybil neutrality, as in Algorand's sortition, which draws
- * per unit of stake).
+ * <p>Seat {@code j} goes to the candidate with the smallest {@code -ln(U(seed, j, peer)) / weight},
+ * U uniform in (0,1) from SHA-256: an exponential race, so a candidate wins each seat with
+ * probability weight / total weight, independently of the other seats (weighted rendezvous hashing,
+ * Thaler and Ravishankar 1998; the exponential race of Efraimidis and Spirakis 2006). Because seats
+ * are independent draws, a peer may hold several seats, and splitting a stake over many identities
+ * changes nothing: the identities together win each seat with the stake's share, exactly as one
+ * identity would (Sybil neutrality, as in Algorand's sortition, which draws per unit of stake).
  *
  * <p>When the task asks for {@link Redundancy#ALL}, or for at least as many seats as there are
  * candidates, every candidate holds one seat and nothing is drawn: a network smaller than the
  * committee hears from every peer. When the k draws seat a single peer, seats are added until a
  * second peer holds one ({@link #MIN_DISTINCT}).
  *
- * <p>The seed ({@link #seed}) mixes the roster's beacon with where and when the broker appended
- * the task (partition, offset, append time): no field the requester writes enters it, so a
- * requester cannot search task ids or inputs for a committee it likes.
+ * <p>The seed ({@link #seed}) mixes the roster's beacon with where and when the broker appended the
+ * task (partition, offset, append time): no field the requester writes enters it, so a requester
+ * cannot search task ids or inputs for a committee it likes.
  *
  * @param seats peer id of each seat, in seat order (a peer appears once per seat it holds)
  * @param everyone true when every candidate holds one seat (ALL, or k at least the candidates)
@@ -60,7 +59,8 @@ public record Committee(List<String> seats, boolean everyone) {
     MessageDigest sha = sha256();
     sha.update("mini-gradient/committee/v1\n".getBytes(StandardCharsets.UTF_8));
     sha.update(beacon.getBytes(StandardCharsets.UTF_8));
-    sha.update(ByteBuffer.allocate(20).putInt(partition).putLong(offset).putLong(appendTime).array());
+    sha.update(
+        ByteBuffer.allocate(20).putInt(partition).putLong(offset).putLong(appendTime).array());
     return sha.digest();
   }
 
@@ -78,7 +78,13 @@ public record Committee(List<String> seats, boolean everyone) {
    * @return the committee (empty when no candidate serves the model), or null when the task has
    *     none and every active peer serving the model serves it
    */
-  public static Committee ofTask(Roster roster, String modelId, Integer redundancy, int partition, long offset, long appendTime) {
+  public static Committee ofTask(
+      Roster roster,
+      String modelId,
+      Integer redundancy,
+      int partition,
+      long offset,
+      long appendTime) {
     if (roster == null || Integer.valueOf(Redundancy.ALL).equals(redundancy)) {
       return null;
     }
@@ -98,7 +104,8 @@ public record Committee(List<String> seats, boolean everyone) {
   public static Committee draw(Roster roster, String modelId, Integer redundancy, byte[] seed) {
     int k = redundancy == null ? roster.defaultRedundancy() : redundancy;
     List<Roster.Member> candidates = candidates(roster, modelId);
-    boolean anyWeight = candidates.stream().anyMatch(m -> m.weight() > 0 && Double.isFinite(m.weight()));
+    boolean anyWeight =
+        candidates.stream().anyMatch(m -> m.weight() > 0 && Double.isFinite(m.weight()));
     if (k == Redundancy.ALL || k >= candidates.size() || !anyWeight) {
       List<String> all = new ArrayList<>();
       candidates.forEach(m -> all.add(m.peerId()));
@@ -108,7 +115,9 @@ public record Committee(List<String> seats, boolean everyone) {
     List<String> seats = new ArrayList<>(k);
     java.util.Set<String> distinct = new java.util.HashSet<>();
     int minDistinct = Math.min(MIN_DISTINCT, k); // a task asking for one seat accepts one peer
-    for (int seat = 0; seat < k || (distinct.size() < minDistinct && seat < k + MAX_EXTRA_SEATS); seat++) {
+    for (int seat = 0;
+        seat < k || (distinct.size() < minDistinct && seat < k + MAX_EXTRA_SEATS);
+        seat++) {
       String holder = ranking(candidates, seed, seat).get(0);
       seats.add(holder);
       distinct.add(holder);
@@ -129,7 +138,8 @@ public record Committee(List<String> seats, boolean everyone) {
    *     peer already appointed to one
    * @return the peer id, or null when no candidate with weight is left
    */
-  public static String replacement(Roster roster, String modelId, byte[] seed, int seat, Collection<String> excluded) {
+  public static String replacement(
+      Roster roster, String modelId, byte[] seed, int seat, Collection<String> excluded) {
     for (String peer : ranking(candidates(roster, modelId), seed, seat)) {
       if (!excluded.contains(peer)) {
         return peer;
@@ -151,14 +161,17 @@ public record Committee(List<String> seats, boolean everyone) {
 
   /**
    * Fewest distinct peers a drawn committee of two or more seats hears from (a task asking for one
-   * seat accepts one peer): when the k draws seat one peer only, more
-   * seats are drawn the same way (seat k, k+1, ...) until a second peer holds one, so no answer is
-   * accepted on one peer's word. Each extra seat is an ordinary draw, won with probability
-   * weight / total, so a Sybil holds no more seats than its weight buys.
+   * seat accepts one peer): when the k draws seat one peer only, more seats are drawn the same way
+   * (seat k, k+1, ...) until a second peer holds one, so no answer is accepted on one peer's word.
+   * Each extra seat is an ordinary draw, won with probability weight / total, so a Sybil holds no
+   * more seats than its weight buys.
    */
   public static final int MIN_DISTINCT = 2;
 
-  /** Most seats added to reach {@link #MIN_DISTINCT} (reached only when one peer holds nearly all weight). */
+  /**
+   * Most seats added to reach {@link #MIN_DISTINCT} (reached only when one peer holds nearly all
+   * weight).
+   */
   public static final int MAX_EXTRA_SEATS = 16;
 
   /**
@@ -176,7 +189,8 @@ public record Committee(List<String> seats, boolean everyone) {
         keys.add(Map.entry(m.peerId(), -Math.log(uniform(seed, seat, m.peerId())) / m.weight()));
       }
     }
-    keys.sort(Map.Entry.<String, Double>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
+    keys.sort(
+        Map.Entry.<String, Double>comparingByValue().thenComparing(Map.Entry.comparingByKey()));
     List<String> order = new ArrayList<>(keys.size());
     keys.forEach(e -> order.add(e.getKey()));
     return order;

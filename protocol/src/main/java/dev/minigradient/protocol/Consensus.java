@@ -25,10 +25,10 @@ import java.util.List;
  * @param submittedAt when the task was submitted, epoch ms
  * @param decidedAt when the decision was made, epoch ms
  * @param latencyMs {@code decidedAt - submittedAt}, ms
- * @param forgedVotes votes for this task that claimed a registered peer but whose signature did
- *     not verify against its key, up to the decision; they neither count nor cost that peer
- * @param audited true when the consensus app re-executed the model on this task to audit the
- *     votes (the audit results are settled into the ledger, not written here)
+ * @param forgedVotes votes for this task that claimed a registered peer but whose signature did not
+ *     verify against its key, up to the decision; they neither count nor cost that peer
+ * @param audited true when the consensus app re-executed the model on this task to audit the votes
+ *     (the audit results are settled into the ledger, not written here)
  * @param committee the task's final seats in seat order (a peer once per seat it holds): seat j's
  *     drawn holder, or, when that holder was silent at the seat timeout, the peer appointed to
  *     replace it ({@link SeatReplacement} on {@link Topics#REPLACEMENTS}); so it has as many
@@ -92,13 +92,16 @@ public record Consensus(
   }
 
   /**
-   * A builder for an answer: schema version {@link #SCHEMA_VERSION}, no verdicts or committee,
-   * and every other component 0, false or null until set.
+   * A builder for an answer: schema version {@link #SCHEMA_VERSION}, no verdicts or committee, and
+   * every other component 0, false or null until set.
    *
    * @return a new builder
    */
   public static ConsensusBuilder builder() {
-    return ConsensusBuilder.builder().schemaVersion(SCHEMA_VERSION).verdicts(List.of()).committee(List.of());
+    return ConsensusBuilder.builder()
+        .schemaVersion(SCHEMA_VERSION)
+        .verdicts(List.of())
+        .committee(List.of());
   }
 
   /**

@@ -7,8 +7,8 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * Dead-letter records, in Kafka Streams' own format (KIP-1034, {@code
- * errors.dead.letter.queue.topic.name}): the original key and value bytes unchanged, and the
- * error in headers. Every component writes this one format, so one reader understands them all.
+ * errors.dead.letter.queue.topic.name}): the original key and value bytes unchanged, and the error
+ * in headers. Every component writes this one format, so one reader understands them all.
  */
 public final class DeadLetters {
   /** Header: class name of the exception (Kafka Streams' name). */
@@ -46,7 +46,10 @@ public final class DeadLetters {
   public static ProducerRecord<String, byte[]> of(
       ConsumerRecord<String, byte[]> source, String component, String reason, String message) {
     return new ProducerRecord<>(
-        Topics.DEAD_LETTERS.name(), null, source.key(), source.value(),
+        Topics.DEAD_LETTERS.name(),
+        null,
+        source.key(),
+        source.value(),
         headers(source.topic(), source.partition(), source.offset(), component, reason, message));
   }
 
@@ -61,7 +64,8 @@ public final class DeadLetters {
    * @param message human-readable error
    * @return the headers, in the format of Kafka Streams' dead-letter queue plus ours
    */
-  public static Headers headers(String topic, int partition, long offset, String component, String reason, String message) {
+  public static Headers headers(
+      String topic, int partition, long offset, String component, String reason, String message) {
     Headers h = new org.apache.kafka.common.header.internals.RecordHeaders();
     put(h, EXCEPTION, reason);
     put(h, MESSAGE, message);

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
- * The one Jackson mapper for every wire type and model card. It lives apart from {@link
- * JsonSerde} so that code reading JSON without Kafka (model cards, in {@code model-runtime}) never
- * loads a Kafka class.
+ * The one Jackson mapper for every wire type and model card. It lives apart from {@link JsonSerde}
+ * so that code reading JSON without Kafka (model cards, in {@code model-runtime}) never loads a
+ * Kafka class.
  */
 public final class Json {
 

@@ -85,9 +85,9 @@ public final class JsonSerde<T> implements Serde<T> {
   }
 
   /**
-   * Whether bytes are CBOR rather than JSON: a JSON text (UTF-8, with or without a byte-order
-   * mark) starts with an ASCII character; a CBOR map, or a CBOR tag before one, with a byte of
-   * 0x80 or more other than a byte-order mark's 0xEF.
+   * Whether bytes are CBOR rather than JSON: a JSON text (UTF-8, with or without a byte-order mark)
+   * starts with an ASCII character; a CBOR map, or a CBOR tag before one, with a byte of 0x80 or
+   * more other than a byte-order mark's 0xEF.
    *
    * @param data the bytes, not empty
    * @return true for CBOR
@@ -98,10 +98,10 @@ public final class JsonSerde<T> implements Serde<T> {
   }
 
   /**
-   * A serde whose deserializer logs a malformed record and reads it as {@code null} (a
-   * tombstone) instead of throwing. For Kafka Streams global tables: their thread cannot be
-   * replaced, and in Kafka 4.3 the dead-letter queue fails on it, so one bad record would stop
-   * the whole application.
+   * A serde whose deserializer logs a malformed record and reads it as {@code null} (a tombstone)
+   * instead of throwing. For Kafka Streams global tables: their thread cannot be replaced, and in
+   * Kafka 4.3 the dead-letter queue fails on it, so one bad record would stop the whole
+   * application.
    *
    * @param type the record class
    * @param <T> the record type
@@ -120,7 +120,8 @@ public final class JsonSerde<T> implements Serde<T> {
       try {
         return (compact ? CBOR : MAPPER).writeValueAsBytes(data);
       } catch (IOException e) {
-        throw new SerializationException("cannot write " + type.getSimpleName() + (compact ? " as CBOR" : " as JSON"), e);
+        throw new SerializationException(
+            "cannot write " + type.getSimpleName() + (compact ? " as CBOR" : " as JSON"), e);
       }
     };
   }
@@ -128,9 +129,9 @@ public final class JsonSerde<T> implements Serde<T> {
   /**
    * {@inheritDoc}
    *
-   * <p>The deserializer throws {@link SerializationException} for bytes that are not a valid
-   * {@code T}, with Jackson's message, so error handlers can route the record to the dead-letter
-   * topic with its reason.
+   * <p>The deserializer throws {@link SerializationException} for bytes that are not a valid {@code
+   * T}, with Jackson's message, so error handlers can route the record to the dead-letter topic
+   * with its reason.
    */
   @Override
   public Deserializer<T> deserializer() {
@@ -139,10 +140,16 @@ public final class JsonSerde<T> implements Serde<T> {
         return null;
       }
       try {
-        return data.length > 0 && isCbor(data) ? CBOR.readValue(data, type) : MAPPER.readValue(data, type);
+        return data.length > 0 && isCbor(data)
+            ? CBOR.readValue(data, type)
+            : MAPPER.readValue(data, type);
       } catch (IOException | RuntimeException e) {
         if (lenient) {
-          log.warn("skipping a record on {} that is not a valid {}: {}", topic, type.getSimpleName(), e.getMessage());
+          log.warn(
+              "skipping a record on {} that is not a valid {}: {}",
+              topic,
+              type.getSimpleName(),
+              e.getMessage());
           return null;
         }
         throw new SerializationException(

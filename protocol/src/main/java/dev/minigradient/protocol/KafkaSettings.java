@@ -4,9 +4,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Kafka client settings shared by every component: the bootstrap servers plus any client
- * setting passed through, e.g. from {@code --kafka security.protocol=SSL} or environment
- * variables {@code MG_KAFKA_SECURITY_PROTOCOL=SSL}.
+ * Kafka client settings shared by every component: the bootstrap servers plus any client setting
+ * passed through, e.g. from {@code --kafka security.protocol=SSL} or environment variables {@code
+ * MG_KAFKA_SECURITY_PROTOCOL=SSL}.
  *
  * @param bootstrapServers comma-separated host:port list
  * @param overrides extra client settings, applied last
@@ -25,8 +25,8 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> overrid
   }
 
   /**
-   * Settings with the given bootstrap servers, plus pass-through settings read from the
-   * environment ({@code MG_KAFKA_FOO_BAR=x} becomes {@code foo.bar=x}), then {@code extra}.
+   * Settings with the given bootstrap servers, plus pass-through settings read from the environment
+   * ({@code MG_KAFKA_FOO_BAR=x} becomes {@code foo.bar=x}), then {@code extra}.
    *
    * @param bootstrapServers comma-separated host:port list
    * @param extra explicit settings, override the environment
@@ -44,7 +44,8 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> overrid
    * @param env environment variables; those named {@code MG_KAFKA_*} are read
    * @return the settings
    */
-  public static KafkaSettings of(String bootstrapServers, Map<String, String> extra, Map<String, String> env) {
+  public static KafkaSettings of(
+      String bootstrapServers, Map<String, String> extra, Map<String, String> env) {
     Map<String, String> all = new java.util.TreeMap<>(fromEnvironment(env));
     if (extra != null) {
       all.putAll(extra);
@@ -53,8 +54,8 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> overrid
   }
 
   /**
-   * The client settings named by {@code MG_KAFKA_*} variables: the rest of the name in lower
-   * case with {@code _} as {@code .} ({@code MG_KAFKA_SASL_JAAS_CONFIG} is {@code sasl.jaas.config}).
+   * The client settings named by {@code MG_KAFKA_*} variables: the rest of the name in lower case
+   * with {@code _} as {@code .} ({@code MG_KAFKA_SASL_JAAS_CONFIG} is {@code sasl.jaas.config}).
    *
    * @param env environment variables
    * @return the settings, by Kafka's name
@@ -64,7 +65,11 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> overrid
     env.forEach(
         (k, v) -> {
           if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
-            all.put(k.substring(ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v);
+            all.put(
+                k.substring(ENV_PREFIX.length())
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '.'),
+                v);
           }
         });
     return all;

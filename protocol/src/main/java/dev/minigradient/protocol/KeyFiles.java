@@ -19,8 +19,8 @@ final class KeyFiles {
   private KeyFiles() {}
 
   /**
-   * Loads a key pair from {@code file}, or creates one there with owner-only permissions where
-   * the file system has them.
+   * Loads a key pair from {@code file}, or creates one there with owner-only permissions where the
+   * file system has them.
    *
    * @param file the key file
    * @param algorithm the JCA key algorithm ({@code Ed25519}, {@code X25519})
@@ -38,8 +38,10 @@ final class KeyFiles {
         }
         KeyFactory kf = KeyFactory.getInstance(algorithm);
         return new KeyPair(
-            kf.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(lines.get(1).trim()))),
-            kf.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(lines.get(0).trim()))));
+            kf.generatePublic(
+                new X509EncodedKeySpec(Base64.getDecoder().decode(lines.get(1).trim()))),
+            kf.generatePrivate(
+                new PKCS8EncodedKeySpec(Base64.getDecoder().decode(lines.get(0).trim()))));
       }
       KeyPair kp = generate.get();
       Path parent = file.toAbsolutePath().getParent();
@@ -48,8 +50,10 @@ final class KeyFiles {
       }
       Files.writeString(
           file,
-          Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded()) + "\n"
-              + Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()) + "\n");
+          Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded())
+              + "\n"
+              + Base64.getEncoder().encodeToString(kp.getPublic().getEncoded())
+              + "\n");
       try {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
       } catch (UnsupportedOperationException e) {
@@ -59,7 +63,8 @@ final class KeyFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or write key file " + file, e);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("not an " + algorithm + " key file: " + file + " (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "not an " + algorithm + " key file: " + file + " (" + e.getMessage() + ")", e);
     }
   }
 }

@@ -37,7 +37,9 @@ public record ModelSpec(String name, Path onnx, String preprocessing, List<Strin
     Path p = Path.of(arg);
     if (Files.isRegularFile(p) && arg.endsWith(".onnx")) {
       Path json = p.resolveSibling("model.json");
-      return Files.isRegularFile(json) ? load(p.getParent()) : new ModelSpec(nameOf(p), p, "mnist-digit", digits());
+      return Files.isRegularFile(json)
+          ? load(p.getParent())
+          : new ModelSpec(nameOf(p), p, "mnist-digit", digits());
     }
     if (Files.isDirectory(p) && Files.isRegularFile(p.resolve("model.json"))) {
       return load(p);
@@ -47,7 +49,11 @@ public record ModelSpec(String name, Path onnx, String preprocessing, List<Strin
       return load(named);
     }
     throw new IllegalArgumentException(
-        "model not found: " + arg + " (give a model name under " + modelsDir + ", a model folder, or an .onnx file)");
+        "model not found: "
+            + arg
+            + " (give a model name under "
+            + modelsDir
+            + ", a model folder, or an .onnx file)");
   }
 
   /**
@@ -61,7 +67,8 @@ public record ModelSpec(String name, Path onnx, String preprocessing, List<Strin
     try {
       JsonNode n = Json.MAPPER.readTree(dir.resolve("model.json").toFile());
       if (!n.hasNonNull("name") || !n.hasNonNull("preprocessing") || !n.path("labels").isArray()) {
-        throw new IllegalArgumentException(dir.resolve("model.json") + " needs name, preprocessing and labels");
+        throw new IllegalArgumentException(
+            dir.resolve("model.json") + " needs name, preprocessing and labels");
       }
       List<String> labels = new ArrayList<>();
       n.get("labels").forEach(l -> labels.add(l.asText()));

@@ -42,22 +42,21 @@ public record Peer(
   }
 
   /**
-   * Whether the peer counts as active at {@code nowMs}, judged by the time the broker stamped
-   * its latest registry record ({@code peers.registry} uses {@code LogAppendTime}), never by the
-   * peer's own clock ({@link #heartbeatAt}).
+   * Whether the peer counts as active at {@code nowMs}, judged by the time the broker stamped its
+   * latest registry record ({@code peers.registry} uses {@code LogAppendTime}), never by the peer's
+   * own clock ({@link #heartbeatAt}).
    *
    * @param stampedAtMs the registry record's timestamp, epoch ms
    * @param nowMs wall-clock time, epoch ms
-   * @return true unless it left or that record is older than {@link #ACTIVE_HEARTBEATS}
-   *     intervals
+   * @return true unless it left or that record is older than {@link #ACTIVE_HEARTBEATS} intervals
    */
   public boolean isActive(long stampedAtMs, long nowMs) {
     return !leaving && nowMs - stampedAtMs <= ACTIVE_HEARTBEATS * heartbeatIntervalMs;
   }
 
   /**
-   * A builder for a heartbeat: schema version {@link #SCHEMA_VERSION}, no models, not leaving,
-   * and every other component 0 or null until set.
+   * A builder for a heartbeat: schema version {@link #SCHEMA_VERSION}, no models, not leaving, and
+   * every other component 0 or null until set.
    *
    * @return a new builder
    */

@@ -14,7 +14,13 @@ package dev.minigradient.protocol;
  * @param reward tokens the peer earns for this task (its share of the task's reward), 0 if none
  */
 public record PeerVerdict(
-    String peerId, Integer label, Verdict verdict, String reason, double weight, AuditResult audit, double reward) {
+    String peerId,
+    Integer label,
+    Verdict verdict,
+    String reason,
+    double weight,
+    AuditResult audit,
+    double reward) {
 
   /**
    * A verdict without weight, audit or reward.

@@ -11,14 +11,13 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import java.io.IOException;
 
 /**
- * How many committee seats a task asks for: a positive integer k, or {@code all} (every active
- * peer serving the model, the network before committees). Written as a positive number, or the
- * string {@code "all"}, in a task's JSON; a task without it gets the network's default (the
- * roster's).
+ * How many committee seats a task asks for: a positive integer k, or {@code all} (every active peer
+ * serving the model, the network before committees). Written as a positive number, or the string
+ * {@code "all"}, in a task's JSON; a task without it gets the network's default (the roster's).
  *
  * <p>In memory {@code all} is {@link #ALL} (0), which {@link #check} accepts; as written by a
- * requester ({@link #parse}, {@link #seats}, a task's JSON) a 0 is refused like any number below
- * 1, so "every peer" is always spelled {@code all}.
+ * requester ({@link #parse}, {@link #seats}, a task's JSON) a 0 is refused like any number below 1,
+ * so "every peer" is always spelled {@code all}.
  */
 public final class Redundancy {
   /** The value that means every eligible peer. */
@@ -50,8 +49,8 @@ public final class Redundancy {
   }
 
   /**
-   * Checks a number of seats as a requester writes it (a JSON number): {@code all} is not a
-   * number, so 0 is refused.
+   * Checks a number of seats as a requester writes it (a JSON number): {@code all} is not a number,
+   * so 0 is refused.
    *
    * @param k the seats
    * @return {@code k}
@@ -95,8 +94,8 @@ public final class Redundancy {
    *
    * @param p the parser, at the value
    * @return k, or {@link #ALL}
-   * @throws IllegalArgumentException with the rule, for any other value (0, negative, too large,
-   *     a fraction, a boolean, an object or array)
+   * @throws IllegalArgumentException with the rule, for any other value (0, negative, too large, a
+   *     fraction, a boolean, an object or array)
    * @throws IOException if the parser fails
    */
   static int read(JsonParser p) throws IOException {
@@ -128,7 +127,8 @@ public final class Redundancy {
   /** Writes {@link #ALL} as {@code "all"}, other values as numbers. */
   static final class Writer extends JsonSerializer<Integer> {
     @Override
-    public void serialize(Integer value, JsonGenerator g, SerializerProvider sp) throws IOException {
+    public void serialize(Integer value, JsonGenerator g, SerializerProvider sp)
+        throws IOException {
       if (value == ALL) {
         g.writeString("all");
       } else {

@@ -3,13 +3,13 @@ package dev.minigradient.protocol;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
- * A peer's entry in the reputation and stake ledger: the value of the reputation KTable and of
- * its changelog {@link Topics#REPUTATION}, keyed by {@code peerId}. Every settled task the peer
- * was eligible for updates it once.
+ * A peer's entry in the reputation and stake ledger: the value of the reputation KTable and of its
+ * changelog {@link Topics#REPUTATION}, keyed by {@code peerId}. Every settled task the peer was
+ * eligible for updates it once.
  *
  * @param peerId the peer
- * @param score reputation in [0,1]; an exponential moving average of agreement, see the
- *     consensus module's {@code ReputationRules}
+ * @param score reputation in [0,1]; an exponential moving average of agreement, see the consensus
+ *     module's {@code ReputationRules}
  * @param agreed decisions the peer agreed with in time
  * @param disagreed decisions the peer voted against
  * @param missed tasks the peer did not vote on before they were settled
@@ -44,8 +44,8 @@ public record Reputation(
     long lapsePenalizedAt) {
 
   /**
-   * The entry of a peer the ledger has not judged yet: no verdicts, rewards or slashes, its
-   * stake equal to its bond, never updated (time 0).
+   * The entry of a peer the ledger has not judged yet: no verdicts, rewards or slashes, its stake
+   * equal to its bond, never updated (time 0).
    *
    * @param peerId the peer
    * @param score its starting reputation in [0,1]
@@ -67,8 +67,8 @@ public record Reputation(
   }
 
   /**
-   * A builder holding this entry's components, for the next entry or a copy that differs in
-   * some of them.
+   * A builder holding this entry's components, for the next entry or a copy that differs in some of
+   * them.
    *
    * @return a new builder
    */

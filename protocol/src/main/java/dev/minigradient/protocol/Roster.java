@@ -11,15 +11,13 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The candidates that committees are drawn from during one epoch, with the beacon that seeds the
- * draws, published by the consensus app to {@link Topics#ROSTERS} keyed by {@link #key()} one
- * epoch before it takes effect. Every peer, the consensus app and {@code replay} read the same
- * records, so each computes every task's committee ({@link Committee}) on its own and gets the
- * same seats.
+ * draws, published by the consensus app to {@link Topics#ROSTERS} keyed by {@link #key()} one epoch
+ * before it takes effect. Every peer, the consensus app and {@code replay} read the same records,
+ * so each computes every task's committee ({@link Committee}) on its own and gets the same seats.
  *
  * <p>The roster of a task is the one with the largest {@link #effectiveFrom} not after the task
  * record's timestamp (the broker's append time: {@code inference.tasks} uses {@code
- * LogAppendTime}); a task older than every roster has no committee and every active peer serves
- * it.
+ * LogAppendTime}); a task older than every roster has no committee and every active peer serves it.
  *
  * @param schemaVersion {@link #SCHEMA_VERSION}
  * @param effectiveFrom the first task append time the roster applies to, epoch ms
@@ -32,7 +30,11 @@ import javax.crypto.spec.SecretKeySpec;
  *     and the models it serves, sorted by peer id
  */
 public record Roster(
-    int schemaVersion, long effectiveFrom, String beacon, int defaultRedundancy, List<Member> members) {
+    int schemaVersion,
+    long effectiveFrom,
+    String beacon,
+    int defaultRedundancy,
+    List<Member> members) {
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
@@ -79,7 +81,8 @@ public record Roster(
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret, "HmacSHA256"));
       mac.update("mini-gradient/beacon/v1".getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(mac.doFinal(ByteBuffer.allocate(8).putLong(effectiveFrom).array()));
+      return HexFormat.of()
+          .formatHex(mac.doFinal(ByteBuffer.allocate(8).putLong(effectiveFrom).array()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("every JDK has HmacSHA256", e);
     }
@@ -89,9 +92,9 @@ public record Roster(
    * One candidate.
    *
    * @param peerId the peer
-   * @param weight its draw weight (stake x reputation, newcomers capped: the consensus app's
-   *     {@code StakeWeights}); a seat goes to it with probability weight / total weight of the
-   *     candidates serving the task's model
+   * @param weight its draw weight (stake x reputation, newcomers capped: the consensus app's {@code
+   *     StakeWeights}); a seat goes to it with probability weight / total weight of the candidates
+   *     serving the task's model
    * @param models ids of the models it serves
    */
   public record Member(String peerId, double weight, List<String> models) {

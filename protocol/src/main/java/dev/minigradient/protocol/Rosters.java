@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The rosters read so far from {@link Topics#ROSTERS}, to find the one in effect at a task's
- * append time. Keeps the newest {@link #CAPACITY}; thread-safe.
+ * The rosters read so far from {@link Topics#ROSTERS}, to find the one in effect at a task's append
+ * time. Keeps the newest {@link #CAPACITY}; thread-safe.
  */
 public final class Rosters {
   /** Rosters kept: ten minutes of one-second epochs. */

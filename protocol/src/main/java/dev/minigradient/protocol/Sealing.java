@@ -28,12 +28,12 @@ import org.bouncycastle.crypto.params.HKDFParameters;
  * The signature still covers the plaintext vote ({@link Vote#signedPayload()}), checked after
  * opening.
  *
- * <p>Scheme (ECIES in the style of RFC 9180's HPKE base mode): each peer process has one
- * ephemeral X25519 key pair; key = HKDF-SHA256 (RFC 5869) of the X25519 shared secret (RFC 7748)
- * with info {@code mini-gradient/vote-seal/v1}; each vote is AES-256-GCM with a random 96-bit
- * nonce and the task id and peer id as associated data. {@link Vote#sealKey()} carries the
- * ephemeral public key, {@link Vote#sealed()} the nonce and ciphertext. The opener caches the
- * derived key per ephemeral key, so opening costs one AES-GCM decryption per vote.
+ * <p>Scheme (ECIES in the style of RFC 9180's HPKE base mode): each peer process has one ephemeral
+ * X25519 key pair; key = HKDF-SHA256 (RFC 5869) of the X25519 shared secret (RFC 7748) with info
+ * {@code mini-gradient/vote-seal/v1}; each vote is AES-256-GCM with a random 96-bit nonce and the
+ * task id and peer id as associated data. {@link Vote#sealKey()} carries the ephemeral public key,
+ * {@link Vote#sealed()} the nonce and ciphertext. The opener caches the derived key per ephemeral
+ * key, so opening costs one AES-GCM decryption per vote.
  */
 public final class Sealing {
   private static final String ALGORITHM = "X25519";
@@ -88,13 +88,15 @@ public final class Sealing {
    */
   public static PublicKey decode(String base64) {
     try {
-      return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
+      return KeyFactory.getInstance(ALGORITHM)
+          .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
     } catch (GeneralSecurityException | IllegalArgumentException | NullPointerException e) {
       throw new IllegalArgumentException("not an X25519 public key", e);
     }
   }
 
-  private static byte[] deriveKey(PrivateKey mine, PublicKey theirs) throws GeneralSecurityException {
+  private static byte[] deriveKey(PrivateKey mine, PublicKey theirs)
+      throws GeneralSecurityException {
     KeyAgreement ka = KeyAgreement.getInstance(ALGORITHM);
     ka.init(mine);
     ka.doPhase(theirs, true);
@@ -129,15 +131,17 @@ public final class Sealing {
     }
 
     /**
-     * Seals a signed vote: its label, rejection and probabilities go into {@link Vote#sealed()}
-     * and are cleared in the clear fields (label 0, no rejection, no probabilities).
+     * Seals a signed vote: its label, rejection and probabilities go into {@link Vote#sealed()} and
+     * are cleared in the clear fields (label 0, no rejection, no probabilities).
      *
      * @param vote a signed vote in the clear
      * @return the sealed vote, with the same signature
      */
     public Vote seal(Vote vote) {
       try {
-        byte[] plain = JsonSerde.MAPPER.writeValueAsBytes(new Hidden(vote.label(), vote.rejection(), vote.probabilities()));
+        byte[] plain =
+            JsonSerde.MAPPER.writeValueAsBytes(
+                new Hidden(vote.label(), vote.rejection(), vote.probabilities()));
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -217,7 +221,14 @@ public final class Sealing {
             .sealed(null)
             .build();
       } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
-        throw new IllegalArgumentException("cannot open sealed vote of " + vote.peerId() + " for " + vote.taskId() + ": " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "cannot open sealed vote of "
+                + vote.peerId()
+                + " for "
+                + vote.taskId()
+                + ": "
+                + e.getMessage(),
+            e);
       }
     }
   }

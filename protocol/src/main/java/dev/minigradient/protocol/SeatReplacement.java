@@ -3,9 +3,9 @@ package dev.minigradient.protocol;
 import java.util.Objects;
 
 /**
- * The consensus app's appointment of a replacement to one seat of a task's committee, published
- * to {@link Topics#REPLACEMENTS} keyed by {@code taskId} when the seat's holder has not voted by
- * the seat timeout. The appointed peer is the seat's next-ranked candidate ({@link
+ * The consensus app's appointment of a replacement to one seat of a task's committee, published to
+ * {@link Topics#REPLACEMENTS} keyed by {@code taskId} when the seat's holder has not voted by the
+ * seat timeout. The appointed peer is the seat's next-ranked candidate ({@link
  * Committee#replacement}); it reads the task record at {@code partition} and {@code offset} of
  * {@link Topics#TASKS} and answers it as a seated peer does. The replaced holder keeps its seat for
  * judging: {@code MISSED} without a vote, {@code LATE} (unpaid) for an agreeing one.
@@ -49,7 +49,13 @@ public record SeatReplacement(
     Objects.requireNonNull(replacedPeerId, "replacedPeerId");
     Objects.requireNonNull(peerId, "peerId");
     if (partition < 0 || offset < 0 || seat < 0) {
-      throw new IllegalArgumentException("partition, offset and seat must be >= 0, got " + partition + ", " + offset + ", " + seat);
+      throw new IllegalArgumentException(
+          "partition, offset and seat must be >= 0, got "
+              + partition
+              + ", "
+              + offset
+              + ", "
+              + seat);
     }
   }
 }

@@ -17,9 +17,9 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * Ed25519 (RFC 8032) keys and vote signatures. Keys are the JDK's; signing and verification use
- * BouncyCastle's implementation, measured here at about 25,000 signs and 10,000 verifies per
- * second per core against the JDK provider's 1,400 (Ed25519 is deterministic, so both produce
- * the same signature bytes). Public keys travel as base64 X.509 SubjectPublicKeyInfo.
+ * BouncyCastle's implementation, measured here at about 25,000 signs and 10,000 verifies per second
+ * per core against the JDK provider's 1,400 (Ed25519 is deterministic, so both produce the same
+ * signature bytes). Public keys travel as base64 X.509 SubjectPublicKeyInfo.
  */
 public final class Signatures {
   private static final String ALGORITHM = "Ed25519";
@@ -27,12 +27,15 @@ public final class Signatures {
   /** Length of an Ed25519 X.509 SubjectPublicKeyInfo: a 12-byte header, then the 32-byte key. */
   private static final int SPKI_LENGTH = 44;
 
-  /** Decoded public keys by their base64 form: decoding a point costs about as much as verifying. */
+  /**
+   * Decoded public keys by their base64 form: decoding a point costs about as much as verifying.
+   */
   private static final Map<String, Ed25519PublicKeyParameters> KEYS =
       Collections.synchronizedMap(
           new LinkedHashMap<>(64, 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Ed25519PublicKeyParameters> eldest) {
+            protected boolean removeEldestEntry(
+                Map.Entry<String, Ed25519PublicKeyParameters> eldest) {
               return size() > 10_000;
             }
           });
@@ -54,8 +57,8 @@ public final class Signatures {
 
   /**
    * Loads a peer's key pair from {@code file}, or creates one there (owner-only permissions where
-   * the file system has them). Every instance and every restart of one peer id must sign with
-   * the same key, since the registry holds one key per peer id: give them the same file.
+   * the file system has them). Every instance and every restart of one peer id must sign with the
+   * same key, since the registry holds one key per peer id: give them the same file.
    *
    * @param file two base64 lines: the PKCS#8 private key, then the X.509 public key
    * @return the key pair
@@ -91,8 +94,8 @@ public final class Signatures {
 
   /**
    * A reusable, thread-safe signing function for one key. BouncyCastle's private key parameters
-   * derive and cache the public point on first use; building them once per key, not per vote,
-   * keeps that scalar multiplication off the per-vote path.
+   * derive and cache the public point on first use; building them once per key, not per vote, keeps
+   * that scalar multiplication off the per-vote path.
    *
    * @param key the peer's Ed25519 private key
    * @return a function from a vote to the same vote carrying its base64 signature
@@ -117,8 +120,7 @@ public final class Signatures {
    *
    * @param vote the vote
    * @param publicKeyBase64 the peer's key as in {@link Peer#publicKey()}
-   * @return true only if the key decodes and the signature verifies; false for any malformed
-   *     input
+   * @return true only if the key decodes and the signature verifies; false for any malformed input
    */
   public static boolean verify(Vote vote, String publicKeyBase64) {
     if (vote.signature() == null || publicKeyBase64 == null) {
@@ -131,7 +133,9 @@ public final class Signatures {
         if (spki.length != SPKI_LENGTH) {
           return false;
         }
-        key = new Ed25519PublicKeyParameters(Arrays.copyOfRange(spki, SPKI_LENGTH - 32, SPKI_LENGTH), 0);
+        key =
+            new Ed25519PublicKeyParameters(
+                Arrays.copyOfRange(spki, SPKI_LENGTH - 32, SPKI_LENGTH), 0);
         KEYS.put(publicKeyBase64, key);
       }
       byte[] signature = Base64.getDecoder().decode(vote.signature());

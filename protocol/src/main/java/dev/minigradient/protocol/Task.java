@@ -9,8 +9,7 @@ import java.util.Objects;
  *
  * @param schemaVersion wire schema version, {@link #SCHEMA_VERSION} when written by this code
  * @param taskId unique id of the task (a UUID string); also the record key
- * @param modelId SHA-256 (lower-case hex) of the ONNX file the peers must run, see {@link
- *     ModelIds}
+ * @param modelId SHA-256 (lower-case hex) of the ONNX file the peers must run, see {@link ModelIds}
  * @param input the raw input bytes, e.g. a PNG or JPEG file (JSON: base64)
  * @param contentType media type of {@code input}, e.g. {@code image/png}; advisory, peers sniff
  * @param inputSha256 SHA-256 (lower-case hex) of {@code input}, echoed by every vote
@@ -18,8 +17,8 @@ import java.util.Objects;
  * @param requester free-form id of the requester
  * @param name optional human name of the input (a file name), for display
  * @param redundancy committee seats the requester asks for ({@link Redundancy}): a positive
- *     integer, {@link Redundancy#ALL} (JSON {@code "all"}) for every peer, or null (absent) for
- *     the network's default
+ *     integer, {@link Redundancy#ALL} (JSON {@code "all"}) for every peer, or null (absent) for the
+ *     network's default
  */
 @RecordBuilder
 public record Task(
@@ -34,7 +33,8 @@ public record Task(
     String name,
     @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Redundancy.Reader.class)
         @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Redundancy.Writer.class)
-        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        @com.fasterxml.jackson.annotation.JsonInclude(
+            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
         Integer redundancy) {
 
   /** The schema version this code writes. */
@@ -42,8 +42,8 @@ public record Task(
 
   /**
    * Largest input, bytes: 720 KiB. In the JSON record the bytes are base64 (4/3 larger), so a task
-   * stays under 1 MiB, the default record limit of Kafka's producers ({@code max.request.size})
-   * and brokers ({@code message.max.bytes}): a task fits any cluster without reconfiguring it.
+   * stays under 1 MiB, the default record limit of Kafka's producers ({@code max.request.size}) and
+   * brokers ({@code message.max.bytes}): a task fits any cluster without reconfiguring it.
    */
   public static final int MAX_INPUT_BYTES = 720 * 1024;
 
@@ -68,10 +68,12 @@ public record Task(
       throw new IllegalArgumentException("taskId must be 1.." + MAX_ID_LENGTH + " characters");
     }
     if (input.length == 0 || input.length > MAX_INPUT_BYTES) {
-      throw new IllegalArgumentException("input of " + input.length + " bytes, must be 1.." + MAX_INPUT_BYTES);
+      throw new IllegalArgumentException(
+          "input of " + input.length + " bytes, must be 1.." + MAX_INPUT_BYTES);
     }
     if (submittedAt < 0 || submittedAt > System.currentTimeMillis() + MAX_CLOCK_SKEW_MS) {
-      throw new IllegalArgumentException("submittedAt " + submittedAt + " is negative or more than an hour ahead");
+      throw new IllegalArgumentException(
+          "submittedAt " + submittedAt + " is negative or more than an hour ahead");
     }
     if (redundancy != null) {
       Redundancy.check(redundancy);
@@ -120,8 +122,8 @@ public record Task(
   }
 
   /**
-   * A builder for a task: schema version {@link #SCHEMA_VERSION}, the network's default
-   * redundancy, submission time 0, and every other component null until set.
+   * A builder for a task: schema version {@link #SCHEMA_VERSION}, the network's default redundancy,
+   * submission time 0, and every other component null until set.
    *
    * @return a new builder
    */

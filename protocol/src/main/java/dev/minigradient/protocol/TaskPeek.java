@@ -5,11 +5,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
 /**
- * The few fields of a task record that decide who serves it (task id, model id, redundancy),
- * read with Jackson's streaming parser without decoding the input's base64: a peer that holds no
- * seat skips the task for the cost of scanning its JSON. Reads what {@link Task}'s JSON reading
- * would (scalars as text, the redundancy by the same rule); the other fields are not checked, so
- * a record that peeks well may still fail as a {@link Task}.
+ * The few fields of a task record that decide who serves it (task id, model id, redundancy), read
+ * with Jackson's streaming parser without decoding the input's base64: a peer that holds no seat
+ * skips the task for the cost of scanning its JSON. Reads what {@link Task}'s JSON reading would
+ * (scalars as text, the redundancy by the same rule); the other fields are not checked, so a record
+ * that peeks well may still fail as a {@link Task}.
  *
  * @param taskId the task id, or null if absent
  * @param modelId the model id, or null if absent
@@ -22,9 +22,9 @@ public record TaskPeek(String taskId, String modelId, Integer redundancy) {
    *
    * @param json the record value (a {@link Task} as JSON)
    * @return the fields found
-   * @throws IllegalArgumentException if the bytes are not a JSON object, the task or model id is
-   *     an object or array, or the redundancy is not a positive integer or {@code "all"} (the
-   *     message of {@link Redundancy#parse})
+   * @throws IllegalArgumentException if the bytes are not a JSON object, the task or model id is an
+   *     object or array, or the redundancy is not a positive integer or {@code "all"} (the message
+   *     of {@link Redundancy#parse})
    */
   public static TaskPeek of(byte[] json) {
     String taskId = null;
@@ -40,7 +40,9 @@ public record TaskPeek(String taskId, String modelId, Integer redundancy) {
         switch (field) {
           case "taskId" -> taskId = scalar(p, field);
           case "modelId" -> modelId = scalar(p, field);
-          case "redundancy" -> redundancy = value == JsonToken.VALUE_NULL ? null : Integer.valueOf(Redundancy.read(p));
+          case "redundancy" ->
+              redundancy =
+                  value == JsonToken.VALUE_NULL ? null : Integer.valueOf(Redundancy.read(p));
           default -> p.skipChildren(); // the input's base64 is scanned, never decoded
         }
       }

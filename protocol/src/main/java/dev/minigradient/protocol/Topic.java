@@ -5,8 +5,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * A typed topic: its name, its serdes and how it is created. Keys are always strings (a task id
- * or a peer id).
+ * A typed topic: its name, its serdes and how it is created. Keys are always strings (a task id or
+ * a peer id).
  *
  * @param name the topic name
  * @param valueSerde serde of the values

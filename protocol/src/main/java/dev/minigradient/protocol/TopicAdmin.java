@@ -18,8 +18,8 @@ public final class TopicAdmin {
   private TopicAdmin() {}
 
   /**
-   * Admin client timeouts that make a call fail within {@code timeout}: the default API timeout
-   * and the request timeout together (Kafka refuses an API timeout below the request timeout).
+   * Admin client timeouts that make a call fail within {@code timeout}: the default API timeout and
+   * the request timeout together (Kafka refuses an API timeout below the request timeout).
    *
    * @param timeout the overall limit
    * @return admin client settings
@@ -27,10 +27,14 @@ public final class TopicAdmin {
   public static Map<String, Object> adminTimeouts(Duration timeout) {
     int ms = (int) Math.max(1, timeout.toMillis());
     return Map.of(
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
-        "socket.connection.setup.timeout.max.ms", Math.min(ms, 2_000),
-        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+        ms,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+        ms,
+        "socket.connection.setup.timeout.max.ms",
+        Math.min(ms, 2_000),
+        AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG,
+        500);
   }
 
   /**
@@ -44,14 +48,18 @@ public final class TopicAdmin {
   public static String describeFailure(KafkaSettings kafka, Duration timeout, Throwable cause) {
     if (cause instanceof java.util.concurrent.TimeoutException
         || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-      return "no Kafka broker answered at " + kafka.bootstrapServers() + " within " + timeout.toSeconds() + " s";
+      return "no Kafka broker answered at "
+          + kafka.bootstrapServers()
+          + " within "
+          + timeout.toSeconds()
+          + " s";
     }
     return cause.getMessage();
   }
 
   /**
-   * Creates every topic of {@link Topics#ALL} that does not exist yet; existing topics are left
-   * as they are.
+   * Creates every topic of {@link Topics#ALL} that does not exist yet; existing topics are left as
+   * they are.
    *
    * @param kafka Kafka settings
    * @param partitions partitions per topic (tasks and votes must match: they are co-partitioned)
@@ -64,11 +72,10 @@ public final class TopicAdmin {
       KafkaSettings kafka, int partitions, Optional<Short> replicationFactor, Duration timeout) {
     List<NewTopic> topics = new ArrayList<>();
     for (Topic<?> t : Topics.ALL) {
-      topics.add(new NewTopic(t.name(), Optional.of(partitions), replicationFactor).configs(t.configs()));
+      topics.add(
+          new NewTopic(t.name(), Optional.of(partitions), replicationFactor).configs(t.configs()));
     }
-    try (Admin admin =
-        Admin.create(
-            kafka.properties(adminTimeouts(timeout)))) {
+    try (Admin admin = Admin.create(kafka.properties(adminTimeouts(timeout)))) {
       var result = admin.createTopics(topics);
       for (var e : result.values().entrySet()) {
         try {
@@ -76,7 +83,11 @@ public final class TopicAdmin {
         } catch (ExecutionException ex) {
           if (!(ex.getCause() instanceof TopicExistsException)) {
             throw new IllegalStateException(
-                "cannot create topic " + e.getKey() + ": " + describeFailure(kafka, timeout, ex.getCause()), ex);
+                "cannot create topic "
+                    + e.getKey()
+                    + ": "
+                    + describeFailure(kafka, timeout, ex.getCause()),
+                ex);
           }
         }
       }
@@ -93,7 +104,8 @@ public final class TopicAdmin {
           break;
         } catch (ExecutionException ex) {
           // a topic created a moment ago may not have reached the metadata of every broker yet
-          if (!(ex.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+          if (!(ex.getCause()
+                  instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
               || System.currentTimeMillis() > deadline) {
             throw ex;
           }
@@ -104,8 +116,14 @@ public final class TopicAdmin {
       int votePartitions = described.get(Topics.VOTES.name()).partitions().size();
       if (taskPartitions != votePartitions) {
         throw new IllegalStateException(
-            Topics.TASKS.name() + " has " + taskPartitions + " partitions but " + Topics.VOTES.name()
-                + " has " + votePartitions + ": they must be co-partitioned (same count)");
+            Topics.TASKS.name()
+                + " has "
+                + taskPartitions
+                + " partitions but "
+                + Topics.VOTES.name()
+                + " has "
+                + votePartitions
+                + ": they must be co-partitioned (same count)");
       }
     } catch (ExecutionException e) {
       throw new IllegalStateException(describeFailure(kafka, timeout, e.getCause()), e);

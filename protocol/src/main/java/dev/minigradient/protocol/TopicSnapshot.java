@@ -29,17 +29,27 @@ public final class TopicSnapshot {
    * @return the records read
    * @throws IllegalStateException if the topic does not exist or the end is not reached in time
    */
-  public static long read(KafkaSettings kafka, String topic, Duration timeout, Consumer<ConsumerRecord<String, byte[]>> each) {
+  public static long read(
+      KafkaSettings kafka,
+      String topic,
+      Duration timeout,
+      Consumer<ConsumerRecord<String, byte[]>> each) {
     try (KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(
-            kafka.properties(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000")),
+            kafka.properties(
+                Map.of(
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                    "read_committed",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                    "5000")),
             new StringDeserializer(),
             new ByteArrayDeserializer())) {
       var infos = c.partitionsFor(topic, timeout);
       if (infos == null || infos.isEmpty()) {
         throw new IllegalStateException("topic " + topic + " does not exist");
       }
-      List<TopicPartition> parts = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      List<TopicPartition> parts =
+          infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
       c.assign(parts);
       c.seekToBeginning(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts, timeout);
@@ -47,7 +57,8 @@ public final class TopicSnapshot {
       long n = 0;
       while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
+          throw new IllegalStateException(
+              "could not read " + topic + " to its end within " + timeout.toSeconds() + " s");
         }
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {

@@ -17,18 +17,18 @@ public enum Verdict {
    */
   PENDING,
   /**
-   * Voted the decided label, but more than the late-vote grace period after the decision: the
-   * vote could not have helped decide.
+   * Voted the decided label, but more than the late-vote grace period after the decision: the vote
+   * could not have helped decide.
    */
   LATE,
   /**
-   * Sent a signed vote that does not count: wrong model, wrong input hash, or two different
-   * votes for one task (equivocation). Each is provable misbehaviour and is slashed.
+   * Sent a signed vote that does not count: wrong model, wrong input hash, or two different votes
+   * for one task (equivocation). Each is provable misbehaviour and is slashed.
    */
   INVALID,
   /**
-   * Voted another label than the decided one, but with probabilities within the audit tolerance
-   * of the referee's re-execution: a near-tie flipped by other hardware (CPU features, execution
+   * Voted another label than the decided one, but with probabilities within the audit tolerance of
+   * the referee's re-execution: a near-tie flipped by other hardware (CPU features, execution
    * provider, ONNX Runtime version), not a lie. Escalated, never slashed; moves no score.
    */
   DRIFTED

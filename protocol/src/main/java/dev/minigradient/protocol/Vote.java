@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A peer's answer to one task, published to {@link Topics#VOTES} keyed by {@code taskId} (so it
- * is co-partitioned with its task).
+ * A peer's answer to one task, published to {@link Topics#VOTES} keyed by {@code taskId} (so it is
+ * co-partitioned with its task).
  *
  * @param schemaVersion wire schema version
  * @param taskId the task answered
@@ -19,15 +19,14 @@ import java.util.Objects;
  * @param probabilities softmax of the model's logits, one per class, summing to 1
  * @param inferenceMs time spent decoding, preprocessing and running the model, ms
  * @param votedAt when the vote was published, epoch ms
- * @param signature Ed25519 signature (base64) over {@link #signedPayload()}, see {@link
- *     Signatures}
+ * @param signature Ed25519 signature (base64) over {@link #signedPayload()}, see {@link Signatures}
  * @param sealKey for a sealed vote, the peer's ephemeral X25519 public key (base64 X.509), else
  *     null; see {@link Sealing}
  * @param sealed for a sealed vote, base64 of the nonce and AES-GCM ciphertext of the label,
  *     rejection and probabilities (then 0, null and empty in the clear), else null
- * @param runtime what produced the vote: ONNX Runtime version, execution provider and CPU
- *     features (e.g. {@code onnxruntime 1.29.0; CPU; amd64 avx2}), or null; tells hardware drift
- *     on a near-tie from a lie when a referee compares probabilities
+ * @param runtime what produced the vote: ONNX Runtime version, execution provider and CPU features
+ *     (e.g. {@code onnxruntime 1.29.0; CPU; amd64 avx2}), or null; tells hardware drift on a
+ *     near-tie from a lie when a referee compares probabilities
  */
 @RecordBuilder
 public record Vote(
@@ -57,15 +56,16 @@ public record Vote(
     Objects.requireNonNull(taskId, "taskId");
     Objects.requireNonNull(peerId, "peerId");
     if (votedAt < 0 || votedAt > System.currentTimeMillis() + Task.MAX_CLOCK_SKEW_MS) {
-      throw new IllegalArgumentException("votedAt " + votedAt + " is negative or more than an hour ahead");
+      throw new IllegalArgumentException(
+          "votedAt " + votedAt + " is negative or more than an hour ahead");
     }
     probabilities = probabilities == null ? List.of() : List.copyOf(probabilities);
   }
 
   /**
    * The canonical bytes a peer signs: task id, peer id, model id, input SHA-256, label and the
-   * probabilities (as IEEE-754 bit patterns, so no decimal formatting can change them), joined
-   * by newlines in UTF-8.
+   * probabilities (as IEEE-754 bit patterns, so no decimal formatting can change them), joined by
+   * newlines in UTF-8.
    *
    * @return the bytes to sign or verify
    */

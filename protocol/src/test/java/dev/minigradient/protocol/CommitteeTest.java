@@ -29,7 +29,8 @@ class CommitteeTest {
   void everyPartyDrawsTheSameSeatsFromTheSameInputs() {
     Roster r = equal(20);
     byte[] seed = Committee.seed(r.beacon(), 2, 417, 1_700_000_000_123L);
-    assertThat(Committee.draw(r, MODEL, 5, seed)).isEqualTo(Committee.draw(r, MODEL, 5, seed.clone()));
+    assertThat(Committee.draw(r, MODEL, 5, seed))
+        .isEqualTo(Committee.draw(r, MODEL, 5, seed.clone()));
     assertThat(Committee.draw(r, MODEL, 5, seed).seats()).hasSize(5);
   }
 
@@ -60,18 +61,29 @@ class CommitteeTest {
 
   @Test
   void onlyCandidatesServingTheModelAreDrawnAndNoneGivesAnEmptyCommittee() {
-    Roster r = roster(3, member("a", 1), member("b", 1), new Roster.Member("other", 5, List.of("x")), member("c", 1), member("d", 1));
+    Roster r =
+        roster(
+            3,
+            member("a", 1),
+            member("b", 1),
+            new Roster.Member("other", 5, List.of("x")),
+            member("c", 1),
+            member("d", 1));
     for (int i = 0; i < 200; i++) {
-      assertThat(Committee.draw(r, MODEL, 3, Committee.seed("b", 0, i, 0)).seats()).doesNotContain("other");
+      assertThat(Committee.draw(r, MODEL, 3, Committee.seed("b", 0, i, 0)).seats())
+          .doesNotContain("other");
     }
     assertThat(Committee.draw(r, "unknown", 3, Committee.seed("b", 0, 0, 0)).seats()).isEmpty();
   }
 
   @Test
   void aCandidateWithoutWeightNeverWinsASeat() {
-    Roster r = roster(3, member("a", 1), member("b", 1), member("zero", 0), member("c", 1), member("d", 1));
+    Roster r =
+        roster(
+            3, member("a", 1), member("b", 1), member("zero", 0), member("c", 1), member("d", 1));
     for (int i = 0; i < 500; i++) {
-      assertThat(Committee.draw(r, MODEL, 3, Committee.seed("b", 0, i, 0)).seats()).doesNotContain("zero");
+      assertThat(Committee.draw(r, MODEL, 3, Committee.seed("b", 0, i, 0)).seats())
+          .doesNotContain("zero");
     }
   }
 
@@ -92,12 +104,21 @@ class CommitteeTest {
 
   @Test
   void aTaskAskingForOneSeatIsServedByOnePeer() {
-    assertThat(Committee.draw(equal(10), MODEL, 1, Committee.seed("b", 0, 0, 0)).seats()).hasSize(1);
+    assertThat(Committee.draw(equal(10), MODEL, 1, Committee.seed("b", 0, 0, 0)).seats())
+        .hasSize(1);
   }
 
   @Test
   void eachSeatGoesToACandidateInProportionToItsWeight() {
-    Roster r = roster(3, member("heavy", 3), member("a", 1), member("b", 1), member("c", 1), member("d", 1), member("e", 1));
+    Roster r =
+        roster(
+            3,
+            member("heavy", 3),
+            member("a", 1),
+            member("b", 1),
+            member("c", 1),
+            member("d", 1),
+            member("e", 1));
     int heavy = 0;
     int seats = 0;
     for (int i = 0; i < 20_000; i++) {
@@ -107,7 +128,10 @@ class CommitteeTest {
       }
     }
     double share = heavy / (double) seats; // expected 3/8
-    assertThat(share).isBetween(0.375 - 4 * Math.sqrt(0.375 * 0.625 / seats), 0.375 + 4 * Math.sqrt(0.375 * 0.625 / seats));
+    assertThat(share)
+        .isBetween(
+            0.375 - 4 * Math.sqrt(0.375 * 0.625 / seats),
+            0.375 + 4 * Math.sqrt(0.375 * 0.625 / seats));
   }
 
   @Test
@@ -137,7 +161,8 @@ class CommitteeTest {
     int won = 0;
     int seats = 0;
     for (int i = 0; i < tasks / 3; i++) {
-      for (String s : Committee.draw(r, MODEL, 3, Committee.seed("b", 1, i, 7)).seats().subList(0, 3)) {
+      for (String s :
+          Committee.draw(r, MODEL, 3, Committee.seed("b", 1, i, 7)).seats().subList(0, 3)) {
         seats++;
         won += s.startsWith("sybil") ? 1 : 0;
       }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class JsonSerdeTest {
   @Test
   void aTaskRoundTripsWithItsBytesAsBase64() {
-    Task t = Task.of("t1", "m".repeat(64), new byte[] {0, 1, (byte) 255}, "image/png", "cli", "a.png");
+    Task t =
+        Task.of("t1", "m".repeat(64), new byte[] {0, 1, (byte) 255}, "image/png", "cli", "a.png");
     byte[] json = Topics.TASKS.valueSerde().serializer().serialize("x", t);
     assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"input\":\"AAH/\"");
     assertThat(Topics.TASKS.valueSerde().deserializer().deserialize("x", json)).isEqualTo(t);
@@ -20,25 +21,51 @@ class JsonSerdeTest {
 
   @Test
   void unknownFieldsAreIgnoredSoNewerWritersCanAddThem() {
-    byte[] json = "{\"taskId\":\"t\",\"modelId\":\"m\",\"input\":\"AA==\",\"future\":42}".getBytes(StandardCharsets.UTF_8);
-    assertThat(Topics.TASKS.valueSerde().deserializer().deserialize("x", json).taskId()).isEqualTo("t");
+    byte[] json =
+        "{\"taskId\":\"t\",\"modelId\":\"m\",\"input\":\"AA==\",\"future\":42}"
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(Topics.TASKS.valueSerde().deserializer().deserialize("x", json).taskId())
+        .isEqualTo("t");
   }
 
   @Test
   void garbageIsASerializationExceptionNamingTheTypeAndTopic() {
-    assertThatThrownBy(() -> Topics.TASKS.valueSerde().deserializer().deserialize("inference.tasks", "{oops".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                Topics.TASKS
+                    .valueSerde()
+                    .deserializer()
+                    .deserialize("inference.tasks", "{oops".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("not a valid Task on inference.tasks");
-    assertThatThrownBy(() -> Topics.TASKS.valueSerde().deserializer().deserialize("t", "{\"taskId\":\"t\"}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(
+            () ->
+                Topics.TASKS
+                    .valueSerde()
+                    .deserializer()
+                    .deserialize("t", "{\"taskId\":\"t\"}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(SerializationException.class);
   }
 
   @Test
   void theLenientSerdeReadsGarbageAsATombstoneForGlobalTables() {
     JsonSerde<Peer> lenient = JsonSerde.lenient(Peer.class);
-    assertThat(lenient.deserializer().deserialize("peers.registry", "[1,2,3]".getBytes(StandardCharsets.UTF_8))).isNull();
-    Peer p = Peer.builder().peerId("p1").publicKey("k").stake(1).hardware("hw").heartbeatAt(5).heartbeatIntervalMs(2000).build();
-    assertThat(lenient.deserializer().deserialize("t", lenient.serializer().serialize("t", p))).isEqualTo(p);
+    assertThat(
+            lenient
+                .deserializer()
+                .deserialize("peers.registry", "[1,2,3]".getBytes(StandardCharsets.UTF_8)))
+        .isNull();
+    Peer p =
+        Peer.builder()
+            .peerId("p1")
+            .publicKey("k")
+            .stake(1)
+            .hardware("hw")
+            .heartbeatAt(5)
+            .heartbeatIntervalMs(2000)
+            .build();
+    assertThat(lenient.deserializer().deserialize("t", lenient.serializer().serialize("t", p)))
+        .isEqualTo(p);
   }
 
   @Test
@@ -48,7 +75,8 @@ class JsonSerdeTest {
         .containsEntry("bootstrap.servers", "h:1")
         .containsEntry("security.protocol", "SSL")
         .containsEntry("acks", "all");
-    assertThatThrownBy(() -> new KafkaSettings(" ", Map.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new KafkaSettings(" ", Map.of()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -58,33 +86,50 @@ class JsonSerdeTest {
     assertThat(Topics.VOTES.configs()).isEmpty();
     assertThat(Topics.ALL).extracting(Topic::name).doesNotHaveDuplicates().hasSize(10);
     assertThat(Topics.NETWORK_KEYS.configs()).containsEntry("cleanup.policy", "compact");
-    assertThat(Topics.SETTLEMENTS.configs()).as("the ledger's audit log keeps every record").isEmpty();
+    assertThat(Topics.SETTLEMENTS.configs())
+        .as("the ledger's audit log keeps every record")
+        .isEmpty();
     assertThat(Topics.ROSTERS.configs()).as("replay reads every roster back").isEmpty();
   }
 
   @Test
   void aCompactSerdeWritesCborThatReadsBackEqualAndSmallerThanJson() {
-    Settlement s = new Settlement(Settlement.SCHEMA_VERSION, "t1",
-        new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.123456789), 1_700_000_000_000L, 100.5);
+    Settlement s =
+        new Settlement(
+            Settlement.SCHEMA_VERSION,
+            "t1",
+            new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.123456789),
+            1_700_000_000_000L,
+            100.5);
     byte[] cbor = Topics.SETTLEMENTS.valueSerde().serializer().serialize("peers.settlements", s);
     byte[] json = new JsonSerde<>(Settlement.class).serializer().serialize("peers.settlements", s);
 
     assertThat(cbor[0] & 0xFF).as("a CBOR map").isGreaterThanOrEqualTo(0xA0);
     assertThat(json[0]).isEqualTo((byte) '{');
     assertThat(cbor.length).isLessThan(json.length);
-    assertThat(Topics.SETTLEMENTS.valueSerde().deserializer().deserialize("peers.settlements", cbor)).isEqualTo(s);
+    assertThat(
+            Topics.SETTLEMENTS.valueSerde().deserializer().deserialize("peers.settlements", cbor))
+        .isEqualTo(s);
   }
 
   @Test
   void everyDeserializerReadsBothEncodingsSoOldRecordsAndHandWrittenOnesStillRead() {
-    Settlement s = new Settlement(Settlement.SCHEMA_VERSION, "t1",
-        new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.5), 7L, 100);
+    Settlement s =
+        new Settlement(
+            Settlement.SCHEMA_VERSION,
+            "t1",
+            new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.5),
+            7L,
+            100);
     byte[] json = new JsonSerde<>(Settlement.class).serializer().serialize("x", s);
     byte[] cbor = JsonSerde.compact(Settlement.class).serializer().serialize("x", s);
 
-    assertThat(JsonSerde.compact(Settlement.class).deserializer().deserialize("x", json)).isEqualTo(s);
-    assertThat(new JsonSerde<>(Settlement.class).deserializer().deserialize("x", cbor)).isEqualTo(s);
-    assertThat(JsonSerde.lenient(Settlement.class).deserializer().deserialize("x", cbor)).isEqualTo(s);
+    assertThat(JsonSerde.compact(Settlement.class).deserializer().deserialize("x", json))
+        .isEqualTo(s);
+    assertThat(new JsonSerde<>(Settlement.class).deserializer().deserialize("x", cbor))
+        .isEqualTo(s);
+    assertThat(JsonSerde.lenient(Settlement.class).deserializer().deserialize("x", cbor))
+        .isEqualTo(s);
     // with a byte-order mark, JSON is still JSON
     byte[] bom = new byte[json.length + 3];
     bom[0] = (byte) 0xEF;
@@ -96,10 +141,25 @@ class JsonSerdeTest {
 
   @Test
   void cborGarbageIsASerializationExceptionNamingTheTypeAndTopic() {
-    byte[] truncated = java.util.Arrays.copyOf(
-        JsonSerde.compact(Settlement.class).serializer().serialize("x",
-            new Settlement(Settlement.SCHEMA_VERSION, "t1", new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.5), 7L, 100)), 9);
-    assertThatThrownBy(() -> Topics.SETTLEMENTS.valueSerde().deserializer().deserialize("peers.settlements", truncated))
+    byte[] truncated =
+        java.util.Arrays.copyOf(
+            JsonSerde.compact(Settlement.class)
+                .serializer()
+                .serialize(
+                    "x",
+                    new Settlement(
+                        Settlement.SCHEMA_VERSION,
+                        "t1",
+                        new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.5),
+                        7L,
+                        100)),
+            9);
+    assertThatThrownBy(
+            () ->
+                Topics.SETTLEMENTS
+                    .valueSerde()
+                    .deserializer()
+                    .deserialize("peers.settlements", truncated))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("not a valid Settlement on peers.settlements");
   }

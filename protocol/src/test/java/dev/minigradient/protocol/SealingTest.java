@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SealingTest {
   private final KeyPair consensus = Sealing.generateKeyPair();
   private final KeyPair peer = Signatures.generateKeyPair();
-  private final Vote signed = Signatures.sign(SampleVotes.answer(List.of(0.05, 0.95)), peer.getPrivate());
+  private final Vote signed =
+      Signatures.sign(SampleVotes.answer(List.of(0.05, 0.95)), peer.getPrivate());
 
   @Test
   void aSealedVoteHidesItsAnswerAndOpensToTheSignedVote() {
@@ -53,14 +54,18 @@ class SealingTest {
     Vote sealed = Sealing.sealer(consensus.getPublic()).seal(signed);
     byte[] box = Base64.getDecoder().decode(sealed.sealed());
     box[box.length - 1] ^= 1;
-    Vote flipped = withSealed(sealed, sealed.taskId(), sealed.peerId(), Base64.getEncoder().encodeToString(box));
+    Vote flipped =
+        withSealed(
+            sealed, sealed.taskId(), sealed.peerId(), Base64.getEncoder().encodeToString(box));
     // the task and peer ids are associated data: a sealed answer cannot be replayed under another
     Vote moved = withSealed(sealed, "t2", sealed.peerId(), sealed.sealed());
     Vote stolen = withSealed(sealed, sealed.taskId(), "p2", sealed.sealed());
     Vote truncated = withSealed(sealed, sealed.taskId(), sealed.peerId(), "AAAA");
     Sealing.Opener opener = Sealing.opener(consensus.getPrivate());
     for (Vote bad : List.of(flipped, moved, stolen, truncated)) {
-      assertThatThrownBy(() -> opener.open(bad)).as(bad.toString()).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> opener.open(bad))
+          .as(bad.toString())
+          .isInstanceOf(IllegalArgumentException.class);
     }
     assertThat(opener.open(sealed)).isEqualTo(signed);
   }
@@ -88,8 +93,10 @@ class SealingTest {
 
   @Test
   void keysSurviveEncodingAndAKeyFile(@TempDir Path dir) {
-    assertThat(Sealing.decode(Sealing.encode(consensus.getPublic())).getEncoded()).isEqualTo(consensus.getPublic().getEncoded());
-    assertThatThrownBy(() -> Sealing.decode("not a key")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(Sealing.decode(Sealing.encode(consensus.getPublic())).getEncoded())
+        .isEqualTo(consensus.getPublic().getEncoded());
+    assertThatThrownBy(() -> Sealing.decode("not a key"))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Sealing.decode(Signatures.encodePublicKey(peer.getPublic())))
         .isInstanceOf(IllegalArgumentException.class);
 
@@ -97,7 +104,8 @@ class SealingTest {
     KeyPair first = Sealing.loadOrCreate(file);
     assertThat(Files.exists(file)).isTrue();
     Vote sealed = Sealing.sealer(first.getPublic()).seal(signed);
-    assertThat(Sealing.opener(Sealing.loadOrCreate(file).getPrivate()).open(sealed)).isEqualTo(signed);
+    assertThat(Sealing.opener(Sealing.loadOrCreate(file).getPrivate()).open(sealed))
+        .isEqualTo(signed);
   }
 
   private static Vote withSealed(Vote v, String taskId, String peerId, String sealed) {

@@ -21,14 +21,15 @@ class SignaturesTest {
   @Test
   void changingAnySignedFieldBreaksTheSignature() {
     Vote signed = Signatures.sign(vote, keys.getPrivate());
-    List<Vote> tampered = List.of(
-        signed.toBuilder().taskId("t2").build(),
-        signed.toBuilder().peerId("p2").build(),
-        signed.toBuilder().modelId("x".repeat(64)).build(),
-        signed.toBuilder().inputSha256("y".repeat(64)).build(),
-        signed.toBuilder().label(8).build(),
-        signed.toBuilder().rejection("x").build(),
-        signed.toBuilder().probabilities(List.of(0.2, 0.8)).build());
+    List<Vote> tampered =
+        List.of(
+            signed.toBuilder().taskId("t2").build(),
+            signed.toBuilder().peerId("p2").build(),
+            signed.toBuilder().modelId("x".repeat(64)).build(),
+            signed.toBuilder().inputSha256("y".repeat(64)).build(),
+            signed.toBuilder().label(8).build(),
+            signed.toBuilder().rejection("x").build(),
+            signed.toBuilder().probabilities(List.of(0.2, 0.8)).build());
     for (Vote t : tampered) {
       assertThat(Signatures.verify(t, publicKey)).as(t.toString()).isFalse();
     }
@@ -46,7 +47,8 @@ class SignaturesTest {
   }
 
   @Test
-  void aKeyFileGivesEveryInstanceOfAPeerTheSameKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void aKeyFileGivesEveryInstanceOfAPeerTheSameKey(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path file = dir.resolve("keys").resolve("p1.key");
     KeyPair first = Signatures.loadOrCreate(file);
     KeyPair again = Signatures.loadOrCreate(file);
@@ -54,11 +56,14 @@ class SignaturesTest {
     Vote signed = Signatures.sign(vote, again.getPrivate());
     assertThat(Signatures.verify(signed, Signatures.encodePublicKey(first.getPublic()))).isTrue();
     assertThat(java.nio.file.Files.getPosixFilePermissions(file))
-        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
   }
 
   @Test
-  void aCorruptKeyFileIsAClearError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void aCorruptKeyFileIsAClearError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
     java.nio.file.Path file = dir.resolve("bad.key");
     java.nio.file.Files.writeString(file, "not a key\n");
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Signatures.loadOrCreate(file))

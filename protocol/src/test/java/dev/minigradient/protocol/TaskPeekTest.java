@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class TaskPeekTest {
   private static final String MODEL = "a".repeat(64);
-  private static final String RULE = "redundancy must be a positive integer (at most 1000) or \"all\"";
+  private static final String RULE =
+      "redundancy must be a positive integer (at most 1000) or \"all\"";
 
   private static byte[] serialized(Task task) {
     return Topics.TASKS.valueSerde().serializer().serialize(Topics.TASKS.name(), task);
@@ -23,8 +24,12 @@ class TaskPeekTest {
 
   /** A task's JSON with {@code redundancyJson} as the raw value of its redundancy field. */
   private static byte[] taskWithRedundancy(String redundancyJson) {
-    return ("{\"schemaVersion\":1,\"taskId\":\"t1\",\"modelId\":\"" + MODEL + "\",\"input\":\"AQID\","
-            + "\"submittedAt\":5,\"redundancy\":" + redundancyJson + "}")
+    return ("{\"schemaVersion\":1,\"taskId\":\"t1\",\"modelId\":\""
+            + MODEL
+            + "\",\"input\":\"AQID\","
+            + "\"submittedAt\":5,\"redundancy\":"
+            + redundancyJson
+            + "}")
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -32,7 +37,8 @@ class TaskPeekTest {
   void readsTheIdsAndRedundancyOfATaskAsTheTopicsSerdeWritesIt() {
     Task task = Task.of("t1", MODEL, new byte[] {1, 2, 3}, "image/png", "r", "one.png");
 
-    assertThat(TaskPeek.of(serialized(task.withRedundancy(3)))).isEqualTo(new TaskPeek("t1", MODEL, 3));
+    assertThat(TaskPeek.of(serialized(task.withRedundancy(3))))
+        .isEqualTo(new TaskPeek("t1", MODEL, 3));
     assertThat(TaskPeek.of(serialized(task.withRedundancy(Redundancy.ALL))))
         .isEqualTo(new TaskPeek("t1", MODEL, Redundancy.ALL));
     assertThat(TaskPeek.of(serialized(task))).isEqualTo(new TaskPeek("t1", MODEL, null));
@@ -49,12 +55,29 @@ class TaskPeekTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"0", "-2", "\"0\"", "\"-2\"", "\"many\"", "1001", "2.5", "99999999999", "true", "[3]", "{}"})
+  @ValueSource(
+      strings = {
+        "0",
+        "-2",
+        "\"0\"",
+        "\"-2\"",
+        "\"many\"",
+        "1001",
+        "2.5",
+        "99999999999",
+        "true",
+        "[3]",
+        "{}"
+      })
   void refusesAnythingButAPositiveIntegerOrAllWithTheRuleAsTheTaskDoes(String redundancyJson) {
     byte[] json = taskWithRedundancy(redundancyJson);
 
-    assertThatThrownBy(() -> TaskPeek.of(json)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(RULE);
-    assertThatThrownBy(() -> deserialized(json)).isInstanceOf(SerializationException.class).hasMessageContaining(RULE);
+    assertThatThrownBy(() -> TaskPeek.of(json))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(RULE);
+    assertThatThrownBy(() -> deserialized(json))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining(RULE);
   }
 
   @Test
@@ -62,7 +85,9 @@ class TaskPeekTest {
     // given a task whose input is not base64: the full task cannot be read
     byte[] json =
         ("{\"taskId\":\"t1\",\"input\":\"@@ not base64 @@\",\"extra\":{\"modelId\":\"decoy\"},"
-                + "\"modelId\":\"" + MODEL + "\",\"redundancy\":2}")
+                + "\"modelId\":\""
+                + MODEL
+                + "\",\"redundancy\":2}")
             .getBytes(StandardCharsets.UTF_8);
     assertThatThrownBy(() -> deserialized(json)).isInstanceOf(SerializationException.class);
 
@@ -78,7 +103,10 @@ class TaskPeekTest {
 
   @Test
   void refusesWhatIsNotAJsonObjectOrHasAStructuredId() {
-    for (String bad : new String[] {"[1,2]", "not json", "{\"taskId\":", "{\"taskId\":{\"a\":1}}", "{\"modelId\":[1]}"}) {
+    for (String bad :
+        new String[] {
+          "[1,2]", "not json", "{\"taskId\":", "{\"taskId\":{\"a\":1}}", "{\"modelId\":[1]}"
+        }) {
       assertThatThrownBy(() -> TaskPeek.of(bad.getBytes(StandardCharsets.UTF_8)))
           .as(bad)
           .isInstanceOf(IllegalArgumentException.class);
@@ -93,8 +121,10 @@ class TaskPeekTest {
     assertThatThrownBy(() -> Redundancy.seats(0)).hasMessageContaining(RULE);
 
     // ALL is 0 in memory: a task built with it is valid and is written as "all"
-    Task all = Task.of("t1", MODEL, new byte[] {1}, "image/png", "r", null).withRedundancy(Redundancy.ALL);
-    assertThat(new String(serialized(all), StandardCharsets.UTF_8)).contains("\"redundancy\":\"all\"");
+    Task all =
+        Task.of("t1", MODEL, new byte[] {1}, "image/png", "r", null).withRedundancy(Redundancy.ALL);
+    assertThat(new String(serialized(all), StandardCharsets.UTF_8))
+        .contains("\"redundancy\":\"all\"");
     assertThat(deserialized(serialized(all)).redundancy()).isEqualTo(Redundancy.ALL);
     assertThatThrownBy(() -> all.withRedundancy(-1)).hasMessageContaining(RULE);
   }

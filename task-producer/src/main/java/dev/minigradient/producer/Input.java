@@ -5,8 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One input to submit: a file's bytes, its true label if its name carries one, or why it could
- * not be read.
+ * One input to submit: a file's bytes, its true label if its name carries one, or why it could not
+ * be read.
  *
  * @param name display name (the file name)
  * @param path the file

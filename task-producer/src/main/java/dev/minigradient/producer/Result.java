@@ -12,7 +12,8 @@ import dev.minigradient.protocol.ConsensusStatus;
  * @param latencyMs from submission to the requester reading the answer, ms; -1 if none
  * @param error why there is no answer (unreadable file, no answer before the timeout), or null
  */
-public record Result(Input input, String taskId, Consensus consensus, long latencyMs, String error) {
+public record Result(
+    Input input, String taskId, Consensus consensus, long latencyMs, String error) {
 
   /**
    * Whether the network decided a label for this input.

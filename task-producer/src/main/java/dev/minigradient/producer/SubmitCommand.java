@@ -1,14 +1,14 @@
 package dev.minigradient.producer;
 
-import dev.minigradient.protocol.cli.Arguments;
-import dev.minigradient.protocol.cli.ModelOption;
-import dev.minigradient.protocol.cli.ReportOption;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Redundancy;
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ModelOption;
+import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +25,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code task-producer}: submits image files and folders as tasks and prints the network's
- * answers as they arrive, then a summary. Exit code 0 when every input was decided, 1 when any
- * failed, 2 for bad arguments.
+ * {@code task-producer}: submits image files and folders as tasks and prints the network's answers
+ * as they arrive, then a summary. Exit code 0 when every input was decided, 1 when any failed, 2
+ * for bad arguments.
  */
 @Command(
     name = "task-producer",
@@ -37,13 +37,20 @@ import picocli.CommandLine.Spec;
       "A true label in a file name (e.g. digit-label-7.png) is checked against the answer."
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:every input was decided", "1:an input failed (unreadable, rejected, no quorum, no answer)", "2:bad arguments or Kafka unreachable"})
+    exitCodeList = {
+      "0:every input was decided",
+      "1:an input failed (unreadable, rejected, no quorum, no answer)",
+      "2:bad arguments or Kafka unreachable"
+    })
 public final class SubmitCommand implements Callable<Integer> {
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Mixin KafkaOptions kafka;
 
-  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders; @FILE reads one path per line.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "PATH",
+      description = "Image files or folders; @FILE reads one path per line.")
   List<Path> paths;
 
   @Mixin ModelOption model;
@@ -55,30 +62,49 @@ public final class SubmitCommand implements Callable<Integer> {
 
   @Mixin ReportOption report;
 
-  @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait for the next answer before giving up on the rest (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "60",
+      description =
+          "Seconds to wait for the next answer before giving up on the rest (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
-  @Option(names = "--connect-timeout", defaultValue = "5", description = "Seconds to wait for Kafka to answer (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connect-timeout",
+      defaultValue = "5",
+      description = "Seconds to wait for Kafka to answer (default: ${DEFAULT-VALUE}).")
   long connectTimeoutSeconds;
 
-  @Option(names = "--progress", negatable = true, description = "Show a progress bar of the answers on stderr (default: when run in a terminal with more than one input).")
+  @Option(
+      names = "--progress",
+      negatable = true,
+      description =
+          "Show a progress bar of the answers on stderr (default: when run in a terminal with more than one input).")
   Boolean progress;
 
-  @Option(names = "--requester", defaultValue = "cli", description = "Requester id stamped on the tasks (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--requester",
+      defaultValue = "cli",
+      description = "Requester id stamped on the tasks (default: ${DEFAULT-VALUE}).")
   String requester;
 
-  /** Committee seats the tasks ask for, {@link Redundancy#ALL}, or null for the network's default. */
+  /**
+   * Committee seats the tasks ask for, {@link Redundancy#ALL}, or null for the network's default.
+   */
   Integer redundancy;
 
   @Option(
       names = "--redundancy",
       paramLabel = "K|all",
-      description = "Committee seats each task asks for: a positive integer, or all for every peer serving the model (default: the network's, which consensus-streams --redundancy sets for tasks that name none).")
+      description =
+          "Committee seats each task asks for: a positive integer, or all for every peer serving the model (default: the network's, which consensus-streams --redundancy sets for tasks that name none).")
   void redundancy(String value) {
     try {
-      redundancy = value == null ? null : Redundancy.parse(value); // null: picocli resetting the default
+      redundancy =
+          value == null ? null : Redundancy.parse(value); // null: picocli resetting the default
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "invalid --redundancy: " + e.getMessage());
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "invalid --redundancy: " + e.getMessage());
     }
   }
 
@@ -97,19 +123,37 @@ public final class SubmitCommand implements Callable<Integer> {
     }
     Submitter submitter;
     try {
-      submitter = new Submitter(kafka.settings(), requester, redundancy, Duration.ofSeconds(connectTimeoutSeconds));
+      submitter =
+          new Submitter(
+              kafka.settings(), requester, redundancy, Duration.ofSeconds(connectTimeoutSeconds));
     } catch (IllegalStateException e) {
       spec.commandLine().getErr().println("task-producer: " + e.getMessage());
       return 2;
     }
     Outcome outcome;
-    boolean showProgress = progress != null ? progress : System.console() != null && inputs.size() > 1;
+    boolean showProgress =
+        progress != null ? progress : System.console() != null && inputs.size() > 1;
     try (submitter;
-        SubmitProgress bar = showProgress ? SubmitProgress.on(System.err, inputs.size(), 0) : SubmitProgress.none()) {
-      outcome = run(submitter, inputs, id, labels, submit.maxInFlight(), Duration.ofSeconds(timeoutSeconds), submit.json(), spec.commandLine().getOut(), bar);
+        SubmitProgress bar =
+            showProgress
+                ? SubmitProgress.on(System.err, inputs.size(), 0)
+                : SubmitProgress.none()) {
+      outcome =
+          run(
+              submitter,
+              inputs,
+              id,
+              labels,
+              submit.maxInFlight(),
+              Duration.ofSeconds(timeoutSeconds),
+              submit.json(),
+              spec.commandLine().getOut(),
+              bar);
     }
     if (submit.json()) {
-      spec.commandLine().getErr().println("summary: " + outcome.summary()); // stdout stays pure JSON lines
+      spec.commandLine()
+          .getErr()
+          .println("summary: " + outcome.summary()); // stdout stays pure JSON lines
       spec.commandLine().getErr().flush();
     }
     if (report.file().isPresent()) {
@@ -124,7 +168,8 @@ public final class SubmitCommand implements Callable<Integer> {
   private String resolveModelId() {
     if (modelId != null) {
       if (!modelId.matches("[0-9a-f]{64}")) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--model-id must be 64 lower-case hex characters");
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--model-id must be 64 lower-case hex characters");
       }
       return modelId;
     }
@@ -194,22 +239,29 @@ public final class SubmitCommand implements Callable<Integer> {
     if (label == null) {
       return "-";
     }
-    boolean named = label >= 0 && label < labels.size() && !labels.get(label).equals(label.toString());
+    boolean named =
+        label >= 0 && label < labels.size() && !labels.get(label).equals(label.toString());
     return named ? label + " " + labels.get(label) : label.toString();
   }
 
   static String tableHeader() {
-    return String.format("%-36s %-9s %-14s %8s %5s %6s %8s  %s", "input", "status", "label", "support", "seats", "conf", "latency", "check");
+    return String.format(
+        "%-36s %-9s %-14s %8s %5s %6s %8s  %s",
+        "input", "status", "label", "support", "seats", "conf", "latency", "check");
   }
 
   static String tableLine(Result r, List<String> labels) {
     var c = r.consensus();
-    String check = r.input().trueLabel() == null ? "" : (r.correct() ? "ok" : "WRONG (true " + r.input().trueLabel() + ")");
+    String check =
+        r.input().trueLabel() == null
+            ? ""
+            : (r.correct() ? "ok" : "WRONG (true " + r.input().trueLabel() + ")");
     if (c == null || r.failure() != null) {
       check = r.failure();
     }
     if (c != null && c.escalated()) {
-      check = (check == null || check.isEmpty() ? "" : check + "; ") + "escalated: " + c.escalation();
+      check =
+          (check == null || check.isEmpty() ? "" : check + "; ") + "escalated: " + c.escalation();
     }
     return String.format(
         "%-36s %-9s %-14s %8s %5s %6s %8s  %s",
@@ -230,7 +282,9 @@ public final class SubmitCommand implements Callable<Integer> {
    * @return the seats drawn (an Integer), or {@code "all"} when every eligible peer served the task
    */
   static Object seats(Consensus c) {
-    return c.committee().isEmpty() ? Redundancy.format(Redundancy.ALL) : Integer.valueOf(c.committee().size());
+    return c.committee().isEmpty()
+        ? Redundancy.format(Redundancy.ALL)
+        : Integer.valueOf(c.committee().size());
   }
 
   static String jsonLine(Result r, List<String> labels) {
@@ -240,7 +294,10 @@ public final class SubmitCommand implements Callable<Integer> {
     m.put("task_id", r.taskId());
     m.put("status", r.status());
     m.put("label", c == null ? null : c.label());
-    if (c != null && c.label() != null && c.label() >= 0 && c.label() < labels.size()
+    if (c != null
+        && c.label() != null
+        && c.label() >= 0
+        && c.label() < labels.size()
         && !labels.get(c.label()).equals(c.label().toString())) {
       m.put("class", labels.get(c.label())); // digits are their own names
     }
@@ -278,7 +335,10 @@ public final class SubmitCommand implements Callable<Integer> {
   private static String peersAgreeing(Consensus c) {
     long agreeing =
         c.verdicts().stream()
-            .filter(v -> v.verdict() == dev.minigradient.protocol.Verdict.AGREED || v.verdict() == dev.minigradient.protocol.Verdict.LATE)
+            .filter(
+                v ->
+                    v.verdict() == dev.minigradient.protocol.Verdict.AGREED
+                        || v.verdict() == dev.minigradient.protocol.Verdict.LATE)
             .count();
     return agreeing + "/" + c.verdicts().size();
   }

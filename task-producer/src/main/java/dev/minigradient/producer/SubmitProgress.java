@@ -47,7 +47,10 @@ public final class SubmitProgress implements AutoCloseable {
             .setStyle(ProgressBarStyle.ASCII)
             .setUpdateIntervalMillis(250)
             .showSpeed()
-            .setConsumer(width > 0 ? new ConsoleProgressBarConsumer(out, width) : new ConsoleProgressBarConsumer(out));
+            .setConsumer(
+                width > 0
+                    ? new ConsoleProgressBarConsumer(out, width)
+                    : new ConsoleProgressBarConsumer(out));
     return new SubmitProgress(b.build(), out);
   }
 
@@ -70,8 +73,8 @@ public final class SubmitProgress implements AutoCloseable {
   }
 
   /**
-   * Clears the bar's line before another line is printed to the same terminal; the bar draws
-   * itself again below it.
+   * Clears the bar's line before another line is printed to the same terminal; the bar draws itself
+   * again below it.
    */
   public synchronized void clearLine() {
     if (bar != null) {

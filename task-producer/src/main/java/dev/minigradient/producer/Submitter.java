@@ -34,16 +34,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * A requester: publishes inputs as {@link Task}s and collects the network's {@link Consensus}
- * for each, reading {@link Topics#CONSENSUS} from its end (positioned before the first task is
- * sent, so no answer can be missed).
+ * A requester: publishes inputs as {@link Task}s and collects the network's {@link Consensus} for
+ * each, reading {@link Topics#CONSENSUS} from its end (positioned before the first task is sent, so
+ * no answer can be missed).
  */
 public final class Submitter implements AutoCloseable {
   /**
-   * The task producer's {@code linger.ms}: 0, so a task leaves at once. A requester waits for
-   * each answer, and a linger would add its whole length to every submit-to-answer latency at
-   * light load; under load the producer still batches the tasks that queue while a request is in
-   * flight.
+   * The task producer's {@code linger.ms}: 0, so a task leaves at once. A requester waits for each
+   * answer, and a linger would add its whole length to every submit-to-answer latency at light
+   * load; under load the producer still batches the tasks that queue while a request is in flight.
    */
   public static final int LINGER_MS = 0;
 
@@ -57,14 +56,14 @@ public final class Submitter implements AutoCloseable {
   private final KafkaConsumer<String, Consensus> consumer;
 
   /**
-   * Connects to the cluster and positions the answer reader at the end of the consensus topic;
-   * the tasks ask for the network's default redundancy.
+   * Connects to the cluster and positions the answer reader at the end of the consensus topic; the
+   * tasks ask for the network's default redundancy.
    *
    * @param kafka Kafka settings
    * @param requester requester id stamped on the tasks
    * @param connectTimeout how long to wait for the cluster to answer
-   * @throws IllegalStateException if the cluster cannot be reached within {@code connectTimeout}
-   *     or the consensus topic does not exist
+   * @throws IllegalStateException if the cluster cannot be reached within {@code connectTimeout} or
+   *     the consensus topic does not exist
    */
   public Submitter(KafkaSettings kafka, String requester, Duration connectTimeout) {
     this(kafka, requester, null, connectTimeout);
@@ -79,10 +78,11 @@ public final class Submitter implements AutoCloseable {
    *     Redundancy#ALL}, or null for the network's default
    * @param connectTimeout how long to wait for the cluster to answer
    * @throws IllegalArgumentException if {@code redundancy} is not a valid redundancy
-   * @throws IllegalStateException if the cluster cannot be reached within {@code connectTimeout}
-   *     or the consensus topic does not exist
+   * @throws IllegalStateException if the cluster cannot be reached within {@code connectTimeout} or
+   *     the consensus topic does not exist
    */
-  public Submitter(KafkaSettings kafka, String requester, Integer redundancy, Duration connectTimeout) {
+  public Submitter(
+      KafkaSettings kafka, String requester, Integer redundancy, Duration connectTimeout) {
     if (redundancy != null) {
       Redundancy.check(redundancy);
     }
@@ -97,7 +97,8 @@ public final class Submitter implements AutoCloseable {
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                     ProducerConfig.LINGER_MS_CONFIG, Integer.toString(LINGER_MS),
-                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576", // a task of the largest input fits: see Task.MAX_INPUT_BYTES
+                    ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                        "1048576", // a task of the largest input fits: see Task.MAX_INPUT_BYTES
                     ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(connectTimeout.toMillis()))),
             new StringSerializer(),
             Topics.TASKS.valueSerde().serializer());
@@ -135,7 +136,10 @@ public final class Submitter implements AutoCloseable {
     } catch (ExecutionException e) {
       if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
         throw new IllegalStateException(
-            "topic " + Topics.CONSENSUS.name() + " does not exist at " + kafka.bootstrapServers()
+            "topic "
+                + Topics.CONSENSUS.name()
+                + " does not exist at "
+                + kafka.bootstrapServers()
                 + ": start the network (consensus-streams creates the topics) first");
       }
       throw new IllegalStateException(TopicAdmin.describeFailure(kafka, timeout, e.getCause()));
@@ -181,7 +185,8 @@ public final class Submitter implements AutoCloseable {
       }
       long size = Files.size(f);
       if (size > MAX_INPUT_BYTES) {
-        return new Input(name, f, null, label, "file too large: " + size + " bytes > " + MAX_INPUT_BYTES);
+        return new Input(
+            name, f, null, label, "file too large: " + size + " bytes > " + MAX_INPUT_BYTES);
       }
       if (size == 0) {
         return new Input(name, f, null, label, "empty file");
@@ -193,9 +198,9 @@ public final class Submitter implements AutoCloseable {
   }
 
   /**
-   * Submits every readable input as a task for {@code modelId} and waits for the answers,
-   * keeping at most {@code maxInFlight} tasks unanswered at a time (flow control: a burst then
-   * queues here, not at the peers, so no task waits past its decision deadline in a backlog).
+   * Submits every readable input as a task for {@code modelId} and waits for the answers, keeping
+   * at most {@code maxInFlight} tasks unanswered at a time (flow control: a burst then queues here,
+   * not at the peers, so no task waits past its decision deadline in a backlog).
    *
    * @param inputs the inputs
    * @param modelId the model to run (SHA-256 of its ONNX file)
@@ -205,7 +210,11 @@ public final class Submitter implements AutoCloseable {
    * @return one result per input, in input order
    */
   public List<Result> submitAndAwait(
-      List<Input> inputs, String modelId, int maxInFlight, Duration timeout, Consumer<Result> onResult) {
+      List<Input> inputs,
+      String modelId,
+      int maxInFlight,
+      Duration timeout,
+      Consumer<Result> onResult) {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be >= 1");
     }
@@ -257,7 +266,13 @@ public final class Submitter implements AutoCloseable {
         if (in == null || rec.value() == null) {
           continue; // another requester's task
         }
-        Result r = new Result(in, rec.key(), rec.value(), System.currentTimeMillis() - sentAt.get(rec.key()), null);
+        Result r =
+            new Result(
+                in,
+                rec.key(),
+                rec.value(),
+                System.currentTimeMillis() - sentAt.get(rec.key()),
+                null);
         results.put(in, r);
         onResult.accept(r);
         deadline = System.currentTimeMillis() + timeout.toMillis();
@@ -265,12 +280,20 @@ public final class Submitter implements AutoCloseable {
     }
     while (next.hasNext()) {
       Input in = next.next();
-      Result r = new Result(in, null, null, -1, in.error() != null ? in.error() : "not submitted: the network stopped answering");
+      Result r =
+          new Result(
+              in,
+              null,
+              null,
+              -1,
+              in.error() != null ? in.error() : "not submitted: the network stopped answering");
       results.put(in, r);
       onResult.accept(r);
     }
     for (Map.Entry<String, Input> e : waiting.entrySet()) {
-      Result r = new Result(e.getValue(), e.getKey(), null, -1, "no answer within " + timeout.toSeconds() + " s");
+      Result r =
+          new Result(
+              e.getValue(), e.getKey(), null, -1, "no answer within " + timeout.toSeconds() + " s");
       results.put(e.getValue(), r);
       onResult.accept(r);
     }
@@ -292,7 +315,8 @@ public final class Submitter implements AutoCloseable {
    * @return the task, stamped now
    */
   static Task task(String taskId, String modelId, Input in, String requester, Integer redundancy) {
-    return Task.of(taskId, modelId, in.bytes(), contentType(in.name()), requester, in.name()).withRedundancy(redundancy);
+    return Task.of(taskId, modelId, in.bytes(), contentType(in.name()), requester, in.name())
+        .withRedundancy(redundancy);
   }
 
   static String contentType(String name) {

@@ -48,7 +48,8 @@ public record Summary(
       labelled += r.input().trueLabel() != null ? 1 : 0;
       correct += r.correct() ? 1 : 0;
     }
-    long[] lat = results.stream().mapToLong(Result::latencyMs).filter(l -> l >= 0).sorted().toArray();
+    long[] lat =
+        results.stream().mapToLong(Result::latencyMs).filter(l -> l >= 0).sorted().toArray();
     return new Summary(
         results.size(),
         decided,

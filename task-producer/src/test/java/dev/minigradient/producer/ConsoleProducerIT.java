@@ -34,17 +34,17 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The console-producer block of docs/api.md, run as written: its shell lines make the JSON line, and
- * Kafka's own {@code ConsoleProducer} (in a forked JVM, with the block's options) sends it to a
+ * The console-producer block of docs/api.md, run as written: its shell lines make the JSON line,
+ * and Kafka's own {@code ConsoleProducer} (in a forked JVM, with the block's options) sends it to a
  * broker ({@link TestKafka}: a container when Docker answers, else an in-JVM KRaft broker); the
  * record must read back as the very {@link Task} the task producer would have sent. The same line
  * with a {@code redundancy} field carries it, and with a malformed one the consensus app sends it
@@ -80,7 +80,8 @@ class ConsoleProducerIT {
             .setDeleteOnClose(false)
             .build();
     PrintStream stdout = System.out;
-    System.setOut(new PrintStream(OutputStream.nullOutputStream())); // the formatter chats on stdout
+    System.setOut(
+        new PrintStream(OutputStream.nullOutputStream())); // the formatter chats on stdout
     try {
       cluster.format();
     } finally {
@@ -119,9 +120,14 @@ class ConsoleProducerIT {
   private static String run(List<String> command, Path dir, String stdin) throws Exception {
     Path in = Files.writeString(tmp.resolve("stdin-" + System.nanoTime()), stdin);
     Path out = tmp.resolve("out-" + System.nanoTime());
-    Process p = new ProcessBuilder(command).directory(dir.toFile())
-        .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectErrorStream(false)
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectInput(in.toFile())
+            .redirectOutput(out.toFile())
+            .redirectErrorStream(false)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     boolean done = p.waitFor(2, TimeUnit.MINUTES); // a bound for a hung tool, not a wait
     if (!done) {
       p.destroyForcibly();
@@ -132,7 +138,9 @@ class ConsoleProducerIT {
     return text;
   }
 
-  /** The line the block's shell lines print: {@code ID<tab>{...task JSON...}}, a new id each time. */
+  /**
+   * The line the block's shell lines print: {@code ID<tab>{...task JSON...}}, a new id each time.
+   */
   private static String docsLine() throws Exception {
     List<String> block = docsBlock();
     String shell = String.join("\n", block.subList(0, block.size() - 1)).replaceAll("\\|\\s*$", "");
@@ -141,7 +149,9 @@ class ConsoleProducerIT {
     return line.strip();
   }
 
-  /** The block's line with one more field, e.g. {@code "redundancy":3}, before its closing brace. */
+  /**
+   * The block's line with one more field, e.g. {@code "redundancy":3}, before its closing brace.
+   */
   private static String docsLineWith(String field) throws Exception {
     String line = docsLine();
     assertThat(line).endsWith("}");
@@ -153,7 +163,9 @@ class ConsoleProducerIT {
     return line.substring(0, line.indexOf('\t'));
   }
 
-  /** Sends lines with Kafka's ConsoleProducer, run with the block's options (our broker's address). */
+  /**
+   * Sends lines with Kafka's ConsoleProducer, run with the block's options (our broker's address).
+   */
   private static void consoleProduce(String... lines) throws Exception {
     List<String> block = docsBlock();
     String producerLine = block.get(block.size() - 1).strip();
@@ -161,10 +173,13 @@ class ConsoleProducerIT {
     List<String> args = new ArrayList<>(Arrays.asList(producerLine.split("\\s+")));
     args.remove(0);
     args.set(args.indexOf("--bootstrap-server") + 1, bootstrap);
-    List<String> java = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"),
-        "org.apache.kafka.tools.ConsoleProducer"));
+    List<String> java =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.apache.kafka.tools.ConsoleProducer"));
     java.addAll(args);
     run(java, tmp, String.join("\n", lines) + "\n");
   }
@@ -178,8 +193,10 @@ class ConsoleProducerIT {
     // when Kafka's ConsoleProducer sends it with the block's options (our broker's address)
     consoleProduce(line);
 
-    // then the record reads back as a task of the MNIST model, keyed by its id, with the image's bytes
-    ConsumerRecord<String, byte[]> r = read(kafka, Topics.TASKS.name(), List.of(key(line))).get(key(line));
+    // then the record reads back as a task of the MNIST model, keyed by its id, with the image's
+    // bytes
+    ConsumerRecord<String, byte[]> r =
+        read(kafka, Topics.TASKS.name(), List.of(key(line))).get(key(line));
     Task t = task(r);
     byte[] image = Files.readAllBytes(ROOT.resolve("models/mnist/samples/mnist-00023-label-0.png"));
     assertThat(r.key()).isEqualTo(t.taskId());
@@ -190,7 +207,8 @@ class ConsoleProducerIT {
     assertThat(t.contentType()).isEqualTo("image/png");
     assertThat(t.name()).isEqualTo("mnist-00023-label-0.png");
     assertThat(t.requester()).isEqualTo("console");
-    assertThat(t.submittedAt()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(120_000L));
+    assertThat(t.submittedAt())
+        .isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(120_000L));
     assertThat(t.redundancy()).as("no redundancy: the network's default").isNull();
   }
 
@@ -205,7 +223,8 @@ class ConsoleProducerIT {
     consoleProduce(three, all);
 
     // then they read back as tasks that ask for 3 seats and for every peer
-    Map<String, ConsumerRecord<String, byte[]>> tasks = read(kafka, Topics.TASKS.name(), List.of(key(three), key(all)));
+    Map<String, ConsumerRecord<String, byte[]>> tasks =
+        read(kafka, Topics.TASKS.name(), List.of(key(three), key(all)));
     assertThat(task(tasks.get(key(three))).redundancy()).isEqualTo(3);
     assertThat(task(tasks.get(key(all))).redundancy()).isEqualTo(Redundancy.ALL);
   }
@@ -216,24 +235,34 @@ class ConsoleProducerIT {
     KafkaSettings kafka = kafka();
     String negative = docsLineWith("\"redundancy\":-2");
     String word = docsLineWith("\"redundancy\":\"many\"");
-    try (ConsensusService consensus = new ConsensusService(ConsensusConfig.defaults(kafka, tmp.resolve("consensus")))) {
+    try (ConsensusService consensus =
+        new ConsensusService(ConsensusConfig.defaults(kafka, tmp.resolve("consensus")))) {
       consensus.start();
-      await().atMost(Duration.ofSeconds(60)).until(() -> consensus.state() == KafkaStreams.State.RUNNING);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> consensus.state() == KafkaStreams.State.RUNNING);
 
       // when Kafka's ConsoleProducer sends them
       consoleProduce(negative, word);
 
       // then the consensus app dead-letters each, as sent, with the source topic and the reason
-      Map<String, ConsumerRecord<String, byte[]>> dead = read(kafka, Topics.DEAD_LETTERS.name(), List.of(key(negative), key(word)));
+      Map<String, ConsumerRecord<String, byte[]>> dead =
+          read(kafka, Topics.DEAD_LETTERS.name(), List.of(key(negative), key(word)));
       for (String line : List.of(negative, word)) {
         ConsumerRecord<String, byte[]> d = dead.get(key(line));
         String got = line.contains("many") ? "many" : "-2";
-        assertThat(new String(d.value(), StandardCharsets.UTF_8)).isEqualTo(line.substring(line.indexOf('\t') + 1));
-        assertThat(DeadLetters.header(d.headers(), DeadLetters.TOPIC)).isEqualTo(Topics.TASKS.name());
+        assertThat(new String(d.value(), StandardCharsets.UTF_8))
+            .isEqualTo(line.substring(line.indexOf('\t') + 1));
+        assertThat(DeadLetters.header(d.headers(), DeadLetters.TOPIC))
+            .isEqualTo(Topics.TASKS.name());
         assertThat(DeadLetters.header(d.headers(), DeadLetters.EXCEPTION)).isNotBlank();
         assertThat(DeadLetters.header(d.headers(), DeadLetters.MESSAGE))
             .contains("not a valid Task")
-            .contains("redundancy must be a positive integer (at most " + Redundancy.MAX + ") or \"all\", got: " + got);
+            .contains(
+                "redundancy must be a positive integer (at most "
+                    + Redundancy.MAX
+                    + ") or \"all\", got: "
+                    + got);
       }
     }
   }
@@ -244,15 +273,18 @@ class ConsoleProducerIT {
   }
 
   /**
-   * Reads a topic from its beginning until a record of every key has arrived; values stay bytes,
-   * as the topic may hold records that are not valid (the other tests' malformed tasks).
+   * Reads a topic from its beginning until a record of every key has arrived; values stay bytes, as
+   * the topic may hold records that are not valid (the other tests' malformed tasks).
    *
    * @return the last record of each key
    */
-  private static Map<String, ConsumerRecord<String, byte[]>> read(KafkaSettings kafka, String topic, List<String> keys) {
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(
-        kafka.properties(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
-        new StringDeserializer(), new ByteArrayDeserializer())) {
+  private static Map<String, ConsumerRecord<String, byte[]>> read(
+      KafkaSettings kafka, String topic, List<String> keys) {
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(
+            kafka.properties(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(30))) {
         partitions.add(new TopicPartition(topic, p.partition()));
@@ -260,10 +292,13 @@ class ConsoleProducerIT {
       c.assign(partitions);
       c.seekToBeginning(partitions);
       Map<String, ConsumerRecord<String, byte[]>> out = new HashMap<>();
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        c.poll(Duration.ofMillis(200)).forEach(r -> out.put(r.key(), r));
-        return out.keySet().containsAll(keys);
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                c.poll(Duration.ofMillis(200)).forEach(r -> out.put(r.key(), r));
+                return out.keySet().containsAll(keys);
+              });
       return out;
     }
   }

@@ -22,9 +22,22 @@ class SubmitCommandTest {
 
   private static Result decided(String name, List<String> committee, String escalation) {
     Input in = new Input(name, null, new byte[] {1}, Input.labelOf(name), null);
-    Consensus c = Consensus.builder().taskId("t").modelId(MODEL).name(name).status(ConsensusStatus.DECIDED).label(7).confidence(0.9)
-        .agreeingWeight(3).totalWeight(3).decidedAt(40).latencyMs(40).committee(committee).escalation(escalation).inferences(4)
-        .build();
+    Consensus c =
+        Consensus.builder()
+            .taskId("t")
+            .modelId(MODEL)
+            .name(name)
+            .status(ConsensusStatus.DECIDED)
+            .label(7)
+            .confidence(0.9)
+            .agreeingWeight(3)
+            .totalWeight(3)
+            .decidedAt(40)
+            .latencyMs(40)
+            .committee(committee)
+            .escalation(escalation)
+            .inferences(4)
+            .build();
     return new Result(in, "t", c, 40, null);
   }
 
@@ -37,12 +50,28 @@ class SubmitCommandTest {
       cmd.setErr(new PrintWriter(err));
 
       // when it runs
-      int code = cmd.execute("--redundancy", bad, "--model-id", MODEL, "--bootstrap-servers", "127.0.0.1:9", "--connect-timeout", "1", "digit.png");
+      int code =
+          cmd.execute(
+              "--redundancy",
+              bad,
+              "--model-id",
+              MODEL,
+              "--bootstrap-servers",
+              "127.0.0.1:9",
+              "--connect-timeout",
+              "1",
+              "digit.png");
 
-      // then picocli refuses the argument before anything connects: exit 2, the reason on the first line
+      // then picocli refuses the argument before anything connects: exit 2, the reason on the first
+      // line
       assertThat(code).as(bad).isEqualTo(2);
-      assertThat(err.toString().lines().findFirst()).as(bad)
-          .contains("invalid --redundancy: redundancy must be a positive integer (at most " + Redundancy.MAX + ") or \"all\", got: " + bad);
+      assertThat(err.toString().lines().findFirst())
+          .as(bad)
+          .contains(
+              "invalid --redundancy: redundancy must be a positive integer (at most "
+                  + Redundancy.MAX
+                  + ") or \"all\", got: "
+                  + bad);
     }
   }
 
@@ -78,7 +107,8 @@ class SubmitCommandTest {
   }
 
   private static String json(Task t) {
-    return new String(Topics.TASKS.valueSerde().serializer().serialize("t", t), StandardCharsets.UTF_8);
+    return new String(
+        Topics.TASKS.valueSerde().serializer().serialize("t", t), StandardCharsets.UTF_8);
   }
 
   @Test
@@ -116,10 +146,13 @@ class SubmitCommandTest {
 
   @Test
   void theTableHeaderNamesTheSeatsColumnAboveItsValues() {
-    String row = SubmitCommand.tableLine(decided("d-label-7.png", List.of("p1", "p2", "p3", "p4", "p5"), null), List.of());
+    String row =
+        SubmitCommand.tableLine(
+            decided("d-label-7.png", List.of("p1", "p2", "p3", "p4", "p5"), null), List.of());
 
     assertThat(SubmitCommand.tableHeader()).startsWith("input ").contains(" support seats   conf ");
     assertThat(seatsCell(row)).isEqualTo("    5");
-    assertThat(row.charAt(SubmitCommand.tableHeader().indexOf(" seats ") + " seats".length())).isEqualTo(' ');
+    assertThat(row.charAt(SubmitCommand.tableHeader().indexOf(" seats ") + " seats".length()))
+        .isEqualTo(' ');
   }
 }

@@ -14,13 +14,20 @@ import org.junit.jupiter.api.Test;
 class SubmitProgressTest {
   private static Result ok() {
     // built from JSON, as it arrives, so fields the record gains later keep their defaults
-    Consensus decided = JsonSerde.MAPPER.convertValue(
-        Map.of("taskId", "t1", "modelId", "m", "status", "DECIDED", "label", 7), Consensus.class);
+    Consensus decided =
+        JsonSerde.MAPPER.convertValue(
+            Map.of("taskId", "t1", "modelId", "m", "status", "DECIDED", "label", 7),
+            Consensus.class);
     return new Result(new Input("a.png", null, new byte[] {1}, null, null), "t1", decided, 5, null);
   }
 
   private static Result failed() {
-    return new Result(new Input("b.png", null, null, null, "no such file: b.png"), null, null, -1, "no such file: b.png");
+    return new Result(
+        new Input("b.png", null, null, null, "no such file: b.png"),
+        null,
+        null,
+        -1,
+        "no such file: b.png");
   }
 
   @Test
@@ -36,7 +43,11 @@ class SubmitProgressTest {
     }
     // then its final state says so
     String text = buf.toString(StandardCharsets.UTF_8);
-    assertThat(text).contains("tasks").contains("100%").contains("3/3").contains("decided 2, failed 1");
+    assertThat(text)
+        .contains("tasks")
+        .contains("100%")
+        .contains("3/3")
+        .contains("decided 2, failed 1");
   }
 
   @Test

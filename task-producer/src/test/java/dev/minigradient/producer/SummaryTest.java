@@ -16,8 +16,19 @@ class SummaryTest {
 
   private static Result decided(String name, int label, long latency) {
     Input in = new Input(name, null, new byte[] {1}, Input.labelOf(name), null);
-    Consensus c = Consensus.builder().taskId("t").modelId("m").name(name).status(ConsensusStatus.DECIDED).label(label).confidence(0.9)
-        .agreeingWeight(3).totalWeight(3).decidedAt(latency).latencyMs(latency).build();
+    Consensus c =
+        Consensus.builder()
+            .taskId("t")
+            .modelId("m")
+            .name(name)
+            .status(ConsensusStatus.DECIDED)
+            .label(label)
+            .confidence(0.9)
+            .agreeingWeight(3)
+            .totalWeight(3)
+            .decidedAt(latency)
+            .latencyMs(latency)
+            .build();
     return new Result(in, "t", c, latency, null);
   }
 
@@ -34,7 +45,13 @@ class SummaryTest {
     for (int i = 1; i <= 100; i++) {
       rs.add(decided("d-" + i + "-label-" + (i % 10) + ".png", i <= 90 ? i % 10 : (i + 1) % 10, i));
     }
-    rs.add(new Result(new Input("gone.png", null, null, null, "no such file"), null, null, -1, "no such file"));
+    rs.add(
+        new Result(
+            new Input("gone.png", null, null, null, "no such file"),
+            null,
+            null,
+            -1,
+            "no such file"));
     Summary s = Summary.of(rs, 1000);
     assertThat(s.tasks()).isEqualTo(101);
     assertThat(s.decided()).isEqualTo(100);
@@ -54,11 +71,16 @@ class SummaryTest {
     Files.write(dir.resolve("a-label-1.png"), new byte[] {1});
     Files.write(dir.resolve("labels.csv"), new byte[] {0});
     List<Input> in = Submitter.read(List.of(dir, dir.resolve("missing.png")));
-    assertThat(in).extracting(Input::name).containsExactly("a-label-1.png", "b-label-2.png", "missing.png");
+    assertThat(in)
+        .extracting(Input::name)
+        .containsExactly("a-label-1.png", "b-label-2.png", "missing.png");
     assertThat(in.get(0).trueLabel()).isEqualTo(1);
     assertThat(in.get(2).error()).startsWith("no such file");
     // an empty file is its own row with its reason, not the end of the run
     Files.write(dir.resolve("empty.png"), new byte[0]);
-    assertThat(Submitter.read(List.of(dir.resolve("empty.png")))).singleElement().extracting(Input::error).isEqualTo("empty file");
+    assertThat(Submitter.read(List.of(dir.resolve("empty.png"))))
+        .singleElement()
+        .extracting(Input::error)
+        .isEqualTo("empty file");
   }
 }

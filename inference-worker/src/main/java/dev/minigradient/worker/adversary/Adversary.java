@@ -1,20 +1,19 @@
 package dev.minigradient.worker.adversary;
 
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Vote;
-import dev.minigradient.model.ServedModel;
 
 /**
  * How a peer answers the tasks it serves: honestly ({@link Honest}) or as one of the simulated
- * adversaries the consensus must withstand (for tests, the {@code simulate} command and demos).
- * The peer decodes and checks each task the same way whatever it runs, asks {@link #answer} what
- * to vote, builds the vote in its own name and hands it to {@link #vote}; it never asks which
+ * adversaries the consensus must withstand (for tests, the {@code simulate} command and demos). The
+ * peer decodes and checks each task the same way whatever it runs, asks {@link #answer} what to
+ * vote, builds the vote in its own name and hands it to {@link #vote}; it never asks which
  * adversary it runs.
  *
- * <p>Adding an adversary touches two files: its class in this package, and one constant of
- * {@link dev.minigradient.worker.Behavior.Kind}, which maps the name the {@code --behavior}
- * option and the {@code simulate} mixes use to a new instance of the class. One instance serves
- * one peer.
+ * <p>Adding an adversary touches two files: its class in this package, and one constant of {@link
+ * dev.minigradient.worker.Behavior.Kind}, which maps the name the {@code --behavior} option and the
+ * {@code simulate} mixes use to a new instance of the class. One instance serves one peer.
  */
 public interface Adversary {
 
@@ -41,8 +40,8 @@ public interface Adversary {
   }
 
   /**
-   * Sends the vote built from {@link #answer}'s prediction, unsigned and in the peer's name.
-   * Honest peers send it once, through the outbox.
+   * Sends the vote built from {@link #answer}'s prediction, unsigned and in the peer's name. Honest
+   * peers send it once, through the outbox.
    *
    * @param vote the vote
    * @param model the model it answers for

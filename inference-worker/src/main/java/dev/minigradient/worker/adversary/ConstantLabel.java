@@ -1,7 +1,7 @@
 package dev.minigradient.worker.adversary;
 
-import dev.minigradient.protocol.Task;
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.Task;
 
 /** Votes the same label, confidently, for every task (colluders agree on it). */
 public final class ConstantLabel implements Adversary {

@@ -1,10 +1,10 @@
 package dev.minigradient.worker.adversary;
 
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
-import dev.minigradient.model.ServedModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,6 +40,7 @@ public final class Copycat implements Adversary {
               return size() > REMEMBERED;
             }
           });
+
   private final Set<String> copied = ConcurrentHashMap.newKeySet();
   private VotingPeer peer;
   private Thread copier;
@@ -98,7 +99,8 @@ public final class Copycat implements Adversary {
           copy(v.taskId(), v.label(), v.rejection(), v.probabilities());
         }
       } else {
-        Consensus k = Topics.CONSENSUS.valueSerde().deserializer().deserialize(r.topic(), r.value());
+        Consensus k =
+            Topics.CONSENSUS.valueSerde().deserializer().deserialize(r.topic(), r.value());
         if (k != null && k.label() != null) {
           copy(k.taskId(), k.label(), null, MadeUpAnswers.peaked(k.label(), 10).probabilities());
         }

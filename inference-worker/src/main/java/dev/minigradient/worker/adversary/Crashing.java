@@ -1,12 +1,12 @@
 package dev.minigradient.worker.adversary;
 
-import dev.minigradient.protocol.Vote;
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.Vote;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Honest until it has sent a number of votes, then stops without a word, as a killed process
- * does ({@link VotingPeer#crash()}).
+ * Honest until it has sent a number of votes, then stops without a word, as a killed process does
+ * ({@link VotingPeer#crash()}).
  */
 public final class Crashing implements Adversary {
   private final int crashAfter;

@@ -1,12 +1,12 @@
 package dev.minigradient.worker.adversary;
 
-import dev.minigradient.protocol.Vote;
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.Vote;
 import java.util.List;
 
 /**
- * Votes honestly as itself, and also sends a wrong vote in each of some other peers' names,
- * signed with its own key (which the consensus must reject).
+ * Votes honestly as itself, and also sends a wrong vote in each of some other peers' names, signed
+ * with its own key (which the consensus must reject).
  */
 public final class Forger implements Adversary {
   private final List<String> victims;

@@ -1,7 +1,7 @@
 package dev.minigradient.worker.adversary;
 
-import dev.minigradient.protocol.Task;
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.Task;
 
 /** Guesses a label from the input's bytes without decoding it or running the model. */
 public final class LazyGuess implements Adversary {

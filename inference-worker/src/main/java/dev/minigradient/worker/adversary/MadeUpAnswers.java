@@ -1,6 +1,5 @@
 package dev.minigradient.worker.adversary;
 
-import dev.minigradient.model.InferenceEngine;
 import dev.minigradient.model.ServedModel;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.minigradient.worker.adversary;
 
-import dev.minigradient.protocol.Task;
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.Task;
 import java.util.Random;
 
 /** Votes a random label with random probabilities, without running the model. */

@@ -1,7 +1,7 @@
 package dev.minigradient.worker.adversary;
 
-import dev.minigradient.protocol.Vote;
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.Vote;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;

@@ -29,7 +29,8 @@ public interface VotingPeer {
    * @param label the label, or {@link Vote#REJECTED}
    * @param rejection the refusal's reason, or null
    * @param probabilities one per class; empty for a refusal
-   * @param startNanos {@link System#nanoTime()} when the answer began, for the vote's inference time
+   * @param startNanos {@link System#nanoTime()} when the answer began, for the vote's inference
+   *     time
    * @return the vote
    */
   Vote newVote(Task task, int label, String rejection, List<Double> probabilities, long startNanos);

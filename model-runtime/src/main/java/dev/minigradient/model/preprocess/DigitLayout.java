@@ -9,10 +9,10 @@ import java.util.Arrays;
  * MNIST's layout, {@code mnist-digit} (LeCun, Bottou, Bengio, Haffner 1998; <a
  * href="http://yann.lecun.com/exdb/mnist/">MNIST page</a>): make the digit light on dark (invert
  * when the border is on the light side of the image's range); subtract the background level
- * estimated from the border and rescale so the strongest ink is 1; remove the rulings of lined
- * or squared paper; crop to the pixels above {@link #INK_THRESHOLD} (ignoring specks on a page);
- * fit the longer side into {@link #BOX} px and translate so that the intensity centre of mass
- * sits at (14, 14) in pixel-index coordinates. Stateless and thread-safe.
+ * estimated from the border and rescale so the strongest ink is 1; remove the rulings of lined or
+ * squared paper; crop to the pixels above {@link #INK_THRESHOLD} (ignoring specks on a page); fit
+ * the longer side into {@link #BOX} px and translate so that the intensity centre of mass sits at
+ * (14, 14) in pixel-index coordinates. Stateless and thread-safe.
  */
 public final class DigitLayout implements Layout {
 
@@ -24,9 +24,9 @@ public final class DigitLayout implements Layout {
 
   /**
    * On a page (a side of at least {@link #RULING_MIN_SIDE} px), an ink pixel counts for the
-   * bounding box only if at least this many of its 8 neighbours are ink too, so specks such as
-   * JPEG ringing around printed lines do not stretch the box, while strokes, which are blobs,
-   * keep their faint edges.
+   * bounding box only if at least this many of its 8 neighbours are ink too, so specks such as JPEG
+   * ringing around printed lines do not stretch the box, while strokes, which are blobs, keep their
+   * faint edges.
    */
   static final int PAGE_INK_NEIGHBOURS = 5;
 
@@ -92,8 +92,11 @@ public final class DigitLayout implements Layout {
     if (peak < MIN_CONTRAST) {
       throw new InvalidInputException(
           "blank-image",
-          "no ink: the strongest contrast to the background is " + peak + " (needs "
-              + MIN_CONTRAST + ")");
+          "no ink: the strongest contrast to the background is "
+              + peak
+              + " (needs "
+              + MIN_CONTRAST
+              + ")");
     }
     float inv = 1f / peak;
     for (int i = 0; i < v.length; i++) {
@@ -121,10 +124,11 @@ public final class DigitLayout implements Layout {
   }
 
   /**
-   * Removes the rulings among {@code lines} lines of {@code length} pixels each: pixel i of line
-   * l is {@code v[l * lineStride + i * step]}.
+   * Removes the rulings among {@code lines} lines of {@code length} pixels each: pixel i of line l
+   * is {@code v[l * lineStride + i * step]}.
    */
-  private static void removeRulingLines(float[] v, int lines, int length, int lineStride, int step) {
+  private static void removeRulingLines(
+      float[] v, int lines, int length, int lineStride, int step) {
     float[] line = new float[length];
     for (int l = 0; l < lines; l++) {
       int ink = 0;

@@ -3,10 +3,10 @@ package dev.minigradient.model.preprocess;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads the EXIF {@code Orientation} tag (0x0112) of an encoded image without decoding it: from
- * the {@code Exif} APP1 segment of a JPEG, the {@code eXIf} chunk of a PNG or the {@code EXIF}
- * chunk of a WebP file. ImageIO readers return pixels as stored, so a phone photo taken in
- * portrait arrives lying on its side unless this tag is applied.
+ * Reads the EXIF {@code Orientation} tag (0x0112) of an encoded image without decoding it: from the
+ * {@code Exif} APP1 segment of a JPEG, the {@code eXIf} chunk of a PNG or the {@code EXIF} chunk of
+ * a WebP file. ImageIO readers return pixels as stored, so a phone photo taken in portrait arrives
+ * lying on its side unless this tag is applied.
  *
  * <p>Values follow TIFF/EXIF: 1 normal, 2 mirrored left-right, 3 rotated 180°, 4 mirrored
  * top-bottom, 5 transposed, 6 to be rotated 90° clockwise for display, 7 transversed, 8 to be
@@ -51,8 +51,8 @@ final class ExifOrientation {
   }
 
   /**
-   * Returns the image as it is meant to be displayed for an EXIF orientation (1 to 8): pixel
-   * (x, y) of the result is taken from the stored pixel named in the TIFF 6.0 / EXIF 2.3 table.
+   * Returns the image as it is meant to be displayed for an EXIF orientation (1 to 8): pixel (x, y)
+   * of the result is taken from the stored pixel named in the TIFF 6.0 / EXIF 2.3 table.
    */
   static GrayImage apply(GrayImage g, int orientation) {
     if (orientation <= NORMAL || orientation > 8) {
@@ -70,13 +70,34 @@ final class ExifOrientation {
         int sx;
         int sy;
         switch (orientation) {
-          case 2 -> { sx = w - 1 - x; sy = y; }
-          case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
-          case 4 -> { sx = x; sy = h - 1 - y; }
-          case 5 -> { sx = y; sy = x; }
-          case 6 -> { sx = y; sy = h - 1 - x; }
-          case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
-          default -> { sx = w - 1 - y; sy = x; } // 8
+          case 2 -> {
+            sx = w - 1 - x;
+            sy = y;
+          }
+          case 3 -> {
+            sx = w - 1 - x;
+            sy = h - 1 - y;
+          }
+          case 4 -> {
+            sx = x;
+            sy = h - 1 - y;
+          }
+          case 5 -> {
+            sx = y;
+            sy = x;
+          }
+          case 6 -> {
+            sx = y;
+            sy = h - 1 - x;
+          }
+          case 7 -> {
+            sx = w - 1 - y;
+            sy = h - 1 - x;
+          }
+          default -> {
+            sx = w - 1 - y;
+            sy = x;
+          } // 8
         }
         out[y * ow + x] = src[sy * w + sx];
       }

@@ -7,10 +7,10 @@ import static dev.minigradient.model.preprocess.Pixels.median;
  * arXiv:1708.07747): intensities kept (after background removal), the object trimmed to its
  * bounding box, its longer side resized to 28, centred by the box.
  *
- * <p>A garment may fill the frame, so the background is read from the four corners rather than
- * the whole border: light corners (a product photo on white) mean the picture is inverted; the
- * corner level is then subtracted and the rest rescaled, which is the identity on an image
- * already in Fashion-MNIST's format (black corners). Stateless and thread-safe.
+ * <p>A garment may fill the frame, so the background is read from the four corners rather than the
+ * whole border: light corners (a product photo on white) mean the picture is inverted; the corner
+ * level is then subtracted and the rest rescaled, which is the identity on an image already in
+ * Fashion-MNIST's format (black corners). Stateless and thread-safe.
  */
 public final class FashionLayout implements Layout {
 

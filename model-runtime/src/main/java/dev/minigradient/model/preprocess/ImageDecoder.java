@@ -25,15 +25,15 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * The steps every layout shares: an encoded image (PNG, JPEG incl. CMYK and progressive, WebP,
- * GIF, BMP, ... whatever {@link ImageIO} and the TwelveMonkeys plugins on the class path can
- * read) to an upright luminance image.
+ * The steps every layout shares: an encoded image (PNG, JPEG incl. CMYK and progressive, WebP, GIF,
+ * BMP, ... whatever {@link ImageIO} and the TwelveMonkeys plugins on the class path can read) to an
+ * upright luminance image.
  *
  * <p>Decode with an {@link ImageReader} (the pixel count is checked from the header before any
  * pixel is decoded; truncated JPEG and WebP are refused); read raster <em>samples</em> (never
- * {@code getRGB}, which converts gray levels through colour spaces) and turn them into luminance
- * in [0,1] (ITU-R BT.601 weights), for 1 to 4 bands, any bit depth and palettes, compositing
- * alpha over the image's background; very large images are area-averaged down to at most {@link
+ * {@code getRGB}, which converts gray levels through colour spaces) and turn them into luminance in
+ * [0,1] (ITU-R BT.601 weights), for 1 to 4 bands, any bit depth and palettes, compositing alpha
+ * over the image's background; very large images are area-averaged down to at most {@link
  * #MAX_WORKING_PIXELS} on the way; apply the EXIF orientation tag (JPEG APP1, PNG {@code eXIf},
  * WebP {@code EXIF}; see {@link ExifOrientation}) so a photo is upright as its camera meant.
  *
@@ -101,13 +101,19 @@ final class ImageDecoder {
         if (pixels > maxPixels) {
           throw new InvalidInputException(
               "too-many-pixels",
-              "the image is " + width + "x" + height + " = " + pixels + " pixels, more than "
+              "the image is "
+                  + width
+                  + "x"
+                  + height
+                  + " = "
+                  + pixels
+                  + " pixels, more than "
                   + maxPixels);
         }
         String riffProblem = riffTruncation(bytes);
         if (riffProblem != null) {
-          throw new InvalidInputException("undecodable-image", "the image is truncated: "
-              + riffProblem);
+          throw new InvalidInputException(
+              "undecodable-image", "the image is truncated: " + riffProblem);
         }
         // The JPEG decoder only warns about a truncated file (and fills the rest with gray).
         List<String> truncation = new ArrayList<>();
@@ -156,8 +162,13 @@ final class ImageDecoder {
     while (p + 8 <= declared) {
       long end = p + 8 + le32(b, (int) p + 4);
       if (end > declared) {
-        return "a chunk at byte " + p + " ends at " + end + ", past the end of the file ("
-            + declared + ")";
+        return "a chunk at byte "
+            + p
+            + " ends at "
+            + end
+            + ", past the end of the file ("
+            + declared
+            + ")";
       }
       p = end + (end & 1);
     }
@@ -165,7 +176,9 @@ final class ImageDecoder {
   }
 
   private static long le32(byte[] b, int i) {
-    return (b[i] & 0xFFL) | (b[i + 1] & 0xFFL) << 8 | (b[i + 2] & 0xFFL) << 16
+    return (b[i] & 0xFFL)
+        | (b[i + 1] & 0xFFL) << 8
+        | (b[i + 2] & 0xFFL) << 16
         | (b[i + 3] & 0xFFL) << 24;
   }
 
@@ -261,7 +274,8 @@ final class ImageDecoder {
           } else {
             lum =
                 colourBands == 3
-                    ? WR * buf[p] * scale[0] + WG * buf[p + 1] * scale[1]
+                    ? WR * buf[p] * scale[0]
+                        + WG * buf[p + 1] * scale[1]
                         + WB * buf[p + 2] * scale[2]
                     : buf[p] * scale[0];
             a = alphaBand >= 0 ? buf[p + alphaBand] * scale[alphaBand] : 1f;

@@ -1,10 +1,10 @@
 package dev.minigradient.model.preprocess;
 
 /**
- * Limits on the inputs a model is given, the same for every party that runs one. They decide
- * which inputs are refused, so peers with different limits would disagree on a task, and a
- * referee re-executing an audited task with another limit would fail an honest peer: peers
- * ({@code WorkerConfig}'s default) and the consensus app's referee both take them from here.
+ * Limits on the inputs a model is given, the same for every party that runs one. They decide which
+ * inputs are refused, so peers with different limits would disagree on a task, and a referee
+ * re-executing an audited task with another limit would fail an honest peer: peers ({@code
+ * WorkerConfig}'s default) and the consensus app's referee both take them from here.
  */
 public final class InputLimits {
 

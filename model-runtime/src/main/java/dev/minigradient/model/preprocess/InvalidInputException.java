@@ -4,8 +4,8 @@ package dev.minigradient.model.preprocess;
  * Thrown when input bytes cannot become a model tensor.
  *
  * <p>{@link #reason()} is a short, stable, kebab-case code meant for machines (votes, metrics,
- * logs): {@code empty-input}, {@code not-an-image}, {@code too-many-pixels},
- * {@code undecodable-image} or {@code blank-image}. The message is for humans.
+ * logs): {@code empty-input}, {@code not-an-image}, {@code too-many-pixels}, {@code
+ * undecodable-image} or {@code blank-image}. The message is for humans.
  */
 public final class InvalidInputException extends Exception {
 

@@ -3,9 +3,9 @@ package dev.minigradient.model.preprocess;
 /**
  * How a model's data set laid its objects out in the {@link MnistPreprocessor#SIZE} x {@link
  * MnistPreprocessor#SIZE} input: the step after decoding, colour and orientation, which every
- * layout shares ({@link MnistPreprocessor}). A layout is named in a model's registry entry
- * ({@code preprocessing}) and registered by that name in {@code Preprocessing.named}.
- * Implementations are stateless and thread-safe; all arithmetic is sequential and deterministic.
+ * layout shares ({@link MnistPreprocessor}). A layout is named in a model's registry entry ({@code
+ * preprocessing}) and registered by that name in {@code Preprocessing.named}. Implementations are
+ * stateless and thread-safe; all arithmetic is sequential and deterministic.
  */
 public interface Layout {
 

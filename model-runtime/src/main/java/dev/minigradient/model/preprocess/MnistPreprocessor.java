@@ -3,10 +3,9 @@ package dev.minigradient.model.preprocess;
 import java.util.Objects;
 
 /**
- * Turns an encoded image into the input tensor of a 28x28 classifier: the steps every model
- * shares (decode, colour to luminance, EXIF orientation: {@code ImageDecoder}), then the
- * model's {@link Layout} ({@link DigitLayout}, MNIST's recipe, by default; {@link
- * FashionLayout}).
+ * Turns an encoded image into the input tensor of a 28x28 classifier: the steps every model shares
+ * (decode, colour to luminance, EXIF orientation: {@code ImageDecoder}), then the model's {@link
+ * Layout} ({@link DigitLayout}, MNIST's recipe, by default; {@link FashionLayout}).
  *
  * <p>All arithmetic is sequential and deterministic: the same bytes always give bit-identical
  * output. Instances are immutable and thread-safe (each call uses its own decoder).
@@ -18,9 +17,8 @@ public final class MnistPreprocessor {
 
   /**
    * An upper bound on the heap one {@link #preprocess} call takes for an image of {@code pixels}
-   * pixels: the decoded raster at 8 bytes per pixel (16-bit RGBA, the widest PNG) and the two
-   * float working arrays of at most 4,000,000 cells (what decoding area-averages a larger image
-   * down to).
+   * pixels: the decoded raster at 8 bytes per pixel (16-bit RGBA, the widest PNG) and the two float
+   * working arrays of at most 4,000,000 cells (what decoding area-averages a larger image down to).
    *
    * @param pixels width * height
    * @return bytes
@@ -32,7 +30,10 @@ public final class MnistPreprocessor {
   private final ImageDecoder decoder;
   private final Layout layout;
 
-  /** Creates a digit preprocessor that accepts images of up to {@link InputLimits#MAX_PIXELS} pixels. */
+  /**
+   * Creates a digit preprocessor that accepts images of up to {@link InputLimits#MAX_PIXELS}
+   * pixels.
+   */
   public MnistPreprocessor() {
     this(InputLimits.MAX_PIXELS);
   }
@@ -66,14 +67,13 @@ public final class MnistPreprocessor {
    * Decodes and preprocesses one image. Thread-safe and deterministic.
    *
    * @param imageBytes the encoded image file (any format ImageIO reads)
-   * @return {@code float[SIZE * SIZE]} (784), row-major (index {@code y * 28 + x}), white object
-   *     on black, every value in [0,1]
-   * @throws InvalidInputException with reason {@code empty-input} (null or no bytes),
-   *     {@code not-an-image} (no ImageIO reader recognises the bytes, or it returns no image),
-   *     {@code too-many-pixels} (header says width*height exceeds the limit), {@code
-   *     undecodable-image} (the decoder fails, or the file is truncated: a JPEG whose data ends
-   *     early, a WebP shorter than its RIFF header says) or {@code blank-image} (no
-   *     ink left after background removal)
+   * @return {@code float[SIZE * SIZE]} (784), row-major (index {@code y * 28 + x}), white object on
+   *     black, every value in [0,1]
+   * @throws InvalidInputException with reason {@code empty-input} (null or no bytes), {@code
+   *     not-an-image} (no ImageIO reader recognises the bytes, or it returns no image), {@code
+   *     too-many-pixels} (header says width*height exceeds the limit), {@code undecodable-image}
+   *     (the decoder fails, or the file is truncated: a JPEG whose data ends early, a WebP shorter
+   *     than its RIFF header says) or {@code blank-image} (no ink left after background removal)
    */
   public float[] preprocess(byte[] imageBytes) throws InvalidInputException {
     return layout.layOut(decoder.decode(imageBytes));

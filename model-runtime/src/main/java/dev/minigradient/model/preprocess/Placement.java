@@ -4,10 +4,10 @@ import static dev.minigradient.model.preprocess.MnistPreprocessor.SIZE;
 import static dev.minigradient.model.preprocess.Pixels.clamp01;
 
 /**
- * The steps the layouts share to place an object in the {@code SIZE x SIZE} output: find the box
- * of its ink, resample the box so its longer side fits a square (area average when shrinking,
- * bilinear when enlarging, keeping the aspect ratio), and paste it centred by its centre of mass
- * or by the box.
+ * The steps the layouts share to place an object in the {@code SIZE x SIZE} output: find the box of
+ * its ink, resample the box so its longer side fits a square (area average when shrinking, bilinear
+ * when enlarging, keeping the aspect ratio), and paste it centred by its centre of mass or by the
+ * box.
  */
 final class Placement {
   private Placement() {}
@@ -45,7 +45,8 @@ final class Placement {
     int y1 = -1;
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        if (v[y * w + x] > threshold && (minNeighbours <= 0 || inkNeighbours(v, w, h, x, y, threshold) >= minNeighbours)) {
+        if (v[y * w + x] > threshold
+            && (minNeighbours <= 0 || inkNeighbours(v, w, h, x, y, threshold) >= minNeighbours)) {
           x0 = Math.min(x0, x);
           x1 = Math.max(x1, x);
           y0 = Math.min(y0, y);
@@ -65,7 +66,12 @@ final class Placement {
       for (int dx = -1; dx <= 1; dx++) {
         int xx = x + dx;
         int yy = y + dy;
-        if ((dx != 0 || dy != 0) && xx >= 0 && yy >= 0 && xx < w && yy < h && v[yy * w + xx] > threshold) {
+        if ((dx != 0 || dy != 0)
+            && xx >= 0
+            && yy >= 0
+            && xx < w
+            && yy < h
+            && v[yy * w + xx] > threshold) {
           n++;
         }
       }

@@ -43,9 +43,12 @@ class MnistPreprocessorTest {
 
   private final MnistPreprocessor preprocessor = new MnistPreprocessor();
 
-  /** The reason the preprocessor gives for refusing {@code input}; fails the test if it accepts it. */
+  /**
+   * The reason the preprocessor gives for refusing {@code input}; fails the test if it accepts it.
+   */
   private String rejection(byte[] input) {
-    InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> preprocessor.preprocess(input));
+    InvalidInputException e =
+        catchThrowableOfType(InvalidInputException.class, () -> preprocessor.preprocess(input));
     assertThat(e).as("refused").isNotNull();
     return e.reason();
   }
@@ -56,7 +59,8 @@ class MnistPreprocessorTest {
   void dark_ink_on_white_and_white_ink_on_black_give_nearly_the_same_tensor() throws Exception {
     // given
     byte[] darkOnWhite = png(seven(BufferedImage.TYPE_INT_RGB, 120, 140, Color.BLACK, Color.WHITE));
-    byte[] whiteOnBlack = png(seven(BufferedImage.TYPE_INT_RGB, 120, 140, Color.WHITE, Color.BLACK));
+    byte[] whiteOnBlack =
+        png(seven(BufferedImage.TYPE_INT_RGB, 120, 140, Color.WHITE, Color.BLACK));
 
     // when
     float[] a = preprocessor.preprocess(darkOnWhite);
@@ -292,8 +296,7 @@ class MnistPreprocessorTest {
 
   @Test
   void a_non_positive_pixel_limit_is_a_programming_error() {
-    assertThatThrownBy(() -> new MnistPreprocessor(0))
-        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new MnistPreprocessor(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   // ------------------------------------------------------------------ JPEG variants, WebP, EXIF
@@ -367,8 +370,9 @@ class MnistPreprocessorTest {
   @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
   void every_exif_orientation_gives_exactly_the_upright_tensor(int orientation) throws Exception {
     // given: a real, asymmetric "4" on a non-square page, stored transformed and tagged (lossless)
-    BufferedImage square = TestImages.grayOnPaper(
-        TestImages.scaledInk(firstSample(4).ink(), 3, new int[1]), 84, 10, 240);
+    BufferedImage square =
+        TestImages.grayOnPaper(
+            TestImages.scaledInk(firstSample(4).ink(), 3, new int[1]), 84, 10, 240);
     BufferedImage upright = new BufferedImage(140, 84, BufferedImage.TYPE_BYTE_GRAY);
     upright.getRaster().setRect(0, 0, square.getRaster());
     for (int y = 0; y < 84; y++) {
@@ -400,8 +404,7 @@ class MnistPreprocessorTest {
     assertThat(ExifOrientation.of(jpeg)).isEqualTo(1);
     assertThat(ExifOrientation.of(outOfRange)).isEqualTo(1);
     assertThat(ExifOrientation.of(cut)).isIn(1, 6);
-    assertThat(ExifOrientation.of(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF}))
-        .isEqualTo(1);
+    assertThat(ExifOrientation.of(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF})).isEqualTo(1);
     assertThat(preprocessor.preprocess(outOfRange)).containsExactly(preprocessor.preprocess(jpeg));
   }
 
@@ -572,8 +575,10 @@ class MnistPreprocessorTest {
   void real_mnist_samples_come_out_close_to_the_original_digits() throws Exception {
     // given
     if (!Files.isDirectory(SAMPLES)) {
-      fail("MNIST samples folder is missing: " + SAMPLES.toAbsolutePath().normalize()
-          + " (expected mnist-NNNNN-label-D.png files)");
+      fail(
+          "MNIST samples folder is missing: "
+              + SAMPLES.toAbsolutePath().normalize()
+              + " (expected mnist-NNNNN-label-D.png files)");
     }
     List<Path> samples;
     try (Stream<Path> files = Files.list(SAMPLES)) {
@@ -597,8 +602,12 @@ class MnistPreprocessorTest {
           .as("mean |preprocessed - original| for %s", sample.getFileName())
           .isLessThan(0.1);
       double[] com = centreOfMass(tensor);
-      assertThat(com[0]).as("centre of mass x of %s", sample.getFileName()).isCloseTo(14, within1());
-      assertThat(com[1]).as("centre of mass y of %s", sample.getFileName()).isCloseTo(14, within1());
+      assertThat(com[0])
+          .as("centre of mass x of %s", sample.getFileName())
+          .isCloseTo(14, within1());
+      assertThat(com[1])
+          .as("centre of mass y of %s", sample.getFileName())
+          .isCloseTo(14, within1());
     }
   }
 
@@ -737,11 +746,14 @@ class MnistPreprocessorTest {
 
   /** A 2-band (gray + alpha) image: opaque dark ring on transparent pixels. */
   private static BufferedImage grayPlusAlpha(int w, int h) {
-    java.awt.color.ColorSpace gray = java.awt.color.ColorSpace.getInstance(
-        java.awt.color.ColorSpace.CS_GRAY);
+    java.awt.color.ColorSpace gray =
+        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY);
     java.awt.image.ComponentColorModel cm =
         new java.awt.image.ComponentColorModel(
-            gray, true, false, java.awt.Transparency.TRANSLUCENT,
+            gray,
+            true,
+            false,
+            java.awt.Transparency.TRANSLUCENT,
             java.awt.image.DataBuffer.TYPE_BYTE);
     java.awt.image.WritableRaster raster = cm.createCompatibleWritableRaster(w, h);
     BufferedImage ring = zero(BufferedImage.TYPE_BYTE_GRAY, w, h, Color.WHITE, Color.BLACK);

@@ -28,14 +28,14 @@ import org.junit.jupiter.api.Test;
  * PNGs, lossless WebP, a small digit on a big uneven page, extreme canvases, a 10x10 thumbnail),
  * then run through {@link MnistPreprocessor} and the real ONNX model.
  *
- * <p>Threshold: each kind must score at least the clean samples' accuracy minus {@link
- * #TOLERANCE} (3 points = 6 of 200 digits). The renderings change only the file format and
- * page, not the digit, so after preprocessing the tensors should be near-copies of the clean ones;
- * 3 points leaves room for the few borderline digits that JPEG noise, resampling or a 1-bit
- * threshold can legitimately flip, yet fails on any systematic bug (a wrong polarity, rotation,
- * colour conversion or centring costs tens of points). The 10x10 thumbnail has its own, lower bar
- * ({@link #THUMBNAIL_TOLERANCE}): shrinking to 10x10 leaves the digit about 7 px tall, and the
- * information lost there cannot be recovered by any preprocessing.
+ * <p>Threshold: each kind must score at least the clean samples' accuracy minus {@link #TOLERANCE}
+ * (3 points = 6 of 200 digits). The renderings change only the file format and page, not the digit,
+ * so after preprocessing the tensors should be near-copies of the clean ones; 3 points leaves room
+ * for the few borderline digits that JPEG noise, resampling or a 1-bit threshold can legitimately
+ * flip, yet fails on any systematic bug (a wrong polarity, rotation, colour conversion or centring
+ * costs tens of points). The 10x10 thumbnail has its own, lower bar ({@link #THUMBNAIL_TOLERANCE}):
+ * shrinking to 10x10 leaves the digit about 7 px tall, and the information lost there cannot be
+ * recovered by any preprocessing.
  *
  * <p>Writes the table to {@code target/real-world-accuracy.md} and prints it.
  */
@@ -142,8 +142,7 @@ class RealWorldImagesTest {
           levels[i] = (byte) (250 - i * 15); // index 0 paper .. 15 ink
         }
         IndexColorModel cm = new IndexColorModel(4, 16, levels, levels, levels);
-        BufferedImage img =
-            new BufferedImage(n[0], n[0], BufferedImage.TYPE_BYTE_BINARY, cm);
+        BufferedImage img = new BufferedImage(n[0], n[0], BufferedImage.TYPE_BYTE_BINARY, cm);
         for (int i = 0; i < ink.length; i++) {
           img.getRaster().setSample(i % n[0], i / n[0], 0, Math.round(ink[i] * 15));
         }
@@ -189,7 +188,8 @@ class RealWorldImagesTest {
         return TestImages.jpeg(page, 0.85f, false);
       }
     },
-    RULED_NOTEBOOK_PAGE("112x112 digit on a 600x800 ruled notebook page (blue lines, red margin), JPEG") {
+    RULED_NOTEBOOK_PAGE(
+        "112x112 digit on a 600x800 ruled notebook page (blue lines, red margin), JPEG") {
       @Override
       byte[] render(TestImages.Sample s, Random rnd) throws IOException {
         int[] n = new int[1];
@@ -221,7 +221,12 @@ class RealWorldImagesTest {
             r += a * (PEN.getRed() - r) + rnd.nextGaussian() * 2;
             g += a * (PEN.getGreen() - g) + rnd.nextGaussian() * 2;
             b += a * (PEN.getBlue() - b) + rnd.nextGaussian() * 2;
-            page.setRGB(x, y, (clamp((int) Math.round(r)) << 16) | (clamp((int) Math.round(g)) << 8) | clamp((int) Math.round(b)));
+            page.setRGB(
+                x,
+                y,
+                (clamp((int) Math.round(r)) << 16)
+                    | (clamp((int) Math.round(g)) << 8)
+                    | clamp((int) Math.round(b)));
           }
         }
         return TestImages.jpeg(page, 0.85f, false);
@@ -289,7 +294,9 @@ class RealWorldImagesTest {
       throws Exception {
     // given: every real sample digit
     List<TestImages.Sample> samples = TestImages.samples();
-    assertThat(samples).as("MNIST samples in %s", TestImages.SAMPLES).hasSizeGreaterThanOrEqualTo(50);
+    assertThat(samples)
+        .as("MNIST samples in %s", TestImages.SAMPLES)
+        .hasSizeGreaterThanOrEqualTo(50);
 
     // when: each is rendered in every kind, preprocessed and classified
     Map<Kind, Integer> correct = new EnumMap<>(Kind.class);
@@ -322,7 +329,12 @@ class RealWorldImagesTest {
           String.format(
               Locale.ROOT,
               "| %s | %d / %d | %.1f %% | %+.1f | %d |%n",
-              kind.description, correct.get(kind), n, acc, acc - clean, refused.get(kind)));
+              kind.description,
+              correct.get(kind),
+              n,
+              acc,
+              acc - clean,
+              refused.get(kind)));
     }
     md.append(
         String.format(
@@ -330,7 +342,9 @@ class RealWorldImagesTest {
             "%nReal MNIST sample digits (%d, all classes), each re-rendered per kind, through "
                 + "`MnistPreprocessor` and `models/mnist/model.onnx`. Bar: clean accuracy minus "
                 + "%.0f points (10x10 thumbnail: minus %.0f).%n",
-            n, TOLERANCE, THUMBNAIL_TOLERANCE));
+            n,
+            TOLERANCE,
+            THUMBNAIL_TOLERANCE));
     Path report = Path.of("target", "real-world-accuracy.md");
     Files.createDirectories(report.getParent());
     Files.writeString(report, md.toString(), StandardCharsets.UTF_8);

@@ -21,7 +21,8 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 final class TestImages {
 
   /** The real MNIST sample digits shipped with the model (28x28, white on black PNGs). */
-  static final java.nio.file.Path SAMPLES = java.nio.file.Path.of("..", "models", "mnist", "samples");
+  static final java.nio.file.Path SAMPLES =
+      java.nio.file.Path.of("..", "models", "mnist", "samples");
 
   private TestImages() {}
 
@@ -54,8 +55,8 @@ final class TestImages {
   }
 
   /**
-   * Ink coverage of a 28x28 digit scaled by {@code scale} (bilinear, pixel centres aligned) or,
-   * for {@code scale < 1}, area-averaged down to {@code round(28 * scale)} pixels.
+   * Ink coverage of a 28x28 digit scaled by {@code scale} (bilinear, pixel centres aligned) or, for
+   * {@code scale < 1}, area-averaged down to {@code round(28 * scale)} pixels.
    */
   static float[] scaledInk(float[] ink, double scale, int[] sizeOut) {
     int n = (int) Math.round(28 * scale);
@@ -146,14 +147,38 @@ final class TestImages {
         int sx;
         int sy;
         switch (orientation) {
-          case 1 -> { sx = x; sy = y; }
-          case 2 -> { sx = sw - 1 - x; sy = y; }
-          case 3 -> { sx = sw - 1 - x; sy = sh - 1 - y; }
-          case 4 -> { sx = x; sy = sh - 1 - y; }
-          case 5 -> { sx = y; sy = x; }
-          case 6 -> { sx = y; sy = sh - 1 - x; }
-          case 7 -> { sx = sw - 1 - y; sy = sh - 1 - x; }
-          default -> { sx = sw - 1 - y; sy = x; }
+          case 1 -> {
+            sx = x;
+            sy = y;
+          }
+          case 2 -> {
+            sx = sw - 1 - x;
+            sy = y;
+          }
+          case 3 -> {
+            sx = sw - 1 - x;
+            sy = sh - 1 - y;
+          }
+          case 4 -> {
+            sx = x;
+            sy = sh - 1 - y;
+          }
+          case 5 -> {
+            sx = y;
+            sy = x;
+          }
+          case 6 -> {
+            sx = y;
+            sy = sh - 1 - x;
+          }
+          case 7 -> {
+            sx = sw - 1 - y;
+            sy = sh - 1 - x;
+          }
+          default -> {
+            sx = sw - 1 - y;
+            sy = x;
+          }
         }
         stored.getRaster().setDataElements(sx, sy, upright.getRaster().getDataElements(x, y, null));
       }
@@ -179,8 +204,7 @@ final class TestImages {
   static byte[] cmykJpeg(BufferedImage gray, float quality) throws IOException {
     int w = gray.getWidth();
     int h = gray.getHeight();
-    WritableRaster cmyk =
-        Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, h, 4, null);
+    WritableRaster cmyk = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, w, h, 4, null);
     Raster src = gray.getRaster();
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
@@ -198,8 +222,10 @@ final class TestImages {
     // add APP14 "Adobe" with transform 0 (no colour transform: the 4 components are CMYK).
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(jpeg, 0, 2);
-    out.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100,
-        0, 0, 0, 0, 0});
+    out.writeBytes(
+        new byte[] {
+          (byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0
+        });
     out.write(jpeg, 2, jpeg.length - 2);
     return out.toByteArray();
   }

@@ -3,7 +3,9 @@ package dev.minigradient.protocol.cli;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 
-/** Turns a value the code rejects into picocli's usage error: its message, the usage hint, exit 2. */
+/**
+ * Turns a value the code rejects into picocli's usage error: its message, the usage hint, exit 2.
+ */
 public final class Arguments {
   private Arguments() {}
 

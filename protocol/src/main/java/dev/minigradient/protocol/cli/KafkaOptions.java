@@ -10,13 +10,15 @@ public final class KafkaOptions {
   @Option(
       names = {"-b", "--bootstrap-servers"},
       defaultValue = "${env:MG_BOOTSTRAP_SERVERS:-localhost:9092}",
-      description = "Kafka bootstrap servers, host:port[,host:port] (env MG_BOOTSTRAP_SERVERS; default: ${DEFAULT-VALUE}).")
+      description =
+          "Kafka bootstrap servers, host:port[,host:port] (env MG_BOOTSTRAP_SERVERS; default: ${DEFAULT-VALUE}).")
   String bootstrapServers;
 
   @Option(
       names = "--kafka",
       paramLabel = "KEY=VALUE",
-      description = "Any Kafka client setting, for every producer, consumer, admin and Streams client, e.g. --kafka security.protocol=SSL (repeatable; env MG_KAFKA_SECURITY_PROTOCOL=SSL works too, and a flag wins over the environment).")
+      description =
+          "Any Kafka client setting, for every producer, consumer, admin and Streams client, e.g. --kafka security.protocol=SSL (repeatable; env MG_KAFKA_SECURITY_PROTOCOL=SSL works too, and a flag wins over the environment).")
   Map<String, String> kafka = new LinkedHashMap<>();
 
   /**

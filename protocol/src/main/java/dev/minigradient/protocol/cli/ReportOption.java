@@ -11,7 +11,8 @@ public final class ReportOption {
   @Option(
       names = "--report",
       paramLabel = "FILE",
-      description = "Also write the results (the summary, figures or findings printed) as JSON to FILE.")
+      description =
+          "Also write the results (the summary, figures or findings printed) as JSON to FILE.")
   Path file;
 
   /**

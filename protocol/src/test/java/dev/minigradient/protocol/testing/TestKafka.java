@@ -7,11 +7,11 @@ import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * The Kafka an integration test runs against, chosen by one switch: the system property
- * {@code kafka} ({@code -Dkafka=embedded|testcontainers|auto}, default {@code auto}). {@code auto}
- * starts a Testcontainers {@code apache/kafka} broker when a Docker engine answers and otherwise
- * leaves the test to its in-JVM broker; {@code testcontainers} fails without an engine rather than
- * fall back. One instance per test class, as the in-JVM broker is: no topics or groups are shared.
+ * The Kafka an integration test runs against, chosen by one switch: the system property {@code
+ * kafka} ({@code -Dkafka=embedded|testcontainers|auto}, default {@code auto}). {@code auto} starts
+ * a Testcontainers {@code apache/kafka} broker when a Docker engine answers and otherwise leaves
+ * the test to its in-JVM broker; {@code testcontainers} fails without an engine rather than fall
+ * back. One instance per test class, as the in-JVM broker is: no topics or groups are shared.
  */
 public final class TestKafka implements AutoCloseable {
   /** The system property that chooses. */
@@ -43,7 +43,12 @@ public final class TestKafka implements AutoCloseable {
    */
   public static TestKafka start() {
     if (chosen() == Kind.EMBEDDED) {
-      System.err.println("TestKafka: in-JVM broker (-D" + PROPERTY + "=" + System.getProperty(PROPERTY, "auto") + ")");
+      System.err.println(
+          "TestKafka: in-JVM broker (-D"
+              + PROPERTY
+              + "="
+              + System.getProperty(PROPERTY, "auto")
+              + ")");
       return new TestKafka(null);
     }
     KafkaContainer c =
@@ -59,8 +64,8 @@ public final class TestKafka implements AutoCloseable {
    * The kind {@code -Dkafka} and this machine choose.
    *
    * @return {@link Kind#TESTCONTAINERS} or {@link Kind#EMBEDDED}
-   * @throws IllegalStateException for {@code testcontainers} without a Docker engine, or an
-   *     unknown value
+   * @throws IllegalStateException for {@code testcontainers} without a Docker engine, or an unknown
+   *     value
    */
   public static Kind chosen() {
     return choose(System.getProperty(PROPERTY, "auto"), TestKafka::dockerAvailable);
@@ -81,13 +86,15 @@ public final class TestKafka implements AutoCloseable {
         return Kind.EMBEDDED;
       case "testcontainers":
         if (!docker.getAsBoolean()) {
-          throw new IllegalStateException("-D" + PROPERTY + "=testcontainers, but no Docker engine answers");
+          throw new IllegalStateException(
+              "-D" + PROPERTY + "=testcontainers, but no Docker engine answers");
         }
         return Kind.TESTCONTAINERS;
       case "auto":
         return docker.getAsBoolean() ? Kind.TESTCONTAINERS : Kind.EMBEDDED;
       default:
-        throw new IllegalStateException("-D" + PROPERTY + " must be embedded, testcontainers or auto, got: " + value);
+        throw new IllegalStateException(
+            "-D" + PROPERTY + " must be embedded, testcontainers or auto, got: " + value);
     }
   }
 
@@ -114,8 +121,8 @@ public final class TestKafka implements AutoCloseable {
   }
 
   /**
-   * The container broker's bootstrap servers, or null: the test starts its in-JVM broker (as
-   * {@code EmbeddedNetwork.Options} reads a null cluster).
+   * The container broker's bootstrap servers, or null: the test starts its in-JVM broker (as {@code
+   * EmbeddedNetwork.Options} reads a null cluster).
    *
    * @return host:port, or null
    */

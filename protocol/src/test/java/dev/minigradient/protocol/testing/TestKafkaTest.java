@@ -20,8 +20,10 @@ class TestKafkaTest {
     assertThat(TestKafka.choose("embedded", () -> true)).isEqualTo(Kind.EMBEDDED);
     assertThat(TestKafka.choose("Testcontainers", () -> true)).isEqualTo(Kind.TESTCONTAINERS);
     assertThatThrownBy(() -> TestKafka.choose("testcontainers", () -> false))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("no Docker engine");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no Docker engine");
     assertThatThrownBy(() -> TestKafka.choose("docker", () -> true))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("embedded, testcontainers or auto");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("embedded, testcontainers or auto");
   }
 }
