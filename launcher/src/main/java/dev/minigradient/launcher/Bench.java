@@ -173,7 +173,8 @@ public final class Bench {
     }
     if (options.sections().contains(ConsensusStage.SECTION)) {
       ConsensusStage.Outcome o =
-          ConsensusStage.run(model, ctx.images(), options.workerTasks(), PARTITIONS, log);
+          ConsensusStage.run(
+              model, ctx.images(), options.workerTasks(), PARTITIONS, log, options.quick());
       ctx.addAll(o.figures(), o.notes());
     }
     ScaleModel.Settings scale = ScaleModel.Settings.of(options.quick());

@@ -117,7 +117,8 @@ class BenchIT {
             json,
             "consensus",
             "one consensus instance draining a backlog of 300 tasks (3 votes each)");
-    assertThat(stage.get("goal").asText()).isEqualTo(">= 0.50");
+    assertThat(stage.has("goal")).as("--quick: too small a backlog to hold a goal").isFalse();
+    assertThat(json.get("notes").toString()).contains("the figure carries no goal");
     assertThat(stage.get("value").asDouble()).isPositive();
     assertThat(baselineValue(stage)).isPositive();
 
