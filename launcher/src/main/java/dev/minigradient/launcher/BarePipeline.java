@@ -122,7 +122,7 @@ public final class BarePipeline implements AutoCloseable {
             Stores.persistentKeyValueStore(COUNTS_STORE), Serdes.String(), Serdes.Integer()));
     builder.stream(
             VOTES, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("bench-bare-votes"))
-        .process(ThirdVote::new, Named.as("bench-bare-count"), COUNTS_STORE)
+        .process(() -> new ThirdVote(COUNTS_STORE), Named.as("bench-bare-count"), COUNTS_STORE)
         .to(
             DECISIONS,
             Produced.with(Serdes.String(), Serdes.ByteArray()).withName("bench-bare-decisions"));
@@ -140,26 +140,44 @@ public final class BarePipeline implements AutoCloseable {
     this.streams = new KafkaStreams(builder.build(), p);
   }
 
-  /** Emits a decision for a key when its third vote arrives. */
-  private static final class ThirdVote implements Processor<String, byte[], String, byte[]> {
+  /**
+   * Counts a key's votes in a store and emits the key at the third, deleting its count: the bare
+   * apps' whole work. A record with a null value (a task, where the votes come merged with the
+   * tasks) only marks the key with a count of 0.
+   */
+  static final class ThirdVote implements Processor<String, byte[], String, byte[]> {
+    private final String storeName;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, Integer> counts;
+
+    /**
+     * @param storeName the key-value store of counts (String to Integer) the topology declares
+     */
+    ThirdVote(String storeName) {
+      this.storeName = storeName;
+    }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
       this.context = context;
-      this.counts = context.getStateStore(COUNTS_STORE);
+      this.counts = context.getStateStore(storeName);
     }
 
     @Override
-    public void process(Record<String, byte[]> vote) {
-      Integer seen = counts.get(vote.key());
+    public void process(Record<String, byte[]> r) {
+      Integer seen = counts.get(r.key());
+      if (r.value() == null) {
+        if (seen == null) {
+          counts.put(r.key(), 0);
+        }
+        return;
+      }
       int n = seen == null ? 1 : seen + 1;
       if (n >= PEERS) {
-        counts.delete(vote.key());
-        context.forward(vote.withValue(vote.key().getBytes(StandardCharsets.UTF_8)));
+        counts.delete(r.key());
+        context.forward(r.withValue(r.key().getBytes(StandardCharsets.UTF_8)));
       } else {
-        counts.put(vote.key(), n);
+        counts.put(r.key(), n);
       }
     }
   }

@@ -40,10 +40,6 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -118,7 +114,8 @@ final class ConsensusStage {
     KeyPair sealing = Sealing.generateKeyPair();
     List<BenchReport.Figure> figures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    try (BenchNetwork network = BenchNetwork.start("mini-gradient-stage", partitions)) {
+    try (BenchNetwork network = BenchNetwork.start("mini-gradient-stage", partitions);
+        EndOffsets ends = new EndOffsets(network.settings())) {
       KafkaSettings settings = network.settings();
       Path stateDir = network.stateDir();
       List<PeerWorker> peers = network.peers();
@@ -160,7 +157,7 @@ final class ConsensusStage {
       for (int from = 0; from < tasks; from += BATCH) {
         int to = Math.min(tasks, from + BATCH);
         publish(settings, model, images, from, to);
-        awaitCount("votes", () -> endOffsets(settings, Topics.VOTES.name()), (long) PEERS * to);
+        awaitCount("votes", () -> ends.of(Topics.VOTES.name()), (long) PEERS * to);
       }
       long votes = (long) PEERS * tasks;
       for (PeerWorker p : peers) {
@@ -175,13 +172,13 @@ final class ConsensusStage {
           votes);
       double bare;
       try (Bare app = new Bare(settings, config, partitions)) {
-        bare = app.drain(tasks);
+        bare = app.drain(tasks, ends);
       }
       progress(log, "consensus: bare app %.0f tasks/s; the consensus app over it...", bare);
-      long before = endOffsets(settings, Topics.CONSENSUS.name());
+      long before = ends.of(Topics.CONSENSUS.name());
       ThreadCpu cpu0 = ThreadCpu.now();
       network.startConsensus(config, Referee.of(List.of(model)), sealing);
-      double rate = timeDrain(() -> endOffsets(settings, Topics.CONSENSUS.name()) - before, tasks);
+      double rate = timeDrain(() -> ends.of(Topics.CONSENSUS.name()) - before, tasks);
       ThreadCpu.Usage cpu = ThreadCpu.now().since(cpu0);
       progress(log, "consensus: %.0f tasks/s", rate);
       figures.add(
@@ -311,15 +308,32 @@ final class ConsensusStage {
     return (n - at0) / ((System.nanoTime() - t0) / 1e9);
   }
 
-  private static long endOffsets(KafkaSettings settings, String topic) {
-    try (KafkaConsumer<byte[], byte[]> c =
-        new KafkaConsumer<>(
-            settings.properties(Map.of()),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
+  /**
+   * The end offsets of topics, summed over their partitions, read by one consumer kept open while
+   * the section polls them (every 20 ms), rather than a client made per reading.
+   */
+  private static final class EndOffsets implements AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    EndOffsets(KafkaSettings settings) {
+      this.consumer =
+          new KafkaConsumer<>(
+              settings.properties(Map.of()),
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer());
+    }
+
+    long of(String topic) {
       List<TopicPartition> parts = new ArrayList<>();
-      c.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
-      return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+      consumer
+          .partitionsFor(topic)
+          .forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+      return consumer.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
     }
   }
 
@@ -330,10 +344,8 @@ final class ConsensusStage {
    */
   private static final class Bare implements AutoCloseable {
     private final KafkaStreams streams;
-    private final KafkaSettings settings;
 
     Bare(KafkaSettings settings, ConsensusConfig consensus, int partitions) throws IOException {
-      this.settings = settings;
       BarePipeline.createTopics(settings, List.of(BARE_DECISIONS), partitions);
       StreamsBuilder builder = new StreamsBuilder();
       builder.addStateStore(
@@ -348,7 +360,8 @@ final class ConsensusStage {
               Topics.VOTES.name(),
               Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("stage-votes"))
           .merge(tasks, Named.as("stage-merge"))
-          .process(ThirdVote::new, Named.as("stage-count"), BARE_STORE)
+          .process(
+              () -> new BarePipeline.ThirdVote(BARE_STORE), Named.as("stage-count"), BARE_STORE)
           .to(
               BARE_DECISIONS,
               Produced.with(Serdes.String(), Serdes.ByteArray()).withName("stage-decisions"));
@@ -362,45 +375,15 @@ final class ConsensusStage {
       this.streams = new KafkaStreams(builder.build(p), p);
     }
 
-    double drain(int n) {
+    double drain(int n, EndOffsets ends) {
       streams.start();
-      return timeDrain(() -> endOffsets(settings, BARE_DECISIONS), n);
+      return timeDrain(() -> ends.of(BARE_DECISIONS), n);
     }
 
     @Override
     public void close() {
       streams.close(Duration.ofSeconds(10));
       streams.cleanUp();
-    }
-  }
-
-  /** Counts a task's votes; emits the task id at the third. A task record (null value) writes 0. */
-  private static final class ThirdVote implements Processor<String, byte[], String, byte[]> {
-    private ProcessorContext<String, byte[]> context;
-    private KeyValueStore<String, Integer> counts;
-
-    @Override
-    public void init(ProcessorContext<String, byte[]> context) {
-      this.context = context;
-      this.counts = context.getStateStore(BARE_STORE);
-    }
-
-    @Override
-    public void process(Record<String, byte[]> r) {
-      Integer seen = counts.get(r.key());
-      if (r.value() == null) {
-        if (seen == null) {
-          counts.put(r.key(), 0);
-        }
-        return;
-      }
-      int n = seen == null ? 1 : seen + 1;
-      if (n == PEERS) {
-        counts.put(r.key(), n);
-        context.forward(r.withValue(r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-      } else if (n < PEERS) {
-        counts.put(r.key(), n);
-      }
     }
   }
 }
