@@ -65,15 +65,6 @@ public final class JsonSerde<T> implements Serde<T> {
   }
 
   /**
-   * This serde with a lenient deserializer ({@link #lenient(Class)}), writing the same encoding.
-   *
-   * @return the lenient serde
-   */
-  public JsonSerde<T> lenient() {
-    return new JsonSerde<>(type, true, compact);
-  }
-
-  /**
    * Reads a record's value, JSON or CBOR, as a tree.
    *
    * @param data the bytes, not empty
