@@ -417,7 +417,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    */
   private void judge(PendingTask p, Vote vote, long now) {
     PendingTask.CountedVote first = p.votes.get(vote.peerId());
-    if (Eligibility.isRepeat(first, vote.signature())) {
+    String payloadSha256 = Hashes.sha256Hex(vote.signedPayload());
+    if (Eligibility.isRepeat(first, vote.signature(), payloadSha256)) {
       return; // a redelivery, or the peer's vote already stopped counting
     }
     ValueAndTimestamp<Peer> registered = peers.get(vote.peerId());
@@ -440,7 +441,6 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       }
       return;
     }
-    String payloadSha256 = Hashes.sha256Hex(vote.signedPayload());
     if (first != null) {
       if (Eligibility.equivocates(first, payloadSha256)) {
         // two different votes, both signed by the peer: provable equivocation

@@ -121,16 +121,20 @@ final class Eligibility {
   }
 
   /**
-   * Whether a vote needs no judging: a redelivery of the peer's judged vote (the same signature),
-   * or any vote of a peer whose vote already stopped counting for equivocation.
+   * Whether a vote needs no judging: a redelivery of the peer's judged vote (the same signature
+   * over the same payload; the votes of one batch share a signature, so the signature alone does
+   * not tell a copy), or any vote of a peer whose vote already stopped counting for equivocation.
    *
    * @param first the peer's judged vote, or null
    * @param signature the new vote's signature
+   * @param payloadSha256 SHA-256 of the new vote's signed payload
    * @return true to ignore the vote
    */
-  static boolean isRepeat(PendingTask.CountedVote first, String signature) {
+  static boolean isRepeat(PendingTask.CountedVote first, String signature, String payloadSha256) {
     return first != null
-        && (Objects.equals(first.signature(), signature) || EQUIVOCATION.equals(first.reason()));
+        && ((Objects.equals(first.signature(), signature)
+                && first.payloadSha256().equals(payloadSha256))
+            || EQUIVOCATION.equals(first.reason()));
   }
 
   /**

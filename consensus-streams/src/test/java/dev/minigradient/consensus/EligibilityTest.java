@@ -100,16 +100,23 @@ class EligibilityTest {
   void aRedeliveryIsIgnoredAndADifferentSecondVoteIsEquivocation() {
     PendingTask.CountedVote first = counted("sig-1", "payload-1", null);
 
-    assertThat(Eligibility.isRepeat(null, "sig-1")).as("a first vote").isFalse();
-    assertThat(Eligibility.isRepeat(first, "sig-1")).isTrue();
-    assertThat(Eligibility.isRepeat(first, "sig-2")).isFalse();
+    assertThat(Eligibility.isRepeat(null, "sig-1", "payload-1")).as("a first vote").isFalse();
+    assertThat(Eligibility.isRepeat(first, "sig-1", "payload-1")).isTrue();
+    assertThat(Eligibility.isRepeat(first, "sig-2", "payload-1")).isFalse();
+    assertThat(Eligibility.isRepeat(first, "sig-1", "payload-2"))
+        .as("another vote of the same signed batch")
+        .isFalse();
     assertThat(Eligibility.equivocates(first, "payload-1"))
         .as("the same vote signed again")
         .isFalse();
     assertThat(Eligibility.equivocates(first, "payload-2")).isTrue();
     PendingTask.CountedVote stopped = first.invalid(Eligibility.EQUIVOCATION);
-    assertThat(Eligibility.isRepeat(stopped, "sig-3")).as("nothing more is judged").isTrue();
-    assertThat(Eligibility.isRepeat(counted("sig-1", "payload-1", "wrong-input"), "sig-3"))
+    assertThat(Eligibility.isRepeat(stopped, "sig-3", "payload-3"))
+        .as("nothing more is judged")
+        .isTrue();
+    assertThat(
+            Eligibility.isRepeat(
+                counted("sig-1", "payload-1", "wrong-input"), "sig-3", "payload-1"))
         .isFalse();
   }
 

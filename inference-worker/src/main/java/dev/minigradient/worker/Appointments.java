@@ -150,6 +150,7 @@ final class Appointments {
         call.seat());
     PollBatch batch = new PollBatch(); // no offsets of its own to commit
     pipeline.answer(record, batch);
+    pipeline.flush(); // an appointment is answered now, not with the next poll
     batch.sealed();
     state.callsAnswered.incrementAndGet();
   }

@@ -2,14 +2,16 @@ package dev.minigradient.worker;
 
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
 import dev.minigradient.worker.adversary.Ballot;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
@@ -19,35 +21,69 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Signs, seals and sends a peer's votes, and sends its dead letters. Votes handed to a {@link
- * Ballot}'s {@code send} leave from a thread of its own (one, so they leave in the order they were
- * answered), overlapping the next task's decoding and inference; a full queue makes the caller
- * send.
+ * Ballot}'s {@code send} gather in an open batch until the poll that answered them ends ({@link
+ * #flush()}), the batch holds {@link #MAX_BATCH_VOTES} votes, or its first vote has waited {@link
+ * #MAX_BATCH_WAIT_NANOS}; then the batch is signed with one signature over its Merkle root ({@link
+ * Signatures.Signer#signAll}) and sent from a thread of its own (one, so votes leave in the order
+ * they were answered), overlapping the next tasks' decoding and inference; a full queue makes the
+ * caller send. A poll of one task is a batch of one: at light load a vote waits for nothing.
  */
 final class Outbox {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
   private final String peerId;
   private final Producer<String, byte[]> producer;
-  private final UnaryOperator<Vote> signer;
+
+  /** The most votes signed under one root. */
+  static final int MAX_BATCH_VOTES = 64;
+
+  /** How long the first vote of an open batch may wait for the poll to end: 5 ms. */
+  static final long MAX_BATCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+  private final Signatures.Signer signer;
   private final Supplier<Sealing.Sealer> sealer;
   private final PeerState state;
   private final ThreadPoolExecutor thread;
+  private final long maxBatchWaitNanos;
+
+  /** Votes answered but not yet handed to the thread, with what each send completes. */
+  private List<Queued> open = new ArrayList<>(); // guarded by this
+
+  private long openedAt; // guarded by this
+
+  private record Queued(Vote vote, Callback callback) {}
 
   /**
    * Creates the outbox and its thread.
    *
    * @param peerId the peer
    * @param producer sends every record (not closed here)
-   * @param signer signs a vote with the peer's key
+   * @param signer signs votes, alone or in batches, with the peer's key
    * @param sealer the current sealer to the consensus app's key
    * @param state counts what is sent; nothing more leaves the outbox's thread once it crashed
    */
   Outbox(
       String peerId,
       Producer<String, byte[]> producer,
-      UnaryOperator<Vote> signer,
+      Signatures.Signer signer,
       Supplier<Sealing.Sealer> sealer,
       PeerState state) {
+    this(peerId, producer, signer, sealer, state, MAX_BATCH_WAIT_NANOS);
+  }
+
+  /**
+   * Creates the outbox and its thread, with another limit on how long a batch stays open.
+   *
+   * @param maxBatchWaitNanos how long the first vote of an open batch may wait, ns
+   */
+  Outbox(
+      String peerId,
+      Producer<String, byte[]> producer,
+      Signatures.Signer signer,
+      Supplier<Sealing.Sealer> sealer,
+      PeerState state,
+      long maxBatchWaitNanos) {
+    this.maxBatchWaitNanos = maxBatchWaitNanos;
     this.peerId = peerId;
     this.producer = producer;
     this.signer = signer;
@@ -69,7 +105,8 @@ final class Outbox {
   }
 
   /**
-   * The ballot of one task.
+   * The ballot of one task. What its {@code send} hands over waits in the open batch until {@link
+   * #flush()}, which the thread that answered the task calls when its work is done.
    *
    * @param batch the poll whose offsets wait for the task's sends
    * @return sends that {@code batch} expects
@@ -78,13 +115,17 @@ final class Outbox {
     return new Ballot() {
       @Override
       public void send(Vote vote) {
-        PollBatch pending = batch.expect();
-        thread.execute(
-            () -> {
-              if (!state.crashed.get()) {
-                sendCounted(vote, pending);
-              }
-            });
+        boolean due;
+        synchronized (Outbox.this) {
+          if (open.isEmpty()) {
+            openedAt = System.nanoTime();
+          }
+          open.add(new Queued(vote, batch.expect()));
+          due = open.size() >= MAX_BATCH_VOTES || System.nanoTime() - openedAt >= maxBatchWaitNanos;
+        }
+        if (due) {
+          flush();
+        }
       }
 
       @Override
@@ -92,6 +133,27 @@ final class Outbox {
         sendCounted(vote, batch.expect());
       }
     };
+  }
+
+  /**
+   * Hands the open batch to the outbox's thread to be signed and sent. Called at the end of each
+   * poll, after an appointed task, and before waiting for the outbox to be idle.
+   */
+  void flush() {
+    List<Queued> votes;
+    synchronized (this) {
+      if (open.isEmpty()) {
+        return;
+      }
+      votes = open;
+      open = new ArrayList<>();
+    }
+    thread.execute(
+        () -> {
+          if (!state.crashed.get()) {
+            sendBatch(votes);
+          }
+        });
   }
 
   /**
@@ -127,8 +189,12 @@ final class Outbox {
         batch == null ? null : batch.expect());
   }
 
-  /** Waits (up to 30 s) until the outbox's thread has sent every vote handed to it. */
+  /**
+   * Hands over the open batch, then waits (up to 30 s) until the outbox's thread has sent every
+   * vote handed to it. Called from the poll loop's thread.
+   */
   void awaitIdle() {
+    flush();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while ((thread.getActiveCount() > 0 || !thread.getQueue().isEmpty())
         && System.nanoTime() < deadline) {
@@ -146,10 +212,38 @@ final class Outbox {
     thread.shutdownNow();
   }
 
-  /** Signs, seals and sends a vote; a failure completes {@code callback} with it. */
-  private void sendCounted(Vote vote, Callback callback) {
+  /** Signs a batch under one root, then seals and sends each vote; a failure fails every send. */
+  private void sendBatch(List<Queued> votes) {
+    List<Vote> signed;
     try {
-      Vote signed = signer.apply(vote);
+      signed = signer.signAll(votes.stream().map(Queued::vote).toList());
+    } catch (RuntimeException e) {
+      votes.forEach(q -> q.callback().onCompletion(null, e));
+      return;
+    }
+    for (int i = 0; i < signed.size(); i++) {
+      sendSigned(signed.get(i), votes.get(i).callback());
+    }
+  }
+
+  /** Signs a vote alone, seals and sends it; a failure completes {@code callback} with it. */
+  private void sendCounted(Vote vote, Callback callback) {
+    Vote signed;
+    try {
+      signed = signer.apply(vote);
+    } catch (RuntimeException e) {
+      if (callback == null) {
+        throw e;
+      }
+      callback.onCompletion(null, e);
+      return;
+    }
+    sendSigned(signed, callback);
+  }
+
+  /** Seals and sends a signed vote; a failure completes {@code callback} with it. */
+  private void sendSigned(Vote signed, Callback callback) {
+    try {
       Vote sealed = sealer.get().seal(signed);
       producer.send(
           new ProducerRecord<>(

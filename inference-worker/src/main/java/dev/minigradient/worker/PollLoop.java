@@ -115,6 +115,7 @@ final class PollLoop implements Runnable {
         for (ConsumerRecord<String, byte[]> record : records) {
           handle(record, batch);
         }
+        outbox.flush(); // the poll's votes leave signed as one batch
         batch.sealed();
         commits.commit(false);
       }

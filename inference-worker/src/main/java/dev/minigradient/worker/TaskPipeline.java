@@ -117,6 +117,11 @@ final class TaskPipeline implements VotingPeer {
     adversary.vote(vote, model, outbox.ballot(batch));
   }
 
+  /** Hands the votes answered so far over to be signed, as one batch, and sent. */
+  void flush() {
+    outbox.flush();
+  }
+
   @Override
   public String peerId() {
     return config.peerId();

@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param probabilities softmax of the model's logits, one per class, summing to 1
  * @param inferenceMs time spent decoding, preprocessing and running the model, ms
  * @param votedAt when the vote was published, epoch ms
- * @param signature Ed25519 signature (base64) over {@link #signedPayload()}, see {@link Signatures}
+ * @param signature Ed25519 signature (base64) over {@link #signedPayload()}, or over the root of
+ *     the batch it was signed in (see {@code batchProof}); see {@link Signatures}
  * @param sealKey for a sealed vote, the peer's ephemeral X25519 public key (base64 X.509), else
  *     null; see {@link Sealing}
  * @param sealed for a sealed vote, base64 of the nonce and AES-GCM ciphertext of the label,
@@ -27,6 +28,9 @@ import java.util.Objects;
  * @param runtime what produced the vote: ONNX Runtime version, execution provider and CPU features
  *     (e.g. {@code onnxruntime 1.29.0; CPU; amd64 avx2}), or null; tells hardware drift on a
  *     near-tie from a lie when a referee compares probabilities
+ * @param batchProof for a vote signed in a batch, its inclusion proof in the batch's Merkle tree
+ *     ({@link MerkleBatch}), and then {@code signature} covers the batch's root ({@link
+ *     Signatures#batchRootPayload(byte[])}); null for a vote signed alone
  */
 @RecordBuilder
 public record Vote(
@@ -43,7 +47,8 @@ public record Vote(
     String signature,
     String sealKey,
     String sealed,
-    String runtime) {
+    String runtime,
+    String batchProof) {
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
@@ -109,13 +114,13 @@ public record Vote(
   }
 
   /**
-   * Returns a copy carrying {@code newSignature}.
+   * Returns a copy carrying {@code newSignature}, signed alone (no batch proof).
    *
-   * @param newSignature base64 Ed25519 signature
+   * @param newSignature base64 Ed25519 signature over {@link #signedPayload()}
    * @return the signed vote
    */
   public Vote withSignature(String newSignature) {
-    return toBuilder().signature(newSignature).build();
+    return toBuilder().signature(newSignature).batchProof(null).build();
   }
 
   /**

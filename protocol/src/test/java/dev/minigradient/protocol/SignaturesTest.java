@@ -72,6 +72,53 @@ class SignaturesTest {
   }
 
   @Test
+  void aBatchSignedUnderOneRootVerifiesVoteByVote() {
+    List<Vote> votes =
+        List.of(vote, vote.toBuilder().taskId("t2").build(), vote.toBuilder().taskId("t3").build());
+    List<Vote> signed = Signatures.signer(keys.getPrivate()).signAll(votes);
+
+    assertThat(signed).extracting(Vote::taskId).containsExactly("t1", "t2", "t3");
+    assertThat(signed).extracting(Vote::signature).containsOnly(signed.get(0).signature());
+    assertThat(signed).extracting(Vote::batchProof).doesNotContainNull().doesNotHaveDuplicates();
+    for (Vote v : signed) {
+      assertThat(Signatures.verify(v, publicKey)).as(v.taskId()).isTrue();
+    }
+  }
+
+  @Test
+  void aBatchSignatureSpeaksOnlyForItsOwnVotesAndKey() {
+    List<Vote> signed =
+        Signatures.signer(keys.getPrivate())
+            .signAll(List.of(vote, vote.toBuilder().taskId("t2").build()));
+    String other = Signatures.encodePublicKey(Signatures.generateKeyPair().getPublic());
+    assertThat(Signatures.verify(signed.get(0), publicKey)).as("root now remembered").isTrue();
+
+    assertThat(Signatures.verify(signed.get(0), other)).as("another key").isFalse();
+    assertThat(Signatures.verify(signed.get(0).toBuilder().label(3).build(), publicKey))
+        .as("a changed vote under a remembered root")
+        .isFalse();
+    assertThat(
+            Signatures.verify(
+                signed.get(0).toBuilder().batchProof(signed.get(1).batchProof()).build(),
+                publicKey))
+        .as("its sibling's proof")
+        .isFalse();
+    assertThat(Signatures.verify(signed.get(0).toBuilder().batchProof("AAAA").build(), publicKey))
+        .as("a malformed proof")
+        .isFalse();
+    assertThat(Signatures.verify(signed.get(0).toBuilder().batchProof(null).build(), publicKey))
+        .as("the root's signature read as the vote's own")
+        .isFalse();
+  }
+
+  @Test
+  void aBatchOfOneIsSignedAlone() {
+    List<Vote> signed = Signatures.signer(keys.getPrivate()).signAll(List.of(vote));
+    assertThat(signed.get(0).batchProof()).isNull();
+    assertThat(signed.get(0)).isEqualTo(Signatures.sign(vote, keys.getPrivate()));
+  }
+
+  @Test
   void theSignatureSurvivesTheWire() {
     Vote signed = Signatures.sign(vote, keys.getPrivate());
     JsonSerde<Vote> serde = new JsonSerde<>(Vote.class);

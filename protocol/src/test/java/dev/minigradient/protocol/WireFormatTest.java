@@ -38,12 +38,13 @@ class WireFormatTest {
             .sealKey("sk")
             .sealed("box")
             .runtime("rt")
+            .batchProof("proof")
             .build();
     writesAndReads(
         v,
         "{\"schemaVersion\":1,\"taskId\":\"t1\",\"peerId\":\"p1\",\"modelId\":\"m\",\"inputSha256\":\"h\","
             + "\"label\":7,\"rejection\":\"why\",\"probabilities\":[0.25,0.75],\"inferenceMs\":1.5,\"votedAt\":5,"
-            + "\"signature\":\"sig\",\"sealKey\":\"sk\",\"sealed\":\"box\",\"runtime\":\"rt\",\"readable\":false}");
+            + "\"signature\":\"sig\",\"sealKey\":\"sk\",\"sealed\":\"box\",\"runtime\":\"rt\",\"batchProof\":\"proof\",\"readable\":false}");
     assertThat(v.toBuilder().build()).isEqualTo(v);
   }
 
