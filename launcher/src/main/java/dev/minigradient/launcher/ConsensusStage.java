@@ -202,11 +202,11 @@ final class ConsensusStage {
               Locale.ROOT,
               "consensus: the stream thread decides every task of its partitions in turn; while the backlog "
                   + "drained it used %.2f cores (%.3f ms per task), the consensus app's other threads %.2f. The consensus app opens 3 sealed "
-                  + "votes and verifies 3 Ed25519 signatures per task, keeps the task's state in its stores and writes a decision, "
+                  + "votes per task and checks their signatures (one Ed25519 verification per peer's batch of votes, the rest "
+                  + "hash folds to a remembered root), keeps the task's state in its stores and writes a decision, "
                   + "settlements and ledger updates; the bare app reads the same records and writes one count per record and a decision. "
-                  + "What bounds it: verifying 3 Ed25519 signatures per task (about 85 us each here, the largest share of the "
-                  + "stream thread's CPU) on one stream thread, and the thread waiting at each commit for the producer to flush "
-                  + "(docs/performance.md, \"The decision path\").",
+                  + "What bounds it: one stream thread doing all of that per task, and the thread waiting at each commit for the "
+                  + "producer to flush (docs/performance.md, \"The decision path\").",
               cpu.streamThread(),
               1000 * cpu.streamThread() / rate,
               cpu.byRole().getOrDefault("consensus app, other threads", 0.0)));
