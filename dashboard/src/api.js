@@ -20,7 +20,11 @@ export async function getJson(path, signal) {
   }
   if (!r.ok) {
     const retry = Number(r.headers.get('Retry-After'));
-    throw new ApiError(r.status, body?.error ?? `${r.status} ${r.statusText}`, Number.isFinite(retry) && retry > 0 ? retry : null);
+    throw new ApiError(
+      r.status,
+      body?.error ?? `${r.status} ${r.statusText}`,
+      Number.isFinite(retry) && retry > 0 ? retry : null,
+    );
   }
   return body;
 }
@@ -90,7 +94,10 @@ export function verdictMeaning(v) {
     case 'INVALID':
       return { counted: false, why: v?.reason ?? 'vote did not verify' };
     case 'DRIFTED':
-      return { counted: false, why: 'a near-tie flipped by other hardware: its probabilities match the referee’s; never slashed' };
+      return {
+        counted: false,
+        why: 'a near-tie flipped by other hardware: its probabilities match the referee’s; never slashed',
+      };
     default:
       return { counted: false, why: v?.reason ?? 'unknown verdict' };
   }
@@ -138,6 +145,8 @@ export function escalationMeaning(reason) {
 
 /** A summary's escalations: how many in all, and the reasons with their counts, most first ("disagreement 2 · audit 1"). */
 export function escalationSummary(summary) {
-  const entries = Object.entries(summary?.committees?.escalations ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const entries = Object.entries(summary?.committees?.escalations ?? {}).sort(
+    (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+  );
   return { total: entries.reduce((n, [, k]) => n + k, 0), text: entries.map(([r, k]) => `${r} ${k}`).join(' · ') };
 }
