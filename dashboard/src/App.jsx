@@ -209,6 +209,36 @@ function Kpis({ summary, dead }) {
   );
 }
 
+/** A table's header row: the text columns, then the right-aligned numeric ones. */
+function HeaderRow({ text, numeric }) {
+  return (
+    <tr>
+      {text.map((name) => (
+        <th key={name}>{name}</th>
+      ))}
+      {numeric.map((name, i) => (
+        <th key={i} className="r">
+          {name}
+        </th>
+      ))}
+    </tr>
+  );
+}
+
+/** A task row's first cells: its input's thumbnail, and its name (else the start of its id). */
+function TaskCells({ task }) {
+  return (
+    <>
+      <td>
+        <Thumb taskId={task.taskId} />
+      </td>
+      <td className="name" title={task.name ?? task.taskId}>
+        {task.name ?? task.taskId.slice(0, 8)}
+      </td>
+    </>
+  );
+}
+
 function Thumb({ taskId, size = 40 }) {
   const [failed, setFailed] = useState(false);
   if (failed)
@@ -253,26 +283,15 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
           <col className="c-decided" />
         </colgroup>
         <thead>
-          <tr>
-            <th>input</th>
-            <th>name</th>
-            <th>status</th>
-            <th className="r">label</th>
-            <th className="r">support</th>
-            <th className="r">confidence</th>
-            <th className="r">latency</th>
-            <th className="r">decided</th>
-          </tr>
+          <HeaderRow
+            text={['input', 'name', 'status']}
+            numeric={['label', 'support', 'confidence', 'latency', 'decided']}
+          />
         </thead>
         <tbody>
           {pending.map((p) => (
             <tr key={`p-${p.taskId}`} className="pending" data-testid="pending-row">
-              <td>
-                <Thumb taskId={p.taskId} />
-              </td>
-              <td className="name" title={p.name ?? p.taskId}>
-                {p.name ?? p.taskId.slice(0, 8)}
-              </td>
+              <TaskCells task={p} />
               <td>
                 <span className="badge PENDING">pending</span>
               </td>
@@ -293,12 +312,7 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
               data-testid="decision-row"
               data-task-id={d.taskId}
             >
-              <td>
-                <Thumb taskId={d.taskId} />
-              </td>
-              <td className="name" title={d.name ?? d.taskId}>
-                {d.name ?? d.taskId.slice(0, 8)}
-              </td>
+              <TaskCells task={d} />
               <td title={d.status}>
                 <span className={`badge ${d.status}`}>{(d.status ?? '?').replaceAll('_', ' ').toLowerCase()}</span>
               </td>
@@ -441,20 +455,10 @@ function Committee({ decision }) {
   );
 }
 
+// the ledger's amounts and counts shown in columns named as the fields, after the score
+const COUNTED = ['stake', 'slashed', 'agreed', 'disagreed', 'missed', 'invalid'];
 // ledger fields with their own column; any other number the ledger carries gets a column too
-const SHOWN = new Set([
-  'peerId',
-  'score',
-  'stake',
-  'slashed',
-  'agreed',
-  'disagreed',
-  'missed',
-  'invalid',
-  'updatedAt',
-  't',
-  'schemaVersion',
-]);
+const SHOWN = new Set(['peerId', 'score', ...COUNTED, 'updatedAt', 't', 'schemaVersion']);
 const words = (k) => k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 
 function Peers({ peers, histories, active }) {
@@ -483,23 +487,10 @@ function Peers({ peers, histories, active }) {
           <div className="table-wrap">
             <table data-testid="peers">
               <thead>
-                <tr>
-                  <th>peer</th>
-                  <th>status</th>
-                  <th className="r">reputation</th>
-                  <th className="r">stake</th>
-                  <th className="r">slashed</th>
-                  <th className="r">agreed</th>
-                  <th className="r">disagreed</th>
-                  <th className="r">missed</th>
-                  <th className="r">invalid</th>
-                  {extra.map((k) => (
-                    <th key={k} className="r">
-                      {words(k)}
-                    </th>
-                  ))}
-                  <th className="r">seen</th>
-                </tr>
+                <HeaderRow
+                  text={['peer', 'status']}
+                  numeric={['reputation', ...COUNTED, ...extra.map(words), 'seen']}
+                />
               </thead>
               <tbody>
                 {peers.map((p) => (
@@ -555,13 +546,7 @@ function DeadLetters({ dead }) {
           <div className="table-wrap short">
             <table data-testid="dead-letters">
               <thead>
-                <tr>
-                  <th>reason</th>
-                  <th>component</th>
-                  <th>source</th>
-                  <th>key</th>
-                  <th className="r">when</th>
-                </tr>
+                <HeaderRow text={['reason', 'component', 'source', 'key']} numeric={['when']} />
               </thead>
               <tbody>
                 {(dead?.recent ?? []).slice(0, 12).map((d, i) => (
