@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
+  process.argv
+    .slice(2)
+    .reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
 );
 const url = (args.url ?? 'http://localhost:8000').replace(/\/$/, '');
 const samples = args.samples ?? '../models/mnist/samples';
@@ -41,7 +43,11 @@ function assert(cond, message) {
 }
 
 async function submit(bytes, type, name) {
-  const r = await fetch(`${url}/api/tasks?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'Content-Type': type }, body: bytes });
+  const r = await fetch(`${url}/api/tasks?name=${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: { 'Content-Type': type },
+    body: bytes,
+  });
   const body = await r.json();
   assert(r.status === 202, `POST /api/tasks answered ${r.status}: ${JSON.stringify(body)}`);
   return body.taskId;
@@ -49,7 +55,9 @@ async function submit(bytes, type, name) {
 
 // round-robin over the labels in the file names (mnist-00023-label-0.png), so every digit shows
 const byLabel = new Map();
-for (const f of readdirSync(samples).filter((f) => f.endsWith('.png')).sort()) {
+for (const f of readdirSync(samples)
+  .filter((f) => f.endsWith('.png'))
+  .sort()) {
   const label = /label-(\w+)/.exec(f)?.[1] ?? '?';
   byLabel.set(label, [...(byLabel.get(label) ?? []), f]);
 }
@@ -66,8 +74,14 @@ const context = await chromium.launchPersistentContext(userDataDir, {
   headless: true,
   viewport: { width: 1480, height: 1000 },
   args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
   ],
 });
 try {
@@ -130,7 +144,10 @@ try {
     assert(seats === expected, `the committee shows ${seats} seats, the API has ${JSON.stringify(c.committee)}`);
     const peers = new Set(c.committee?.length ? c.committee : (c.verdicts ?? []).map((v) => v.peerId));
     const shown = await page.getByTestId('committee-peer').allInnerTexts();
-    assert(shown.length === peers.size && [...peers].every((p) => shown.some((t) => t.startsWith(p))), `committee peers ${JSON.stringify(shown)} for ${JSON.stringify([...peers])}`);
+    assert(
+      shown.length === peers.size && [...peers].every((p) => shown.some((t) => t.startsWith(p))),
+      `committee peers ${JSON.stringify(shown)} for ${JSON.stringify([...peers])}`,
+    );
     const escalation = page.getByTestId('escalation');
     if (c.escalation) {
       assert((await escalation.innerText()).includes(c.escalation), `the escalation ${c.escalation} is not shown`);
@@ -142,28 +159,48 @@ try {
   await check('an image uploaded with the model picker on fashion-mnist is decided by it, with its label', async () => {
     const models = await (await fetch(`${url}/api/models`)).json();
     const fashion = models.find((m) => m.name === 'fashion-mnist');
-    assert(fashion && fashion.peers.length > 0, `the network does not serve fashion-mnist: ${JSON.stringify(models.map((m) => m.name))}`);
+    assert(
+      fashion && fashion.peers.length > 0,
+      `the network does not serve fashion-mnist: ${JSON.stringify(models.map((m) => m.name))}`,
+    );
     const picker = page.getByTestId('model-picker');
     const initial = await picker.inputValue();
-    assert(initial === models.find((m) => m.default)?.modelId, `the picker starts on ${initial}, not the default model`);
+    assert(
+      initial === models.find((m) => m.default)?.modelId,
+      `the picker starts on ${initial}, not the default model`,
+    );
     await picker.selectOption({ label: 'fashion-mnist' });
     // a name of its own, so that the row is this upload's even on a network that saw others
     const name = `ankle-boot-${Date.now()}.png`;
     const posted = page.waitForResponse((r) => r.url().includes('/api/tasks?') && r.request().method() === 'POST');
-    await page.getByTestId('file-input').setInputFiles({ name, mimeType: 'image/png', buffer: readFileSync(join(fashionSamples, FASHION_SAMPLE)) });
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name, mimeType: 'image/png', buffer: readFileSync(join(fashionSamples, FASHION_SAMPLE)) });
     const answer = await posted;
     assert(answer.status() === 202, `the upload answered ${answer.status()}`);
-    assert(new URL(answer.url()).searchParams.get('model') === fashion.modelId, `the upload went to ${answer.url()}, not to fashion-mnist's id`);
+    assert(
+      new URL(answer.url()).searchParams.get('model') === fashion.modelId,
+      `the upload went to ${answer.url()}, not to fashion-mnist's id`,
+    );
     const row = page.locator('[data-testid="decision-row"]').filter({ has: page.locator(`td.name[title="${name}"]`) });
     await row.waitFor();
     const taskId = await row.getAttribute('data-task-id');
     const cell = row.locator('td.label');
     const c = await (await fetch(`${url}/api/tasks/${taskId}`)).json();
     const truth = Number(/label-(\d+)/.exec(FASHION_SAMPLE)[1]);
-    assert(c.modelId === fashion.modelId, `the upload was decided by ${c.modelId}, not fashion-mnist's ${fashion.modelId}`);
-    assert(c.status === 'DECIDED' && c.label === truth, `the ankle boot is ${c.status} ${c.label}, expected DECIDED ${truth}`);
+    assert(
+      c.modelId === fashion.modelId,
+      `the upload was decided by ${c.modelId}, not fashion-mnist's ${fashion.modelId}`,
+    );
+    assert(
+      c.status === 'DECIDED' && c.label === truth,
+      `the ankle boot is ${c.status} ${c.label}, expected DECIDED ${truth}`,
+    );
     const text = (await cell.innerText()).trim();
-    assert(text === `${truth} ${fashion.labels[truth]}`, `its row shows "${text}", expected "${truth} ${fashion.labels[truth]}"`);
+    assert(
+      text === `${truth} ${fashion.labels[truth]}`,
+      `its row shows "${text}", expected "${truth} ${fashion.labels[truth]}"`,
+    );
   });
 
   await check('at 1400 px the history fits its card, a 5,000-character name cut short with its title', async () => {
@@ -176,7 +213,9 @@ try {
     });
     assert(m.scroll <= m.client, `the table is ${m.scroll} px wide in a ${m.client} px card`);
     assert((await name.getAttribute('title')) === longName, 'the long name has no title with the whole name');
-    const cut = await name.evaluate((el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis');
+    const cut = await name.evaluate(
+      (el) => el.scrollWidth > el.clientWidth && getComputedStyle(el).textOverflow === 'ellipsis',
+    );
     assert(cut, 'the long name is not cut with an ellipsis');
     await page.setViewportSize({ width: 1480, height: 1000 });
   });
@@ -188,14 +227,20 @@ try {
 
   await check('the refused input is counted under dead letters by reason', async () => {
     await page.getByTestId('dead-letters').waitFor();
-    await page.waitForFunction(() => document.querySelector('[data-testid="dead-letters"]')?.innerText.includes('not-an-image'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="dead-letters"]')?.innerText.includes('not-an-image'),
+    );
     const c = await (await fetch(`${url}/api/tasks/${bogus}`)).json();
     assert(c.status === 'REJECTED', `the non-image is ${c.status}`);
   });
 
   await check('throughput and latency are shown, and the model runs per task', async () => {
-    await page.waitForFunction(() => !/—/.test(document.querySelector('[data-testid="kpi-latency"]')?.innerText ?? '—'));
-    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="kpi-inferences"] .value')?.innerText ?? ''));
+    await page.waitForFunction(
+      () => !/—/.test(document.querySelector('[data-testid="kpi-latency"]')?.innerText ?? '—'),
+    );
+    await page.waitForFunction(() =>
+      /\d/.test(document.querySelector('[data-testid="kpi-inferences"] .value')?.innerText ?? ''),
+    );
     await page.getByTestId('kpi-escalations').waitFor();
     await page.locator('.recharts-area').first().waitFor();
     await page.locator('.recharts-bar-rectangle').first().waitFor();

@@ -1,9 +1,22 @@
 import { useRef, useState } from 'react';
-import { committeeOf, escalationMeaning, escalationSummary, inputUrl, labelText, modelChoices, submitImage, support, verdictMeaning } from './api.js';
+import {
+  committeeOf,
+  escalationMeaning,
+  escalationSummary,
+  inputUrl,
+  labelText,
+  modelChoices,
+  submitImage,
+  support,
+  verdictMeaning,
+} from './api.js';
 import { DeadLetterChart, LatencyChart, PALETTE, PeerHistoryChart, ThroughputChart } from './charts.jsx';
 import { useNetwork } from './useNetwork.js';
 
-const num = (v, digits = 0) => (typeof v === 'number' && Number.isFinite(v) ? v.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—');
+const num = (v, digits = 0) =>
+  typeof v === 'number' && Number.isFinite(v)
+    ? v.toLocaleString(undefined, { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : '—';
 const ms = (v) => (typeof v === 'number' ? (v >= 1000 ? `${num(v / 1000, 2)} s` : `${num(v)} ms`) : '—');
 const pct = (v) => (typeof v === 'number' ? `${num(v * 100, 0)}%` : '—');
 const ago = (t) => {
@@ -28,15 +41,35 @@ export default function App() {
             <Card title="Throughput" subtitle="decisions per second, last minute">
               <ThroughputChart series={state.summary?.throughput} />
             </Card>
-            <Card title="Latency" subtitle={`submission to decision, newest ${num(state.summary?.latency?.count)} decisions`}>
-              {state.summary?.latency?.count ? <LatencyChart histogram={state.summary?.latency?.histogram} /> : <p className="empty">No decisions yet.</p>}
+            <Card
+              title="Latency"
+              subtitle={`submission to decision, newest ${num(state.summary?.latency?.count)} decisions`}
+            >
+              {state.summary?.latency?.count ? (
+                <LatencyChart histogram={state.summary?.latency?.histogram} />
+              ) : (
+                <p className="empty">No decisions yet.</p>
+              )}
             </Card>
           </div>
           <div className="grid main-split">
-            <Card title="Consensus history" subtitle="newest first · click a task for its votes" right={<SubmitButton models={state.models} />}>
-              <Decisions decisions={state.decisions} pending={state.pending} selected={state.selected} onSelect={select} models={state.models} />
+            <Card
+              title="Consensus history"
+              subtitle="newest first · click a task for its votes"
+              right={<SubmitButton models={state.models} />}
+            >
+              <Decisions
+                decisions={state.decisions}
+                pending={state.pending}
+                selected={state.selected}
+                onSelect={select}
+                models={state.models}
+              />
             </Card>
-            <Card title={selected ? `Task ${selected.name ?? selected.taskId.slice(0, 8)}` : 'Votes'} subtitle={selected ? selected.taskId : 'select a task'}>
+            <Card
+              title={selected ? `Task ${selected.name ?? selected.taskId.slice(0, 8)}` : 'Votes'}
+              subtitle={selected ? selected.taskId : 'select a task'}
+            >
               <Votes decision={selected} onClose={() => select(null)} model={state.models?.[selected?.modelId]} />
             </Card>
           </div>
@@ -45,7 +78,8 @@ export default function App() {
         </main>
       )}
       <footer>
-        mini-gradient · <a href="/api/openapi.json">API</a> · <a href="/metrics">/metrics</a> · <a href="/prometheus">/prometheus</a>
+        mini-gradient · <a href="/api/openapi.json">API</a> · <a href="/metrics">/metrics</a> ·{' '}
+        <a href="/prometheus">/prometheus</a>
       </footer>
     </div>
   );
@@ -74,12 +108,18 @@ function StatusBanner({ state, reload }) {
     return (
       <div className="banner error" role="alert">
         <b>{state.error}</b>. Retrying every few seconds…{' '}
-        <button type="button" onClick={reload}>Retry now</button>
+        <button type="button" onClick={reload}>
+          Retry now
+        </button>
       </div>
     );
   }
   if (state.ready === false) {
-    return <div className="banner warn">The network is starting: its state stores are restoring. The page fills in as soon as they are ready.</div>;
+    return (
+      <div className="banner warn">
+        The network is starting: its state stores are restoring. The page fills in as soon as they are ready.
+      </div>
+    );
   }
   if (state.connection === 'reconnecting') {
     return <div className="banner warn">Live updates interrupted; reconnecting… (figures below may be stale)</div>;
@@ -91,7 +131,13 @@ function Loading({ state }) {
   return (
     <div className="loading" aria-busy="true">
       <div className="spinner" />
-      <p>{state.ready === false ? 'Waiting for the network’s state stores…' : state.error ? 'Waiting for the API…' : 'Loading the network…'}</p>
+      <p>
+        {state.ready === false
+          ? 'Waiting for the network’s state stores…'
+          : state.error
+            ? 'Waiting for the API…'
+            : 'Loading the network…'}
+      </p>
     </div>
   );
 }
@@ -117,11 +163,26 @@ function Kpis({ summary, dead }) {
     ['Tasks submitted', num(summary?.tasksSubmitted), 'read from inference.tasks', 'kpi-submitted'],
     ['Tasks completed', num(summary?.tasksCompleted), `${num(summary?.decisions)} decisions in all`, 'kpi-completed'],
     ['Throughput', `${num(summary?.throughputPerSecond, 1)}/s`, 'decisions, last 10 s', 'kpi-throughput'],
-    ['Latency p50 / p99', `${ms(summary?.latency?.p50Ms)} / ${ms(summary?.latency?.p99Ms)}`, `max ${ms(summary?.latency?.maxMs)}`, 'kpi-latency'],
+    [
+      'Latency p50 / p99',
+      `${ms(summary?.latency?.p50Ms)} / ${ms(summary?.latency?.p99Ms)}`,
+      `max ${ms(summary?.latency?.maxMs)}`,
+      'kpi-latency',
+    ],
     ['Active peers', num(summary?.activePeers?.length), `${num(summary?.peersKnown)} in the ledger`, 'kpi-peers'],
     ['Dead letters', num(dead?.total ?? summary?.deadLetters), 'records nobody could process', 'kpi-dead'],
-    ['Escalations', num(escalations.total), escalations.text || 'tasks the referee’s re-run decided', 'kpi-escalations'],
-    ['Model runs per task', num(summary?.committees?.inferencesPerDecision, 2), `${num(summary?.committees?.inferences)} in all · mean seats ${num(summary?.committees?.meanSeats, 1)}`, 'kpi-inferences'],
+    [
+      'Escalations',
+      num(escalations.total),
+      escalations.text || 'tasks the referee’s re-run decided',
+      'kpi-escalations',
+    ],
+    [
+      'Model runs per task',
+      num(summary?.committees?.inferencesPerDecision, 2),
+      `${num(summary?.committees?.inferences)} in all · mean seats ${num(summary?.committees?.meanSeats, 1)}`,
+      'kpi-inferences',
+    ],
   ];
   const byStatus = Object.entries(summary?.byStatus ?? {});
   return (
@@ -148,17 +209,63 @@ function Kpis({ summary, dead }) {
   );
 }
 
+/** A table's header row: the text columns, then the right-aligned numeric ones. */
+function HeaderRow({ text, numeric }) {
+  return (
+    <tr>
+      {text.map((name) => (
+        <th key={name}>{name}</th>
+      ))}
+      {numeric.map((name, i) => (
+        <th key={i} className="r">
+          {name}
+        </th>
+      ))}
+    </tr>
+  );
+}
+
+/** A task row's first cells: its input's thumbnail, and its name (else the start of its id). */
+function TaskCells({ task }) {
+  return (
+    <>
+      <td>
+        <Thumb taskId={task.taskId} />
+      </td>
+      <td className="name" title={task.name ?? task.taskId}>
+        {task.name ?? task.taskId.slice(0, 8)}
+      </td>
+    </>
+  );
+}
+
 function Thumb({ taskId, size = 40 }) {
   const [failed, setFailed] = useState(false);
-  if (failed) return <span className="thumb missing" style={{ width: size, height: size }} title="input not available">?</span>;
-  return <img className="thumb" src={inputUrl(taskId)} width={size} height={size} alt="task input" loading="lazy" onError={() => setFailed(true)} />;
+  if (failed)
+    return (
+      <span className="thumb missing" style={{ width: size, height: size }} title="input not available">
+        ?
+      </span>
+    );
+  return (
+    <img
+      className="thumb"
+      src={inputUrl(taskId)}
+      width={size}
+      height={size}
+      alt="task input"
+      loading="lazy"
+      onError={() => setFailed(true)}
+    />
+  );
 }
 
 function Decisions({ decisions, pending, selected, onSelect, models }) {
   if (!decisions.length && !pending.length) {
     return (
       <p className="empty" data-testid="no-decisions">
-        No decisions yet. Submit an image with the button above, <code>task-producer</code>, or <code>POST /api/tasks</code>.
+        No decisions yet. Submit an image with the button above, <code>task-producer</code>, or{' '}
+        <code>POST /api/tasks</code>.
       </p>
     );
   }
@@ -176,23 +283,18 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
           <col className="c-decided" />
         </colgroup>
         <thead>
-          <tr>
-            <th>input</th>
-            <th>name</th>
-            <th>status</th>
-            <th className="r">label</th>
-            <th className="r">support</th>
-            <th className="r">confidence</th>
-            <th className="r">latency</th>
-            <th className="r">decided</th>
-          </tr>
+          <HeaderRow
+            text={['input', 'name', 'status']}
+            numeric={['label', 'support', 'confidence', 'latency', 'decided']}
+          />
         </thead>
         <tbody>
           {pending.map((p) => (
             <tr key={`p-${p.taskId}`} className="pending" data-testid="pending-row">
-              <td><Thumb taskId={p.taskId} /></td>
-              <td className="name" title={p.name ?? p.taskId}>{p.name ?? p.taskId.slice(0, 8)}</td>
-              <td><span className="badge PENDING">pending</span></td>
+              <TaskCells task={p} />
+              <td>
+                <span className="badge PENDING">pending</span>
+              </td>
               <td className="r">…</td>
               <td className="r">…</td>
               <td className="r">…</td>
@@ -210,14 +312,31 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
               data-testid="decision-row"
               data-task-id={d.taskId}
             >
-              <td><Thumb taskId={d.taskId} /></td>
-              <td className="name" title={d.name ?? d.taskId}>{d.name ?? d.taskId.slice(0, 8)}</td>
-              <td title={d.status}><span className={`badge ${d.status}`}>{(d.status ?? '?').replaceAll('_', ' ').toLowerCase()}</span></td>
-              <td className="r label" title={models?.[d.modelId]?.name ?? d.modelId}>{labelText(d.label, models?.[d.modelId]) ?? (d.rejection ? <span className="muted" title={d.rejection}>{d.rejection}</span> : '—')}</td>
-              <td className="r">{num(d.agreeingWeight, 2)} / {num(d.totalWeight, 2)} <span className="muted">({pct(support(d))})</span></td>
+              <TaskCells task={d} />
+              <td title={d.status}>
+                <span className={`badge ${d.status}`}>{(d.status ?? '?').replaceAll('_', ' ').toLowerCase()}</span>
+              </td>
+              <td className="r label" title={models?.[d.modelId]?.name ?? d.modelId}>
+                {labelText(d.label, models?.[d.modelId]) ??
+                  (d.rejection ? (
+                    <span className="muted" title={d.rejection}>
+                      {d.rejection}
+                    </span>
+                  ) : (
+                    '—'
+                  ))}
+              </td>
+              <td className="r">
+                {num(d.agreeingWeight, 2)} / {num(d.totalWeight, 2)} <span className="muted">({pct(support(d))})</span>
+              </td>
               <td className="r">{pct(d.confidence)}</td>
               <td className="r">{ms(d.latencyMs)}</td>
-              <td className="r muted" title={typeof d.decidedAt === 'number' ? new Date(d.decidedAt).toLocaleString() : undefined}>{ago(d.decidedAt)}</td>
+              <td
+                className="r muted"
+                title={typeof d.decidedAt === 'number' ? new Date(d.decidedAt).toLocaleString() : undefined}
+              >
+                {ago(d.decidedAt)}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -228,7 +347,9 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
 
 function Votes({ decision, onClose, model }) {
   if (!decision) {
-    return <p className="empty">Click a task in the history to see each peer’s vote, its verdict, and whether it counted.</p>;
+    return (
+      <p className="empty">Click a task in the history to see each peer’s vote, its verdict, and whether it counted.</p>
+    );
   }
   const verdicts = decision.verdicts ?? [];
   return (
@@ -237,37 +358,60 @@ function Votes({ decision, onClose, model }) {
         <Thumb taskId={decision.taskId} size={96} />
         <dl>
           <dt>status</dt>
-          <dd><span className={`badge ${decision.status}`}>{decision.status}</span></dd>
+          <dd>
+            <span className={`badge ${decision.status}`}>{decision.status}</span>
+          </dd>
           <dt>label</dt>
           <dd className="big">{labelText(decision.label, model) ?? '—'}</dd>
           <dt>support</dt>
-          <dd>{num(decision.agreeingWeight, 2)} of {num(decision.totalWeight, 2)} ({pct(support(decision))})</dd>
+          <dd>
+            {num(decision.agreeingWeight, 2)} of {num(decision.totalWeight, 2)} ({pct(support(decision))})
+          </dd>
           <dt>latency</dt>
           <dd>{ms(decision.latencyMs)}</dd>
           <dt>committee</dt>
-          <dd><Committee decision={decision} /></dd>
+          <dd>
+            <Committee decision={decision} />
+          </dd>
           {decision.escalation && (
             <>
               <dt>escalation</dt>
               <dd data-testid="escalation">
-                <span className="badge escalated">{decision.escalation}</span> <span className="muted">{escalationMeaning(decision.escalation)}: the referee re-ran the model</span>
+                <span className="badge escalated">{decision.escalation}</span>{' '}
+                <span className="muted">{escalationMeaning(decision.escalation)}: the referee re-ran the model</span>
               </dd>
             </>
           )}
           <dt>model runs</dt>
           <dd>{num(decision.inferences)}</dd>
           <dt>model</dt>
-          <dd className="mono" title={decision.modelId}>{model?.name ? `${model.name} · ` : ''}{decision.modelId?.slice(0, 12)}…</dd>
-          {decision.rejection && (<><dt>rejection</dt><dd>{decision.rejection}</dd></>)}
+          <dd className="mono" title={decision.modelId}>
+            {model?.name ? `${model.name} · ` : ''}
+            {decision.modelId?.slice(0, 12)}…
+          </dd>
+          {decision.rejection && (
+            <>
+              <dt>rejection</dt>
+              <dd>{decision.rejection}</dd>
+            </>
+          )}
         </dl>
-        <button type="button" className="close" onClick={onClose} aria-label="close">×</button>
+        <button type="button" className="close" onClick={onClose} aria-label="close">
+          ×
+        </button>
       </div>
       {verdicts.length === 0 ? (
         <p className="empty">No eligible peer took part in this decision.</p>
       ) : (
         <table data-testid="verdicts">
           <thead>
-            <tr><th>peer</th><th className="r">label</th><th>verdict</th><th>counted</th><th>why</th></tr>
+            <tr>
+              <th>peer</th>
+              <th className="r">label</th>
+              <th>verdict</th>
+              <th>counted</th>
+              <th>why</th>
+            </tr>
           </thead>
           <tbody>
             {verdicts.map((v) => {
@@ -276,7 +420,9 @@ function Votes({ decision, onClose, model }) {
                 <tr key={v.peerId} data-testid="verdict-row">
                   <td className="mono">{v.peerId}</td>
                   <td className="r">{labelText(v.label, model) ?? '—'}</td>
-                  <td><span className={`badge v-${v.verdict}`}>{v.verdict?.toLowerCase()}</span></td>
+                  <td>
+                    <span className={`badge v-${v.verdict}`}>{v.verdict?.toLowerCase()}</span>
+                  </td>
                   <td>{m.counted ? <span className="yes">yes</span> : <span className="no">no</span>}</td>
                   <td className="muted">{m.why}</td>
                 </tr>
@@ -295,43 +441,67 @@ function Committee({ decision }) {
     <span className="committee" data-testid="committee" data-seats={seats}>
       {seats === 'all' ? `every eligible peer (${peers.length})` : `${seats} seat${seats === 1 ? '' : 's'}`}
       {peers.map((p) => (
-        <span key={p.peerId} className="seat mono" data-testid="committee-peer" title={`${p.peerId} holds ${p.seats} seat${p.seats === 1 ? '' : 's'}`}>
-          {p.peerId}{p.seats > 1 && <b> ×{p.seats}</b>}
+        <span
+          key={p.peerId}
+          className="seat mono"
+          data-testid="committee-peer"
+          title={`${p.peerId} holds ${p.seats} seat${p.seats === 1 ? '' : 's'}`}
+        >
+          {p.peerId}
+          {p.seats > 1 && <b> ×{p.seats}</b>}
         </span>
       ))}
     </span>
   );
 }
 
+// the ledger's amounts and counts shown in columns named as the fields, after the score
+const COUNTED = ['stake', 'slashed', 'agreed', 'disagreed', 'missed', 'invalid'];
 // ledger fields with their own column; any other number the ledger carries gets a column too
-const SHOWN = new Set(['peerId', 'score', 'stake', 'slashed', 'agreed', 'disagreed', 'missed', 'invalid', 'updatedAt', 't', 'schemaVersion']);
+const SHOWN = new Set(['peerId', 'score', ...COUNTED, 'updatedAt', 't', 'schemaVersion']);
 const words = (k) => k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 
 function Peers({ peers, histories, active }) {
   const ids = [...new Set([...(peers ?? []).map((p) => p.peerId), ...Object.keys(histories ?? {})])].sort();
-  const extra = [...new Set((peers ?? []).flatMap((p) => Object.entries(p.reputation ?? {}).filter(([k, v]) => !SHOWN.has(k) && typeof v === 'number').map(([k]) => k)))].sort();
+  const extra = [
+    ...new Set(
+      (peers ?? []).flatMap((p) =>
+        Object.entries(p.reputation ?? {})
+          .filter(([k, v]) => !SHOWN.has(k) && typeof v === 'number')
+          .map(([k]) => k),
+      ),
+    ),
+  ].sort();
   const colour = (id) => PALETTE[ids.indexOf(id) % PALETTE.length];
   return (
     <div className="grid peers-split">
-      <Card title="Peers" subtitle={`${num(active?.length)} active · ${num(peers?.filter((p) => p.status !== 'active').length)} evicted or left`}>
+      <Card
+        title="Peers"
+        subtitle={`${num(active?.length)} active · ${num(peers?.filter((p) => p.status !== 'active').length)} evicted or left`}
+      >
         {!peers?.length ? (
-          <p className="empty">No peer has registered yet. Start one with <code>bin/inference-worker --peer-id p1</code>.</p>
+          <p className="empty">
+            No peer has registered yet. Start one with <code>bin/inference-worker --peer-id p1</code>.
+          </p>
         ) : (
           <div className="table-wrap">
             <table data-testid="peers">
               <thead>
-                <tr>
-                  <th>peer</th><th>status</th><th className="r">reputation</th><th className="r">stake</th><th className="r">slashed</th>
-                  <th className="r">agreed</th><th className="r">disagreed</th><th className="r">missed</th><th className="r">invalid</th>
-                  {extra.map((k) => <th key={k} className="r">{words(k)}</th>)}
-                  <th className="r">seen</th>
-                </tr>
+                <HeaderRow
+                  text={['peer', 'status']}
+                  numeric={['reputation', ...COUNTED, ...extra.map(words), 'seen']}
+                />
               </thead>
               <tbody>
                 {peers.map((p) => (
                   <tr key={p.peerId} data-testid="peer-row">
-                    <td className="mono"><span className="swatch" style={{ background: colour(p.peerId) }} />{p.peerId}</td>
-                    <td><span className={`badge p-${p.status}`}>{p.status}</span></td>
+                    <td className="mono">
+                      <span className="swatch" style={{ background: colour(p.peerId) }} />
+                      {p.peerId}
+                    </td>
+                    <td>
+                      <span className={`badge p-${p.status}`}>{p.status}</span>
+                    </td>
                     <td className="r">{num(p.reputation?.score, 3)}</td>
                     <td className="r">{num(p.reputation?.stake ?? p.registry?.stake, 2)}</td>
                     <td className="r">{num(p.reputation?.slashed, 2)}</td>
@@ -339,7 +509,11 @@ function Peers({ peers, histories, active }) {
                     <td className="r">{num(p.reputation?.disagreed)}</td>
                     <td className="r">{num(p.reputation?.missed)}</td>
                     <td className="r">{num(p.reputation?.invalid)}</td>
-                    {extra.map((k) => <td key={k} className="r">{num(p.reputation?.[k], Number.isInteger(p.reputation?.[k]) ? 0 : 2)}</td>)}
+                    {extra.map((k) => (
+                      <td key={k} className="r">
+                        {num(p.reputation?.[k], Number.isInteger(p.reputation?.[k]) ? 0 : 2)}
+                      </td>
+                    ))}
                     <td className="r muted">{ago(p.registry?.lastSeenAt)}</td>
                   </tr>
                 ))}
@@ -363,20 +537,28 @@ function DeadLetters({ dead }) {
   return (
     <Card title="Dead letters" subtitle="records a component could not process, by reason (inference.dead-letters)">
       {total === 0 ? (
-        <p className="empty" data-testid="no-dead-letters">None: every record so far was processed.</p>
+        <p className="empty" data-testid="no-dead-letters">
+          None: every record so far was processed.
+        </p>
       ) : (
         <div className="grid dead-split">
           <DeadLetterChart byReason={dead?.byReason} />
           <div className="table-wrap short">
             <table data-testid="dead-letters">
-              <thead><tr><th>reason</th><th>component</th><th>source</th><th>key</th><th className="r">when</th></tr></thead>
+              <thead>
+                <HeaderRow text={['reason', 'component', 'source', 'key']} numeric={['when']} />
+              </thead>
               <tbody>
                 {(dead?.recent ?? []).slice(0, 12).map((d, i) => (
                   <tr key={`${d.sourceTopic}-${d.partition}-${d.offset}-${d.component}-${i}`}>
-                    <td><span className="badge REJECTED">{d.reason}</span></td>
+                    <td>
+                      <span className="badge REJECTED">{d.reason}</span>
+                    </td>
                     <td className="mono">{d.component ?? '—'}</td>
                     <td className="mono">{d.sourceTopic ?? '—'}</td>
-                    <td className="mono" title={d.message ?? ''}>{(d.key ?? '—').slice(0, 12)}</td>
+                    <td className="mono" title={d.message ?? ''}>
+                      {(d.key ?? '—').slice(0, 12)}
+                    </td>
                     <td className="r muted">{ago(d.timestamp)}</td>
                   </tr>
                 ))}
@@ -411,14 +593,24 @@ function SubmitButton({ models }) {
     <div className="submit">
       {message && <span className={`msg ${message.kind}`}>{message.text}</span>}
       {choices.length > 1 && (
-        <select value={modelId ?? ''} onChange={(e) => setPicked(e.target.value)} aria-label="model" title="the model that classifies the images" data-testid="model-picker">
+        <select
+          value={modelId ?? ''}
+          onChange={(e) => setPicked(e.target.value)}
+          aria-label="model"
+          title="the model that classifies the images"
+          data-testid="model-picker"
+        >
           {choices.map((c) => (
-            <option key={c.modelId} value={c.modelId}>{c.label}</option>
+            <option key={c.modelId} value={c.modelId}>
+              {c.label}
+            </option>
           ))}
         </select>
       )}
       <input ref={input} type="file" accept="image/*" multiple hidden onChange={onChange} data-testid="file-input" />
-      <button type="button" onClick={() => input.current?.click()}>Classify images…</button>
+      <button type="button" onClick={() => input.current?.click()}>
+        Classify images…
+      </button>
     </div>
   );
 }

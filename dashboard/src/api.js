@@ -20,7 +20,11 @@ export async function getJson(path, signal) {
   }
   if (!r.ok) {
     const retry = Number(r.headers.get('Retry-After'));
-    throw new ApiError(r.status, body?.error ?? `${r.status} ${r.statusText}`, Number.isFinite(retry) && retry > 0 ? retry : null);
+    throw new ApiError(
+      r.status,
+      body?.error ?? `${r.status} ${r.statusText}`,
+      Number.isFinite(retry) && retry > 0 ? retry : null,
+    );
   }
   return body;
 }
@@ -72,28 +76,22 @@ export function support(c) {
   return typeof a === 'number' && typeof t === 'number' && t > 0 ? a / t : null;
 }
 
-/** Whether a verdict's vote counted toward the tally, and why. */
+/** What each verdict means for the tally: whether the vote counted, and why. */
+const VERDICTS = new Map([
+  ['AGREED', [true, 'voted the decided label']],
+  ['DISAGREED', [true, 'voted another label than the decided one']],
+  ['UNDECIDED', [true, 'counted, but no label reached the quorum']],
+  ['LATE', [false, 'voted the decided label, but after the decision']],
+  ['PENDING', [false, 'had not voted yet when the task was decided']],
+  ['MISSED', [false, 'sent no vote by the deadline']],
+  ['DRIFTED', [false, 'a near-tie flipped by other hardware: its probabilities match the referee’s; never slashed']],
+]);
+
+/** Whether a verdict's vote counted toward the tally, and why (an invalid vote: why it did not verify). */
 export function verdictMeaning(v) {
-  switch (v?.verdict) {
-    case 'AGREED':
-      return { counted: true, why: 'voted the decided label' };
-    case 'DISAGREED':
-      return { counted: true, why: 'voted another label than the decided one' };
-    case 'UNDECIDED':
-      return { counted: true, why: 'counted, but no label reached the quorum' };
-    case 'LATE':
-      return { counted: false, why: 'voted the decided label, but after the decision' };
-    case 'PENDING':
-      return { counted: false, why: 'had not voted yet when the task was decided' };
-    case 'MISSED':
-      return { counted: false, why: 'sent no vote by the deadline' };
-    case 'INVALID':
-      return { counted: false, why: v?.reason ?? 'vote did not verify' };
-    case 'DRIFTED':
-      return { counted: false, why: 'a near-tie flipped by other hardware: its probabilities match the referee’s; never slashed' };
-    default:
-      return { counted: false, why: v?.reason ?? 'unknown verdict' };
-  }
+  if (v?.verdict === 'INVALID') return { counted: false, why: v?.reason ?? 'vote did not verify' };
+  const [counted, why] = VERDICTS.get(v?.verdict) ?? [false, v?.reason ?? 'unknown verdict'];
+  return { counted, why };
 }
 
 /** A decision's label with its class name when the model names its classes ("3 Dress"), else the number. */
@@ -138,6 +136,8 @@ export function escalationMeaning(reason) {
 
 /** A summary's escalations: how many in all, and the reasons with their counts, most first ("disagreement 2 · audit 1"). */
 export function escalationSummary(summary) {
-  const entries = Object.entries(summary?.committees?.escalations ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const entries = Object.entries(summary?.committees?.escalations ?? {}).sort(
+    (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+  );
   return { total: entries.reduce((n, [, k]) => n + k, 0), text: entries.map(([r, k]) => `${r} ${k}`).join(' · ') };
 }

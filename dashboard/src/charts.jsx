@@ -1,10 +1,35 @@
 import {
-  Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis,
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
 } from 'recharts';
 
-export const PALETTE = ['#38bdf8', '#a78bfa', '#34d399', '#fbbf24', '#f87171', '#f472b6', '#60a5fa', '#facc15', '#4ade80', '#fb923c'];
+export const PALETTE = [
+  '#38bdf8',
+  '#a78bfa',
+  '#34d399',
+  '#fbbf24',
+  '#f87171',
+  '#f472b6',
+  '#60a5fa',
+  '#facc15',
+  '#4ade80',
+  '#fb923c',
+];
 const AXIS = { stroke: '#64748b', fontSize: 11 };
-const TOOLTIP = { contentStyle: { background: '#0f172a', border: '1px solid #334155', borderRadius: 6, fontSize: 12 }, labelStyle: { color: '#cbd5e1' } };
+const TOOLTIP = {
+  contentStyle: { background: '#0f172a', border: '1px solid #334155', borderRadius: 6, fontSize: 12 },
+  labelStyle: { color: '#cbd5e1' },
+};
 const clock = (t) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** Decisions per second over the last minute. */
@@ -17,7 +42,14 @@ export function ThroughputChart({ series }) {
         <XAxis dataKey="t" tickFormatter={clock} {...AXIS} minTickGap={40} />
         <YAxis allowDecimals={false} {...AXIS} />
         <Tooltip {...TOOLTIP} labelFormatter={clock} formatter={(v) => [v, 'decisions/s']} />
-        <Area type="monotone" dataKey="decisions" stroke="#38bdf8" fill="#38bdf8" fillOpacity={0.25} isAnimationActive={false} />
+        <Area
+          type="monotone"
+          dataKey="decisions"
+          stroke="#38bdf8"
+          fill="#38bdf8"
+          fillOpacity={0.25}
+          isAnimationActive={false}
+        />
       </AreaChart>
     </ResponsiveContainer>
   );
@@ -61,12 +93,30 @@ export function PeerHistoryChart({ histories, peerIds, field, domain, format }) 
     <ResponsiveContainer width="100%" height={190}>
       <LineChart margin={{ top: 8, right: 8, left: -8, bottom: 0 }}>
         <CartesianGrid stroke="#1e293b" vertical={false} />
-        <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={clock} {...AXIS} minTickGap={40} />
+        <XAxis
+          dataKey="t"
+          type="number"
+          scale="time"
+          domain={['dataMin', 'dataMax']}
+          tickFormatter={clock}
+          {...AXIS}
+          minTickGap={40}
+        />
         <YAxis domain={domain ?? ['auto', 'auto']} tickFormatter={format} {...AXIS} width={48} />
         <Tooltip {...TOOLTIP} labelFormatter={clock} formatter={(v, name) => [format ? format(v) : v, name]} />
         <Legend wrapperStyle={{ fontSize: 11 }} />
         {series.map((s, i) => (
-          <Line key={s.id} data={s.data} dataKey="v" name={s.id} type="stepAfter" dot={false} stroke={PALETTE[i % PALETTE.length]} strokeWidth={2} isAnimationActive={false} />
+          <Line
+            key={s.id}
+            data={s.data}
+            dataKey="v"
+            name={s.id}
+            type="stepAfter"
+            dot={false}
+            stroke={PALETTE[i % PALETTE.length]}
+            strokeWidth={2}
+            isAnimationActive={false}
+          />
         ))}
       </LineChart>
     </ResponsiveContainer>
@@ -75,7 +125,9 @@ export function PeerHistoryChart({ histories, peerIds, field, domain, format }) 
 
 /** Dead letters by reason. */
 export function DeadLetterChart({ byReason }) {
-  const data = Object.entries(byReason ?? {}).map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
+  const data = Object.entries(byReason ?? {})
+    .map(([reason, count]) => ({ reason, count }))
+    .sort((a, b) => b.count - a.count);
   return (
     <ResponsiveContainer width="100%" height={Math.max(80, data.length * 30 + 30)}>
       <BarChart data={data} layout="vertical" margin={{ top: 4, right: 16, left: 8, bottom: 0 }}>

@@ -35,7 +35,17 @@ export function reducer(state, action) {
     case 'loaded': {
       const s = addDecisions({ ...state, decisions: [] }, action.decisions);
       const models = Object.fromEntries((action.models ?? []).filter((m) => m?.modelId).map((m) => [m.modelId, m]));
-      return { ...s, loaded: true, ready: true, error: null, summary: action.summary, peers: action.peers, histories: action.histories, dead: action.dead, models };
+      return {
+        ...s,
+        loaded: true,
+        ready: true,
+        error: null,
+        summary: action.summary,
+        peers: action.peers,
+        histories: action.histories,
+        dead: action.dead,
+        models,
+      };
     }
     case 'not-ready':
       return { ...state, ready: false, error: null };
@@ -53,7 +63,9 @@ export function reducer(state, action) {
       const fresh = action.value.filter((t) => t?.taskId && !known.has(t.taskId));
       if (!fresh.length) return state;
       const cutoff = Date.now() - 120_000;
-      const pending = [...fresh.reverse(), ...state.pending].filter((p) => (p.submittedAt ?? 0) > cutoff).slice(0, MAX_PENDING);
+      const pending = [...fresh.reverse(), ...state.pending]
+        .filter((p) => (p.submittedAt ?? 0) > cutoff)
+        .slice(0, MAX_PENDING);
       return { ...state, pending };
     }
     case 'reputation': {
@@ -77,7 +89,12 @@ export function reducer(state, action) {
       for (const d of action.value) byReason[d.reason ?? 'unknown'] = (byReason[d.reason ?? 'unknown'] ?? 0) + 1;
       return {
         ...state,
-        dead: { ...dead, total: (dead.total ?? 0) + action.value.length, byReason, recent: [...[...action.value].reverse(), ...(dead.recent ?? [])].slice(0, MAX_RECENT_DEAD) },
+        dead: {
+          ...dead,
+          total: (dead.total ?? 0) + action.value.length,
+          byReason,
+          recent: [...[...action.value].reverse(), ...(dead.recent ?? [])].slice(0, MAX_RECENT_DEAD),
+        },
       };
     }
     case 'select':
@@ -118,7 +135,10 @@ export function useNetwork() {
         dispatch({ type: 'not-ready' });
         retry.current = setTimeout(load, (e.retryAfter ?? 1) * 1000);
       } else {
-        dispatch({ type: 'error', message: e instanceof ApiError ? e.message : `cannot reach the API (${e?.message ?? e})` });
+        dispatch({
+          type: 'error',
+          message: e instanceof ApiError ? e.message : `cannot reach the API (${e?.message ?? e})`,
+        });
         retry.current = setTimeout(load, 3000);
       }
     } finally {

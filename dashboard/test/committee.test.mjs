@@ -6,13 +6,19 @@ import { committeeOf, escalationMeaning, escalationSummary, verdictMeaning } fro
 test('a drawn committee lists each peer once with the seats it holds, in first-seat order', () => {
   const c = committeeOf({ committee: ['p3', 'p1', 'p3'], verdicts: [{ peerId: 'p1' }, { peerId: 'p3' }] });
   assert.equal(c.seats, 3);
-  assert.deepEqual(c.peers, [{ peerId: 'p3', seats: 2 }, { peerId: 'p1', seats: 1 }]);
+  assert.deepEqual(c.peers, [
+    { peerId: 'p3', seats: 2 },
+    { peerId: 'p1', seats: 1 },
+  ]);
 });
 
 test('an empty committee is every eligible peer, one seat each', () => {
   const c = committeeOf({ committee: [], verdicts: [{ peerId: 'p1' }, { peerId: 'p2' }] });
   assert.equal(c.seats, 'all');
-  assert.deepEqual(c.peers, [{ peerId: 'p1', seats: 1 }, { peerId: 'p2', seats: 1 }]);
+  assert.deepEqual(c.peers, [
+    { peerId: 'p1', seats: 1 },
+    { peerId: 'p2', seats: 1 },
+  ]);
   // a decision from before committees has no committee field at all
   assert.equal(committeeOf({ verdicts: [{ peerId: 'p1' }] }).seats, 'all');
   assert.deepEqual(committeeOf(undefined), { seats: 'all', peers: [] });

@@ -4,43 +4,91 @@ import { test } from 'node:test';
 import { support, verdictMeaning } from '../src/api.js';
 import { initial, reducer } from '../src/useNetwork.js';
 
-const decision = (taskId, decidedAt, extra = {}) => ({ taskId, decidedAt, status: 'DECIDED', label: 7, agreeingWeight: 2, totalWeight: 3, verdicts: [], ...extra });
+const decision = (taskId, decidedAt, extra = {}) => ({
+  taskId,
+  decidedAt,
+  status: 'DECIDED',
+  label: 7,
+  agreeingWeight: 2,
+  totalWeight: 3,
+  verdicts: [],
+  ...extra,
+});
 
 test('decisions are kept once each, newest first', () => {
   let s = reducer(initial, { type: 'consensus', value: [decision('a', 1), decision('b', 3)] });
   s = reducer(s, { type: 'consensus', value: [decision('a', 1), decision('c', 2)] });
-  assert.deepEqual(s.decisions.map((d) => d.taskId), ['b', 'c', 'a']);
+  assert.deepEqual(
+    s.decisions.map((d) => d.taskId),
+    ['b', 'c', 'a'],
+  );
 });
 
 test('a task is pending until its decision arrives, and never pending once decided', () => {
   const now = Date.now();
-  let s = reducer(initial, { type: 'tasks', value: [{ taskId: 'a', submittedAt: now }, { taskId: 'b', submittedAt: now }] });
+  let s = reducer(initial, {
+    type: 'tasks',
+    value: [
+      { taskId: 'a', submittedAt: now },
+      { taskId: 'b', submittedAt: now },
+    ],
+  });
   assert.deepEqual(s.pending.map((p) => p.taskId).sort(), ['a', 'b']);
   s = reducer(s, { type: 'consensus', value: [decision('a', now)] });
-  assert.deepEqual(s.pending.map((p) => p.taskId), ['b']);
+  assert.deepEqual(
+    s.pending.map((p) => p.taskId),
+    ['b'],
+  );
   s = reducer(s, { type: 'tasks', value: [{ taskId: 'a', submittedAt: now }] });
-  assert.deepEqual(s.pending.map((p) => p.taskId), ['b']);
+  assert.deepEqual(
+    s.pending.map((p) => p.taskId),
+    ['b'],
+  );
 });
 
 test('pending tasks older than two minutes are dropped', () => {
-  const s = reducer(initial, { type: 'tasks', value: [{ taskId: 'old', submittedAt: Date.now() - 200_000 }, { taskId: 'new', submittedAt: Date.now() }] });
-  assert.deepEqual(s.pending.map((p) => p.taskId), ['new']);
+  const s = reducer(initial, {
+    type: 'tasks',
+    value: [
+      { taskId: 'old', submittedAt: Date.now() - 200_000 },
+      { taskId: 'new', submittedAt: Date.now() },
+    ],
+  });
+  assert.deepEqual(
+    s.pending.map((p) => p.taskId),
+    ['new'],
+  );
 });
 
 test('reputation updates extend the peer history and update the peer, keeping fields the ledger adds', () => {
   let s = { ...initial, peers: [{ peerId: 'p1', status: 'active', reputation: { score: 0.5, bond: 10 } }] };
-  s = reducer(s, { type: 'reputation', value: [{ peerId: 'p1', score: 0.6, t: 1 }, { peerId: 'p2', score: 0.9, t: 1 }] });
+  s = reducer(s, {
+    type: 'reputation',
+    value: [
+      { peerId: 'p1', score: 0.6, t: 1 },
+      { peerId: 'p2', score: 0.9, t: 1 },
+    ],
+  });
   assert.equal(s.histories.p1.length, 1);
   assert.equal(s.histories.p2.length, 1);
   assert.deepEqual(s.peers[0].reputation, { score: 0.6, bond: 10, peerId: 'p1', t: 1 });
 });
 
 test('dead letters are counted by reason, newest first', () => {
-  let s = reducer(initial, { type: 'dead-letters', value: [{ reason: 'not-an-image', key: 'a' }, { reason: 'blank-image', key: 'b' }] });
+  let s = reducer(initial, {
+    type: 'dead-letters',
+    value: [
+      { reason: 'not-an-image', key: 'a' },
+      { reason: 'blank-image', key: 'b' },
+    ],
+  });
   s = reducer(s, { type: 'dead-letters', value: [{ reason: 'not-an-image', key: 'c' }] });
   assert.equal(s.dead.total, 3);
   assert.deepEqual(s.dead.byReason, { 'not-an-image': 2, 'blank-image': 1 });
-  assert.deepEqual(s.dead.recent.map((d) => d.key), ['c', 'b', 'a']);
+  assert.deepEqual(
+    s.dead.recent.map((d) => d.key),
+    ['c', 'b', 'a'],
+  );
 });
 
 test('a summary that says not ready marks the page not ready, and a real one marks it ready', () => {
@@ -64,7 +112,10 @@ test('each verdict says whether the vote counted, and why', () => {
   assert.equal(verdictMeaning({ verdict: 'MISSED' }).counted, false);
   assert.match(verdictMeaning({ verdict: 'PENDING' }).why, /not voted yet/);
   assert.match(verdictMeaning({ verdict: 'LATE' }).why, /after the decision/);
-  assert.deepEqual(verdictMeaning({ verdict: 'INVALID', reason: 'bad-signature' }), { counted: false, why: 'bad-signature' });
+  assert.deepEqual(verdictMeaning({ verdict: 'INVALID', reason: 'bad-signature' }), {
+    counted: false,
+    why: 'bad-signature',
+  });
   assert.equal(verdictMeaning({ verdict: 'SOMETHING_NEW' }).counted, false);
 });
 
@@ -92,7 +143,10 @@ test('the model picker lists the models by name and starts on the API default', 
     u: { modelId: 'u'.repeat(64), name: null, default: false },
   };
   const { choices, defaultId } = modelChoices(models);
-  assert.deepEqual(choices.map((c) => c.label), ['fashion-mnist', 'mnist', `${'u'.repeat(12)}…`]);
+  assert.deepEqual(
+    choices.map((c) => c.label),
+    ['fashion-mnist', 'mnist', `${'u'.repeat(12)}…`],
+  );
   assert.equal(defaultId, 'm'.repeat(64));
   // without a default, the first; without models, none
   assert.equal(modelChoices({ f: models.f, u: models.u }).defaultId, 'f'.repeat(64));

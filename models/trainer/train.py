@@ -10,32 +10,32 @@ Outputs (in --out, default models/mnist):
   predictions.csv   file,label,predicted for every sample file (from the ONNX graph)
 
 ONNX Runtime is not packaged in Debian, so the export is verified with onnx.checker plus
-a small NumPy interpreter of the exported graph (onnx_numpy_run below) whose outputs are
-compared with PyTorch's on the whole held-out split.
+a small NumPy interpreter of the exported graph (onnx_numpy_run, in onnx_export.py) whose
+outputs are compared with PyTorch's on the whole held-out split.
 
 Usage: /usr/bin/python3 models/trainer/train.py [--epochs 30] [--threads 2]
 """
 import argparse
 import csv
-import hashlib
 import json
 import os
-import time
 
 import numpy as np
 import onnx
-from onnx import numpy_helper
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cnn import classifier_head
 from loop import fit
+from onnx_export import (compare_with_pytorch, confusion_matrix, export, file_metrics, input_metrics,
+                         load_checked, onnx_numpy_run, output_metrics, parameter_count, pytorch_logits,
+                         seed_everything, write_json, write_predictions)
 
 import digits_data as D
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MEAN, STD = 0.1307, 0.3081          # classic MNIST statistics, applied inside the graph
-OPSET = 13
 
 
 # --------------------------------------------------------------------------- model
@@ -52,11 +52,7 @@ class DigitCNN(nn.Module):
             nn.Conv2d(64, 64, 3), nn.ReLU(),         # 8x8
             nn.MaxPool2d(2),                         # 4x4
         )
-        self.classifier = nn.Sequential(
-            nn.Flatten(),
-            nn.Dropout(0.3), nn.Linear(64 * 4 * 4, 128), nn.ReLU(),
-            nn.Dropout(0.3), nn.Linear(128, 10),
-        )
+        self.classifier = classifier_head(64 * 4 * 4)
 
     def forward(self, x):                            # x: [N,1,28,28] in [0,1]
         x = (x - MEAN) / STD
@@ -80,70 +76,6 @@ def augment(x, gen):
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 
-# --------------------------------------------------------------------------- ONNX check
-def _conv2d(x, w, b, pads, strides, dil, group):
-    assert group == 1 and dil == [1, 1]
-    x = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
-    n, c, h, wd = x.shape
-    o, _, kh, kw = w.shape
-    oh, ow = (h - kh) // strides[0] + 1, (wd - kw) // strides[1] + 1
-    cols = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))
-    cols = cols[:, :, ::strides[0], ::strides[1]][:, :, :oh, :ow]   # n,c,oh,ow,kh,kw
-    y = np.einsum("nchwij,ocij->nohw", cols, w, optimize=True)
-    return y + (b.reshape(1, -1, 1, 1) if b is not None else 0)
-
-
-def _maxpool(x, k, s, pads):
-    assert pads == [0, 0, 0, 0]
-    win = np.lib.stride_tricks.sliding_window_view(x, tuple(k), axis=(2, 3))[:, :, ::s[0], ::s[1]]
-    return win.max(axis=(4, 5))
-
-
-def onnx_numpy_run(model, x):
-    """Minimal NumPy interpreter covering the ops this exporter emits for DigitCNN."""
-    env = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
-    env[model.graph.input[0].name] = x
-    for node in model.graph.node:
-        at = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-        i = [env[n] if n else None for n in node.input]
-        op = node.op_type
-        if op == "Constant":
-            r = numpy_helper.to_array(at["value"])
-        elif op == "Sub":
-            r = i[0] - i[1]
-        elif op == "Div":
-            r = i[0] / i[1]
-        elif op == "Add":
-            r = i[0] + i[1]
-        elif op == "Mul":
-            r = i[0] * i[1]
-        elif op == "Relu":
-            r = np.maximum(i[0], 0)
-        elif op == "Conv":
-            k = i[1].shape[2:]
-            r = _conv2d(i[0], i[1], i[2] if len(i) > 2 else None, list(at.get("pads", [0] * 4)),
-                        list(at.get("strides", [1, 1])), list(at.get("dilations", [1, 1])),
-                        at.get("group", 1))
-            assert list(at.get("kernel_shape", k)) == list(k)
-        elif op == "MaxPool":
-            r = _maxpool(i[0], list(at["kernel_shape"]), list(at.get("strides", [1, 1])),
-                         list(at.get("pads", [0] * 4)))
-        elif op == "Flatten":
-            ax = at.get("axis", 1)
-            r = i[0].reshape(int(np.prod(i[0].shape[:ax])), -1)
-        elif op == "Gemm":
-            a_, b_ = i[0], i[1]
-            if at.get("transA", 0): a_ = a_.T
-            if at.get("transB", 0): b_ = b_.T
-            r = at.get("alpha", 1.0) * a_ @ b_ + (at.get("beta", 1.0) * i[2] if len(i) > 2 else 0)
-        elif op == "Identity":
-            r = i[0]
-        else:
-            raise NotImplementedError(f"op {op} not handled by the NumPy checker")
-        env[node.output[0]] = np.asarray(r, dtype=np.float32)
-    return env[model.graph.output[0].name]
-
-
 # --------------------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -158,10 +90,7 @@ def main():
     out = os.path.abspath(a.out)
 
     # ---- determinism
-    torch.manual_seed(D.SEED)
-    np.random.seed(D.SEED)
-    torch.set_num_threads(a.threads)
-    torch.use_deterministic_algorithms(True)
+    seed_everything(D.SEED, a.threads)
 
     # ---- data (split recomputed from the seed, and checked against split.json)
     data = D.load_all(a.mnist_dir, a.opencv_png)
@@ -186,40 +115,23 @@ def main():
     train_seconds = fit(model, Xtr, Ytr, augment, gen, a.epochs, a.batch, a.lr)
 
     # ---- evaluate in PyTorch
-    model.eval()
-    with torch.no_grad():
-        pt_logits = torch.cat([model(Xho[k:k + 500]) for k in range(0, len(Xho), 500)]).numpy()
+    pt_logits = pytorch_logits(model, Xho)
     pt_pred = pt_logits.argmax(1)
 
     # ---- export
     onnx_path = os.path.join(out, "model.onnx")
-    torch.onnx.export(model, torch.zeros(1, 1, 28, 28), onnx_path, opset_version=OPSET,
-                      input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
-                      do_constant_folding=True)
-    m = onnx.load(onnx_path)
-    m.doc_string = ("mini-gradient mnist digit classifier. input: float32 [N,1,28,28] in [0,1], "
-                    "white digit on black (MNIST). output: logits float32 [N,10], index = digit.")
-    m.producer_name = "mini-gradient models/trainer/train.py"
-    onnx.helper.set_model_props(m, {"labels": "0,1,2,3,4,5,6,7,8,9",
-                                    "normalisation": f"(x-{MEAN})/{STD} inside graph",
-                                    "split_seed": str(D.SEED)})
-    onnx.save(m, onnx_path)
+    export(model, onnx_path,
+           ("mini-gradient mnist digit classifier. input: float32 [N,1,28,28] in [0,1], "
+            "white digit on black (MNIST). output: logits float32 [N,10], index = digit."),
+           "mini-gradient models/trainer/train.py",
+           {"labels": "0,1,2,3,4,5,6,7,8,9",
+            "normalisation": f"(x-{MEAN})/{STD} inside graph",
+            "split_seed": str(D.SEED)})
 
     # ---- verify the exported file
-    m = onnx.load(onnx_path)
-    onnx.checker.check_model(m, full_check=True)
-    assert [i.name for i in m.graph.input] == ["input"] and [o.name for o in m.graph.output] == ["logits"]
-    ishape = [d.dim_param or d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim]
-    oshape = [d.dim_param or d.dim_value for d in m.graph.output[0].type.tensor_type.shape.dim]
-    assert ishape == ["N", 1, 28, 28] and oshape == ["N", 10], (ishape, oshape)
-    assert m.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
-    ox_logits = np.concatenate([onnx_numpy_run(m, Xho[k:k + 500].numpy())
-                                for k in range(0, len(Xho), 500)])
-    max_abs_diff = float(np.abs(ox_logits - pt_logits).max())
+    m = load_checked(onnx_path)
+    ox_logits, max_abs_diff, pred_agree = compare_with_pytorch(m, Xho, pt_logits)
     ox_pred = ox_logits.argmax(1)
-    pred_agree = float((ox_pred == pt_pred).mean())
-    assert max_abs_diff < 1e-3, max_abs_diff
     print(f"onnx.checker ok; ONNX(numpy) vs PyTorch on held-out: max|diff| {max_abs_diff:.2e}, "
           f"argmax agreement {pred_agree:.4f}")
 
@@ -228,8 +140,7 @@ def main():
         return float((ox_pred[mask] == Yho[mask]).mean())
     per_source = {s: {"n": int((src_ho == s).sum()), "accuracy": acc(src_ho == s)} for s in D.SOURCES}
     per_class = [acc(Yho == c) for c in range(10)]
-    confusion = np.zeros((10, 10), int)
-    np.add.at(confusion, (Yho, ox_pred), 1)
+    confusion = confusion_matrix(Yho, ox_pred)
 
     # ---- the 250 sample files: evaluate their 28x28 MNIST-format tensors
     key = {(s, int(i)): k for k, (s, i) in enumerate(zip(data["source"], data["source_index"]))}
@@ -242,24 +153,13 @@ def main():
     s_pred = s_logits.argmax(1)
     s_lab = np.array([int(r["label"]) for r in rows])
     s_src = np.array([r["source"] for r in rows])
-    with open(os.path.join(out, "predictions.csv"), "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["file", "label", "predicted"])
-        for r, p in zip(rows, s_pred):
-            w.writerow([r["file"], r["label"], int(p)])
+    write_predictions(os.path.join(out, "predictions.csv"), rows, s_pred)
 
-    with open(onnx_path, "rb") as f:
-        blob = f.read()
     metrics = {
-        "model": "mnist",
-        "model_id_sha256": hashlib.sha256(blob).hexdigest(),
-        "onnx_file_bytes": len(blob),
-        "onnx_opset": OPSET,
-        "input": {"name": "input", "dtype": "float32", "shape": ["N", 1, 28, 28],
-                  "range": [0.0, 1.0], "polarity": "white digit on black background"},
-        "output": {"name": "logits", "dtype": "float32", "shape": ["N", 10],
-                   "meaning": "raw logits, argmax index = digit"},
-        "parameters": int(sum(p.numel() for p in model.parameters())),
+        **file_metrics("mnist", onnx_path, "onnx_file_bytes"),
+        "input": input_metrics("white digit on black background"),
+        "output": output_metrics("raw logits, argmax index = digit"),
+        "parameters": parameter_count(model),
         "split": {"seed": D.SEED, "heldout_fraction": D.HELDOUT_FRACTION,
                   "train": int(len(Ytr)), "heldout": int(len(Yho))},
         "heldout_accuracy": acc(np.ones(len(Yho), bool)),
@@ -279,9 +179,7 @@ def main():
                      "schedule": "OneCycle", "label_smoothing": 0.05, "threads": a.threads,
                      "seconds": round(train_seconds, 1), "torch": torch.__version__, "onnx": onnx.__version__},
     }
-    with open(os.path.join(out, "metrics.json"), "w") as f:
-        json.dump(metrics, f, indent=2)
-        f.write("\n")
+    write_json(os.path.join(out, "metrics.json"), metrics)
     print(json.dumps({k: metrics[k] for k in ("model_id_sha256", "onnx_file_bytes", "parameters",
                                               "heldout_accuracy", "heldout_per_source", "samples")}, indent=1))
 

@@ -16,18 +16,16 @@ Outputs (in --out, default models/fashion-mnist):
   samples/          100 test images (10 per class, seeded), fashion-NNNNN-label-D.png + labels.csv
   predictions.csv   file,label,predicted for every sample file (ONNX graph on the PNG bytes/255)
 
-The export is verified with onnx.checker plus the NumPy interpreter of the graph from train.py
-(onnx_numpy_run), whose outputs are compared with PyTorch's on all 10,000 test images.
+The export is verified with onnx.checker plus the NumPy interpreter of the graph from
+onnx_export.py (onnx_numpy_run), whose outputs are compared with PyTorch's on all 10,000 test images.
 
 Usage: /usr/bin/python3 models/trainer/train_fashion.py [--epochs 7] [--threads 2]
 """
 import argparse
 import csv
 import gzip
-import hashlib
 import json
 import os
-import time
 
 import numpy as np
 import onnx
@@ -35,10 +33,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cnn import classifier_head
 from loop import fit
 from PIL import Image
 
-from train import onnx_numpy_run, OPSET          # NumPy reference interpreter of the ONNX graph
+from onnx_export import (OPSET, compare_with_pytorch, confusion_matrix, export, file_metrics, input_metrics,
+                         load_checked, onnx_numpy_run, output_metrics, parameter_count, pytorch_logits,
+                         seed_everything, write_json, write_predictions)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
@@ -105,11 +106,7 @@ class FashionCNN(nn.Module):
         self.features = nn.Sequential(*block(1, 32),      # 14x14
                                       *block(32, 64),     # 7x7
                                       *block(64, 64))     # 3x3
-        self.classifier = nn.Sequential(
-            nn.Flatten(),
-            nn.Dropout(0.3), nn.Linear(64 * 3 * 3, 128), nn.ReLU(),
-            nn.Dropout(0.3), nn.Linear(128, 10),
-        )
+        self.classifier = classifier_head(64 * 3 * 3)
 
     def forward(self, x):                                # x: [N,1,28,28] in [0,1]
         x = (x - MEAN) / STD
@@ -145,10 +142,7 @@ def main():
     os.makedirs(os.path.join(out, "samples"), exist_ok=True)
 
     # ---- determinism
-    torch.manual_seed(SEED)
-    np.random.seed(SEED)
-    torch.set_num_threads(a.threads)
-    torch.use_deterministic_algorithms(True)
+    seed_everything(SEED, a.threads)
 
     # ---- data
     xtr, ytr, xte, yte = load(a.data_dir)
@@ -179,53 +173,35 @@ def main():
     train_seconds = fit(model, Xtr, Ytr, augment, gen, a.epochs, a.batch, a.lr, progress_every=100)
 
     # ---- evaluate in PyTorch
-    model.eval()
-    with torch.no_grad():
-        pt_logits = torch.cat([model(Xte[k:k + 500]) for k in range(0, len(Xte), 500)]).numpy()
+    pt_logits = pytorch_logits(model, Xte)
     pt_pred = pt_logits.argmax(1)
 
     # ---- export
     onnx_path = os.path.join(out, "model.onnx")
-    torch.onnx.export(model, torch.zeros(1, 1, 28, 28), onnx_path, opset_version=OPSET,
-                      input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
-                      do_constant_folding=True, training=torch.onnx.TrainingMode.EVAL)
-    m = onnx.load(onnx_path)
-    m.doc_string = ("mini-gradient fashion-mnist clothing classifier. input: float32 [N,1,28,28] in "
-                    "[0,1], light object on dark background (Fashion-MNIST). output: logits float32 "
-                    "[N,10], index = class (labels property).")
-    m.producer_name = "mini-gradient models/trainer/train_fashion.py"
-    onnx.helper.set_model_props(m, {"labels": ",".join(LABELS),
-                                    "normalisation": f"(x-{MEAN})/{STD} inside graph",
-                                    "seed": str(SEED)})
-    onnx.save(m, onnx_path)
+    export(model, onnx_path,
+           ("mini-gradient fashion-mnist clothing classifier. input: float32 [N,1,28,28] in "
+            "[0,1], light object on dark background (Fashion-MNIST). output: logits float32 "
+            "[N,10], index = class (labels property)."),
+           "mini-gradient models/trainer/train_fashion.py",
+           {"labels": ",".join(LABELS),
+            "normalisation": f"(x-{MEAN})/{STD} inside graph",
+            "seed": str(SEED)},
+           training=torch.onnx.TrainingMode.EVAL)
 
     # ---- verify the exported file
-    m = onnx.load(onnx_path)
-    onnx.checker.check_model(m, full_check=True)
+    m = load_checked(onnx_path)
     assert m.opset_import[0].version == OPSET and all(o.domain in ("", "ai.onnx") for o in m.opset_import)
     ops = sorted({n.op_type for n in m.graph.node})
     assert set(ops) <= ALLOWED_OPS, f"unexpected ops (BatchNorm not folded?): {ops}"
-    assert [i.name for i in m.graph.input] == ["input"] and [o.name for o in m.graph.output] == ["logits"]
-    ishape = [d.dim_param or d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim]
-    oshape = [d.dim_param or d.dim_value for d in m.graph.output[0].type.tensor_type.shape.dim]
-    assert ishape == ["N", 1, 28, 28] and oshape == ["N", 10], (ishape, oshape)
-    assert m.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
-    assert m.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
-    ox_logits = np.concatenate([onnx_numpy_run(m, Xte[k:k + 500].numpy())
-                                for k in range(0, len(Xte), 500)])
-    max_abs_diff = float(np.abs(ox_logits - pt_logits).max())
+    ox_logits, max_abs_diff, pred_agree = compare_with_pytorch(m, Xte, pt_logits)
     ox_pred = ox_logits.argmax(1)
-    pred_agree = float((ox_pred == pt_pred).mean())
-    assert max_abs_diff < 1e-3, max_abs_diff
     print(f"onnx.checker ok; ops {ops}; ONNX(numpy) vs PyTorch on test: max|diff| {max_abs_diff:.2e}, "
           f"argmax agreement {pred_agree:.4f}")
 
     # ---- accuracies (from the ONNX graph's outputs)
     test_acc = float((ox_pred == yte).mean())
     per_class = {LABELS[c]: float((ox_pred[yte == c] == c).mean()) for c in range(10)}
-    confusion = np.zeros((10, 10), int)
-    np.add.at(confusion, (yte, ox_pred), 1)
+    confusion = confusion_matrix(yte, ox_pred)
 
     # ---- the 100 sample files, read back from disk (PNG bytes / 255)
     xs = np.stack([np.asarray(Image.open(os.path.join(out, "samples", r["file"]))) for r in rows])
@@ -233,26 +209,15 @@ def main():
     assert (xs == xte[sample_idx]).all(), "sample PNGs do not round-trip"
     s_pred = onnx_numpy_run(m, (xs.astype(np.float32) / 255.0)[:, None]).argmax(1)
     s_lab = np.array([r["label"] for r in rows])
-    with open(os.path.join(out, "predictions.csv"), "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["file", "label", "predicted"])
-        for r, p in zip(rows, s_pred):
-            w.writerow([r["file"], r["label"], int(p)])
+    write_predictions(os.path.join(out, "predictions.csv"), rows, s_pred)
 
-    with open(onnx_path, "rb") as f:
-        blob = f.read()
     metrics = {
-        "model": "fashion-mnist",
-        "model_id_sha256": hashlib.sha256(blob).hexdigest(),
-        "size_bytes": len(blob),
-        "onnx_opset": OPSET,
+        **file_metrics("fashion-mnist", onnx_path, "size_bytes"),
         "graph_ops": ops,
-        "input": {"name": "input", "dtype": "float32", "shape": ["N", 1, 28, 28],
-                  "range": [0.0, 1.0], "polarity": "light object on dark background (Fashion-MNIST)"},
-        "output": {"name": "logits", "dtype": "float32", "shape": ["N", 10],
-                   "meaning": "raw logits, argmax index = class (labels.txt)"},
+        "input": input_metrics("light object on dark background (Fashion-MNIST)"),
+        "output": output_metrics("raw logits, argmax index = class (labels.txt)"),
         "labels": LABELS,
-        "parameters": int(sum(p.numel() for p in model.parameters())),
+        "parameters": parameter_count(model),
         "data": {"source": "Debian dataset-fashion-mnist (Zalando Research, MIT/Expat)",
                  "train": int(len(ytr)), "test": int(len(yte))},
         "n_test": int(len(yte)),
@@ -274,9 +239,7 @@ def main():
                      "threads": a.threads, "seconds": round(train_seconds, 1),
                      "torch": torch.__version__, "onnx": onnx.__version__, "numpy": np.__version__},
     }
-    with open(os.path.join(out, "metrics.json"), "w") as f:
-        json.dump(metrics, f, indent=2)
-        f.write("\n")
+    write_json(os.path.join(out, "metrics.json"), metrics)
     print(json.dumps({k: metrics[k] for k in ("model_id_sha256", "size_bytes", "parameters",
                                               "test_accuracy", "per_class", "samples")}, indent=1))
 

@@ -1,5 +1,6 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.protocol.DaemonThreads;
 import dev.minigradient.protocol.SeatReplacement;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -75,11 +76,7 @@ final class Appointments {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(256),
-            r -> {
-              Thread t = new Thread(r, "peer-" + config.peerId() + "-called");
-              t.setDaemon(true);
-              return t;
-            },
+            DaemonThreads.named("peer-" + config.peerId() + "-called"),
             (r, pool) -> {
               if (!pool.isShutdown()) {
                 log.warn("peer {}: too many appointments queued, one dropped", config.peerId());

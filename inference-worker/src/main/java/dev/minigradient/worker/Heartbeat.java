@@ -1,5 +1,6 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.protocol.DaemonThreads;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Topics;
 import java.util.List;
@@ -43,11 +44,7 @@ final class Heartbeat {
     this.producer = producer;
     this.beats =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "peer-" + config.peerId() + "-heartbeat");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("peer-" + config.peerId() + "-heartbeat"));
   }
 
   /** Registers the peer now and schedules the heartbeats. */

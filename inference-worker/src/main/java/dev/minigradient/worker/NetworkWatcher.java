@@ -5,6 +5,7 @@ import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Rosters;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.SeatReplacement;
+import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -208,21 +210,9 @@ final class NetworkWatcher implements Runnable {
   }
 
   private void onReplacement(ConsumerRecord<String, byte[]> r) {
-    SeatReplacement call;
-    try {
-      call = Topics.REPLACEMENTS.valueSerde().deserializer().deserialize(r.topic(), r.value());
-    } catch (SerializationException e) {
-      rejects.reject(r, "malformed-replacement", e.getMessage());
-      return;
-    }
-    if (call == null || !call.taskId().equals(r.key())) {
-      rejects.reject(
-          r,
-          "malformed-replacement",
-          call == null
-              ? "empty replacement record"
-              : "record key " + r.key() + " is not the task id " + call.taskId());
-    } else if (call.peerId().equals(peerId)) {
+    SeatReplacement call =
+        decode(r, Topics.REPLACEMENTS, "replacement", SeatReplacement::taskId, "the task id");
+    if (call != null && call.peerId().equals(peerId)) {
       calls.called(call);
     }
   }
@@ -245,23 +235,42 @@ final class NetworkWatcher implements Runnable {
   }
 
   private void onRoster(ConsumerRecord<String, byte[]> r) {
-    Roster roster;
-    try {
-      roster = Topics.ROSTERS.valueSerde().deserializer().deserialize(r.topic(), r.value());
-    } catch (SerializationException e) {
-      rejects.reject(r, "malformed-roster", e.getMessage());
-      return;
-    }
-    if (roster == null) {
-      rejects.reject(r, "malformed-roster", "empty roster record");
-    } else if (!roster.key().equals(r.key())) {
-      // the consensus app finds rosters by key: one filed under another epoch would differ here
-      rejects.reject(
-          r,
-          "malformed-roster",
-          "record key " + r.key() + " is not the roster's key " + roster.key());
-    } else {
+    // the consensus app finds rosters by key: one filed under another epoch would differ here
+    Roster roster = decode(r, Topics.ROSTERS, "roster", Roster::key, "the roster's key");
+    if (roster != null) {
       rosters.add(roster);
     }
+  }
+
+  /**
+   * Reads a record's value, or dead-letters it as {@code malformed-<what>} when it cannot be read,
+   * is empty, or is filed under a record key other than its own.
+   *
+   * @return the value; null once rejected
+   */
+  private <V> V decode(
+      ConsumerRecord<String, byte[]> r,
+      Topic<V> topic,
+      String what,
+      Function<V, String> keyOf,
+      String keyName) {
+    V value;
+    try {
+      value = topic.valueSerde().deserializer().deserialize(r.topic(), r.value());
+    } catch (SerializationException e) {
+      rejects.reject(r, "malformed-" + what, e.getMessage());
+      return null;
+    }
+    if (value == null) {
+      rejects.reject(r, "malformed-" + what, "empty " + what + " record");
+      return null;
+    }
+    String key = keyOf.apply(value);
+    if (!key.equals(r.key())) {
+      rejects.reject(
+          r, "malformed-" + what, "record key " + r.key() + " is not " + keyName + " " + key);
+      return null;
+    }
+    return value;
   }
 }

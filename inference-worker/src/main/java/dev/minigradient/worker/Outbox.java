@@ -1,5 +1,6 @@
 package dev.minigradient.worker;
 
+import dev.minigradient.protocol.DaemonThreads;
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Signatures;
@@ -96,11 +97,7 @@ final class Outbox {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(256),
-            r -> {
-              Thread t = new Thread(r, "peer-" + peerId + "-outbox");
-              t.setDaemon(true);
-              return t;
-            },
+            DaemonThreads.named("peer-" + peerId + "-outbox"),
             new ThreadPoolExecutor.CallerRunsPolicy());
   }
 

@@ -4,6 +4,7 @@ import dev.minigradient.model.InferenceEngine;
 import dev.minigradient.model.Preprocessing;
 import dev.minigradient.model.RuntimeDescription;
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.DaemonThreads;
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.SeatReplacement;
@@ -213,8 +214,7 @@ public final class PeerWorker implements AutoCloseable {
     }
     heartbeat.start();
     adversary.start(pipeline);
-    networkWatcher = new Thread(network, "peer-" + config.peerId() + "-network");
-    networkWatcher.setDaemon(true);
+    networkWatcher = DaemonThreads.of(network, "peer-" + config.peerId() + "-network");
     networkWatcher.start();
     thread = new Thread(pollLoop, "peer-" + config.peerId());
     thread.start();

@@ -52,13 +52,11 @@ class AcknowledgedCommitsTest {
 
     // when only the first is acknowledged, then nothing is committed
     producer.completeNext();
-    commits.commit(false);
-    assertThat(committed()).isEmpty();
+    assertThat(committedNow()).isEmpty();
 
     // when the second is acknowledged too, then the offset after the poll's last record is
     producer.completeNext();
-    commits.commit(false);
-    assertThat(committed()).containsExactly(Map.entry(P0, new OffsetAndMetadata(7)));
+    assertThat(committedNow()).containsExactly(Map.entry(P0, new OffsetAndMetadata(7)));
     assertThat(commits.isEmpty()).isTrue();
   }
 
@@ -83,13 +81,11 @@ class AcknowledgedCommitsTest {
     send(batch);
     producer.completeNext();
 
-    commits.commit(false);
-    assertThat(committed()).isEmpty();
+    assertThat(committedNow()).isEmpty();
 
     // when it is sealed, then it commits
     batch.sealed();
-    commits.commit(false);
-    assertThat(committed()).containsExactly(Map.entry(P0, new OffsetAndMetadata(1)));
+    assertThat(committedNow()).containsExactly(Map.entry(P0, new OffsetAndMetadata(1)));
   }
 
   @Test
@@ -101,13 +97,11 @@ class AcknowledgedCommitsTest {
     PollBatch newer = commits.track(poll(P0, 1));
     newer.sealed();
 
-    commits.commit(false);
-    assertThat(committed()).isEmpty();
+    assertThat(committedNow()).isEmpty();
 
     // when the older poll's send is acknowledged, then both commit, up to the newer poll
     producer.completeNext();
-    commits.commit(false);
-    assertThat(committed()).containsExactly(Map.entry(P0, new OffsetAndMetadata(2)));
+    assertThat(committedNow()).containsExactly(Map.entry(P0, new OffsetAndMetadata(2)));
   }
 
   @Test
@@ -179,6 +173,12 @@ class AcknowledgedCommitsTest {
 
   private void send(PollBatch batch) {
     producer.send(new ProducerRecord<>("votes", "t", new byte[0]), batch.expect());
+  }
+
+  /** Commits what is acknowledged, without waiting, and returns the offsets committed since. */
+  private Map<TopicPartition, OffsetAndMetadata> committedNow() {
+    commits.commit(false);
+    return committed();
   }
 
   private Map<TopicPartition, OffsetAndMetadata> committed() {

@@ -14,6 +14,7 @@ import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -59,6 +61,29 @@ final class MockPeer implements AutoCloseable {
   final PeerWorker worker;
   private final Sealing.Opener opener;
 
+  /** The consensus app's sealing key as published: offset 0 of the keys topic. */
+  static ConsumerRecord<String, byte[]> keyRecord(PublicKey sealKey) {
+    NetworkKey key =
+        new NetworkKey(
+            NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL, Sealing.encode(sealKey), 1L);
+    return TestConsumer.record(
+        KEYS,
+        0,
+        1,
+        key.name(),
+        Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key));
+  }
+
+  /** A roster as published at {@code offset} of the rosters topic, a second before it applies. */
+  static ConsumerRecord<String, byte[]> rosterRecord(long offset, Roster r) {
+    return TestConsumer.record(
+        ROSTERS,
+        offset,
+        r.effectiveFrom() - 1_000,
+        r.key(),
+        Topics.ROSTERS.valueSerde().serializer().serialize(ROSTERS.topic(), r));
+  }
+
   /**
    * Creates the peer, unstarted.
    *
@@ -73,30 +98,11 @@ final class MockPeer implements AutoCloseable {
     network.updateBeginningOffsets(Map.of(KEYS, 0L, ROSTERS, 0L, REPLACEMENTS, 0L));
     network.updateEndOffsets(Map.of(KEYS, 1L, ROSTERS, (long) rosters.size(), REPLACEMENTS, 0L));
     network.offsetsForTimes.put(ROSTERS, 0L);
-    NetworkKey key =
-        new NetworkKey(
-            NetworkKey.SCHEMA_VERSION,
-            NetworkKey.CONSENSUS_SEAL,
-            Sealing.encode(seal.getPublic()),
-            1L);
     network.schedulePollTask(
         () -> {
-          network.addRecord(
-              TestConsumer.record(
-                  KEYS,
-                  0,
-                  1,
-                  key.name(),
-                  Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
+          network.addRecord(keyRecord(seal.getPublic()));
           for (int i = 0; i < rosters.size(); i++) {
-            Roster r = rosters.get(i);
-            network.addRecord(
-                TestConsumer.record(
-                    ROSTERS,
-                    i,
-                    r.effectiveFrom() - 1_000,
-                    r.key(),
-                    Topics.ROSTERS.valueSerde().serializer().serialize(ROSTERS.topic(), r)));
+            network.addRecord(rosterRecord(i, rosters.get(i)));
           }
         });
     tasks.topics(Topics.TASKS.name());

@@ -5,7 +5,6 @@ import static dev.minigradient.worker.MockPeer.ROSTERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.minigradient.protocol.NetworkKey;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.SeatReplacement;
@@ -75,30 +74,12 @@ class NetworkWatcherTest {
 
   /** Puts the consensus key at offset 0 and {@code rosters} from offset 0, on the first poll. */
   private void publish(Roster... rosters) {
-    NetworkKey key =
-        new NetworkKey(
-            NetworkKey.SCHEMA_VERSION,
-            NetworkKey.CONSENSUS_SEAL,
-            Sealing.encode(Sealing.generateKeyPair().getPublic()),
-            1L);
     consumer.updateEndOffsets(Map.of(KEYS, 1L, ROSTERS, (long) rosters.length));
     consumer.schedulePollTask(
         () -> {
-          consumer.addRecord(
-              TestConsumer.record(
-                  KEYS,
-                  0,
-                  1,
-                  key.name(),
-                  Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
+          consumer.addRecord(MockPeer.keyRecord(Sealing.generateKeyPair().getPublic()));
           for (int i = 0; i < rosters.length; i++) {
-            consumer.addRecord(
-                TestConsumer.record(
-                    ROSTERS,
-                    i,
-                    rosters[i].effectiveFrom() - 1_000,
-                    rosters[i].key(),
-                    json(rosters[i])));
+            consumer.addRecord(MockPeer.rosterRecord(i, rosters[i]));
           }
         });
   }
@@ -153,19 +134,7 @@ class NetworkWatcherTest {
     assertThat(watcher.ready()).isFalse();
     assertThat(watcher.awaiting()).contains(Topics.NETWORK_KEYS.name());
 
-    NetworkKey key =
-        new NetworkKey(
-            NetworkKey.SCHEMA_VERSION,
-            NetworkKey.CONSENSUS_SEAL,
-            Sealing.encode(Sealing.generateKeyPair().getPublic()),
-            1L);
-    consumer.addRecord(
-        TestConsumer.record(
-            KEYS,
-            0,
-            1,
-            key.name(),
-            Topics.NETWORK_KEYS.valueSerde().serializer().serialize(KEYS.topic(), key)));
+    consumer.addRecord(MockPeer.keyRecord(Sealing.generateKeyPair().getPublic()));
     await().atMost(PATIENCE).until(() -> watcher.sealer() != null);
     assertThat(watcher.ready()).isFalse();
     assertThat(watcher.awaiting()).contains(Topics.ROSTERS.name());

@@ -254,6 +254,22 @@ class PeerWorkerSeatingTest {
     return Base64.getEncoder().encodeToString(out.toByteArray());
   }
 
+  /** The consensus app's call of {@code peerId} to seat 0 of a task in partition 0. */
+  private SeatReplacement replacement(
+      String taskId, long offset, long appendTime, String replaced, String peerId) {
+    return new SeatReplacement(
+        SeatReplacement.SCHEMA_VERSION,
+        taskId,
+        MODEL,
+        0,
+        offset,
+        appendTime,
+        0,
+        replaced,
+        peerId,
+        now);
+  }
+
   private static byte[] json(SeatReplacement call) {
     return Topics.REPLACEMENTS
         .valueSerde()
@@ -281,42 +297,9 @@ class PeerWorkerSeatingTest {
           () ->
               peer.reader.addRecord(
                   TestConsumer.record(MockPeer.TASKS, offset, now, "t-called", task)));
-      SeatReplacement other =
-          new SeatReplacement(
-              SeatReplacement.SCHEMA_VERSION,
-              "t-called",
-              MODEL,
-              0,
-              offset,
-              now,
-              0,
-              seated,
-              seated,
-              now);
-      SeatReplacement stale =
-          new SeatReplacement(
-              SeatReplacement.SCHEMA_VERSION,
-              "t-old",
-              MODEL,
-              0,
-              1,
-              now - 3_600_000,
-              0,
-              seated,
-              appointee,
-              now);
-      SeatReplacement call =
-          new SeatReplacement(
-              SeatReplacement.SCHEMA_VERSION,
-              "t-called",
-              MODEL,
-              0,
-              offset,
-              now,
-              0,
-              seated,
-              appointee,
-              now);
+      SeatReplacement other = replacement("t-called", offset, now, seated, seated);
+      SeatReplacement stale = replacement("t-old", 1, now - 3_600_000, seated, appointee);
+      SeatReplacement call = replacement("t-called", offset, now, seated, appointee);
       peer.network.addRecord(
           TestConsumer.record(MockPeer.REPLACEMENTS, 0, now, "t-called", json(other)));
       peer.network.addRecord(

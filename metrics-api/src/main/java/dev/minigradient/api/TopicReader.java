@@ -1,5 +1,6 @@
 package dev.minigradient.api;
 
+import dev.minigradient.protocol.DaemonThreads;
 import dev.minigradient.protocol.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,8 +69,7 @@ final class TopicReader implements AutoCloseable {
     this.topics = List.copyOf(topics);
     this.handler = handler;
     this.onCaughtUp = onCaughtUp;
-    this.thread = new Thread(this::run, threadName);
-    this.thread.setDaemon(true);
+    this.thread = DaemonThreads.of(this::run, threadName);
   }
 
   /** Starts the reading thread. */

@@ -104,17 +104,7 @@ public final class JsonSerde<T> implements Serde<T> {
 
   @Override
   public Serializer<T> serializer() {
-    return (topic, data) -> {
-      if (data == null) {
-        return null;
-      }
-      try {
-        return (compact ? CBOR : MAPPER).writeValueAsBytes(data);
-      } catch (IOException e) {
-        throw new SerializationException(
-            "cannot write " + type.getSimpleName() + (compact ? " as CBOR" : " as JSON"), e);
-      }
-    };
+    return (topic, data) -> data == null ? null : write(data);
   }
 
   /**
@@ -126,26 +116,34 @@ public final class JsonSerde<T> implements Serde<T> {
    */
   @Override
   public Deserializer<T> deserializer() {
-    return (topic, data) -> {
-      if (data == null) {
+    return (topic, data) -> data == null ? null : read(topic, data);
+  }
+
+  private byte[] write(T data) {
+    try {
+      return (compact ? CBOR : MAPPER).writeValueAsBytes(data);
+    } catch (IOException e) {
+      throw new SerializationException(
+          "cannot write " + type.getSimpleName() + (compact ? " as CBOR" : " as JSON"), e);
+    }
+  }
+
+  private T read(String topic, byte[] data) {
+    try {
+      return data.length > 0 && isCbor(data)
+          ? CBOR.readValue(data, type)
+          : MAPPER.readValue(data, type);
+    } catch (IOException | RuntimeException e) {
+      if (lenient) {
+        log.warn(
+            "skipping a record on {} that is not a valid {}: {}",
+            topic,
+            type.getSimpleName(),
+            e.getMessage());
         return null;
       }
-      try {
-        return data.length > 0 && isCbor(data)
-            ? CBOR.readValue(data, type)
-            : MAPPER.readValue(data, type);
-      } catch (IOException | RuntimeException e) {
-        if (lenient) {
-          log.warn(
-              "skipping a record on {} that is not a valid {}: {}",
-              topic,
-              type.getSimpleName(),
-              e.getMessage());
-          return null;
-        }
-        throw new SerializationException(
-            "not a valid " + type.getSimpleName() + " on " + topic + ": " + e.getMessage(), e);
-      }
-    };
+      throw new SerializationException(
+          "not a valid " + type.getSimpleName() + " on " + topic + ": " + e.getMessage(), e);
+    }
   }
 }

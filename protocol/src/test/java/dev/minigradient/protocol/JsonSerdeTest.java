@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
@@ -94,13 +95,7 @@ class JsonSerdeTest {
 
   @Test
   void aCompactSerdeWritesCborThatReadsBackEqualAndSmallerThanJson() {
-    Settlement s =
-        new Settlement(
-            Settlement.SCHEMA_VERSION,
-            "t1",
-            new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.123456789),
-            1_700_000_000_000L,
-            100.5);
+    Settlement s = settlement(0.123456789, 1_700_000_000_000L, 100.5);
     byte[] cbor = Topics.SETTLEMENTS.valueSerde().serializer().serialize("peers.settlements", s);
     byte[] json = new JsonSerde<>(Settlement.class).serializer().serialize("peers.settlements", s);
 
@@ -114,13 +109,7 @@ class JsonSerdeTest {
 
   @Test
   void everyDeserializerReadsBothEncodingsSoOldRecordsAndHandWrittenOnesStillRead() {
-    Settlement s =
-        new Settlement(
-            Settlement.SCHEMA_VERSION,
-            "t1",
-            new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.5),
-            7L,
-            100);
+    Settlement s = settlement(0.5, 7L, 100);
     byte[] json = new JsonSerde<>(Settlement.class).serializer().serialize("x", s);
     byte[] cbor = JsonSerde.compact(Settlement.class).serializer().serialize("x", s);
 
@@ -142,17 +131,10 @@ class JsonSerdeTest {
   @Test
   void cborGarbageIsASerializationExceptionNamingTheTypeAndTopic() {
     byte[] truncated =
-        java.util.Arrays.copyOf(
+        Arrays.copyOf(
             JsonSerde.compact(Settlement.class)
                 .serializer()
-                .serialize(
-                    "x",
-                    new Settlement(
-                        Settlement.SCHEMA_VERSION,
-                        "t1",
-                        new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, 0.5),
-                        7L,
-                        100)),
+                .serialize("x", settlement(0.5, 7L, 100)),
             9);
     assertThatThrownBy(
             () ->
@@ -162,5 +144,15 @@ class JsonSerdeTest {
                     .deserialize("peers.settlements", truncated))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("not a valid Settlement on peers.settlements");
+  }
+
+  /** A settlement of task t1 with peer p1's agreed vote for 3. */
+  private static Settlement settlement(double reward, long settledAt, double declaredStake) {
+    return new Settlement(
+        Settlement.SCHEMA_VERSION,
+        "t1",
+        new PeerVerdict("p1", 3, Verdict.AGREED, null, 12, null, reward),
+        settledAt,
+        declaredStake);
   }
 }

@@ -2,6 +2,7 @@ package dev.minigradient.worker.adversary;
 
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.DaemonThreads;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
@@ -48,8 +49,7 @@ public final class Copycat implements Adversary {
   @Override
   public void start(VotingPeer peer) {
     this.peer = peer;
-    copier = new Thread(this::copyLoop, "peer-" + peer.peerId() + "-copier");
-    copier.setDaemon(true);
+    copier = DaemonThreads.of(this::copyLoop, "peer-" + peer.peerId() + "-copier");
     copier.start();
   }
 

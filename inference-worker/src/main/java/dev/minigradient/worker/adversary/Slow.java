@@ -1,6 +1,7 @@
 package dev.minigradient.worker.adversary;
 
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.DaemonThreads;
 import dev.minigradient.protocol.Vote;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,11 +30,7 @@ public final class Slow implements Adversary {
     this.peer = peer;
     delayed =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "peer-" + peer.peerId() + "-delayed");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("peer-" + peer.peerId() + "-delayed"));
   }
 
   @Override

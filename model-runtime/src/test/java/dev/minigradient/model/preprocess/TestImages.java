@@ -29,6 +29,20 @@ final class TestImages {
   /** A real sample digit: its file, bytes, label and ink intensities in [0,1] (28x28). */
   record Sample(String name, byte[] bytes, int label, float[] ink) {}
 
+  /** A square of ink coverage in [0,1]: {@code size} x {@code size} values, row by row. */
+  record Ink(float[] values, int size) {
+
+    /**
+     * The coverage at pixel (x, y) of a page on which this square's top-left corner sits at (ox,
+     * oy); 0 outside the square.
+     */
+    float placedAt(int x, int y, int ox, int oy) {
+      int ix = x - ox;
+      int iy = y - oy;
+      return ix >= 0 && ix < size && iy >= 0 && iy < size ? values[iy * size + ix] : 0;
+    }
+  }
+
   /** Every {@code mnist-NNNNN-label-D.png} in {@link #SAMPLES}, sorted by name. */
   static java.util.List<Sample> samples() throws IOException {
     java.util.List<java.nio.file.Path> files;
@@ -58,9 +72,8 @@ final class TestImages {
    * Ink coverage of a 28x28 digit scaled by {@code scale} (bilinear, pixel centres aligned) or, for
    * {@code scale < 1}, area-averaged down to {@code round(28 * scale)} pixels.
    */
-  static float[] scaledInk(float[] ink, double scale, int[] sizeOut) {
+  static Ink scaledInk(float[] ink, double scale) {
     int n = (int) Math.round(28 * scale);
-    sizeOut[0] = n;
     float[] out = new float[n * n];
     double step = 28.0 / n;
     for (int y = 0; y < n; y++) {
@@ -92,15 +105,16 @@ final class TestImages {
         }
       }
     }
-    return out;
+    return new Ink(out, n);
   }
 
-  /** An 8-bit RGB image of {@code ink} (n x n coverage) in colour {@code pen} on {@code paper}. */
-  static BufferedImage penOnPaper(float[] ink, int n, java.awt.Color pen, java.awt.Color paper) {
+  /** An 8-bit RGB image of {@code ink} in colour {@code pen} on {@code paper}. */
+  static BufferedImage penOnPaper(Ink ink, java.awt.Color pen, java.awt.Color paper) {
+    int n = ink.size();
     BufferedImage img = new BufferedImage(n, n, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < n; y++) {
       for (int x = 0; x < n; x++) {
-        float a = ink[y * n + x];
+        float a = ink.values()[y * n + x];
         int r = Math.round(paper.getRed() + a * (pen.getRed() - paper.getRed()));
         int g = Math.round(paper.getGreen() + a * (pen.getGreen() - paper.getGreen()));
         int b = Math.round(paper.getBlue() + a * (pen.getBlue() - paper.getBlue()));
@@ -111,11 +125,13 @@ final class TestImages {
   }
 
   /** An 8-bit gray image: {@code paper} level where there is no ink, {@code pen} at full ink. */
-  static BufferedImage grayOnPaper(float[] ink, int n, int pen, int paper) {
+  static BufferedImage grayOnPaper(Ink ink, int pen, int paper) {
+    int n = ink.size();
     BufferedImage img = new BufferedImage(n, n, BufferedImage.TYPE_BYTE_GRAY);
     for (int y = 0; y < n; y++) {
       for (int x = 0; x < n; x++) {
-        img.getRaster().setSample(x, y, 0, Math.round(paper + ink[y * n + x] * (pen - paper)));
+        img.getRaster()
+            .setSample(x, y, 0, Math.round(paper + ink.values()[y * n + x] * (pen - paper)));
       }
     }
     return img;
@@ -132,58 +148,51 @@ final class TestImages {
 
   /**
    * Returns the stored pixels that, displayed with EXIF {@code orientation}, show {@code upright}:
-   * the inverse of the transformation the tag asks for.
+   * the inverse of the transformation the tag asks for, built from quarter turns and mirrors rather
+   * than from the tag's pixel table, so that it checks {@link ExifOrientation#apply}.
    */
   static BufferedImage storedFor(BufferedImage upright, int orientation) {
-    int w = upright.getWidth();
-    int h = upright.getHeight();
-    boolean swap = orientation >= 5;
-    int sw = swap ? h : w;
-    int sh = swap ? w : h;
-    BufferedImage stored = new BufferedImage(sw, sh, upright.getType());
-    // Display pixel (x, y) comes from stored (sx, sy), as in MnistPreprocessor.orient.
+    return switch (orientation) {
+      case 1 -> upright;
+      case 2 -> mirrored(upright); // mirrored left-right
+      case 3 -> turnedClockwise(turnedClockwise(upright)); // rotated 180°
+      case 4 -> mirrored(turnedClockwise(turnedClockwise(upright))); // mirrored top-bottom
+      case 5 -> mirrored(turnedClockwise(upright)); // transposed
+      case 6 -> turnedClockwise(turnedClockwise(turnedClockwise(upright))); // to turn clockwise
+      case 7 -> turnedClockwise(mirrored(upright)); // transversed
+      default -> turnedClockwise(upright); // 8: to be turned counter-clockwise for display
+    };
+  }
+
+  /** The image turned a quarter clockwise: its bottom-left pixel becomes the top-left one. */
+  static BufferedImage turnedClockwise(BufferedImage image) {
+    int h = image.getHeight();
+    return copied(
+        image, h, image.getWidth(), (src, x, y) -> src.getDataElements(y, h - 1 - x, null));
+  }
+
+  /** The image mirrored left-right. */
+  static BufferedImage mirrored(BufferedImage image) {
+    int w = image.getWidth();
+    return copied(
+        image, w, image.getHeight(), (src, x, y) -> src.getDataElements(w - 1 - x, y, null));
+  }
+
+  /** Where each pixel of a copy comes from. */
+  @FunctionalInterface
+  private interface PixelSource {
+    Object pixel(Raster source, int x, int y);
+  }
+
+  /** A {@code w} x {@code h} image of the same type whose pixel (x, y) {@code from} names. */
+  private static BufferedImage copied(BufferedImage image, int w, int h, PixelSource from) {
+    BufferedImage out = new BufferedImage(w, h, image.getType());
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
-        int sx;
-        int sy;
-        switch (orientation) {
-          case 1 -> {
-            sx = x;
-            sy = y;
-          }
-          case 2 -> {
-            sx = sw - 1 - x;
-            sy = y;
-          }
-          case 3 -> {
-            sx = sw - 1 - x;
-            sy = sh - 1 - y;
-          }
-          case 4 -> {
-            sx = x;
-            sy = sh - 1 - y;
-          }
-          case 5 -> {
-            sx = y;
-            sy = x;
-          }
-          case 6 -> {
-            sx = y;
-            sy = sh - 1 - x;
-          }
-          case 7 -> {
-            sx = sw - 1 - y;
-            sy = sh - 1 - x;
-          }
-          default -> {
-            sx = sw - 1 - y;
-            sy = x;
-          }
-        }
-        stored.getRaster().setDataElements(sx, sy, upright.getRaster().getDataElements(x, y, null));
+        out.getRaster().setDataElements(x, y, from.pixel(image.getRaster(), x, y));
       }
     }
-    return stored;
+    return out;
   }
 
   /** Baseline (or progressive) JPEG at the given quality. */
