@@ -14,13 +14,12 @@ import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.TopicSnapshot;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
-import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ClusterCommand;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -41,7 +40,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "replay",
-    mixinStandardHelpOptions = true,
     description = {
       "Audits the network from its topics: replays peers.settlements into each peer's ledger and compares it with peers.reputation;"
           + " checks that every task has a consensus (or a dead letter), repeated ones agreeing, no vote counts twice (the first"
@@ -52,9 +50,7 @@ import picocli.CommandLine.Spec;
       "Run it when no tasks are in flight: the published ledger trails the settlements by one commit.",
       "Exit codes: 0 consistent, 1 problems found, 2 bad arguments or no cluster."
     })
-public final class ReplayCommand implements Callable<Integer> {
-  @Mixin KafkaOptions kafka;
-
+public final class ReplayCommand extends ClusterCommand {
   @Option(
       names = "--pending-ms",
       defaultValue = "15000",

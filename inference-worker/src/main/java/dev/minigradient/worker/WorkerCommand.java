@@ -5,7 +5,7 @@ import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.cli.Arguments;
-import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ClusterCommand;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.Shutdown;
@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,12 +21,9 @@ import picocli.CommandLine.Option;
 /** {@code inference-worker}: runs one peer until interrupted (Ctrl-C, SIGTERM). */
 @Command(
     name = "inference-worker",
-    mixinStandardHelpOptions = true,
     description =
         "Runs one peer: reads every task record, skips undecoded those whose committee does not seat it, runs the ONNX model on the others and publishes signed votes.")
-public final class WorkerCommand implements Callable<Integer> {
-  @Mixin KafkaOptions kafka;
-
+public final class WorkerCommand extends ClusterCommand {
   @Option(
       names = "--peer-id",
       defaultValue = "${env:MG_PEER_ID}",

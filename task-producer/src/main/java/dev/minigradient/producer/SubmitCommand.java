@@ -6,7 +6,7 @@ import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.cli.Arguments;
-import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ClusterCommand;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +30,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "task-producer",
-    mixinStandardHelpOptions = true,
     description = {
       "Submits images (files, folders, or @list files) as inference tasks and prints each consensus.",
       "A true label in a file name (e.g. digit-label-7.png) is checked against the answer."
@@ -42,10 +40,8 @@ import picocli.CommandLine.Spec;
       "1:an input failed (unreadable, rejected, no quorum, no answer)",
       "2:bad arguments or Kafka unreachable"
     })
-public final class SubmitCommand implements Callable<Integer> {
+public final class SubmitCommand extends ClusterCommand {
   @Spec CommandLine.Model.CommandSpec spec;
-
-  @Mixin KafkaOptions kafka;
 
   @Parameters(
       arity = "1..*",
