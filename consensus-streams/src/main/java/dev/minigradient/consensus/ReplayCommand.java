@@ -20,8 +20,14 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -87,23 +93,19 @@ public final class ReplayCommand extends ClusterCommand {
     KafkaSettings settings = kafka.settings();
     PrintWriter err = spec.commandLine().getErr();
     Duration connect = Duration.ofSeconds(connectTimeoutS);
-    try (org.apache.kafka.clients.admin.Admin admin =
-        org.apache.kafka.clients.admin.Admin.create(
-            settings.properties(TopicAdmin.adminTimeouts(connect)))) {
-      admin.describeCluster().nodes().get(connectTimeoutS, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    try (Admin admin = Admin.create(settings.properties(TopicAdmin.adminTimeouts(connect)))) {
+      admin.describeCluster().nodes().get(connectTimeoutS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
       err.println(
           "replay: "
               + TopicAdmin.describeFailure(
-                  settings,
-                  connect,
-                  e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e));
+                  settings, connect, e instanceof ExecutionException ? e.getCause() : e));
       return 2;
     }
     LedgerReplay.Findings f;
     try {
       f = replay(settings, Duration.ofSeconds(readTimeoutS), pendingMs);
-    } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+    } catch (IllegalStateException | KafkaException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       err.println(
           "replay: "
@@ -233,7 +235,7 @@ public final class ReplayCommand extends ClusterCommand {
     return (topic, data) -> {
       try {
         return strict.deserialize(topic, data);
-      } catch (org.apache.kafka.common.errors.SerializationException e) {
+      } catch (SerializationException e) {
         return null;
       }
     };

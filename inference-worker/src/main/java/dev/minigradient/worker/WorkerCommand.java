@@ -1,6 +1,7 @@
 package dev.minigradient.worker;
 
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
@@ -9,9 +10,14 @@ import dev.minigradient.protocol.cli.ClusterCommand;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.Shutdown;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -103,7 +109,7 @@ public final class WorkerCommand extends ClusterCommand {
     List<ModelSpec> specs = Arguments.read(cmd, models::resolveAll);
     TopicAdmin.ensureTopics(
         config.kafka(), partitions.partitions(), Optional.empty(), Duration.ofSeconds(15));
-    List<ServedModel> served = new java.util.ArrayList<>();
+    List<ServedModel> served = new ArrayList<>();
     PeerWorker worker;
     try {
       for (ModelSpec spec : specs) {
@@ -149,8 +155,7 @@ public final class WorkerCommand extends ClusterCommand {
    * @return the validated configuration
    * @throws IllegalArgumentException if a value is out of range
    */
-  WorkerConfig config(
-      dev.minigradient.protocol.KafkaSettings settings, java.util.Map<String, String> env) {
+  WorkerConfig config(KafkaSettings settings, Map<String, String> env) {
     if (peerId == null || peerId.isBlank()) {
       peerId = hostPeerId(env);
     }
@@ -173,19 +178,19 @@ public final class WorkerCommand extends ClusterCommand {
    * @param env environment variables
    * @return the id
    */
-  static String hostPeerId(java.util.Map<String, String> env) {
+  static String hostPeerId(Map<String, String> env) {
     String host = env.get("HOSTNAME");
     if (host == null || host.isBlank()) {
       try {
-        host = java.nio.file.Files.readString(Path.of("/etc/hostname"));
-      } catch (java.io.IOException | RuntimeException e) {
+        host = Files.readString(Path.of("/etc/hostname"));
+      } catch (IOException | RuntimeException e) {
         host = null;
       }
     }
     if (host == null || host.isBlank()) {
       try {
-        host = java.net.InetAddress.getLocalHost().getHostName();
-      } catch (java.io.IOException e) {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
         throw new IllegalStateException("no --peer-id, MG_PEER_ID or host name: give --peer-id", e);
       }
     }
