@@ -6,7 +6,7 @@ import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.cli.Arguments;
-import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ClusterCommand;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.Shutdown;
@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,12 +23,9 @@ import picocli.CommandLine.Option;
 /** {@code consensus-streams}: runs the consensus Streams application until interrupted. */
 @Command(
     name = "consensus-streams",
-    mixinStandardHelpOptions = true,
     description =
         "Runs the Kafka Streams app that turns votes into one consensus per task and keeps the reputation KTable.")
-public final class ConsensusCommand implements Callable<Integer> {
-  @Mixin KafkaOptions kafka;
-
+public final class ConsensusCommand extends ClusterCommand {
   @Option(
       names = "--state-dir",
       defaultValue = "${env:MG_STATE_DIR:-state}/consensus",

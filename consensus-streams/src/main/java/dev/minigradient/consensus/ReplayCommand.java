@@ -1,6 +1,7 @@
 package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Reputation;
@@ -8,17 +9,26 @@ import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.TopicSnapshot;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
-import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ClusterCommand;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +46,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "replay",
-    mixinStandardHelpOptions = true,
     description = {
       "Audits the network from its topics: replays peers.settlements into each peer's ledger and compares it with peers.reputation;"
           + " checks that every task has a consensus (or a dead letter), repeated ones agreeing, no vote counts twice (the first"
@@ -47,9 +56,7 @@ import picocli.CommandLine.Spec;
       "Run it when no tasks are in flight: the published ledger trails the settlements by one commit.",
       "Exit codes: 0 consistent, 1 problems found, 2 bad arguments or no cluster."
     })
-public final class ReplayCommand implements Callable<Integer> {
-  @Mixin KafkaOptions kafka;
-
+public final class ReplayCommand extends ClusterCommand {
   @Option(
       names = "--pending-ms",
       defaultValue = "15000",
@@ -86,23 +93,19 @@ public final class ReplayCommand implements Callable<Integer> {
     KafkaSettings settings = kafka.settings();
     PrintWriter err = spec.commandLine().getErr();
     Duration connect = Duration.ofSeconds(connectTimeoutS);
-    try (org.apache.kafka.clients.admin.Admin admin =
-        org.apache.kafka.clients.admin.Admin.create(
-            settings.properties(TopicAdmin.adminTimeouts(connect)))) {
-      admin.describeCluster().nodes().get(connectTimeoutS, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    try (Admin admin = Admin.create(settings.properties(TopicAdmin.adminTimeouts(connect)))) {
+      admin.describeCluster().nodes().get(connectTimeoutS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
       err.println(
           "replay: "
               + TopicAdmin.describeFailure(
-                  settings,
-                  connect,
-                  e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e));
+                  settings, connect, e instanceof ExecutionException ? e.getCause() : e));
       return 2;
     }
     LedgerReplay.Findings f;
     try {
       f = replay(settings, Duration.ofSeconds(readTimeoutS), pendingMs);
-    } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+    } catch (IllegalStateException | KafkaException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       err.println(
           "replay: "
@@ -133,92 +136,64 @@ public final class ReplayCommand implements Callable<Integer> {
     LedgerReplay replay = new LedgerReplay();
     long now = System.currentTimeMillis();
     // malformed records are the dead-letter topic's business: skipped here, quietly
-    var tasks = quiet(Task.class);
-    var votes = quiet(Vote.class);
-    var consensus = quiet(Consensus.class);
-    var settlements = quiet(Settlement.class);
-    var ledger = quiet(Reputation.class);
-    var rosters = quiet(Roster.class);
-    var replacements = quiet(SeatReplacement.class);
-    dev.minigradient.protocol.TopicSnapshot.read(
+    readValues(
         kafka,
-        Topics.ROSTERS.name(),
+        Topics.ROSTERS,
+        Roster.class,
         timeout,
-        r -> {
-          Roster roster = r.value() == null ? null : rosters.deserialize(r.topic(), r.value());
-          if (roster != null) {
-            replay.roster(roster, r.timestamp());
-          }
-        });
-    dev.minigradient.protocol.TopicSnapshot.read(
+        (r, roster) -> replay.roster(roster, r.timestamp()));
+    readValues(
         kafka,
-        Topics.TASKS.name(),
+        Topics.TASKS,
+        Task.class,
         timeout,
-        r -> {
-          Task t = r.value() == null ? null : tasks.deserialize(r.topic(), r.value());
-          if (t != null && r.key() != null && r.key().equals(t.taskId())) {
+        (r, t) -> {
+          if (r.key() != null && r.key().equals(t.taskId())) {
             replay.task(t, r.partition(), r.offset(), r.timestamp());
-          } else if (t != null && r.key() != null) {
+          } else if (r.key() != null) {
             replay.task(
                 r.key(), r.timestamp()); // filed under its key (a mismatching id is dead-lettered)
           }
         });
     // a task is explained by a dead letter of the task itself (not of a vote for it)
-    dev.minigradient.protocol.TopicSnapshot.read(
+    TopicSnapshot.read(
         kafka,
         Topics.DEAD_LETTERS.name(),
         timeout,
         r -> {
-          if (Topics.TASKS
-              .name()
-              .equals(
-                  dev.minigradient.protocol.DeadLetters.header(
-                      r.headers(), dev.minigradient.protocol.DeadLetters.TOPIC))) {
+          if (Topics.TASKS.name().equals(DeadLetters.header(r.headers(), DeadLetters.TOPIC))) {
             replay.deadLetter(r.key());
           }
         });
-    dev.minigradient.protocol.TopicSnapshot.read(
+    readValues(
         kafka,
-        Topics.VOTES.name(),
+        Topics.VOTES,
+        Vote.class,
         timeout,
-        r -> {
-          Vote v = r.value() == null ? null : votes.deserialize(r.topic(), r.value());
-          if (v != null && v.taskId() != null && v.peerId() != null) {
+        (r, v) -> {
+          if (v.taskId() != null && v.peerId() != null) {
             replay.vote(v.taskId(), v.peerId());
           }
         });
-    TopicSnapshot.read(
+    readValues(
         kafka,
-        Topics.REPLACEMENTS.name(),
+        Topics.REPLACEMENTS,
+        SeatReplacement.class,
         timeout,
-        r -> {
-          SeatReplacement s =
-              r.value() == null ? null : replacements.deserialize(r.topic(), r.value());
-          if (s != null) {
-            replay.replacement(s);
-          }
-        });
-    dev.minigradient.protocol.TopicSnapshot.read(
+        (r, s) -> replay.replacement(s));
+    readValues(kafka, Topics.CONSENSUS, Consensus.class, timeout, (r, c) -> replay.consensus(c));
+    readValues(
         kafka,
-        Topics.CONSENSUS.name(),
+        Topics.SETTLEMENTS,
+        Settlement.class,
         timeout,
-        r -> {
-          Consensus c = r.value() == null ? null : consensus.deserialize(r.topic(), r.value());
-          if (c != null) {
-            replay.consensus(c);
-          }
-        });
-    dev.minigradient.protocol.TopicSnapshot.read(
-        kafka,
-        Topics.SETTLEMENTS.name(),
-        timeout,
-        r -> {
-          Settlement s = r.value() == null ? null : settlements.deserialize(r.topic(), r.value());
-          if (s != null && r.key() != null) {
+        (r, s) -> {
+          if (r.key() != null) {
             replay.settlement(r.key(), s);
           }
         });
-    dev.minigradient.protocol.TopicSnapshot.read(
+    Deserializer<Reputation> ledger = quiet(Reputation.class);
+    TopicSnapshot.read(
         kafka,
         Topics.REPUTATION.name(),
         timeout,
@@ -231,13 +206,36 @@ public final class ReplayCommand implements Callable<Integer> {
     return replay.findings(now, pendingMs);
   }
 
+  /**
+   * Reads {@code topic} and hands each record whose value decodes, with that value, to {@code
+   * each}; tombstones and malformed records are skipped.
+   */
+  private static <T> void readValues(
+      KafkaSettings kafka,
+      Topic<?> topic,
+      Class<T> type,
+      Duration timeout,
+      BiConsumer<ConsumerRecord<String, byte[]>, T> each) {
+    Deserializer<T> values = quiet(type);
+    TopicSnapshot.read(
+        kafka,
+        topic.name(),
+        timeout,
+        r -> {
+          T value = r.value() == null ? null : values.deserialize(r.topic(), r.value());
+          if (value != null) {
+            each.accept(r, value);
+          }
+        });
+  }
+
   /** A deserializer that reads a malformed record as null, without logging. */
-  private static <T> org.apache.kafka.common.serialization.Deserializer<T> quiet(Class<T> type) {
+  private static <T> Deserializer<T> quiet(Class<T> type) {
     var strict = new JsonSerde<>(type).deserializer();
     return (topic, data) -> {
       try {
         return strict.deserialize(topic, data);
-      } catch (org.apache.kafka.common.errors.SerializationException e) {
+      } catch (SerializationException e) {
         return null;
       }
     };

@@ -1,19 +1,24 @@
 package dev.minigradient.worker;
 
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.cli.Arguments;
-import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ClusterCommand;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.Shutdown;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,12 +27,9 @@ import picocli.CommandLine.Option;
 /** {@code inference-worker}: runs one peer until interrupted (Ctrl-C, SIGTERM). */
 @Command(
     name = "inference-worker",
-    mixinStandardHelpOptions = true,
     description =
         "Runs one peer: reads every task record, skips undecoded those whose committee does not seat it, runs the ONNX model on the others and publishes signed votes.")
-public final class WorkerCommand implements Callable<Integer> {
-  @Mixin KafkaOptions kafka;
-
+public final class WorkerCommand extends ClusterCommand {
   @Option(
       names = "--peer-id",
       defaultValue = "${env:MG_PEER_ID}",
@@ -107,7 +109,7 @@ public final class WorkerCommand implements Callable<Integer> {
     List<ModelSpec> specs = Arguments.read(cmd, models::resolveAll);
     TopicAdmin.ensureTopics(
         config.kafka(), partitions.partitions(), Optional.empty(), Duration.ofSeconds(15));
-    List<ServedModel> served = new java.util.ArrayList<>();
+    List<ServedModel> served = new ArrayList<>();
     PeerWorker worker;
     try {
       for (ModelSpec spec : specs) {
@@ -153,8 +155,7 @@ public final class WorkerCommand implements Callable<Integer> {
    * @return the validated configuration
    * @throws IllegalArgumentException if a value is out of range
    */
-  WorkerConfig config(
-      dev.minigradient.protocol.KafkaSettings settings, java.util.Map<String, String> env) {
+  WorkerConfig config(KafkaSettings settings, Map<String, String> env) {
     if (peerId == null || peerId.isBlank()) {
       peerId = hostPeerId(env);
     }
@@ -177,19 +178,19 @@ public final class WorkerCommand implements Callable<Integer> {
    * @param env environment variables
    * @return the id
    */
-  static String hostPeerId(java.util.Map<String, String> env) {
+  static String hostPeerId(Map<String, String> env) {
     String host = env.get("HOSTNAME");
     if (host == null || host.isBlank()) {
       try {
-        host = java.nio.file.Files.readString(Path.of("/etc/hostname"));
-      } catch (java.io.IOException | RuntimeException e) {
+        host = Files.readString(Path.of("/etc/hostname"));
+      } catch (IOException | RuntimeException e) {
         host = null;
       }
     }
     if (host == null || host.isBlank()) {
       try {
-        host = java.net.InetAddress.getLocalHost().getHostName();
-      } catch (java.io.IOException e) {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
         throw new IllegalStateException("no --peer-id, MG_PEER_ID or host name: give --peer-id", e);
       }
     }

@@ -2,13 +2,12 @@ package dev.minigradient.api;
 
 import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ClusterCommand;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.Shutdown;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,12 +15,9 @@ import picocli.CommandLine.Option;
 /** {@code metrics-api}: serves the HTTP API until interrupted. */
 @Command(
     name = "metrics-api",
-    mixinStandardHelpOptions = true,
     description =
         "Serves /metrics, /health and /api over the network's state (Kafka Streams global tables). A --model that is not found is skipped.")
-public final class ApiCommand implements Callable<Integer> {
-  @Mixin KafkaOptions kafka;
-
+public final class ApiCommand extends ClusterCommand {
   @Mixin ApiPortOption port;
 
   @Option(

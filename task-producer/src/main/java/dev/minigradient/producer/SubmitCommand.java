@@ -1,14 +1,17 @@
 package dev.minigradient.producer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Redundancy;
+import dev.minigradient.protocol.Verdict;
 import dev.minigradient.protocol.cli.Arguments;
-import dev.minigradient.protocol.cli.KafkaOptions;
+import dev.minigradient.protocol.cli.ClusterCommand;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.cli.ReportOption;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +19,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -31,7 +33,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "task-producer",
-    mixinStandardHelpOptions = true,
     description = {
       "Submits images (files, folders, or @list files) as inference tasks and prints each consensus.",
       "A true label in a file name (e.g. digit-label-7.png) is checked against the answer."
@@ -42,10 +43,8 @@ import picocli.CommandLine.Spec;
       "1:an input failed (unreadable, rejected, no quorum, no answer)",
       "2:bad arguments or Kafka unreachable"
     })
-public final class SubmitCommand implements Callable<Integer> {
+public final class SubmitCommand extends ClusterCommand {
   @Spec CommandLine.Model.CommandSpec spec;
-
-  @Mixin KafkaOptions kafka;
 
   @Parameters(
       arity = "1..*",
@@ -311,7 +310,7 @@ public final class SubmitCommand implements Callable<Integer> {
     m.put("error", r.failure());
     try {
       return JsonSerde.MAPPER.writeValueAsString(m);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -321,9 +320,9 @@ public final class SubmitCommand implements Callable<Integer> {
    *
    * @param file the report file (parent folders are created)
    * @param summary the summary
-   * @throws java.io.IOException if it cannot be written
+   * @throws IOException if it cannot be written
    */
-  public static void writeReport(Path file, Summary summary) throws java.io.IOException {
+  public static void writeReport(Path file, Summary summary) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -335,10 +334,7 @@ public final class SubmitCommand implements Callable<Integer> {
   private static String peersAgreeing(Consensus c) {
     long agreeing =
         c.verdicts().stream()
-            .filter(
-                v ->
-                    v.verdict() == dev.minigradient.protocol.Verdict.AGREED
-                        || v.verdict() == dev.minigradient.protocol.Verdict.LATE)
+            .filter(v -> v.verdict() == Verdict.AGREED || v.verdict() == Verdict.LATE)
             .count();
     return agreeing + "/" + c.verdicts().size();
   }
