@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Consensus;
-import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Roster;
@@ -77,8 +76,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
             .orElseThrow();
     cast(s.task(), unseated, 2, probabilities(2, 0.91));
     s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(7);
     assertThat(c.committee()).isEqualTo(s.committee().seats());
     assertThat(c.escalation()).isNull();
@@ -104,8 +102,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     for (String p : seated.subList(1, seated.size())) {
       cast(s.task(), p, 7, HONEST);
     }
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).as("the referee's answer").isEqualTo(7);
     assertThat(c.escalation()).isIn("disagreement");
     assertThat(c.inferences()).isEqualTo(seated.size() + 1);
@@ -137,8 +134,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
                 .isEmpty())
         .as("nobody appointed")
         .isTrue();
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(7);
     assertThat(c.escalation()).isEqualTo("missing-seat");
     assertThat(
@@ -200,8 +196,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     for (String p : List.of("p1", "p2", "p3")) {
       cast(s.task(), p, 7, HONEST);
     }
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.committee()).isEmpty();
     assertThat(c.verdicts())
         .extracting(PeerVerdict::peerId)
@@ -217,8 +212,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     for (String p : ids(3)) {
       cast(s.task(), p, 7, HONEST);
     }
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.committee()).containsExactly("p1", "p2", "p3");
   }
 
