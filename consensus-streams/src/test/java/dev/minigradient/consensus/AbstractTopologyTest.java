@@ -7,6 +7,7 @@ import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Hashes;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.SeatReplacement;
@@ -296,6 +297,17 @@ abstract class AbstractTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
     return c;
+  }
+
+  /**
+   * The verdict of one peer in a decision.
+   *
+   * @param c the decision
+   * @param peerId the peer
+   * @return its verdict
+   */
+  static PeerVerdict verdictOf(Consensus c, String peerId) {
+    return c.verdicts().stream().filter(v -> v.peerId().equals(peerId)).findFirst().orElseThrow();
   }
 
   /**

@@ -787,10 +787,6 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     }
   }
 
-  private static PeerVerdict verdictOf(Consensus c, String peerId) {
-    return c.verdicts().stream().filter(v -> v.peerId().equals(peerId)).findFirst().orElseThrow();
-  }
-
   @Test
   void aUnanimousCommitteeDecidesAndItsSeatsShareTheReward() {
     // given three peers on a roster of three seats: each holds one
