@@ -183,21 +183,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
             .orElseThrow();
     List<KeyValue<String, SeatReplacement>> forged = new ArrayList<>(calls);
     SeatReplacement first = calls.get(0).value;
-    forged.set(
-        0,
-        KeyValue.pair(
-            "t1",
-            new SeatReplacement(
-                first.schemaVersion(),
-                first.taskId(),
-                first.modelId(),
-                first.partition(),
-                first.offset(),
-                first.appendTime(),
-                first.seat(),
-                first.replacedPeerId(),
-                wrong,
-                first.appointedAt())));
+    forged.set(0, KeyValue.pair("t1", first.toBuilder().peerId(wrong).build()));
     assertThat(replayOf(s, forged, c, settledRecords).findings(now + 60_000, 30_000).problems())
         .containsKey("replacement is not the seat's next-ranked candidate");
 
@@ -206,20 +192,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     List<KeyValue<String, SeatReplacement>> again = new ArrayList<>(calls);
     for (KeyValue<String, SeatReplacement> kv : calls) {
       SeatReplacement r = kv.value;
-      again.add(
-          KeyValue.pair(
-              "t1",
-              new SeatReplacement(
-                  r.schemaVersion(),
-                  r.taskId(),
-                  r.modelId(),
-                  r.partition(),
-                  r.offset(),
-                  r.appendTime(),
-                  r.seat(),
-                  r.replacedPeerId(),
-                  r.peerId(),
-                  r.appointedAt() + 5_000)));
+      again.add(KeyValue.pair("t1", r.toBuilder().appointedAt(r.appointedAt() + 5_000).build()));
     }
     assertThat(replayOf(s, again, c, settledRecords).findings(now + 60_000, 30_000).problems())
         .isEmpty();
