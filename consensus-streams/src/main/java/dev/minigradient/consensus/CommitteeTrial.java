@@ -2,6 +2,7 @@ package dev.minigradient.consensus;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.minigradient.protocol.Committee;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -80,7 +81,8 @@ public final class CommitteeTrial {
   }
 
   /**
-   * One row of the trial.
+   * One row of the trial; the generated withers ({@code withTasks}, {@code withSeed}, ...) make a
+   * row that differs in one setting.
    *
    * @param peers peers in the network, all with the same stake
    * @param adversaries how many of them behave as {@code adversary} (the others are honest)
@@ -96,6 +98,7 @@ public final class CommitteeTrial {
    * @param frozen when true the ledger never changes: weights stay at their initial values
    * @param seed seed of the first run; run r uses {@code seed + r}
    */
+  @RecordBuilder
   public record Config(
       int peers,
       int adversaries,
@@ -107,7 +110,8 @@ public final class CommitteeTrial {
       int tasksPerRoster,
       int history,
       boolean frozen,
-      long seed) {
+      long seed)
+      implements CommitteeTrialConfigBuilder.With {
 
     /** Validates the row. */
     public Config {
@@ -154,27 +158,6 @@ public final class CommitteeTrial {
     }
 
     /**
-     * This row with another number of tasks.
-     *
-     * @param n tasks per run
-     * @return the row
-     */
-    public Config withTasks(int n) {
-      return new Config(
-          peers,
-          adversaries,
-          adversary,
-          seats,
-          n,
-          auditRate,
-          newcomerAuditRate,
-          tasksPerRoster,
-          history,
-          frozen,
-          seed);
-    }
-
-    /**
      * This row with other audit rates.
      *
      * @param rate the audit rate
@@ -182,102 +165,7 @@ public final class CommitteeTrial {
      * @return the row
      */
     public Config withAudits(double rate, double newcomerRate) {
-      return new Config(
-          peers,
-          adversaries,
-          adversary,
-          seats,
-          tasks,
-          rate,
-          newcomerRate,
-          tasksPerRoster,
-          history,
-          frozen,
-          seed);
-    }
-
-    /**
-     * This row with another roster epoch.
-     *
-     * @param n tasks per roster epoch
-     * @return the row
-     */
-    public Config withTasksPerRoster(int n) {
-      return new Config(
-          peers,
-          adversaries,
-          adversary,
-          seats,
-          tasks,
-          auditRate,
-          newcomerAuditRate,
-          n,
-          history,
-          frozen,
-          seed);
-    }
-
-    /**
-     * This row with another starting history.
-     *
-     * @param verdicts agreed verdicts every peer starts with
-     * @return the row
-     */
-    public Config withHistory(int verdicts) {
-      return new Config(
-          peers,
-          adversaries,
-          adversary,
-          seats,
-          tasks,
-          auditRate,
-          newcomerAuditRate,
-          tasksPerRoster,
-          verdicts,
-          frozen,
-          seed);
-    }
-
-    /**
-     * This row with the ledger frozen or live.
-     *
-     * @param frozen whether the ledger stays as it starts
-     * @return the row
-     */
-    public Config withFrozen(boolean frozen) {
-      return new Config(
-          peers,
-          adversaries,
-          adversary,
-          seats,
-          tasks,
-          auditRate,
-          newcomerAuditRate,
-          tasksPerRoster,
-          history,
-          frozen,
-          seed);
-    }
-
-    /**
-     * This row with another seed.
-     *
-     * @param s seed of the first run
-     * @return the row
-     */
-    public Config withSeed(long s) {
-      return new Config(
-          peers,
-          adversaries,
-          adversary,
-          seats,
-          tasks,
-          auditRate,
-          newcomerAuditRate,
-          tasksPerRoster,
-          history,
-          frozen,
-          s);
+      return with().auditRate(rate).newcomerAuditRate(newcomerRate).build();
     }
 
     /**
@@ -404,17 +292,11 @@ public final class CommitteeTrial {
 
   private static Config row(
       Config base, int peers, int adversaries, Behavior adversary, int seats) {
-    return new Config(
-        peers,
-        adversaries,
-        adversary,
-        seats,
-        base.tasks(),
-        base.auditRate(),
-        base.newcomerAuditRate(),
-        base.tasksPerRoster(),
-        base.history(),
-        base.frozen(),
-        base.seed());
+    return base.with()
+        .peers(peers)
+        .adversaries(adversaries)
+        .adversary(adversary)
+        .seats(seats)
+        .build();
   }
 }

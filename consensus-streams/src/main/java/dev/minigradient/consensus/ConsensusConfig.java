@@ -1,11 +1,16 @@
 package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.Redundancy;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Objects;
 
 /**
- * Configuration of the consensus Streams application, validated once.
+ * Configuration of the consensus Streams application, validated once. A copy that differs in some
+ * settings comes from the generated withers ({@code withStateDir}, {@code withCommittees}, ...) or
+ * from {@code with()}'s builder, so every copy passes the same validation.
  *
  * @param applicationId Kafka Streams {@code application.id} (consumer group and internal topic
  *     prefix)
@@ -28,6 +33,7 @@ import java.util.Objects;
  *     LATE}, ms
  * @param committees how tasks are given committees ({@link Committees})
  */
+@RecordBuilder
 public record ConsensusConfig(
     String applicationId,
     KafkaSettings kafka,
@@ -40,7 +46,8 @@ public record ConsensusConfig(
     double auditRate,
     long auditSalt,
     long lateGraceMs,
-    Committees committees) {
+    Committees committees)
+    implements ConsensusConfigBuilder.With {
 
   /** Default decision deadline after a task arrives, ms. */
   public static final long DEFAULT_DECISION_TIMEOUT_MS = 10_000;
@@ -87,27 +94,28 @@ public record ConsensusConfig(
    * @return the config
    */
   public static ConsensusConfig defaults(KafkaSettings kafka, Path stateDir) {
-    return new ConsensusConfig(
-        "mini-gradient-consensus",
-        kafka,
-        stateDir,
-        DEFAULT_DECISION_TIMEOUT_MS,
-        100,
-        600_000,
-        100,
-        DEFAULT_EXACTLY_ONCE,
-        DEFAULT_AUDIT_RATE,
-        new java.security.SecureRandom().nextLong(),
-        DEFAULT_LATE_GRACE_MS,
-        Committees.DEFAULTS);
+    return ConsensusConfigBuilder.builder()
+        .applicationId("mini-gradient-consensus")
+        .kafka(kafka)
+        .stateDir(stateDir)
+        .decisionTimeoutMs(DEFAULT_DECISION_TIMEOUT_MS)
+        .punctuateIntervalMs(100)
+        .retentionMs(600_000)
+        .commitIntervalMs(100)
+        .exactlyOnce(DEFAULT_EXACTLY_ONCE)
+        .auditRate(DEFAULT_AUDIT_RATE)
+        .auditSalt(new SecureRandom().nextLong())
+        .lateGraceMs(DEFAULT_LATE_GRACE_MS)
+        .committees(Committees.DEFAULTS)
+        .build();
   }
 
   /**
-   * Committee settings.
+   * Committee settings; {@code withRedundancy} and the other generated withers make copies.
    *
    * @param redundancy seats of a task that names none: a positive integer, or {@link
-   *     dev.minigradient.protocol.Redundancy#ALL} for every active peer; published in each roster
-   *     so every peer applies the same default
+   *     Redundancy#ALL} for every active peer; published in each roster so every peer applies the
+   *     same default
    * @param rosterIntervalMs length of a roster's epoch, ms: the candidates and the beacon change
    *     this often, and each roster is published one epoch before it takes effect
    * @param newcomerAuditRate fraction of tasks audited, in [0,1], when a seat is held by a peer
@@ -119,8 +127,10 @@ public record ConsensusConfig(
    *     settles at the decision deadline, so a slow seat's vote is judged {@code LATE} rather than
    *     {@code MISSED}
    */
+  @RecordBuilder
   public record Committees(
-      int redundancy, long rosterIntervalMs, double newcomerAuditRate, long seatTimeoutMs) {
+      int redundancy, long rosterIntervalMs, double newcomerAuditRate, long seatTimeoutMs)
+      implements ConsensusConfigCommitteesBuilder.With {
     /** Default seats per task. */
     public static final int DEFAULT_REDUNDANCY = 3;
 
@@ -144,19 +154,9 @@ public record ConsensusConfig(
             DEFAULT_NEWCOMER_AUDIT_RATE,
             DEFAULT_SEAT_TIMEOUT_MS);
 
-    /**
-     * These settings with another default redundancy.
-     *
-     * @param k seats, or {@link dev.minigradient.protocol.Redundancy#ALL}
-     * @return a copy
-     */
-    public Committees withRedundancy(int k) {
-      return new Committees(k, rosterIntervalMs, newcomerAuditRate, seatTimeoutMs);
-    }
-
     /** Validates the settings. */
     public Committees {
-      dev.minigradient.protocol.Redundancy.check(redundancy);
+      Redundancy.check(redundancy);
       if (seatTimeoutMs <= 0) {
         throw new IllegalArgumentException("seat timeout must be positive, got: " + seatTimeoutMs);
       }
@@ -172,72 +172,6 @@ public record ConsensusConfig(
   }
 
   /**
-   * A copy with other committee settings.
-   *
-   * @param c the settings
-   * @return the config
-   */
-  public ConsensusConfig withCommittees(Committees c) {
-    return new ConsensusConfig(
-        applicationId,
-        kafka,
-        stateDir,
-        decisionTimeoutMs,
-        punctuateIntervalMs,
-        retentionMs,
-        commitIntervalMs,
-        exactlyOnce,
-        auditRate,
-        auditSalt,
-        lateGraceMs,
-        c);
-  }
-
-  /**
-   * A copy with other audit settings.
-   *
-   * @param rate fraction of tasks audited, in [0,1]
-   * @return the config
-   */
-  public ConsensusConfig withAuditRate(double rate) {
-    return new ConsensusConfig(
-        applicationId,
-        kafka,
-        stateDir,
-        decisionTimeoutMs,
-        punctuateIntervalMs,
-        retentionMs,
-        commitIntervalMs,
-        exactlyOnce,
-        rate,
-        auditSalt,
-        lateGraceMs,
-        committees);
-  }
-
-  /**
-   * The same configuration with another state folder (another instance of the app).
-   *
-   * @param dir the state folder
-   * @return the configuration
-   */
-  public ConsensusConfig withStateDir(Path dir) {
-    return new ConsensusConfig(
-        applicationId,
-        kafka,
-        dir,
-        decisionTimeoutMs,
-        punctuateIntervalMs,
-        retentionMs,
-        commitIntervalMs,
-        exactlyOnce,
-        auditRate,
-        auditSalt,
-        lateGraceMs,
-        committees);
-  }
-
-  /**
    * A copy with another decision timeout and processing guarantee.
    *
    * @param timeoutMs decision deadline, ms
@@ -246,18 +180,6 @@ public record ConsensusConfig(
    * @return the config
    */
   public ConsensusConfig withTiming(long timeoutMs, long commitMs, boolean eos) {
-    return new ConsensusConfig(
-        applicationId,
-        kafka,
-        stateDir,
-        timeoutMs,
-        punctuateIntervalMs,
-        retentionMs,
-        commitMs,
-        eos,
-        auditRate,
-        auditSalt,
-        lateGraceMs,
-        committees);
+    return with().decisionTimeoutMs(timeoutMs).commitIntervalMs(commitMs).exactlyOnce(eos).build();
   }
 }

@@ -3,6 +3,7 @@ package dev.minigradient.consensus;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.Verdict;
 
 /**
  * How one settled verdict moves a peer's entry in the reputation and stake ledger.
@@ -105,42 +106,20 @@ public final class ReputationRules {
    * @return the updated entry
    */
   public static Reputation apply(Reputation current, PeerVerdict verdict, long now) {
+    Verdict v = verdict.verdict();
     double s = current.score();
-    long agreed = current.agreed();
-    long disagreed = current.disagreed();
-    long missed = current.missed();
-    long late = current.late();
-    long invalid = current.invalid();
     double rewards = current.rewards();
     double slashed = current.slashed();
     double stake = current.stake();
     long lapsePenalizedAt = current.lapsePenalizedAt();
-    switch (verdict.verdict()) {
-      case AGREED -> {
-        s += ALPHA * (1 - s);
-        agreed++;
-      }
-      case LATE -> {
-        if (now - lapsePenalizedAt >= MISSED_PENALTY_INTERVAL_MS) {
-          s += ALPHA * (LATE_TARGET_FACTOR * s - s);
-          lapsePenalizedAt = now;
-        }
-        late++;
-      }
-      case DISAGREED -> {
-        s += ALPHA * (0 - s);
-        disagreed++;
-      }
-      case MISSED -> {
-        if (now - lapsePenalizedAt >= MISSED_PENALTY_INTERVAL_MS) {
-          s += ALPHA * (MISSED_TARGET_FACTOR * s - s);
-          lapsePenalizedAt = now;
-        }
-        missed++;
-      }
+    Double lapseTarget = null; // a late or missing vote: its target factor
+    switch (v) {
+      case AGREED -> s += ALPHA * (1 - s);
+      case LATE -> lapseTarget = LATE_TARGET_FACTOR;
+      case DISAGREED -> s += ALPHA * (0 - s);
+      case MISSED -> lapseTarget = MISSED_TARGET_FACTOR;
       case INVALID -> {
         s += INVALID_RATE * (0 - s);
-        invalid++;
         slashed += SLASH_INVALID * stake;
         stake -= SLASH_INVALID * stake;
       }
@@ -148,6 +127,11 @@ public final class ReputationRules {
         // agreement is undefined without a decision; PENDING never reaches the ledger; a near-tie
         // flipped by other hardware is not a lie (the referee's probabilities match)
       }
+    }
+    // a lapse lowers the score at most once per interval; every lapse is counted
+    if (lapseTarget != null && now - lapsePenalizedAt >= MISSED_PENALTY_INTERVAL_MS) {
+      s += ALPHA * (lapseTarget * s - s);
+      lapsePenalizedAt = now;
     }
     long audited = current.audited();
     long auditFailed = current.auditFailed();
@@ -167,11 +151,11 @@ public final class ReputationRules {
     }
     return current.toBuilder()
         .score(s)
-        .agreed(agreed)
-        .disagreed(disagreed)
-        .missed(missed)
-        .late(late)
-        .invalid(invalid)
+        .agreed(current.agreed() + (v == Verdict.AGREED ? 1 : 0))
+        .disagreed(current.disagreed() + (v == Verdict.DISAGREED ? 1 : 0))
+        .missed(current.missed() + (v == Verdict.MISSED ? 1 : 0))
+        .late(current.late() + (v == Verdict.LATE ? 1 : 0))
+        .invalid(current.invalid() + (v == Verdict.INVALID ? 1 : 0))
         .audited(audited)
         .auditFailed(auditFailed)
         .rewards(rewards)

@@ -1,9 +1,13 @@
 package dev.minigradient.consensus;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Hashes;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Peer;
+import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.SeatReplacement;
@@ -14,6 +18,7 @@ import dev.minigradient.protocol.TaskBuilder;
 import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
+import dev.minigradient.protocol.VoteBuilder;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PrivateKey;
@@ -249,17 +254,71 @@ abstract class AbstractTopologyTest {
    * @return the signed vote
    */
   Vote signedVote(Task task, String peerId, int label, List<Double> probabilities) {
-    Vote v =
-        Vote.builder()
-            .taskId(task.taskId())
-            .peerId(peerId)
-            .modelId(MODEL)
-            .inputSha256(task.inputSha256())
-            .label(label)
-            .probabilities(probabilities)
-            .inferenceMs(1.5)
-            .votedAt(now)
-            .build();
-    return Signatures.sign(v, keys.get(peerId).getPrivate());
+    return signedBy(
+        peerId,
+        voteFor(task, peerId).label(label).probabilities(probabilities).inferenceMs(1.5).build());
+  }
+
+  /**
+   * An unsigned vote by {@code peerId} on {@code task}, cast now: its task, peer, model ({@link
+   * #MODEL}) and input digest set, the rest (label, odds, rejection) for the caller.
+   *
+   * @param task the task answered
+   * @param peerId the voting peer
+   * @return a builder for the rest
+   */
+  VoteBuilder voteFor(Task task, String peerId) {
+    return Vote.builder()
+        .taskId(task.taskId())
+        .peerId(peerId)
+        .modelId(MODEL)
+        .inputSha256(task.inputSha256())
+        .votedAt(now);
+  }
+
+  /**
+   * A vote signed with a registered peer's key (which need not be the peer the vote names).
+   *
+   * @param peerId the registered peer whose key signs
+   * @param vote the vote
+   * @return the signed vote
+   */
+  Vote signedBy(String peerId, Vote vote) {
+    return Signatures.sign(vote, keys.get(peerId).getPrivate());
+  }
+
+  /**
+   * The next record on the consensus topic, which must be a {@link ConsensusStatus#DECIDED}
+   * decision.
+   *
+   * @return the decision
+   */
+  Consensus readDecided() {
+    Consensus c = consensus.readValue();
+    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    return c;
+  }
+
+  /**
+   * The verdict of one peer in a decision.
+   *
+   * @param c the decision
+   * @param peerId the peer
+   * @return its verdict
+   */
+  static PeerVerdict verdictOf(Consensus c, String peerId) {
+    return c.verdicts().stream().filter(v -> v.peerId().equals(peerId)).findFirst().orElseThrow();
+  }
+
+  /**
+   * The dead-letter topic, its records' values as the bytes that were received.
+   *
+   * @return the topic
+   */
+  TestOutputTopic<String, byte[]> deadLetters() {
+    return driver.createOutputTopic(
+        Topics.DEAD_LETTERS.name(),
+        Serdes.String().deserializer(),
+        Serdes.ByteArray().deserializer());
   }
 }

@@ -1,24 +1,24 @@
 package dev.minigradient.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Consensus;
-import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Task;
-import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,6 +55,34 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     }
   }
 
+  /**
+   * Starts the app with three seats per task over p1 to p8 and submits a task that every seat
+   * answers 7 with {@link #HONEST} odds.
+   */
+  private Submitted answeredBySeats(Referee referee, String taskId) {
+    start(referee, 3);
+    network(3, ids(8));
+    Submitted s = submit(taskId, null);
+    s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
+    return s;
+  }
+
+  /** The first of {@code ids} that holds no seat on the task's committee. */
+  private static String firstUnseated(Submitted s, String... ids) {
+    return Arrays.stream(ids).filter(p -> !s.committee().seats(p)).findFirst().orElseThrow();
+  }
+
+  /** A replay that has read these rosters, then the task and its decision {@code c}. */
+  private LedgerReplay replayOf(Submitted s, Consensus c, Roster... rosters) {
+    LedgerReplay replay = new LedgerReplay();
+    for (Roster r : rosters) {
+      replay.roster(r);
+    }
+    replay.task(s.task(), 0, 0, now);
+    replay.consensus(c);
+    return replay;
+  }
+
   private void cast(Task task, String peerId, int label, List<Double> p) {
     votes.pipeInput(task.taskId(), signedVote(task, peerId, label, p), now);
   }
@@ -70,15 +98,10 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     double seats = s.committee().seats().size();
     assertThat(s.committee().everyone()).isFalse();
     // an unseated peer's vote is ignored
-    String unseated =
-        java.util.Arrays.stream(ids(8))
-            .filter(p -> !s.committee().seats(p))
-            .findFirst()
-            .orElseThrow();
+    String unseated = firstUnseated(s, ids(8));
     cast(s.task(), unseated, 2, probabilities(2, 0.91));
     s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(7);
     assertThat(c.committee()).isEqualTo(s.committee().seats());
     assertThat(c.escalation()).isNull();
@@ -88,7 +111,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     // rewards go to seats, by seats held; only seated peers are settled, never the others as MISSED
     assertThat(c.verdicts()).allMatch(v -> v.verdict() == Verdict.AGREED);
     assertThat(c.verdicts().stream().mapToDouble(PeerVerdict::reward).sum())
-        .isCloseTo(ReputationRules.TASK_REWARD, org.assertj.core.data.Offset.offset(1e-9));
+        .isCloseTo(ReputationRules.TASK_REWARD, offset(1e-9));
     List<String> settled = settlements.readKeyValuesToList().stream().map(kv -> kv.key).toList();
     assertThat(settled).containsExactlyInAnyOrderElementsOf(s.seated());
   }
@@ -104,13 +127,11 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     for (String p : seated.subList(1, seated.size())) {
       cast(s.task(), p, 7, HONEST);
     }
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).as("the referee's answer").isEqualTo(7);
     assertThat(c.escalation()).isIn("disagreement");
     assertThat(c.inferences()).isEqualTo(seated.size() + 1);
-    PeerVerdict lied =
-        c.verdicts().stream().filter(v -> v.peerId().equals(liar)).findFirst().orElseThrow();
+    PeerVerdict lied = verdictOf(c, liar);
     assertThat(lied.verdict()).isEqualTo(Verdict.DISAGREED);
     assertThat(lied.audit()).isEqualTo(AuditResult.FAILED);
     assertThat(lied.reward()).isZero();
@@ -128,26 +149,11 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     assertThat(consensus.isEmpty()).isTrue();
     // the seat timeout escalates at once: the referee decides
     driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
-    assertThat(
-            driver
-                .createOutputTopic(
-                    Topics.REPLACEMENTS.name(),
-                    Serdes.String().deserializer(),
-                    Topics.REPLACEMENTS.valueSerde().deserializer())
-                .isEmpty())
-        .as("nobody appointed")
-        .isTrue();
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    assertThat(replacements.isEmpty()).as("nobody appointed").isTrue();
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(7);
     assertThat(c.escalation()).isEqualTo("missing-seat");
-    assertThat(
-            c.verdicts().stream()
-                .filter(v -> v.peerId().equals(seated.get(0)))
-                .findFirst()
-                .orElseThrow()
-                .verdict())
-        .isEqualTo(Verdict.PENDING);
+    assertThat(verdictOf(c, seated.get(0)).verdict()).isEqualTo(Verdict.PENDING);
     // a vote more than the grace after the decision is LATE; silence to the deadline is MISSED
     assertThat(settlements.isEmpty()).isTrue();
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS - SEAT_TIMEOUT_MS));
@@ -161,7 +167,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
   @Test
   void aNearTieFlippedByOtherHardwareIsDriftAndNeverSlashed() {
     // the model's two top classes are a near-tie: 3 at 0.50003, 2 at 0.49997
-    List<Double> ref = new ArrayList<>(java.util.Collections.nCopies(10, 0.0));
+    List<Double> ref = new ArrayList<>(Collections.nCopies(10, 0.0));
     ref.set(3, 0.50003);
     ref.set(2, 0.49997);
     start((model, input) -> new Referee.Reference(3, ref), 3);
@@ -179,11 +185,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     Consensus c = consensus.readValue();
     assertThat(c.escalation()).isEqualTo("disagreement");
     assertThat(c.label()).isEqualTo(3);
-    PeerVerdict drifted =
-        c.verdicts().stream()
-            .filter(v -> v.peerId().equals(seated.get(0)))
-            .findFirst()
-            .orElseThrow();
+    PeerVerdict drifted = verdictOf(c, seated.get(0));
     assertThat(drifted.verdict()).isEqualTo(Verdict.DRIFTED);
     assertThat(drifted.audit()).isEqualTo(AuditResult.PASSED);
     assertThat(
@@ -200,8 +202,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     for (String p : List.of("p1", "p2", "p3")) {
       cast(s.task(), p, 7, HONEST);
     }
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.committee()).isEmpty();
     assertThat(c.verdicts())
         .extracting(PeerVerdict::peerId)
@@ -217,8 +218,7 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
     for (String p : ids(3)) {
       cast(s.task(), p, 7, HONEST);
     }
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.committee()).containsExactly("p1", "p2", "p3");
   }
 
@@ -249,43 +249,25 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
 
   @Test
   void replayReDerivesEveryCommitteeAndFlagsAVerdictOfAPeerWithoutASeat() {
-    start((model, input) -> new Referee.Reference(7, HONEST), 3);
-    network(3, ids(8));
-    Submitted s = submit("t7", null);
-    s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
+    Submitted s = answeredBySeats((model, input) -> new Referee.Reference(7, HONEST), "t7");
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
     Consensus c = consensus.readValue();
-    LedgerReplay replay = new LedgerReplay();
-    replay.roster(roster);
-    replay.task(s.task(), 0, 0, now);
-    replay.consensus(c);
+    LedgerReplay replay = replayOf(s, c, roster);
     s.seated().forEach(p -> replay.vote(s.task().taskId(), p));
     settlements.readKeyValuesToList().forEach(kv -> replay.settlement(kv.key, kv.value));
     driver.advanceWallClockTime(
         Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
-    driver
-        .createOutputTopic(
-            Topics.REPUTATION.name(),
-            Serdes.String().deserializer(),
-            Topics.REPUTATION.valueSerde().deserializer())
-        .readKeyValuesToList()
-        .forEach(kv -> replay.published(kv.key, kv.value));
+    reputation.readKeyValuesToList().forEach(kv -> replay.published(kv.key, kv.value));
     assertThat(replay.findings(now + 60_000, 30_000).problems()).isEmpty();
 
     // a record claiming another committee, with a verdict of an unseated peer, is caught
-    String unseated =
-        java.util.Arrays.stream(ids(8))
-            .filter(p -> !s.committee().seats(p))
-            .findFirst()
-            .orElseThrow();
-    LedgerReplay forged = new LedgerReplay();
-    forged.roster(roster);
-    forged.task(s.task(), 0, 0, now);
+    String unseated = firstUnseated(s, ids(8));
     List<PeerVerdict> verdicts = new ArrayList<>(c.verdicts());
     verdicts.add(new PeerVerdict(unseated, 7, Verdict.AGREED, null));
     List<String> seats = new ArrayList<>(c.committee());
     seats.set(0, unseated);
-    forged.consensus(c.toBuilder().verdicts(verdicts).committee(seats).build());
+    LedgerReplay forged =
+        replayOf(s, c.toBuilder().verdicts(verdicts).committee(seats).build(), roster);
     assertThat(forged.findings(now + 60_000, 30_000).problems())
         .containsKeys(
             "committee differs from the draw",
@@ -295,37 +277,24 @@ class CommitteeTopologyTest extends AbstractTopologyTest {
 
   @Test
   void replayAcceptsACommitteeDrawnFromAnEarlierRosterOfTheSameEpoch() {
-    start(Referee.none(), 3);
-    network(3, ids(8));
-    Submitted s = submit("t8", null);
-    s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
+    Submitted s = answeredBySeats(Referee.none(), "t8");
     Consensus c = consensus.readValue();
     // the epoch's roster published again, by an instance that took over, with other members
     Roster again =
         new Roster(
             Roster.SCHEMA_VERSION, roster.effectiveFrom(), "other-beacon", 3, members(ids(4)));
-    LedgerReplay replay = new LedgerReplay();
-    replay.roster(roster);
-    replay.roster(again);
-    replay.task(s.task(), 0, 0, now);
-    replay.consensus(c);
+    LedgerReplay replay = replayOf(s, c, roster, again);
     assertThat(replay.findings(now, 30_000).problems())
         .doesNotContainKeys("committee differs from the draw", "verdict of a peer without a seat");
     // a committee no version of the epoch's roster draws is still flagged
-    LedgerReplay only = new LedgerReplay();
-    only.roster(again);
-    only.task(s.task(), 0, 0, now);
-    only.consensus(c);
+    LedgerReplay only = replayOf(s, c, again);
     assertThat(only.findings(now, 30_000).problems())
         .containsKey("committee differs from the draw");
   }
 
   @Test
   void replayAcceptsACommitteeDrawnFromThePreviousRosterWhenTheEpochsRosterReachedTheTopicLate() {
-    start(Referee.none(), 3);
-    network(3, ids(8));
-    Submitted s = submit("t9", null);
-    s.seated().forEach(p -> cast(s.task(), p, 7, HONEST));
+    Submitted s = answeredBySeats(Referee.none(), "t9");
     Consensus c = consensus.readValue();
     // the next epoch's roster, in effect at the task's arrival, but other members
     assertThat(roster.effectiveFrom()).isLessThan(now);

@@ -20,7 +20,8 @@ class ConsensusRecordTest {
         label, rejection, probabilities, valid, valid ? null : "wrong-input", 900, null, null);
   }
 
-  private static PendingTask task() {
+  /** A task four peers (a to d) may vote on, holding these votes of a, b, ... in order. */
+  private static PendingTask task(PendingTask.CountedVote... votes) {
     PendingTask p = new PendingTask();
     p.modelId = "m";
     p.name = "digit.png";
@@ -30,16 +31,25 @@ class ConsensusRecordTest {
     p.eligible.put("b", 1.0);
     p.eligible.put("c", 1.0);
     p.eligible.put("d", 1.0);
+    for (int i = 0; i < votes.length; i++) {
+      p.votes.put(String.valueOf((char) ('a' + i)), votes[i]);
+    }
     return p;
+  }
+
+  /** Each peer's verdict, in the record's order. */
+  private static List<Verdict> verdictsOf(Consensus c) {
+    return c.verdicts().stream().map(PeerVerdict::verdict).toList();
   }
 
   @Test
   void theConfidenceIsTheMeanProbabilityTheAgreeingValidVotesGaveTheLabel() {
-    PendingTask p = task();
-    p.votes.put("a", vote(1, 0.9, null, true));
-    p.votes.put("b", vote(1, 0.7, null, true));
-    p.votes.put("c", vote(1, 0.1, null, false));
-    p.votes.put("d", vote(0, 0.2, null, true));
+    PendingTask p =
+        task(
+            vote(1, 0.9, null, true),
+            vote(1, 0.7, null, true),
+            vote(1, 0.1, null, false),
+            vote(0, 0.2, null, true));
     p.decide(ConsensusStatus.DECIDED, 1, 1_000);
 
     Consensus c = ConsensusRecord.of("t", p, 2, 3, 1_000, 1_000);
@@ -51,17 +61,17 @@ class ConsensusRecordTest {
     assertThat(c.rejection()).isNull();
     assertThat(c.latencyMs()).isEqualTo(600);
     assertThat(c.inferences()).as("one per eligible peer, no referee").isEqualTo(4);
-    assertThat(c.verdicts())
-        .extracting(PeerVerdict::verdict)
+    assertThat(verdictsOf(c))
         .containsExactly(Verdict.AGREED, Verdict.AGREED, Verdict.INVALID, Verdict.DISAGREED);
   }
 
   @Test
   void aRejectionCarriesTheFirstAgreeingRefusalsReasonAndNoLabelOrConfidence() {
-    PendingTask p = task();
-    p.votes.put("a", vote(Vote.REJECTED, 0, null, true));
-    p.votes.put("b", vote(Vote.REJECTED, 0, "not a digit", true));
-    p.votes.put("c", vote(Vote.REJECTED, 0, "blank", true));
+    PendingTask p =
+        task(
+            vote(Vote.REJECTED, 0, null, true),
+            vote(Vote.REJECTED, 0, "not a digit", true),
+            vote(Vote.REJECTED, 0, "blank", true));
     p.decide(ConsensusStatus.REJECTED, Vote.REJECTED, 1_000);
 
     Consensus c = ConsensusRecord.of("t", p, 3, 4, 1_000, 1_000);
@@ -70,17 +80,14 @@ class ConsensusRecordTest {
     assertThat(c.label()).isNull();
     assertThat(c.rejection()).isEqualTo("not a digit");
     assertThat(c.confidence()).isZero();
-    assertThat(c.verdicts())
-        .extracting(PeerVerdict::verdict)
+    assertThat(verdictsOf(c))
         .as("d has not voted yet")
         .containsExactly(Verdict.AGREED, Verdict.AGREED, Verdict.AGREED, Verdict.PENDING);
   }
 
   @Test
   void withoutQuorumTheLeadingLabelsWeightIsReportedButNoLabel() {
-    PendingTask p = task();
-    p.votes.put("a", vote(2, 0.6, null, true));
-    p.votes.put("b", vote(3, 0.6, null, true));
+    PendingTask p = task(vote(2, 0.6, null, true), vote(3, 0.6, null, true));
     p.decide(ConsensusStatus.NO_QUORUM, 2, 10_000);
 
     Consensus c = ConsensusRecord.of("t", p, 1, 4, 1_000, 10_000);
@@ -88,8 +95,7 @@ class ConsensusRecordTest {
     assertThat(c.label()).isNull();
     assertThat(c.confidence()).isZero();
     assertThat(c.agreeingWeight()).isEqualTo(1.0);
-    assertThat(c.verdicts())
-        .extracting(PeerVerdict::verdict)
+    assertThat(verdictsOf(c))
         .as("settled at the deadline")
         .containsExactly(Verdict.UNDECIDED, Verdict.UNDECIDED, Verdict.MISSED, Verdict.MISSED);
   }
@@ -112,8 +118,7 @@ class ConsensusRecordTest {
 
   @Test
   void aPublishedRecordGivesBackTheLabelItDecided() {
-    PendingTask p = task();
-    p.votes.put("a", vote(Vote.REJECTED, 0, "blank", true));
+    PendingTask p = task(vote(Vote.REJECTED, 0, "blank", true));
     p.decide(ConsensusStatus.REJECTED, Vote.REJECTED, 1_000);
     Consensus rejected = ConsensusRecord.of("t", p, 1, 1, 1_000, 1_000);
     p.decide(ConsensusStatus.DECIDED, 4, 1_000);

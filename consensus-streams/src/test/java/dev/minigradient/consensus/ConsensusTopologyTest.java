@@ -1,13 +1,17 @@
 package dev.minigradient.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
+import dev.minigradient.protocol.Sealing;
+import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
@@ -19,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +31,7 @@ import org.junit.jupiter.api.Test;
 
 class ConsensusTopologyTest extends AbstractTopologyTest {
   private static final long TIMEOUT_MS = 5_000;
-  private static final KeyPair SEALING = dev.minigradient.protocol.Sealing.generateKeyPair();
+  private static final KeyPair SEALING = Sealing.generateKeyPair();
 
   /** Weight of a new peer with the default stake: stake x initial reputation. */
   private static final double W = 100 * ReputationRules.INITIAL_SCORE;
@@ -107,17 +112,15 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t1");
     // when three of them vote 7
-    cast(vote(t, "p1", 7));
-    cast(vote(t, "p2", 7));
+    castAll(t, 7, "p1", "p2");
     assertThat(consensus.isEmpty()).as("2 of 4 is not a quorum").isTrue();
     cast(vote(t, "p3", 7));
     // then the task is decided at once, without waiting for p4 or the deadline
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(7);
     assertThat(c.agreeingWeight()).isEqualTo(3 * W);
     assertThat(c.totalWeight()).isEqualTo(4 * W);
-    assertThat(c.confidence()).isEqualTo(0.91, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(c.confidence()).isEqualTo(0.91, offset(1e-9));
     assertThat(c.verdicts())
         .extracting(PeerVerdict::verdict)
         .containsExactly(Verdict.AGREED, Verdict.AGREED, Verdict.AGREED, Verdict.PENDING);
@@ -132,8 +135,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     // given three peers, one of which never answers
     registerPeers("p1", "p2", "p3");
     Task t = submit("t2");
-    cast(vote(t, "p1", 4));
-    cast(vote(t, "p2", 4));
+    castAll(t, 4, "p1", "p2");
     assertThat(consensus.isEmpty()).as("2/3 is not more than 2/3").isTrue();
     // when the wall-clock deadline passes (no new records needed)
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
@@ -161,16 +163,11 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
   void aTieIsNoQuorumAsSoonAsEveryoneVotedWhateverTheArrivalOrder() {
     // given four peers split 2:2, in two different arrival orders
     registerPeers("p1", "p2", "p3", "p4");
+    Map<String, Integer> split = Map.of("p1", 3, "p2", 5, "p3", 3, "p4", 5);
     Task a = submit("ta");
-    cast(vote(a, "p1", 3));
-    cast(vote(a, "p2", 5));
-    cast(vote(a, "p3", 3));
-    cast(vote(a, "p4", 5));
+    List.of("p1", "p2", "p3", "p4").forEach(p -> cast(vote(a, p, split.get(p))));
     Task b = submit("tb");
-    cast(vote(b, "p4", 5));
-    cast(vote(b, "p2", 5));
-    cast(vote(b, "p3", 3));
-    cast(vote(b, "p1", 3));
+    List.of("p4", "p2", "p3", "p1").forEach(p -> cast(vote(b, p, split.get(p))));
     // then both are NO_QUORUM immediately, with the same verdicts
     Consensus ca = consensus.readValue();
     Consensus cb = consensus.readValue();
@@ -186,10 +183,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t4");
     // when p1 votes three times (a redelivery after a crash) and p2 once
-    cast(vote(t, "p1", 2));
-    cast(vote(t, "p1", 2));
-    cast(vote(t, "p1", 2));
-    cast(vote(t, "p2", 2));
+    castAll(t, 2, "p1", "p1", "p1", "p2");
     // then there is no quorum yet: p1 counts once
     assertThat(consensus.isEmpty()).isTrue();
     cast(vote(t, "p3", 2));
@@ -205,35 +199,21 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     // given someone else's vote in p4's name, signed with a key that is not p4's
     Vote forged =
         Signatures.sign(
-            Vote.builder()
-                .taskId(t.taskId())
-                .peerId("p4")
-                .modelId(MODEL)
-                .inputSha256(t.inputSha256())
-                .label(9)
-                .votedAt(now)
-                .build(),
-            Signatures.generateKeyPair().getPrivate());
+            voteFor(t, "p4").label(9).build(), Signatures.generateKeyPair().getPrivate());
     cast(forged);
     castAll(t, 1, "p1", "p2");
     assertThat(consensus.isEmpty()).as("the forged vote is not a vote").isTrue();
     // when p4's own vote arrives after it
     cast(vote(t, "p4", 1));
     // then p4's real vote counts: 3 of 4 agree
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(1);
     assertThat(c.verdicts().get(3))
         .extracting(PeerVerdict::label, PeerVerdict::verdict)
         .containsExactly(1, Verdict.AGREED);
     assertThat(c.forgedVotes()).isEqualTo(1);
     // and the forged vote went to the dead-letter topic as received, with its reason and offset
-    var dead =
-        driver.createOutputTopic(
-            Topics.DEAD_LETTERS.name(),
-            Serdes.String().deserializer(),
-            Serdes.ByteArray().deserializer());
-    var records = dead.readRecordsToList();
+    var records = deadLetters().readRecordsToList();
     assertThat(records).hasSize(1);
     assertThat(records.get(0).key()).isEqualTo(t.taskId());
     assertThat(
@@ -242,35 +222,18 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
                 .deserializer()
                 .deserialize(Topics.VOTES.name(), records.get(0).value()))
         .isEqualTo(forged);
-    assertThat(
-            dev.minigradient.protocol.DeadLetters.header(
-                records.get(0).headers(), dev.minigradient.protocol.DeadLetters.REASON))
+    assertThat(DeadLetters.header(records.get(0).headers(), DeadLetters.REASON))
         .isEqualTo("bad-signature");
-    assertThat(
-            dev.minigradient.protocol.DeadLetters.header(
-                records.get(0).headers(), dev.minigradient.protocol.DeadLetters.TOPIC))
+    assertThat(DeadLetters.header(records.get(0).headers(), DeadLetters.TOPIC))
         .isEqualTo(Topics.VOTES.name());
-    assertThat(
-            dev.minigradient.protocol.DeadLetters.header(
-                records.get(0).headers(), dev.minigradient.protocol.DeadLetters.OFFSET))
-        .isEqualTo("0");
+    assertThat(DeadLetters.header(records.get(0).headers(), DeadLetters.OFFSET)).isEqualTo("0");
   }
 
   @Test
   void aSignedVoteForTheWrongInputIsInvalidAndCostsThePeer() {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t13");
-    Vote wrong =
-        Signatures.sign(
-            Vote.builder()
-                .taskId(t.taskId())
-                .peerId("p4")
-                .modelId(MODEL)
-                .inputSha256("0".repeat(64))
-                .label(1)
-                .votedAt(now)
-                .build(),
-            keys.get("p4").getPrivate());
+    Vote wrong = signedBy("p4", voteFor(t, "p4").inputSha256("0".repeat(64)).label(1).build());
     cast(wrong);
     castAll(t, 1, "p1", "p2", "p3");
     Consensus c = consensus.readValue();
@@ -286,10 +249,8 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Task t = task("t6", new byte[] {9}).build();
     cast(vote(t, "p1", 6));
     tasks.pipeInput(t.taskId(), t);
-    cast(vote(t, "p2", 6));
-    cast(vote(t, "p3", 6));
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    castAll(t, 6, "p2", "p3");
+    Consensus c = readDecided();
     assertThat(c.agreeingWeight()).isEqualTo(3 * W);
   }
 
@@ -299,17 +260,8 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Task t = submit("t7");
     for (String p : List.of("p1", "p2", "p3")) {
       Vote v =
-          Vote.builder()
-              .taskId(t.taskId())
-              .peerId(p)
-              .modelId(MODEL)
-              .inputSha256(t.inputSha256())
-              .label(Vote.REJECTED)
-              .rejection("not-an-image")
-              .inferenceMs(0.1)
-              .votedAt(now)
-              .build();
-      cast(Signatures.sign(v, keys.get(p).getPrivate()));
+          voteFor(t, p).label(Vote.REJECTED).rejection("not-an-image").inferenceMs(0.1).build();
+      cast(signedBy(p, v));
     }
     Consensus c = consensus.readValue();
     assertThat(c.status()).isEqualTo(ConsensusStatus.REJECTED);
@@ -402,12 +354,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
 
     // then it is dropped: no dead letter, no second decision, counted once
-    var dead =
-        driver.createOutputTopic(
-            Topics.DEAD_LETTERS.name(),
-            Serdes.String().deserializer(),
-            Serdes.ByteArray().deserializer());
-    assertThat(dead.isEmpty()).isTrue();
+    assertThat(deadLetters().isEmpty()).isTrue();
     assertThat(consensus.isEmpty()).isTrue();
     assertThat(pendingStore.get("t")).isNull();
     assertThat(ledger().get("p1").agreed()).isEqualTo(1);
@@ -418,7 +365,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t10");
     castAll(t, 2, "p1", "p2", "p3");
-    assertThat(consensus.readValue().status()).isEqualTo(ConsensusStatus.DECIDED);
+    readDecided();
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
     Map<String, Reputation> latest = ledger();
     assertThat(latest.get("p4").missed()).isEqualTo(1);
@@ -450,8 +397,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeer("p3", 100, now - 10_000);
     Task t = submit("t12");
     castAll(t, 4, "p1", "p2");
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.totalWeight()).isEqualTo(2 * W);
   }
 
@@ -459,8 +405,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
   void agreementRaisesReputationAndDisagreementLowersIt() {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("t8");
-    cast(vote(t, "p1", 8));
-    cast(vote(t, "p2", 8));
+    castAll(t, 8, "p1", "p2");
     cast(vote(t, "p4", 3));
     cast(vote(t, "p3", 8));
     Map<String, Reputation> latest = ledger();
@@ -502,8 +447,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
         .isTrue();
     castAll(t, 2, "h1", "h2", "h3");
     // then the honest 3 decide: they hold more than 2/3 of the weight
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(2);
     assertThat(c.support()).isGreaterThan(2.0 / 3);
     assertThat(c.verdicts())
@@ -527,9 +471,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     c.verdicts().forEach(v -> weight.put(v.peerId(), v.weight()));
     assertThat(weight.get("liar")).isLessThan(weight.get("p1") / 2);
     assertThat(weight.get("p1"))
-        .isEqualTo(
-            ledger.get("p1").stake() * ledger.get("p1").score(),
-            org.assertj.core.data.Offset.offset(1e-9));
+        .isEqualTo(ledger.get("p1").stake() * ledger.get("p1").score(), offset(1e-9));
   }
 
   @Test
@@ -550,8 +492,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     assertThat(consensus.isEmpty()).as("the newcomers cannot decide").isTrue();
     castAll(t, 4, "p1", "p2", "p3");
     // then the established peers decide, and the newcomers held a quarter of their weight
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(4);
     double newcomers =
         c.verdicts().stream()
@@ -559,9 +500,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
             .mapToDouble(PeerVerdict::weight)
             .sum();
     double established = c.totalWeight() - newcomers;
-    assertThat(newcomers)
-        .isEqualTo(
-            StakeWeights.NEWCOMER_SHARE * established, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(newcomers).isEqualTo(StakeWeights.NEWCOMER_SHARE * established, offset(1e-6));
   }
 
   @Test
@@ -581,28 +520,15 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
         .containsExactly(Verdict.INVALID, "equivocation");
     Reputation p4 = ledger().get("p4");
     assertThat(p4.invalid()).isEqualTo(1);
-    assertThat(p4.slashed())
-        .isEqualTo(100 * ReputationRules.SLASH_INVALID, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(p4.stake())
-        .isEqualTo(
-            100 * (1 - ReputationRules.SLASH_INVALID), org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(p4.slashed()).isEqualTo(100 * ReputationRules.SLASH_INVALID, offset(1e-9));
+    assertThat(p4.stake()).isEqualTo(100 * (1 - ReputationRules.SLASH_INVALID), offset(1e-9));
   }
 
   @Test
   void aSignedVoteForAnotherModelIsInvalidAndSlashed() {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("wrong-model");
-    cast(
-        Signatures.sign(
-            Vote.builder()
-                .taskId(t.taskId())
-                .peerId("p4")
-                .modelId("c".repeat(64))
-                .inputSha256(t.inputSha256())
-                .label(1)
-                .votedAt(now)
-                .build(),
-            keys.get("p4").getPrivate()));
+    cast(signedBy("p4", voteFor(t, "p4").modelId("c".repeat(64)).label(1).build()));
     castAll(t, 1, "p1", "p2", "p3");
     assertThat(consensus.readValue().verdicts().get(3).reason()).isEqualTo("wrong-model");
     assertThat(ledger().get("p4").slashed()).isPositive();
@@ -613,7 +539,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3", "p4", "p5");
     Task t = submit("late");
     castAll(t, 8, "p1", "p2", "p3", "p4");
-    assertThat(consensus.readValue().status()).isEqualTo(ConsensusStatus.DECIDED);
+    readDecided();
     // when p5's correct vote arrives after the grace period (but before the deadline)
     driver.advanceWallClockTime(Duration.ofMillis(LATE_GRACE_MS + 500));
     cast(vote(t, "p5", 8));
@@ -640,15 +566,11 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     cast(vote(t, "wrong", 4));
     Map<String, Reputation> ledger = ledger();
     double paid = ledger.values().stream().mapToDouble(Reputation::rewards).sum();
-    assertThat(paid)
-        .isEqualTo(ReputationRules.TASK_REWARD, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(ledger.get("big").rewards())
-        .isEqualTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
-    assertThat(ledger.get("p2").rewards())
-        .isEqualTo(0.25, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(paid).isEqualTo(ReputationRules.TASK_REWARD, offset(1e-9));
+    assertThat(ledger.get("big").rewards()).isEqualTo(0.5, offset(1e-9));
+    assertThat(ledger.get("p2").rewards()).isEqualTo(0.25, offset(1e-9));
     assertThat(ledger.get("wrong").rewards()).isZero();
-    assertThat(ledger.get("big").stake())
-        .isEqualTo(100.5, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("big").stake()).isEqualTo(100.5, offset(1e-9));
   }
 
   @Test
@@ -674,12 +596,11 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     assertThat(ledger.get("lazy").auditFailed()).isEqualTo(1);
     assertThat(ledger.get("lazy").score()).isZero();
     assertThat(ledger.get("lazy").slashed())
-        .isEqualTo(100 * ReputationRules.SLASH_AUDIT, org.assertj.core.data.Offset.offset(1e-9));
+        .isEqualTo(100 * ReputationRules.SLASH_AUDIT, offset(1e-9));
     assertThat(ledger.get("lazy").rewards()).isZero();
     assertThat(ledger.get("p1").audited()).isEqualTo(1);
     assertThat(ledger.get("p1").auditFailed()).isZero();
-    assertThat(ledger.get("p1").rewards())
-        .isEqualTo(1.0 / 3, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("p1").rewards()).isEqualTo(1.0 / 3, offset(1e-9));
   }
 
   @Test
@@ -694,7 +615,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Map<String, Reputation> ledger = ledger();
     assertThat(ledger.get("p4").disagreed()).isEqualTo(1);
     assertThat(ledger.get("p4").auditFailed()).isEqualTo(1);
-    assertThat(ledger.get("p4").stake()).isEqualTo(50.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(ledger.get("p4").stake()).isEqualTo(50.0, offset(1e-9));
   }
 
   @Test
@@ -710,10 +631,8 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
   void sealedVotesAreOpenedAndCountedAndOnesSealedToAnotherKeyAreIgnored() {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("sealed");
-    var sealer = dev.minigradient.protocol.Sealing.sealer(SEALING.getPublic());
-    var stranger =
-        dev.minigradient.protocol.Sealing.sealer(
-            dev.minigradient.protocol.Sealing.generateKeyPair().getPublic());
+    var sealer = Sealing.sealer(SEALING.getPublic());
+    var stranger = Sealing.sealer(Sealing.generateKeyPair().getPublic());
     // given p4's vote sealed to a key that is not the consensus app's
     cast(stranger.seal(vote(t, "p4", 3)));
     // when three peers send sealed votes for 3
@@ -724,10 +643,9 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
       cast(sealed);
     }
     // then they are opened, verified and decide; p4's unreadable vote is not a vote
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(3);
-    assertThat(c.confidence()).isEqualTo(0.91, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(c.confidence()).isEqualTo(0.91, offset(1e-9));
     assertThat(c.verdicts().get(3).verdict()).isEqualTo(Verdict.PENDING);
   }
 
@@ -737,11 +655,6 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     submitted.forEach(t -> replay.task(t.taskId(), now));
     cast.forEach(v -> replay.vote(v.taskId(), v.peerId()));
     consensus.readValuesToList().forEach(replay::consensus);
-    var settlements =
-        driver.createOutputTopic(
-            Topics.SETTLEMENTS.name(),
-            Serdes.String().deserializer(),
-            Topics.SETTLEMENTS.valueSerde().deserializer());
     settlements.readKeyValuesToList().forEach(kv -> replay.settlement(kv.key, kv.value));
     reputation.readKeyValuesToList().forEach(kv -> replay.published(kv.key, kv.value));
     return replay;
@@ -754,7 +667,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     List<Task> submitted = new ArrayList<>();
     List<Vote> cast = new ArrayList<>();
-    java.util.function.BiConsumer<Task, Vote> send =
+    BiConsumer<Task, Vote> send =
         (t, v) -> {
           cast(v);
           cast.add(v);
@@ -808,14 +721,12 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     // ledger entry that does not follow from the log, a task nobody answered, a verdict with no
     // vote behind it, and a decision short of 2/3
     PeerVerdict agreed = new PeerVerdict("p1", 6, Verdict.AGREED, null, 50, null, 0);
-    replay.settlement("p1", new dev.minigradient.protocol.Settlement(1, "x1", agreed, now, 100));
+    replay.settlement("p1", new Settlement(1, "x1", agreed, now, 100));
     replay.published(
         "p2", Reputation.initial("p2", 0.99, 100).toBuilder().agreed(1).updatedAt(now).build());
     replay.task("lost", now - 60_000);
     replay.settlement(
-        "p3",
-        new dev.minigradient.protocol.Settlement(
-            1, "ghost", new PeerVerdict("p3", 2, Verdict.AGREED, null), now, 100));
+        "p3", new Settlement(1, "ghost", new PeerVerdict("p3", 2, Verdict.AGREED, null), now, 100));
     replay.consensus(
         Consensus.builder()
             .taskId("weak")
@@ -858,8 +769,22 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
   private static final List<Double> NEAR_TIE =
       List.of(0.0, 0.50002, 0.49998, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
 
-  private static PeerVerdict verdictOf(Consensus c, String peerId) {
-    return c.verdicts().stream().filter(v -> v.peerId().equals(peerId)).findFirst().orElseThrow();
+  /**
+   * Starts the app with a referee that answers 1 with {@link #NEAR_TIE} odds, registers p1 to p3
+   * and seats them all on the roster, and submits a task.
+   */
+  private Task committeeTask(double auditRate, String taskId) {
+    startDriver(auditRate, (modelId, input) -> new Referee.Reference(1, NEAR_TIE));
+    registerPeers("p1", "p2", "p3");
+    publishRoster("p1", "p2", "p3");
+    return submit(taskId);
+  }
+
+  /** Casts the referee's own answer (1, {@link #NEAR_TIE}) as each peer's vote. */
+  private void castRefereesAnswer(Task task, String... peerIds) {
+    for (String p : peerIds) {
+      cast(signedVote(task, p, 1, NEAR_TIE));
+    }
   }
 
   @Test
@@ -872,8 +797,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     cast(vote(t, "p4", 5));
     castAll(t, 4, "p1", "p2", "p3");
     // then the seats decide alone, one inference each, and split the reward
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(4);
     assertThat(c.committee()).containsExactly("p1", "p2", "p3");
     assertThat(c.escalation()).isNull();
@@ -884,12 +808,8 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
 
   @Test
   void aSeatThatDisagreesSendsTheTaskToTheRefereeWhichDecidesAndSlashesTheLiar() {
-    startDriver(0.0, (modelId, input) -> new Referee.Reference(1, NEAR_TIE));
-    registerPeers("p1", "p2", "p3");
-    publishRoster("p1", "p2", "p3");
-    Task t = submit("disputed");
-    cast(signedVote(t, "p1", 1, NEAR_TIE));
-    cast(signedVote(t, "p2", 1, NEAR_TIE));
+    Task t = committeeTask(0.0, "disputed");
+    castRefereesAnswer(t, "p1", "p2");
     cast(vote(t, "p3", 2));
     Consensus c = consensus.readValue();
     assertThat(c.label()).isEqualTo(1);
@@ -906,12 +826,8 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
 
   @Test
   void aSeatWhoseOddsMatchTheRefereesButWhoseLabelFlippedDriftedAndKeepsItsStake() {
-    startDriver(0.0, (modelId, input) -> new Referee.Reference(1, NEAR_TIE));
-    registerPeers("p1", "p2", "p3");
-    publishRoster("p1", "p2", "p3");
-    Task t = submit("drift");
-    cast(signedVote(t, "p1", 1, NEAR_TIE));
-    cast(signedVote(t, "p2", 1, NEAR_TIE));
+    Task t = committeeTask(0.0, "drift");
+    castRefereesAnswer(t, "p1", "p2");
     cast(signedVote(t, "p3", 2, List.of(0.0, 0.49999, 0.50001, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)));
     Consensus c = consensus.readValue();
     assertThat(c.label()).isEqualTo(1);
@@ -925,12 +841,8 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
 
   @Test
   void aSilentSeatSendsTheTaskToTheRefereeAtTheDeadlineAndIsMissed() {
-    startDriver(0.0, (modelId, input) -> new Referee.Reference(1, NEAR_TIE));
-    registerPeers("p1", "p2", "p3");
-    publishRoster("p1", "p2", "p3");
-    Task t = submit("silent");
-    cast(signedVote(t, "p1", 1, NEAR_TIE));
-    cast(signedVote(t, "p2", 1, NEAR_TIE));
+    Task t = committeeTask(0.0, "silent");
+    castRefereesAnswer(t, "p1", "p2");
     assertThat(consensus.isEmpty()).as("a seat is still silent").isTrue();
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS + 200));
     Consensus c = consensus.readValue();
@@ -944,10 +856,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
 
   @Test
   void anAuditedTaskOnWhichTheSeatsAgreeOnAWrongAnswerIsDecidedByTheReferee() {
-    startDriver(1.0, (modelId, input) -> new Referee.Reference(1, NEAR_TIE));
-    registerPeers("p1", "p2", "p3");
-    publishRoster("p1", "p2", "p3");
-    Task t = submit("collusion");
+    Task t = committeeTask(1.0, "collusion");
     castAll(t, 7, "p1", "p2", "p3");
     Consensus c = consensus.readValue();
     assertThat(c.label()).isEqualTo(1);
@@ -967,8 +876,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     cast(vote(t, "whale", 3));
     castAll(t, 7, "p1", "p2", "p3");
     // then the others decide: the whale weighs as much as any newcomer
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(7);
     assertThat(c.totalWeight()).isEqualTo(4 * W);
   }
@@ -988,21 +896,14 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     assertThat(c.taskId()).isEqualTo("other");
     assertThat(c.verdicts()).extracting(PeerVerdict::verdict).containsOnly(Verdict.AGREED);
     // and both misfiled records are dead letters with their reason
-    var dead =
-        driver.createOutputTopic(
-            Topics.DEAD_LETTERS.name(),
-            Serdes.String().deserializer(),
-            Serdes.ByteArray().deserializer());
-    assertThat(dead.readRecordsToList())
+    assertThat(deadLetters().readRecordsToList())
         .extracting(
             r ->
                 r.key()
                     + " "
-                    + dev.minigradient.protocol.DeadLetters.header(
-                        r.headers(), dev.minigradient.protocol.DeadLetters.REASON)
+                    + DeadLetters.header(r.headers(), DeadLetters.REASON)
                     + " "
-                    + dev.minigradient.protocol.DeadLetters.header(
-                        r.headers(), dev.minigradient.protocol.DeadLetters.TOPIC))
+                    + DeadLetters.header(r.headers(), DeadLetters.TOPIC))
         .containsExactlyInAnyOrder(
             "wrong-key key-mismatch " + Topics.TASKS.name(),
             "other key-mismatch " + Topics.VOTES.name());

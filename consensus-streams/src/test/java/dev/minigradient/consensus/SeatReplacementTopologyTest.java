@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Consensus;
-import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Task;
-import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.Test;
 
@@ -112,12 +109,10 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     return s;
   }
 
-  private static Verdict verdictOf(Consensus c, String peerId) {
-    return c.verdicts().stream()
-        .filter(v -> v.peerId().equals(peerId))
-        .findFirst()
-        .orElseThrow()
-        .verdict();
+  /** Lets the seat timeout pass; returns the peers appointed to the silent seats, in order. */
+  private List<String> appointedAtSeatTimeout() {
+    driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
+    return replacements.readValuesToList().stream().map(SeatReplacement::peerId).toList();
   }
 
   @Test
@@ -151,8 +146,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     expected.forEach(p -> cast(s.task(), p, 7, HONEST));
 
     // then the task is decided without the referee, the committee shows the final seats
-    Consensus c = consensus.readValue();
-    assertThat(c.status()).isEqualTo(ConsensusStatus.DECIDED);
+    Consensus c = readDecided();
     assertThat(c.label()).isEqualTo(7);
     assertThat(c.escalation()).isNull();
     assertThat(refereeRuns).hasValue(0);
@@ -164,8 +158,8 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     assertThat(c.agreeingWeight())
         .isEqualTo(c.totalWeight())
         .isEqualTo(s.committee().seats().size());
-    assertThat(verdictOf(c, s.silent())).isEqualTo(Verdict.PENDING);
-    expected.forEach(p -> assertThat(verdictOf(c, p)).isEqualTo(Verdict.AGREED));
+    assertThat(verdictOf(c, s.silent()).verdict()).isEqualTo(Verdict.PENDING);
+    expected.forEach(p -> assertThat(verdictOf(c, p).verdict()).isEqualTo(Verdict.AGREED));
 
     // and at the deadline the silent seat settles MISSED, the replacements paid as seats
     driver.advanceWallClockTime(Duration.ofMillis(TIMEOUT_MS));
@@ -189,21 +183,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
             .orElseThrow();
     List<KeyValue<String, SeatReplacement>> forged = new ArrayList<>(calls);
     SeatReplacement first = calls.get(0).value;
-    forged.set(
-        0,
-        KeyValue.pair(
-            "t1",
-            new SeatReplacement(
-                first.schemaVersion(),
-                first.taskId(),
-                first.modelId(),
-                first.partition(),
-                first.offset(),
-                first.appendTime(),
-                first.seat(),
-                first.replacedPeerId(),
-                wrong,
-                first.appointedAt())));
+    forged.set(0, KeyValue.pair("t1", first.toBuilder().peerId(wrong).build()));
     assertThat(replayOf(s, forged, c, settledRecords).findings(now + 60_000, 30_000).problems())
         .containsKey("replacement is not the seat's next-ranked candidate");
 
@@ -212,20 +192,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     List<KeyValue<String, SeatReplacement>> again = new ArrayList<>(calls);
     for (KeyValue<String, SeatReplacement> kv : calls) {
       SeatReplacement r = kv.value;
-      again.add(
-          KeyValue.pair(
-              "t1",
-              new SeatReplacement(
-                  r.schemaVersion(),
-                  r.taskId(),
-                  r.modelId(),
-                  r.partition(),
-                  r.offset(),
-                  r.appendTime(),
-                  r.seat(),
-                  r.replacedPeerId(),
-                  r.peerId(),
-                  r.appointedAt() + 5_000)));
+      again.add(KeyValue.pair("t1", r.toBuilder().appointedAt(r.appointedAt() + 5_000).build()));
     }
     assertThat(replayOf(s, again, c, settledRecords).findings(now + 60_000, 30_000).problems())
         .isEmpty();
@@ -234,9 +201,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
   @Test
   void aReplacementStillSilentAtTheNextSeatTimeoutEscalatesToTheReferee() {
     Submitted s = seatZeroSilent("t2");
-    driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
-    List<String> appointed =
-        replacements.readValuesToList().stream().map(SeatReplacement::peerId).toList();
+    List<String> appointed = appointedAtSeatTimeout();
     assertThat(appointed).isNotEmpty();
     assertThat(consensus.isEmpty()).as("the replacements are awaited").isTrue();
     assertThat(refereeRuns).hasValue(0);
@@ -262,9 +227,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
   @Test
   void theReplacedPeersOwnAgreeingVoteIsLateAndUnpaidEvenBeforeTheDecision() {
     Submitted s = seatZeroSilent("t3");
-    driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
-    List<String> appointed =
-        replacements.readValuesToList().stream().map(SeatReplacement::peerId).toList();
+    List<String> appointed = appointedAtSeatTimeout();
 
     // when the replaced peer's vote comes after its replacement, but before the decision
     driver.advanceWallClockTime(Duration.ofMillis(500));
@@ -275,7 +238,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     // then the replacements decide and are paid; the replaced peer is LATE, unpaid
     Consensus c = consensus.readValue();
     assertThat(c.escalation()).isNull();
-    assertThat(verdictOf(c, s.silent())).isEqualTo(Verdict.LATE);
+    assertThat(verdictOf(c, s.silent()).verdict()).isEqualTo(Verdict.LATE);
     Map<String, PeerVerdict> settled = new HashMap<>();
     settlements.readKeyValuesToList().forEach(kv -> settled.put(kv.key, kv.value.verdict()));
     assertThat(settled.get(s.silent()).verdict()).isEqualTo(Verdict.LATE);
@@ -286,8 +249,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
   @Test
   void aDisagreeingVoteOfTheReplacedPeerEscalatesToTheReferee() {
     Submitted s = seatZeroSilent("t4");
-    driver.advanceWallClockTime(Duration.ofMillis(SEAT_TIMEOUT_MS + 200));
-    assertThat(replacements.readValuesToList()).isNotEmpty();
+    assertThat(appointedAtSeatTimeout()).isNotEmpty();
 
     cast(s.task(), s.silent(), 2, probabilities(2, 0.91));
 
@@ -295,7 +257,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     assertThat(c.escalation()).isEqualTo("disagreement");
     assertThat(c.label()).isEqualTo(7);
     assertThat(refereeRuns).hasValue(1);
-    assertThat(verdictOf(c, s.silent())).isEqualTo(Verdict.DISAGREED);
+    assertThat(verdictOf(c, s.silent()).verdict()).isEqualTo(Verdict.DISAGREED);
   }
 
   /** A replay fed the task's records as the topics hold them. */
@@ -316,13 +278,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     if (publishedLedger == null) {
       driver.advanceWallClockTime(
           Duration.ofMillis(LedgerProcessor.PUBLISH_INTERVAL_MS)); // the ledger's next publication
-      publishedLedger =
-          driver
-              .createOutputTopic(
-                  Topics.REPUTATION.name(),
-                  Serdes.String().deserializer(),
-                  Topics.REPUTATION.valueSerde().deserializer())
-              .readKeyValuesToList();
+      publishedLedger = reputation.readKeyValuesToList();
     }
     publishedLedger.forEach(kv -> replay.published(kv.key, kv.value));
     return replay;

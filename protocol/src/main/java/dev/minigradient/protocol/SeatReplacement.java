@@ -1,5 +1,6 @@
 package dev.minigradient.protocol;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Objects;
 
 /**
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param peerId the peer appointed to the seat
  * @param appointedAt when the consensus app appointed it, epoch ms (its wall clock)
  */
+@RecordBuilder
 public record SeatReplacement(
     int schemaVersion,
     String taskId,
@@ -57,5 +59,14 @@ public record SeatReplacement(
               + ", "
               + seat);
     }
+  }
+
+  /**
+   * A builder holding this appointment's components, for a copy that differs in some of them.
+   *
+   * @return a new builder
+   */
+  public SeatReplacementBuilder toBuilder() {
+    return SeatReplacementBuilder.builder(this);
   }
 }
