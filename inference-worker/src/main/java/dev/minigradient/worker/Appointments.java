@@ -25,10 +25,8 @@ final class Appointments {
   private static final Logger log = LoggerFactory.getLogger(Appointments.class);
   private static final int REMEMBERED = 10_000;
 
-  private final WorkerConfig config;
-  private final Set<String> modelIds;
+  private final PeerContext peer;
   private final TaskPipeline pipeline;
-  private final PeerState state;
   private final BooleanSupplier ready;
   private final ThreadPoolExecutor caller;
 
@@ -48,27 +46,17 @@ final class Appointments {
   /**
    * Creates the appointments' thread.
    *
-   * @param config the peer's settings
-   * @param modelIds the models it serves
-   * @param clients makes the task reader's consumer
+   * @param peer the peer: its settings, the models it serves, whether it runs, the count of tasks
+   *     answered, and its clients, which make the task reader's consumer
    * @param pipeline answers the tasks
-   * @param state whether the peer runs, and the count of tasks answered
    * @param ready whether the peer can answer yet (it has the sealing key)
    */
-  Appointments(
-      WorkerConfig config,
-      Set<String> modelIds,
-      PeerClients clients,
-      TaskPipeline pipeline,
-      PeerState state,
-      BooleanSupplier ready) {
-    this.config = config;
-    this.modelIds = Set.copyOf(modelIds);
+  Appointments(PeerContext peer, TaskPipeline pipeline, BooleanSupplier ready) {
+    this.peer = peer;
     this.pipeline = pipeline;
-    this.state = state;
     this.ready = ready;
     this.taskReader =
-        new TaskReader(() -> clients.consumer(ClientSettings.taskReader(config.peerId())));
+        new TaskReader(() -> peer.clients().consumer(ClientSettings.taskReader(peer.peerId())));
     this.caller =
         new ThreadPoolExecutor(
             1,
@@ -76,10 +64,10 @@ final class Appointments {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(256),
-            DaemonThreads.named("peer-" + config.peerId() + "-called"),
+            DaemonThreads.named("peer-" + peer.peerId() + "-called"),
             (r, pool) -> {
               if (!pool.isShutdown()) {
-                log.warn("peer {}: too many appointments queued, one dropped", config.peerId());
+                log.warn("peer {}: too many appointments queued, one dropped", peer.peerId());
               }
             });
   }
@@ -90,14 +78,15 @@ final class Appointments {
    * @param call the appointment
    */
   void onCall(SeatReplacement call) {
+    PeerState state = peer.state();
     if (state.crashed.get()
         || !state.running.get()
         || !ready.getAsBoolean()
-        || !modelIds.contains(call.modelId())) {
+        || !peer.models().containsKey(call.modelId())) {
       return; // not answering yet (no sealing key), or not for this peer's models
     }
-    if (System.currentTimeMillis() - call.appendTime() > config.maxTaskAgeMs()) {
-      log.debug("peer {} ignores its appointment to stale task {}", config.peerId(), call.taskId());
+    if (System.currentTimeMillis() - call.appendTime() > peer.config().maxTaskAgeMs()) {
+      log.debug("peer {} ignores its appointment to stale task {}", peer.peerId(), call.taskId());
       return;
     }
     if (calledTasks.add(call.taskId())) {
@@ -125,13 +114,13 @@ final class Appointments {
   /** Reads the task an appointment names and answers it as a seated peer does. */
   private void answer(SeatReplacement call) {
     ConsumerRecord<String, byte[]> record = taskReader.read(call.partition(), call.offset());
-    if (record == null || state.crashed.get()) {
+    if (record == null || peer.state().crashed.get()) {
       return;
     }
     if (!call.taskId().equals(record.key())) {
       log.warn(
           "peer {}: appointment to task {} points at {}-{}@{}, which holds {}",
-          config.peerId(),
+          peer.peerId(),
           call.taskId(),
           record.topic(),
           record.partition(),
@@ -141,7 +130,7 @@ final class Appointments {
     }
     log.debug(
         "peer {} answers task {} in place of {} (seat {})",
-        config.peerId(),
+        peer.peerId(),
         call.taskId(),
         call.replacedPeerId(),
         call.seat());
@@ -149,6 +138,6 @@ final class Appointments {
     pipeline.answer(record, batch);
     pipeline.flush(); // an appointment is answered now, not with the next poll
     batch.sealed();
-    state.callsAnswered.incrementAndGet();
+    peer.state().callsAnswered.incrementAndGet();
   }
 }

@@ -13,9 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -73,12 +71,10 @@ final class NetworkWatcher implements Runnable {
     void called(SeatReplacement appointment);
   }
 
-  private final String peerId;
-  private final Calls calls;
-  private final Supplier<Consumer<String, byte[]>> consumers;
-  private final long lookbackMs;
-  private final BooleanSupplier running;
+  private final PeerContext peer;
   private final Rejects rejects;
+  private final Calls calls;
+  private final long lookbackMs;
   private final Rosters rosters = new Rosters();
   private final AtomicReference<Sealing.Sealer> sealer = new AtomicReference<>();
   private volatile boolean rostersCaughtUp;
@@ -87,27 +83,18 @@ final class NetworkWatcher implements Runnable {
   /**
    * Creates the watcher; {@link #run()} follows the topics.
    *
-   * @param peerId the peer, for logs
-   * @param consumers makes the consumer (closed by {@link #run()})
-   * @param maxTaskAgeMs the oldest task the peer serves, ms: rosters are read from {@code
-   *     max(ROSTER_LOOKBACK_MS, maxTaskAgeMs) + ROSTER_MARGIN_MS} ago
-   * @param running read after every poll: {@link #run()} returns once it is false
+   * @param peer the peer: its id, for logs; its max task age, which sets how far back rosters are
+   *     read ({@code max(ROSTER_LOOKBACK_MS, maxTaskAgeMs) + ROSTER_MARGIN_MS} ago); its state,
+   *     read after every poll ({@link #run()} returns once it no longer runs); its clients, which
+   *     make the consumer (closed by {@link #run()})
    * @param rejects the dead-letter sender
-   * @param calls takes each replacement naming {@code peerId}
+   * @param calls takes each replacement naming the peer
    */
-  NetworkWatcher(
-      String peerId,
-      Supplier<Consumer<String, byte[]>> consumers,
-      long maxTaskAgeMs,
-      BooleanSupplier running,
-      Rejects rejects,
-      Calls calls) {
-    this.peerId = peerId;
-    this.calls = calls;
-    this.consumers = consumers;
-    this.lookbackMs = Math.max(ROSTER_LOOKBACK_MS, maxTaskAgeMs) + ROSTER_MARGIN_MS;
-    this.running = running;
+  NetworkWatcher(PeerContext peer, Rejects rejects, Calls calls) {
+    this.peer = peer;
     this.rejects = rejects;
+    this.calls = calls;
+    this.lookbackMs = Math.max(ROSTER_LOOKBACK_MS, peer.config().maxTaskAgeMs()) + ROSTER_MARGIN_MS;
   }
 
   /**
@@ -149,10 +136,10 @@ final class NetworkWatcher implements Runnable {
         : "the recent rosters on " + Topics.ROSTERS.name();
   }
 
-  /** Follows the topics until {@code running} turns false or the consumer is woken up. */
+  /** Follows the topics until the peer no longer runs or the consumer is woken up. */
   @Override
   public void run() {
-    try (Consumer<String, byte[]> c = consumers.get()) {
+    try (Consumer<String, byte[]> c = peer.observer("network")) {
       List<TopicPartition> keyParts = partitions(c, Topics.NETWORK_KEYS.name());
       List<TopicPartition> rosterParts = partitions(c, Topics.ROSTERS.name());
       List<TopicPartition> callParts = partitions(c, Topics.REPLACEMENTS.name());
@@ -178,7 +165,7 @@ final class NetworkWatcher implements Runnable {
       }
       Map<TopicPartition, Long> ends = rosterParts.isEmpty() ? Map.of() : c.endOffsets(rosterParts);
       rostersCaughtUp = ends.isEmpty();
-      while (running.getAsBoolean()) {
+      while (peer.state().running.get()) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           if (r.topic().equals(Topics.ROSTERS.name())) {
             onRoster(r);
@@ -196,7 +183,7 @@ final class NetworkWatcher implements Runnable {
     } catch (WakeupException | InterruptException e) {
       // closing
     } catch (RuntimeException e) {
-      log.error("peer {}: network watcher stopped", peerId, e);
+      log.error("peer {}: network watcher stopped", peer.peerId(), e);
     }
   }
 
@@ -212,7 +199,7 @@ final class NetworkWatcher implements Runnable {
   private void onReplacement(ConsumerRecord<String, byte[]> r) {
     SeatReplacement call =
         decode(r, Topics.REPLACEMENTS, "replacement", SeatReplacement::taskId, "the task id");
-    if (call != null && call.peerId().equals(peerId)) {
+    if (call != null && call.peerId().equals(peer.peerId())) {
       calls.called(call);
     }
   }
@@ -227,7 +214,9 @@ final class NetworkWatcher implements Runnable {
         sealer.set(Sealing.sealer(Sealing.decode(k.publicKey())));
         sealKey = k.publicKey();
         log.info(
-            "peer {}: sealing votes to the consensus key published at {}", peerId, k.publishedAt());
+            "peer {}: sealing votes to the consensus key published at {}",
+            peer.peerId(),
+            k.publishedAt());
       }
     } catch (SerializationException | IllegalArgumentException e) {
       rejects.reject(r, "malformed-key", e.getMessage()); // the sealing key in use stays

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +31,7 @@ import org.slf4j.LoggerFactory;
 final class Outbox {
   private static final Logger log = LoggerFactory.getLogger(Outbox.class);
 
-  private final String peerId;
-  private final Producer<String, byte[]> producer;
+  private final PeerContext peer;
 
   /** The most votes signed under one root. */
   static final int MAX_BATCH_VOTES = 64;
@@ -43,7 +41,6 @@ final class Outbox {
 
   private final Signatures.Signer signer;
   private final Supplier<Sealing.Sealer> sealer;
-  private final PeerState state;
   private final ThreadPoolExecutor thread;
   private final long maxBatchWaitNanos;
 
@@ -57,19 +54,13 @@ final class Outbox {
   /**
    * Creates the outbox and its thread.
    *
-   * @param peerId the peer
-   * @param producer sends every record (not closed here)
+   * @param peer the peer: its producer sends every record (not closed here), its state counts what
+   *     is sent, and nothing more leaves the outbox's thread once it crashed
    * @param signer signs votes, alone or in batches, with the peer's key
    * @param sealer the current sealer to the consensus app's key
-   * @param state counts what is sent; nothing more leaves the outbox's thread once it crashed
    */
-  Outbox(
-      String peerId,
-      Producer<String, byte[]> producer,
-      Signatures.Signer signer,
-      Supplier<Sealing.Sealer> sealer,
-      PeerState state) {
-    this(peerId, producer, signer, sealer, state, MAX_BATCH_WAIT_NANOS);
+  Outbox(PeerContext peer, Signatures.Signer signer, Supplier<Sealing.Sealer> sealer) {
+    this(peer, signer, sealer, MAX_BATCH_WAIT_NANOS);
   }
 
   /**
@@ -78,18 +69,14 @@ final class Outbox {
    * @param maxBatchWaitNanos how long the first vote of an open batch may wait, ns
    */
   Outbox(
-      String peerId,
-      Producer<String, byte[]> producer,
+      PeerContext peer,
       Signatures.Signer signer,
       Supplier<Sealing.Sealer> sealer,
-      PeerState state,
       long maxBatchWaitNanos) {
-    this.maxBatchWaitNanos = maxBatchWaitNanos;
-    this.peerId = peerId;
-    this.producer = producer;
+    this.peer = peer;
     this.signer = signer;
     this.sealer = sealer;
-    this.state = state;
+    this.maxBatchWaitNanos = maxBatchWaitNanos;
     this.thread =
         new ThreadPoolExecutor(
             1,
@@ -97,7 +84,7 @@ final class Outbox {
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(256),
-            DaemonThreads.named("peer-" + peerId + "-outbox"),
+            DaemonThreads.named("peer-" + peer.peerId() + "-outbox"),
             new ThreadPoolExecutor.CallerRunsPolicy());
   }
 
@@ -147,7 +134,7 @@ final class Outbox {
     }
     thread.execute(
         () -> {
-          if (!state.crashed.get()) {
+          if (!peer.state().crashed.get()) {
             sendBatch(votes);
           }
         });
@@ -174,16 +161,17 @@ final class Outbox {
       ConsumerRecord<String, byte[]> record, String reason, String error, PollBatch batch) {
     log.warn(
         "peer {}: {} at {}-{}@{}: {}",
-        peerId,
+        peer.peerId(),
         reason,
         record.topic(),
         record.partition(),
         record.offset(),
         error);
-    state.deadLetters.incrementAndGet();
-    producer.send(
-        DeadLetters.of(record, "inference-worker/" + peerId, reason, error),
-        batch == null ? null : batch.expect());
+    peer.state().deadLetters.incrementAndGet();
+    peer.producer()
+        .send(
+            DeadLetters.of(record, "inference-worker/" + peer.peerId(), reason, error),
+            batch == null ? null : batch.expect());
   }
 
   /**
@@ -242,13 +230,15 @@ final class Outbox {
   private void sendSigned(Vote signed, Callback callback) {
     try {
       Vote sealed = sealer.get().seal(signed);
-      producer.send(
-          new ProducerRecord<>(
-              Topics.VOTES.name(),
-              signed.taskId(),
-              Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), sealed)),
-          callback);
-      (signed.peerId().equals(peerId) ? state.votes : state.forgedVotes).incrementAndGet();
+      peer.producer()
+          .send(
+              new ProducerRecord<>(
+                  Topics.VOTES.name(),
+                  signed.taskId(),
+                  Topics.VOTES.valueSerde().serializer().serialize(Topics.VOTES.name(), sealed)),
+              callback);
+      PeerState state = peer.state();
+      (signed.peerId().equals(peer.peerId()) ? state.votes : state.forgedVotes).incrementAndGet();
     } catch (RuntimeException e) {
       if (callback == null) {
         throw e;

@@ -15,13 +15,12 @@ import dev.minigradient.protocol.Vote;
 import dev.minigradient.worker.adversary.Adversary;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,13 +58,10 @@ public final class PeerWorker implements AutoCloseable {
    */
   public static final int LINGER_MS = ClientSettings.LINGER_MS;
 
-  private final WorkerConfig config;
-  private final Map<String, ServedModel> models = new LinkedHashMap<>();
+  private final PeerContext peer;
+  private final PeerState state;
   private final Behavior behavior;
   private final Adversary adversary;
-  private final PeerState state = new PeerState();
-  private final Consumer<String, byte[]> consumer;
-  private final Producer<String, byte[]> producer;
   private final Heartbeat heartbeat;
   private final Outbox outbox;
 
@@ -152,49 +148,28 @@ public final class PeerWorker implements AutoCloseable {
     if (served.isEmpty()) {
       throw new IllegalArgumentException("a peer serves at least one model");
     }
-    this.config = config;
+    Map<String, ServedModel> models = new LinkedHashMap<>();
     served.forEach(m -> models.put(m.modelId(), m));
+    this.state = new PeerState();
+    this.peer =
+        new PeerContext(
+            config,
+            state,
+            Collections.unmodifiableMap(models),
+            clients,
+            clients.producer(ClientSettings.producer(config.peerId())));
     this.adversary = behavior.adversary();
-    this.consumer = clients.consumer(ClientSettings.tasks(config));
-    this.producer = clients.producer(ClientSettings.producer(config.peerId()));
     this.heartbeat =
         new Heartbeat(
             config,
             Signatures.encodePublicKey(keys.getPublic()),
             List.copyOf(models.keySet()),
-            producer);
-    this.network =
-        new NetworkWatcher(
-            config.peerId(),
-            () -> clients.consumer(ClientSettings.observer(config.peerId(), "network")),
-            config.maxTaskAgeMs(),
-            state.running::get,
-            this::deadLetter,
-            this::onCall);
-    this.outbox =
-        new Outbox(
-            config.peerId(),
-            producer,
-            Signatures.signer(keys.getPrivate()),
-            network::sealer,
-            state);
-    this.pipeline =
-        new TaskPipeline(
-            config, models, adversary, outbox, state, clients, () -> halt("simulated"));
-    this.appointments =
-        new Appointments(config, models.keySet(), clients, pipeline, state, network::ready);
-    Seating seating = new Seating(network.rosters(), config.peerId(), models.keySet());
-    this.pollLoop =
-        new PollLoop(
-            config.peerId(),
-            consumer,
-            producer,
-            network,
-            seating,
-            pipeline,
-            outbox,
-            state,
-            this::onStop);
+            peer.producer());
+    this.network = new NetworkWatcher(peer, this::deadLetter, this::onCall);
+    this.outbox = new Outbox(peer, Signatures.signer(keys.getPrivate()), network::sealer);
+    this.pipeline = new TaskPipeline(peer, adversary, outbox, () -> halt("simulated"));
+    this.appointments = new Appointments(peer, pipeline, network::ready);
+    this.pollLoop = new PollLoop(peer, network, pipeline, outbox, this::onStop);
   }
 
   /** A record the network watcher cannot read: a dead letter no offset waits for. */
@@ -214,11 +189,12 @@ public final class PeerWorker implements AutoCloseable {
     }
     heartbeat.start();
     adversary.start(pipeline);
-    networkWatcher = DaemonThreads.of(network, "peer-" + config.peerId() + "-network");
+    networkWatcher = DaemonThreads.of(network, "peer-" + peer.peerId() + "-network");
     networkWatcher.start();
-    thread = new Thread(pollLoop, "peer-" + config.peerId());
+    thread = new Thread(pollLoop, "peer-" + peer.peerId());
     thread.start();
-    log.info("peer {} ({}) serving models {} started", config.peerId(), behavior, models.keySet());
+    log.info(
+        "peer {} ({}) serving models {} started", peer.peerId(), behavior, peer.models().keySet());
   }
 
   /**
@@ -260,7 +236,7 @@ public final class PeerWorker implements AutoCloseable {
     if (!state.crashed.compareAndSet(false, true)) {
       return false;
     }
-    log.warn("peer {} crashes ({}) after {} votes", config.peerId(), how, state.votes.get());
+    log.warn("peer {} crashes ({}) after {} votes", peer.peerId(), how, state.votes.get());
     heartbeat.stop();
     state.running.set(false);
     return true;
@@ -285,7 +261,7 @@ public final class PeerWorker implements AutoCloseable {
    * @return the id
    */
   public String peerId() {
-    return config.peerId();
+    return peer.peerId();
   }
 
   /**
@@ -372,12 +348,12 @@ public final class PeerWorker implements AutoCloseable {
     if (thread != null) {
       pollLoop.wakeAndAwait();
     } else {
-      consumer.close(Duration.ZERO);
+      pollLoop.closeUnstarted();
     }
     appointments.close();
     if (wasRunning) {
       heartbeat.publishLeaving();
     }
-    producer.close(Duration.ofSeconds(5));
+    peer.producer().close(Duration.ofSeconds(5));
   }
 }

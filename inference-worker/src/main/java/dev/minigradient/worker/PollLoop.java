@@ -14,7 +14,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -32,52 +31,43 @@ import org.slf4j.LoggerFactory;
 final class PollLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
 
-  private final String peerId;
+  private final PeerContext peer;
   private final Consumer<String, byte[]> consumer;
-  private final Producer<String, byte[]> producer;
   private final NetworkWatcher network;
   private final Seating seating;
   private final TaskPipeline pipeline;
   private final Outbox outbox;
-  private final PeerState state;
   private final Runnable onStop;
   private final AcknowledgedCommits commits;
   private final AtomicBoolean assigned = new AtomicBoolean(false);
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   /**
-   * Creates the loop.
+   * Creates the loop and its task consumer, which the loop subscribes and closes.
    *
-   * @param peerId the peer
-   * @param consumer the task consumer, subscribed and closed by the loop
-   * @param producer the producer the outbox sends with, flushed before a commit that waits
+   * @param peer the peer: its settings and clients make the task consumer, its producer (which the
+   *     outbox sends with) is flushed before a commit that waits, its state says whether it runs or
+   *     crashed and counts the tasks skipped, and its models decide with the rosters which tasks it
+   *     answers
    * @param network the sealing key and rosters
-   * @param seating decides which tasks the peer answers
-   * @param pipeline answers them
+   * @param pipeline answers the tasks
    * @param outbox sends the votes
-   * @param state whether the peer runs or crashed; counts the tasks skipped
    * @param onStop run once the loop stops, before its consumer closes
    */
   PollLoop(
-      String peerId,
-      Consumer<String, byte[]> consumer,
-      Producer<String, byte[]> producer,
+      PeerContext peer,
       NetworkWatcher network,
-      Seating seating,
       TaskPipeline pipeline,
       Outbox outbox,
-      PeerState state,
       Runnable onStop) {
-    this.peerId = peerId;
-    this.consumer = consumer;
-    this.producer = producer;
+    this.peer = peer;
+    this.consumer = peer.clients().consumer(ClientSettings.tasks(peer.config()));
     this.network = network;
-    this.seating = seating;
+    this.seating = new Seating(network.rosters(), peer.peerId(), peer.models().keySet());
     this.pipeline = pipeline;
     this.outbox = outbox;
-    this.state = state;
     this.onStop = onStop;
-    this.commits = new AcknowledgedCommits(consumer, state.crashed::get);
+    this.commits = new AcknowledgedCommits(consumer, peer.state().crashed::get);
   }
 
   /**
@@ -87,6 +77,11 @@ final class PollLoop implements Runnable {
    */
   boolean isAssigned() {
     return assigned.get();
+  }
+
+  /** Closes the task consumer of a loop that never ran. */
+  void closeUnstarted() {
+    consumer.close(Duration.ZERO);
   }
 
   /** Wakes the loop out of its poll and waits (up to 10 s) until it has closed its consumer. */
@@ -101,6 +96,7 @@ final class PollLoop implements Runnable {
 
   @Override
   public void run() {
+    PeerState state = peer.state();
     try {
       awaitNetwork();
       consumer.subscribe(List.of(Topics.TASKS.name()), new Handover());
@@ -128,7 +124,7 @@ final class PollLoop implements Runnable {
         throw e;
       }
     } catch (Exception e) {
-      log.error("peer {} stopped on an unexpected error", peerId, e);
+      log.error("peer {} stopped on an unexpected error", peer.peerId(), e);
     } finally {
       onStop.run();
       if (state.crashed.get()) {
@@ -150,11 +146,11 @@ final class PollLoop implements Runnable {
   private void awaitNetwork() throws InterruptedException {
     long waitingSince = System.currentTimeMillis();
     long nextLog = waitingSince + 5_000;
-    while (state.running.get() && !network.ready()) {
+    while (peer.state().running.get() && !network.ready()) {
       if (System.currentTimeMillis() > nextLog) {
         log.warn(
             "peer {}: waiting for {} ({} s)",
-            peerId,
+            peer.peerId(),
             network.awaiting(),
             (System.currentTimeMillis() - waitingSince) / 1000);
         nextLog += 10_000;
@@ -166,12 +162,12 @@ final class PollLoop implements Runnable {
   /** Waits for the votes in flight and commits the offsets of their polls. */
   private void drain() {
     outbox.awaitIdle();
-    producer.flush();
+    peer.producer().flush();
     commits.commit(true);
   }
 
   private void handle(ConsumerRecord<String, byte[]> record, PollBatch batch) {
-    if (state.crashed.get()) {
+    if (peer.state().crashed.get()) {
       return; // a crashed peer does nothing more
     }
     TaskPeek peek = Seating.peek(record.key(), record.value()); // null: the full reading says why
@@ -180,13 +176,17 @@ final class PollLoop implements Runnable {
             ? Seating.Decision.SERVE
             : seating.decide(peek, record.partition(), record.offset(), record.timestamp());
     if (seat == Seating.Decision.SKIP_UNSEATED) {
-      state.skipped
+      peer.state()
+          .skipped
           .incrementAndGet(); // neither decoded nor answered, by honest peers and adversaries alike
       return;
     }
     if (seat == Seating.Decision.SKIP_MODEL) {
       log.debug(
-          "peer {} skips task {}: model {} not served", peerId, peek.taskId(), peek.modelId());
+          "peer {} skips task {}: model {} not served",
+          peer.peerId(),
+          peek.taskId(),
+          peek.modelId());
       return;
     }
     pipeline.answer(record, batch);
@@ -196,7 +196,7 @@ final class PollLoop implements Runnable {
   private final class Handover implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      if (!state.crashed.get()) {
+      if (!peer.state().crashed.get()) {
         drain();
       }
     }

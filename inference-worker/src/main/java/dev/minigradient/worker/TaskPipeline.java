@@ -9,7 +9,6 @@ import dev.minigradient.protocol.Vote;
 import dev.minigradient.worker.adversary.Adversary;
 import dev.minigradient.worker.adversary.VotingPeer;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -25,40 +24,25 @@ import org.slf4j.LoggerFactory;
 final class TaskPipeline implements VotingPeer {
   private static final Logger log = LoggerFactory.getLogger(TaskPipeline.class);
 
-  private final WorkerConfig config;
-  private final Map<String, ServedModel> models;
+  private final PeerContext peer;
   private final Adversary adversary;
   private final Outbox outbox;
-  private final PeerState state;
-  private final PeerClients clients;
   private final Runnable crash;
   private final String runtime = RuntimeDescription.current();
 
   /**
    * Creates the pipeline.
    *
-   * @param config the peer's settings
-   * @param models the models it serves, by id
+   * @param peer the peer: its settings, whether it runs, the models it serves, and its clients,
+   *     which make an adversary's own consumers
    * @param adversary how it answers
    * @param outbox sends votes and dead letters
-   * @param state whether the peer runs
-   * @param clients makes an adversary's own consumers
    * @param crash stops the peer as a killed process, without waiting
    */
-  TaskPipeline(
-      WorkerConfig config,
-      Map<String, ServedModel> models,
-      Adversary adversary,
-      Outbox outbox,
-      PeerState state,
-      PeerClients clients,
-      Runnable crash) {
-    this.config = config;
-    this.models = models;
+  TaskPipeline(PeerContext peer, Adversary adversary, Outbox outbox, Runnable crash) {
+    this.peer = peer;
     this.adversary = adversary;
     this.outbox = outbox;
-    this.state = state;
-    this.clients = clients;
     this.crash = crash;
   }
 
@@ -90,17 +74,17 @@ final class TaskPipeline implements VotingPeer {
           batch);
       return;
     }
-    ServedModel model = models.get(task.modelId());
+    ServedModel model = peer.models().get(task.modelId());
     if (model == null) {
       log.debug(
           "peer {} skips task {}: model {} not served",
-          config.peerId(),
+          peer.peerId(),
           task.taskId(),
           task.modelId());
       return;
     }
-    if (System.currentTimeMillis() - record.timestamp() > config.maxTaskAgeMs()) {
-      log.debug("peer {} skips stale task {}", config.peerId(), task.taskId());
+    if (System.currentTimeMillis() - record.timestamp() > peer.config().maxTaskAgeMs()) {
+      log.debug("peer {} skips stale task {}", peer.peerId(), task.taskId());
       return;
     }
     long start = System.nanoTime();
@@ -124,12 +108,12 @@ final class TaskPipeline implements VotingPeer {
 
   @Override
   public String peerId() {
-    return config.peerId();
+    return peer.peerId();
   }
 
   @Override
   public boolean isRunning() {
-    return state.running.get();
+    return peer.state().running.get();
   }
 
   @Override
@@ -137,7 +121,7 @@ final class TaskPipeline implements VotingPeer {
       Task task, int label, String rejection, List<Double> probabilities, long startNanos) {
     return Vote.builder()
         .taskId(task.taskId())
-        .peerId(config.peerId())
+        .peerId(peer.peerId())
         .modelId(task.modelId())
         .inputSha256(Hashes.sha256Hex(task.input()))
         .label(label)
@@ -161,6 +145,6 @@ final class TaskPipeline implements VotingPeer {
 
   @Override
   public Consumer<String, byte[]> observer(String role) {
-    return clients.consumer(ClientSettings.observer(config.peerId(), role));
+    return peer.observer(role);
   }
 }

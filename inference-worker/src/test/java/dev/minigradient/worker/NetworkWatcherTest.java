@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +22,7 @@ class NetworkWatcherTest {
   private static final long MAX_TASK_AGE_MS = 60_000;
 
   private final TestConsumer consumer = new TestConsumer("earliest");
-  private final AtomicBoolean running = new AtomicBoolean(true);
+  private final PeerState state = new PeerState();
 
   /** Reason and key of every record the watcher rejected. */
   private final List<String> rejected = new CopyOnWriteArrayList<>();
@@ -33,22 +32,20 @@ class NetworkWatcherTest {
 
   private final NetworkWatcher watcher =
       new NetworkWatcher(
-          "p1",
-          () -> consumer,
-          MAX_TASK_AGE_MS,
-          running::get,
+          TestPeers.context("p1", MAX_TASK_AGE_MS, state, consumer, null),
           (r, reason, message) -> rejected.add(reason + " " + r.key()),
           called::add);
   private Thread thread;
 
   NetworkWatcherTest() {
+    state.running.set(true);
     consumer.topics(Topics.NETWORK_KEYS.name(), Topics.ROSTERS.name());
     consumer.updateBeginningOffsets(Map.of(KEYS, 0L, ROSTERS, 0L));
   }
 
   @AfterEach
   void stop() throws InterruptedException {
-    running.set(false);
+    state.running.set(false);
     if (thread != null) {
       thread.join(5_000);
     }

@@ -30,11 +30,9 @@ class OutboxTest {
 
   private Outbox outbox(long maxBatchWaitNanos) {
     return new Outbox(
-        "p1",
-        producer,
+        TestPeers.context("p1", WorkerConfig.DEFAULT_MAX_TASK_AGE_MS, state, null, producer),
         Signatures.signer(keys.getPrivate()),
         () -> Sealing.sealer(sealing.getPublic()),
-        state,
         maxBatchWaitNanos);
   }
 
