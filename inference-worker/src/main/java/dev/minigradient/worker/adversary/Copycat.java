@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * peer's readable vote, or else the decision, as its own vote. A loop of its own reads the votes
  * and decisions from their ends.
  */
-public final class Copycat implements Adversary {
+public final class Copycat extends PeerBound {
   private static final Logger log = LoggerFactory.getLogger(Copycat.class);
   private static final int REMEMBERED = 10_000;
 
@@ -43,13 +43,11 @@ public final class Copycat implements Adversary {
           });
 
   private final Set<String> copied = ConcurrentHashMap.newKeySet();
-  private VotingPeer peer;
   private Thread copier;
 
   @Override
-  public void start(VotingPeer peer) {
-    this.peer = peer;
-    copier = DaemonThreads.of(this::copyLoop, "peer-" + peer.peerId() + "-copier");
+  void started() {
+    copier = DaemonThreads.of(this::copyLoop, "peer-" + peer().peerId() + "-copier");
     copier.start();
   }
 
@@ -71,6 +69,7 @@ public final class Copycat implements Adversary {
   }
 
   private void copyLoop() {
+    VotingPeer peer = peer();
     try (Consumer<String, byte[]> c = peer.observer("copier")) {
       List<TopicPartition> parts = new ArrayList<>();
       for (String topic : List.of(Topics.VOTES.name(), Topics.CONSENSUS.name())) {
@@ -95,7 +94,7 @@ public final class Copycat implements Adversary {
     try {
       if (r.topic().equals(Topics.VOTES.name())) {
         Vote v = Topics.VOTES.valueSerde().deserializer().deserialize(r.topic(), r.value());
-        if (v != null && !v.peerId().equals(peer.peerId()) && v.isReadable()) {
+        if (v != null && !v.peerId().equals(peer().peerId()) && v.isReadable()) {
           copy(v.taskId(), v.label(), v.rejection(), v.probabilities());
         }
       } else {
@@ -115,6 +114,7 @@ public final class Copycat implements Adversary {
     if (task == null || !copied.add(taskId)) {
       return;
     }
+    VotingPeer peer = peer();
     peer.sendDetached(peer.newVote(task, label, rejection, probabilities, System.nanoTime()));
   }
 }

@@ -8,10 +8,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Honest until it has sent a number of votes, then stops without a word, as a killed process does
  * ({@link VotingPeer#crash()}).
  */
-public final class Crashing implements Adversary {
+public final class Crashing extends PeerBound {
   private final int crashAfter;
   private final AtomicInteger sent = new AtomicInteger();
-  private VotingPeer peer;
 
   /**
    * Creates the adversary.
@@ -23,15 +22,10 @@ public final class Crashing implements Adversary {
   }
 
   @Override
-  public void start(VotingPeer peer) {
-    this.peer = peer;
-  }
-
-  @Override
   public void vote(Vote vote, ServedModel model, Ballot ballot) {
     ballot.sendNow(vote); // before the crash, not queued behind it
     if (sent.incrementAndGet() >= crashAfter) {
-      peer.crash();
+      peer().crash();
     }
   }
 }

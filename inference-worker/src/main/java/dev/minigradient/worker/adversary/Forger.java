@@ -8,9 +8,8 @@ import java.util.List;
  * Votes honestly as itself, and also sends a wrong vote in each of some other peers' names, signed
  * with its own key (which the consensus must reject).
  */
-public final class Forger implements Adversary {
+public final class Forger extends PeerBound {
   private final List<String> victims;
-  private VotingPeer peer;
 
   /**
    * Creates the adversary.
@@ -22,11 +21,6 @@ public final class Forger implements Adversary {
   }
 
   @Override
-  public void start(VotingPeer peer) {
-    this.peer = peer;
-  }
-
-  @Override
   public void vote(Vote vote, ServedModel model, Ballot ballot) {
     ballot.sendNow(vote);
     if (vote.label() < 0) {
@@ -34,7 +28,7 @@ public final class Forger implements Adversary {
     }
     int wrong = (vote.label() + 1) % MadeUpAnswers.classes(model);
     for (String victim : victims) {
-      if (!victim.equals(peer.peerId())) {
+      if (!victim.equals(peer().peerId())) {
         ballot.sendNow(
             vote.toBuilder()
                 .peerId(victim)

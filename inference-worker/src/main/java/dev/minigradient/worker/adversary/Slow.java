@@ -11,10 +11,9 @@ import java.util.concurrent.TimeUnit;
  * Runs the model honestly but sends each vote late, on a thread of its own; no task offset waits
  * for a late vote.
  */
-public final class Slow implements Adversary {
+public final class Slow extends PeerBound {
   private final long delayMs;
   private ScheduledExecutorService delayed;
-  private VotingPeer peer;
 
   /**
    * Creates the adversary.
@@ -26,16 +25,15 @@ public final class Slow implements Adversary {
   }
 
   @Override
-  public void start(VotingPeer peer) {
-    this.peer = peer;
+  void started() {
     delayed =
         Executors.newSingleThreadScheduledExecutor(
-            DaemonThreads.named("peer-" + peer.peerId() + "-delayed"));
+            DaemonThreads.named("peer-" + peer().peerId() + "-delayed"));
   }
 
   @Override
   public void vote(Vote vote, ServedModel model, Ballot ballot) {
-    delayed.schedule(() -> peer.sendDetached(vote), delayMs, TimeUnit.MILLISECONDS);
+    delayed.schedule(() -> peer().sendDetached(vote), delayMs, TimeUnit.MILLISECONDS);
   }
 
   @Override
