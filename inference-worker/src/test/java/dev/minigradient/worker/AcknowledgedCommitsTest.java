@@ -50,13 +50,10 @@ class AcknowledgedCommitsTest {
     send(batch);
     batch.sealed();
 
-    // when only the first is acknowledged, then nothing is committed
+    // when only the first is acknowledged, then nothing is committed; once the second is
+    // acknowledged too, the offset after the poll's last record is
     producer.completeNext();
-    assertThat(committedNow()).isEmpty();
-
-    // when the second is acknowledged too, then the offset after the poll's last record is
-    producer.completeNext();
-    assertThat(committedNow()).containsExactly(Map.entry(P0, new OffsetAndMetadata(7)));
+    assertCommittedOnlyAfter(producer::completeNext, 7);
     assertThat(commits.isEmpty()).isTrue();
   }
 
@@ -81,11 +78,8 @@ class AcknowledgedCommitsTest {
     send(batch);
     producer.completeNext();
 
-    assertThat(committedNow()).isEmpty();
-
-    // when it is sealed, then it commits
-    batch.sealed();
-    assertThat(committedNow()).containsExactly(Map.entry(P0, new OffsetAndMetadata(1)));
+    // then it commits only once it is sealed
+    assertCommittedOnlyAfter(batch::sealed, 1);
   }
 
   @Test
@@ -97,11 +91,8 @@ class AcknowledgedCommitsTest {
     PollBatch newer = commits.track(poll(P0, 1));
     newer.sealed();
 
-    assertThat(committedNow()).isEmpty();
-
-    // when the older poll's send is acknowledged, then both commit, up to the newer poll
-    producer.completeNext();
-    assertThat(committedNow()).containsExactly(Map.entry(P0, new OffsetAndMetadata(2)));
+    // then both commit, up to the newer poll, only once the older poll's send is acknowledged
+    assertCommittedOnlyAfter(producer::completeNext, 2);
   }
 
   @Test
@@ -173,6 +164,16 @@ class AcknowledgedCommitsTest {
 
   private void send(PollBatch batch) {
     producer.send(new ProducerRecord<>("votes", "t", new byte[0]), batch.expect());
+  }
+
+  /**
+   * Asserts that nothing is committed yet, and that once {@code then} has run, partition 0 is
+   * committed up to {@code offset}.
+   */
+  private void assertCommittedOnlyAfter(Runnable then, long offset) {
+    assertThat(committedNow()).isEmpty();
+    then.run();
+    assertThat(committedNow()).containsExactly(Map.entry(P0, new OffsetAndMetadata(offset)));
   }
 
   /** Commits what is acknowledged, without waiting, and returns the offsets committed since. */
