@@ -110,21 +110,17 @@ public final class ConsensusCommand extends ClusterCommand {
    * @throws IllegalArgumentException if a flag is out of range
    */
   ConsensusConfig config(ConsensusConfig defaults) {
-    ConsensusConfig.Committees committees =
-        new ConsensusConfig.Committees(
-            redundancy.redundancy(), rosterIntervalMs, audits.newcomerAuditRate(), seatTimeoutMs);
-    return new ConsensusConfig(
-        defaults.applicationId(),
-        defaults.kafka(),
-        defaults.stateDir(),
-        deadline.timeoutMs(),
-        defaults.punctuateIntervalMs(),
-        defaults.retentionMs(),
-        defaults.commitIntervalMs(),
-        guarantee.exactlyOnce(),
-        audits.auditRate(),
-        defaults.auditSalt(),
-        defaults.lateGraceMs(),
-        committees);
+    return defaults
+        .with()
+        .decisionTimeoutMs(deadline.timeoutMs())
+        .exactlyOnce(guarantee.exactlyOnce())
+        .auditRate(audits.auditRate())
+        .committees(
+            new ConsensusConfig.Committees(
+                redundancy.redundancy(),
+                rosterIntervalMs,
+                audits.newcomerAuditRate(),
+                seatTimeoutMs))
+        .build();
   }
 }

@@ -4,6 +4,7 @@ import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.Hashes;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Reputation;
@@ -12,6 +13,8 @@ import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.Topic;
+import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Verdict;
 import dev.minigradient.protocol.Vote;
 import java.time.Duration;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -26,6 +30,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,12 +187,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       Task task = record.value().task();
       if (!taskId.equals(task.taskId())) {
         // anything about a task is keyed by its id: a task under another key would meet other votes
-        deadLetterCurrent(
-            taskId,
-            Outcome.rejected(task),
-            dev.minigradient.protocol.Topics.TASKS.name(),
-            "key-mismatch",
-            "record key " + taskId + " is not the task id " + task.taskId());
+        deadLetterMisKeyed(
+            taskId, Outcome.rejected(task), Topics.TASKS, "the task id " + task.taskId());
         return;
       }
       var md = context.recordMetadata();
@@ -202,12 +203,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       Vote vote = record.value().vote();
       if (!taskId.equals(vote.taskId())) {
         // a peer's signed vote replayed under another task's key must not be judged against it
-        deadLetterCurrent(
-            taskId,
-            Outcome.rejected(vote),
-            dev.minigradient.protocol.Topics.VOTES.name(),
-            "key-mismatch",
-            "record key " + taskId + " is not the vote's task id " + vote.taskId());
+        deadLetterMisKeyed(
+            taskId, Outcome.rejected(vote), Topics.VOTES, "the vote's task id " + vote.taskId());
         return;
       }
       received = vote;
@@ -236,11 +233,13 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   /** Sends the vote being processed, as received, to the dead-letter topic with its reason. */
   private void deadLetter(Vote asReceived, String reason, String message) {
     deadLetterCurrent(
-        asReceived.taskId(),
-        Outcome.rejected(asReceived),
-        dev.minigradient.protocol.Topics.VOTES.name(),
-        reason,
-        message);
+        asReceived.taskId(), Outcome.rejected(asReceived), Topics.VOTES.name(), reason, message);
+  }
+
+  /** Dead-letters the record being processed: filed under {@code key}, it is {@code about}. */
+  private void deadLetterMisKeyed(String key, Outcome rejected, Topic<?> topic, String about) {
+    deadLetterCurrent(
+        key, rejected, topic.name(), "key-mismatch", "record key " + key + " is not " + about);
   }
 
   /** Sends the record being processed (read from {@code topic}) to the dead-letter topic. */
@@ -264,7 +263,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     forwardDeadLetter(
         vote.taskId(),
         Outcome.rejected(vote),
-        dev.minigradient.protocol.Topics.VOTES.name(),
+        Topics.VOTES.name(),
         partition,
         offset,
         reason,
@@ -279,9 +278,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       long offset,
       String reason,
       String message) {
-    org.apache.kafka.common.header.Headers headers =
-        dev.minigradient.protocol.DeadLetters.headers(
-            topic, partition, offset, "consensus-streams", reason, message);
+    Headers headers =
+        DeadLetters.headers(topic, partition, offset, "consensus-streams", reason, message);
     context.forward(new Record<>(key, rejected, context.currentSystemTimeMs(), headers));
   }
 
@@ -311,7 +309,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     p.partition = partition;
     p.offset = offset;
     p.appendTime = appendTime;
-    Roster roster = rosterAt(appendTime);
+    Roster roster = rosterAt(rosters, appendTime);
     Committee committee =
         partition < 0
             ? null
@@ -498,14 +496,14 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
   }
 
   /**
-   * The roster in effect at a task's append time: the published roster with the largest start not
-   * after it.
+   * The roster in effect at a task's append time {@code at}: the roster in {@code store} (a rosters
+   * store, by {@link Roster#key}) with the largest start not after it.
    *
    * @return the roster, or null when none starts that early (no committee)
    */
-  private Roster rosterAt(long appendTime) {
+  static Roster rosterAt(ReadOnlyKeyValueStore<String, ValueAndTimestamp<Roster>> store, long at) {
     try (KeyValueIterator<String, ValueAndTimestamp<Roster>> it =
-        rosters.reverseRange(Roster.key(0), Roster.key(appendTime))) {
+        store.reverseRange(Roster.key(0), Roster.key(at))) {
       while (it.hasNext()) {
         ValueAndTimestamp<Roster> r = it.next().value;
         if (r != null && r.value() != null) {
@@ -781,7 +779,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    * at at-least-once: that decision stands, {@link #emit}).
    */
   private void replaceSilentSeats(String taskId, PendingTask p, long now) {
-    Roster roster = rosterAt(p.appendTime);
+    Roster roster = rosterAt(rosters, p.appendTime);
     List<Replacements.Appointment> appointed =
         roster == null || publishedDecision(taskId) != null
             ? null

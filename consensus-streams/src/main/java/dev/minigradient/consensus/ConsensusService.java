@@ -177,16 +177,7 @@ public final class ConsensusService implements AutoCloseable {
           streams.store(
               StoreQueryParameters.fromNameAndType(
                   ConsensusTopology.ROSTERS_STORE, QueryableStoreTypes.timestampedKeyValueStore()));
-      try (KeyValueIterator<String, ValueAndTimestamp<Roster>> it =
-          store.reverseRange(Roster.key(0), Roster.key(at))) {
-        while (it.hasNext()) {
-          ValueAndTimestamp<Roster> r = it.next().value;
-          if (r != null && r.value() != null) {
-            return r.value();
-          }
-        }
-      }
-      return null;
+      return ConsensusProcessor.rosterAt(store, at);
     } catch (InvalidStateStoreException e) {
       return null;
     }

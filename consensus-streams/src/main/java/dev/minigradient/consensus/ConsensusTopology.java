@@ -7,11 +7,13 @@ import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Settlement;
+import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -139,20 +141,8 @@ public final class ConsensusTopology {
       TaskInputs inputs) {
     StreamsBuilder builder = new StreamsBuilder();
     GlobalKTable<String, Peer> peers =
-        builder.globalTable(
-            Topics.PEERS.name(),
-            Consumed.with(Serdes.String(), JsonSerde.lenient(Peer.class)).withName("peers-source"),
-            Materialized.<String, Peer, KeyValueStore<Bytes, byte[]>>as(PEERS_STORE)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(Topics.PEERS.valueSerde()));
-
-    builder.globalTable(
-        Topics.REPUTATION.name(),
-        Consumed.with(Serdes.String(), JsonSerde.lenient(Reputation.class))
-            .withName("ledger-source"),
-        Materialized.<String, Reputation, KeyValueStore<Bytes, byte[]>>as(LEDGER_STORE)
-            .withKeySerde(Serdes.String())
-            .withValueSerde(Topics.REPUTATION.valueSerde()));
+        globalTable(builder, Topics.PEERS, Peer.class, "peers-source", PEERS_STORE);
+    globalTable(builder, Topics.REPUTATION, Reputation.class, "ledger-source", LEDGER_STORE);
 
     // cached: a task's entry is written on arrival and on each vote, and the record cache sends
     // only its last value per commit to RocksDB and the changelog (STORE_CACHE_BYTES)
@@ -182,37 +172,31 @@ public final class ConsensusTopology {
                 Named.as("consensus-processor"),
                 PENDING_STORE);
 
-    outcomes
-        .filter((taskId, o) -> o.decision() != null, Named.as("decisions"))
-        .mapValues(Outcome::decision, Named.as("decision-values"))
-        .to(
-            Topics.CONSENSUS.name(),
-            Produced.with(Serdes.String(), Topics.CONSENSUS.valueSerde())
-                .withName("consensus-sink"));
-
-    outcomes
-        .filter((key, o) -> o.roster() != null, Named.as("rosters"))
-        .mapValues(Outcome::roster, Named.as("roster-values"))
-        .to(
-            Topics.ROSTERS.name(),
-            Produced.with(Serdes.String(), Topics.ROSTERS.valueSerde()).withName("rosters-sink"));
-
-    outcomes
-        .filter((taskId, o) -> o.replacement() != null, Named.as("replacements"))
-        .mapValues(Outcome::replacement, Named.as("replacement-values"))
-        .to(
-            Topics.REPLACEMENTS.name(),
-            Produced.with(Serdes.String(), Topics.REPLACEMENTS.valueSerde())
-                .withName("replacements-sink"));
+    route(
+        outcomes,
+        Outcome::decision,
+        Topics.CONSENSUS,
+        "decisions",
+        "decision-values",
+        "consensus-sink");
+    route(outcomes, Outcome::roster, Topics.ROSTERS, "rosters", "roster-values", "rosters-sink");
+    route(
+        outcomes,
+        Outcome::replacement,
+        Topics.REPLACEMENTS,
+        "replacements",
+        "replacement-values",
+        "replacements-sink");
 
     // votes that are not their peer's and tasks filed under another task's key: as received, with
     // the reason in the dead-letter headers
-    outcomes
-        .filter((taskId, o) -> o.rejected() != null, Named.as("rejected-votes"))
-        .mapValues(Outcome::rejected, Named.as("rejected-vote-bytes"))
-        .to(
-            Topics.DEAD_LETTERS.name(),
-            Produced.with(Serdes.String(), Serdes.ByteArray()).withName("rejected-votes-sink"));
+    route(
+        outcomes,
+        Outcome::rejected,
+        Topics.DEAD_LETTERS,
+        "rejected-votes",
+        "rejected-vote-bytes",
+        "rejected-votes-sink");
 
     outcomes
         .filter((taskId, o) -> o.settled() != null, Named.as("settlements"))
@@ -264,27 +248,53 @@ public final class ConsensusTopology {
             Produced.with(Serdes.String(), Topics.REPUTATION.valueSerde())
                 .withName("reputation-sink"));
 
-    builder.globalTable(
-        Topics.ROSTERS.name(),
-        Consumed.with(Serdes.String(), JsonSerde.lenient(Roster.class)).withName("rosters-source"),
-        Materialized.<String, Roster, KeyValueStore<Bytes, byte[]>>as(ROSTERS_STORE)
-            .withKeySerde(Serdes.String())
-            .withValueSerde(Topics.ROSTERS.valueSerde()));
+    globalTable(builder, Topics.ROSTERS, Roster.class, "rosters-source", ROSTERS_STORE);
 
     // declared last: a sub-topology's id follows declaration order, and the ids name the tasks
     // and their state folders, so an app restarted with the other guarantee finds its state where
     // it left it (TopologyShapeTest)
     if (!config.exactlyOnce()) {
-      builder.globalTable(
-          Topics.CONSENSUS.name(),
-          Consumed.with(Serdes.String(), JsonSerde.lenient(Consensus.class))
-              .withName("decisions-source"),
-          Materialized.<String, Consensus, KeyValueStore<Bytes, byte[]>>as(DECISIONS_STORE)
-              .withKeySerde(Serdes.String())
-              .withValueSerde(Topics.CONSENSUS.valueSerde()));
+      globalTable(builder, Topics.CONSENSUS, Consensus.class, "decisions-source", DECISIONS_STORE);
     }
 
     return builder.build(streamsProperties(config));
+  }
+
+  /**
+   * A global table of {@code topic} in the store {@code store}: read as {@code type} with {@link
+   * JsonSerde#lenient} (a malformed record reads as a tombstone), stored with the topic's serde.
+   *
+   * @param source the name of its source
+   * @return the table
+   */
+  private static <V> GlobalKTable<String, V> globalTable(
+      StreamsBuilder builder, Topic<V> topic, Class<V> type, String source, String store) {
+    return builder.globalTable(
+        topic.name(),
+        Consumed.with(Serdes.String(), JsonSerde.lenient(type)).withName(source),
+        Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(store)
+            .withKeySerde(Serdes.String())
+            .withValueSerde(topic.valueSerde()));
+  }
+
+  /**
+   * Sends the outcomes of one kind to their topic: those that carry {@code part}, as that part.
+   *
+   * @param filter the name of the processor that keeps them
+   * @param values the name of the one that takes the part
+   * @param sink the name of the sink
+   */
+  private static <V> void route(
+      KStream<String, Outcome> outcomes,
+      Function<Outcome, V> part,
+      Topic<V> topic,
+      String filter,
+      String values,
+      String sink) {
+    outcomes
+        .filter((key, o) -> part.apply(o) != null, Named.as(filter))
+        .mapValues(part::apply, Named.as(values))
+        .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName(sink));
   }
 
   /**

@@ -3,8 +3,8 @@ package dev.minigradient.consensus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.testing.StreamsClients;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -38,14 +38,7 @@ class StreamsSecuritySettingsTest {
             ConsensusTopology.streamsProperties(ConsensusConfig.defaults(kafka, state)));
 
     // then each client Streams creates is configured with them
-    List<Map<String, Object>> clients =
-        List.of(
-            streams.getMainConsumerConfigs("g", "c", 0),
-            streams.getRestoreConsumerConfigs("c"),
-            streams.getGlobalConsumerConfigs("c"),
-            streams.getProducerConfigs("c"),
-            streams.getAdminConfigs("c"));
-    for (Map<String, Object> client : clients) {
+    for (Map<String, Object> client : StreamsClients.configs(streams)) {
       assertThat(client)
           .containsEntry("bootstrap.servers", "b1:9093")
           .containsEntry("security.protocol", "SASL_SSL")

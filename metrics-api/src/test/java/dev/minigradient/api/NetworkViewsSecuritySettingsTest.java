@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.testing.StreamsClients;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -51,14 +51,7 @@ class NetworkViewsSecuritySettingsTest {
         new StreamsConfig(NetworkViews.streamsProperties(kafka, "api-test", state));
 
     // then every client Streams creates carries them, and its consumers read committed records only
-    List<Map<String, Object>> clients =
-        List.of(
-            streams.getMainConsumerConfigs("g", "c", 0),
-            streams.getRestoreConsumerConfigs("c"),
-            streams.getGlobalConsumerConfigs("c"),
-            streams.getProducerConfigs("c"),
-            streams.getAdminConfigs("c"));
-    for (Map<String, Object> client : clients) {
+    for (Map<String, Object> client : StreamsClients.configs(streams)) {
       assertThat(client)
           .containsEntry("security.protocol", "SASL_SSL")
           .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
