@@ -695,7 +695,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     inputs.remove(taskId);
     context.forward(
         new Record<>(
-            taskId, Outcome.settlement(Verdicts.of(p, config.lateGraceMs(), true), now), now));
+            taskId,
+            Outcome.settlement(
+                Verdicts.of(p, config.lateGraceMs(), true), now, p.partition, p.offset),
+            now));
     deadlines.remove(p.deadline, taskId);
     if (p.seatDeadline > 0) {
       deadlines.remove(p.seatDeadline, taskId);

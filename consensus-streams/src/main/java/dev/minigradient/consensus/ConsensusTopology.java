@@ -204,11 +204,7 @@ public final class ConsensusTopology {
             (taskId, o) -> {
               List<KeyValue<String, Settlement>> out = new ArrayList<>();
               for (PeerVerdict v : o.settled()) {
-                out.add(
-                    KeyValue.pair(
-                        v.peerId(),
-                        new Settlement(
-                            Settlement.SCHEMA_VERSION, taskId, v, o.settledAt(), Double.NaN)));
+                out.add(KeyValue.pair(v.peerId(), o.settlementOf(taskId, v)));
               }
               return out;
             },
@@ -216,13 +212,7 @@ public final class ConsensusTopology {
         .leftJoin(
             peers,
             (peerId, s) -> peerId,
-            (s, peer) ->
-                new Settlement(
-                    s.schemaVersion(),
-                    s.taskId(),
-                    s.verdict(),
-                    s.settledAt(),
-                    peer == null ? Double.NaN : peer.stake()),
+            (s, peer) -> s.withDeclaredStake(peer == null ? Double.NaN : peer.stake()),
             Named.as("settlement-stake"))
         .to(
             Topics.SETTLEMENTS.name(),

@@ -5,6 +5,7 @@ import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Settlement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p><b>The rule.</b> One key-value store ({@link ConsensusTopology#REPUTATION_STORE}) holds, under
  * distinct key prefixes, each peer's entry with the number of settlements applied to it ({@link
- * #reputationKey}: {@code settled}), and a <em>mark</em> per (peer, task) ({@link #markKey})
- * holding the peer's applied count <em>before</em> that task's settlement. For a settlement:
+ * #reputationKey}: {@code settled}), and a <em>mark</em> per (peer, task) holding the peer's
+ * applied count <em>before</em> that task's settlement. For a settlement:
  *
  * <ol>
  *   <li>no mark: the first settlement of the task; write the mark (count c), then the entry with
@@ -49,6 +50,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * a prefix of the writes: if an entry's count is above a mark's, the entry was written after the
  * mark and includes that task; if not, it does not. A peer's entries are written in the order of
  * its settlements on one partition, so their counts only grow.
+ *
+ * <p><b>Where marks are filed.</b> A settlement that names its task record's position on {@code
+ * inference.tasks} files its mark in a bucket: one store value per peer and {@link
+ * #MARK_BUCKET_TASKS} consecutive offsets of one task partition ({@link #bucketKey}), a map from
+ * task id to count. Tasks close in offset arrive together and mostly settle together, so the
+ * store's record cache writes a bucket once per commit for many settlements, where a key per mark
+ * cost one changelog record per peer and task (3 of a task's 12). The rule is the same per mark;
+ * the prefix argument holds per bucket: a settlement writes its bucket, then its peer's entry, so
+ * the entry's last write in a commit always follows the last write of each of that peer's buckets,
+ * the cache flushes keys in that order, and a changelog prefix that holds an entry holds every
+ * bucket whose marks the entry covers. A settlement without the position (its task never arrived,
+ * or written before the field) files its mark under its own key ({@link #markKey}), as before.
  *
  * <p>The local store after an unclean shutdown under {@code at_least_once}: Kafka Streams keeps the
  * local RocksDB store and restores on top of it from the last checkpoint, so a key may hold a write
@@ -95,6 +108,16 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
   /** Key prefix of the (peer, task) marks. */
   static final String MARK_PREFIX = "m|";
 
+  /** Key prefix of the buckets of marks ({@link #bucketKey}). */
+  static final String BUCKET_PREFIX = "b|";
+
+  /**
+   * How many consecutive offsets of a task partition share one bucket of marks: 16, so a bucket (a
+   * map of task ids to counts) stays under a kilobyte while most of a peer's marks are written a
+   * bucket at a time.
+   */
+  static final long MARK_BUCKET_TASKS = 16;
+
   /** Most marks deleted per sweep, so a sweep never holds the stream thread for long. */
   static final int SWEEP_BATCH = 100_000;
 
@@ -138,18 +161,28 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
       return;
     }
     String entryKey = reputationKey(peerId);
-    String markKey = markKey(peerId, s.taskId());
+    boolean bucketed = s.taskPartition() != null && s.taskOffset() != null;
+    String markKey =
+        bucketed
+            ? bucketKey(peerId, s.taskPartition(), s.taskOffset())
+            : markKey(peerId, s.taskId());
     LedgerValue entry = store.get(entryKey);
     long applied = entry == null ? 0 : entry.settled();
-    LedgerValue mark = store.get(markKey);
-    if (mark != null && applied > mark.settled()) {
+    LedgerValue marks = store.get(markKey);
+    Long before = marks == null ? null : marks.markOf(s.taskId());
+    if (before != null && applied > before) {
       // applied before: write both keys again (see the class comment) and publish the entry again
-      store.put(markKey, mark);
+      store.put(markKey, marks);
       store.put(entryKey, entry);
       unpublished.put(peerId, entry.reputation());
       return;
     }
-    store.put(markKey, LedgerValue.mark(applied, context.currentSystemTimeMs()));
+    long now = context.currentSystemTimeMs();
+    store.put(
+        markKey,
+        bucketed
+            ? LedgerValue.bucket(marks, s.taskId(), applied, now)
+            : LedgerValue.mark(applied, now));
     Reputation updated = LedgerReplay.apply(entry == null ? null : entry.reputation(), peerId, s);
     store.put(entryKey, LedgerValue.entry(updated, applied + 1));
     unpublished.put(peerId, updated);
@@ -177,15 +210,17 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
     unpublished.clear();
   }
 
-  /** Deletes the marks that {@link #expired}. */
+  /** Deletes the marks and buckets of marks that {@link #expired}. */
   private void sweep(long now) {
     List<String> due = new ArrayList<>();
-    try (KeyValueIterator<String, LedgerValue> it =
-        store.prefixScan(MARK_PREFIX, Serdes.String().serializer())) {
-      while (it.hasNext() && due.size() < SWEEP_BATCH) {
-        var kv = it.next();
-        if (kv.value != null && expired(kv.value.markedAt(), startedAt, now)) {
-          due.add(kv.key);
+    for (String prefix : List.of(MARK_PREFIX, BUCKET_PREFIX)) {
+      try (KeyValueIterator<String, LedgerValue> it =
+          store.prefixScan(prefix, Serdes.String().serializer())) {
+        while (it.hasNext() && due.size() < SWEEP_BATCH) {
+          var kv = it.next();
+          if (kv.value != null && expired(kv.value.markedAt(), startedAt, now)) {
+            due.add(kv.key);
+          }
         }
       }
     }
@@ -227,21 +262,69 @@ final class LedgerProcessor implements Processor<String, Settlement, String, Rep
   }
 
   /**
-   * A value of the ledger store: a peer's entry ({@code reputation} set) or a (peer, task) mark
-   * ({@code reputation} null).
+   * Store key of the bucket of a peer's marks that a task record's position falls in; distinct from
+   * every {@link #markKey} by its prefix.
    *
-   * @param reputation the peer's entry, or null for a mark
-   * @param settled for an entry: the settlements applied to it; for a mark: the peer's count before
-   *     this task's settlement was applied
-   * @param markedAt for a mark: when it was written, epoch ms (wall clock); 0 for an entry
+   * @param peerId the peer
+   * @param partition the task record's partition of {@code inference.tasks}
+   * @param offset the task record's offset
+   * @return the key
    */
-  record LedgerValue(Reputation reputation, long settled, long markedAt) {
+  static String bucketKey(String peerId, int partition, long offset) {
+    return BUCKET_PREFIX
+        + peerId.length()
+        + '|'
+        + peerId
+        + '|'
+        + partition
+        + '|'
+        + offset / MARK_BUCKET_TASKS;
+  }
+
+  /**
+   * A value of the ledger store: a peer's entry ({@code reputation} set), a (peer, task) mark, or a
+   * bucket of marks ({@code marks} set).
+   *
+   * @param reputation the peer's entry, or null for a mark or bucket
+   * @param settled for an entry: the settlements applied to it; for a mark: the peer's count before
+   *     this task's settlement was applied; 0 for a bucket
+   * @param markedAt for a mark or bucket: when it was last written, epoch ms (wall clock); 0 for an
+   *     entry
+   * @param marks for a bucket: each task's mark, the peer's count before its settlement; else null
+   */
+  record LedgerValue(Reputation reputation, long settled, long markedAt, Map<String, Long> marks) {
     static LedgerValue entry(Reputation reputation, long settled) {
-      return new LedgerValue(reputation, settled, 0);
+      return new LedgerValue(reputation, settled, 0, null);
     }
 
     static LedgerValue mark(long settled, long markedAt) {
-      return new LedgerValue(null, settled, markedAt);
+      return new LedgerValue(null, settled, markedAt, null);
+    }
+
+    /**
+     * A bucket holding {@code previous}'s marks (if any) and one more.
+     *
+     * @param previous the bucket so far, or null
+     * @param taskId the task whose mark is added
+     * @param settled the peer's count before the task's settlement
+     * @param markedAt now, epoch ms
+     * @return the bucket
+     */
+    static LedgerValue bucket(LedgerValue previous, String taskId, long settled, long markedAt) {
+      Map<String, Long> marks =
+          new HashMap<>(previous == null || previous.marks() == null ? Map.of() : previous.marks());
+      marks.put(taskId, settled);
+      return new LedgerValue(null, 0, markedAt, marks);
+    }
+
+    /**
+     * The mark of a task in this value.
+     *
+     * @param taskId the task
+     * @return for a bucket, the task's mark or null; for a single mark, its count
+     */
+    Long markOf(String taskId) {
+      return marks == null ? Long.valueOf(settled) : marks.get(taskId);
     }
 
     static JsonSerde<LedgerValue> serde() {

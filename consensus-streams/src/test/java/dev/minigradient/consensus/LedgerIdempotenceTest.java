@@ -288,6 +288,75 @@ class LedgerIdempotenceTest {
     assertThat(LedgerProcessor.expired(now + 10, now, now + hour + 10)).isTrue();
   }
 
+  private static Settlement at(Settlement s, int partition, long offset) {
+    return new Settlement(
+        s.schemaVersion(),
+        s.taskId(),
+        s.verdict(),
+        s.settledAt(),
+        s.declaredStake(),
+        partition,
+        offset);
+  }
+
+  @Test
+  void tasksCloseInOffsetFileTheirMarksInOneBucketAndEachCountsOnce() {
+    Settlement t1 = at(settlement("t1", "p1", Verdict.AGREED, now), 2, 32);
+    Settlement t2 = at(settlement("t2", "p1", Verdict.DISAGREED, now + 1), 2, 33);
+    settlements.pipeInput("p1", t1, now);
+    settlements.pipeInput("p1", t2, now + 1);
+    settlements.pipeInput("p1", t1, now + 2); // redelivered
+    settlements.pipeInput("p1", at(settlement("t1", "p1", Verdict.LATE, now + 3), 2, 32), now + 3);
+
+    assertThat(stored("p1").agreed()).isEqualTo(1);
+    assertThat(stored("p1").disagreed()).isEqualTo(1);
+    assertThat(stored("p1").late()).isZero();
+    String bucket = LedgerProcessor.bucketKey("p1", 2, 32);
+    assertThat(LedgerProcessor.bucketKey("p1", 2, 33)).isEqualTo(bucket);
+    assertThat(store.get(bucket).marks())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("t1", 0L, "t2", 1L));
+    assertThat(store.get(LedgerProcessor.markKey("p1", "t1"))).as("no mark of its own").isNull();
+  }
+
+  @Test
+  void aBucketedMarkWhoseUpdateWasLostIsApplied() {
+    // given p1 with t1 applied, then a crash that kept t2's mark in its bucket but lost the entry
+    settlements.pipeInput("p1", at(settlement("t1", "p1", Verdict.AGREED, now), 0, 5), now);
+    String bucket = LedgerProcessor.bucketKey("p1", 0, 6);
+    store.put(bucket, LedgerValue.bucket(store.get(bucket), "t2", 1, now));
+    // when t2's settlement is re-processed, it is applied, once
+    Settlement t2 = at(settlement("t2", "p1", Verdict.AGREED, now + 1), 0, 6);
+    settlements.pipeInput("p1", t2, now + 1);
+    assertThat(stored("p1").agreed()).isEqualTo(2);
+    settlements.pipeInput("p1", t2, now + 1);
+    assertThat(stored("p1").agreed()).isEqualTo(2);
+  }
+
+  @Test
+  void bucketsOfMarksExpireAfterTheirRetention() {
+    settlements.pipeInput("p1", at(settlement("t1", "p1", Verdict.AGREED, now), 1, 7), now);
+    String bucket = LedgerProcessor.bucketKey("p1", 1, 7);
+    assertThat(store.get(bucket).markedAt()).isEqualTo(now);
+    driver.advanceWallClockTime(
+        Duration.ofMillis(LedgerProcessor.MARK_RETENTION_MS - LedgerProcessor.SWEEP_INTERVAL_MS));
+    assertThat(store.get(bucket)).isNotNull();
+    driver.advanceWallClockTime(Duration.ofMillis(2 * LedgerProcessor.SWEEP_INTERVAL_MS));
+    assertThat(store.get(bucket)).isNull();
+    assertThat(stored("p1").agreed()).isEqualTo(1);
+  }
+
+  @Test
+  void bucketKeysOfDifferentPeersPartitionsAndOffsetsNeverMeetAMarkKey() {
+    assertThat(LedgerProcessor.bucketKey("p1", 0, 15))
+        .isNotEqualTo(LedgerProcessor.bucketKey("p1", 0, 16))
+        .isNotEqualTo(LedgerProcessor.bucketKey("p1", 1, 15))
+        .isNotEqualTo(LedgerProcessor.bucketKey("p2", 0, 15))
+        .startsWith(LedgerProcessor.BUCKET_PREFIX)
+        .doesNotStartWith(LedgerProcessor.MARK_PREFIX);
+    assertThat(LedgerProcessor.bucketKey("a|1", 2, 0))
+        .isNotEqualTo(LedgerProcessor.bucketKey("a", 1, 2 * LedgerProcessor.MARK_BUCKET_TASKS));
+  }
+
   @Test
   void markKeysOfDifferentPeersAndTasksNeverMeet() {
     assertThat(LedgerProcessor.markKey("a|b", "c"))
