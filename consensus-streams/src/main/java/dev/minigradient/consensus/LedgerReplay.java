@@ -309,7 +309,7 @@ public final class LedgerReplay {
     Set<String> peers = new java.util.TreeSet<>(recomputed.keySet());
     peers.addAll(published.keySet());
     for (String peer : peers) {
-      String diff = difference(published.get(peer), recomputed.get(peer));
+      String diff = LedgerDifference.of(published.get(peer), recomputed.get(peer));
       if (diff != null) {
         find("published ledger differs from the replay", peer + ": " + diff);
       }
@@ -345,67 +345,6 @@ public final class LedgerReplay {
 
   private void find(String kind, String example) {
     problems.find(kind, example);
-  }
-
-  /** The first field in which two ledger entries differ, or null if they agree. */
-  static String difference(Reputation published, Reputation replayed) {
-    if (published == null || replayed == null) {
-      return published == null
-          ? "not published (replay has " + replayed.judged() + " verdicts)"
-          : "published, but no settlements";
-    }
-    long[] p = {
-      published.agreed(),
-      published.disagreed(),
-      published.missed(),
-      published.late(),
-      published.invalid(),
-      published.audited(),
-      published.auditFailed(),
-      published.lapsePenalizedAt()
-    };
-    long[] r = {
-      replayed.agreed(),
-      replayed.disagreed(),
-      replayed.missed(),
-      replayed.late(),
-      replayed.invalid(),
-      replayed.audited(),
-      replayed.auditFailed(),
-      replayed.lapsePenalizedAt()
-    };
-    String[] names = {
-      "agreed",
-      "disagreed",
-      "missed",
-      "late",
-      "invalid",
-      "audited",
-      "auditFailed",
-      "lapsePenalizedAt"
-    };
-    for (int i = 0; i < p.length; i++) {
-      if (p[i] != r[i]) {
-        return names[i] + " " + p[i] + " published, " + r[i] + " replayed";
-      }
-    }
-    double[] pd = {
-      published.score(),
-      published.bond(),
-      published.rewards(),
-      published.slashed(),
-      published.stake()
-    };
-    double[] rd = {
-      replayed.score(), replayed.bond(), replayed.rewards(), replayed.slashed(), replayed.stake()
-    };
-    String[] dnames = {"score", "bond", "rewards", "slashed", "stake"};
-    for (int i = 0; i < pd.length; i++) {
-      if (!(Math.abs(pd[i] - rd[i]) <= TOLERANCE)) {
-        return dnames[i] + " " + pd[i] + " published, " + rd[i] + " replayed";
-      }
-    }
-    return null;
   }
 
   /**

@@ -118,7 +118,7 @@ public final class SimulateCommand implements Callable<Integer> {
       err.flush();
     }
     PrintWriter out = cmd.getOut();
-    out.print(Simulation.markdown(outcomes));
+    out.print(SimulationTable.markdown(outcomes));
     out.flush();
     if (report.write(outcomes)) {
       err.println("report written to " + report.file().get());

@@ -58,7 +58,7 @@ class AdversariesIT {
             inputs,
             TIMEOUT_MS,
             4);
-    System.out.print(Simulation.markdown(List.of(o)));
+    System.out.print(SimulationTable.markdown(List.of(o)));
     assertThat(o.tasks()).isEqualTo(TASKS);
     assertThat(o.decided()).as("every task decided").isEqualTo(TASKS);
     assertThat(o.wrongVsModel())
