@@ -10,6 +10,7 @@ import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
+import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Signatures;
@@ -124,6 +125,23 @@ abstract class AbstractTopologyTest {
     reputation = output(Topics.REPUTATION);
     replacements = output(Topics.REPLACEMENTS);
     publishedRosters = output(Topics.ROSTERS);
+  }
+
+  /**
+   * (Re)starts the driver at at-least-once with default committees, no audits, no referee and a
+   * fresh sealing key, then registers {@code peerIds} with a stake of 100 each.
+   *
+   * @param appId the application id
+   * @param peerIds the peers to register
+   */
+  void startWithPeers(String appId, String... peerIds) {
+    start(
+        config(appId, 5_000, false, 0.0, ConsensusConfig.Committees.DEFAULTS),
+        Referee.none(),
+        Sealing.generateKeyPair().getPrivate());
+    for (String p : peerIds) {
+      registerPeer(p, 100, now);
+    }
   }
 
   private <V> TestInputTopic<String, V> input(Topic<V> topic) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
-import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Verdict;
@@ -25,13 +24,7 @@ import org.junit.jupiter.api.Test;
 class BatchSignedVotesTest extends AbstractTopologyTest {
   @BeforeEach
   void startDriver() {
-    start(
-        config("batch-test", 5_000, false, 0.0, ConsensusConfig.Committees.DEFAULTS),
-        Referee.none(),
-        Sealing.generateKeyPair().getPrivate());
-    for (String p : List.of("p1", "p2", "p3")) {
-      registerPeer(p, 100, now);
-    }
+    startWithPeers("batch-test", "p1", "p2", "p3");
   }
 
   private Task submit(String taskId) {

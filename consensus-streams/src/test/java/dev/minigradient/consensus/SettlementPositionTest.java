@@ -2,7 +2,6 @@ package dev.minigradient.consensus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Task;
 import java.util.List;
@@ -12,13 +11,7 @@ import org.junit.jupiter.api.Test;
 class SettlementPositionTest extends AbstractTopologyTest {
   @Test
   void eachSettlementNamesItsTaskRecordsPartitionAndOffset() {
-    start(
-        config("position-test", 5_000, false, 0.0, ConsensusConfig.Committees.DEFAULTS),
-        Referee.none(),
-        Sealing.generateKeyPair().getPrivate());
-    for (String p : List.of("p1", "p2", "p3")) {
-      registerPeer(p, 100, now);
-    }
+    startWithPeers("position-test", "p1", "p2", "p3");
     Task first = task("t1", new byte[] {1}).build();
     Task second = task("t2", new byte[] {2}).build();
     tasks.pipeInput("t1", first);

@@ -36,8 +36,8 @@ final class Outbox {
   /** The most votes signed under one root. */
   static final int MAX_BATCH_VOTES = 64;
 
-  /** How long the first vote of an open batch may wait for the poll to end: 5 ms. */
-  static final long MAX_BATCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  /** How long the first vote of an open batch may wait for the poll to end: 20 ms. */
+  static final long MAX_BATCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private final Signatures.Signer signer;
   private final Supplier<Sealing.Sealer> sealer;
