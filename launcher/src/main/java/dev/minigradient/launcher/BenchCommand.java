@@ -1,18 +1,17 @@
 package dev.minigradient.launcher;
 
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.cli.BaseCommand;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code bench}: measures the worker, latency, throughput and scaling of the network, and the scale
@@ -21,14 +20,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "bench",
-    mixinStandardHelpOptions = true,
     description =
         "Measures the network against its physical limits in one run, on the sample images: one peer's votes/s "
             + "against a plain decode+infer+sign+seal loop, submit-to-consensus latency against one Kafka hop, "
             + "throughput against a bare 3-hop Kafka pipeline, 3 against 15 peers at k = 3 seats per task, and networks of 3 to 60 "
             + "peers with a fixed inference time against linear scaling; the peers serve --model. Writes bench.md and bench.json.")
-public final class BenchCommand implements Callable<Integer> {
-  @Spec CommandLine.Model.CommandSpec spec;
+public final class BenchCommand extends BaseCommand {
 
   @Option(
       names = "--quick",
@@ -62,8 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Mixin SamplesOption samples;
 
   @Override
-  public Integer call() throws Exception {
-    CommandLine cmd = spec.commandLine();
+  protected int run(CommandLine cmd) throws Exception {
     if (tasks != null && (tasks < 10 || tasks > 1_000_000)) {
       throw new CommandLine.ParameterException(cmd, "--tasks must be 10..1000000, got " + tasks);
     }

@@ -4,21 +4,19 @@ import dev.minigradient.consensus.ExactlyOnceOption;
 import dev.minigradient.consensus.ReplayCommand;
 import dev.minigradient.producer.Input;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.cli.BaseCommand;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code chaos}: the fault run of {@link Chaos}, by hand, as long as you like. */
 @Command(
     name = "chaos",
-    mixinStandardHelpOptions = true,
     description = {
       "Runs tasks through a network on three in-JVM Kafka brokers (replication 3, min.insync.replicas 2) while peers are killed"
           + " and restarted, the consensus app is killed and replaced, and a broker is stopped and started; then audits the topics"
@@ -28,7 +26,7 @@ import picocli.CommandLine.Spec;
           + " with --exactly-once nothing may repeat.",
       "Exit codes: 0 every task answered and the books consistent, 1 otherwise, 2 bad arguments."
     })
-public final class ChaosCommand implements Callable<Integer> {
+public final class ChaosCommand extends BaseCommand {
   @Option(
       names = "--tasks",
       defaultValue = "10000",
@@ -49,11 +47,8 @@ public final class ChaosCommand implements Callable<Integer> {
 
   @Mixin ReportOption report;
 
-  @Spec CommandLine.Model.CommandSpec spec;
-
   @Override
-  public Integer call() throws Exception {
-    CommandLine cmd = spec.commandLine();
+  protected int run(CommandLine cmd) throws Exception {
     if (tasks < 1 || peers < 4) {
       throw new CommandLine.ParameterException(
           cmd, "--tasks must be >= 1 and --peers >= 4 (one is down at a time)");

@@ -12,6 +12,7 @@ import dev.minigradient.producer.SubmitProgress;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.Arguments;
+import dev.minigradient.protocol.cli.BaseCommand;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.ReportOption;
@@ -22,12 +23,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code network}: starts the whole network in this process (an in-JVM KRaft broker unless {@code
@@ -36,11 +35,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "network",
-    mixinStandardHelpOptions = true,
     description =
         "Runs the whole network in one process (a Kafka broker in KRaft mode inside this JVM, N peers, the consensus Streams app, the HTTP API), submits the sample digits and prints the answers.")
-public final class NetworkCommand implements Callable<Integer> {
-  @Spec CommandLine.Model.CommandSpec spec;
+public final class NetworkCommand extends BaseCommand {
 
   @Mixin RedundancyOption redundancy;
 
@@ -96,8 +93,7 @@ public final class NetworkCommand implements Callable<Integer> {
   boolean keepRunning;
 
   @Override
-  public Integer call() throws Exception {
-    CommandLine cmd = spec.commandLine();
+  protected int run(CommandLine cmd) throws Exception {
     List<ModelSpec> specs;
     try {
       specs = models.resolveAll();

@@ -4,18 +4,17 @@ import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.Arguments;
+import dev.minigradient.protocol.cli.BaseCommand;
 import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code simulate}: runs networks of honest and adversarial peers on the sample digits, one fresh
@@ -24,7 +23,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "simulate",
-    mixinStandardHelpOptions = true,
     subcommands = SimulateTrustCommand.class,
     description = {
       "Runs networks of honest and adversarial peers on the sample digits and prints, per mix: decisions,",
@@ -32,7 +30,7 @@ import picocli.CommandLine.Spec;
       "and each peer's reputation and stake over time.",
       "'simulate trust' measures committees at volume instead, without Kafka (see 'simulate trust --help')."
     })
-public final class SimulateCommand implements Callable<Integer> {
+public final class SimulateCommand extends BaseCommand {
   /** The mixes run when none is given. */
   public static final List<String> DEFAULT_MIXES =
       List.of(
@@ -47,8 +45,6 @@ public final class SimulateCommand implements Callable<Integer> {
           "honest:5,random:1,constant:1",
           "honest:3@100,constant:4@30,audit=0",
           "honest:3@100,constant:4@30,audit=0.1");
-
-  @Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
       names = "--mix",
@@ -84,8 +80,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Mixin ReportOption report;
 
   @Override
-  public Integer call() throws Exception {
-    CommandLine cmd = spec.commandLine();
+  protected int run(CommandLine cmd) throws Exception {
     List<Simulation.Mix> parsed = new ArrayList<>();
     for (String m : mixes.isEmpty() ? DEFAULT_MIXES : mixes) {
       parsed.add(Arguments.read(cmd, () -> Simulation.Mix.parse(m)));

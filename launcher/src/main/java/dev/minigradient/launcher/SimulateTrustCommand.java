@@ -5,14 +5,13 @@ import dev.minigradient.consensus.CommitteeTrial;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.TrialTable;
 import dev.minigradient.protocol.cli.Arguments;
+import dev.minigradient.protocol.cli.BaseCommand;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code simulate trust}: the committee trust simulation of {@link CommitteeTrial}, without Kafka,
@@ -20,15 +19,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "trust",
-    mixinStandardHelpOptions = true,
     description = {
       "Measures committees at volume without Kafka: thousands of tasks through the app's own committee draw, decision rule,"
           + " audits, verdicts and ledger, against constant, random, colluding, copycat and lazy adversaries holding 20%% and 33%% of"
           + " the stake, with N = 15 and 30 peers and k = 3, 5, 7 seats; honest-only networks; and colluders against 50-60%% honest"
           + " stake. The model is a stand-in (a true label and fixed probabilities)."
     })
-public final class SimulateTrustCommand implements Callable<Integer> {
-  @Spec CommandLine.Model.CommandSpec spec;
+public final class SimulateTrustCommand extends BaseCommand {
 
   @Option(
       names = "--tasks",
@@ -74,8 +71,7 @@ public final class SimulateTrustCommand implements Callable<Integer> {
   @Mixin ReportOption report;
 
   @Override
-  public Integer call() throws Exception {
-    CommandLine cmd = spec.commandLine();
+  protected int run(CommandLine cmd) throws Exception {
     if (runs < 1 || runs > 1_000 || tasks < 1 || tasks > 10_000_000) {
       throw new CommandLine.ParameterException(
           cmd, "--runs must be 1..1000 and --tasks 1..10000000");

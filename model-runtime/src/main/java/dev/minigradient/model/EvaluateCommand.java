@@ -4,16 +4,15 @@ import dev.minigradient.model.preprocess.InputLimits;
 import dev.minigradient.protocol.Json;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.Arguments;
+import dev.minigradient.protocol.cli.BaseCommand;
 import dev.minigradient.protocol.cli.ModelOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code evaluate}: a model's accuracy, confusion matrix and agreement with its trainer's
@@ -21,11 +20,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "evaluate",
-    mixinStandardHelpOptions = true,
     description =
         "Prints a model's accuracy and confusion matrix on labelled images (label-D in the file name) or IDX files, through the peers' own preprocessing and ONNX Runtime.")
-public final class EvaluateCommand implements Callable<Integer> {
-  @Spec CommandLine.Model.CommandSpec spec;
+public final class EvaluateCommand extends BaseCommand {
 
   @Mixin ModelOption model;
 
@@ -66,7 +63,7 @@ public final class EvaluateCommand implements Callable<Integer> {
   double minAccuracy;
 
   @Override
-  public Integer call() throws Exception {
+  protected int run(CommandLine cmd) throws Exception {
     ModelSpec m = Arguments.read(spec.commandLine(), model::resolve);
     if ((idxImages == null) != (idxLabels == null)) {
       throw new CommandLine.ParameterException(
