@@ -9,7 +9,6 @@ import dev.minigradient.protocol.testing.TestKafka;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,12 +20,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,34 +40,24 @@ class DashboardIT {
   private static final Path FASHION = TestNetwork.FASHION;
   private static final Path DASHBOARD = Path.of("..", "dashboard");
 
-  private static TestNetwork running;
-  private static EmbeddedNetwork network;
+  @RegisterExtension static final TestNetwork.PerClass running = new TestNetwork.PerClass();
   private static final HttpClient http = HttpClient.newHttpClient();
 
   @TempDir static Path tmp;
 
   @BeforeAll
-  static void startNetwork() throws Exception {
-    running = TestNetwork.start();
-    network = running.network();
+  static void awaitApi() {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> send(get("/api/summary")).statusCode() == 200);
   }
 
-  @AfterAll
-  static void stopNetwork() {
-    if (running != null) {
-      running.close();
-    }
-  }
-
-  private static URI uri(String path) {
-    return URI.create("http://localhost:" + network.httpPort() + path);
+  private static EmbeddedNetwork network() {
+    return running.network();
   }
 
   private static HttpRequest get(String path) {
-    return HttpRequest.newBuilder(uri(path)).build();
+    return HttpRequest.newBuilder(running.uri(path)).build();
   }
 
   private static HttpResponse<String> send(HttpRequest r) throws Exception {
@@ -94,7 +83,7 @@ class DashboardIT {
   private static String post(byte[] body, String contentType, String query) throws Exception {
     HttpResponse<String> r =
         send(
-            HttpRequest.newBuilder(uri("/api/tasks" + query))
+            HttpRequest.newBuilder(running.uri("/api/tasks" + query))
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build());
@@ -186,12 +175,12 @@ class DashboardIT {
     assertThat(fashion.get("name").asText()).isEqualTo("fashion-mnist");
     assertThat(c.get("modelId").asText())
         .isEqualTo(fashion.get("modelId").asText())
-        .isNotEqualTo(network.modelId());
+        .isNotEqualTo(network().modelId());
     assertThat(c.get("label").asInt()).isEqualTo(9);
     // and an unknown name is a 400 that lists the known ones
     HttpResponse<String> unknown =
         send(
-            HttpRequest.newBuilder(uri("/api/tasks?model=cifar"))
+            HttpRequest.newBuilder(running.uri("/api/tasks?model=cifar"))
                 .header("Content-Type", "image/png")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(boot)))
                 .build());
@@ -215,7 +204,7 @@ class DashboardIT {
               }
             });
     JsonNode one = json("/api/peers/peer-1");
-    assertThat(one.get("registry").get("models").get(0).asText()).isEqualTo(network.modelId());
+    assertThat(one.get("registry").get("models").get(0).asText()).isEqualTo(network().modelId());
     assertThat(one.get("history").size()).isGreaterThanOrEqualTo(1);
     JsonNode last = one.get("history").get(one.get("history").size() - 1);
     assertThat(last.get("peerId").asText()).isEqualTo("peer-1");
@@ -228,7 +217,7 @@ class DashboardIT {
     assertThat(models.get(0).get("labels").get(9).asText()).isEqualTo("Ankle boot");
     assertThat(models.get(0).get("default").asBoolean()).isFalse();
     JsonNode mnist = models.get(1);
-    assertThat(mnist.get("modelId").asText()).isEqualTo(network.modelId());
+    assertThat(mnist.get("modelId").asText()).isEqualTo(network().modelId());
     assertThat(mnist.get("name").asText()).isEqualTo("mnist");
     assertThat(mnist.get("labels").size()).isEqualTo(10);
     assertThat(mnist.get("peers").size()).isEqualTo(3);
@@ -274,7 +263,7 @@ class DashboardIT {
     // given an open event stream
     HttpResponse<InputStream> stream =
         http.send(
-            HttpRequest.newBuilder(uri("/api/events"))
+            HttpRequest.newBuilder(running.uri("/api/events"))
                 .header("Accept", "text/event-stream")
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
@@ -356,7 +345,7 @@ class DashboardIT {
   @Order(8)
   void aPeerThatLeavesIsListedAsLeftAndInactive() throws Exception {
     // when a peer shuts down cleanly (it announces that it leaves)
-    network.peers().get(2).close();
+    network().peers().get(2).close();
 
     // then the API lists it as left, not active, and Prometheus says so
     await()
@@ -394,7 +383,7 @@ class DashboardIT {
                 "node",
                 "e2e/dashboard.e2e.mjs",
                 "--url",
-                "http://localhost:" + network.httpPort(),
+                "http://localhost:" + network().httpPort(),
                 "--samples",
                 SAMPLES.toAbsolutePath().toString(),
                 "--fashion-samples",

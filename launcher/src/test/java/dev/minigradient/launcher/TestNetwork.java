@@ -4,9 +4,13 @@ import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.testing.TestKafka;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The whole network the integration tests run on its own {@link TestKafka} broker: three honest
@@ -57,5 +61,46 @@ record TestNetwork(TestKafka broker, EmbeddedNetwork network) implements AutoClo
   public void close() {
     network.close();
     broker.close();
+  }
+
+  /**
+   * The network of one test class: registered as a static {@code @RegisterExtension} field, it
+   * starts before the class's {@code @BeforeAll} methods and stops after its {@code @AfterAll}
+   * ones.
+   */
+  static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+    private TestNetwork running;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+      running = start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      if (running != null) {
+        running.close();
+        running = null;
+      }
+    }
+
+    /**
+     * The running network.
+     *
+     * @return the network
+     */
+    EmbeddedNetwork network() {
+      return running.network();
+    }
+
+    /**
+     * The address of a path on the network's API.
+     *
+     * @param path the path and query, e.g. {@code /api/summary}
+     * @return {@code http://localhost:<port><path>}
+     */
+    URI uri(String path) {
+      return URI.create("http://localhost:" + network().httpPort() + path);
+    }
   }
 }
