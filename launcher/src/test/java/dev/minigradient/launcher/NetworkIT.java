@@ -10,6 +10,7 @@ import dev.minigradient.model.preprocess.MnistPreprocessor;
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.testing.TestKafka;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -380,11 +382,7 @@ class NetworkIT {
                 assertThat(sources.get(key))
                     .as(key)
                     .hasSizeGreaterThanOrEqualTo(4)
-                    .allSatisfy(
-                        d ->
-                            assertThat(d)
-                                .startsWith(Topics.TASKS.name())
-                                .contains("not a valid Task"));
+                    .allSatisfy(deadLetterFrom(Topics.TASKS, "not a valid Task"));
               }
               assertThat(sources.get("bad-task-negative-time"))
                   .allSatisfy(d -> assertThat(d).contains("submittedAt -5"));
@@ -398,11 +396,7 @@ class NetworkIT {
                   List.of("bad-vote-not-json", "bad-vote-shape", "bad-vote-negative-time")) {
                 assertThat(sources.get(key))
                     .as(key)
-                    .anySatisfy(
-                        d ->
-                            assertThat(d)
-                                .startsWith(Topics.VOTES.name())
-                                .contains("not a valid Vote"));
+                    .anySatisfy(deadLetterFrom(Topics.VOTES, "not a valid Vote"));
               }
               assertThat(sources.get("bad-vote-unknown-task"))
                   .as("bad-vote-unknown-task")
@@ -410,11 +404,7 @@ class NetworkIT {
                       d -> assertThat(d).startsWith(Topics.VOTES.name()).endsWith("unknown-task"));
               assertThat(sources.get("bad-" + Topics.SETTLEMENTS.name()))
                   .as("settlement")
-                  .anySatisfy(
-                      d ->
-                          assertThat(d)
-                              .startsWith(Topics.SETTLEMENTS.name())
-                              .contains("not a valid Settlement"));
+                  .anySatisfy(deadLetterFrom(Topics.SETTLEMENTS, "not a valid Settlement"));
               // every peer refuses a malformed key and keeps sealing to the key it has
               assertThat(sources.get("bad-" + Topics.NETWORK_KEYS.name()))
                   .as("key")
@@ -438,6 +428,14 @@ class NetworkIT {
       KafkaProducer<String, byte[]> producer, String topic, String key, String value)
       throws Exception {
     producer.send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8))).get();
+  }
+
+  /**
+   * Checks a dead letter's {@code "topic message reason"} line: from {@code topic}, saying {@code
+   * text}.
+   */
+  private static Consumer<String> deadLetterFrom(Topic<?> topic, String text) {
+    return d -> assertThat(d).startsWith(topic.name()).contains(text);
   }
 
   private static String task(
