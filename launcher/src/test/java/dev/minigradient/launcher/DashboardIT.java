@@ -64,12 +64,6 @@ class DashboardIT {
     return http.send(r, HttpResponse.BodyHandlers.ofString());
   }
 
-  private static JsonNode json(String path) throws Exception {
-    HttpResponse<String> r = send(get(path));
-    assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
-    return JsonSerde.MAPPER.readTree(r.body());
-  }
-
   private static Path sample(int i) throws Exception {
     try (Stream<Path> s = Files.list(SAMPLES)) {
       return s.filter(p -> p.toString().endsWith(".png"))
@@ -171,7 +165,7 @@ class DashboardIT {
     // then that model decided it
     JsonNode c = awaitConsensus(taskId);
     assertThat(c.get("status").asText()).isEqualTo("DECIDED");
-    JsonNode fashion = json("/api/models").get(0); // sorted by name
+    JsonNode fashion = running.json("/api/models").get(0); // sorted by name
     assertThat(fashion.get("name").asText()).isEqualTo("fashion-mnist");
     assertThat(c.get("modelId").asText())
         .isEqualTo(fashion.get("modelId").asText())
@@ -192,18 +186,17 @@ class DashboardIT {
   @Test
   @Order(3)
   void peersCarryTheirReputationAndItsHistory() throws Exception {
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> {
-              JsonNode peers = json("/api/peers");
-              assertThat(peers.size()).isEqualTo(3);
-              for (JsonNode p : peers) {
-                assertThat(p.get("status").asText()).isEqualTo("active");
-                assertThat(p.at("/reputation/agreed").asLong()).isGreaterThanOrEqualTo(2);
-              }
-            });
-    JsonNode one = json("/api/peers/peer-1");
+    running.awaitJson(
+        "/api/peers",
+        Duration.ofSeconds(20),
+        peers -> {
+          assertThat(peers.size()).isEqualTo(3);
+          for (JsonNode p : peers) {
+            assertThat(p.get("status").asText()).isEqualTo("active");
+            assertThat(p.at("/reputation/agreed").asLong()).isGreaterThanOrEqualTo(2);
+          }
+        });
+    JsonNode one = running.json("/api/peers/peer-1");
     assertThat(one.get("registry").get("models").get(0).asText()).isEqualTo(network().modelId());
     assertThat(one.get("history").size()).isGreaterThanOrEqualTo(1);
     JsonNode last = one.get("history").get(one.get("history").size() - 1);
@@ -211,7 +204,7 @@ class DashboardIT {
     assertThat(last.get("t").asLong()).isPositive();
     assertThat(last.get("score").isNumber()).isTrue();
     assertThat(send(get("/api/peers/nobody")).statusCode()).isEqualTo(404);
-    JsonNode models = json("/api/models"); // sorted by name
+    JsonNode models = running.json("/api/models"); // sorted by name
     assertThat(models.size()).isEqualTo(2);
     assertThat(models.get(0).get("name").asText()).isEqualTo("fashion-mnist");
     assertThat(models.get(0).get("labels").get(9).asText()).isEqualTo("Ankle boot");
@@ -230,15 +223,14 @@ class DashboardIT {
     String taskId =
         post("not an image".getBytes(StandardCharsets.UTF_8), "image/png", "?name=bogus.png");
     assertThat(awaitConsensus(taskId).get("status").asText()).isEqualTo("REJECTED");
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> {
-              JsonNode dead = json("/api/dead-letters");
-              assertThat(dead.at("/byReason/not-an-image").asLong()).isGreaterThanOrEqualTo(3);
-              assertThat(dead.at("/bySource/inference.tasks").asLong()).isGreaterThanOrEqualTo(3);
-              assertThat(dead.get("recent").get(0).get("key").asText()).isEqualTo(taskId);
-            });
+    running.awaitJson(
+        "/api/dead-letters",
+        Duration.ofSeconds(20),
+        dead -> {
+          assertThat(dead.at("/byReason/not-an-image").asLong()).isGreaterThanOrEqualTo(3);
+          assertThat(dead.at("/bySource/inference.tasks").asLong()).isGreaterThanOrEqualTo(3);
+          assertThat(dead.get("recent").get(0).get("key").asText()).isEqualTo(taskId);
+        });
   }
 
   @Test
@@ -348,15 +340,15 @@ class DashboardIT {
     network().peers().get(2).close();
 
     // then the API lists it as left, not active, and Prometheus says so
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> {
-              JsonNode peer = json("/api/peers/peer-3");
-              assertThat(peer.get("status").asText()).isEqualTo("left");
-              assertThat(peer.get("active").asBoolean()).isFalse();
-              assertThat(json("/metrics").get("active_peers").toString()).doesNotContain("peer-3");
-            });
+    running.awaitJson(
+        "/api/peers/peer-3",
+        Duration.ofSeconds(20),
+        peer -> {
+          assertThat(peer.get("status").asText()).isEqualTo("left");
+          assertThat(peer.get("active").asBoolean()).isFalse();
+          assertThat(running.json("/metrics").get("active_peers").toString())
+              .doesNotContain("peer-3");
+        });
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(

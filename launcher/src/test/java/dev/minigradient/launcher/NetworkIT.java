@@ -16,9 +16,6 @@ import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.testing.TestKafka;
 import dev.minigradient.worker.PeerWorker;
 import dev.minigradient.worker.WorkerConfig;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +56,6 @@ class NetworkIT {
   private static final int TASKS = 60;
 
   @RegisterExtension static final TestNetwork.PerClass running = new TestNetwork.PerClass();
-  private static final HttpClient http = HttpClient.newHttpClient();
 
   @TempDir static Path tmp;
 
@@ -86,15 +82,6 @@ class NetworkIT {
     args.addAll(List.of(options));
     files.forEach(f -> args.add(f.toString()));
     return CliRun.of(args.toArray(String[]::new));
-  }
-
-  private static JsonNode get(String path) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(running.uri(path)).build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
-    return JsonSerde.MAPPER.readTree(r.body());
   }
 
   @Test
@@ -159,16 +146,15 @@ class NetworkIT {
   @Test
   @Order(2)
   void metricsKeepsThePrototypesShape() throws Exception {
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> {
-              JsonNode m = get("/metrics");
-              assertThat(m.get("tasks_completed").asInt()).isEqualTo(TASKS);
-              assertThat(m.get("consensus_history").size()).isEqualTo(TASKS);
-              assertThat(m.get("reputation").size()).isEqualTo(3);
+    JsonNode m =
+        running.awaitJson(
+            "/metrics",
+            Duration.ofSeconds(20),
+            metrics -> {
+              assertThat(metrics.get("tasks_completed").asInt()).isEqualTo(TASKS);
+              assertThat(metrics.get("consensus_history").size()).isEqualTo(TASKS);
+              assertThat(metrics.get("reputation").size()).isEqualTo(3);
             });
-    JsonNode m = get("/metrics");
     List<String> fields = new ArrayList<>();
     m.fieldNames().forEachRemaining(fields::add);
     assertThat(fields)
@@ -179,12 +165,12 @@ class NetworkIT {
     List<String> active = new ArrayList<>();
     m.get("active_peers").forEach(p -> active.add(p.asText()));
     assertThat(active).containsExactly("peer-1", "peer-2", "peer-3");
-    assertThat(get("/health").get("status").asText()).isEqualTo("UP");
-    JsonNode latest = get("/api/consensus");
+    assertThat(running.json("/health").get("status").asText()).isEqualTo("UP");
+    JsonNode latest = running.json("/api/consensus");
     assertThat(latest.size()).isEqualTo(50);
     String newest = latest.get(0).get("taskId").asText();
-    assertThat(get("/api/tasks/" + newest).get("status").asText()).isEqualTo("DECIDED");
-    assertThat(get("/api/consensus?limit=3").size()).isEqualTo(3);
+    assertThat(running.json("/api/tasks/" + newest).get("status").asText()).isEqualTo("DECIDED");
+    assertThat(running.json("/api/consensus?limit=3").size()).isEqualTo(3);
   }
 
   @Test
@@ -277,11 +263,10 @@ class NetworkIT {
             new PeerWorker(WorkerConfig.defaults("extra", network().kafka()), engine)) {
       extra.start();
       await().atMost(Duration.ofSeconds(20)).until(extra::isAssigned);
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(get("/metrics").get("active_peers").toString()).contains("\"extra\""));
+      running.awaitJson(
+          "/metrics",
+          Duration.ofSeconds(20),
+          m -> assertThat(m.get("active_peers").toString()).contains("\"extra\""));
 
       // when digits are submitted
       CliRun run =
@@ -417,9 +402,9 @@ class NetworkIT {
             });
     // a bad record on the registry or the published ledger is skipped by the global tables
     // (logged: Kafka Streams 4.3's dead-letter queue fails on a global thread), and nothing stops
-    assertThat(get("/health").get("status").asText()).isEqualTo("UP");
-    assertThat(get("/metrics").get("active_peers").size()).isGreaterThanOrEqualTo(3);
-    assertThat(get("/api/dead-letters").toString()).contains("unknown-task");
+    assertThat(running.json("/health").get("status").asText()).isEqualTo("UP");
+    assertThat(running.json("/metrics").get("active_peers").size()).isGreaterThanOrEqualTo(3);
+    assertThat(running.json("/api/dead-letters").toString()).contains("unknown-task");
     CliRun run = submit(samples(1), "--model", MODEL.toString(), "--json");
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
   }
