@@ -111,25 +111,15 @@ public final class Bench {
      * @return the options
      */
     public static Options of(boolean quick, Integer tasks) {
-      return quick
-          ? new Options(
-              true,
-              tasks != null ? tasks : 300,
-              tasks != null ? tasks : 300,
-              25,
-              300,
-              256,
-              15,
-              ALL_SECTIONS)
-          : new Options(
-              false,
-              tasks != null ? tasks : 3_000,
-              tasks != null ? tasks : 10_000,
-              200,
-              2_000,
-              256,
-              15,
-              ALL_SECTIONS);
+      return new Options(
+          quick,
+          tasks != null ? tasks : quick ? 300 : 3_000,
+          tasks != null ? tasks : quick ? 300 : 10_000,
+          quick ? 25 : 200,
+          quick ? 300 : 2_000,
+          256,
+          15,
+          ALL_SECTIONS);
     }
   }
 

@@ -10,16 +10,26 @@ import java.util.List;
 /**
  * What every section of one {@code bench} run shares: the options, the model, the sample images,
  * the progress log, and the report's figures and notes, which the sections append to in order.
+ *
+ * @param options what to run
+ * @param model the served model, shared by every section (not closed here)
+ * @param modelArg the model as the {@code inference-worker} command's {@code --model} takes it, or
+ *     null
+ * @param inputs the readable sample images, as tasks take them, at least one
+ * @param images the sample images' bytes, in the inputs' order
+ * @param log progress lines
+ * @param figures the report's figures so far, in order
+ * @param notes the report's notes so far, in order
  */
-final class BenchContext {
-  private final Bench.Options options;
-  private final ServedModel model;
-  private final String modelArg;
-  private final List<Input> inputs;
-  private final List<byte[]> images;
-  private final PrintWriter log;
-  private final List<Figure> figures = new ArrayList<>();
-  private final List<String> notes = new ArrayList<>();
+record BenchContext(
+    Bench.Options options,
+    ServedModel model,
+    String modelArg,
+    List<Input> inputs,
+    List<byte[]> images,
+    PrintWriter log,
+    List<Figure> figures,
+    List<String> notes) {
 
   /**
    * A run's context, with no figure or note yet.
@@ -37,37 +47,15 @@ final class BenchContext {
       String modelArg,
       List<Input> inputs,
       PrintWriter log) {
-    this.options = options;
-    this.model = model;
-    this.modelArg = modelArg;
-    this.inputs = inputs;
-    this.images = inputs.stream().map(Input::bytes).toList();
-    this.log = log;
-  }
-
-  /** What to run. */
-  Bench.Options options() {
-    return options;
-  }
-
-  /** The served model, shared by every section (not closed here). */
-  ServedModel model() {
-    return model;
-  }
-
-  /** The model as the {@code inference-worker} command's {@code --model} takes it, or null. */
-  String modelArg() {
-    return modelArg;
-  }
-
-  /** The readable sample images, as tasks take them. */
-  List<Input> inputs() {
-    return inputs;
-  }
-
-  /** The sample images' bytes, in the inputs' order. */
-  List<byte[]> images() {
-    return images;
+    this(
+        options,
+        model,
+        modelArg,
+        inputs,
+        inputs.stream().map(Input::bytes).toList(),
+        log,
+        new ArrayList<>(),
+        new ArrayList<>());
   }
 
   /** The {@code i}-th image, cycling through the samples. */
@@ -109,15 +97,5 @@ final class BenchContext {
   void addAll(List<Figure> sectionFigures, List<String> sectionNotes) {
     figures.addAll(sectionFigures);
     notes.addAll(sectionNotes);
-  }
-
-  /** The report's figures so far, in order. */
-  List<Figure> figures() {
-    return figures;
-  }
-
-  /** The report's notes so far, in order. */
-  List<String> notes() {
-    return notes;
   }
 }

@@ -4,9 +4,9 @@ import dev.minigradient.consensus.StakeWeights;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.KafkaSettings;
-import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Rosters;
+import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.TopicSnapshot;
 import dev.minigradient.protocol.Topics;
 import java.time.Duration;
@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * Untimed tasks until every peer of a network has served its probation: judged on at least {@link
@@ -142,17 +144,8 @@ final class Probation {
    */
   private static long leastJudged(KafkaSettings kafka, Set<String> peerIds) {
     Map<String, Long> judged = new HashMap<>();
-    var reputation = Topics.REPUTATION.valueSerde().deserializer();
-    TopicSnapshot.read(
-        kafka,
-        Topics.REPUTATION.name(),
-        Duration.ofSeconds(30),
-        r -> {
-          if (r.value() != null && peerIds.contains(r.key())) {
-            Reputation value = reputation.deserialize(r.topic(), r.value());
-            judged.put(r.key(), value.judged());
-          }
-        });
+    readValues(
+        kafka, Topics.REPUTATION, peerIds::contains, (peer, r) -> judged.put(peer, r.judged()));
     return peerIds.stream().mapToLong(p -> judged.getOrDefault(p, 0L)).min().orElse(0);
   }
 
@@ -172,16 +165,7 @@ final class Probation {
   /** The draw weights of the peers in the roster in effect now; empty without a roster. */
   private static Map<String, Double> weights(KafkaSettings kafka, Set<String> peerIds) {
     Rosters rosters = new Rosters();
-    var deserializer = Topics.ROSTERS.valueSerde().deserializer();
-    TopicSnapshot.read(
-        kafka,
-        Topics.ROSTERS.name(),
-        Duration.ofSeconds(30),
-        r -> {
-          if (r.value() != null) {
-            rosters.add(deserializer.deserialize(r.topic(), r.value()));
-          }
-        });
+    readValues(kafka, Topics.ROSTERS, key -> true, (key, roster) -> rosters.add(roster));
     Roster roster = rosters.at(System.currentTimeMillis());
     Map<String, Double> weights = new HashMap<>();
     if (roster != null) {
@@ -190,5 +174,23 @@ final class Probation {
           .forEach(m -> weights.put(m.peerId(), m.weight()));
     }
     return weights;
+  }
+
+  /**
+   * Hands the value of every record of {@code topic} whose key {@code keys} accepts to {@code
+   * each}, with its key, in offset order; tombstones are skipped.
+   */
+  private static <V> void readValues(
+      KafkaSettings kafka, Topic<V> topic, Predicate<String> keys, BiConsumer<String, V> each) {
+    var deserializer = topic.valueSerde().deserializer();
+    TopicSnapshot.read(
+        kafka,
+        topic.name(),
+        Duration.ofSeconds(30),
+        r -> {
+          if (r.value() != null && keys.test(r.key())) {
+            each.accept(r.key(), deserializer.deserialize(r.topic(), r.value()));
+          }
+        });
   }
 }

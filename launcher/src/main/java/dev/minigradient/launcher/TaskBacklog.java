@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -111,41 +112,43 @@ final class TaskBacklog {
       specs.put(new TopicPartition(Topics.TASKS.name(), p), spec);
     }
     try (Admin admin = Admin.create(settings.properties(Map.of()))) {
+      String failure = "cannot position the group of " + peerId;
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-      admin
-          .listOffsets(specs)
-          .all()
-          .get()
+      get(admin.listOffsets(specs).all(), failure)
           .forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
-      admin.alterConsumerGroupOffsets(Topics.PEER_GROUP_PREFIX + peerId, offsets).all().get();
+      get(
+          admin.alterConsumerGroupOffsets(Topics.PEER_GROUP_PREFIX + peerId, offsets).all(),
+          failure);
       return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot position the group of " + peerId + ": " + e.getCause(), e.getCause());
     }
   }
 
   /** Offsets committed by a consumer group on the tasks topic, summed over partitions. */
   static long committed(Admin admin, String group) {
+    return get(
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(),
+            "cannot read the offsets of " + group)
+        .entrySet()
+        .stream()
+        .filter(e -> e.getKey().topic().equals(Topics.TASKS.name()) && e.getValue() != null)
+        .mapToLong(e -> e.getValue().offset())
+        .sum();
+  }
+
+  /**
+   * Waits for an admin call's result.
+   *
+   * @throws IllegalStateException with {@code failure} and the cause if the call fails, or if
+   *     interrupted
+   */
+  private static <T> T get(KafkaFuture<T> result, String failure) {
     try {
-      return admin
-          .listConsumerGroupOffsets(group)
-          .partitionsToOffsetAndMetadata()
-          .get()
-          .entrySet()
-          .stream()
-          .filter(e -> e.getKey().topic().equals(Topics.TASKS.name()) && e.getValue() != null)
-          .mapToLong(e -> e.getValue().offset())
-          .sum();
+      return result.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot read the offsets of " + group + ": " + e.getCause(), e.getCause());
+      throw new IllegalStateException(failure + ": " + e.getCause(), e.getCause());
     }
   }
 

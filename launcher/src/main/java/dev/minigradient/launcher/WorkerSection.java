@@ -23,6 +23,12 @@ final class WorkerSection {
   /** The measured peer's id (its votes' peer id in the raw loop too). */
   private static final String WORKER_ID = "bench-worker";
 
+  /** The raw loop's baseline with the peer's whole work on a vote. */
+  private static final String SIGNED = "raw loop: decode + preprocess + infer + hash + sign + seal";
+
+  /** The raw loop's baseline with inference alone. */
+  private static final String INFER = "raw loop: decode + preprocess + infer";
+
   private WorkerSection() {}
 
   /**
@@ -85,6 +91,12 @@ final class WorkerSection {
     return raw.withSigning();
   }
 
+  /** A worker figure in votes/s whose ratio to its baseline should be at least {@code min}. */
+  private static Figure votes(
+      String name, double value, String baseline, double baselineValue, double min) {
+    return Figure.atLeast("worker", name, value, "votes/s", baseline, baselineValue, min);
+  }
+
   private static void addFigures(
       BenchContext ctx, RawLoop raw, double peer, double pair, WorkerProcess process) {
     ctx.note(
@@ -95,50 +107,25 @@ final class WorkerSection {
             raw.inferOnly(),
             1000 / raw.inferOnly(),
             100 * peer / raw.inferOnly()));
+    ctx.figure(votes("1 peer draining pre-published tasks", peer, SIGNED, raw.withSigning(), 0.80));
     ctx.figure(
-        Figure.atLeast(
-            "worker",
-            "1 peer draining pre-published tasks",
-            peer,
-            "votes/s",
-            "raw loop: decode + preprocess + infer + hash + sign + seal",
-            raw.withSigning(),
-            0.80));
+        votes("1 peer draining pre-published tasks", peer, INFER, raw.inferOnly(), Double.NaN));
     ctx.figure(
-        Figure.atLeast(
-            "worker",
-            "1 peer draining pre-published tasks",
-            peer,
-            "votes/s",
-            "raw loop: decode + preprocess + infer",
-            raw.inferOnly(),
-            Double.NaN));
-    ctx.figure(
-        Figure.atLeast(
-            "worker",
+        votes(
             "raw loop with hash + sign + seal",
             raw.withSigning(),
-            "votes/s",
-            "raw loop: decode + preprocess + infer",
+            INFER,
             raw.inferOnly(),
             Double.NaN));
     ctx.figure(
-        Figure.atLeast(
-            "worker",
-            "2 instances of one peer (one consumer group)",
-            pair,
-            "votes/s",
-            "1 instance",
-            peer,
-            Double.NaN));
+        votes(
+            "2 instances of one peer (one consumer group)", pair, "1 instance", peer, Double.NaN));
     if (process != null) {
       ctx.figure(
-          Figure.atLeast(
-              "worker",
+          votes(
               "1 peer in its own process (inference-worker command, cold JVM)",
               process.votesPerSecond(),
-              "votes/s",
-              "raw loop: decode + preprocess + infer + hash + sign + seal",
+              SIGNED,
               raw.withSigning(),
               Double.NaN));
       ctx.figure(

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.minigradient.protocol.JsonSerde;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code bench --quick} end to end on the in-JVM broker: a CI smoke of the report's shape and of
@@ -23,26 +22,12 @@ class BenchIT {
   void quickBenchWritesEverySectionWithItsBaselineAndRatio() throws Exception {
     // given
     Path dir = tmp.resolve("report");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = MiniGradient.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
 
     // when
-    int code =
-        cmd.execute(
-            "bench",
-            "--quick",
-            "--report-dir",
-            dir.toString(),
-            "--models-dir",
-            Path.of("..", "models").toString(),
-            "--samples",
-            Path.of("..", "models", "mnist", "samples").toString());
+    CliRun run = quickBench(dir);
 
     // then
-    assertThat(code).as(err.toString()).isZero();
+    assertThat(run.exitCode()).as(run.err()).isZero();
     String md = Files.readString(dir.resolve("bench.md"));
     JsonNode json = JsonSerde.MAPPER.readTree(dir.resolve("bench.json").toFile());
     assertThat(json.at("/machine/cores").asInt()).isPositive();
@@ -61,7 +46,7 @@ class BenchIT {
       }
     }
     assertThat(md).contains("| figure | value | baseline | baseline value | ratio | goal | met |");
-    assertThat(out.toString()).contains("## throughput");
+    assertThat(run.out()).contains("## throughput");
 
     // the peers' CPU ceiling is computed from this run's raw loop: cores x its rate / peers
     double raw = figure(json, "worker", "raw loop with hash + sign + seal").get("value").asDouble();
@@ -72,11 +57,7 @@ class BenchIT {
       }
     }
     assertThat(ceiling).as("a throughput figure against the peers' CPU ceiling").isNotNull();
-    JsonNode ceilingValue =
-        ceiling.has("baseline_value")
-            ? ceiling.get("baseline_value")
-            : ceiling.get("baselineValue");
-    assertThat(ceilingValue.asDouble())
+    assertThat(baselineValue(ceiling))
         .isCloseTo(
             json.at("/machine/cores").asInt() * raw / 3,
             org.assertj.core.data.Percentage.withPercentage(0.1));
@@ -142,6 +123,23 @@ class BenchIT {
     }
   }
 
+  /**
+   * Runs {@code bench --quick} on the repository's models and samples, reporting into {@code dir}.
+   */
+  private static CliRun quickBench(Path dir, String... options) {
+    List<String> args = new ArrayList<>(List.of("bench", "--quick"));
+    args.addAll(List.of(options));
+    args.addAll(
+        List.of(
+            "--report-dir",
+            dir.toString(),
+            "--models-dir",
+            Path.of("..", "models").toString(),
+            "--samples",
+            Path.of("..", "models", "mnist", "samples").toString()));
+    return CliRun.of(args.toArray(String[]::new));
+  }
+
   private static double baselineValue(JsonNode f) {
     return (f.has("baseline_value") ? f.get("baseline_value") : f.get("baselineValue")).asDouble();
   }
@@ -159,27 +157,12 @@ class BenchIT {
   void onlyWorkerRunsTheWorkerSectionWithASeparateWorkerProcess() throws Exception {
     // given
     Path dir = tmp.resolve("worker");
-    StringWriter err = new StringWriter();
-    CommandLine cmd = MiniGradient.commandLine();
-    cmd.setOut(new PrintWriter(new StringWriter()));
-    cmd.setErr(new PrintWriter(err));
 
     // when
-    int code =
-        cmd.execute(
-            "bench",
-            "--quick",
-            "--only",
-            "worker",
-            "--report-dir",
-            dir.toString(),
-            "--models-dir",
-            Path.of("..", "models").toString(),
-            "--samples",
-            Path.of("..", "models", "mnist", "samples").toString());
+    CliRun run = quickBench(dir, "--only", "worker");
 
     // then
-    assertThat(code).as(err.toString()).isZero();
+    assertThat(run.exitCode()).as(run.err()).isZero();
     String md = Files.readString(dir.resolve("bench.md"));
     assertThat(md)
         .contains("## worker")

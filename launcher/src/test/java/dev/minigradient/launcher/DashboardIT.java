@@ -9,7 +9,6 @@ import dev.minigradient.protocol.testing.TestKafka;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,12 +20,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,44 +40,28 @@ class DashboardIT {
   private static final Path FASHION = TestNetwork.FASHION;
   private static final Path DASHBOARD = Path.of("..", "dashboard");
 
-  private static TestNetwork running;
-  private static EmbeddedNetwork network;
+  @RegisterExtension static final TestNetwork.PerClass running = new TestNetwork.PerClass();
   private static final HttpClient http = HttpClient.newHttpClient();
 
   @TempDir static Path tmp;
 
   @BeforeAll
-  static void startNetwork() throws Exception {
-    running = TestNetwork.start();
-    network = running.network();
+  static void awaitApi() {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> send(get("/api/summary")).statusCode() == 200);
   }
 
-  @AfterAll
-  static void stopNetwork() {
-    if (running != null) {
-      running.close();
-    }
-  }
-
-  private static URI uri(String path) {
-    return URI.create("http://localhost:" + network.httpPort() + path);
+  private static EmbeddedNetwork network() {
+    return running.network();
   }
 
   private static HttpRequest get(String path) {
-    return HttpRequest.newBuilder(uri(path)).build();
+    return HttpRequest.newBuilder(running.uri(path)).build();
   }
 
   private static HttpResponse<String> send(HttpRequest r) throws Exception {
     return http.send(r, HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode json(String path) throws Exception {
-    HttpResponse<String> r = send(get(path));
-    assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
-    return JsonSerde.MAPPER.readTree(r.body());
   }
 
   private static Path sample(int i) throws Exception {
@@ -94,7 +77,7 @@ class DashboardIT {
   private static String post(byte[] body, String contentType, String query) throws Exception {
     HttpResponse<String> r =
         send(
-            HttpRequest.newBuilder(uri("/api/tasks" + query))
+            HttpRequest.newBuilder(running.uri("/api/tasks" + query))
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build());
@@ -182,16 +165,16 @@ class DashboardIT {
     // then that model decided it
     JsonNode c = awaitConsensus(taskId);
     assertThat(c.get("status").asText()).isEqualTo("DECIDED");
-    JsonNode fashion = json("/api/models").get(0); // sorted by name
+    JsonNode fashion = running.json("/api/models").get(0); // sorted by name
     assertThat(fashion.get("name").asText()).isEqualTo("fashion-mnist");
     assertThat(c.get("modelId").asText())
         .isEqualTo(fashion.get("modelId").asText())
-        .isNotEqualTo(network.modelId());
+        .isNotEqualTo(network().modelId());
     assertThat(c.get("label").asInt()).isEqualTo(9);
     // and an unknown name is a 400 that lists the known ones
     HttpResponse<String> unknown =
         send(
-            HttpRequest.newBuilder(uri("/api/tasks?model=cifar"))
+            HttpRequest.newBuilder(running.uri("/api/tasks?model=cifar"))
                 .header("Content-Type", "image/png")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(boot)))
                 .build());
@@ -203,32 +186,31 @@ class DashboardIT {
   @Test
   @Order(3)
   void peersCarryTheirReputationAndItsHistory() throws Exception {
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> {
-              JsonNode peers = json("/api/peers");
-              assertThat(peers.size()).isEqualTo(3);
-              for (JsonNode p : peers) {
-                assertThat(p.get("status").asText()).isEqualTo("active");
-                assertThat(p.at("/reputation/agreed").asLong()).isGreaterThanOrEqualTo(2);
-              }
-            });
-    JsonNode one = json("/api/peers/peer-1");
-    assertThat(one.get("registry").get("models").get(0).asText()).isEqualTo(network.modelId());
+    running.awaitJson(
+        "/api/peers",
+        Duration.ofSeconds(20),
+        peers -> {
+          assertThat(peers.size()).isEqualTo(3);
+          for (JsonNode p : peers) {
+            assertThat(p.get("status").asText()).isEqualTo("active");
+            assertThat(p.at("/reputation/agreed").asLong()).isGreaterThanOrEqualTo(2);
+          }
+        });
+    JsonNode one = running.json("/api/peers/peer-1");
+    assertThat(one.get("registry").get("models").get(0).asText()).isEqualTo(network().modelId());
     assertThat(one.get("history").size()).isGreaterThanOrEqualTo(1);
     JsonNode last = one.get("history").get(one.get("history").size() - 1);
     assertThat(last.get("peerId").asText()).isEqualTo("peer-1");
     assertThat(last.get("t").asLong()).isPositive();
     assertThat(last.get("score").isNumber()).isTrue();
     assertThat(send(get("/api/peers/nobody")).statusCode()).isEqualTo(404);
-    JsonNode models = json("/api/models"); // sorted by name
+    JsonNode models = running.json("/api/models"); // sorted by name
     assertThat(models.size()).isEqualTo(2);
     assertThat(models.get(0).get("name").asText()).isEqualTo("fashion-mnist");
     assertThat(models.get(0).get("labels").get(9).asText()).isEqualTo("Ankle boot");
     assertThat(models.get(0).get("default").asBoolean()).isFalse();
     JsonNode mnist = models.get(1);
-    assertThat(mnist.get("modelId").asText()).isEqualTo(network.modelId());
+    assertThat(mnist.get("modelId").asText()).isEqualTo(network().modelId());
     assertThat(mnist.get("name").asText()).isEqualTo("mnist");
     assertThat(mnist.get("labels").size()).isEqualTo(10);
     assertThat(mnist.get("peers").size()).isEqualTo(3);
@@ -241,15 +223,14 @@ class DashboardIT {
     String taskId =
         post("not an image".getBytes(StandardCharsets.UTF_8), "image/png", "?name=bogus.png");
     assertThat(awaitConsensus(taskId).get("status").asText()).isEqualTo("REJECTED");
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> {
-              JsonNode dead = json("/api/dead-letters");
-              assertThat(dead.at("/byReason/not-an-image").asLong()).isGreaterThanOrEqualTo(3);
-              assertThat(dead.at("/bySource/inference.tasks").asLong()).isGreaterThanOrEqualTo(3);
-              assertThat(dead.get("recent").get(0).get("key").asText()).isEqualTo(taskId);
-            });
+    running.awaitJson(
+        "/api/dead-letters",
+        Duration.ofSeconds(20),
+        dead -> {
+          assertThat(dead.at("/byReason/not-an-image").asLong()).isGreaterThanOrEqualTo(3);
+          assertThat(dead.at("/bySource/inference.tasks").asLong()).isGreaterThanOrEqualTo(3);
+          assertThat(dead.get("recent").get(0).get("key").asText()).isEqualTo(taskId);
+        });
   }
 
   @Test
@@ -274,7 +255,7 @@ class DashboardIT {
     // given an open event stream
     HttpResponse<InputStream> stream =
         http.send(
-            HttpRequest.newBuilder(uri("/api/events"))
+            HttpRequest.newBuilder(running.uri("/api/events"))
                 .header("Accept", "text/event-stream")
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
@@ -356,18 +337,18 @@ class DashboardIT {
   @Order(8)
   void aPeerThatLeavesIsListedAsLeftAndInactive() throws Exception {
     // when a peer shuts down cleanly (it announces that it leaves)
-    network.peers().get(2).close();
+    network().peers().get(2).close();
 
     // then the API lists it as left, not active, and Prometheus says so
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> {
-              JsonNode peer = json("/api/peers/peer-3");
-              assertThat(peer.get("status").asText()).isEqualTo("left");
-              assertThat(peer.get("active").asBoolean()).isFalse();
-              assertThat(json("/metrics").get("active_peers").toString()).doesNotContain("peer-3");
-            });
+    running.awaitJson(
+        "/api/peers/peer-3",
+        Duration.ofSeconds(20),
+        peer -> {
+          assertThat(peer.get("status").asText()).isEqualTo("left");
+          assertThat(peer.get("active").asBoolean()).isFalse();
+          assertThat(running.json("/metrics").get("active_peers").toString())
+              .doesNotContain("peer-3");
+        });
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
@@ -394,7 +375,7 @@ class DashboardIT {
                 "node",
                 "e2e/dashboard.e2e.mjs",
                 "--url",
-                "http://localhost:" + network.httpPort(),
+                "http://localhost:" + network().httpPort(),
                 "--samples",
                 SAMPLES.toAbsolutePath().toString(),
                 "--fashion-samples",

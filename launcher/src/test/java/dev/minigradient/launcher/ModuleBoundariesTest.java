@@ -34,12 +34,17 @@ class ModuleBoundariesTest {
   }
 
   private static final String OURS = "dev.minigradient..";
-  private static final String PROTOCOL = "dev.minigradient.protocol..";
-  private static final String MODEL = "dev.minigradient.model..";
-  private static final String WORKER = "dev.minigradient.worker..";
-  private static final String CONSENSUS = "dev.minigradient.consensus..";
-  private static final String API = "dev.minigradient.api..";
-  private static final String LAUNCHER = "dev.minigradient.launcher..";
+  private static final String PROTOCOL = packagesOf("protocol");
+  private static final String MODEL = packagesOf("model");
+  private static final String WORKER = packagesOf("worker");
+  private static final String CONSENSUS = packagesOf("consensus");
+  private static final String API = packagesOf("api");
+  private static final String LAUNCHER = packagesOf("launcher");
+
+  /** The package pattern of one module's classes: {@code dev.minigradient.<name>..}. */
+  private static String packagesOf(String name) {
+    return "dev.minigradient." + name + "..";
+  }
 
   @ArchTest
   static final ArchRule protocolDependsOnNothingOfOurs =

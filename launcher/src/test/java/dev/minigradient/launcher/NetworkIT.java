@@ -10,17 +10,13 @@ import dev.minigradient.model.preprocess.MnistPreprocessor;
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.testing.TestKafka;
 import dev.minigradient.worker.PeerWorker;
 import dev.minigradient.worker.WorkerConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,21 +25,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The whole network on one broker (a Testcontainers {@code apache/kafka} when Docker answers, else
@@ -56,51 +55,33 @@ class NetworkIT {
   private static final Path FASHION = TestNetwork.FASHION;
   private static final int TASKS = 60;
 
-  private static TestNetwork running;
-  private static EmbeddedNetwork network;
-  private static final HttpClient http = HttpClient.newHttpClient();
+  @RegisterExtension static final TestNetwork.PerClass running = new TestNetwork.PerClass();
 
   @TempDir static Path tmp;
 
-  @BeforeAll
-  static void startNetwork() throws Exception {
-    running = TestNetwork.start();
-    network = running.network();
-  }
-
-  @AfterAll
-  static void stopNetwork() {
-    if (running != null) {
-      running.close();
-    }
+  private static EmbeddedNetwork network() {
+    return running.network();
   }
 
   private static List<Path> samples(int n) throws Exception {
-    try (Stream<Path> s = Files.list(SAMPLES)) {
+    return samples(SAMPLES, n);
+  }
+
+  /** The first {@code n} PNG images of a samples folder, by name. */
+  private static List<Path> samples(Path dir, int n) throws Exception {
+    try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> p.toString().endsWith(".png")).sorted().limit(n).toList();
     }
   }
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = MiniGradient.commandLine();
-    cmd.setOut(new PrintWriter(out));
-    cmd.setErr(new PrintWriter(err));
-    int code = cmd.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
-  private static JsonNode get(String path) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + network.httpPort() + path))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
-    return JsonSerde.MAPPER.readTree(r.body());
+  /** Runs {@code task-producer} on the network's broker: the options, then the files. */
+  private static CliRun submit(List<Path> files, String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("task-producer", "--bootstrap-servers", network().kafka().bootstrapServers()));
+    args.addAll(List.of(options));
+    files.forEach(f -> args.add(f.toString()));
+    return CliRun.of(args.toArray(String[]::new));
   }
 
   @Test
@@ -122,21 +103,10 @@ class NetworkIT {
       }
     }
     Path report = tmp.resolve("report.json");
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "task-producer",
-                "--bootstrap-servers",
-                network.kafka().bootstrapServers(),
-                "--model",
-                MODEL.toString(),
-                "--json",
-                "--report",
-                report.toString()));
-    files.forEach(f -> args.add(f.toString()));
 
     // when they are submitted through the CLI
-    Run run = cli(args.toArray(String[]::new));
+    CliRun run =
+        submit(files, "--model", MODEL.toString(), "--json", "--report", report.toString());
 
     // then every input is decided, with the label the model gives it
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -176,16 +146,15 @@ class NetworkIT {
   @Test
   @Order(2)
   void metricsKeepsThePrototypesShape() throws Exception {
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> {
-              JsonNode m = get("/metrics");
-              assertThat(m.get("tasks_completed").asInt()).isEqualTo(TASKS);
-              assertThat(m.get("consensus_history").size()).isEqualTo(TASKS);
-              assertThat(m.get("reputation").size()).isEqualTo(3);
+    JsonNode m =
+        running.awaitJson(
+            "/metrics",
+            Duration.ofSeconds(20),
+            metrics -> {
+              assertThat(metrics.get("tasks_completed").asInt()).isEqualTo(TASKS);
+              assertThat(metrics.get("consensus_history").size()).isEqualTo(TASKS);
+              assertThat(metrics.get("reputation").size()).isEqualTo(3);
             });
-    JsonNode m = get("/metrics");
     List<String> fields = new ArrayList<>();
     m.fieldNames().forEachRemaining(fields::add);
     assertThat(fields)
@@ -196,12 +165,12 @@ class NetworkIT {
     List<String> active = new ArrayList<>();
     m.get("active_peers").forEach(p -> active.add(p.asText()));
     assertThat(active).containsExactly("peer-1", "peer-2", "peer-3");
-    assertThat(get("/health").get("status").asText()).isEqualTo("UP");
-    JsonNode latest = get("/api/consensus");
+    assertThat(running.json("/health").get("status").asText()).isEqualTo("UP");
+    JsonNode latest = running.json("/api/consensus");
     assertThat(latest.size()).isEqualTo(50);
     String newest = latest.get(0).get("taskId").asText();
-    assertThat(get("/api/tasks/" + newest).get("status").asText()).isEqualTo("DECIDED");
-    assertThat(get("/api/consensus?limit=3").size()).isEqualTo(3);
+    assertThat(running.json("/api/tasks/" + newest).get("status").asText()).isEqualTo("DECIDED");
+    assertThat(running.json("/api/consensus?limit=3").size()).isEqualTo(3);
   }
 
   @Test
@@ -212,15 +181,7 @@ class NetworkIT {
     Files.writeString(bogus, "this is not a PNG");
 
     // when it is submitted
-    Run run =
-        cli(
-            "task-producer",
-            "--bootstrap-servers",
-            network.kafka().bootstrapServers(),
-            "--model",
-            MODEL.toString(),
-            "--json",
-            bogus.toString());
+    CliRun run = submit(List.of(bogus), "--model", MODEL.toString(), "--json");
 
     // then the network rejects it quickly with the reason, and the CLI exits non-zero
     assertThat(run.exitCode()).isEqualTo(1);
@@ -246,15 +207,7 @@ class NetworkIT {
   @Test
   @Order(4)
   void aMissingFileIsAOneLineErrorAndANonZeroExit() {
-    Run run =
-        cli(
-            "task-producer",
-            "--bootstrap-servers",
-            network.kafka().bootstrapServers(),
-            "--model",
-            MODEL.toString(),
-            "--json",
-            tmp.resolve("nope.png").toString());
+    CliRun run = submit(List.of(tmp.resolve("nope.png")), "--model", MODEL.toString(), "--json");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).contains("no such file");
   }
@@ -263,10 +216,7 @@ class NetworkIT {
   @Order(3)
   void theSameNetworkServesASecondModel() throws Exception {
     // given Fashion-MNIST samples and what the model alone says about them
-    List<Path> files;
-    try (Stream<Path> s = Files.list(FASHION.resolve("samples"))) {
-      files = s.filter(p -> p.toString().endsWith(".png")).sorted().limit(10).toList();
-    }
+    List<Path> files = samples(FASHION.resolve("samples"), 10);
     Map<String, Integer> modelSays = new HashMap<>();
     var served = dev.minigradient.model.ServedModel.open(ModelSpec.load(FASHION), 40_000_000L);
     try {
@@ -281,18 +231,8 @@ class NetworkIT {
     } finally {
       served.engine().close();
     }
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "task-producer",
-                "--bootstrap-servers",
-                network.kafka().bootstrapServers(),
-                "--model",
-                FASHION.toString(),
-                "--json"));
-    files.forEach(f -> args.add(f.toString()));
     // when they are submitted for the fashion model
-    Run run = cli(args.toArray(String[]::new));
+    CliRun run = submit(files, "--model", FASHION.toString(), "--json");
     // then each is decided with the fashion model's own answer
     assertThat(run.exitCode()).as(run.err()).isZero();
     for (String line : run.out().strip().split("\n")) {
@@ -305,15 +245,7 @@ class NetworkIT {
   @Test
   @Order(4)
   void aTaskForAModelNoPeerServesIsAnsweredUnsupportedAtOnce() throws Exception {
-    Run run =
-        cli(
-            "task-producer",
-            "--bootstrap-servers",
-            network.kafka().bootstrapServers(),
-            "--model-id",
-            "0".repeat(64),
-            "--json",
-            samples(1).get(0).toString());
+    CliRun run = submit(samples(1), "--model-id", "0".repeat(64), "--json");
     assertThat(run.exitCode()).isEqualTo(1);
     JsonNode line = JsonSerde.MAPPER.readTree(run.out().strip());
     assertThat(line.get("status").asText()).isEqualTo("UNSUPPORTED_MODEL");
@@ -325,32 +257,20 @@ class NetworkIT {
   @Order(5)
   void aPeerStartedSeparatelyJoinsThroughTheRegistryAndEarnsAgreement() throws Exception {
     // given topics ensured the way a standalone peer does it, and a fourth peer of its own
-    TopicAdmin.ensureTopics(network.kafka(), 3, Optional.empty(), Duration.ofSeconds(15));
+    TopicAdmin.ensureTopics(network().kafka(), 3, Optional.empty(), Duration.ofSeconds(15));
     try (InferenceEngine engine = OnnxInferenceEngine.open(MODEL);
         PeerWorker extra =
-            new PeerWorker(WorkerConfig.defaults("extra", network.kafka()), engine)) {
+            new PeerWorker(WorkerConfig.defaults("extra", network().kafka()), engine)) {
       extra.start();
       await().atMost(Duration.ofSeconds(20)).until(extra::isAssigned);
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () ->
-                  assertThat(get("/metrics").get("active_peers").toString()).contains("\"extra\""));
+      running.awaitJson(
+          "/metrics",
+          Duration.ofSeconds(20),
+          m -> assertThat(m.get("active_peers").toString()).contains("\"extra\""));
 
       // when digits are submitted
-      List<String> args =
-          new ArrayList<>(
-              List.of(
-                  "task-producer",
-                  "--bootstrap-servers",
-                  network.kafka().bootstrapServers(),
-                  "--model",
-                  MODEL.toString(),
-                  "--json",
-                  "--redundancy",
-                  "all"));
-      samples(10).forEach(f -> args.add(f.toString()));
-      Run run = cli(args.toArray(String[]::new));
+      CliRun run =
+          submit(samples(10), "--model", MODEL.toString(), "--json", "--redundancy", "all");
 
       // then all are decided, and the new peer's votes count as agreement, never as misses (the
       // tasks ask every peer: a newcomer is drawn onto committees only once a roster lists it)
@@ -359,7 +279,7 @@ class NetworkIT {
           .atMost(Duration.ofSeconds(20))
           .untilAsserted(
               () -> {
-                var rep = network.reputation("extra");
+                var rep = network().reputation("extra");
                 assertThat(rep).isNotNull();
                 assertThat(rep.agreed()).isEqualTo(10);
                 assertThat(rep.missed()).isZero();
@@ -373,7 +293,7 @@ class NetworkIT {
     // given records that are not what their topic holds: not JSON, the wrong shape, missing
     // fields, absurd timestamps, an input over the size limit, a vote for a task that never comes
     long now = System.currentTimeMillis();
-    String model = network.modelId();
+    String model = network().modelId();
     String okInput = java.util.Base64.getEncoder().encodeToString(new byte[] {1, 2, 3});
     String sha = "0".repeat(64);
     Map<String, String> tasks = new java.util.LinkedHashMap<>();
@@ -399,28 +319,16 @@ class NetworkIT {
     votes.put("bad-vote-negative-time", vote("bad-vote-negative-time", -1));
     votes.put("bad-vote-unknown-task", vote("bad-vote-unknown-task", now));
     Map<String, Object> props = new HashMap<>();
-    try (var producer =
-        new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
-            network.kafka().properties(props),
-            new org.apache.kafka.common.serialization.StringSerializer(),
-            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            network().kafka().properties(props),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
       for (var e : tasks.entrySet()) {
-        producer
-            .send(
-                new org.apache.kafka.clients.producer.ProducerRecord<>(
-                    Topics.TASKS.name(),
-                    e.getKey(),
-                    e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-            .get();
+        send(producer, Topics.TASKS.name(), e.getKey(), e.getValue());
       }
       for (var e : votes.entrySet()) {
-        producer
-            .send(
-                new org.apache.kafka.clients.producer.ProducerRecord<>(
-                    Topics.VOTES.name(),
-                    e.getKey(),
-                    e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-            .get();
+        send(producer, Topics.VOTES.name(), e.getKey(), e.getValue());
       }
       // the compacted control topics, read as global tables or by every peer, and the ledger's log
       for (String topic :
@@ -429,13 +337,7 @@ class NetworkIT {
               Topics.NETWORK_KEYS.name(),
               Topics.REPUTATION.name(),
               Topics.SETTLEMENTS.name())) {
-        producer
-            .send(
-                new org.apache.kafka.clients.producer.ProducerRecord<>(
-                    topic,
-                    "bad-" + topic,
-                    "[1,2,3]".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-            .get();
+        send(producer, topic, "bad-" + topic, "[1,2,3]");
       }
     }
     // then each lands on the dead-letter topic with its source topic, offset and error (the vote
@@ -465,11 +367,7 @@ class NetworkIT {
                 assertThat(sources.get(key))
                     .as(key)
                     .hasSizeGreaterThanOrEqualTo(4)
-                    .allSatisfy(
-                        d ->
-                            assertThat(d)
-                                .startsWith(Topics.TASKS.name())
-                                .contains("not a valid Task"));
+                    .allSatisfy(deadLetterFrom(Topics.TASKS, "not a valid Task"));
               }
               assertThat(sources.get("bad-task-negative-time"))
                   .allSatisfy(d -> assertThat(d).contains("submittedAt -5"));
@@ -483,11 +381,7 @@ class NetworkIT {
                   List.of("bad-vote-not-json", "bad-vote-shape", "bad-vote-negative-time")) {
                 assertThat(sources.get(key))
                     .as(key)
-                    .anySatisfy(
-                        d ->
-                            assertThat(d)
-                                .startsWith(Topics.VOTES.name())
-                                .contains("not a valid Vote"));
+                    .anySatisfy(deadLetterFrom(Topics.VOTES, "not a valid Vote"));
               }
               assertThat(sources.get("bad-vote-unknown-task"))
                   .as("bad-vote-unknown-task")
@@ -495,11 +389,7 @@ class NetworkIT {
                       d -> assertThat(d).startsWith(Topics.VOTES.name()).endsWith("unknown-task"));
               assertThat(sources.get("bad-" + Topics.SETTLEMENTS.name()))
                   .as("settlement")
-                  .anySatisfy(
-                      d ->
-                          assertThat(d)
-                              .startsWith(Topics.SETTLEMENTS.name())
-                              .contains("not a valid Settlement"));
+                  .anySatisfy(deadLetterFrom(Topics.SETTLEMENTS, "not a valid Settlement"));
               // every peer refuses a malformed key and keeps sealing to the key it has
               assertThat(sources.get("bad-" + Topics.NETWORK_KEYS.name()))
                   .as("key")
@@ -512,19 +402,25 @@ class NetworkIT {
             });
     // a bad record on the registry or the published ledger is skipped by the global tables
     // (logged: Kafka Streams 4.3's dead-letter queue fails on a global thread), and nothing stops
-    assertThat(get("/health").get("status").asText()).isEqualTo("UP");
-    assertThat(get("/metrics").get("active_peers").size()).isGreaterThanOrEqualTo(3);
-    assertThat(get("/api/dead-letters").toString()).contains("unknown-task");
-    Run run =
-        cli(
-            "task-producer",
-            "--bootstrap-servers",
-            network.kafka().bootstrapServers(),
-            "--model",
-            MODEL.toString(),
-            "--json",
-            samples(1).get(0).toString());
+    assertThat(running.json("/health").get("status").asText()).isEqualTo("UP");
+    assertThat(running.json("/metrics").get("active_peers").size()).isGreaterThanOrEqualTo(3);
+    assertThat(running.json("/api/dead-letters").toString()).contains("unknown-task");
+    CliRun run = submit(samples(1), "--model", MODEL.toString(), "--json");
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+  }
+
+  private static void send(
+      KafkaProducer<String, byte[]> producer, String topic, String key, String value)
+      throws Exception {
+    producer.send(new ProducerRecord<>(topic, key, value.getBytes(StandardCharsets.UTF_8))).get();
+  }
+
+  /**
+   * Checks a dead letter's {@code "topic message reason"} line: from {@code topic}, saying {@code
+   * text}.
+   */
+  private static Consumer<String> deadLetterFrom(Topic<?> topic, String text) {
+    return d -> assertThat(d).startsWith(topic.name()).contains(text);
   }
 
   private static String task(
@@ -561,7 +457,7 @@ class NetworkIT {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(
-            network.kafka().properties(props),
+            network().kafka().properties(props),
             new StringDeserializer(),
             new ByteArrayDeserializer())) {
       List<TopicPartition> parts =

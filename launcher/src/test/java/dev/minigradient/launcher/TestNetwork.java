@@ -1,12 +1,26 @@
 package dev.minigradient.launcher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.minigradient.consensus.ConsensusConfig;
+import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.testing.TestKafka;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.assertj.core.api.ThrowingConsumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The whole network the integration tests run on its own {@link TestKafka} broker: three honest
@@ -57,5 +71,85 @@ record TestNetwork(TestKafka broker, EmbeddedNetwork network) implements AutoClo
   public void close() {
     network.close();
     broker.close();
+  }
+
+  /**
+   * The network of one test class: registered as a static {@code @RegisterExtension} field, it
+   * starts before the class's {@code @BeforeAll} methods and stops after its {@code @AfterAll}
+   * ones.
+   */
+  static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private TestNetwork running;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+      running = start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+      if (running != null) {
+        running.close();
+        running = null;
+      }
+    }
+
+    /**
+     * The running network.
+     *
+     * @return the network
+     */
+    EmbeddedNetwork network() {
+      return running.network();
+    }
+
+    /**
+     * The address of a path on the network's API.
+     *
+     * @param path the path and query, e.g. {@code /api/summary}
+     * @return {@code http://localhost:<port><path>}
+     */
+    URI uri(String path) {
+      return URI.create("http://localhost:" + network().httpPort() + path);
+    }
+
+    /**
+     * GETs a path on the network's API, which must answer 200, and reads its JSON.
+     *
+     * @param path the path and query
+     * @return the body
+     * @throws IOException if the request fails or the body is not JSON
+     * @throws InterruptedException if interrupted while waiting for the answer
+     */
+    JsonNode json(String path) throws IOException, InterruptedException {
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(path + " -> " + r.body()).isEqualTo(200);
+      return JsonSerde.MAPPER.readTree(r.body());
+    }
+
+    /**
+     * Polls a path on the network's API until its JSON passes {@code check}.
+     *
+     * @param path the path and query
+     * @param patience the longest to wait
+     * @param check the assertions the JSON must pass
+     * @return the JSON that passed
+     * @throws org.awaitility.core.ConditionTimeoutException if none passed in time
+     */
+    JsonNode awaitJson(String path, Duration patience, ThrowingConsumer<JsonNode> check) {
+      AtomicReference<JsonNode> passed = new AtomicReference<>();
+      await()
+          .atMost(patience)
+          .untilAsserted(
+              () -> {
+                JsonNode node = json(path);
+                check.acceptThrows(node);
+                passed.set(node);
+              });
+      return passed.get();
+    }
   }
 }

@@ -22,35 +22,35 @@ public final class ApiJson {
   private ApiJson() {}
 
   private static SimpleModule nonFiniteAsNull() {
-    JsonSerializer<Double> doubles =
-        new JsonSerializer<>() {
-          @Override
-          public void serialize(Double v, JsonGenerator gen, SerializerProvider p)
-              throws IOException {
-            if (v == null || v.isNaN() || v.isInfinite()) {
-              gen.writeNull();
-            } else {
-              gen.writeNumber(v);
-            }
-          }
-        };
-    JsonSerializer<Float> floats =
-        new JsonSerializer<>() {
-          @Override
-          public void serialize(Float v, JsonGenerator gen, SerializerProvider p)
-              throws IOException {
-            if (v == null || v.isNaN() || v.isInfinite()) {
-              gen.writeNull();
-            } else {
-              gen.writeNumber(v);
-            }
-          }
-        };
+    JsonSerializer<Double> doubles = finiteOrNull((gen, v) -> gen.writeNumber(v));
+    JsonSerializer<Float> floats = finiteOrNull((gen, v) -> gen.writeNumber(v));
     SimpleModule m = new SimpleModule("non-finite-as-null");
     m.addSerializer(Double.class, doubles);
     m.addSerializer(Double.TYPE, doubles);
     m.addSerializer(Float.class, floats);
     m.addSerializer(Float.TYPE, floats);
     return m;
+  }
+
+  /** Writes one finite number of a boxed type. */
+  private interface NumberWriter<T extends Number> {
+    void write(JsonGenerator gen, T v) throws IOException;
+  }
+
+  /**
+   * A serializer that writes a finite number as {@code write} does, and null or NaN/infinity as
+   * null.
+   */
+  private static <T extends Number> JsonSerializer<T> finiteOrNull(NumberWriter<T> write) {
+    return new JsonSerializer<>() {
+      @Override
+      public void serialize(T v, JsonGenerator gen, SerializerProvider p) throws IOException {
+        if (v == null || !Double.isFinite(v.doubleValue())) {
+          gen.writeNull();
+        } else {
+          write.write(gen, v);
+        }
+      }
+    };
   }
 }

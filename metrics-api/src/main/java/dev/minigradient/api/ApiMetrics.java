@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -169,32 +170,40 @@ public final class ApiMetrics implements AutoCloseable {
         registerPeer(peer);
       }
     }
-    for (String reason : s.deadByReason().keySet()) {
-      if (reasons.add(reason)) {
+    registerReasons(
+        s.deadByReason(),
+        reasons,
+        "mg.dead.letters",
+        "Dead-letter records by reason",
+        NetworkStats.Snapshot::deadByReason);
+    registerReasons(
+        s.summary().committees().escalations(),
+        escalationReasons,
+        "mg.escalations",
+        "Decisions the referee's re-execution made, by reason",
+        cur -> cur.summary().committees().escalations());
+  }
+
+  /**
+   * Registers a counter tagged {@code reason} for each reason of {@code counts} not yet in {@code
+   * registered}; each counter reads its count from the latest snapshot.
+   */
+  private void registerReasons(
+      Map<String, Long> counts,
+      Set<String> registered,
+      String name,
+      String description,
+      Function<NetworkStats.Snapshot, Map<String, Long>> byReason) {
+    for (String reason : counts.keySet()) {
+      if (registered.add(reason)) {
         FunctionCounter.builder(
-                "mg.dead.letters",
+                name,
                 this,
                 m -> {
                   NetworkStats.Snapshot cur = m.snapshot;
-                  return cur == null ? 0 : cur.deadByReason().getOrDefault(reason, 0L);
+                  return cur == null ? 0 : byReason.apply(cur).getOrDefault(reason, 0L);
                 })
-            .description("Dead-letter records by reason")
-            .tag("reason", reason)
-            .register(registry);
-      }
-    }
-    for (String reason : s.summary().committees().escalations().keySet()) {
-      if (escalationReasons.add(reason)) {
-        FunctionCounter.builder(
-                "mg.escalations",
-                this,
-                m -> {
-                  NetworkStats.Snapshot cur = m.snapshot;
-                  return cur == null
-                      ? 0
-                      : cur.summary().committees().escalations().getOrDefault(reason, 0L);
-                })
-            .description("Decisions the referee's re-execution made, by reason")
+            .description(description)
             .tag("reason", reason)
             .register(registry);
       }

@@ -168,21 +168,14 @@ public final class NetworkViews implements AutoCloseable {
    * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while not queryable
    */
   public List<String> activePeers() {
-    long now = System.currentTimeMillis();
     List<String> out = new ArrayList<>();
-    ReadOnlyKeyValueStore<String, ValueAndTimestamp<Peer>> store =
-        streams.store(
-            StoreQueryParameters.fromNameAndType(
-                PEERS_VIEW, QueryableStoreTypes.timestampedKeyValueStore()));
-    try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = store.all()) {
-      it.forEachRemaining(
-          kv -> {
-            if (kv.value.value() != null && kv.value.value().isActive(kv.value.timestamp(), now)) {
-              out.add(kv.key);
-            }
-          });
-    }
-    java.util.Collections.sort(out);
+    registry()
+        .forEach(
+            (id, r) -> {
+              if (r.active()) {
+                out.add(id);
+              }
+            });
     return out;
   }
 

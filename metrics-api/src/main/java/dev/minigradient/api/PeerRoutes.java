@@ -15,20 +15,33 @@ import java.util.TreeSet;
 
 /**
  * Handlers of the peer routes: every peer in the registry or the ledger, and one peer's history.
+ *
+ * @param views the Streams views (registry and reputation ledger)
+ * @param feed the live feed (reputation histories)
  */
-final class PeerRoutes {
-  private final NetworkViews views;
-  private final LiveFeed feed;
-
+record PeerRoutes(NetworkViews views, LiveFeed feed) {
   /**
-   * Creates the handlers.
+   * A peer's latest registry record, as the peer routes show it.
    *
-   * @param views the Streams views (registry and reputation ledger)
-   * @param feed the live feed (reputation histories)
+   * @param stake its stake, tokens
+   * @param models the model ids it serves
+   * @param hardware what it runs on, as it says
+   * @param heartbeatIntervalMs its heartbeat interval, ms
+   * @param lastSeenAt the broker's timestamp of the record, epoch ms
+   * @param leaving whether it said it is leaving
    */
-  PeerRoutes(NetworkViews views, LiveFeed feed) {
-    this.views = views;
-    this.feed = feed;
+  record Registration(
+      double stake,
+      List<String> models,
+      String hardware,
+      long heartbeatIntervalMs,
+      long lastSeenAt,
+      boolean leaving) {
+    static Registration of(NetworkViews.Registered r) {
+      Peer p = r.peer();
+      return new Registration(
+          p.stake(), p.models(), p.hardware(), p.heartbeatIntervalMs(), r.stampedAt(), p.leaving());
+    }
   }
 
   /** {@code GET /api/peers}: one document per peer, sorted by id. */
@@ -76,19 +89,7 @@ final class PeerRoutes {
     }
     doc.put("status", status);
     doc.put("active", r != null && r.active());
-    if (r != null) {
-      Peer p = r.peer();
-      Map<String, Object> reg = new LinkedHashMap<>();
-      reg.put("stake", p.stake());
-      reg.put("models", p.models());
-      reg.put("hardware", p.hardware());
-      reg.put("heartbeatIntervalMs", p.heartbeatIntervalMs());
-      reg.put("lastSeenAt", r.stampedAt());
-      reg.put("leaving", p.leaving());
-      doc.put("registry", reg);
-    } else {
-      doc.put("registry", null);
-    }
+    doc.put("registry", r == null ? null : Registration.of(r));
     JsonNode reputation = rep == null ? null : ApiJson.MAPPER.valueToTree(rep);
     doc.put("reputation", reputation instanceof ObjectNode o ? o : null);
     return doc;

@@ -1,11 +1,10 @@
 package dev.minigradient.api;
 
-import static dev.minigradient.api.NetworkStatsTest.committeeDecision;
+import static dev.minigradient.api.NetworkStatsTest.committeeDecisions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.KafkaSettings;
-import dev.minigradient.protocol.Verdict;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -47,41 +46,15 @@ class ApiMetricsTest {
 
   @Test
   void escalationsByReasonModelRunsAndSeatsAreCountedFromTheDecisions() throws Exception {
-    // given decisions of committees of 3 (escalated twice for a disagreement) and 1, and one of
-    // every eligible peer (4, escalated for a silent seat)
-    List<Consensus> decisions =
-        List.of(
-            committeeDecision(
-                "a",
-                List.of("p1", "p1", "p2"),
-                "disagreement",
-                4,
-                Verdict.AGREED,
-                Verdict.DISAGREED),
-            committeeDecision(
-                "b",
-                List.of("p1", "p2", "p3"),
-                "disagreement",
-                4,
-                Verdict.AGREED,
-                Verdict.DRIFTED,
-                Verdict.AGREED),
-            committeeDecision(
-                "c",
-                List.of(),
-                "missing-seat",
-                4,
-                Verdict.AGREED,
-                Verdict.AGREED,
-                Verdict.AGREED,
-                Verdict.MISSED),
-            committeeDecision("d", List.of("p2"), null, 1, Verdict.AGREED));
+    // given decisions of committees of 3, 3, 1 and every eligible peer (4), escalated twice for a
+    // disagreement and once for a silent seat, and one no peer served (no seats)
+    List<Consensus> decisions = committeeDecisions();
 
     // when the feed hands each over as it arrives and the next summary is taken
     decisions.forEach(metrics::record);
     metrics.update(
         new NetworkStats.Snapshot(
-            NetworkStats.summarize(decisions, System.currentTimeMillis(), 4, List.of(), 0, 0),
+            NetworkStats.summarize(decisions, System.currentTimeMillis(), 5, List.of(), 0, 0),
             Map.of(),
             Map.of()));
     String text = metrics.scrape();

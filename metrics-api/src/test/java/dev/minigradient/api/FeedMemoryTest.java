@@ -13,6 +13,15 @@ class FeedMemoryTest {
     return new LiveFeed.StoredInput(taskId, "m", null, "image/png", new byte[bytes], 0L);
   }
 
+  /** A cache of at most {@code count} inputs and {@code bytes} bytes, given inputs in order. */
+  private static InputCache cache(int count, int bytes, int inputBytes, String... taskIds) {
+    InputCache cache = new InputCache(count, bytes);
+    for (String id : taskIds) {
+      cache.put(input(id, inputBytes));
+    }
+    return cache;
+  }
+
   private static LiveFeed.DeadLetter deadLetter(
       String key, String reason, String source, String component) {
     return new LiveFeed.DeadLetter(key, reason, component, source, "0", "1", "bad", 0L, 3);
@@ -20,10 +29,7 @@ class FeedMemoryTest {
 
   @Test
   void inputsOverTheCountDropTheOldestFirst() {
-    InputCache cache = new InputCache(2, 1_000);
-    cache.put(input("a", 10));
-    cache.put(input("b", 10));
-    cache.put(input("c", 10));
+    InputCache cache = cache(2, 1_000, 10, "a", "b", "c");
     assertThat(cache.get("a")).isNull();
     assertThat(cache.get("b")).isNotNull();
     assertThat(cache.get("c")).isNotNull();
@@ -33,9 +39,7 @@ class FeedMemoryTest {
   @Test
   void inputsOverTheBytesDropTheOldestFirstAndARepeatCountsOnce() {
     // given 3 inputs of 40 bytes under a 100-byte bound
-    InputCache cache = new InputCache(100, 100);
-    cache.put(input("a", 40));
-    cache.put(input("b", 40));
+    InputCache cache = cache(100, 100, 40, "a", "b");
 
     // when a is read again, it is the newest and counts once
     cache.put(input("a", 40));

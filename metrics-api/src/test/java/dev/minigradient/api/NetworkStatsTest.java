@@ -27,13 +27,43 @@ class NetworkStatsTest {
    * A decision of a committee (empty: every eligible peer), its escalation (or null) and model
    * runs.
    */
-  static Consensus committeeDecision(
+  private static Consensus committeeDecision(
       String id, List<String> committee, String escalation, int inferences, Verdict... verdicts) {
     Map<String, Object> c = fields(id, ConsensusStatus.DECIDED, NOW - 100, 20, verdicts);
     c.put("committee", committee);
     c.put("escalation", escalation);
     c.put("inferences", inferences);
     return JsonSerde.MAPPER.convertValue(c, Consensus.class);
+  }
+
+  /**
+   * Decisions of committees of 3 (p1 holding two seats, escalated for a disagreement), 3, 1
+   * (escalated for a disagreement) and every eligible peer (4, escalated for a silent seat), and
+   * one no peer served: 3 + 3 + 4 + 1 seats, 13 model runs.
+   */
+  static List<Consensus> committeeDecisions() {
+    return List.of(
+        committeeDecision(
+            "a", List.of("p1", "p1", "p2"), "disagreement", 4, Verdict.AGREED, Verdict.DISAGREED),
+        committeeDecision(
+            "b",
+            List.of("p1", "p2", "p3"),
+            null,
+            3,
+            Verdict.AGREED,
+            Verdict.AGREED,
+            Verdict.AGREED),
+        committeeDecision(
+            "c",
+            List.of(),
+            "missing-seat",
+            4,
+            Verdict.AGREED,
+            Verdict.AGREED,
+            Verdict.AGREED,
+            Verdict.MISSED),
+        committeeDecision("d", List.of("p2"), "disagreement", 2, Verdict.DRIFTED),
+        committeeDecision("e", List.of(), null, 0));
   }
 
   private static Map<String, Object> fields(
@@ -165,34 +195,7 @@ class NetworkStatsTest {
   void committeesAreCountedBySeatsWithTheirEscalationsAndModelRuns() {
     // given decisions of committees of 3 (p1 holding two seats, escalated for a disagreement), 3,
     // 1 (escalated) and every peer (4, escalated for a silent seat), and one no peer served
-    List<Consensus> history =
-        List.of(
-            committeeDecision(
-                "a",
-                List.of("p1", "p1", "p2"),
-                "disagreement",
-                4,
-                Verdict.AGREED,
-                Verdict.DISAGREED),
-            committeeDecision(
-                "b",
-                List.of("p1", "p2", "p3"),
-                null,
-                3,
-                Verdict.AGREED,
-                Verdict.AGREED,
-                Verdict.AGREED),
-            committeeDecision(
-                "c",
-                List.of(),
-                "missing-seat",
-                4,
-                Verdict.AGREED,
-                Verdict.AGREED,
-                Verdict.AGREED,
-                Verdict.MISSED),
-            committeeDecision("d", List.of("p2"), "disagreement", 2, Verdict.DRIFTED),
-            committeeDecision("e", List.of(), null, 0));
+    List<Consensus> history = committeeDecisions();
 
     // when summarized
     NetworkStats.Committees c =
