@@ -2,7 +2,6 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.cli.BaseCommand;
-import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -54,9 +53,7 @@ public final class BenchCommand extends BaseCommand {
       description = "Where to write bench.md and bench.json (default: ${DEFAULT-VALUE}).")
   Path reportDir;
 
-  @Mixin ModelOption model;
-
-  @Mixin SamplesOption samples;
+  @Mixin SampleRunOptions sampleOptions;
 
   @Override
   protected int run(CommandLine cmd) throws Exception {
@@ -81,7 +78,7 @@ public final class BenchCommand extends BaseCommand {
         throw new CommandLine.ParameterException(cmd, "--only: " + e.getMessage());
       }
     }
-    SampleRun run = SampleRun.resolve(cmd, model, samples);
+    SampleRun run = sampleOptions.resolve(cmd);
     PrintWriter err = cmd.getErr();
     BenchReport report;
     ServedModel served = ServedModel.open(run.model(), WorkerConfig.DEFAULT_MAX_PIXELS);

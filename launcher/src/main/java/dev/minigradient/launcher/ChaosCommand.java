@@ -5,7 +5,6 @@ import dev.minigradient.consensus.ReplayCommand;
 import dev.minigradient.producer.Input;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.BaseCommand;
-import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
 import java.util.List;
@@ -39,11 +38,9 @@ public final class ChaosCommand extends BaseCommand {
       description = "Honest peers; 4 keep a quorum while one is down (default: ${DEFAULT-VALUE}).")
   int peers;
 
-  @Mixin ModelOption model;
+  @Mixin SampleRunOptions sampleOptions;
 
   @Mixin ExactlyOnceOption guarantee;
-
-  @Mixin SamplesOption samples;
 
   @Mixin ReportOption report;
 
@@ -53,7 +50,7 @@ public final class ChaosCommand extends BaseCommand {
       throw new CommandLine.ParameterException(
           cmd, "--tasks must be >= 1 and --peers >= 4 (one is down at a time)");
     }
-    SampleRun run = SampleRun.resolve(cmd, model, samples);
+    SampleRun run = sampleOptions.resolve(cmd);
     ModelSpec spec = run.model();
     List<Input> inputs = run.inputs();
     PrintWriter err = cmd.getErr();

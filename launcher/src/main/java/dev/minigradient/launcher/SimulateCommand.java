@@ -5,7 +5,6 @@ import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.BaseCommand;
-import dev.minigradient.protocol.cli.ModelOption;
 import dev.minigradient.protocol.cli.ReportOption;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -59,9 +58,7 @@ public final class SimulateCommand extends BaseCommand {
           "Digits submitted per mix, taken in turn from each label (default: ${DEFAULT-VALUE}).")
   int tasks;
 
-  @Mixin ModelOption model;
-
-  @Mixin SamplesOption samples;
+  @Mixin SampleRunOptions sampleOptions;
 
   @Option(
       names = "--timeout-ms",
@@ -85,15 +82,16 @@ public final class SimulateCommand extends BaseCommand {
     for (String m : mixes.isEmpty() ? DEFAULT_MIXES : mixes) {
       parsed.add(Arguments.read(cmd, () -> Simulation.Mix.parse(m)));
     }
-    ModelSpec modelSpec = Arguments.read(cmd, model::resolve);
+    ModelSpec modelSpec = Arguments.read(cmd, sampleOptions.model::resolve);
     if (tasks < 1 || maxInFlight < 1 || timeoutMs < 100) {
       throw new CommandLine.ParameterException(
           cmd, "--tasks and --max-in-flight must be >= 1, --timeout-ms >= 100");
     }
-    if (!Files.exists(samples.path())) {
-      throw new CommandLine.ParameterException(cmd, "samples not found: " + samples.path());
+    if (!Files.exists(sampleOptions.samples.path())) {
+      throw new CommandLine.ParameterException(
+          cmd, "samples not found: " + sampleOptions.samples.path());
     }
-    List<Input> inputs = Submitter.read(List.of(samples.path()));
+    List<Input> inputs = Submitter.read(List.of(sampleOptions.samples.path()));
     inputs = Simulation.balanced(inputs, tasks);
     PrintWriter err = cmd.getErr();
     List<Simulation.MixOutcome> outcomes = new ArrayList<>();

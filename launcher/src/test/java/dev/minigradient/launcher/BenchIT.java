@@ -61,7 +61,7 @@ class BenchIT {
         .isCloseTo(
             json.at("/machine/cores").asInt() * raw / 3,
             org.assertj.core.data.Percentage.withPercentage(0.1));
-    assertThat(json.get("notes").toString()).contains("bound").contains("CPU");
+    assertNotesSay(json, "bound", "CPU");
 
     // committees: 15 peers against 3, both at k = 3, timed after every peer has served its
     // probation
@@ -74,9 +74,7 @@ class BenchIT {
     assertThat(inferences.get("value").asDouble())
         .as("at least 2 distinct seated peers, at most k plus the referee")
         .isBetween(2.0, 4.0);
-    assertThat(json.get("notes").toString())
-        .contains("untimed tasks")
-        .contains("judged on 20 tasks");
+    assertNotesSay(json, "untimed tasks", "judged on 20 tasks");
 
     // what each decided task wrote to the broker, against the budget, by topic in the notes
     JsonNode records =
@@ -88,9 +86,7 @@ class BenchIT {
         .as("at least the task, its 3 votes and its decision")
         .isGreaterThanOrEqualTo(5.0);
     assertThat(baselineValue(records)).isEqualTo(BrokerFootprint.RECORDS_BUDGET);
-    assertThat(json.get("notes").toString())
-        .contains("inference.tasks 1.0")
-        .contains("inference.votes 3.0");
+    assertNotesSay(json, "inference.tasks 1.0", "inference.votes 3.0");
 
     // the consensus stage alone against a bare Streams app draining the same backlog
     JsonNode stage =
@@ -99,7 +95,7 @@ class BenchIT {
             "consensus",
             "one consensus instance draining a backlog of 300 tasks (3 votes each)");
     assertThat(stage.has("goal")).as("--quick: too small a backlog to hold a goal").isFalse();
-    assertThat(json.get("notes").toString()).contains("the figure carries no goal");
+    assertNotesSay(json, "the figure carries no goal");
     assertThat(stage.get("value").asDouble()).isPositive();
     assertThat(baselineValue(stage)).isPositive();
 
@@ -142,6 +138,11 @@ class BenchIT {
 
   private static double baselineValue(JsonNode f) {
     return (f.has("baseline_value") ? f.get("baseline_value") : f.get("baselineValue")).asDouble();
+  }
+
+  /** Asserts that the report's notes, together, say each of {@code phrases}. */
+  private static void assertNotesSay(JsonNode json, String... phrases) {
+    assertThat(json.get("notes").toString()).contains(phrases);
   }
 
   private static JsonNode figure(JsonNode json, String section, String name) {

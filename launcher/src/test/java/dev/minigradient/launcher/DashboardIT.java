@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.testing.Promtool;
+import dev.minigradient.protocol.testing.StreamLines;
 import dev.minigradient.protocol.testing.TestKafka;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -259,23 +258,7 @@ class DashboardIT {
                 .header("Accept", "text/event-stream")
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader in =
-                  new BufferedReader(
-                      new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                  lines.add(line);
-                }
-              } catch (java.io.IOException e) {
-                // closed by the test
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
+    List<String> lines = StreamLines.follow(stream.body());
     await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains("event: summary"));
 
     // when a task is submitted
@@ -320,17 +303,7 @@ class DashboardIT {
         .containsPattern("mg_inferences_total [1-9]")
         .containsPattern("mg_committee_seats_count [1-9]")
         .contains("kafka_stream_alive_stream_threads"); // the views' own Kafka Streams metrics
-    Path file = Files.writeString(tmp.resolve("metrics.prom"), text);
-    Process p =
-        new ProcessBuilder("promtool", "check", "metrics")
-            .redirectInput(file.toFile())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    // exit 1: the text does not parse; exit 3: lint problems, allowed only in Kafka's and the JVM's
-    // own names
-    assertThat(p.waitFor()).as(out).isIn(0, 3);
-    assertThat(out.lines().filter(l -> l.startsWith("mg_")).toList()).as(out).isEmpty();
+    Promtool.assertValid(text, tmp);
   }
 
   @Test

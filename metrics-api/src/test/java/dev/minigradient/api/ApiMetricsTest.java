@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.testing.Promtool;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ class ApiMetricsTest {
     assertThat(sample(text, "mg_committee_seats_sum")).isEqualTo(3 + 3 + 4 + 1);
     assertThat(sample(text, "mg_committee_seats_bucket{le=\"1.0\"}")).isEqualTo(1);
     assertThat(sample(text, "mg_committee_seats_bucket{le=\"3.0\"}")).isEqualTo(3);
-    MetricsApiTest.Promtool.assertValid(text, stateDir);
+    Promtool.assertValid(text, stateDir);
   }
 
   @Test
@@ -78,6 +79,6 @@ class ApiMetricsTest {
     assertThat(sample(text, "mg_inferences_total")).isZero();
     assertThat(sample(text, "mg_committee_seats_count")).isZero();
     assertThat(text).doesNotContain("mg_escalations_total{");
-    MetricsApiTest.Promtool.assertValid(text, stateDir);
+    Promtool.assertValid(text, stateDir);
   }
 }

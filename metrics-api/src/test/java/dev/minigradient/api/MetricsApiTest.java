@@ -9,16 +9,15 @@ import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Verdict;
+import dev.minigradient.protocol.testing.Promtool;
+import dev.minigradient.protocol.testing.StreamLines;
 import io.javalin.Javalin;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -419,22 +417,7 @@ class MetricsApiTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("Content-Type"))
         .hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (BufferedReader in =
-                  new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                  lines.add(line);
-                }
-              } catch (java.io.IOException e) {
-                // closed by the test
-              }
-            });
-    reader.setDaemon(true);
-    reader.start();
+    List<String> lines = StreamLines.follow(r.body());
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
@@ -468,29 +451,6 @@ class MetricsApiTest {
       assertThat(r.body()).contains("<div id=\"root\"></div>");
     } else {
       assertThat(r.body()).contains("not in this build");
-    }
-  }
-
-  /**
-   * Runs {@code promtool check metrics} on text: the exposition must parse (exit 1 is a parse
-   * error) and the network's own {@code mg_*} metrics must pass promtool's naming lint (exit 3
-   * lists lint problems; Kafka's and the JVM binders' own names, such as {@code *_time_ns_total},
-   * are theirs to keep).
-   */
-  static final class Promtool {
-    private Promtool() {}
-
-    static void assertValid(String text, Path dir) throws Exception {
-      Path file = Files.writeString(dir.resolve("metrics.prom"), text);
-      Process p =
-          new ProcessBuilder("promtool", "check", "metrics")
-              .redirectInput(file.toFile())
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      int code = p.waitFor();
-      assertThat(code).as("promtool check metrics:\n" + out).isIn(0, 3);
-      assertThat(out.lines().filter(l -> l.startsWith("mg_")).toList()).as(out).isEmpty();
     }
   }
 }
