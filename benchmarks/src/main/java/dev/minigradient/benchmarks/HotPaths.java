@@ -1,5 +1,7 @@
 package dev.minigradient.benchmarks;
 
+import dev.minigradient.protocol.KeyKind;
+import java.util.Arrays;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -102,11 +104,11 @@ public class HotPaths {
     for (int i = 0; i < batch; i++) {
       System.arraycopy(tensor, 0, batchInput, i * tensor.length, tensor.length);
     }
-    KeyPair keys = Signatures.generateKeyPair();
+    KeyPair keys = KeyKind.SIGNING.generate();
     signer = Signatures.signer(keys.getPrivate());
-    publicKey = Signatures.encodePublicKey(keys.getPublic());
+    publicKey = KeyKind.encode(keys.getPublic());
     double[] p = engine.probabilities(tensor);
-    List<Double> probabilities = java.util.Arrays.stream(p).boxed().toList();
+    List<Double> probabilities = Arrays.stream(p).boxed().toList();
     vote =
         Vote.builder()
             .taskId("task-1")
@@ -119,7 +121,7 @@ public class HotPaths {
             .votedAt(System.currentTimeMillis())
             .build();
     signed = signer.apply(vote);
-    KeyPair sealing = Sealing.generateKeyPair();
+    KeyPair sealing = KeyKind.SEALING.generate();
     sealer = Sealing.sealer(sealing.getPublic());
     opener = Sealing.opener(sealing.getPrivate());
     sealed = sealer.seal(signed);

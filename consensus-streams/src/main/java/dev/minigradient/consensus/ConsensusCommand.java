@@ -2,8 +2,8 @@ package dev.minigradient.consensus;
 
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.model.preprocess.InputLimits;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.ClusterCommand;
@@ -86,7 +86,7 @@ public final class ConsensusCommand extends ClusterCommand {
                 "keys",
                 "consensus-seal.key");
     ConsensusService service =
-        new ConsensusService(config, Referee.of(served), Sealing.loadOrCreate(keyFile));
+        new ConsensusService(config, Referee.of(served), KeyKind.SEALING.loadOrCreate(keyFile));
     service.start();
     System.err.println(
         "consensus-streams started via "

@@ -17,6 +17,7 @@ import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Verdict;
 import dev.minigradient.protocol.Vote;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,7 +150,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       ConsensusConfig config,
       WeightRule weights,
       Referee referee,
-      java.security.PrivateKey sealingKey,
+      PrivateKey sealingKey,
       TaskInputs fetcher) {
     this.fetcher = fetcher;
     this.opener = sealingKey == null ? null : Sealing.opener(sealingKey);

@@ -1,21 +1,25 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.NetworkKey;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.Roster;
-import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Topics;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -38,7 +42,7 @@ public final class ConsensusService implements AutoCloseable {
    * @param config the configuration
    */
   public ConsensusService(ConsensusConfig config) {
-    this(config, Referee.none(), Sealing.generateKeyPair());
+    this(config, Referee.none(), KeyKind.SEALING.generate());
   }
 
   /**
@@ -50,11 +54,7 @@ public final class ConsensusService implements AutoCloseable {
    *     {@code network.keys} at start (every instance of the app must share it)
    */
   public ConsensusService(ConsensusConfig config, Referee referee, KeyPair sealing) {
-    this(
-        config,
-        referee,
-        sealing,
-        new org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier());
+    this(config, referee, sealing, new DefaultKafkaClientSupplier());
   }
 
   /**
@@ -67,10 +67,7 @@ public final class ConsensusService implements AutoCloseable {
    * @param clients makes the Streams application's producers and consumers
    */
   public ConsensusService(
-      ConsensusConfig config,
-      Referee referee,
-      KeyPair sealing,
-      org.apache.kafka.streams.KafkaClientSupplier clients) {
+      ConsensusConfig config, Referee referee, KeyPair sealing, KafkaClientSupplier clients) {
     this.config = config;
     this.sealing = sealing;
     this.inputs = new KafkaTaskInputs(config.kafka());
@@ -105,7 +102,7 @@ public final class ConsensusService implements AutoCloseable {
         new NetworkKey(
             NetworkKey.SCHEMA_VERSION,
             NetworkKey.CONSENSUS_SEAL,
-            Sealing.encode(sealing.getPublic()),
+            KeyKind.encode(sealing.getPublic()),
             System.currentTimeMillis());
     try (KafkaProducer<String, NetworkKey> producer =
         new KafkaProducer<>(
@@ -121,7 +118,7 @@ public final class ConsensusService implements AutoCloseable {
             Topics.NETWORK_KEYS.valueSerde().serializer())) {
       producer
           .send(new ProducerRecord<>(Topics.NETWORK_KEYS.name(), key.name(), key))
-          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+          .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(
           "cannot announce the sealing key on " + Topics.NETWORK_KEYS.name() + ": " + e, e);
@@ -192,8 +189,7 @@ public final class ConsensusService implements AutoCloseable {
    */
   public void crash() {
     streams.close(
-        org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
+        CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
             .withTimeout(Duration.ZERO));
     inputs.close();
   }
@@ -207,8 +203,7 @@ public final class ConsensusService implements AutoCloseable {
   @Override
   public void close() {
     streams.close(
-        org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
-                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+        CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
     inputs.close();
   }

@@ -9,7 +9,9 @@ import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.Topics;
+import java.security.PrivateKey;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -115,10 +117,7 @@ public final class ConsensusTopology {
    * @return the topology
    */
   public static Topology build(
-      ConsensusConfig config,
-      WeightRule weights,
-      Referee referee,
-      java.security.PrivateKey sealingKey) {
+      ConsensusConfig config, WeightRule weights, Referee referee, PrivateKey sealingKey) {
     return build(config, weights, referee, sealingKey, TaskInputs.none());
   }
 
@@ -137,7 +136,7 @@ public final class ConsensusTopology {
       ConsensusConfig config,
       WeightRule weights,
       Referee referee,
-      java.security.PrivateKey sealingKey,
+      PrivateKey sealingKey,
       TaskInputs inputs) {
     StreamsBuilder builder = new StreamsBuilder();
     GlobalKTable<String, Peer> peers =
@@ -296,7 +295,7 @@ public final class ConsensusTopology {
    * @return the properties to start {@code KafkaStreams} with
    */
   public static Properties streamsProperties(ConsensusConfig config) {
-    Map<String, Object> base = new java.util.HashMap<>();
+    Map<String, Object> base = new HashMap<>();
     base.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
     base.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     base.put(

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The audit of the network's books from its topics: fed every record of {@code inference.tasks},
@@ -306,7 +307,7 @@ public final class LedgerReplay {
       }
     }
     checkCommittees(now, pendingMs);
-    Set<String> peers = new java.util.TreeSet<>(recomputed.keySet());
+    Set<String> peers = new TreeSet<>(recomputed.keySet());
     peers.addAll(published.keySet());
     for (String peer : peers) {
       String diff = LedgerDifference.of(published.get(peer), recomputed.get(peer));

@@ -1,6 +1,7 @@
 package dev.minigradient.consensus;
 
 import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.SeatReplacement;
@@ -89,9 +90,7 @@ record Outcome(
         0,
         -1,
         -1,
-        new dev.minigradient.protocol.JsonSerde<>(Vote.class)
-            .serializer()
-            .serialize(Topics.VOTES.name(), asReceived),
+        new JsonSerde<>(Vote.class).serializer().serialize(Topics.VOTES.name(), asReceived),
         null,
         null);
   }

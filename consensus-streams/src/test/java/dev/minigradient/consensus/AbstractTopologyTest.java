@@ -6,11 +6,11 @@ import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Hashes;
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.Peer;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
-import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Settlement;
 import dev.minigradient.protocol.Signatures;
@@ -138,7 +138,7 @@ abstract class AbstractTopologyTest {
     start(
         config(appId, 5_000, false, 0.0, ConsensusConfig.Committees.DEFAULTS),
         Referee.none(),
-        Sealing.generateKeyPair().getPrivate());
+        KeyKind.SEALING.generate().getPrivate());
     for (String p : peerIds) {
       registerPeer(p, 100, now);
     }
@@ -171,12 +171,12 @@ abstract class AbstractTopologyTest {
    * @param heartbeatAt its heartbeat's time and record timestamp, epoch ms
    */
   void registerPeer(String id, double stake, long heartbeatAt) {
-    KeyPair kp = keys.computeIfAbsent(id, k -> Signatures.generateKeyPair());
+    KeyPair kp = keys.computeIfAbsent(id, k -> KeyKind.SIGNING.generate());
     peers.pipeInput(
         id,
         Peer.builder()
             .peerId(id)
-            .publicKey(Signatures.encodePublicKey(kp.getPublic()))
+            .publicKey(KeyKind.encode(kp.getPublic()))
             .stake(stake)
             .models(List.of(MODEL))
             .hardware("test")

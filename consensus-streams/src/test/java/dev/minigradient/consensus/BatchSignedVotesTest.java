@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +93,6 @@ class BatchSignedVotesTest extends AbstractTopologyTest {
     assertThat(c.verdicts())
         .filteredOn(v -> v.peerId().equals("p3"))
         .extracting(PeerVerdict::verdict, PeerVerdict::reason)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(Verdict.INVALID, "equivocation"));
+        .containsExactly(Tuple.tuple(Verdict.INVALID, "equivocation"));
   }
 }

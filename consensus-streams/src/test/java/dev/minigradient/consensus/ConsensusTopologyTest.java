@@ -7,6 +7,7 @@ import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.DeadLetters;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 
 class ConsensusTopologyTest extends AbstractTopologyTest {
   private static final long TIMEOUT_MS = 5_000;
-  private static final KeyPair SEALING = Sealing.generateKeyPair();
+  private static final KeyPair SEALING = KeyKind.SEALING.generate();
 
   /** Weight of a new peer with the default stake: stake x initial reputation. */
   private static final double W = 100 * ReputationRules.INITIAL_SCORE;
@@ -198,8 +199,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     Task t = submit("t5");
     // given someone else's vote in p4's name, signed with a key that is not p4's
     Vote forged =
-        Signatures.sign(
-            voteFor(t, "p4").label(9).build(), Signatures.generateKeyPair().getPrivate());
+        Signatures.sign(voteFor(t, "p4").label(9).build(), KeyKind.SIGNING.generate().getPrivate());
     cast(forged);
     castAll(t, 1, "p1", "p2");
     assertThat(consensus.isEmpty()).as("the forged vote is not a vote").isTrue();
@@ -632,7 +632,7 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeers("p1", "p2", "p3", "p4");
     Task t = submit("sealed");
     var sealer = Sealing.sealer(SEALING.getPublic());
-    var stranger = Sealing.sealer(Sealing.generateKeyPair().getPublic());
+    var stranger = Sealing.sealer(KeyKind.SEALING.generate().getPublic());
     // given p4's vote sealed to a key that is not the consensus app's
     cast(stranger.seal(vote(t, "p4", 3)));
     // when three peers send sealed votes for 3

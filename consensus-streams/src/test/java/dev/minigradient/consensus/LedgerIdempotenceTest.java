@@ -14,13 +14,16 @@ import dev.minigradient.protocol.Verdict;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,13 +140,11 @@ class LedgerIdempotenceTest {
   void aStartedLedgerPublishesEveryEntryAtItsFirstInterval() {
     // given a store holding p1's entry and a mark, as after a failure that may have come between
     // applying a settlement (committed) and publishing it
-    var context =
-        new org.apache.kafka.streams.processor.api.MockProcessorContext<String, Reputation>();
+    var context = new MockProcessorContext<String, Reputation>();
     context.setCurrentSystemTimeMs(now);
     KeyValueStore<String, LedgerValue> kv =
-        org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(
-                    ConsensusTopology.REPUTATION_STORE),
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(ConsensusTopology.REPUTATION_STORE),
                 Serdes.String(),
                 LedgerValue.serde())
             .withLoggingDisabled()
@@ -165,8 +166,8 @@ class LedgerIdempotenceTest {
     publish.getPunctuator().punctuate(now);
 
     // then every entry is published (the marks are not)
-    List<String> keys = new java.util.ArrayList<>();
-    List<Reputation> values = new java.util.ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    List<Reputation> values = new ArrayList<>();
     context
         .forwarded()
         .forEach(

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.minigradient.protocol.KafkaSettings;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,12 +42,12 @@ class TopologyShapeTest {
     for (TopologyDescription.Subtopology s : d.subtopologies()) {
       StringBuilder nodes = new StringBuilder();
       s.nodes().stream()
-          .sorted(java.util.Comparator.comparing(TopologyDescription.Node::name))
+          .sorted(Comparator.comparing(TopologyDescription.Node::name))
           .forEach(
               n -> {
                 nodes.append(n.name());
                 if (n instanceof TopologyDescription.Processor p) {
-                  nodes.append(new java.util.TreeSet<>(p.stores()));
+                  nodes.append(new TreeSet<>(p.stores()));
                 }
                 nodes.append(' ');
               });

@@ -6,6 +6,7 @@ import dev.minigradient.model.RuntimeDescription;
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.DaemonThreads;
 import dev.minigradient.protocol.DeadLetters;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Signatures;
@@ -99,7 +100,7 @@ public final class PeerWorker implements AutoCloseable {
    * @throws IllegalArgumentException if {@code served} is empty
    */
   public PeerWorker(WorkerConfig config, List<ServedModel> served) {
-    this(config, served, Signatures.generateKeyPair());
+    this(config, served, KeyKind.SIGNING.generate());
   }
 
   /**
@@ -162,7 +163,7 @@ public final class PeerWorker implements AutoCloseable {
     this.heartbeat =
         new Heartbeat(
             config,
-            Signatures.encodePublicKey(keys.getPublic()),
+            KeyKind.encode(keys.getPublic()),
             List.copyOf(models.keySet()),
             peer.producer());
     this.network = new NetworkWatcher(peer, this::deadLetter, this::onCall);

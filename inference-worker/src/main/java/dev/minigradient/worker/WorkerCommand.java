@@ -2,8 +2,8 @@ package dev.minigradient.worker;
 
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.ClusterCommand;
@@ -120,7 +120,7 @@ public final class WorkerCommand extends ClusterCommand {
               ? keyFile
               : Path.of(
                   System.getenv().getOrDefault("MG_HOME", "."), "state", "keys", peerId + ".key");
-      worker = new PeerWorker(config, served, Signatures.loadOrCreate(keys), behaviour);
+      worker = new PeerWorker(config, served, KeyKind.SIGNING.loadOrCreate(keys), behaviour);
       worker.start();
     } catch (RuntimeException e) {
       served.forEach(m -> m.engine().close());

@@ -7,10 +7,10 @@ import dev.minigradient.model.Preprocessing;
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.NetworkKey;
 import dev.minigradient.protocol.Roster;
 import dev.minigradient.protocol.Sealing;
-import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
 import java.security.KeyPair;
@@ -65,7 +65,7 @@ final class MockPeer implements AutoCloseable {
   static ConsumerRecord<String, byte[]> keyRecord(PublicKey sealKey) {
     NetworkKey key =
         new NetworkKey(
-            NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL, Sealing.encode(sealKey), 1L);
+            NetworkKey.SCHEMA_VERSION, NetworkKey.CONSENSUS_SEAL, KeyKind.encode(sealKey), 1L);
     return TestConsumer.record(
         KEYS,
         0,
@@ -123,7 +123,7 @@ final class MockPeer implements AutoCloseable {
         new PeerWorker(
             config,
             List.of(served),
-            Signatures.generateKeyPair(),
+            KeyKind.SIGNING.generate(),
             behavior,
             new PeerClients() {
               @Override

@@ -5,8 +5,8 @@ import static dev.minigradient.worker.MockPeer.ROSTERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.Roster;
-import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Topics;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +74,7 @@ class NetworkWatcherTest {
     consumer.updateEndOffsets(Map.of(KEYS, 1L, ROSTERS, (long) rosters.length));
     consumer.schedulePollTask(
         () -> {
-          consumer.addRecord(MockPeer.keyRecord(Sealing.generateKeyPair().getPublic()));
+          consumer.addRecord(MockPeer.keyRecord(KeyKind.SEALING.generate().getPublic()));
           for (int i = 0; i < rosters.length; i++) {
             consumer.addRecord(MockPeer.rosterRecord(i, rosters[i]));
           }
@@ -131,7 +131,7 @@ class NetworkWatcherTest {
     assertThat(watcher.ready()).isFalse();
     assertThat(watcher.awaiting()).contains(Topics.NETWORK_KEYS.name());
 
-    consumer.addRecord(MockPeer.keyRecord(Sealing.generateKeyPair().getPublic()));
+    consumer.addRecord(MockPeer.keyRecord(KeyKind.SEALING.generate().getPublic()));
     await().atMost(PATIENCE).until(() -> watcher.sealer() != null);
     assertThat(watcher.ready()).isFalse();
     assertThat(watcher.awaiting()).contains(Topics.ROSTERS.name());

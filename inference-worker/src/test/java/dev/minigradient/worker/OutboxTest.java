@@ -2,6 +2,7 @@ package dev.minigradient.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Topics;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /** The outbox signs the votes of one poll under one root and sends each, sealed. */
 class OutboxTest {
-  private final KeyPair keys = Signatures.generateKeyPair();
-  private final KeyPair sealing = Sealing.generateKeyPair();
+  private final KeyPair keys = KeyKind.SIGNING.generate();
+  private final KeyPair sealing = KeyKind.SEALING.generate();
   private final MockProducer<String, byte[]> producer =
       new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
   private final PeerState state = new PeerState();
@@ -77,7 +78,7 @@ class OutboxTest {
     List<Vote> votes = sent();
     assertThat(votes).extracting(Vote::taskId).containsExactly("t0", "t1", "t2", "t3", "t4");
     assertThat(votes).extracting(Vote::signature).containsOnly(votes.get(0).signature());
-    String key = Signatures.encodePublicKey(keys.getPublic());
+    String key = KeyKind.encode(keys.getPublic());
     assertThat(votes).allSatisfy(v -> assertThat(Signatures.verify(v, key)).isTrue());
     assertThat(poll.isAcknowledged()).as("every send acknowledged").isTrue();
     assertThat(state.votes.get()).isEqualTo(5);

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.minigradient.model.RuntimeDescription;
 import dev.minigradient.protocol.Committee;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.Roster;
-import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.SeatReplacement;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.protocol.Vote;
@@ -34,7 +34,7 @@ class PeerWorkerSeatingTest {
       "redundancy must be a positive integer (at most 1000) or \"all\"";
   private static final Duration PATIENCE = Duration.ofSeconds(10);
 
-  private final KeyPair seal = Sealing.generateKeyPair();
+  private final KeyPair seal = KeyKind.SEALING.generate();
   private final long now = System.currentTimeMillis();
 
   /** Three peers serving the model, in effect since five seconds ago. */

@@ -3,10 +3,12 @@ package dev.minigradient.launcher;
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.cli.BaseCommand;
 import dev.minigradient.worker.WorkerConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,7 +47,7 @@ public final class BenchCommand extends BaseCommand {
       description =
           "Run only these sections: worker (one peer against the raw loop), network (latency, throughput, scaling, records per task), "
               + "consensus (one consensus instance draining a backlog against a bare Streams app), scale (3 to 60 peers with a fixed inference time). Default: all four.")
-  java.util.Set<String> only;
+  Set<String> only;
 
   @Option(
       names = "--report-dir",
@@ -66,7 +68,7 @@ public final class BenchCommand extends BaseCommand {
     try {
       // now, not after a run of minutes
       Files.createDirectories(reportDir);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new CommandLine.ParameterException(
           cmd, "--report-dir cannot be created: " + reportDir + " (" + e.getMessage() + ")");
     }

@@ -2,6 +2,8 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.protocol.KafkaSettings;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -159,8 +161,8 @@ final class BrokerFootprint {
      * @param run the run's name
      * @return the figures
      */
-    java.util.List<BenchReport.Figure> figures(String section, String run) {
-      return java.util.List.of(
+    List<BenchReport.Figure> figures(String section, String run) {
+      return List.of(
           BenchReport.Figure.atMost(
               section,
               run + ": records written to the broker per task",
@@ -189,7 +191,7 @@ final class BrokerFootprint {
       StringBuilder b =
           new StringBuilder(
               String.format(
-                  java.util.Locale.ROOT,
+                  Locale.ROOT,
                   "%s: written to the broker per decided task (%d tasks; end offsets and log sizes before and after the run): "
                       + "%.2f records and %.0f bytes on the network's topics, plus %.2f records on Kafka's internal topics "
                       + "(committed offsets). By topic:",
@@ -200,8 +202,7 @@ final class BrokerFootprint {
                   internalRecords()));
       perTask.forEach(
           (topic, v) ->
-              b.append(
-                  String.format(java.util.Locale.ROOT, " %s %.2f (%.0f B);", topic, v[0], v[1])));
+              b.append(String.format(Locale.ROOT, " %s %.2f (%.0f B);", topic, v[0], v[1])));
       b.setLength(b.length() - 1);
       return b.append('.').toString();
     }

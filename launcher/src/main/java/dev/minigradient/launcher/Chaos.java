@@ -10,9 +10,8 @@ import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Result;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.protocol.Sealing;
-import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
@@ -99,7 +98,7 @@ public final class Chaos {
       KafkaSettings settings =
           new KafkaSettings(kafka.bootstrapServers(), Map.of()); // in-JVM brokers: plaintext
       TopicAdmin.ensureTopics(settings, 3, Optional.of((short) 3), Duration.ofSeconds(30));
-      KeyPair sealing = Sealing.generateKeyPair();
+      KeyPair sealing = KeyKind.SEALING.generate();
       ConsensusConfig config =
           ConsensusConfig.defaults(settings, state.resolve("consensus-0"))
               .withTiming(10_000, 100, exactlyOnce);
@@ -113,7 +112,7 @@ public final class Chaos {
       List<KeyPair> keys = new ArrayList<>();
       List<PeerWorker> workers = new ArrayList<>();
       for (int i = 0; i < peers; i++) {
-        keys.add(Signatures.generateKeyPair());
+        keys.add(KeyKind.SIGNING.generate());
         workers.add(startPeer(settings, i, served, keys.get(i)));
       }
       awaitRunning(consensus[0], workers);

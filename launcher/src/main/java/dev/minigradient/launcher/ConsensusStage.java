@@ -2,11 +2,11 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.ConsensusService;
+import dev.minigradient.consensus.ConsensusTopology;
 import dev.minigradient.consensus.Referee;
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.KafkaSettings;
-import dev.minigradient.protocol.Sealing;
-import dev.minigradient.protocol.Signatures;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.worker.PeerWorker;
@@ -111,7 +111,7 @@ final class ConsensusStage {
       PrintWriter log,
       boolean smoke)
       throws IOException {
-    KeyPair sealing = Sealing.generateKeyPair();
+    KeyPair sealing = KeyKind.SEALING.generate();
     List<BenchReport.Figure> figures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     try (BenchNetwork network = BenchNetwork.start("mini-gradient-stage", partitions);
@@ -142,7 +142,7 @@ final class ConsensusStage {
             new PeerWorker(
                 WorkerConfig.defaults("peer-" + i, settings),
                 List.of(model),
-                Signatures.generateKeyPair()));
+                KeyKind.SIGNING.generate()));
       }
       peers.forEach(PeerWorker::start);
       Bench.awaitReady(consensus, peers, Duration.ofSeconds(120));
@@ -366,7 +366,7 @@ final class ConsensusStage {
               BARE_DECISIONS,
               Produced.with(Serdes.String(), Serdes.ByteArray()).withName("stage-decisions"));
       Properties p =
-          dev.minigradient.consensus.ConsensusTopology.streamsProperties(
+          ConsensusTopology.streamsProperties(
               consensus.withStateDir(Files.createTempDirectory("mini-gradient-stage-bare")));
       p.put(
           StreamsConfig.APPLICATION_ID_CONFIG,

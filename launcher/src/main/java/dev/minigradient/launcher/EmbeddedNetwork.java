@@ -7,10 +7,11 @@ import dev.minigradient.consensus.ConsensusService;
 import dev.minigradient.consensus.Referee;
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Redundancy;
+import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Roster;
-import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
@@ -21,10 +22,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +46,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
   private final ConsensusService consensus;
   private final ApiService api;
   private final Path stateDir;
-  private final java.util.concurrent.atomic.AtomicBoolean closed =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
    * One peer of the network.
@@ -189,8 +191,8 @@ public final class EmbeddedNetwork implements AutoCloseable {
                   .withCommittees(
                       ConsensusConfig.Committees.DEFAULTS.withRedundancy(options.redundancy())),
               Referee.of(served),
-              dev.minigradient.protocol.Sealing.generateKeyPair());
-      Map<String, MetricsApi.KnownModel> known = new java.util.LinkedHashMap<>();
+              KeyKind.SEALING.generate());
+      Map<String, MetricsApi.KnownModel> known = new LinkedHashMap<>();
       for (int i = 0; i < served.size(); i++) {
         known.put(
             served.get(i).modelId(),
@@ -216,7 +218,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
                 d.heartbeatIntervalMs(),
                 d.maxTaskAgeMs(),
                 d.maxPixels());
-        peers.add(new PeerWorker(config, served, Signatures.generateKeyPair(), plan.behavior()));
+        peers.add(new PeerWorker(config, served, KeyKind.SIGNING.generate(), plan.behavior()));
       }
     } catch (RuntimeException e) {
       served.forEach(m -> m.engine().close());
@@ -344,7 +346,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
    * @return its reputation, or null if it has none yet
    * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the views restore
    */
-  public dev.minigradient.protocol.Reputation reputation(String peerId) {
+  public Reputation reputation(String peerId) {
     return api.views().reputation().get(peerId);
   }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -65,7 +66,7 @@ final class KillableClients implements KafkaClientSupplier {
   }
 
   @Override
-  public org.apache.kafka.clients.admin.Admin getAdmin(Map<String, Object> config) {
+  public Admin getAdmin(Map<String, Object> config) {
     return delegate.getAdmin(config);
   }
 

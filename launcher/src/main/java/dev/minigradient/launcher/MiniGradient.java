@@ -2,6 +2,7 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.api.ApiCommand;
 import dev.minigradient.consensus.ConsensusCommand;
+import dev.minigradient.consensus.ReplayCommand;
 import dev.minigradient.model.EvaluateCommand;
 import dev.minigradient.producer.SubmitCommand;
 import dev.minigradient.worker.WorkerCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Command;
       SubmitCommand.class,
       EvaluateCommand.class,
       SimulateCommand.class,
-      dev.minigradient.consensus.ReplayCommand.class,
+      ReplayCommand.class,
       ChaosCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class

@@ -4,8 +4,7 @@ import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.Referee;
 import dev.minigradient.launcher.BenchReport.Figure;
 import dev.minigradient.protocol.KafkaSettings;
-import dev.minigradient.protocol.Sealing;
-import dev.minigradient.protocol.Signatures;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.worker.PeerWorker;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.IOException;
@@ -35,7 +34,7 @@ final class NetworkSection {
   static void run(BenchContext ctx, double rssStart, double rawFullRate) throws IOException {
     Bench.Options options = ctx.options();
     PeerFigures peerFigures = new PeerFigures(ctx, rawFullRate);
-    KeyPair sealing = Sealing.generateKeyPair();
+    KeyPair sealing = KeyKind.SEALING.generate();
     try (BenchNetwork network = BenchNetwork.start("mini-gradient-bench", Bench.PARTITIONS)) {
       KafkaSettings settings = network.settings();
       ctx.progress("network: one Kafka hop, %d round trips...", options.hopSamples());
@@ -164,7 +163,7 @@ final class NetworkSection {
   /** A peer with the default configuration serving the run's model, with a fresh key pair. */
   static PeerWorker newPeer(BenchContext ctx, KafkaSettings settings, String id) {
     return new PeerWorker(
-        WorkerConfig.defaults(id, settings), List.of(ctx.model()), Signatures.generateKeyPair());
+        WorkerConfig.defaults(id, settings), List.of(ctx.model()), KeyKind.SIGNING.generate());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.protocol.Hashes;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Signatures;
 import dev.minigradient.protocol.Topics;
@@ -30,7 +31,7 @@ record RawLoop(double inferOnly, double withSigning) {
     ServedModel model = ctx.model();
     double inferOnly = rate(n, i -> model.infer(ctx.image(i)));
     UnaryOperator<Vote> signer = Signatures.signer(keys.getPrivate());
-    Sealing.Sealer sealer = Sealing.sealer(Sealing.generateKeyPair().getPublic());
+    Sealing.Sealer sealer = Sealing.sealer(KeyKind.SEALING.generate().getPublic());
     var serializer = Topics.VOTES.valueSerde().serializer();
     double withSigning =
         rate(

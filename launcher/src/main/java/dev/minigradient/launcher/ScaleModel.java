@@ -10,8 +10,7 @@ import dev.minigradient.producer.Result;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.Consensus;
 import dev.minigradient.protocol.KafkaSettings;
-import dev.minigradient.protocol.Sealing;
-import dev.minigradient.protocol.Signatures;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.worker.PeerWorker;
 import dev.minigradient.worker.WorkerConfig;
 import java.io.IOException;
@@ -132,7 +131,7 @@ final class ScaleModel {
       ConsensusConfig config =
           ConsensusConfig.defaults(kafkaSettings, network.stateDir()).withCommittees(committees);
       ConsensusService consensus =
-          network.startConsensus(config, Referee.of(List.of(model)), Sealing.generateKeyPair());
+          network.startConsensus(config, Referee.of(List.of(model)), KeyKind.SEALING.generate());
       List<PeerWorker> peers = network.peers();
       int taskOffset = 0;
       for (int n : settings.peerCounts()) {
@@ -146,7 +145,7 @@ final class ScaleModel {
               new PeerWorker(
                   WorkerConfig.defaults("scale-" + n + "-" + i, kafkaSettings),
                   List.of(timed),
-                  Signatures.generateKeyPair()));
+                  KeyKind.SIGNING.generate()));
         }
         peers.forEach(PeerWorker::start);
         Bench.awaitReady(consensus, peers, Duration.ofSeconds(120));

@@ -1,6 +1,7 @@
 package dev.minigradient.launcher;
 
 import dev.minigradient.consensus.ConsensusConfig;
+import dev.minigradient.consensus.ReputationRules;
 import dev.minigradient.launcher.EmbeddedNetwork.PeerPlan;
 import dev.minigradient.model.ServedModel;
 import dev.minigradient.producer.Input;
@@ -11,14 +12,17 @@ import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Reputation;
+import dev.minigradient.protocol.TopicSnapshot;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.worker.Behavior;
 import dev.minigradient.worker.PeerWorker;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Runs a network of honest and adversarial peers on real digits and measures how the consensus
@@ -206,7 +210,7 @@ public final class Simulation {
             3,
             decisionTimeoutMs,
             100,
-            dev.minigradient.consensus.ConsensusConfig.DEFAULT_EXACTLY_ONCE,
+            ConsensusConfig.DEFAULT_EXACTLY_ONCE,
             mix.auditRate(),
             mix.redundancy(),
             Map.of());
@@ -306,16 +310,15 @@ public final class Simulation {
    * @return the balanced selection, deterministic
    */
   public static List<Input> balanced(List<Input> inputs, int n) {
-    Map<Integer, java.util.ArrayDeque<Input>> byLabel = new java.util.TreeMap<>();
+    Map<Integer, ArrayDeque<Input>> byLabel = new TreeMap<>();
     for (Input in : inputs) {
       byLabel
-          .computeIfAbsent(
-              in.trueLabel() == null ? -1 : in.trueLabel(), k -> new java.util.ArrayDeque<>())
+          .computeIfAbsent(in.trueLabel() == null ? -1 : in.trueLabel(), k -> new ArrayDeque<>())
           .add(in);
     }
     List<Input> out = new ArrayList<>();
     while (out.size() < n && byLabel.values().stream().anyMatch(q -> !q.isEmpty())) {
-      for (java.util.ArrayDeque<Input> q : byLabel.values()) {
+      for (ArrayDeque<Input> q : byLabel.values()) {
         if (!q.isEmpty() && out.size() < n) {
           out.add(q.poll());
         }
@@ -328,7 +331,7 @@ public final class Simulation {
   static Map<String, List<Reputation>> ledgerHistory(KafkaSettings kafka) {
     Map<String, List<Reputation>> history = new LinkedHashMap<>();
     var reputation = Topics.REPUTATION.valueSerde().deserializer();
-    dev.minigradient.protocol.TopicSnapshot.read(
+    TopicSnapshot.read(
         kafka,
         Topics.REPUTATION.name(),
         Duration.ofSeconds(30),
@@ -382,7 +385,7 @@ public final class Simulation {
 
   /** The score after at most {@code k} verdicts (its latest if it stopped earlier). */
   private static double lastScoreAt(List<Reputation> h, int k) {
-    double score = dev.minigradient.consensus.ReputationRules.INITIAL_SCORE;
+    double score = ReputationRules.INITIAL_SCORE;
     if (h != null) {
       for (Reputation r : h) {
         if (r.judged() <= k) {

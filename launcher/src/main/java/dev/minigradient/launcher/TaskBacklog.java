@@ -2,8 +2,8 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.KafkaSettings;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.NetworkKey;
-import dev.minigradient.protocol.Sealing;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
 import dev.minigradient.worker.PeerWorker;
@@ -56,7 +56,7 @@ final class TaskBacklog {
             new NetworkKey(
                 NetworkKey.SCHEMA_VERSION,
                 NetworkKey.CONSENSUS_SEAL,
-                Sealing.encode(Sealing.generateKeyPair().getPublic()),
+                KeyKind.encode(KeyKind.SEALING.generate().getPublic()),
                 System.currentTimeMillis());
         producer.send(
             new ProducerRecord<>(

@@ -2,7 +2,7 @@ package dev.minigradient.launcher;
 
 import dev.minigradient.launcher.BenchReport.Figure;
 import dev.minigradient.protocol.KafkaSettings;
-import dev.minigradient.protocol.Signatures;
+import dev.minigradient.protocol.KeyKind;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.worker.PeerWorker;
 import dev.minigradient.worker.WorkerConfig;
@@ -43,7 +43,7 @@ final class WorkerSection {
   static double run(BenchContext ctx) throws IOException {
     int n = ctx.options().workerTasks();
     ctx.progress("worker: raw loop, %d images...", n);
-    KeyPair keys = Signatures.generateKeyPair();
+    KeyPair keys = KeyKind.SIGNING.generate();
     RawLoop raw = RawLoop.measure(ctx, n, WORKER_ID, keys);
     ctx.progress(
         "worker: raw %.0f votes/s (decode+preprocess+infer), %.0f with hash+sign+seal; one peer on the broker...",

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,7 +63,7 @@ class BenchCommandTest {
     Bench.Options all = Bench.Options.of(true, null);
 
     // when
-    Bench.Options scale = all.only(java.util.Set.of("scale"));
+    Bench.Options scale = all.only(Set.of("scale"));
 
     // then
     assertThat(all.sections()).containsExactlyInAnyOrder("worker", "network", "consensus", "scale");

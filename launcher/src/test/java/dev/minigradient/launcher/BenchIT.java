@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,9 +59,7 @@ class BenchIT {
     }
     assertThat(ceiling).as("a throughput figure against the peers' CPU ceiling").isNotNull();
     assertThat(baselineValue(ceiling))
-        .isCloseTo(
-            json.at("/machine/cores").asInt() * raw / 3,
-            org.assertj.core.data.Percentage.withPercentage(0.1));
+        .isCloseTo(json.at("/machine/cores").asInt() * raw / 3, Percentage.withPercentage(0.1));
     assertNotesSay(json, "bound", "CPU");
 
     // committees: 15 peers against 3, both at k = 3, timed after every peer has served its
@@ -113,7 +112,7 @@ class BenchIT {
           .as(n + " peers")
           .isCloseTo(
               n / (double) Math.min(3, n) * 1000.0 / ScaleModel.INFERENCE_MS,
-              org.assertj.core.data.Percentage.withPercentage(0.1));
+              Percentage.withPercentage(0.1));
       assertThat(f.get("goal").asText()).isEqualTo(">= 0.80");
       assertThat(f.get("value").asDouble()).as(n + " peers").isPositive();
     }

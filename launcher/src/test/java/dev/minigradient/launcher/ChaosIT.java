@@ -2,6 +2,7 @@ package dev.minigradient.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.minigradient.consensus.ReplayCommand;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ConsensusStatus;
@@ -40,7 +41,7 @@ class ChaosIT {
     List<Input> samples = Submitter.read(List.of(MNIST.resolve("samples")));
     Chaos.Outcome o =
         Chaos.run(ModelSpec.load(MNIST), samples, TASKS, 4, exactlyOnce, System.out::println);
-    System.out.println(dev.minigradient.consensus.ReplayCommand.text(o.findings()));
+    System.out.println(ReplayCommand.text(o.findings()));
 
     // every fault struck
     assertThat(o.faults()).hasSize(6);

@@ -6,10 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.minigradient.model.InferenceEngine;
 import dev.minigradient.model.OnnxInferenceEngine;
+import dev.minigradient.model.ServedModel;
 import dev.minigradient.model.preprocess.MnistPreprocessor;
+import dev.minigradient.producer.Input;
 import dev.minigradient.protocol.DeadLetters;
 import dev.minigradient.protocol.JsonSerde;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topic;
 import dev.minigradient.protocol.TopicAdmin;
 import dev.minigradient.protocol.Topics;
@@ -21,7 +24,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -98,8 +103,7 @@ class NetworkIT {
         int label =
             InferenceEngine.argmax(engine.probabilities(pre.preprocess(Files.readAllBytes(f))));
         modelSays.put(f.toString(), label);
-        modelCorrect +=
-            label == dev.minigradient.producer.Input.labelOf(f.getFileName().toString()) ? 1 : 0;
+        modelCorrect += label == Input.labelOf(f.getFileName().toString()) ? 1 : 0;
       }
     }
     Path report = tmp.resolve("report.json");
@@ -218,7 +222,7 @@ class NetworkIT {
     // given Fashion-MNIST samples and what the model alone says about them
     List<Path> files = samples(FASHION.resolve("samples"), 10);
     Map<String, Integer> modelSays = new HashMap<>();
-    var served = dev.minigradient.model.ServedModel.open(ModelSpec.load(FASHION), 40_000_000L);
+    var served = ServedModel.open(ModelSpec.load(FASHION), 40_000_000L);
     try {
       for (Path f : files) {
         modelSays.put(
@@ -294,9 +298,9 @@ class NetworkIT {
     // fields, absurd timestamps, an input over the size limit, a vote for a task that never comes
     long now = System.currentTimeMillis();
     String model = network().modelId();
-    String okInput = java.util.Base64.getEncoder().encodeToString(new byte[] {1, 2, 3});
+    String okInput = Base64.getEncoder().encodeToString(new byte[] {1, 2, 3});
     String sha = "0".repeat(64);
-    Map<String, String> tasks = new java.util.LinkedHashMap<>();
+    Map<String, String> tasks = new LinkedHashMap<>();
     tasks.put("bad-task-not-json", "not json");
     tasks.put("bad-task-array", "[1,2,3]");
     tasks.put("bad-task-missing", "{\"taskId\":\"x\"}");
@@ -309,11 +313,10 @@ class NetworkIT {
         task(
             "bad-task-too-large",
             model,
-            java.util.Base64.getEncoder()
-                .encodeToString(new byte[dev.minigradient.protocol.Task.MAX_INPUT_BYTES + 10_000]),
+            Base64.getEncoder().encodeToString(new byte[Task.MAX_INPUT_BYTES + 10_000]),
             sha,
             now));
-    Map<String, String> votes = new java.util.LinkedHashMap<>();
+    Map<String, String> votes = new LinkedHashMap<>();
     votes.put("bad-vote-not-json", "not json");
     votes.put("bad-vote-shape", "{\"label\":3}");
     votes.put("bad-vote-negative-time", vote("bad-vote-negative-time", -1));
@@ -372,11 +375,7 @@ class NetworkIT {
               assertThat(sources.get("bad-task-negative-time"))
                   .allSatisfy(d -> assertThat(d).contains("submittedAt -5"));
               assertThat(sources.get("bad-task-too-large"))
-                  .allSatisfy(
-                      d ->
-                          assertThat(d)
-                              .contains(
-                                  "must be 1.." + dev.minigradient.protocol.Task.MAX_INPUT_BYTES));
+                  .allSatisfy(d -> assertThat(d).contains("must be 1.." + Task.MAX_INPUT_BYTES));
               for (String key :
                   List.of("bad-vote-not-json", "bad-vote-shape", "bad-vote-negative-time")) {
                 assertThat(sources.get(key))

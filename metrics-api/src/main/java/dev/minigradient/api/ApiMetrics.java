@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -229,7 +230,7 @@ public final class ApiMetrics implements AutoCloseable {
         .description("1 while the peer is active in the registry, else 0")
         .tag("peer", peer)
         .register(registry);
-    Map<String, java.util.function.ToDoubleFunction<Reputation>> kinds =
+    Map<String, ToDoubleFunction<Reputation>> kinds =
         Map.of(
             "AGREED", r -> r.agreed(),
             "DISAGREED", r -> r.disagreed(),
@@ -248,7 +249,7 @@ public final class ApiMetrics implements AutoCloseable {
                 .register(registry));
   }
 
-  private static double value(Reputation r, java.util.function.ToDoubleFunction<Reputation> f) {
+  private static double value(Reputation r, ToDoubleFunction<Reputation> f) {
     return r == null ? Double.NaN : f.applyAsDouble(r);
   }
 

@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /**
  * The API process: the read-model views, the live feed, the task intake, Server-Sent Events, the
@@ -75,8 +76,7 @@ public final class ApiService implements AutoCloseable {
             feed,
             () -> {
               if (!feed.caughtUp()) {
-                throw new org.apache.kafka.streams.errors.InvalidStateStoreException(
-                    "live feed catching up");
+                throw new InvalidStateStoreException("live feed catching up");
               }
               NetworkStats.Snapshot s =
                   NetworkStats.compute(views, feed, System.currentTimeMillis());

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,7 +149,7 @@ public final class LiveEvents implements AutoCloseable {
     String json;
     try {
       json = ApiJson.MAPPER.writeValueAsString(summary.get());
-    } catch (org.apache.kafka.streams.errors.InvalidStateStoreException e) {
+    } catch (InvalidStateStoreException e) {
       json = "{\"ready\":false}";
     } catch (JsonProcessingException | RuntimeException e) {
       log.warn("cannot compute the summary: {}", e.toString());

@@ -9,6 +9,7 @@ import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Reputation;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Topics;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -276,13 +277,13 @@ public final class LiveFeed implements AutoCloseable {
           consensusListeners.forEach(l -> l.accept(c));
         }
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       // malformed records are the dead-letter topic's business, not the API's
       log.debug("live feed skips a record on {} at {}: {}", topic, r.offset(), e.toString());
     }
   }
 
-  private void handleTask(ConsumerRecord<String, byte[]> r) throws java.io.IOException {
+  private void handleTask(ConsumerRecord<String, byte[]> r) throws IOException {
     if (r.value() == null) {
       return;
     }
@@ -295,7 +296,7 @@ public final class LiveFeed implements AutoCloseable {
     taskListeners.forEach(l -> l.accept(in));
   }
 
-  private void handleReputation(ConsumerRecord<String, byte[]> r) throws java.io.IOException {
+  private void handleReputation(ConsumerRecord<String, byte[]> r) throws IOException {
     if (r.key() == null || r.value() == null) {
       return;
     }

@@ -12,6 +12,7 @@ import dev.minigradient.protocol.Verdict;
 import dev.minigradient.protocol.testing.Promtool;
 import dev.minigradient.protocol.testing.StreamLines;
 import io.javalin.Javalin;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -195,7 +196,7 @@ class MetricsApiTest {
             "/api/tasks",
             "image/png",
             HttpRequest.BodyPublishers.ofInputStream(
-                () -> new java.io.ByteArrayInputStream(new byte[1_200_000])));
+                () -> new ByteArrayInputStream(new byte[1_200_000])));
     assertThat(error(chunked, 413)).isEqualTo("input of 1200000 " + expected);
   }
 
@@ -329,7 +330,7 @@ class MetricsApiTest {
                 Double.POSITIVE_INFINITY,
                 Float.NEGATIVE_INFINITY,
                 0.5,
-                java.util.Arrays.asList(Double.NaN, 1.0)));
+                Arrays.asList(Double.NaN, 1.0)));
     assertThat(json)
         .isEqualTo(
             "{\"nan\":null,\"inf\":null,\"negInf\":null,\"finite\":0.5,\"list\":[null,1.0]}");

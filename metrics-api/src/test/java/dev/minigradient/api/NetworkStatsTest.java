@@ -118,7 +118,7 @@ class NetworkStatsTest {
         .containsEntry("MISSED", 1L)
         .containsEntry("INVALID", 1L)
         .containsEntry("DISAGREED", 0L)
-        .hasSize(dev.minigradient.protocol.Verdict.values().length);
+        .hasSize(Verdict.values().length);
     assertThat(s.deadLetters()).isEqualTo(2);
   }
 

@@ -1,5 +1,6 @@
 package dev.minigradient.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.minigradient.model.preprocess.InputLimits;
 import dev.minigradient.protocol.Json;
 import dev.minigradient.protocol.ModelSpec;
@@ -75,8 +76,7 @@ public final class EvaluateCommand extends BaseCommand {
           spec.commandLine(), "--heldout cannot be combined with --data or --idx-images");
     }
     if (heldout) {
-      com.fasterxml.jackson.databind.JsonNode h =
-          Json.MAPPER.readTree(folder.resolve("model.json").toFile()).path("heldout");
+      JsonNode h = Json.MAPPER.readTree(folder.resolve("model.json").toFile()).path("heldout");
       if (!h.hasNonNull("images") || !h.hasNonNull("labels")) {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "model " + m.name() + " names no held-out set in model.json");

@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -224,12 +226,12 @@ public record Evaluation(
         && refused == e.refused
         && compared == e.compared
         && agreed == e.agreed
-        && java.util.Arrays.deepEquals(confusion, e.confusion);
+        && Arrays.deepEquals(confusion, e.confusion);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(n, correct, refused, compared, agreed);
+    return Objects.hash(n, correct, refused, compared, agreed);
   }
 
   @Override

@@ -1,6 +1,9 @@
 package dev.minigradient.model;
 
+import dev.minigradient.model.preprocess.InvalidInputException;
 import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.Vote;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,14 +47,13 @@ public record ServedModel(
   public Prediction infer(byte[] input) {
     try {
       double[] p = engine.probabilities(preprocessing.apply(input));
-      List<Double> probabilities = new java.util.ArrayList<>(p.length);
+      List<Double> probabilities = new ArrayList<>(p.length);
       for (double v : p) {
         probabilities.add(v);
       }
       return new Prediction(InferenceEngine.argmax(p), null, probabilities, null);
-    } catch (dev.minigradient.model.preprocess.InvalidInputException e) {
-      return new Prediction(
-          dev.minigradient.protocol.Vote.REJECTED, e.reason(), List.of(), e.getMessage());
+    } catch (InvalidInputException e) {
+      return new Prediction(Vote.REJECTED, e.reason(), List.of(), e.getMessage());
     }
   }
 

@@ -8,11 +8,18 @@ import dev.minigradient.model.preprocess.InputLimits;
 import dev.minigradient.protocol.Json;
 import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.protocol.ModelSpec;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -67,7 +74,7 @@ class ModelRegistryTest {
     }
     // then it scores exactly what the trainer measured
     assertThat(e.n()).isGreaterThanOrEqualTo(3_000);
-    assertThat(e.accuracy()).isEqualTo(cardAccuracy, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(e.accuracy()).isEqualTo(cardAccuracy, Offset.offset(1e-9));
   }
 
   @ParameterizedTest
@@ -113,17 +120,14 @@ class ModelRegistryTest {
     int n = 0;
     try (Stream<Path> files = Files.list(dir.resolve("samples"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".png")).sorted().toList()) {
-        java.awt.image.BufferedImage src = javax.imageio.ImageIO.read(f.toFile());
-        java.awt.image.BufferedImage page =
-            new java.awt.image.BufferedImage(160, 140, java.awt.image.BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = page.createGraphics();
-        g.setColor(java.awt.Color.WHITE);
+        BufferedImage src = ImageIO.read(f.toFile());
+        BufferedImage page = new BufferedImage(160, 140, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = page.createGraphics();
+        g.setColor(Color.WHITE);
         g.fillRect(0, 0, 160, 140);
         g.setRenderingHint(
-            java.awt.RenderingHints.KEY_INTERPOLATION,
-            java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        java.awt.image.BufferedImage inverted =
-            new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        BufferedImage inverted = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 28; y++) {
           for (int x = 0; x < 28; x++) {
             inverted.getRaster().setSample(x, y, 0, 255 - src.getRaster().getSample(x, y, 0));
@@ -131,8 +135,8 @@ class ModelRegistryTest {
         }
         g.drawImage(inverted, 24, 10, 112, 112, null);
         g.dispose();
-        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
-        javax.imageio.ImageIO.write(page, "png", png);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(page, "png", png);
         // when both go through the peers' path
         int original =
             InferenceEngine.argmax(

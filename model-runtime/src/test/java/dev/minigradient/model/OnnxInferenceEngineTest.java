@@ -7,7 +7,9 @@ import dev.minigradient.model.preprocess.MnistPreprocessor;
 import dev.minigradient.protocol.ModelIds;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,8 +54,7 @@ class OnnxInferenceEngineTest {
               pre.preprocess(Files.readAllBytes(MODEL_DIR.resolve("samples").resolve(f[0]))));
       int label = InferenceEngine.argmax(p);
       // then the probabilities are a distribution and the label matches the trainer's
-      assertThat(java.util.Arrays.stream(p).sum())
-          .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-6));
+      assertThat(Arrays.stream(p).sum()).isCloseTo(1.0, Offset.offset(1e-6));
       agree += label == Integer.parseInt(f[2]) ? 1 : 0;
       correct += label == Integer.parseInt(f[1]) ? 1 : 0;
     }

@@ -7,10 +7,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The committee of one task: k seats drawn by weight <em>with replacement</em> from a {@link
@@ -113,7 +115,7 @@ public record Committee(List<String> seats, boolean everyone) {
       return new Committee(all, true);
     }
     List<String> seats = new ArrayList<>(k);
-    java.util.Set<String> distinct = new java.util.HashSet<>();
+    Set<String> distinct = new HashSet<>();
     int minDistinct = Math.min(MIN_DISTINCT, k); // a task asking for one seat accepts one peer
     for (int seat = 0;
         seat < k || (distinct.size() < minDistinct && seat < k + MAX_EXTRA_SEATS);

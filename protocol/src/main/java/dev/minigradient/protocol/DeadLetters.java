@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Dead-letter records, in Kafka Streams' own format (KIP-1034, {@code
@@ -66,7 +67,7 @@ public final class DeadLetters {
    */
   public static Headers headers(
       String topic, int partition, long offset, String component, String reason, String message) {
-    Headers h = new org.apache.kafka.common.header.internals.RecordHeaders();
+    Headers h = new RecordHeaders();
     put(h, EXCEPTION, reason);
     put(h, MESSAGE, message);
     put(h, TOPIC, topic);

@@ -1,11 +1,17 @@
 package dev.minigradient.protocol;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.io.IOException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka {@link Serde} of one record type with Jackson: UTF-8 JSON (byte arrays base64), or, for
@@ -24,13 +30,13 @@ public final class JsonSerde<T> implements Serde<T> {
   /** The shared, thread-safe mapper used for every wire type: {@link Json#MAPPER}. */
   public static final ObjectMapper MAPPER = Json.MAPPER;
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JsonSerde.class);
+  private static final Logger log = LoggerFactory.getLogger(JsonSerde.class);
 
   /** The CBOR mapper, configured as {@link #MAPPER}. */
   static final ObjectMapper CBOR =
-      com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper.builder()
-          .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .disable(com.fasterxml.jackson.databind.SerializationFeature.FAIL_ON_EMPTY_BEANS)
+      CBORMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .build();
 
   private final Class<T> type;
@@ -71,7 +77,7 @@ public final class JsonSerde<T> implements Serde<T> {
    * @return the tree
    * @throws IOException if the bytes are neither
    */
-  public static com.fasterxml.jackson.databind.JsonNode tree(byte[] data) throws IOException {
+  public static JsonNode tree(byte[] data) throws IOException {
     return isCbor(data) ? CBOR.readTree(data) : MAPPER.readTree(data);
   }
 

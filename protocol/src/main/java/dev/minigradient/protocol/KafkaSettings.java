@@ -1,7 +1,9 @@
 package dev.minigradient.protocol;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * Kafka client settings shared by every component: the bootstrap servers plus any client setting
@@ -46,7 +48,7 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> overrid
    */
   public static KafkaSettings of(
       String bootstrapServers, Map<String, String> extra, Map<String, String> env) {
-    Map<String, String> all = new java.util.TreeMap<>(fromEnvironment(env));
+    Map<String, String> all = new TreeMap<>(fromEnvironment(env));
     if (extra != null) {
       all.putAll(extra);
     }
@@ -61,15 +63,11 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> overrid
    * @return the settings, by Kafka's name
    */
   public static Map<String, String> fromEnvironment(Map<String, String> env) {
-    Map<String, String> all = new java.util.TreeMap<>();
+    Map<String, String> all = new TreeMap<>();
     env.forEach(
         (k, v) -> {
           if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
-            all.put(
-                k.substring(ENV_PREFIX.length())
-                    .toLowerCase(java.util.Locale.ROOT)
-                    .replace('_', '.'),
-                v);
+            all.put(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
           }
         });
     return all;

@@ -8,28 +8,54 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
-import java.util.function.Supplier;
 
 /** Key pairs kept in files: two base64 lines, the PKCS#8 private key then the X.509 public key. */
 final class KeyFiles {
   private KeyFiles() {}
 
   /**
+   * A fresh key pair.
+   *
+   * @param algorithm the JCA key algorithm ({@code Ed25519}, {@code X25519}: in every JDK since 15)
+   * @return the pair
+   * @throws IllegalStateException if this JDK lacks the algorithm
+   */
+  static KeyPair generate(String algorithm) {
+    try {
+      return KeyPairGenerator.getInstance(algorithm).generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(algorithm + " is missing from this JDK", e);
+    }
+  }
+
+  /**
+   * Encodes a public key for the wire.
+   *
+   * @param key the key
+   * @return base64 of its X.509 encoding
+   */
+  static String encode(PublicKey key) {
+    return Base64.getEncoder().encodeToString(key.getEncoded());
+  }
+
+  /**
    * Loads a key pair from {@code file}, or creates one there with owner-only permissions where the
    * file system has them.
    *
    * @param file the key file
-   * @param algorithm the JCA key algorithm ({@code Ed25519}, {@code X25519})
-   * @param generate makes a new pair when the file does not exist
+   * @param algorithm the JCA key algorithm ({@code Ed25519}, {@code X25519}); a new pair is {@link
+   *     #generate}d when the file does not exist
    * @return the key pair
    * @throws UncheckedIOException if the file cannot be read or written
    * @throws IllegalArgumentException if the file does not hold a key pair of {@code algorithm}
    */
-  static KeyPair loadOrCreate(Path file, String algorithm, Supplier<KeyPair> generate) {
+  static KeyPair loadOrCreate(Path file, String algorithm) {
     try {
       if (Files.exists(file)) {
         List<String> lines = Files.readAllLines(file);
@@ -43,7 +69,7 @@ final class KeyFiles {
             kf.generatePrivate(
                 new PKCS8EncodedKeySpec(Base64.getDecoder().decode(lines.get(0).trim()))));
       }
-      KeyPair kp = generate.get();
+      KeyPair kp = generate(algorithm);
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);

@@ -1,11 +1,11 @@
 package dev.minigradient.protocol;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -36,7 +36,7 @@ import org.bouncycastle.crypto.params.HKDFParameters;
  * key, so opening costs one AES-GCM decryption per vote.
  */
 public final class Sealing {
-  private static final String ALGORITHM = "X25519";
+  private static final String ALGORITHM = KeyKind.SEALING.algorithm();
   private static final byte[] INFO = "mini-gradient/vote-seal/v1".getBytes(StandardCharsets.UTF_8);
   private static final int NONCE_BYTES = 12;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -44,43 +44,7 @@ public final class Sealing {
   private Sealing() {}
 
   /**
-   * A fresh X25519 key pair.
-   *
-   * @return the pair
-   */
-  public static KeyPair generateKeyPair() {
-    try {
-      return KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("X25519 unavailable", e);
-    }
-  }
-
-  /**
-   * Loads the consensus app's sealing key pair from {@code file}, or creates it there. Every
-   * instance of the consensus app must use the same file.
-   *
-   * @param file two base64 lines: PKCS#8 private key, X.509 public key
-   * @return the key pair
-   * @throws java.io.UncheckedIOException if the file cannot be read or written
-   * @throws IllegalArgumentException if it does not hold an X25519 key pair
-   */
-  public static KeyPair loadOrCreate(java.nio.file.Path file) {
-    return KeyFiles.loadOrCreate(file, ALGORITHM, Sealing::generateKeyPair);
-  }
-
-  /**
-   * Encodes a public key for {@link NetworkKey#publicKey()} and {@link Vote#sealKey()}.
-   *
-   * @param key an X25519 public key
-   * @return base64 of its X.509 encoding
-   */
-  public static String encode(PublicKey key) {
-    return Base64.getEncoder().encodeToString(key.getEncoded());
-  }
-
-  /**
-   * Decodes a public key written by {@link #encode}.
+   * Decodes a public key written by {@link KeyKind#encode}.
    *
    * @param base64 the encoded key
    * @return the key
@@ -121,13 +85,13 @@ public final class Sealing {
     private final SecretKeySpec key;
 
     private Sealer(PublicKey recipient) {
-      KeyPair ephemeral = generateKeyPair();
+      KeyPair ephemeral = KeyKind.SEALING.generate();
       try {
         this.key = new SecretKeySpec(deriveKey(ephemeral.getPrivate(), recipient), "AES");
       } catch (GeneralSecurityException e) {
         throw new IllegalArgumentException("cannot agree a key with " + recipient, e);
       }
-      this.sealKey = encode(ephemeral.getPublic());
+      this.sealKey = KeyKind.encode(ephemeral.getPublic());
     }
 
     /**
@@ -156,7 +120,7 @@ public final class Sealing {
             .sealKey(sealKey)
             .sealed(Base64.getEncoder().encodeToString(box))
             .build();
-      } catch (GeneralSecurityException | java.io.IOException e) {
+      } catch (GeneralSecurityException | IOException e) {
         throw new IllegalStateException("cannot seal vote " + vote.taskId(), e);
       }
     }
@@ -220,7 +184,7 @@ public final class Sealing {
             .sealKey(null)
             .sealed(null)
             .build();
-      } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
+      } catch (GeneralSecurityException | IOException | RuntimeException e) {
         throw new IllegalArgumentException(
             "cannot open sealed vote of "
                 + vote.peerId()

@@ -1,12 +1,7 @@
 package dev.minigradient.protocol;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.interfaces.EdECPrivateKey;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +23,6 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
  * signature bytes). Public keys travel as base64 X.509 SubjectPublicKeyInfo.
  */
 public final class Signatures {
-  private static final String ALGORITHM = "Ed25519";
 
   /** Length of an Ed25519 X.509 SubjectPublicKeyInfo: a 12-byte header, then the 32-byte key. */
   private static final int SPKI_LENGTH = 44;
@@ -57,43 +51,6 @@ public final class Signatures {
             return size() > capacity;
           }
         });
-  }
-
-  /**
-   * Generates a fresh key pair.
-   *
-   * @return an Ed25519 key pair
-   */
-  public static KeyPair generateKeyPair() {
-    try {
-      return KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("Ed25519 is in every JDK since 15", e);
-    }
-  }
-
-  /**
-   * Loads a peer's key pair from {@code file}, or creates one there (owner-only permissions where
-   * the file system has them). Every instance and every restart of one peer id must sign with the
-   * same key, since the registry holds one key per peer id: give them the same file.
-   *
-   * @param file two base64 lines: the PKCS#8 private key, then the X.509 public key
-   * @return the key pair
-   * @throws java.io.UncheckedIOException if the file cannot be read or written
-   * @throws IllegalArgumentException if the file does not hold an Ed25519 key pair
-   */
-  public static KeyPair loadOrCreate(Path file) {
-    return KeyFiles.loadOrCreate(file, ALGORITHM, Signatures::generateKeyPair);
-  }
-
-  /**
-   * Encodes a public key for {@link Peer#publicKey()}.
-   *
-   * @param key an Ed25519 public key
-   * @return base64 of its X.509 encoding
-   */
-  public static String encodePublicKey(PublicKey key) {
-    return Base64.getEncoder().encodeToString(key.getEncoded());
   }
 
   /**

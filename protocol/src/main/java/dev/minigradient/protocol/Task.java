@@ -1,6 +1,10 @@
 package dev.minigradient.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.soabase.recordbuilder.core.RecordBuilder;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -31,10 +35,9 @@ public record Task(
     long submittedAt,
     String requester,
     String name,
-    @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = Redundancy.Reader.class)
-        @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = Redundancy.Writer.class)
-        @com.fasterxml.jackson.annotation.JsonInclude(
-            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @JsonDeserialize(using = Redundancy.Reader.class)
+        @JsonSerialize(using = Redundancy.Writer.class)
+        @JsonInclude(JsonInclude.Include.NON_NULL)
         Integer redundancy) {
 
   /** The schema version this code writes. */
@@ -147,7 +150,7 @@ public record Task(
         && submittedAt == t.submittedAt
         && taskId.equals(t.taskId)
         && modelId.equals(t.modelId)
-        && java.util.Arrays.equals(input, t.input)
+        && Arrays.equals(input, t.input)
         && Objects.equals(contentType, t.contentType)
         && Objects.equals(inputSha256, t.inputSha256)
         && Objects.equals(requester, t.requester)

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates the network's topics where they are missing. */
 public final class TopicAdmin {
@@ -46,7 +48,7 @@ public final class TopicAdmin {
    * @return one line
    */
   public static String describeFailure(KafkaSettings kafka, Duration timeout, Throwable cause) {
-    if (cause instanceof java.util.concurrent.TimeoutException
+    if (cause instanceof TimeoutException
         || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
       return "no Kafka broker answered at "
           + kafka.bootstrapServers()
@@ -93,7 +95,7 @@ public final class TopicAdmin {
       }
       // Tasks and votes meet in one Streams task only if they have the same partition count.
       long deadline = System.currentTimeMillis() + timeout.toMillis();
-      java.util.Map<String, org.apache.kafka.clients.admin.TopicDescription> described;
+      Map<String, TopicDescription> described;
       while (true) {
         try {
           described =
@@ -104,8 +106,7 @@ public final class TopicAdmin {
           break;
         } catch (ExecutionException ex) {
           // a topic created a moment ago may not have reached the metadata of every broker yet
-          if (!(ex.getCause()
-                  instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+          if (!(ex.getCause() instanceof UnknownTopicOrPartitionException)
               || System.currentTimeMillis() > deadline) {
             throw ex;
           }

@@ -2,6 +2,7 @@ package dev.minigradient.protocol;
 
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
 
 /** Every topic of the network. No other class writes a topic name as a string. */
 public final class Topics {
@@ -61,10 +62,7 @@ public final class Topics {
    * DeadLetters}).
    */
   public static final Topic<byte[]> DEAD_LETTERS =
-      new Topic<>(
-          "inference.dead-letters",
-          org.apache.kafka.common.serialization.Serdes.ByteArray(),
-          Map.of());
+      new Topic<>("inference.dead-letters", Serdes.ByteArray(), Map.of());
 
   /**
    * Public keys the services announce, key = key name, compacted: the consensus app's X25519 key

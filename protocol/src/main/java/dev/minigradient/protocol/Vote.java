@@ -1,6 +1,7 @@
 package dev.minigradient.protocol;
 
 import io.soabase.recordbuilder.core.RecordBuilder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
@@ -91,7 +92,7 @@ public record Vote(
     for (Double p : probabilities) {
       sb.append('\n').append(Long.toHexString(Double.doubleToLongBits(p)));
     }
-    return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /**

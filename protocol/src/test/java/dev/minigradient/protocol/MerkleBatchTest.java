@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -58,7 +59,7 @@ class MerkleBatchTest {
   void aMalformedProofFoldsToNothing() {
     MerkleBatch tree = MerkleBatch.of(payloads(4));
     byte[] proof = Base64.getDecoder().decode(tree.proof(1));
-    byte[] shortPath = java.util.Arrays.copyOf(proof, proof.length - 32);
+    byte[] shortPath = Arrays.copyOf(proof, proof.length - 32);
     byte[] indexOutside = proof.clone();
     indexOutside[3] = 9;
     List<String> bad = new ArrayList<>(List.of("not base64!", "", "AAA="));

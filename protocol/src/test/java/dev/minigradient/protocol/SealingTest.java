@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SealingTest {
-  private final KeyPair consensus = Sealing.generateKeyPair();
-  private final KeyPair peer = Signatures.generateKeyPair();
+  private final KeyPair consensus = KeyKind.SEALING.generate();
+  private final KeyPair peer = KeyKind.SIGNING.generate();
   private final Vote signed =
       Signatures.sign(SampleVotes.answer(List.of(0.05, 0.95)), peer.getPrivate());
 
@@ -26,11 +26,11 @@ class SealingTest {
     assertThat(sealed.probabilities()).isEmpty();
     assertThat(sealed.sealKey()).isNotBlank();
     assertThat(sealed.signature()).isEqualTo(signed.signature());
-    assertThat(Signatures.verify(sealed, Signatures.encodePublicKey(peer.getPublic()))).isFalse();
+    assertThat(Signatures.verify(sealed, KeyKind.encode(peer.getPublic()))).isFalse();
 
     Vote opened = Sealing.opener(consensus.getPrivate()).open(sealed);
     assertThat(opened).isEqualTo(signed);
-    assertThat(Signatures.verify(opened, Signatures.encodePublicKey(peer.getPublic()))).isTrue();
+    assertThat(Signatures.verify(opened, KeyKind.encode(peer.getPublic()))).isTrue();
   }
 
   @Test
@@ -42,7 +42,7 @@ class SealingTest {
   @Test
   void anotherKeyCannotOpenIt() {
     Vote sealed = Sealing.sealer(consensus.getPublic()).seal(signed);
-    Sealing.Opener other = Sealing.opener(Sealing.generateKeyPair().getPrivate());
+    Sealing.Opener other = Sealing.opener(KeyKind.SEALING.generate().getPrivate());
     assertThatThrownBy(() -> other.open(sealed))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("p1")
@@ -81,7 +81,7 @@ class SealingTest {
 
     assertThat(read.runtime()).isEqualTo("onnxruntime 1.29.0; CPU; amd64 avx2 fma");
     assertThat(opened).isEqualTo(described);
-    assertThat(Signatures.verify(opened, Signatures.encodePublicKey(peer.getPublic())))
+    assertThat(Signatures.verify(opened, KeyKind.encode(peer.getPublic())))
         .as("the runtime is not signed: the peer's signature over the answer still holds")
         .isTrue();
   }
@@ -93,18 +93,18 @@ class SealingTest {
 
   @Test
   void keysSurviveEncodingAndAKeyFile(@TempDir Path dir) {
-    assertThat(Sealing.decode(Sealing.encode(consensus.getPublic())).getEncoded())
+    assertThat(Sealing.decode(KeyKind.encode(consensus.getPublic())).getEncoded())
         .isEqualTo(consensus.getPublic().getEncoded());
     assertThatThrownBy(() -> Sealing.decode("not a key"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Sealing.decode(Signatures.encodePublicKey(peer.getPublic())))
+    assertThatThrownBy(() -> Sealing.decode(KeyKind.encode(peer.getPublic())))
         .isInstanceOf(IllegalArgumentException.class);
 
     Path file = dir.resolve("seal.key");
-    KeyPair first = Sealing.loadOrCreate(file);
+    KeyPair first = KeyKind.SEALING.loadOrCreate(file);
     assertThat(Files.exists(file)).isTrue();
     Vote sealed = Sealing.sealer(first.getPublic()).seal(signed);
-    assertThat(Sealing.opener(Sealing.loadOrCreate(file).getPrivate()).open(sealed))
+    assertThat(Sealing.opener(KeyKind.SEALING.loadOrCreate(file).getPrivate()).open(sealed))
         .isEqualTo(signed);
   }
 

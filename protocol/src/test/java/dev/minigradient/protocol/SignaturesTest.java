@@ -2,13 +2,18 @@ package dev.minigradient.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.KeyPair;
 import java.util.List;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SignaturesTest {
-  private final KeyPair keys = Signatures.generateKeyPair();
-  private final String publicKey = Signatures.encodePublicKey(keys.getPublic());
+  private final KeyPair keys = KeyKind.SIGNING.generate();
+  private final String publicKey = KeyKind.encode(keys.getPublic());
   private final Vote vote = SampleVotes.answer(List.of(0.1, 0.9));
 
   @Test
@@ -38,7 +43,7 @@ class SignaturesTest {
   @Test
   void anotherPeersKeyOrGarbageNeverVerifies() {
     Vote signed = Signatures.sign(vote, keys.getPrivate());
-    String other = Signatures.encodePublicKey(Signatures.generateKeyPair().getPublic());
+    String other = KeyKind.encode(KeyKind.SIGNING.generate().getPublic());
     assertThat(Signatures.verify(signed, other)).isFalse();
     assertThat(Signatures.verify(signed, "not base64!")).isFalse();
     assertThat(Signatures.verify(signed, null)).isFalse();
@@ -47,26 +52,22 @@ class SignaturesTest {
   }
 
   @Test
-  void aKeyFileGivesEveryInstanceOfAPeerTheSameKey(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path file = dir.resolve("keys").resolve("p1.key");
-    KeyPair first = Signatures.loadOrCreate(file);
-    KeyPair again = Signatures.loadOrCreate(file);
+  void aKeyFileGivesEveryInstanceOfAPeerTheSameKey(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("keys").resolve("p1.key");
+    KeyPair first = KeyKind.SIGNING.loadOrCreate(file);
+    KeyPair again = KeyKind.SIGNING.loadOrCreate(file);
     assertThat(again.getPublic().getEncoded()).isEqualTo(first.getPublic().getEncoded());
     Vote signed = Signatures.sign(vote, again.getPrivate());
-    assertThat(Signatures.verify(signed, Signatures.encodePublicKey(first.getPublic()))).isTrue();
-    assertThat(java.nio.file.Files.getPosixFilePermissions(file))
-        .containsExactlyInAnyOrder(
-            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
-            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    assertThat(Signatures.verify(signed, KeyKind.encode(first.getPublic()))).isTrue();
+    assertThat(Files.getPosixFilePermissions(file))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
   }
 
   @Test
-  void aCorruptKeyFileIsAClearError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws Exception {
-    java.nio.file.Path file = dir.resolve("bad.key");
-    java.nio.file.Files.writeString(file, "not a key\n");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Signatures.loadOrCreate(file))
+  void aCorruptKeyFileIsAClearError(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.key");
+    Files.writeString(file, "not a key\n");
+    Assertions.assertThatThrownBy(() -> KeyKind.SIGNING.loadOrCreate(file))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("bad.key");
   }
@@ -90,7 +91,7 @@ class SignaturesTest {
     List<Vote> signed =
         Signatures.signer(keys.getPrivate())
             .signAll(List.of(vote, vote.toBuilder().taskId("t2").build()));
-    String other = Signatures.encodePublicKey(Signatures.generateKeyPair().getPublic());
+    String other = KeyKind.encode(KeyKind.SIGNING.generate().getPublic());
     assertThat(Signatures.verify(signed.get(0), publicKey)).as("root now remembered").isTrue();
 
     assertThat(Signatures.verify(signed.get(0), other)).as("another key").isFalse();

@@ -12,10 +12,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,6 +33,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -134,7 +138,7 @@ public final class Submitter implements AutoCloseable {
     } catch (TimeoutException e) {
       throw new IllegalStateException(TopicAdmin.describeFailure(kafka, timeout, e));
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
         throw new IllegalStateException(
             "topic "
                 + Topics.CONSENSUS.name()
@@ -219,10 +223,10 @@ public final class Submitter implements AutoCloseable {
       throw new IllegalArgumentException("maxInFlight must be >= 1");
     }
     Map<String, Input> waiting = new LinkedHashMap<>();
-    Map<String, String> sendFailures = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, String> sendFailures = new ConcurrentHashMap<>();
     Map<String, Long> sentAt = new HashMap<>();
     Map<Input, Result> results = new HashMap<>();
-    java.util.Iterator<Input> next = inputs.iterator();
+    Iterator<Input> next = inputs.iterator();
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     while ((next.hasNext() || !waiting.isEmpty()) && System.currentTimeMillis() < deadline) {
       boolean sent = false;
@@ -320,7 +324,7 @@ public final class Submitter implements AutoCloseable {
   }
 
   static String contentType(String name) {
-    String n = name.toLowerCase(java.util.Locale.ROOT);
+    String n = name.toLowerCase(Locale.ROOT);
     if (n.endsWith(".png")) {
       return "image/png";
     } else if (n.endsWith(".jpg") || n.endsWith(".jpeg")) {

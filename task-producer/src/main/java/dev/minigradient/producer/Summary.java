@@ -1,5 +1,7 @@
 package dev.minigradient.producer;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
 
 /**
@@ -17,8 +19,7 @@ import java.util.List;
  * @param wallMs time from the first submission to the last answer, ms
  * @param throughputPerSecond answered inputs per second of wall time
  */
-@com.fasterxml.jackson.databind.annotation.JsonNaming(
-    com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Summary(
     int tasks,
     int decided,

@@ -37,6 +37,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -207,8 +208,7 @@ class ConsoleProducerIT {
     assertThat(t.contentType()).isEqualTo("image/png");
     assertThat(t.name()).isEqualTo("mnist-00023-label-0.png");
     assertThat(t.requester()).isEqualTo("console");
-    assertThat(t.submittedAt())
-        .isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(120_000L));
+    assertThat(t.submittedAt()).isCloseTo(System.currentTimeMillis(), Offset.offset(120_000L));
     assertThat(t.redundancy()).as("no redundancy: the network's default").isNull();
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.minigradient.protocol.KafkaSettings;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class SubmitterSecuritySettingsTest {
 
   @Test
   void saslWithJaasStartsTheClientThatThenFindsNoCluster() {
-    Map<String, String> env = new java.util.HashMap<>(SCRAM);
+    Map<String, String> env = new HashMap<>(SCRAM);
     env.put(
         "MG_KAFKA_SASL_JAAS_CONFIG",
         "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"requester\" password=\"s3cret\";");

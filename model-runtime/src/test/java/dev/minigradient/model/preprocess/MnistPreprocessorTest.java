@@ -5,14 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.awt.AlphaComposite;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferUShort;
 import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -134,7 +142,7 @@ class MnistPreprocessorTest {
       throws Exception {
     // given: a mid-gray (not black) stroke on white in 16-bit gray
     BufferedImage image = new BufferedImage(60, 60, BufferedImage.TYPE_USHORT_GRAY);
-    short[] data = ((java.awt.image.DataBufferUShort) image.getRaster().getDataBuffer()).getData();
+    short[] data = ((DataBufferUShort) image.getRaster().getDataBuffer()).getData();
     Arrays.fill(data, (short) 0xFFFF);
     for (int y = 10; y < 50; y++) {
       for (int x = 26; x < 34; x++) {
@@ -590,8 +598,8 @@ class MnistPreprocessorTest {
 
   // ------------------------------------------------------------------ helpers: assertions
 
-  private static org.assertj.core.data.Offset<Double> within1() {
-    return org.assertj.core.data.Offset.offset(1.0);
+  private static Offset<Double> within1() {
+    return Offset.offset(1.0);
   }
 
   /** 784 values in [0,1], black border, COM within 1 px of (14,14), box longer side ~20 px. */
@@ -702,7 +710,7 @@ class MnistPreprocessorTest {
     int w = image.getWidth();
     int h = image.getHeight();
     Graphics2D g = image.createGraphics();
-    g.setComposite(java.awt.AlphaComposite.Src);
+    g.setComposite(AlphaComposite.Src);
     g.setColor(paper);
     g.fillRect(0, 0, w, h);
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -733,16 +741,10 @@ class MnistPreprocessorTest {
 
   /** A 2-band (gray + alpha) image: opaque dark ring on transparent pixels. */
   private static BufferedImage grayPlusAlpha(int w, int h) {
-    java.awt.color.ColorSpace gray =
-        java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY);
-    java.awt.image.ComponentColorModel cm =
-        new java.awt.image.ComponentColorModel(
-            gray,
-            true,
-            false,
-            java.awt.Transparency.TRANSLUCENT,
-            java.awt.image.DataBuffer.TYPE_BYTE);
-    java.awt.image.WritableRaster raster = cm.createCompatibleWritableRaster(w, h);
+    ColorSpace gray = ColorSpace.getInstance(ColorSpace.CS_GRAY);
+    ComponentColorModel cm =
+        new ComponentColorModel(gray, true, false, Transparency.TRANSLUCENT, DataBuffer.TYPE_BYTE);
+    WritableRaster raster = cm.createCompatibleWritableRaster(w, h);
     BufferedImage ring = zero(BufferedImage.TYPE_BYTE_GRAY, w, h, Color.WHITE, Color.BLACK);
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {

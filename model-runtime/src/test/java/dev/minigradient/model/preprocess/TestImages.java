@@ -1,14 +1,22 @@
 package dev.minigradient.model.preprocess;
 
+import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -21,8 +29,7 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 final class TestImages {
 
   /** The real MNIST sample digits shipped with the model (28x28, white on black PNGs). */
-  static final java.nio.file.Path SAMPLES =
-      java.nio.file.Path.of("..", "models", "mnist", "samples");
+  static final Path SAMPLES = Path.of("..", "models", "mnist", "samples");
 
   private TestImages() {}
 
@@ -44,19 +51,19 @@ final class TestImages {
   }
 
   /** Every {@code mnist-NNNNN-label-D.png} in {@link #SAMPLES}, sorted by name. */
-  static java.util.List<Sample> samples() throws IOException {
-    java.util.List<java.nio.file.Path> files;
-    try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(SAMPLES)) {
+  static List<Sample> samples() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(SAMPLES)) {
       files =
           s.filter(f -> f.getFileName().toString().matches("mnist-\\d+-label-\\d\\.png"))
               .sorted()
               .toList();
     }
-    java.util.List<Sample> out = new java.util.ArrayList<>();
-    for (java.nio.file.Path f : files) {
+    List<Sample> out = new ArrayList<>();
+    for (Path f : files) {
       String name = f.getFileName().toString();
-      byte[] bytes = java.nio.file.Files.readAllBytes(f);
-      BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+      byte[] bytes = Files.readAllBytes(f);
+      BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
       float[] ink = new float[28 * 28];
       for (int y = 0; y < 28; y++) {
         for (int x = 0; x < 28; x++) {
@@ -109,7 +116,7 @@ final class TestImages {
   }
 
   /** An 8-bit RGB image of {@code ink} in colour {@code pen} on {@code paper}. */
-  static BufferedImage penOnPaper(Ink ink, java.awt.Color pen, java.awt.Color paper) {
+  static BufferedImage penOnPaper(Ink ink, Color pen, Color paper) {
     int n = ink.size();
     BufferedImage img = new BufferedImage(n, n, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < n; y++) {
@@ -371,7 +378,7 @@ final class TestImages {
     }
     byte[] vp8l = bits.toByteArray();
     int chunk = vp8l.length + (vp8l.length & 1);
-    ByteBuffer file = ByteBuffer.allocate(12 + 8 + chunk).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer file = ByteBuffer.allocate(12 + 8 + chunk).order(ByteOrder.LITTLE_ENDIAN);
     file.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(4 + 8 + chunk);
     file.put("WEBP".getBytes(StandardCharsets.US_ASCII));
     file.put("VP8L".getBytes(StandardCharsets.US_ASCII)).putInt(vp8l.length);
