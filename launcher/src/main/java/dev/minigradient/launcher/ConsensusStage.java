@@ -205,8 +205,9 @@ final class ConsensusStage {
                   + "votes per task and checks their signatures (one Ed25519 verification per peer's batch of votes, the rest "
                   + "hash folds to a remembered root), keeps the task's state in its stores and writes a decision, "
                   + "settlements and ledger updates; the bare app reads the same records and writes one count per record and a decision. "
-                  + "What bounds it: one stream thread doing all of that per task, and the thread waiting at each commit for the "
-                  + "producer to flush (docs/performance.md, \"The decision path\").",
+                  + "What bounds it: one stream thread doing all of that per task (deserializing the task, its votes, its pending "
+                  + "entry and each voter's registry entry the largest part), busy about half the drain on cores shared with the "
+                  + "broker (docs/performance.md, \"The decision path\").",
               cpu.streamThread(),
               1000 * cpu.streamThread() / rate,
               cpu.byRole().getOrDefault("consensus app, other threads", 0.0)));
