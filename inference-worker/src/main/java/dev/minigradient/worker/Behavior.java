@@ -10,11 +10,11 @@ import dev.minigradient.worker.adversary.LazyGuess;
 import dev.minigradient.worker.adversary.RandomLabels;
 import dev.minigradient.worker.adversary.Slow;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * How a peer behaves: honestly, or as one of the simulated adversaries the consensus must withstand
@@ -100,13 +100,22 @@ public record Behavior(
       return of(Kind.valueOf(name.trim().toUpperCase(Locale.ROOT)));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "unknown behavior '"
-              + name
-              + "' (known: "
-              + Arrays.stream(Kind.values())
-                  .map(k -> k.name().toLowerCase(Locale.ROOT))
-                  .collect(Collectors.joining(", "))
-              + ")");
+          "unknown behavior '" + name + "' (known: " + String.join(", ", new Names()) + ")");
+    }
+  }
+
+  /**
+   * The behaviors' names, {@link Kind}'s constants in lower case and in their order: the values
+   * {@link #parse} takes, and the completion candidates that the commands' help lists, so a new
+   * kind appears there with no other change.
+   */
+  public static final class Names implements Iterable<String> {
+    /** Creates the list (picocli instantiates it for {@code completionCandidates}). */
+    public Names() {}
+
+    @Override
+    public Iterator<String> iterator() {
+      return Arrays.stream(Kind.values()).map(k -> k.name().toLowerCase(Locale.ROOT)).iterator();
     }
   }
 

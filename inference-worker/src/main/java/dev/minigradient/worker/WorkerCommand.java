@@ -68,8 +68,9 @@ public final class WorkerCommand extends ClusterCommand {
   @Option(
       names = "--behavior",
       defaultValue = "honest",
+      completionCandidates = Behavior.Names.class,
       description =
-          "honest, or a simulated adversary: random, constant, copycat, lazy, slow, crash, forger (default: ${DEFAULT-VALUE}).")
+          "honest, or a simulated adversary; one of ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   String behavior;
 
   @Option(

@@ -6,6 +6,7 @@ import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.BaseCommand;
 import dev.minigradient.protocol.cli.ReportOption;
+import dev.minigradient.worker.Behavior;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -47,8 +48,9 @@ public final class SimulateCommand extends BaseCommand {
 
   @Option(
       names = "--mix",
+      completionCandidates = Behavior.Names.class,
       description =
-          "A mix of peers: kind[:count][@stake],... and optionally audit=RATE, e.g. honest:3,constant:4@30,audit=0 (repeatable; default: the set in docs/consensus.md). Kinds: honest, random, constant, copycat, lazy, slow, crash, forger.")
+          "A mix of peers: kind[:count][@stake],... and optionally audit=RATE, e.g. honest:3,constant:4@30,audit=0 (repeatable; default: the set in docs/consensus.md). Kinds: ${COMPLETION-CANDIDATES}.")
   List<String> mixes = new ArrayList<>();
 
   @Option(
