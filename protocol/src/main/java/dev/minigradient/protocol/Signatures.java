@@ -153,7 +153,7 @@ public final class Signatures {
    * Verifies a vote's signature against a registered public key. A vote signed in a batch verifies
    * when its proof folds its payload to a root that the signature covers; a root already verified
    * for this key and signature is remembered (the newest {@value #VERIFIED_ROOTS}), so the other
-   * votes of its batch cost two or three SHA-256 compressions each instead of an Ed25519
+   * votes of its batch cost a SHA-256 per level of its tree each instead of an Ed25519
    * verification.
    *
    * @param vote the vote
