@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Callback;
@@ -48,6 +49,12 @@ final class Outbox {
   private List<Queued> open = new ArrayList<>(); // guarded by this
 
   private long openedAt; // guarded by this
+
+  /**
+   * Batches handed to the thread and not yet sent: counted from before the hand-over to after the
+   * send, so {@link #awaitIdle} never sees a batch between the queue and the thread as idle.
+   */
+  private final AtomicInteger inHand = new AtomicInteger();
 
   private record Queued(Vote vote, Callback callback) {}
 
@@ -132,10 +139,15 @@ final class Outbox {
       votes = open;
       open = new ArrayList<>();
     }
+    inHand.incrementAndGet();
     thread.execute(
         () -> {
-          if (!peer.state().crashed.get()) {
-            sendBatch(votes);
+          try {
+            if (!peer.state().crashed.get()) {
+              sendBatch(votes);
+            }
+          } finally {
+            inHand.decrementAndGet();
           }
         });
   }
@@ -181,8 +193,7 @@ final class Outbox {
   void awaitIdle() {
     flush();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while ((thread.getActiveCount() > 0 || !thread.getQueue().isEmpty())
-        && System.nanoTime() < deadline) {
+    while (inHand.get() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(1);
       } catch (InterruptedException e) {
