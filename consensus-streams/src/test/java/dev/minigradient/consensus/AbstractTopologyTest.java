@@ -247,6 +247,19 @@ abstract class AbstractTopologyTest {
   }
 
   /**
+   * Submits a task named after its id on a small input of its own, now.
+   *
+   * @param taskId the task id
+   * @return the task piped to the tasks topic
+   */
+  Task submit(String taskId) {
+    byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
+    Task t = task(taskId, input).name(taskId + ".png").build();
+    tasks.pipeInput(taskId, t);
+    return t;
+  }
+
+  /**
    * Probabilities over ten classes that give {@code label} the probability {@code top} and share
    * the rest evenly.
    *

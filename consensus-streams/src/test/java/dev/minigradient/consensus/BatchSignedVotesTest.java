@@ -28,13 +28,6 @@ class BatchSignedVotesTest extends AbstractTopologyTest {
     startWithPeers("batch-test", "p1", "p2", "p3");
   }
 
-  private Task submit(String taskId) {
-    byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
-    Task t = task(taskId, input).name(taskId + ".png").build();
-    tasks.pipeInput(taskId, t);
-    return t;
-  }
-
   /** {@code peerId}'s votes, unsigned, for each task and label, signed as one batch. */
   private List<Vote> batch(String peerId, List<Task> answered, int... labels) {
     List<Vote> unsigned = new ArrayList<>();

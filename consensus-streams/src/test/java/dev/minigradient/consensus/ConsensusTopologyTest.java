@@ -82,13 +82,6 @@ class ConsensusTopologyTest extends AbstractTopologyTest {
     registerPeer(id, stake, now);
   }
 
-  private Task submit(String taskId) {
-    byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
-    Task t = task(taskId, input).name(taskId + ".png").build();
-    tasks.pipeInput(taskId, t);
-    return t;
-  }
-
   private Vote vote(Task task, String peerId, int label) {
     List<Double> p = new ArrayList<>();
     for (int i = 0; i < 10; i++) {

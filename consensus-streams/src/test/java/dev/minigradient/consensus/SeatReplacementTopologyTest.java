@@ -68,7 +68,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
     }
   }
 
-  private Submitted submit(String taskId) {
+  private Submitted submitDrawn(String taskId) {
     byte[] input = {1, 2, 3, (byte) taskId.hashCode()};
     Task t = task(taskId, input).build();
     tasks.pipeInput(taskId, t, now);
@@ -104,7 +104,7 @@ class SeatReplacementTopologyTest extends AbstractTopologyTest {
   private Submitted seatZeroSilent(String taskId) {
     start();
     network(3, ids(8));
-    Submitted s = submit(taskId);
+    Submitted s = submitDrawn(taskId);
     s.answering().forEach(p -> cast(s.task(), p, 7, HONEST));
     return s;
   }

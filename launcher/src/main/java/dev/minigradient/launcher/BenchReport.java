@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoublePredicate;
 
 /**
  * What {@code bench} measured: every figure beside its baseline, their ratio and the goal, plus the
@@ -80,18 +81,15 @@ public record BenchReport(
         String baseline,
         double baselineValue,
         double min) {
-      double ratio = ratio(value, baselineValue);
-      boolean goal = !Double.isNaN(min);
-      return new Figure(
+      return withGoal(
           section,
           name,
           value,
           unit,
           baseline,
           baselineValue,
-          ratio,
-          goal ? String.format(Locale.ROOT, ">= %.2f", min) : null,
-          goal ? ratio >= min : null);
+          Double.isNaN(min) ? null : String.format(Locale.ROOT, ">= %.2f", min),
+          ratio -> ratio >= min);
     }
 
     /**
@@ -114,8 +112,28 @@ public record BenchReport(
         String baseline,
         double baselineValue,
         double max) {
+      return withGoal(
+          section,
+          name,
+          value,
+          unit,
+          baseline,
+          baselineValue,
+          Double.isNaN(max) ? null : String.format(Locale.ROOT, "<= %.1f", max),
+          ratio -> ratio <= max);
+    }
+
+    /** A figure with its ratio to the baseline, judged by {@code met} when it has a goal. */
+    private static Figure withGoal(
+        String section,
+        String name,
+        double value,
+        String unit,
+        String baseline,
+        double baselineValue,
+        String goal,
+        DoublePredicate met) {
       double ratio = ratio(value, baselineValue);
-      boolean goal = !Double.isNaN(max);
       return new Figure(
           section,
           name,
@@ -124,8 +142,8 @@ public record BenchReport(
           baseline,
           baselineValue,
           ratio,
-          goal ? String.format(Locale.ROOT, "<= %.1f", max) : null,
-          goal ? ratio <= max : null);
+          goal,
+          goal == null ? null : met.test(ratio));
     }
 
     private static double ratio(double value, double baseline) {

@@ -18,7 +18,6 @@ import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.ReportOption;
 import dev.minigradient.protocol.cli.Shutdown;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,10 +103,7 @@ public final class NetworkCommand extends BaseCommand {
     if (submit.maxInFlight() < 1) {
       throw new CommandLine.ParameterException(cmd, "--max-in-flight must be >= 1");
     }
-    if (!Files.exists(samples.path())) {
-      throw new CommandLine.ParameterException(cmd, "samples not found: " + samples.path());
-    }
-    List<Input> inputs = Submitter.read(List.of(samples.path()));
+    List<Input> inputs = samples.read(cmd);
     if (limit != null) {
       if (limit < 1) {
         throw new CommandLine.ParameterException(cmd, "--limit must be >= 1");

@@ -1,6 +1,10 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.producer.Input;
+import dev.minigradient.protocol.ModelSpec;
+import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.ModelOption;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
@@ -21,9 +25,16 @@ final class SampleRunOptions {
    *
    * @param cmd the command, for its error
    * @return the model and the readable images
-   * @throws CommandLine.ParameterException if the model is unknown or no image is readable
+   * @throws CommandLine.ParameterException if the samples are not found, the model is unknown or no
+   *     image is readable
    */
   SampleRun resolve(CommandLine cmd) {
-    return SampleRun.resolve(cmd, model, samples);
+    List<Input> all = samples.read(cmd);
+    ModelSpec spec = Arguments.read(cmd, model::resolve);
+    List<Input> inputs = all.stream().filter(i -> i.error() == null).toList();
+    if (inputs.isEmpty()) {
+      throw new CommandLine.ParameterException(cmd, "no readable images in " + samples.path());
+    }
+    return new SampleRun(spec, inputs);
   }
 }

@@ -1,6 +1,11 @@
 package dev.minigradient.launcher;
 
+import dev.minigradient.producer.Input;
+import dev.minigradient.producer.Submitter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** The images a launcher command submits or runs (a picocli mixin). */
@@ -19,5 +24,19 @@ public final class SamplesOption {
    */
   public Path path() {
     return path;
+  }
+
+  /**
+   * Reads the images at the path, or fails as a bad argument (exit 2) if nothing is there.
+   *
+   * @param cmd the command, for its error
+   * @return every image, in name order, an unreadable one carrying its error
+   * @throws CommandLine.ParameterException {@code samples not found} if the path does not exist
+   */
+  List<Input> read(CommandLine cmd) {
+    if (!Files.exists(path)) {
+      throw new CommandLine.ParameterException(cmd, "samples not found: " + path);
+    }
+    return Submitter.read(List.of(path));
   }
 }

@@ -1,14 +1,12 @@
 package dev.minigradient.launcher;
 
 import dev.minigradient.producer.Input;
-import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.BaseCommand;
 import dev.minigradient.protocol.cli.ReportOption;
 import dev.minigradient.worker.Behavior;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -89,11 +87,7 @@ public final class SimulateCommand extends BaseCommand {
       throw new CommandLine.ParameterException(
           cmd, "--tasks and --max-in-flight must be >= 1, --timeout-ms >= 100");
     }
-    if (!Files.exists(sampleOptions.samples.path())) {
-      throw new CommandLine.ParameterException(
-          cmd, "samples not found: " + sampleOptions.samples.path());
-    }
-    List<Input> inputs = Submitter.read(List.of(sampleOptions.samples.path()));
+    List<Input> inputs = sampleOptions.samples.read(cmd);
     inputs = Simulation.balanced(inputs, tasks);
     PrintWriter err = cmd.getErr();
     List<Simulation.MixOutcome> outcomes = new ArrayList<>();
