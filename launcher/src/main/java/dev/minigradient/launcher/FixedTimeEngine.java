@@ -53,7 +53,8 @@ public final class FixedTimeEngine implements InferenceEngine {
         model.name(),
         new FixedTimeEngine(model.engine(), time),
         model.preprocessing(),
-        model.labels());
+        model.labels(),
+        model.spec());
   }
 
   @Override

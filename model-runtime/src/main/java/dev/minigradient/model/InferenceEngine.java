@@ -1,6 +1,13 @@
 package dev.minigradient.model;
 
-/** Runs one classification model on one preprocessed input. Implementations are thread-safe. */
+import dev.minigradient.protocol.Tensor;
+import java.util.List;
+
+/**
+ * Runs one model on one input: an image classifier on a preprocessed image ({@link
+ * #probabilities}), or any described model on named tensors ({@link #run}). Implementations are
+ * thread-safe.
+ */
 public interface InferenceEngine extends AutoCloseable {
 
   /**
@@ -13,7 +20,8 @@ public interface InferenceEngine extends AutoCloseable {
   /**
    * Number of classes the model outputs.
    *
-   * @return the length of {@link #probabilities(float[])}'s result
+   * @return the length of {@link #probabilities(float[])}'s result; -1 for a model whose votes
+   *     agree by value
    */
   int classCount();
 
@@ -26,6 +34,29 @@ public interface InferenceEngine extends AutoCloseable {
    */
   double[] probabilities(float[] input);
 
+  /**
+   * Checks that tensors are what the model takes: every input, by name, of its element type and
+   * shape, the first dimension 1 where it is dynamic (a task is one item).
+   *
+   * @param inputs the task's tensors
+   * @throws IllegalArgumentException naming the first tensor that does not fit
+   */
+  default void check(List<Tensor> inputs) {
+    throw new UnsupportedOperationException(this + " runs images only");
+  }
+
+  /**
+   * Runs the model on named tensors.
+   *
+   * @param inputs the task's tensors, one per model input
+   * @return the agreed output's elements, row-major, as doubles (raw: logits for a classifier)
+   * @throws IllegalArgumentException if the tensors do not fit ({@link #check})
+   * @throws UnsupportedOperationException if the engine runs images only
+   */
+  default double[] run(List<Tensor> inputs) {
+    throw new UnsupportedOperationException(this + " runs images only");
+  }
+
   @Override
   void close();
 
@@ -36,8 +67,22 @@ public interface InferenceEngine extends AutoCloseable {
    * @return probabilities summing to 1
    */
   static double[] softmax(float[] logits) {
+    double[] d = new double[logits.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = logits[i];
+    }
+    return softmax(d);
+  }
+
+  /**
+   * Numerically stable softmax of double logits.
+   *
+   * @param logits the model's raw outputs
+   * @return probabilities summing to 1
+   */
+  static double[] softmax(double[] logits) {
     double max = Double.NEGATIVE_INFINITY;
-    for (float l : logits) {
+    for (double l : logits) {
       max = Math.max(max, l);
     }
     double[] p = new double[logits.length];

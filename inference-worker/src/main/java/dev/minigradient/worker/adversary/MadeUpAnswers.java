@@ -46,7 +46,7 @@ final class MadeUpAnswers {
     for (double v : logits) {
       probabilities.add(v / sum);
     }
-    return new ServedModel.Prediction(label, null, probabilities, null);
+    return ServedModel.Prediction.ofClass(label, probabilities);
   }
 
   /**
@@ -61,7 +61,7 @@ final class MadeUpAnswers {
     for (int i = 0; i < classes; i++) {
       probabilities.add(i == label ? 0.91 : 0.09 / (classes - 1));
     }
-    return new ServedModel.Prediction(label, null, probabilities, null);
+    return ServedModel.Prediction.ofClass(label, probabilities);
   }
 
   /**
