@@ -1,4 +1,4 @@
-"""What both trainers do around training: seeding, exporting the model to ONNX and checking the
+"""What the trainers do around training: seeding, exporting the model to ONNX and checking the
 file, and writing predictions and metrics.
 
 The export is checked with onnx.checker plus a small NumPy interpreter of the exported graph
@@ -33,12 +33,16 @@ def pytorch_logits(model, X):
         return torch.cat([model(X[k:k + CHUNK]) for k in range(0, len(X), CHUNK)]).numpy()
 
 
-def export(model, path, doc_string, producer_name, props, **options):
-    """Exports a [N,1,28,28] -> [N,10] model as input "input", output "logits" (batch axis N),
-    then writes the model's doc string, producer and metadata properties into the file."""
-    torch.onnx.export(model, torch.zeros(1, 1, 28, 28), path, opset_version=OPSET,
-                      input_names=["input"], output_names=["logits"],
-                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}},
+def export(model, path, doc_string, producer_name, props, example=None, input_name="input",
+           output_name="logits", **options):
+    """Exports the model with one input and one output, both with batch axis N (by default a
+    [N,1,28,28] -> [N,10] image model as input "input", output "logits"; `example` is a batch-1
+    input of another shape), then writes the model's doc string, producer and metadata
+    properties into the file."""
+    example = torch.zeros(1, 1, 28, 28) if example is None else example
+    torch.onnx.export(model, example, path, opset_version=OPSET,
+                      input_names=[input_name], output_names=[output_name],
+                      dynamic_axes={input_name: {0: "N"}, output_name: {0: "N"}},
                       do_constant_folding=True, **options)
     m = onnx.load(path)
     m.doc_string = doc_string
@@ -47,15 +51,16 @@ def export(model, path, doc_string, producer_name, props, **options):
     onnx.save(m, path)
 
 
-def load_checked(path):
+def load_checked(path, input_name="input", output_name="logits", input_shape=("N", 1, 28, 28),
+                 output_shape=("N", 10)):
     """Loads the exported file and checks it: onnx.checker, the input and output names, their
-    float32 type and shapes [N,1,28,28] and [N,10]."""
+    float32 type and shapes (by default "input" [N,1,28,28] and "logits" [N,10])."""
     m = onnx.load(path)
     onnx.checker.check_model(m, full_check=True)
-    assert [i.name for i in m.graph.input] == ["input"] and [o.name for o in m.graph.output] == ["logits"]
+    assert [i.name for i in m.graph.input] == [input_name] and [o.name for o in m.graph.output] == [output_name]
     ishape = [d.dim_param or d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim]
     oshape = [d.dim_param or d.dim_value for d in m.graph.output[0].type.tensor_type.shape.dim]
-    assert ishape == ["N", 1, 28, 28] and oshape == ["N", 10], (ishape, oshape)
+    assert ishape == list(input_shape) and oshape == list(output_shape), (ishape, oshape)
     assert m.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
     assert m.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
     return m
@@ -140,7 +145,8 @@ def _maxpool(x, k, s, pads):
 
 
 def onnx_numpy_run(model, x):
-    """Minimal NumPy interpreter covering the ops the exporter emits for both trainers' CNNs."""
+    """Minimal NumPy interpreter covering the ops the exporter emits for the trainers' CNNs
+    and MLPs (float32 throughout, like ONNX Runtime's CPU kernels)."""
     env = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
     env[model.graph.input[0].name] = x
     for node in model.graph.node:
@@ -159,6 +165,16 @@ def onnx_numpy_run(model, x):
             r = i[0] * i[1]
         elif op == "Relu":
             r = np.maximum(i[0], 0)
+        elif op == "Softplus":
+            r = np.logaddexp(np.float32(0), i[0])                 # log(1 + exp(x)), overflow-safe
+        elif op == "Max":
+            r = i[0]
+            for t in i[1:]:
+                r = np.maximum(r, t)
+        elif op == "Concat":
+            r = np.concatenate(i, axis=at["axis"])
+        elif op == "MatMul":
+            r = i[0] @ i[1]
         elif op == "Conv":
             k = i[1].shape[2:]
             r = _conv2d(i[0], i[1], i[2] if len(i) > 2 else None, list(at.get("pads", [0] * 4)),
