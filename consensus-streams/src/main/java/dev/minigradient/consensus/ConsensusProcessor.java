@@ -302,6 +302,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       deadlines.remove(p.deadline, taskId); // orphan votes' provisional deadline
     }
     p.modelId = task.modelId();
+    p.tolerance = referee.tolerance(task.modelId());
     // the hash of the bytes themselves, not the one the requester declared
     p.inputSha256 = Hashes.sha256Hex(task.input());
     p.name = task.name();
@@ -477,7 +478,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
             reason,
             now,
             vote.signature(),
-            payloadSha256));
+            payloadSha256,
+            vote.values()));
+    ValueAgreement.relabel(p);
   }
 
   /**
@@ -570,6 +573,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    */
   private boolean decideIfReady(String taskId, PendingTask p, long now, boolean deadlinePassed) {
     // the rule, then the audit: an audited task whose seats agree on a wrong answer escalates
+    ValueAgreement.relabel(p);
     DecisionRule.Step step = DecisionRule.next(p, deadlinePassed);
     switch (step.kind()) {
       case WAIT -> {
@@ -600,6 +604,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
         } else {
           p.reference = ref;
           p.escalation = step.reason();
+          ValueAgreement.relabel(p);
           DecisionRule.Step refereed = DecisionRule.byReferee(step, p);
           emit(
               taskId,
@@ -642,12 +647,14 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       double total,
       long now) {
     p.decide(status, leader, now);
+    p.values = status == ConsensusStatus.DECIDED ? ValueAgreement.decided(p, leader) : null;
     inputs.remove(taskId);
     Consensus before = publishedDecision(taskId);
     if (before != null) {
       // decided before a failure, and that decision is out: it stands, and is not sent again
       p.status = before.status();
       p.leader = ConsensusRecord.decidedLabel(before);
+      p.values = before.values().isEmpty() ? null : before.values();
       log.debug(
           "task {} was decided {} before a failure; keeping that decision",
           taskId,

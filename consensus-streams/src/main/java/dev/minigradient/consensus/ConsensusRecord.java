@@ -64,7 +64,8 @@ final class ConsensusRecord {
         p.reference != null,
         Replacements.finalSeats(p.committee, p.replacements),
         p.escalation,
-        p.eligible.size() + (p.reference != null ? 1 : 0));
+        p.eligible.size() + (p.reference != null ? 1 : 0),
+        status == ConsensusStatus.DECIDED ? p.values : null);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.minigradient.consensus;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.minigradient.protocol.Agreement;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.Vote;
 import java.util.ArrayList;
@@ -86,6 +88,16 @@ final class PendingTask {
   /** Set once the verdicts went to the ledger; the entry then only guards against repeats. */
   public boolean settled;
 
+  /**
+   * For a model whose votes agree by value, the tolerance they agree within (from the model's
+   * description); null for agreement by class. Votes carrying values on a task without one agree
+   * only when equal ({@link ValueAgreement}).
+   */
+  public Agreement.Tolerance tolerance;
+
+  /** A value task's decided values (the element-wise median of the agreeing votes), else null. */
+  public List<Double> values;
+
   /** The decision's status and leading label, once decided. */
   public ConsensusStatus status;
 
@@ -135,6 +147,8 @@ final class PendingTask {
    * @param arrivedAt wall-clock time it was judged, epoch ms
    * @param signature its signature, to recognise a redelivery
    * @param payloadSha256 hash of its signed payload, to tell a re-signed copy from a different vote
+   * @param values a value vote's output elements, else empty; its {@code label} is then its cluster
+   *     among the task's votes ({@link ValueAgreement}), 0 the heaviest
    */
   record CountedVote(
       int label,
@@ -144,11 +158,52 @@ final class PendingTask {
       String reason,
       long arrivedAt,
       String signature,
-      String payloadSha256) {
+      String payloadSha256,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Double> values) {
+
+    /** Normalizes a missing values list to empty. */
+    CountedVote {
+      values = values == null ? List.of() : values;
+    }
+
+    /** A class vote (no values). */
+    CountedVote(
+        int label,
+        String rejection,
+        List<Double> probabilities,
+        boolean valid,
+        String reason,
+        long arrivedAt,
+        String signature,
+        String payloadSha256) {
+      this(
+          label,
+          rejection,
+          probabilities,
+          valid,
+          reason,
+          arrivedAt,
+          signature,
+          payloadSha256,
+          List.of());
+    }
 
     CountedVote invalid(String why) {
       return new CountedVote(
-          label, rejection, probabilities, false, why, arrivedAt, signature, payloadSha256);
+          label, rejection, probabilities, false, why, arrivedAt, signature, payloadSha256, values);
+    }
+
+    CountedVote withLabel(int newLabel) {
+      return new CountedVote(
+          newLabel,
+          rejection,
+          probabilities,
+          valid,
+          reason,
+          arrivedAt,
+          signature,
+          payloadSha256,
+          values);
     }
 
     double probability() {

@@ -1,6 +1,7 @@
 package dev.minigradient.consensus;
 
 import dev.minigradient.model.ServedModel;
+import dev.minigradient.protocol.Agreement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +28,43 @@ public interface Referee {
    *
    * @param label argmax of the probabilities, or {@code Vote.REJECTED} for input an honest peer
    *     refuses
-   * @param probabilities softmax of the logits, one per class; empty for a refusal
+   * @param probabilities softmax of the logits, one per class; empty for a refusal or a value model
+   * @param values a value model's output elements; empty otherwise
    */
-  record Reference(int label, List<Double> probabilities) {}
+  record Reference(int label, List<Double> probabilities, List<Double> values) {
+
+    /**
+     * A class answer.
+     *
+     * @param label the class, or {@code Vote.REJECTED}
+     * @param probabilities the softmax
+     */
+    Reference(int label, List<Double> probabilities) {
+      this(label, probabilities, List.of());
+    }
+
+    /**
+     * The same answer under another label: a value answer's cluster among the votes ({@link
+     * ValueAgreement}).
+     *
+     * @param newLabel the label
+     * @return the reference
+     */
+    Reference withLabel(int newLabel) {
+      return new Reference(newLabel, probabilities, values);
+    }
+  }
+
+  /**
+   * How the votes on a model agree, when they agree by value.
+   *
+   * @param modelId SHA-256 of the model
+   * @return the model's tolerance when its votes agree by value, else null (by class, or a model
+   *     the referee does not have)
+   */
+  default Agreement.Tolerance tolerance(String modelId) {
+    return null;
+  }
 
   /**
    * A referee that runs nothing: audits are off.
@@ -52,13 +87,22 @@ public interface Referee {
   static Referee of(List<ServedModel> models) {
     Map<String, ServedModel> byId = new HashMap<>();
     models.forEach(m -> byId.put(m.modelId(), m));
-    return (modelId, input) -> {
-      ServedModel m = byId.get(modelId);
-      if (m == null) {
-        return null;
+    return new Referee() {
+      @Override
+      public Reference rerun(String modelId, byte[] input) {
+        ServedModel m = byId.get(modelId);
+        if (m == null) {
+          return null;
+        }
+        ServedModel.Prediction p = m.infer(input);
+        return new Reference(p.label(), p.probabilities(), p.values());
       }
-      ServedModel.Prediction p = m.infer(input);
-      return new Reference(p.label(), p.probabilities());
+
+      @Override
+      public Agreement.Tolerance tolerance(String modelId) {
+        ServedModel m = byId.get(modelId);
+        return m == null || !m.byValue() ? null : m.spec().agreement().tolerance();
+      }
     };
   }
 }

@@ -98,6 +98,9 @@ final class TaskPipeline implements VotingPeer {
     Vote vote =
         newVote(
             task, prediction.label(), prediction.rejection(), prediction.probabilities(), start);
+    if (!prediction.values().isEmpty()) {
+      vote = vote.toBuilder().values(prediction.values()).build();
+    }
     adversary.vote(vote, model, outbox.ballot(batch));
   }
 

@@ -24,14 +24,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every committed model reaches its card's numbers through the peers' own inference path. */
+/**
+ * Every committed image model reaches its card's numbers through the peers' own inference path (the
+ * tensor models: {@link TensorModelsTest}).
+ */
 class ModelRegistryTest {
   private static final Path MODELS = Path.of("..", "models");
 
   static Stream<Path> registry() throws Exception {
     try (Stream<Path> s = Files.list(MODELS)) {
       List<Path> dirs =
-          s.filter(d -> Files.isRegularFile(d.resolve("model.json"))).sorted().toList();
+          s.filter(d -> Files.isRegularFile(d.resolve("model.json")))
+              .filter(d -> !ModelSpec.load(d).isTensors()) // TensorModelsTest checks those
+              .sorted()
+              .toList();
       assertThat(dirs).as("models with a model.json").isNotEmpty();
       return dirs.stream();
     }

@@ -1,5 +1,6 @@
 package dev.minigradient.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.List;
 
@@ -41,6 +42,9 @@ import java.util.List;
  *     answered for silent seats and every answering seat agreed
  * @param inferences model runs the task asks of the network: one per eligible peer (seated,
  *     replaced or appointed), plus one when the referee re-executed it (an audit or an escalation)
+ * @param values for a model whose votes agree by value, the decided output: the element-wise median
+ *     of the agreeing votes' values (or the referee's, when it decided alone); then {@code label}
+ *     is the decided cluster's index among the votes. Empty otherwise (absent in JSON)
  */
 @RecordBuilder
 public record Consensus(
@@ -62,7 +66,8 @@ public record Consensus(
     boolean audited,
     List<String> committee,
     String escalation,
-    int inferences) {
+    int inferences,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Double> values) {
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
@@ -71,6 +76,7 @@ public record Consensus(
   public Consensus {
     verdicts = verdicts == null ? List.of() : List.copyOf(verdicts);
     committee = committee == null ? List.of() : List.copyOf(committee);
+    values = values == null ? List.of() : List.copyOf(values);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.minigradient.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,11 @@ public final class Sealing {
   }
 
   /** What a sealed vote hides. */
-  private record Hidden(int label, String rejection, List<Double> probabilities) {}
+  private record Hidden(
+      int label,
+      String rejection,
+      List<Double> probabilities,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Double> values) {}
 
   /** Seals votes to one recipient key; thread-safe. */
   public static final class Sealer {
@@ -95,8 +100,8 @@ public final class Sealing {
     }
 
     /**
-     * Seals a signed vote: its label, rejection and probabilities go into {@link Vote#sealed()} and
-     * are cleared in the clear fields (label 0, no rejection, no probabilities).
+     * Seals a signed vote: its label, rejection, probabilities and values go into {@link
+     * Vote#sealed()} and are cleared in the clear fields (label 0, no rejection, no probabilities).
      *
      * @param vote a signed vote in the clear
      * @return the sealed vote, with the same signature
@@ -105,7 +110,7 @@ public final class Sealing {
       try {
         byte[] plain =
             JsonSerde.MAPPER.writeValueAsBytes(
-                new Hidden(vote.label(), vote.rejection(), vote.probabilities()));
+                new Hidden(vote.label(), vote.rejection(), vote.probabilities(), vote.values()));
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -117,6 +122,7 @@ public final class Sealing {
             .label(0)
             .rejection(null)
             .probabilities(List.of())
+            .values(List.of())
             .sealKey(sealKey)
             .sealed(Base64.getEncoder().encodeToString(box))
             .build();
@@ -181,6 +187,7 @@ public final class Sealing {
             .label(h.label())
             .rejection(h.rejection())
             .probabilities(h.probabilities())
+            .values(h.values() == null ? List.of() : h.values())
             .sealKey(null)
             .sealed(null)
             .build();

@@ -1,5 +1,6 @@
 package dev.minigradient.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -32,6 +33,8 @@ import java.util.Objects;
  * @param batchProof for a vote signed in a batch, its inclusion proof in the batch's Merkle tree
  *     ({@link MerkleBatch}), and then {@code signature} covers the batch's root ({@link
  *     Signatures#batchRootPayload(byte[])}); null for a vote signed alone
+ * @param values for a model whose votes agree by value ({@link Agreement}), the agreed output's
+ *     elements, row-major (label 0, no probabilities); empty for a class vote (absent in JSON)
  */
 @RecordBuilder
 public record Vote(
@@ -49,7 +52,8 @@ public record Vote(
     String sealKey,
     String sealed,
     String runtime,
-    String batchProof) {
+    String batchProof,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Double> values) {
 
   /** The schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
@@ -66,12 +70,13 @@ public record Vote(
           "votedAt " + votedAt + " is negative or more than an hour ahead");
     }
     probabilities = probabilities == null ? List.of() : List.copyOf(probabilities);
+    values = values == null ? List.of() : List.copyOf(values);
   }
 
   /**
    * The canonical bytes a peer signs: task id, peer id, model id, input SHA-256, label and the
    * probabilities (as IEEE-754 bit patterns, so no decimal formatting can change them), joined by
-   * newlines in UTF-8.
+   * newlines in UTF-8; a value vote's values follow a {@code values} line, as bit patterns too.
    *
    * @return the bytes to sign or verify
    */
@@ -91,6 +96,12 @@ public record Vote(
         .append(rejection == null ? "" : rejection);
     for (Double p : probabilities) {
       sb.append('\n').append(Long.toHexString(Double.doubleToLongBits(p)));
+    }
+    if (!values.isEmpty()) {
+      sb.append("\nvalues");
+      for (Double v : values) {
+        sb.append('\n').append(Long.toHexString(Double.doubleToLongBits(v)));
+      }
     }
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
@@ -131,7 +142,10 @@ public record Vote(
    * @return a new builder
    */
   public static VoteBuilder builder() {
-    return VoteBuilder.builder().schemaVersion(SCHEMA_VERSION).probabilities(List.of());
+    return VoteBuilder.builder()
+        .schemaVersion(SCHEMA_VERSION)
+        .probabilities(List.of())
+        .values(List.of());
   }
 
   /**
