@@ -281,33 +281,7 @@ public final class OnnxInferenceEngine implements InferenceEngine {
 
   @Override
   public void check(List<Tensor> given) {
-    if (given.size() != inputs.size()) {
-      throw new IllegalArgumentException(
-          "the model takes inputs "
-              + names(inputs)
-              + ", the task gives "
-              + given.stream().map(Tensor::name).toList());
-    }
-    for (TensorSpec s : inputs) {
-      Tensor t =
-          given.stream()
-              .filter(g -> g.name().equals(s.name()))
-              .findFirst()
-              .orElseThrow(
-                  () ->
-                      new IllegalArgumentException(
-                          "input "
-                              + s.name()
-                              + " is missing (the task gives "
-                              + given.stream().map(Tensor::name).toList()
-                              + ")"));
-      s.check(t);
-      long[] shape = t.shape();
-      if (!s.shape().isEmpty() && s.shape().get(0) == TensorSpec.DYNAMIC && shape[0] != 1) {
-        throw new IllegalArgumentException(
-            "input " + s.name() + ": a task is one item, so its first dimension must be 1");
-      }
-    }
+    TensorSpec.checkAll(inputs, given);
   }
 
   @Override

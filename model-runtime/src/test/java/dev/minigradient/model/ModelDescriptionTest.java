@@ -119,7 +119,7 @@ class ModelDescriptionTest {
               refusal(
                   byTensor,
                   InferenceRequest.write(List.of(Tensor.fp32("x", pixels, 1, 1, 28, 28)))))
-          .contains("input input is missing");
+          .contains("the model has no input x");
       assertThat(
               refusal(
                   byTensor,

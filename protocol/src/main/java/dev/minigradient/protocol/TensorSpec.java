@@ -85,6 +85,46 @@ public record TensorSpec(String name, Datatype datatype, List<Long> shape) {
   }
 
   /**
+   * Checks that a task's tensors are what a model takes: every input, by name, of its element type
+   * and shape, the first dimension 1 where it is dynamic (a task is one item), nothing else.
+   *
+   * @param inputs the model's inputs
+   * @param given the task's tensors
+   * @throws IllegalArgumentException naming the first tensor that does not fit
+   */
+  public static void checkAll(List<TensorSpec> inputs, List<Tensor> given) {
+    for (Tensor t : given) {
+      if (inputs.stream().noneMatch(s -> s.name().equals(t.name()))) {
+        throw new IllegalArgumentException(
+            "the model has no input "
+                + t.name()
+                + " (its inputs: "
+                + inputs.stream().map(TensorSpec::name).toList()
+                + ")");
+      }
+    }
+    for (TensorSpec s : inputs) {
+      Tensor t =
+          given.stream()
+              .filter(g -> g.name().equals(s.name()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "input "
+                              + s.name()
+                              + " is missing (the task gives "
+                              + given.stream().map(Tensor::name).toList()
+                              + ")"));
+      s.check(t);
+      if (!s.shape().isEmpty() && s.shape().get(0) == DYNAMIC && t.shape()[0] != 1) {
+        throw new IllegalArgumentException(
+            "input " + s.name() + ": a task is one item, so its first dimension must be 1");
+      }
+    }
+  }
+
+  /**
    * The shape as text, dynamic dimensions as {@code -1}.
    *
    * @return e.g. {@code [-1, 13]}

@@ -16,8 +16,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,7 +51,8 @@ public final class SubmitCommand extends ClusterCommand {
   @Parameters(
       arity = "1..*",
       paramLabel = "PATH",
-      description = "Image files or folders; @FILE reads one path per line.")
+      description =
+          "Image files or folders; for a model whose recipe is tensors, V2 inference request JSON files or .npy arrays; @FILE reads one path per line.")
   List<Path> paths;
 
   @Mixin ModelOption model;
@@ -120,6 +123,14 @@ public final class SubmitCommand extends ClusterCommand {
     if (inputs.isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(), "no input files in " + paths);
     }
+    if (resolved != null && resolved.isTensors()) {
+      try {
+        inputs = TensorInputs.prepare(resolved, inputs);
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("task-producer: " + e.getMessage());
+        return 2;
+      }
+    }
     Submitter submitter;
     try {
       submitter =
@@ -164,6 +175,9 @@ public final class SubmitCommand extends ClusterCommand {
   /** Class names of the model asked for, when it is a registry model; empty for a bare id. */
   private List<String> labels = List.of();
 
+  /** The model asked for, when it is a registry model; null for a bare id. */
+  private ModelSpec resolved;
+
   private String resolveModelId() {
     if (modelId != null) {
       if (!modelId.matches("[0-9a-f]{64}")) {
@@ -172,7 +186,7 @@ public final class SubmitCommand extends ClusterCommand {
       }
       return modelId;
     }
-    ModelSpec resolved = Arguments.read(spec.commandLine(), model::resolve);
+    resolved = Arguments.read(spec.commandLine(), model::resolve);
     labels = resolved.labels();
     return ModelIds.of(resolved.onnx());
   }
@@ -243,6 +257,15 @@ public final class SubmitCommand extends ClusterCommand {
     return named ? label + " " + labels.get(label) : label.toString();
   }
 
+  /** A value decision's values, compactly: four significant digits each, up to four shown. */
+  private static String valuesText(Consensus c) {
+    List<String> shown = new ArrayList<>();
+    for (int i = 0; i < Math.min(4, c.values().size()); i++) {
+      shown.add(String.format(Locale.ROOT, "%.4g", c.values().get(i)));
+    }
+    return "[" + String.join(" ", shown) + (c.values().size() > 4 ? " ..." : "") + "]";
+  }
+
   static String tableHeader() {
     return String.format(
         "%-36s %-9s %-14s %8s %5s %6s %8s  %s",
@@ -266,7 +289,7 @@ public final class SubmitCommand extends ClusterCommand {
         "%-36s %-9s %-14s %8s %5s %6s %8s  %s",
         abbreviate(r.input().name(), 36),
         r.status(),
-        c == null ? "-" : labelText(c.label(), labels),
+        c == null ? "-" : c.values().isEmpty() ? labelText(c.label(), labels) : valuesText(c),
         c == null ? "-" : peersAgreeing(c),
         c == null ? "-" : String.valueOf(seats(c)),
         c == null || c.label() == null ? "-" : String.format("%.3f", c.confidence()),
@@ -293,6 +316,9 @@ public final class SubmitCommand extends ClusterCommand {
     m.put("task_id", r.taskId());
     m.put("status", r.status());
     m.put("label", c == null ? null : c.label());
+    if (c != null && !c.values().isEmpty()) {
+      m.put("values", c.values());
+    }
     if (c != null
         && c.label() != null
         && c.label() >= 0

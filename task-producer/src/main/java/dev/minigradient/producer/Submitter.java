@@ -1,6 +1,7 @@
 package dev.minigradient.producer;
 
 import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.InferenceRequest;
 import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Task;
@@ -333,6 +334,8 @@ public final class Submitter implements AutoCloseable {
       return "image/gif";
     } else if (n.endsWith(".bmp")) {
       return "image/bmp";
+    } else if (n.endsWith(".json") || n.endsWith(".npy")) {
+      return InferenceRequest.MEDIA_TYPE; // a tensor task's input, .npy arrays converted
     }
     return "application/octet-stream";
   }
