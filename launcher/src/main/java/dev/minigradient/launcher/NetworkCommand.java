@@ -10,6 +10,7 @@ import dev.minigradient.producer.SubmitCommand;
 import dev.minigradient.producer.SubmitOptions;
 import dev.minigradient.producer.SubmitProgress;
 import dev.minigradient.producer.Submitter;
+import dev.minigradient.producer.TensorInputs;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.cli.Arguments;
 import dev.minigradient.protocol.cli.BaseCommand;
@@ -104,6 +105,13 @@ public final class NetworkCommand extends BaseCommand {
       throw new CommandLine.ParameterException(cmd, "--max-in-flight must be >= 1");
     }
     List<Input> inputs = samples.read(cmd);
+    if (specs.get(0).isTensors()) {
+      try {
+        inputs = TensorInputs.prepare(specs.get(0), inputs);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(cmd, e.getMessage());
+      }
+    }
     if (limit != null) {
       if (limit < 1) {
         throw new CommandLine.ParameterException(cmd, "--limit must be >= 1");
@@ -145,7 +153,7 @@ public final class NetworkCommand extends BaseCommand {
           network.kafka().bootstrapServers(),
           network.httpPort(),
           network.modelId().substring(0, 12));
-      err.printf("submitting %d images from %s%n", inputs.size(), samples.path());
+      err.printf("submitting %d inputs from %s%n", inputs.size(), samples.path());
       err.flush();
       SubmitCommand.Outcome outcome;
       try (Submitter submitter =

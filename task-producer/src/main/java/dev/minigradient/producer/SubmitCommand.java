@@ -292,7 +292,9 @@ public final class SubmitCommand extends ClusterCommand {
         c == null ? "-" : c.values().isEmpty() ? labelText(c.label(), labels) : valuesText(c),
         c == null ? "-" : peersAgreeing(c),
         c == null ? "-" : String.valueOf(seats(c)),
-        c == null || c.label() == null ? "-" : String.format("%.3f", c.confidence()),
+        c == null || c.label() == null || !c.values().isEmpty()
+            ? "-"
+            : String.format("%.3f", c.confidence()),
         r.latencyMs() < 0 ? "-" : r.latencyMs() + " ms",
         check == null ? "" : check);
   }

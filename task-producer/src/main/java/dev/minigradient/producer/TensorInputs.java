@@ -14,7 +14,7 @@ import java.util.Locale;
  * JSON as it is, or a {@code .npy} array as the model's one input; each checked against the model's
  * description (names, element types, shapes, one item) and the record size.
  */
-final class TensorInputs {
+public final class TensorInputs {
   private TensorInputs() {}
 
   /**
@@ -26,7 +26,7 @@ final class TensorInputs {
    * @throws IllegalArgumentException for the first input that is unreadable or does not fit, as
    *     {@code FILE: reason}
    */
-  static List<Input> prepare(ModelSpec model, List<Input> inputs) {
+  public static List<Input> prepare(ModelSpec model, List<Input> inputs) {
     List<Input> out = new ArrayList<>(inputs.size());
     for (Input in : inputs) {
       if (in.error() != null) {
