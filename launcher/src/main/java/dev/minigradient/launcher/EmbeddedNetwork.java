@@ -194,10 +194,7 @@ public final class EmbeddedNetwork implements AutoCloseable {
               KeyKind.SEALING.generate());
       Map<String, MetricsApi.KnownModel> known = new LinkedHashMap<>();
       for (int i = 0; i < served.size(); i++) {
-        known.put(
-            served.get(i).modelId(),
-            new MetricsApi.KnownModel(
-                options.models().get(i).name(), options.models().get(i).labels()));
+        known.put(served.get(i).modelId(), MetricsApi.KnownModel.of(options.models().get(i)));
       }
       this.api =
           new ApiService(

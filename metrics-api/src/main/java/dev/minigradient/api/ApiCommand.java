@@ -50,7 +50,7 @@ public final class ApiCommand extends ClusterCommand {
     for (String m : models.names()) { // one that is not found is skipped
       try {
         ModelSpec spec = models.resolve(m);
-        known.put(ModelIds.of(spec.onnx()), new MetricsApi.KnownModel(spec.name(), spec.labels()));
+        known.put(ModelIds.of(spec.onnx()), MetricsApi.KnownModel.of(spec));
       } catch (RuntimeException e) {
         System.err.println("metrics-api: model " + m + " skipped: " + e.getMessage());
       }

@@ -1,5 +1,6 @@
 package dev.minigradient.api;
 
+import dev.minigradient.protocol.ModelSpec;
 import io.javalin.Javalin;
 import io.javalin.event.HandlerMetaInfo;
 import io.javalin.http.HttpResponseException;
@@ -50,15 +51,38 @@ public final class MetricsApi {
   }
 
   /**
-   * A model's name and class labels, for display.
+   * A model the API knows: its name and class labels for display, and its description (recipe,
+   * inputs, outputs, how votes agree) for tensor submissions and the Open Inference Protocol's
+   * model metadata.
    *
    * @param name the registry name, e.g. {@code fashion-mnist}
    * @param labels class names by label index
+   * @param spec the model's description, or null when only its name is known
    */
-  public record KnownModel(String name, List<String> labels) {
+  public record KnownModel(String name, List<String> labels, ModelSpec spec) {
     /** Copies the labels. */
     public KnownModel {
       labels = List.copyOf(labels);
+    }
+
+    /**
+     * A model known by name and labels only.
+     *
+     * @param name the registry name
+     * @param labels class names by label index
+     */
+    public KnownModel(String name, List<String> labels) {
+      this(name, labels, null);
+    }
+
+    /**
+     * A registry model, described.
+     *
+     * @param spec the model
+     * @return its name, labels and description
+     */
+    public static KnownModel of(ModelSpec spec) {
+      return new KnownModel(spec.name(), spec.labels(), spec);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.minigradient.api;
 
+import dev.minigradient.protocol.ModelSpec;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -82,7 +83,9 @@ final class ModelCatalog {
 
   /**
    * The models the API knows and those active peers serve: id, name and labels when known, the
-   * active peers serving each, and whether it is the default.
+   * description of a described model ({@code recipe}, {@code inputs}, {@code outputs}, {@code
+   * agreement}, {@code elements}, as in its {@code model.json}), the active peers serving each, and
+   * whether it is the default.
    *
    * @return one document per model, sorted by name (unknown last) then id
    */
@@ -97,6 +100,14 @@ final class ModelCatalog {
       doc.put("modelId", id);
       doc.put("name", model == null ? null : model.name());
       doc.put("labels", model == null ? null : model.labels());
+      ModelSpec spec = model == null ? null : model.spec();
+      if (spec != null) {
+        doc.put("recipe", spec.recipe());
+        doc.put("inputs", spec.inputs());
+        doc.put("outputs", spec.outputs());
+        doc.put("agreement", spec.agreement());
+        doc.put("elements", spec.elements());
+      }
       doc.put("peers", peers.getOrDefault(id, List.of()));
       doc.put("default", id.equals(defaultModelId));
       out.add(doc);

@@ -3,6 +3,7 @@ package dev.minigradient.protocol;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -29,6 +30,11 @@ public record Agreement(By by, String output, Tolerance tolerance) {
     @JsonCreator
     static By parse(String s) {
       return valueOf(s.toUpperCase(Locale.ROOT));
+    }
+
+    @JsonValue
+    String json() {
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -92,6 +98,11 @@ public record Agreement(By by, String output, Tolerance tolerance) {
       @JsonCreator
       static Kind parse(String s) {
         return valueOf(s.toUpperCase(Locale.ROOT));
+      }
+
+      @JsonValue
+      String json() {
+        return name().toLowerCase(Locale.ROOT);
       }
     }
 
