@@ -9,16 +9,24 @@ Outputs (in --out, default models/mnist):
   metrics.json      accuracies (held-out, per source, 250 sample files), size, params, sha256
   predictions.csv   file,label,predicted for every sample file (from the ONNX graph)
 
+Training data: the training split, each digit both as itself (MNIST format) and as --variants
+pictures drawn the way users send digits (thick pens, low-resolution scans, blur, paper, JPEG;
+degrade.py) and laid out exactly as the Java peers lay pictures out (peer_layout.py); a batch
+takes a drawn picture for each digit with probability --p-picture. The held-out split is never
+used; the real-world set (models/mnist/realworld, made from the held-out split) is only
+evaluated, after training, through the same layout, as a cross-check of the Java figure.
+
 ONNX Runtime is not packaged in Debian, so the export is verified with onnx.checker plus
 a small NumPy interpreter of the exported graph (onnx_numpy_run, in onnx_export.py) whose
 outputs are compared with PyTorch's on the whole held-out split.
 
-Usage: /usr/bin/python3 models/trainer/train.py [--epochs 30] [--threads 2]
+Usage: /usr/bin/python3 models/trainer/train.py [--epochs 30] [--threads 2] [--variants 6]
 """
 import argparse
 import csv
 import json
 import os
+import time
 
 import numpy as np
 import onnx
@@ -26,6 +34,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import degrade
+import peer_layout
 from cnn import classifier_head
 from loop import fit
 from onnx_export import (compare_with_pytorch, confusion_matrix, export, file_metrics, input_metrics,
@@ -76,6 +86,32 @@ def augment(x, gen):
     return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
 
+def picture_or_digit(p_picture):
+    """An augmentation over rows of [B, 1+K, 28, 28] (the digit, then K drawn pictures of it):
+    takes one of the K pictures with probability p_picture, else the digit, then augment()."""
+    def aug(xb, gen):
+        b, k = xb.shape[0], xb.shape[1] - 1
+        use = torch.rand(b, generator=gen) < p_picture
+        which = torch.where(use, 1 + torch.randint(k, (b,), generator=gen), torch.zeros(b, dtype=torch.long))
+        return augment(xb[torch.arange(b), which].unsqueeze(1), gen)
+    return aug
+
+
+def realworld_python(m, folder):
+    """Accuracy of the graph `m` on the real-world set, laid out by peer_layout (the Java figure
+    is measured by DigitRobustnessTest): (n, accuracy, per-file predictions)."""
+    with open(os.path.join(folder, "labels.csv")) as f:
+        rows = list(csv.DictReader(f))
+    tensors = []
+    for r in rows:
+        with open(os.path.join(folder, r["file"]), "rb") as f:
+            tensors.append(peer_layout.lay_out(peer_layout.decode(f.read())))
+    x = np.stack(tensors)[:, None]
+    pred = np.concatenate([onnx_numpy_run(m, x[k:k + 500]) for k in range(0, len(x), 500)]).argmax(1)
+    lab = np.array([int(r["label"]) for r in rows])
+    return len(rows), float((pred == lab).mean()), pred
+
+
 # --------------------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -86,6 +122,8 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--variants", type=int, default=6, help="drawn pictures per training digit")
+    ap.add_argument("--p-picture", type=float, default=0.5, help="chance a batch row is a drawn picture")
     a = ap.parse_args()
     out = os.path.abspath(a.out)
 
@@ -103,7 +141,16 @@ def main():
     X = torch.from_numpy(data["x28"].astype(np.float32) / 255.0).unsqueeze(1)
     Y = torch.from_numpy(data["y"])
     tr = torch.from_numpy(~data["heldout"])
-    Xtr, Ytr = X[tr], Y[tr]
+    Ytr = Y[tr]
+    mnist_raw = data["x28"][data["source"] == "mnist"]
+    raws = [mnist_raw[i] if s == "mnist" else data["opencv_cells"][i]
+            for s, i in zip(data["source"][~data["heldout"]], data["source_index"][~data["heldout"]])]
+    t0 = time.time()
+    pictures = degrade.variants(raws, data["x28"][~data["heldout"]], a.variants, D.SEED + 1)
+    picture_seconds = time.time() - t0
+    print(f"{a.variants} drawn pictures per training digit laid out in {picture_seconds:.0f}s", flush=True)
+    Xtr = torch.cat([X[tr], torch.from_numpy(pictures)], 1)           # [N, 1+K, 28, 28]
+    del pictures
     ho = data["heldout"]
     Xho, Yho = X[torch.from_numpy(ho)], data["y"][ho]
     src_ho = data["source"][ho]
@@ -112,7 +159,7 @@ def main():
     # ---- train (fixed schedule; the held-out split is never used for any decision)
     model = DigitCNN()
     gen = torch.Generator().manual_seed(D.SEED)
-    train_seconds = fit(model, Xtr, Ytr, augment, gen, a.epochs, a.batch, a.lr)
+    train_seconds = fit(model, Xtr, Ytr, picture_or_digit(a.p_picture), gen, a.epochs, a.batch, a.lr)
 
     # ---- evaluate in PyTorch
     pt_logits = pytorch_logits(model, Xho)
@@ -155,6 +202,10 @@ def main():
     s_src = np.array([r["source"] for r in rows])
     write_predictions(os.path.join(out, "predictions.csv"), rows, s_pred)
 
+    # ---- the real-world set through the peers' layout (cross-check; the card states Java's figure)
+    rw_n, rw_acc, _ = realworld_python(m, os.path.join(out, "realworld"))
+    print(f"real-world set through peer_layout.py: {rw_acc:.4f} of {rw_n}")
+
     metrics = {
         **file_metrics("mnist", onnx_path, "onnx_file_bytes"),
         "input": input_metrics("white digit on black background"),
@@ -172,12 +223,19 @@ def main():
                                        "accuracy": float((s_pred[s_src == s] == s_lab[s_src == s]).mean())}
                                    for s in D.SOURCES},
                     "errors": [r["file"] for r, p in zip(rows, s_pred) if int(r["label"]) != p]},
+        "realworld_python_layout": {"n": rw_n, "accuracy": rw_acc,
+                                    "note": "peer_layout.py + the NumPy graph; realworld_accuracy is the "
+                                            "Java peers' figure (DigitRobustnessTest)"},
         "onnx_vs_pytorch": {"max_abs_logit_diff": max_abs_diff, "argmax_agreement": pred_agree,
                             "checker": "onnx.checker.check_model(full_check=True) passed",
                             "runtime": "NumPy reference interpreter in train.py"},
         "training": {"epochs": a.epochs, "batch": a.batch, "max_lr": a.lr, "optimizer": "AdamW wd=1e-4",
                      "schedule": "OneCycle", "label_smoothing": 0.05, "threads": a.threads,
-                     "seconds": round(train_seconds, 1), "torch": torch.__version__, "onnx": onnx.__version__},
+                     "seconds": round(train_seconds, 1), "picture_seconds": round(picture_seconds, 1),
+                     "augmentation": {"affine": "rotation +-12 deg, scale 0.88-1.12, shear +-0.15, shift +-2.5 px",
+                                      "pictures_per_digit": a.variants, "p_picture": a.p_picture,
+                                      "pictures": "degrade.py, laid out by peer_layout.py"},
+                     "torch": torch.__version__, "onnx": onnx.__version__},
     }
     write_json(os.path.join(out, "metrics.json"), metrics)
     print(json.dumps({k: metrics[k] for k in ("model_id_sha256", "onnx_file_bytes", "parameters",

@@ -71,7 +71,8 @@ public final class Bench {
       Set<String> sections) {
     /** Every section, the default. */
     public static final Set<String> ALL_SECTIONS =
-        Set.of("worker", "network", ConsensusStage.SECTION, ScaleModel.SECTION);
+        Set.of(
+            "worker", ModelsSection.SECTION, "network", ConsensusStage.SECTION, ScaleModel.SECTION);
 
     /** Validates counts and section names. */
     public Options {
@@ -157,6 +158,9 @@ public final class Bench {
     double rawFullRate = Double.NaN;
     if (options.sections().contains("worker")) {
       rawFullRate = WorkerSection.run(ctx);
+    }
+    if (options.sections().contains(ModelsSection.SECTION)) {
+      ModelsSection.run(ctx);
     }
     if (options.sections().contains("network")) {
       NetworkSection.run(ctx, rssStart, rawFullRate);

@@ -45,8 +45,8 @@ public final class BenchCommand extends BaseCommand {
       split = ",",
       paramLabel = "SECTION",
       description =
-          "Run only these sections: worker (one peer against the raw loop), network (latency, throughput, scaling, records per task), "
-              + "consensus (one consensus instance draining a backlog against a bare Streams app), scale (3 to 60 peers with a fixed inference time). Default: all four.")
+          "Run only these sections: worker (one peer against the raw loop), models (one peer per registry model against its raw loop), network (latency, throughput, scaling, records per task), "
+              + "consensus (one consensus instance draining a backlog against a bare Streams app), scale (3 to 60 peers with a fixed inference time). Default: all five.")
   Set<String> only;
 
   @Option(

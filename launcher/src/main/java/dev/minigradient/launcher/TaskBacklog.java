@@ -74,7 +74,7 @@ final class TaskBacklog {
                 "bench-" + i,
                 ctx.model().modelId(),
                 ctx.image(i),
-                "image/png",
+                Submitter.contentType(ctx.inputs().get(i % ctx.inputs().size()).name()),
                 "bench",
                 "bench-" + i + ".png");
         producer.send(

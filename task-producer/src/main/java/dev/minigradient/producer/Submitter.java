@@ -324,7 +324,14 @@ public final class Submitter implements AutoCloseable {
         .withRedundancy(redundancy);
   }
 
-  static String contentType(String name) {
+  /**
+   * The media type a task states for an input file, by its extension.
+   *
+   * @param name the file name
+   * @return e.g. {@code image/png}; {@code application/json} for a tensor request (.json, or a .npy
+   *     array converted to one); {@code application/octet-stream} when unknown
+   */
+  public static String contentType(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     if (n.endsWith(".png")) {
       return "image/png";
