@@ -58,18 +58,16 @@ final class ModelCatalog {
       if (MODEL_ID.matcher(wanted).matches()) {
         return wanted;
       }
-      Map<String, String> byName = new TreeMap<>();
-      known.forEach((id, m) -> byName.put(m.name(), id));
-      String id = byName.get(wanted);
-      if (id == null) {
+      Entry named = find(wanted);
+      if (named == null) {
         throw new BadRequestResponse(
             "unknown model '"
                 + wanted
                 + "': name one of "
-                + byName.keySet()
+                + names()
                 + " or give a model id, the SHA-256 of its ONNX file (GET /api/models lists both)");
       }
-      return id;
+      return named.modelId();
     }
     if (defaultModelId != null) {
       return defaultModelId;
@@ -79,6 +77,45 @@ final class ModelCatalog {
       return ids.iterator().next();
     }
     throw new BadRequestResponse("name the model: ?model=<model id>; active peers serve " + ids);
+  }
+
+  /**
+   * A model the API knows, with its id.
+   *
+   * @param modelId the model id (SHA-256 of its ONNX file)
+   * @param model its name, labels and description
+   */
+  record Entry(String modelId, MetricsApi.KnownModel model) {}
+
+  /**
+   * A model the API knows, named by its registry name or its model id.
+   *
+   * @param nameOrId e.g. {@code wine}, or a model id
+   * @return the model, or null when the API does not know it (a model id only active peers know
+   *     included)
+   */
+  Entry find(String nameOrId) {
+    String wanted = nameOrId == null ? "" : nameOrId.strip();
+    MetricsApi.KnownModel byId = known.get(wanted);
+    if (byId != null) {
+      return new Entry(wanted, byId);
+    }
+    return known.entrySet().stream()
+        .filter(e -> e.getValue().name().equals(wanted))
+        .min(Map.Entry.comparingByKey())
+        .map(e -> new Entry(e.getKey(), e.getValue()))
+        .orElse(null);
+  }
+
+  /**
+   * The names of the models the API knows.
+   *
+   * @return sorted
+   */
+  Set<String> names() {
+    Set<String> names = new TreeSet<>();
+    known.values().forEach(m -> names.add(m.name()));
+    return names;
   }
 
   /**

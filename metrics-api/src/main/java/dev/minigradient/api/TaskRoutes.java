@@ -55,12 +55,7 @@ final class TaskRoutes {
     Upload upload = Upload.read(ctx);
     String name = ctx.queryParam("name") != null ? ctx.queryParam("name") : upload.filename();
     String modelId = models.resolve(ctx.queryParam("model"));
-    Task task;
-    try {
-      task = intake.submit(modelId, upload.bytes(), upload.contentType(), name, redundancy);
-    } catch (IllegalStateException e) {
-      throw new NotReadyException(e.getMessage());
-    }
+    Task task = publish(intake, modelId, upload.bytes(), upload.contentType(), name, redundancy);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("taskId", task.taskId());
     out.put("modelId", task.modelId());
@@ -70,10 +65,47 @@ final class TaskRoutes {
     Integer k = task.redundancy();
     out.put(
         "redundancy", k == null ? null : k == Redundancy.ALL ? (Object) Redundancy.format(k) : k);
-    out.put("consensus", "/api/tasks/" + task.taskId());
-    out.put("input", "/api/tasks/" + task.taskId() + "/input");
-    ctx.header("Location", "/api/tasks/" + task.taskId());
+    out.put("consensus", consensusPath(task.taskId()));
+    out.put("input", consensusPath(task.taskId()) + "/input");
+    ctx.header("Location", consensusPath(task.taskId()));
     ctx.status(HttpStatus.ACCEPTED).json(out);
+  }
+
+  /**
+   * Publishes a task submitted over HTTP ({@code POST /api/tasks}, the Open Inference Protocol's
+   * {@code infer}) and waits for the broker's acknowledgement.
+   *
+   * @param intake the intake
+   * @param modelId the model id
+   * @param input the input bytes, 1..{@link TaskIntake#MAX_INPUT_BYTES}
+   * @param contentType the input's media type, may be null
+   * @param name a display name, may be null
+   * @param redundancy seats, {@link Redundancy#ALL}, or null for the network's default
+   * @return the published task
+   * @throws NotReadyException (answered 503) if the broker did not acknowledge it in time
+   */
+  static Task publish(
+      TaskIntake intake,
+      String modelId,
+      byte[] input,
+      String contentType,
+      String name,
+      Integer redundancy) {
+    try {
+      return intake.submit(modelId, input, contentType, name, redundancy);
+    } catch (IllegalStateException e) {
+      throw new NotReadyException(e.getMessage());
+    }
+  }
+
+  /**
+   * Where a task's consensus is read.
+   *
+   * @param taskId the task
+   * @return {@code /api/tasks/{taskId}}
+   */
+  static String consensusPath(String taskId) {
+    return "/api/tasks/" + taskId;
   }
 
   /** {@code GET /api/tasks/{id}}: the task's consensus; 404 until decided. */

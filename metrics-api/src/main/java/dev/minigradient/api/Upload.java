@@ -108,12 +108,29 @@ record Upload(byte[] bytes, String contentType, String filename) {
    * @throws ContentTooLargeResponse over the limit, with the declared or counted size
    */
   static byte[] body(long declared, Supplier<InputStream> open) throws IOException {
+    return body(declared, open, TaskIntake.MAX_INPUT_BYTES, "input");
+  }
+
+  /**
+   * A raw request body of at most {@code limit} bytes, read and bounded as {@link #body(long,
+   * Supplier)} reads an input.
+   *
+   * @param declared the {@code Content-Length}, or -1 when absent
+   * @param open opens the body
+   * @param limit most bytes accepted, below {@link #DRAIN_BYTES}
+   * @param what what the body is, for the message: {@code "<what> of N bytes > limit"}
+   * @return the body's bytes
+   * @throws IOException if the body cannot be read
+   * @throws ContentTooLargeResponse over the limit, with the declared or counted size
+   */
+  static byte[] body(long declared, Supplier<InputStream> open, int limit, String what)
+      throws IOException {
     if (declared > DRAIN_BYTES) {
-      throw tooLarge(declared);
+      throw tooLarge(what, declared, limit);
     }
     try (InputStream in = open.get()) {
-      byte[] bytes = in.readNBytes(TaskIntake.MAX_INPUT_BYTES + 1);
-      if (bytes.length <= TaskIntake.MAX_INPUT_BYTES) {
+      byte[] bytes = in.readNBytes(limit + 1);
+      if (bytes.length <= limit) {
         return bytes;
       }
       long total = bytes.length;
@@ -123,10 +140,10 @@ record Upload(byte[] bytes, String contentType, String filename) {
         total += n;
       }
       if (declared >= 0 || total <= DRAIN_BYTES) {
-        throw tooLarge(declared >= 0 ? declared : total);
+        throw tooLarge(what, declared >= 0 ? declared : total, limit);
       }
       throw new ContentTooLargeResponse(
-          "input of more than " + DRAIN_BYTES + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
+          what + " of more than " + DRAIN_BYTES + " bytes > " + limit);
     }
   }
 
@@ -138,8 +155,11 @@ record Upload(byte[] bytes, String contentType, String filename) {
   }
 
   private static ContentTooLargeResponse tooLarge(long size) {
-    return new ContentTooLargeResponse(
-        "input of " + size + " bytes > " + TaskIntake.MAX_INPUT_BYTES);
+    return tooLarge("input", size, TaskIntake.MAX_INPUT_BYTES);
+  }
+
+  private static ContentTooLargeResponse tooLarge(String what, long size, long limit) {
+    return new ContentTooLargeResponse(what + " of " + size + " bytes > " + limit);
   }
 
   private static String lowerCase(String contentType) {
