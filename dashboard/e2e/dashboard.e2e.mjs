@@ -1,16 +1,20 @@
 // Browser test of the dashboard against a running network: submits real digits over HTTP,
 // then checks in headless Chromium that they arrive live (thumbnails, labels, votes, a task's
-// committee and escalation, peers, dead letters), uploads a Fashion-MNIST image with the model picker, checks that the history
-// fits a 1400 px window, takes a screenshot and fails on any browser console error. The network
-// must serve mnist and fashion-mnist (the `network` command's default, and DashboardIT's).
+// committee and escalation, peers, dead letters), that the model picker lists every model, uploads
+// a Fashion-MNIST image, a wine request (.json file) and a diabetes one (pasted) with it and checks
+// how each decision and tensor input is shown, filters the history by model, checks that the
+// history fits a 1400 px window, takes a screenshot and fails on any browser console error. The
+// network must serve mnist (its default), fashion-mnist, wine and diabetes (DashboardIT's).
 //
 //   node e2e/dashboard.e2e.mjs --url http://localhost:8000 --samples ../models/mnist/samples \
-//       --fashion-samples ../models/fashion-mnist/samples \
+//       --fashion-samples ../models/fashion-mnist/samples --wine-samples ../models/wine/samples \
+//       --diabetes-samples ../models/diabetes/samples \
 //       --screenshot target/dashboard.png [--count 12] [--chromium /usr/bin/chromium]
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { requestSummary, shapeText, statsText, valuesText } from '../src/tensors.js';
 
 const args = Object.fromEntries(
   process.argv
@@ -21,6 +25,10 @@ const url = (args.url ?? 'http://localhost:8000').replace(/\/$/, '');
 const samples = args.samples ?? '../models/mnist/samples';
 const fashionSamples = args['fashion-samples'] ?? '../models/fashion-mnist/samples';
 const FASHION_SAMPLE = 'fashion-00242-label-9.png'; // an ankle boot the model gets right (predictions.csv)
+const wineSamples = args['wine-samples'] ?? '../models/wine/samples';
+const diabetesSamples = args['diabetes-samples'] ?? '../models/diabetes/samples';
+const WINE_SAMPLE = 'wine-007.json'; // class 0, as the model answers (predictions.csv)
+const DIABETES_SAMPLE = 'diabetes-009.json'; // p10 97.56456, p50 209.09045, p90 280.26312 (predictions.csv)
 const screenshot = args.screenshot ?? 'dashboard.png';
 const count = Number(args.count ?? 12);
 const executablePath = args.chromium ?? process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -40,6 +48,37 @@ async function check(name, fn) {
 }
 function assert(cond, message) {
   if (!cond) throw new Error(message);
+}
+
+const normal = (t) => t.replace(/\s+/g, ' ').trim();
+
+/** The decided row of a task named `name`, its task id and its consensus from the API. */
+async function rowNamed(page, name) {
+  const row = page.locator('[data-testid="decision-row"]').filter({ has: page.locator(`td.name[title="${name}"]`) });
+  await row.waitFor();
+  const taskId = await row.getAttribute('data-task-id');
+  const c = await (await fetch(`${url}/api/tasks/${taskId}`)).json();
+  return { row, taskId, c };
+}
+
+/** The tensor summary the task detail shows, checked against the request's own numbers. */
+async function checkTensorSummary(page, request) {
+  const want = requestSummary(request).tensors;
+  const tensors = page.getByTestId('tensor');
+  await tensors.first().waitFor();
+  assert((await tensors.count()) === want.length, `${await tensors.count()} tensors shown, ${want.length} sent`);
+  for (let i = 0; i < want.length; i++) {
+    const t = tensors.nth(i);
+    assert((await t.getAttribute('data-name')) === want[i].name, `tensor ${i} is not ${want[i].name}`);
+    const text = normal(await t.innerText());
+    assert(text.includes(want[i].datatype), `tensor ${want[i].name} shows no datatype: "${text}"`);
+    const shape = (await t.getByTestId('tensor-shape').innerText()).trim();
+    assert(shape === shapeText(want[i].shape), `tensor ${want[i].name} shape "${shape}"`);
+    const stats = normal(await t.getByTestId('tensor-stats').innerText());
+    assert(stats === statsText(want[i]), `tensor ${want[i].name} stats "${stats}", expected "${statsText(want[i])}"`);
+    const first = normal(await t.getByTestId('tensor-first').innerText());
+    assert(first.startsWith(want[i].first.slice(0, 3).join(', ')), `tensor ${want[i].name} first values "${first}"`);
+  }
 }
 
 async function submit(bytes, type, name) {
@@ -201,6 +240,101 @@ try {
       text === `${truth} ${fashion.labels[truth]}`,
       `its row shows "${text}", expected "${truth} ${fashion.labels[truth]}"`,
     );
+  });
+
+  let wineTask = null;
+  await check('the model picker lists every model the network serves, by name', async () => {
+    const models = await (await fetch(`${url}/api/models`)).json();
+    const names = models.map((m) => m.name);
+    for (const want of ['mnist', 'fashion-mnist', 'wine', 'diabetes']) {
+      const m = models.find((x) => x.name === want);
+      assert(m && m.peers.length > 0, `the network does not serve ${want}: ${JSON.stringify(names)}`);
+    }
+    const options = await page.getByTestId('model-picker').locator('option').allInnerTexts();
+    assert(
+      JSON.stringify(options.map((o) => o.trim())) === JSON.stringify([...names].sort()),
+      `the picker lists ${JSON.stringify(options)}, the API ${JSON.stringify(names)}`,
+    );
+  });
+
+  await check('a wine request uploaded as a .json file is decided by class, its tensor summarised', async () => {
+    const models = await (await fetch(`${url}/api/models`)).json();
+    const wine = models.find((m) => m.name === 'wine');
+    await page.getByTestId('model-picker').selectOption({ label: 'wine' });
+    await page.getByTestId('file-button').filter({ hasText: 'requests' }).waitFor();
+    const request = readFileSync(join(wineSamples, WINE_SAMPLE), 'utf8');
+    const name = `wine-${Date.now()}.json`;
+    const posted = page.waitForResponse((r) => r.url().includes('/api/tasks?') && r.request().method() === 'POST');
+    await page
+      .getByTestId('file-input')
+      .setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(request) });
+    const answer = await posted;
+    assert(answer.status() === 202, `the upload answered ${answer.status()}: ${await answer.text()}`);
+    assert(new URL(answer.url()).searchParams.get('model') === wine.modelId, `the upload went to ${answer.url()}`);
+    const { row, taskId, c } = await rowNamed(page, name);
+    wineTask = taskId;
+    assert(c.modelId === wine.modelId && c.status === 'DECIDED' && c.label === 0, `wine: ${JSON.stringify(c)}`);
+    const cell = (await row.locator('td.label').innerText()).trim();
+    assert(cell === `0 ${wine.labels[0]}`, `its row shows "${cell}", expected "0 ${wine.labels[0]}"`);
+    assert((await row.locator('.thumb.tensor').count()) === 1, 'its row has no tensor mark');
+    assert((await row.locator('img').count()) === 0, 'its row shows an image');
+    await row.click();
+    await checkTensorSummary(page, request);
+    const shown = (await page.getByTestId('decision-class').innerText()).trim();
+    assert(shown === `0 ${wine.labels[0]}`, `the detail shows class "${shown}"`);
+    const confidence = (await page.getByTestId('decision-confidence').innerText()).trim();
+    assert(confidence === `${Math.round(c.confidence * 100)}%`, `confidence "${confidence}" for ${c.confidence}`);
+  });
+
+  await check('a diabetes request pasted is decided by value, shown as p10, p50 and p90', async () => {
+    const models = await (await fetch(`${url}/api/models`)).json();
+    const diabetes = models.find((m) => m.name === 'diabetes');
+    await page.getByTestId('model-picker').selectOption({ label: 'diabetes' });
+    await page.getByTestId('paste-toggle').click();
+    const request = readFileSync(join(diabetesSamples, DIABETES_SAMPLE), 'utf8');
+    const name = `diabetes-${Date.now()}.json`;
+    await page.getByTestId('request-text').fill(request);
+    await page.getByTestId('request-name').fill(name);
+    const posted = page.waitForResponse((r) => r.url().includes('/api/tasks?') && r.request().method() === 'POST');
+    await page.getByTestId('request-submit').click();
+    const answer = await posted;
+    assert(answer.status() === 202, `the upload answered ${answer.status()}: ${await answer.text()}`);
+    assert(new URL(answer.url()).searchParams.get('model') === diabetes.modelId, `the upload went to ${answer.url()}`);
+    const { row, c } = await rowNamed(page, name);
+    assert(c.status === 'DECIDED' && c.values?.length === 3, `diabetes: ${JSON.stringify(c)}`);
+    const want = valuesText(c.values, diabetes.elements);
+    assert(/^p10 97\.6 · p50 209\.1 · p90 280\.3$/.test(want), `the decided values read "${want}"`);
+    const values = row.getByTestId('row-values');
+    assert(
+      (await values.getAttribute('title')) === want,
+      `its row's values read "${await values.getAttribute('title')}"`,
+    );
+    assert(
+      normal(await values.innerText()) === want.replaceAll(' · ', ' '),
+      `its row shows "${await values.innerText()}"`,
+    );
+    await row.click();
+    const detail = normal(await page.getByTestId('decision-values').innerText());
+    assert(detail === want.replaceAll(' · ', ' '), `the detail shows values "${detail}", expected "${want}"`);
+    assert((await page.getByTestId('decision-class').count()) === 0, 'the detail shows a label for a value decision');
+    await checkTensorSummary(page, request);
+    const head = await page.getByTestId('verdicts').locator('th').allInnerTexts();
+    assert(!head.some((h) => /label/i.test(h)), `the verdicts show a label column: ${JSON.stringify(head)}`);
+  });
+
+  await check('the history shows one model’s tasks when filtered by it, and every model’s again', async () => {
+    const models = await (await fetch(`${url}/api/models`)).json();
+    const wine = models.find((m) => m.name === 'wine');
+    const filter = page.getByTestId('history-filter');
+    await filter.selectOption({ label: 'wine' });
+    await page.locator(`[data-testid="decision-row"][data-task-id="${wineTask}"]`).waitFor();
+    for (const id of await page.getByTestId('decision-row').evaluateAll((rows) => rows.map((r) => r.dataset.taskId))) {
+      const c = await (await fetch(`${url}/api/tasks/${id}`)).json();
+      assert(c.modelId === wine.modelId, `task ${id} of ${c.modelId} shown under wine`);
+    }
+    assert((await page.locator(`[data-task-id="${ids[0]}"]`).count()) === 0, 'a digit is shown under wine');
+    await filter.selectOption({ value: '' });
+    await page.locator(`[data-testid="decision-row"][data-task-id="${ids[0]}"]`).waitFor();
   });
 
   await check('at 1400 px the history fits its card, a 5,000-character name cut short with its title', async () => {

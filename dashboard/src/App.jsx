@@ -1,15 +1,30 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   committeeOf,
   escalationMeaning,
   escalationSummary,
+  forModel,
   inputUrl,
   labelText,
   modelChoices,
   submitImage,
+  submitRequest,
   support,
   verdictMeaning,
 } from './api.js';
+import {
+  decisionOutput,
+  firstText,
+  isTensorModel,
+  isValueModel,
+  modelName,
+  requestProblem,
+  requestSummary,
+  requestTemplate,
+  shapeText,
+  statsText,
+  toleranceText,
+} from './tensors.js';
 import { DeadLetterChart, LatencyChart, PALETTE, PeerHistoryChart, ThroughputChart } from './charts.jsx';
 import { useNetwork } from './useNetwork.js';
 
@@ -27,6 +42,7 @@ const ago = (t) => {
 
 export default function App() {
   const { state, select, reload } = useNetwork();
+  const [shown, setShown] = useState(null); // the model whose tasks the history shows; null: every model
   const selected = state.decisions.find((d) => d.taskId === state.selected) ?? null;
   return (
     <div className="page">
@@ -56,11 +72,12 @@ export default function App() {
             <Card
               title="Consensus history"
               subtitle="newest first · click a task for its votes"
-              right={<SubmitButton models={state.models} />}
+              right={<ModelFilter models={state.models} value={shown} onChange={setShown} />}
             >
+              <SubmitBar models={state.models} />
               <Decisions
-                decisions={state.decisions}
-                pending={state.pending}
+                decisions={forModel(state.decisions, shown)}
+                pending={forModel(state.pending, shown)}
                 selected={state.selected}
                 onSelect={select}
                 models={state.models}
@@ -225,13 +242,11 @@ function HeaderRow({ text, numeric }) {
   );
 }
 
-/** A task row's first cells: its input's thumbnail, and its name (else the start of its id). */
-function TaskCells({ task }) {
+/** A task row's first cells: its input's thumbnail (a mark for a tensor task), and its name (else the start of its id). */
+function TaskCells({ task, model }) {
   return (
     <>
-      <td>
-        <Thumb taskId={task.taskId} />
-      </td>
+      <td>{isTensorModel(model) ? <TensorMark model={model} /> : <Thumb taskId={task.taskId} />}</td>
       <td className="name" title={task.name ?? task.taskId}>
         {task.name ?? task.taskId.slice(0, 8)}
       </td>
@@ -239,7 +254,7 @@ function TaskCells({ task }) {
   );
 }
 
-function Thumb({ taskId, size = 40 }) {
+function Thumb({ taskId, size = 40, onFail }) {
   const [failed, setFailed] = useState(false);
   if (failed)
     return (
@@ -255,8 +270,51 @@ function Thumb({ taskId, size = 40 }) {
       height={size}
       alt="task input"
       loading="lazy"
-      onError={() => setFailed(true)}
+      onError={() => {
+        setFailed(true);
+        onFail?.();
+      }}
     />
+  );
+}
+
+/** A tensor task's mark where an image task has its thumbnail: its model's input shapes in the title. */
+function TensorMark({ model, size = 40 }) {
+  const inputs = (model?.inputs ?? []).map((i) => `${i.name} ${i.datatype} ${shapeText(i.shape)}`).join(', ');
+  return (
+    <span
+      className="thumb tensor"
+      style={{ width: size, height: size }}
+      title={`V2 inference request${inputs ? `: ${inputs}` : ''}`}
+    >
+      {'{ }'}
+    </span>
+  );
+}
+
+/** What a decision answered, in a history row: its values (named, stacked), its class, or why none. */
+function OutputCell({ decision: d, model }) {
+  const out = decisionOutput(d, model);
+  if (out.kind === 'values') {
+    const shown = out.items.length > 3 ? out.items.slice(0, 2) : out.items;
+    return (
+      <span className="values" title={out.text} data-testid="row-values">
+        {shown.map((e, i) => (
+          <span key={i}>
+            <i>{e.name}</i> {e.text}
+          </span>
+        ))}
+        {shown.length < out.items.length && <span className="muted">+{out.items.length - shown.length} more</span>}
+      </span>
+    );
+  }
+  if (out.kind === 'class') return labelText(out.label, model);
+  return d.rejection ? (
+    <span className="muted" title={d.rejection}>
+      {d.rejection}
+    </span>
+  ) : (
+    '—'
   );
 }
 
@@ -264,7 +322,7 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
   if (!decisions.length && !pending.length) {
     return (
       <p className="empty" data-testid="no-decisions">
-        No decisions yet. Submit an image with the button above, <code>task-producer</code>, or{' '}
+        No decisions yet. Submit an input with the bar above, <code>task-producer</code>, or{' '}
         <code>POST /api/tasks</code>.
       </p>
     );
@@ -291,7 +349,7 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
         <tbody>
           {pending.map((p) => (
             <tr key={`p-${p.taskId}`} className="pending" data-testid="pending-row">
-              <TaskCells task={p} />
+              <TaskCells task={p} model={models?.[p.modelId]} />
               <td>
                 <span className="badge PENDING">pending</span>
               </td>
@@ -312,24 +370,17 @@ function Decisions({ decisions, pending, selected, onSelect, models }) {
               data-testid="decision-row"
               data-task-id={d.taskId}
             >
-              <TaskCells task={d} />
+              <TaskCells task={d} model={models?.[d.modelId]} />
               <td title={d.status}>
                 <span className={`badge ${d.status}`}>{(d.status ?? '?').replaceAll('_', ' ').toLowerCase()}</span>
               </td>
-              <td className="r label" title={models?.[d.modelId]?.name ?? d.modelId}>
-                {labelText(d.label, models?.[d.modelId]) ??
-                  (d.rejection ? (
-                    <span className="muted" title={d.rejection}>
-                      {d.rejection}
-                    </span>
-                  ) : (
-                    '—'
-                  ))}
+              <td className="r label" title={modelName(models?.[d.modelId], d.modelId)}>
+                <OutputCell decision={d} model={models?.[d.modelId]} />
               </td>
               <td className="r">
                 {num(d.agreeingWeight, 2)} / {num(d.totalWeight, 2)} <span className="muted">({pct(support(d))})</span>
               </td>
-              <td className="r">{pct(d.confidence)}</td>
+              <td className="r">{d.values?.length ? '—' : pct(d.confidence)}</td>
               <td className="r">{ms(d.latencyMs)}</td>
               <td
                 className="r muted"
@@ -351,18 +402,59 @@ function Votes({ decision, onClose, model }) {
       <p className="empty">Click a task in the history to see each peer’s vote, its verdict, and whether it counted.</p>
     );
   }
+  return <TaskDetail key={decision.taskId} decision={decision} onClose={onClose} model={model} />;
+}
+
+function TaskDetail({ decision, onClose, model }) {
+  const [imageFailed, setImageFailed] = useState(false);
   const verdicts = decision.verdicts ?? [];
+  const tensors = isTensorModel(model);
+  const byValue = isValueModel(model) || decision.values?.length > 0;
+  const out = decisionOutput(decision, model);
   return (
     <div className="votes" data-testid="votes">
       <div className="task-head">
-        <Thumb taskId={decision.taskId} size={96} />
+        {tensors ? (
+          <TensorMark model={model} size={56} />
+        ) : (
+          <Thumb taskId={decision.taskId} size={96} onFail={() => setImageFailed(true)} />
+        )}
         <dl>
           <dt>status</dt>
           <dd>
             <span className={`badge ${decision.status}`}>{decision.status}</span>
           </dd>
-          <dt>label</dt>
-          <dd className="big">{labelText(decision.label, model) ?? '—'}</dd>
+          {out.kind === 'values' ? (
+            <>
+              <dt>values</dt>
+              <dd className="big values-line" data-testid="decision-values">
+                {out.items.map((e, i) => (
+                  <span key={i} className="value-item">
+                    <i>{e.name}</i> {e.text}
+                  </span>
+                ))}
+              </dd>
+            </>
+          ) : (
+            <>
+              <dt>{tensors ? 'class' : 'label'}</dt>
+              <dd className="big" data-testid="decision-class">
+                {out.kind === 'class' ? labelText(out.label, model) : '—'}
+              </dd>
+              {out.kind === 'class' && (
+                <>
+                  <dt>confidence</dt>
+                  <dd data-testid="decision-confidence">{pct(decision.confidence)}</dd>
+                </>
+              )}
+            </>
+          )}
+          {byValue && toleranceText(model?.agreement) && (
+            <>
+              <dt>agreement</dt>
+              <dd className="muted">{toleranceText(model.agreement)}</dd>
+            </>
+          )}
           <dt>support</dt>
           <dd>
             {num(decision.agreeingWeight, 2)} of {num(decision.totalWeight, 2)} ({pct(support(decision))})
@@ -400,6 +492,8 @@ function Votes({ decision, onClose, model }) {
           ×
         </button>
       </div>
+      {/* a model without a description: an input that is no image may still be a V2 request */}
+      {(tensors || (imageFailed && !model?.recipe)) && <TensorInput taskId={decision.taskId} quiet={!tensors} />}
       {verdicts.length === 0 ? (
         <p className="empty">No eligible peer took part in this decision.</p>
       ) : (
@@ -407,7 +501,7 @@ function Votes({ decision, onClose, model }) {
           <thead>
             <tr>
               <th>peer</th>
-              <th className="r">label</th>
+              {!byValue && <th className="r">label</th>}
               <th>verdict</th>
               <th>counted</th>
               <th>why</th>
@@ -415,11 +509,11 @@ function Votes({ decision, onClose, model }) {
           </thead>
           <tbody>
             {verdicts.map((v) => {
-              const m = verdictMeaning(v);
+              const m = verdictMeaning(v, byValue);
               return (
                 <tr key={v.peerId} data-testid="verdict-row">
                   <td className="mono">{v.peerId}</td>
-                  <td className="r">{labelText(v.label, model) ?? '—'}</td>
+                  {!byValue && <td className="r">{labelText(v.label, model) ?? '—'}</td>}
                   <td>
                     <span className={`badge v-${v.verdict}`}>{v.verdict?.toLowerCase()}</span>
                   </td>
@@ -430,6 +524,63 @@ function Votes({ decision, onClose, model }) {
             })}
           </tbody>
         </table>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A tensor task's input, fetched as the V2 request it is: each input tensor's name, datatype,
+ * shape, statistics and first elements. Quiet: shows nothing unless the input is such a request.
+ */
+function TensorInput({ taskId, quiet = false }) {
+  const [read, setRead] = useState(null);
+  useEffect(() => {
+    const abort = new AbortController();
+    fetch(inputUrl(taskId), { signal: abort.signal })
+      .then(async (r) =>
+        setRead(
+          r.ok ? requestSummary(await r.text()) : { error: r.status === 404 ? 'input not available' : `${r.status}` },
+        ),
+      )
+      .catch((e) => {
+        if (e?.name !== 'AbortError') setRead({ error: `cannot read the input (${e?.message ?? e})` });
+      });
+    return () => abort.abort();
+  }, [taskId]);
+  if (quiet && !read?.tensors) return null;
+  return (
+    <div className="tensors" data-testid="tensor-input">
+      <h3>input</h3>
+      {!read ? (
+        <p className="muted">reading the request…</p>
+      ) : read.error ? (
+        <p className="muted" data-testid="tensor-error">
+          {read.error}
+        </p>
+      ) : (
+        read.tensors.map((t, i) => (
+          <div className="tensor" key={i} data-testid="tensor" data-name={t.name}>
+            <div>
+              <b className="mono">{t.name}</b> <span className="badge">{t.datatype}</span>{' '}
+              <span className="mono" data-testid="tensor-shape">
+                {shapeText(t.shape)}
+              </span>
+              {t.expected !== null && t.expected !== t.count && (
+                <span className="no">
+                  {' '}
+                  holds {t.count} elements, not the {t.expected} of its shape
+                </span>
+              )}
+            </div>
+            <div className="muted" data-testid="tensor-stats">
+              {statsText(t)}
+            </div>
+            <div className="mono first" data-testid="tensor-first" title="the first elements, row-major">
+              {firstText(t)}
+            </div>
+          </div>
+        ))
       )}
     </div>
   );
@@ -571,46 +722,170 @@ function DeadLetters({ dead }) {
   );
 }
 
-function SubmitButton({ models }) {
+/** Which model's tasks the history shows: every model's, or one's. */
+function ModelFilter({ models, value, onChange }) {
+  const { choices } = modelChoices(models);
+  if (choices.length < 2) return null;
+  return (
+    <label className="filter">
+      show{' '}
+      <select
+        value={value ?? ''}
+        onChange={(e) => onChange(e.target.value || null)}
+        aria-label="show the tasks of"
+        data-testid="history-filter"
+      >
+        <option value="">every model</option>
+        {choices.map((c) => (
+          <option key={c.modelId} value={c.modelId}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/**
+ * Submitting tasks: the model to run (every model the API lists), then image files for an image
+ * model, or V2 inference requests for a tensor model (.json files, or one pasted).
+ */
+function SubmitBar({ models }) {
   const input = useRef(null);
   const [message, setMessage] = useState(null);
   const [picked, setPicked] = useState(null);
+  const [pasting, setPasting] = useState(false);
+  const [text, setText] = useState('');
+  const [name, setName] = useState('request.json');
   const { choices, defaultId } = modelChoices(models);
   const modelId = choices.some((c) => c.modelId === picked) ? picked : defaultId;
-  const onChange = async (e) => {
+  const model = models?.[modelId];
+  const tensors = isTensorModel(model);
+  const what = tensors ? 'request' : 'image';
+
+  const pick = (id) => {
+    setPicked(id);
+    setMessage(null);
+    setPasting(false);
+    setText('');
+  };
+  const send = async (items) => {
+    setMessage({ kind: 'info', text: `submitting ${items.length} ${what}${items.length > 1 ? 's' : ''}…` });
+    try {
+      for (const item of items) await item();
+      setMessage({ kind: 'ok', text: `submitted ${items.length}; answers appear below` });
+      return true;
+    } catch (err) {
+      setMessage({ kind: 'err', text: err?.message ?? String(err) });
+      return false;
+    }
+  };
+  const onFiles = async (e) => {
     const files = [...(e.target.files ?? [])];
     e.target.value = '';
     if (!files.length) return;
-    setMessage({ kind: 'info', text: `submitting ${files.length} image${files.length > 1 ? 's' : ''}…` });
-    try {
-      for (const f of files) await submitImage(f, modelId);
-      setMessage({ kind: 'ok', text: `submitted ${files.length}; answers appear below` });
-    } catch (err) {
-      setMessage({ kind: 'err', text: err?.message ?? String(err) });
+    if (!tensors) {
+      await send(files.map((f) => () => submitImage(f, modelId)));
+      return;
     }
+    const requests = [];
+    for (const f of files) {
+      const json = await f.text();
+      const problem = requestProblem(json, model);
+      if (problem) {
+        setMessage({ kind: 'err', text: `${f.name}: ${problem}` });
+        return;
+      }
+      requests.push(() => submitRequest(json, f.name, modelId));
+    }
+    await send(requests);
   };
+  const onPaste = async (e) => {
+    e.preventDefault();
+    const problem = requestProblem(text, model);
+    if (problem) {
+      setMessage({ kind: 'err', text: problem });
+      return;
+    }
+    const json = text;
+    const file = name.trim() || 'request.json';
+    if (await send([() => submitRequest(json, file, modelId)])) setPasting(false);
+  };
+  const openPaste = () => {
+    if (!text) setText(requestTemplate(model));
+    setPasting(!pasting);
+  };
+
   return (
-    <div className="submit">
-      {message && <span className={`msg ${message.kind}`}>{message.text}</span>}
-      {choices.length > 1 && (
-        <select
-          value={modelId ?? ''}
-          onChange={(e) => setPicked(e.target.value)}
-          aria-label="model"
-          title="the model that classifies the images"
-          data-testid="model-picker"
-        >
-          {choices.map((c) => (
-            <option key={c.modelId} value={c.modelId}>
-              {c.label}
-            </option>
-          ))}
-        </select>
+    <div className="submit-bar">
+      <div className="submit">
+        <label>
+          submit to{' '}
+          <select
+            value={modelId ?? ''}
+            onChange={(e) => pick(e.target.value)}
+            aria-label="model"
+            title="the model that runs the submitted inputs"
+            data-testid="model-picker"
+            disabled={!choices.length}
+          >
+            {choices.map((c) => (
+              <option key={c.modelId} value={c.modelId}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <input
+          ref={input}
+          type="file"
+          accept={tensors ? '.json,application/json' : 'image/*'}
+          multiple
+          hidden
+          onChange={onFiles}
+          data-testid="file-input"
+        />
+        <button type="button" onClick={() => input.current?.click()} data-testid="file-button">
+          {tensors ? 'Submit requests (.json)…' : 'Classify images…'}
+        </button>
+        {tensors && (
+          <button type="button" onClick={openPaste} aria-expanded={pasting} data-testid="paste-toggle">
+            Paste a request
+          </button>
+        )}
+        {message && (
+          <span className={`msg ${message.kind}`} data-testid="submit-message">
+            {message.text}
+          </span>
+        )}
+      </div>
+      {tensors && pasting && (
+        <form className="paste" onSubmit={onPaste}>
+          <textarea
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            rows={4}
+            spellCheck={false}
+            aria-label="V2 inference request (JSON)"
+            data-testid="request-text"
+          />
+          <div className="submit">
+            <span className="muted">
+              a V2 inference request: {'{"inputs": [{"name", "datatype", "shape", "data"}]}'}
+            </span>
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              aria-label="task name"
+              title="the task's name in the history"
+              data-testid="request-name"
+            />
+            <button type="submit" data-testid="request-submit">
+              Submit
+            </button>
+          </div>
+        </form>
       )}
-      <input ref={input} type="file" accept="image/*" multiple hidden onChange={onChange} data-testid="file-input" />
-      <button type="button" onClick={() => input.current?.click()}>
-        Classify images…
-      </button>
     </div>
   );
 }

@@ -49,24 +49,40 @@ export function modelChoices(models) {
   return { choices, defaultId: fallback?.modelId ?? null };
 }
 
+/** The tasks (decisions or pending) of one model, or all of them when no model is given. */
+export const forModel = (tasks, modelId) => (modelId ? tasks.filter((t) => t?.modelId === modelId) : tasks);
+
 /** POST an image file as a task, to a model id or (null) the API's default; resolves to {taskId, ...}. */
 export async function submitImage(file, modelId = null) {
-  const r = await fetch(taskUrl(file.name, modelId), {
-    method: 'POST',
-    headers: { 'Content-Type': file.type || 'application/octet-stream', Accept: 'application/json' },
+  return post(taskUrl(file.name, modelId), {
+    headers: { 'Content-Type': file.type || 'application/octet-stream' },
     body: file,
   });
-  let body = null;
-  try {
-    body = await r.json();
-  } catch {
-    body = null;
-  }
-  if (!r.ok) throw new ApiError(r.status, body?.error ?? `${r.status} ${r.statusText}`, null);
-  return body;
 }
 
-/** URL of a task's input image. */
+/**
+ * POST a V2 inference request (its JSON text) as a tensor task. The API takes JSON as a
+ * multipart/form-data file part of type application/json (a raw JSON body is refused, 415).
+ */
+export async function submitRequest(json, name, modelId = null) {
+  const form = new FormData();
+  form.append('request', new Blob([json], { type: 'application/json' }), name);
+  return post(taskUrl(name, modelId), { body: form });
+}
+
+async function post(url, { headers = {}, body }) {
+  const r = await fetch(url, { method: 'POST', headers: { ...headers, Accept: 'application/json' }, body });
+  let answer = null;
+  try {
+    answer = await r.json();
+  } catch {
+    answer = null;
+  }
+  if (!r.ok) throw new ApiError(r.status, answer?.error ?? `${r.status} ${r.statusText}`, null);
+  return answer;
+}
+
+/** URL of a task's input: an image, or a tensor task's V2 request (served as application/octet-stream). */
 export const inputUrl = (taskId) => `/api/tasks/${encodeURIComponent(taskId)}/input`;
 
 /** A decision's support: agreeing weight over total weight, or null. */
@@ -87,11 +103,22 @@ const VERDICTS = new Map([
   ['DRIFTED', [false, 'a near-tie flipped by other hardware: its probabilities match the referee’s; never slashed']],
 ]);
 
-/** Whether a verdict's vote counted toward the tally, and why (an invalid vote: why it did not verify). */
-export function verdictMeaning(v) {
+/** The same meanings for a model whose votes agree by value: they carry values, not a label. */
+const BY_VALUE = new Map([
+  ['AGREED', 'voted values within tolerance'],
+  ['DISAGREED', 'voted values outside tolerance'],
+  ['UNDECIDED', 'counted, but no values reached the quorum'],
+  ['LATE', 'voted values within tolerance, too late'],
+]);
+
+/**
+ * Whether a verdict's vote counted toward the tally, and why (an invalid vote: why it did not
+ * verify); byValue words it for a model whose votes carry values.
+ */
+export function verdictMeaning(v, byValue = false) {
   if (v?.verdict === 'INVALID') return { counted: false, why: v?.reason ?? 'vote did not verify' };
   const [counted, why] = VERDICTS.get(v?.verdict) ?? [false, v?.reason ?? 'unknown verdict'];
-  return { counted, why };
+  return { counted, why: (byValue && BY_VALUE.get(v?.verdict)) || why };
 }
 
 /** A decision's label with its class name when the model names its classes ("3 Dress"), else the number. */

@@ -1,6 +1,7 @@
 package dev.minigradient.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,10 +29,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP interfaces and the dashboard on the whole network (its broker from {@link TestKafka}):
- * tasks submitted over HTTP, their input images, peers with reputation history, dead letters by
- * reason, Server-Sent Events, Prometheus text checked by {@code promtool}, and the dashboard in
- * headless Chromium.
+ * The HTTP interfaces and the dashboard on the whole network (its broker from {@link TestKafka}),
+ * serving image models (MNIST, the default, and Fashion-MNIST) and tensor ones (wine by class,
+ * diabetes by value): tasks submitted over HTTP, their inputs, peers with reputation history, dead
+ * letters by reason, Server-Sent Events, Prometheus text checked by {@code promtool}, and the
+ * dashboard in headless Chromium.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardIT {
@@ -39,7 +41,10 @@ class DashboardIT {
   private static final Path FASHION = TestNetwork.FASHION;
   private static final Path DASHBOARD = Path.of("..", "dashboard");
 
-  @RegisterExtension static final TestNetwork.PerClass running = new TestNetwork.PerClass();
+  @RegisterExtension
+  static final TestNetwork.PerClass running =
+      new TestNetwork.PerClass(TestNetwork.MNIST, FASHION, TestNetwork.WINE, TestNetwork.DIABETES);
+
   private static final HttpClient http = HttpClient.newHttpClient();
 
   @TempDir static Path tmp;
@@ -164,8 +169,7 @@ class DashboardIT {
     // then that model decided it
     JsonNode c = awaitConsensus(taskId);
     assertThat(c.get("status").asText()).isEqualTo("DECIDED");
-    JsonNode fashion = running.json("/api/models").get(0); // sorted by name
-    assertThat(fashion.get("name").asText()).isEqualTo("fashion-mnist");
+    JsonNode fashion = model("fashion-mnist");
     assertThat(c.get("modelId").asText())
         .isEqualTo(fashion.get("modelId").asText())
         .isNotEqualTo(network().modelId());
@@ -179,7 +183,66 @@ class DashboardIT {
                 .build());
     assertThat(unknown.statusCode()).isEqualTo(400);
     assertThat(JsonSerde.MAPPER.readTree(unknown.body()).get("error").asText())
-        .contains("[fashion-mnist, mnist]");
+        .contains("[diabetes, fashion-mnist, mnist, wine]");
+  }
+
+  /** A model as {@code GET /api/models} lists it, by name. */
+  private static JsonNode model(String name) throws Exception {
+    for (JsonNode m : running.json("/api/models")) {
+      if (name.equals(m.path("name").asText())) {
+        return m;
+      }
+    }
+    throw new AssertionError("GET /api/models lists no " + name);
+  }
+
+  /** Posts a V2 inference request as the dashboard does: a multipart file part of JSON. */
+  private static String postRequest(Path request, String model) throws Exception {
+    String boundary = "mg-" + System.nanoTime();
+    String body =
+        "--"
+            + boundary
+            + "\r\nContent-Disposition: form-data; name=\"request\"; filename=\""
+            + request.getFileName()
+            + "\"\r\nContent-Type: application/json\r\n\r\n"
+            + Files.readString(request)
+            + "\r\n--"
+            + boundary
+            + "--\r\n";
+    return post(
+        body.getBytes(StandardCharsets.UTF_8),
+        "multipart/form-data; boundary=" + boundary,
+        "?model=" + model);
+  }
+
+  @Test
+  @Order(2)
+  void aV2RequestUploadedAsJsonIsDecidedByItsTensorModel() throws Exception {
+    // given a wine sample and a diabetes one, and what their models answer (predictions.csv)
+    Path wine = TestNetwork.WINE.resolve("samples").resolve("wine-007.json");
+    Path diabetes = TestNetwork.DIABETES.resolve("samples").resolve("diabetes-009.json");
+
+    // when each is uploaded to its model by name
+    String wineTask = postRequest(wine, "wine");
+    String diabetesTask = postRequest(diabetes, "diabetes");
+
+    // then wine decides its class, diabetes its values, and each input is served back as bytes
+    JsonNode w = awaitConsensus(wineTask);
+    assertThat(w.get("status").asText()).isEqualTo("DECIDED");
+    assertThat(w.get("name").asText()).isEqualTo("wine-007.json");
+    assertThat(w.get("modelId").asText()).isEqualTo(model("wine").get("modelId").asText());
+    assertThat(w.get("label").asInt()).isZero();
+    assertThat(w.has("values")).isFalse();
+    JsonNode d = awaitConsensus(diabetesTask);
+    assertThat(d.get("status").asText()).isEqualTo("DECIDED");
+    assertThat(d.get("values").get(1).asDouble()).isCloseTo(209.09045, within(0.01));
+    assertThat(model("diabetes").get("elements").toString()).isEqualTo("[\"p10\",\"p50\",\"p90\"]");
+    HttpResponse<byte[]> input =
+        http.send(
+            get("/api/tasks/" + wineTask + "/input"), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(input.statusCode()).isEqualTo(200);
+    assertThat(input.headers().firstValue("Content-Type")).contains("application/octet-stream");
+    assertThat(input.body()).isEqualTo(Files.readAllBytes(wine));
   }
 
   @Test
@@ -203,12 +266,14 @@ class DashboardIT {
     assertThat(last.get("t").asLong()).isPositive();
     assertThat(last.get("score").isNumber()).isTrue();
     assertThat(send(get("/api/peers/nobody")).statusCode()).isEqualTo(404);
-    JsonNode models = running.json("/api/models"); // sorted by name
-    assertThat(models.size()).isEqualTo(2);
-    assertThat(models.get(0).get("name").asText()).isEqualTo("fashion-mnist");
-    assertThat(models.get(0).get("labels").get(9).asText()).isEqualTo("Ankle boot");
-    assertThat(models.get(0).get("default").asBoolean()).isFalse();
-    JsonNode mnist = models.get(1);
+    JsonNode models = running.json("/api/models");
+    assertThat(models)
+        .extracting(m -> m.get("name").asText())
+        .containsExactly("diabetes", "fashion-mnist", "mnist", "wine"); // sorted by name
+    JsonNode fashion = model("fashion-mnist");
+    assertThat(fashion.get("labels").get(9).asText()).isEqualTo("Ankle boot");
+    assertThat(fashion.get("default").asBoolean()).isFalse();
+    JsonNode mnist = model("mnist");
     assertThat(mnist.get("modelId").asText()).isEqualTo(network().modelId());
     assertThat(mnist.get("name").asText()).isEqualTo("mnist");
     assertThat(mnist.get("labels").size()).isEqualTo(10);
@@ -342,7 +407,8 @@ class DashboardIT {
     Path screenshot = Path.of("target", "dashboard.png").toAbsolutePath();
     Path log = Path.of("target", "dashboard-e2e.log").toAbsolutePath();
 
-    // when it submits 12 digits and a non-image over HTTP and watches the page
+    // when it submits 12 digits and a non-image over HTTP, uploads an image, a wine request and a
+    // diabetes one with the model picker, and watches the page
     Process node =
         new ProcessBuilder(
                 "node",
@@ -353,6 +419,10 @@ class DashboardIT {
                 SAMPLES.toAbsolutePath().toString(),
                 "--fashion-samples",
                 FASHION.resolve("samples").toAbsolutePath().toString(),
+                "--wine-samples",
+                TestNetwork.WINE.resolve("samples").toAbsolutePath().toString(),
+                "--diabetes-samples",
+                TestNetwork.DIABETES.resolve("samples").toAbsolutePath().toString(),
                 "--screenshot",
                 screenshot.toString(),
                 "--count",

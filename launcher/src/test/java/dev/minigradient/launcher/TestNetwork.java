@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.assertj.core.api.ThrowingConsumer;
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The whole network the integration tests run on its own {@link TestKafka} broker: three honest
- * peers serving MNIST and Fashion-MNIST, the API on a free port, three partitions, a 10 s decision
- * deadline, commits every 100 ms, the default processing guarantee.
+ * peers serving MNIST and Fashion-MNIST (or the models a test names, the first the default), the
+ * API on a free port, three partitions, a 10 s decision deadline, commits every 100 ms, the default
+ * processing guarantee.
  *
  * @param broker the broker
  * @param network the network on it
@@ -37,14 +39,38 @@ record TestNetwork(TestKafka broker, EmbeddedNetwork network) implements AutoClo
   /** The Fashion-MNIST model's folder. */
   static final Path FASHION = Path.of("..", "models", "fashion-mnist");
 
+  /** The wine model's folder: a tabular classifier, its inputs V2 inference requests. */
+  static final Path WINE = Path.of("..", "models", "wine");
+
+  /** The diabetes model's folder: a quantile regression, decided by value. */
+  static final Path DIABETES = Path.of("..", "models", "diabetes");
+
   /**
-   * Starts a broker and the network on it, and waits until the network is ready.
+   * Starts a broker and the network on it, serving MNIST and Fashion-MNIST, and waits until the
+   * network is ready.
    *
    * @return the running network
    * @throws IOException if the network's state folder cannot be created
    * @throws IllegalStateException if the network is not ready within 90 s
    */
   static TestNetwork start() throws IOException {
+    return start(List.of(MNIST, FASHION));
+  }
+
+  /**
+   * Starts a broker and the network on it, serving the given models, and waits until the network is
+   * ready.
+   *
+   * @param models the models' folders, the first the API's default
+   * @return the running network
+   * @throws IOException if the network's state folder cannot be created
+   * @throws IllegalStateException if the network is not ready within 90 s
+   */
+  static TestNetwork start(List<Path> models) throws IOException {
+    List<ModelSpec> specs = new ArrayList<>();
+    for (Path m : models) {
+      specs.add(ModelSpec.load(m));
+    }
     TestKafka broker = TestKafka.start();
     try {
       EmbeddedNetwork network =
@@ -52,7 +78,7 @@ record TestNetwork(TestKafka broker, EmbeddedNetwork network) implements AutoClo
               EmbeddedNetwork.Options.honest(
                   broker.bootstrapServers(),
                   3,
-                  List.of(ModelSpec.load(MNIST), ModelSpec.load(FASHION)),
+                  specs,
                   0,
                   3,
                   10_000,
@@ -80,11 +106,26 @@ record TestNetwork(TestKafka broker, EmbeddedNetwork network) implements AutoClo
    */
   static final class PerClass implements BeforeAllCallback, AfterAllCallback {
     private final HttpClient http = HttpClient.newHttpClient();
+    private final List<Path> models;
     private TestNetwork running;
+
+    /** A network serving MNIST and Fashion-MNIST. */
+    PerClass() {
+      this(MNIST, FASHION);
+    }
+
+    /**
+     * A network serving the given models.
+     *
+     * @param models the models' folders, the first the API's default
+     */
+    PerClass(Path... models) {
+      this.models = List.of(models);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
-      running = start();
+      running = start(models);
     }
 
     @Override
