@@ -33,7 +33,7 @@ public record BenchReport(
 
   /** The sections, in report order. */
   public static final List<String> SECTIONS =
-      List.of("worker", "latency", "throughput", "scaling", "consensus", "scale");
+      List.of("worker", "models", "latency", "throughput", "scaling", "consensus", "scale");
 
   /**
    * One measured figure against its baseline.

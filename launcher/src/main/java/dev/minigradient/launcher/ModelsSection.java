@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * {@code bench}'s models section: for each model of the registry (every folder beside the bench's
  * model that has a {@code model.json} and samples), one honest peer draining pre-published tasks of
  * that model against the raw loop over the same samples: how much of a model's own speed the peer
- * keeps, for images and tensors, classes and values alike.
+ * keeps, for images and tensors, classes and values alike; then the Open Inference Protocol
+ * endpoint's latency against the task producer's ({@link V2Latency}).
  */
 final class ModelsSection {
   /** The section's name, as {@code --only} takes it. */
@@ -56,6 +57,8 @@ final class ModelsSection {
               .toList();
     }
     int n = ctx.options().workerTasks();
+    ModelSpec firstTensorModel = null;
+    List<Input> firstTensorInputs = null;
     for (Path dir : dirs) {
       ModelSpec spec = ModelSpec.load(dir);
       ServedModel served = ServedModel.open(spec, WorkerConfig.DEFAULT_MAX_PIXELS);
@@ -70,9 +73,16 @@ final class ModelsSection {
         BenchContext model =
             new BenchContext(ctx.options(), served, dir.toString(), inputs, ctx.log());
         measure(ctx, model, spec, n);
+        if (spec.isTensors() && firstTensorModel == null) {
+          firstTensorModel = spec;
+          firstTensorInputs = inputs;
+        }
       } finally {
         served.engine().close();
       }
+    }
+    if (firstTensorModel != null) {
+      V2Latency.run(ctx, firstTensorModel, firstTensorInputs);
     }
   }
 
@@ -82,11 +92,13 @@ final class ModelsSection {
     KeyPair keys = KeyKind.SIGNING.generate();
     ctx.progress("models: %s, raw loop over %d samples...", name, model.inputs().size());
     RawLoop raw = RawLoop.measure(model, n, peerId, keys);
+    // a drain of about 2 s at the raw loop's rate, so a fast model's drain is long enough to time
+    int tasks = (int) Math.max(n, Math.min(100_000, 2 * raw.withSigning()));
     double peer;
     try (EmbeddedKafka kafka = EmbeddedKafka.start(1)) {
       KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
       TopicAdmin.ensureTopics(settings, Bench.PARTITIONS, Optional.empty(), Duration.ofSeconds(30));
-      TaskBacklog.publish(model, settings, n, true);
+      TaskBacklog.publish(model, settings, tasks, true);
       // one untimed drain first, so the JIT has compiled the peer's path for this model; a new
       // peer's group starts at the end of the topic, so each is rewound to the backlog's start
       TaskBacklog.rewindGroup(settings, peerId + "-warm-up");
@@ -96,18 +108,18 @@ final class ModelsSection {
               List.of(model.model()),
               keys)) {
         warm.start();
-        TaskBacklog.drainRate(List.of(warm), n);
+        TaskBacklog.drainRate(List.of(warm), tasks);
       }
       TaskBacklog.rewindGroup(settings, peerId);
       try (PeerWorker worker =
           new PeerWorker(TaskBacklog.peerConfig(peerId, settings), List.of(model.model()), keys)) {
         worker.start();
-        peer = TaskBacklog.drainRate(List.of(worker), n);
+        peer = TaskBacklog.drainRate(List.of(worker), tasks);
       }
     }
     ctx.progress(
-        "models: %s raw %.0f votes/s, with hash+sign+seal %.0f, 1 peer %.0f",
-        name, raw.inferOnly(), raw.withSigning(), peer);
+        "models: %s raw %.0f votes/s, with hash+sign+seal %.0f, 1 peer %.0f (%d tasks)",
+        name, raw.inferOnly(), raw.withSigning(), peer, tasks);
     String kind =
         (spec.isTensors() ? "tensors" : "image")
             + ", agreement by "
