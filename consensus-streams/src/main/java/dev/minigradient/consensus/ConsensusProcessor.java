@@ -1,5 +1,6 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.Agreement;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.Committee;
 import dev.minigradient.protocol.Consensus;
@@ -302,7 +303,9 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       deadlines.remove(p.deadline, taskId); // orphan votes' provisional deadline
     }
     p.modelId = task.modelId();
+    Agreement agreement = referee.agreement(task.modelId());
     p.tolerance = referee.tolerance(task.modelId());
+    p.classTolerance = agreement == null || agreement.byValue() ? null : agreement.tolerance();
     // the hash of the bytes themselves, not the one the requester declared
     p.inputSha256 = Hashes.sha256Hex(task.input());
     p.name = task.name();

@@ -95,6 +95,13 @@ final class PendingTask {
    */
   public Agreement.Tolerance tolerance;
 
+  /**
+   * For a class model whose description states a tolerance, the tolerance within which a vote's
+   * probabilities match the referee's (drift, not a lie, when the argmax differs); null: {@link
+   * Verdicts#AUDIT_TOLERANCE}.
+   */
+  public Agreement.Tolerance classTolerance;
+
   /** A value task's decided values (the element-wise median of the agreeing votes), else null. */
   public List<Double> values;
 

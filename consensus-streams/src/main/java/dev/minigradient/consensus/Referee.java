@@ -63,6 +63,17 @@ public interface Referee {
    *     the referee does not have)
    */
   default Agreement.Tolerance tolerance(String modelId) {
+    Agreement a = agreement(modelId);
+    return a == null || !a.byValue() ? null : a.tolerance();
+  }
+
+  /**
+   * How the votes on a model agree, as its description says.
+   *
+   * @param modelId SHA-256 of the model
+   * @return the agreement, or null for a model the referee does not have
+   */
+  default Agreement agreement(String modelId) {
     return null;
   }
 
@@ -99,9 +110,9 @@ public interface Referee {
       }
 
       @Override
-      public Agreement.Tolerance tolerance(String modelId) {
+      public Agreement agreement(String modelId) {
         ServedModel m = byId.get(modelId);
-        return m == null || !m.byValue() ? null : m.spec().agreement().tolerance();
+        return m == null ? null : m.spec().agreement();
       }
     };
   }

@@ -1,5 +1,6 @@
 package dev.minigradient.consensus;
 
+import dev.minigradient.protocol.Agreement;
 import dev.minigradient.protocol.AuditResult;
 import dev.minigradient.protocol.ConsensusStatus;
 import dev.minigradient.protocol.PeerVerdict;
@@ -25,6 +26,10 @@ final class Verdicts {
    * differ in the last bits, far below this; a made-up probability vector does not.
    */
   static final double AUDIT_TOLERANCE = 1e-4;
+
+  /** {@link #AUDIT_TOLERANCE}, element-wise absolute: the audits' tolerance by default. */
+  static final Agreement.Tolerance DEFAULT_AUDIT_TOLERANCE =
+      new Agreement.Tolerance(Agreement.Tolerance.Kind.ABSOLUTE, AUDIT_TOLERANCE);
 
   private Verdicts() {}
 
@@ -63,7 +68,7 @@ final class Verdicts {
         verdict = late ? Verdict.LATE : Verdict.AGREED;
       } else if (p.reference != null
           && v.label() != p.reference.label()
-          && isDrift(v, p.reference)) {
+          && isDrift(v, p.reference, auditTolerance(p))) {
         verdict = Verdict.DRIFTED; // a near-tie flipped by other hardware: escalated, never slashed
       } else {
         verdict = Verdict.DISAGREED;
@@ -71,7 +76,8 @@ final class Verdicts {
       AuditResult audit = null;
       String reason = v == null ? null : v.reason();
       if (p.reference != null && v != null && v.valid()) {
-        String failure = verdict == Verdict.DRIFTED ? null : auditFailure(v, p.reference);
+        String failure =
+            verdict == Verdict.DRIFTED ? null : auditFailure(v, p.reference, auditTolerance(p));
         audit = failure == null ? AuditResult.PASSED : AuditResult.FAILED;
         reason =
             verdict == Verdict.DRIFTED
@@ -98,20 +104,25 @@ final class Verdicts {
    * @param ref the referee's answer
    * @return true for drift
    */
-  static boolean isDrift(PendingTask.CountedVote v, Referee.Reference ref) {
+  static boolean isDrift(
+      PendingTask.CountedVote v, Referee.Reference ref, Agreement.Tolerance tolerance) {
     List<Double> mine = v.probabilities() == null ? List.of() : v.probabilities();
-    if (v.label() < 0
-        || ref.label() < 0
-        || mine.size() != ref.probabilities().size()
-        || mine.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < mine.size(); i++) {
-      if (!(Math.abs(mine.get(i) - ref.probabilities().get(i)) <= AUDIT_TOLERANCE)) {
-        return false;
-      }
-    }
-    return true;
+    return v.label() >= 0
+        && ref.label() >= 0
+        && !mine.isEmpty()
+        && tolerance.agrees(mine, ref.probabilities());
+  }
+
+  /**
+   * The tolerance audits compare a class vote's probabilities with: the model's own, when its
+   * description states one for its classes (its hardware's spread), else {@link #AUDIT_TOLERANCE}
+   * absolute.
+   *
+   * @param p the task
+   * @return the tolerance
+   */
+  static Agreement.Tolerance auditTolerance(PendingTask p) {
+    return p.classTolerance != null ? p.classTolerance : DEFAULT_AUDIT_TOLERANCE;
   }
 
   /**
@@ -121,7 +132,8 @@ final class Verdicts {
    * @param ref the referee's answer
    * @return the reason, or null if label and probabilities match
    */
-  static String auditFailure(PendingTask.CountedVote v, Referee.Reference ref) {
+  static String auditFailure(
+      PendingTask.CountedVote v, Referee.Reference ref, Agreement.Tolerance tolerance) {
     if (v.label() != ref.label()) {
       return "audit: voted " + v.label() + ", re-execution gives " + ref.label();
     }
@@ -137,7 +149,7 @@ final class Verdicts {
       double d = Math.abs(mine.get(i) - ref.probabilities().get(i));
       worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
     }
-    return worst <= AUDIT_TOLERANCE
+    return tolerance.agrees(mine, ref.probabilities())
         ? null
         : String.format(
             Locale.ROOT, "audit: probabilities differ from re-execution by up to %.3g", worst);

@@ -10,6 +10,8 @@ import dev.minigradient.protocol.PeerVerdict;
 import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Verdict;
 import dev.minigradient.protocol.Vote;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
@@ -130,6 +132,58 @@ class ValueConsensusTest extends AbstractTopologyTest {
     assertThat(ValueAgreement.decided(a, 0)).containsExactly(0.05);
     assertThat(ValueAgreement.median(List.of(List.of(1.0, 4.0), List.of(3.0, 2.0))))
         .containsExactly(2.0, 3.0);
+  }
+
+  /** Ten probabilities: {@code top} on {@code label}, {@code second} on {@code other}, 0 else. */
+  private static List<Double> nearTie(int label, double top, int other, double second) {
+    List<Double> p = new ArrayList<>(Collections.nCopies(10, 0.0));
+    p.set(label, top);
+    p.set(other, second);
+    return p;
+  }
+
+  /** A referee answering class 3 on a near-tie with 4, whose model states {@code tolerance}. */
+  private static Referee classReferee(Agreement.Tolerance tolerance) {
+    return new Referee() {
+      @Override
+      public Reference rerun(String modelId, byte[] input) {
+        return new Reference(3, nearTie(3, 0.501, 4, 0.499));
+      }
+
+      @Override
+      public Agreement agreement(String modelId) {
+        return new Agreement(Agreement.By.CLASS, "logits", tolerance);
+      }
+    };
+  }
+
+  private Verdict verdictOfTheFlippedNearTie(Agreement.Tolerance tolerance) {
+    startWith(classReferee(tolerance));
+    Task t = submit("t1");
+    votes.pipeInput(t.taskId(), signedVote(t, "p1", 3, nearTie(3, 0.501, 4, 0.499)));
+    votes.pipeInput(t.taskId(), signedVote(t, "p2", 3, nearTie(3, 0.501, 4, 0.499)));
+    // other hardware: 0.004 off, and the argmax flips
+    votes.pipeInput(t.taskId(), signedVote(t, "p3", 4, nearTie(3, 0.497, 4, 0.503)));
+    Consensus c = readDecided();
+    assertThat(c.label()).isEqualTo(3);
+    return c.verdicts().stream()
+        .filter(v -> v.peerId().equals("p3"))
+        .findFirst()
+        .orElseThrow()
+        .verdict();
+  }
+
+  @Test
+  void aClassModelsToleranceTellsHardwareDriftOnANearTieFromALie() {
+    assertThat(
+            verdictOfTheFlippedNearTie(
+                new Agreement.Tolerance(Agreement.Tolerance.Kind.ABSOLUTE, 0.01)))
+        .isEqualTo(Verdict.DRIFTED);
+  }
+
+  @Test
+  void withoutOneTheDefaultAuditToleranceJudgesTheSameFlipADisagreement() {
+    assertThat(verdictOfTheFlippedNearTie(null)).isEqualTo(Verdict.DISAGREED);
   }
 
   private static PendingTask.CountedVote counted(double value) {

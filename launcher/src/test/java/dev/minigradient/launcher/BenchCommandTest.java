@@ -53,7 +53,7 @@ class BenchCommandTest {
     assertThat(err.toString().strip())
         .contains("--only")
         .contains("gpu")
-        .contains("[consensus, network, scale, worker]")
+        .contains("[consensus, models, network, scale, worker]")
         .doesNotContain("\n");
   }
 
@@ -66,7 +66,8 @@ class BenchCommandTest {
     Bench.Options scale = all.only(Set.of("scale"));
 
     // then
-    assertThat(all.sections()).containsExactlyInAnyOrder("worker", "network", "consensus", "scale");
+    assertThat(all.sections())
+        .containsExactlyInAnyOrder("worker", "models", "network", "consensus", "scale");
     assertThat(scale.sections()).containsExactly("scale");
     assertThat(BenchReport.SECTIONS).contains("scale");
   }

@@ -32,15 +32,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -452,27 +447,6 @@ class NetworkIT {
   }
 
   private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (KafkaConsumer<String, byte[]> c =
-        new KafkaConsumer<>(
-            network().kafka().properties(props),
-            new StringDeserializer(),
-            new ByteArrayDeserializer())) {
-      List<TopicPartition> parts =
-          c.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-      long deadline = System.currentTimeMillis() + 10_000;
-      while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))
-          && System.currentTimeMillis() < deadline) {
-        c.poll(Duration.ofMillis(100)).forEach(out::add);
-      }
-      return out;
-    }
+    return TestNetwork.readAll(network().kafka(), topic);
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.protocol.JsonSerde;
+import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.testing.TestKafka;
 import java.io.IOException;
@@ -16,8 +17,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.assertj.core.api.ThrowingConsumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -89,6 +98,37 @@ record TestNetwork(TestKafka broker, EmbeddedNetwork network) implements AutoClo
     } catch (IOException | RuntimeException e) {
       broker.close();
       throw e;
+    }
+  }
+
+  /**
+   * Every record on a topic of a broker, read committed, from its start to the end offsets it has
+   * now (at most 10 s).
+   *
+   * @param kafka the broker
+   * @param topic the topic
+   * @return the records, partition by partition
+   */
+  static List<ConsumerRecord<String, byte[]>> readAll(KafkaSettings kafka, String topic) {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(
+            kafka.properties(props), new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts =
+          c.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))
+          && System.currentTimeMillis() < deadline) {
+        c.poll(Duration.ofMillis(100)).forEach(out::add);
+      }
+      return out;
     }
   }
 

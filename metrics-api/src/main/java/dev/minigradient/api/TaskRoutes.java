@@ -1,8 +1,11 @@
 package dev.minigradient.api;
 
 import dev.minigradient.protocol.Consensus;
+import dev.minigradient.protocol.InferenceRequest;
+import dev.minigradient.protocol.ModelSpec;
 import dev.minigradient.protocol.Redundancy;
 import dev.minigradient.protocol.Task;
+import dev.minigradient.protocol.TensorSpec;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -55,6 +58,7 @@ final class TaskRoutes {
     Upload upload = Upload.read(ctx);
     String name = ctx.queryParam("name") != null ? ctx.queryParam("name") : upload.filename();
     String modelId = models.resolve(ctx.queryParam("model"));
+    checkTensors(modelId, upload.bytes());
     Task task = publish(intake, modelId, upload.bytes(), upload.contentType(), name, redundancy);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("taskId", task.taskId());
@@ -106,6 +110,27 @@ final class TaskRoutes {
    */
   static String consensusPath(String taskId) {
     return "/api/tasks/" + taskId;
+  }
+
+  /**
+   * Refuses, before publishing, the input of a tensor model whose tensors the model does not take:
+   * what its peers would refuse ({@code bad-tensor}).
+   *
+   * @throws BadRequestResponse naming the difference (malformed JSON, a wrong name, datatype or
+   *     shape, a batch over 1)
+   */
+  private void checkTensors(String modelId, byte[] input) {
+    ModelCatalog.Entry known = models.find(modelId);
+    ModelSpec spec = known == null ? null : known.model().spec();
+    if (spec == null || !spec.isTensors()) {
+      return;
+    }
+    try {
+      TensorSpec.checkAll(spec.inputs(), InferenceRequest.readInputs(input));
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestResponse(
+          "model " + spec.name() + " takes an inference request it can run: " + e.getMessage());
+    }
   }
 
   /** {@code GET /api/tasks/{id}}: the task's consensus; 404 until decided. */

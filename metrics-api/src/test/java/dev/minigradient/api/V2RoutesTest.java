@@ -634,4 +634,46 @@ class V2RoutesTest {
     assertThat(doc.at("/components/schemas/V2InferenceResponse/properties/outputs").isMissingNode())
         .isFalse();
   }
+
+  /** {@code POST /api/tasks?model=...} of one file part, as the dashboard uploads it. */
+  private HttpResponse<String> upload(String model, String file, String json) throws Exception {
+    String boundary = "t3nsors";
+    byte[] form =
+        ("--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                + file
+                + "\"\r\nContent-Type: application/json\r\n\r\n"
+                + json
+                + "\r\n--"
+                + boundary
+                + "--\r\n")
+            .getBytes(StandardCharsets.UTF_8);
+    return http.send(
+        HttpRequest.newBuilder(uri(app, "/api/tasks?model=" + model))
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(form))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void anUploadToATensorModelIsCheckedAgainstItsInputsBeforeItIsPublished() throws Exception {
+    String row =
+        "{\"inputs\": [{\"name\": \"features\", \"datatype\": \"FP32\", \"shape\": [1, %d],"
+            + " \"data\": [%s]}]}";
+    String twelve = String.join(",", Collections.nCopies(12, "1.5"));
+    assertThat(error(upload("wine", "short.json", String.format(row, 12, twelve)), 400))
+        .isEqualTo(
+            "model wine takes an inference request it can run: input features must have shape"
+                + " [-1, 13], has [1, 12]");
+    assertThat(error(upload("wine", "broken.json", "{\"inputs\": 1"), 400))
+        .startsWith("model wine takes an inference request it can run: not JSON");
+    assertThat(producer.history()).as("nothing published").isEmpty();
+
+    String thirteen = String.join(",", Collections.nCopies(13, "1.5"));
+    assertThat(upload("wine", "ok.json", String.format(row, 13, thirteen)).statusCode())
+        .isEqualTo(202);
+    assertThat(published().value().contentType()).isEqualTo("application/json");
+  }
 }

@@ -15,7 +15,9 @@ import java.util.Objects;
  *
  * @param by {@link By#CLASS} or {@link By#VALUE}
  * @param output the model output the votes carry
- * @param tolerance for {@link By#VALUE}, when two outputs agree; null for {@link By#CLASS}
+ * @param tolerance for {@link By#VALUE}, when two outputs agree; for {@link By#CLASS}, optional:
+ *     when a vote's probabilities match the referee's re-execution, so that a near-tie between
+ *     classes flipped by other hardware is drift, not a lie (absent: 1e-4 absolute)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Agreement(By by, String output, Tolerance tolerance) {
@@ -53,7 +55,7 @@ public record Agreement(By by, String output, Tolerance tolerance) {
     if (by == By.VALUE && tolerance == null) {
       throw new IllegalArgumentException("agreement by value needs a tolerance");
     }
-    this.tolerance = by == By.VALUE ? tolerance : null;
+    this.tolerance = tolerance;
   }
 
   /**
