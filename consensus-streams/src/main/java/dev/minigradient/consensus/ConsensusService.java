@@ -35,6 +35,7 @@ public final class ConsensusService implements AutoCloseable {
   private final ConsensusConfig config;
   private final KeyPair sealing;
   private final KafkaTaskInputs inputs;
+  private GlobalTableDeadLetters tableAudit;
 
   /**
    * Creates an unstarted service without audits.
@@ -93,7 +94,9 @@ public final class ConsensusService implements AutoCloseable {
   }
 
   /**
-   * Announces the sealing key on {@code network.keys}, then starts processing.
+   * Announces the sealing key on {@code network.keys}, then starts processing, and the side path
+   * that dead-letters malformed records of {@code peers.registry} and {@code peers.reputation}
+   * ({@link GlobalTableDeadLetters}).
    *
    * @throws IllegalStateException if the key cannot be published within 30 s
    */
@@ -124,6 +127,9 @@ public final class ConsensusService implements AutoCloseable {
           "cannot announce the sealing key on " + Topics.NETWORK_KEYS.name() + ": " + e, e);
     }
     streams.start();
+    // malformed registry and ledger records: the global tables skip them, this dead-letters them
+    tableAudit = new GlobalTableDeadLetters(config.kafka(), config.applicationId());
+    tableAudit.start();
   }
 
   /**
@@ -192,6 +198,7 @@ public final class ConsensusService implements AutoCloseable {
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
             .withTimeout(Duration.ZERO));
     inputs.close();
+    closeTableAudit();
   }
 
   /**
@@ -206,5 +213,13 @@ public final class ConsensusService implements AutoCloseable {
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
     inputs.close();
+    closeTableAudit();
+  }
+
+  private void closeTableAudit() {
+    if (tableAudit != null) {
+      tableAudit.close();
+      tableAudit = null;
+    }
   }
 }

@@ -23,8 +23,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.KStream;
@@ -251,7 +249,8 @@ public final class ConsensusTopology {
 
   /**
    * A global table of {@code topic} in the store {@code store}: read as {@code type} with {@link
-   * JsonSerde#lenient} (a malformed record reads as a tombstone), stored with the topic's serde.
+   * JsonSerde#lenient} (a malformed record reads as a tombstone; {@link GlobalTableDeadLetters}
+   * dead-letters those of the registry and the ledger), stored with the topic's serde.
    *
    * @param source the name of its source
    * @return the table
@@ -318,17 +317,18 @@ public final class ConsensusTopology {
     // latency.
     base.put(StreamsConfig.producerPrefix("linger.ms"), Integer.toString(PRODUCER_LINGER_MS));
     // A record that does not deserialize goes to the dead-letter topic with its error in headers
-    // (Kafka Streams' built-in dead-letter queue), and processing continues.
+    // (Kafka Streams' built-in dead-letter queue) and our reason, e.g. malformed-task, and
+    // processing continues.
     base.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndContinueExceptionHandler.class.getName());
+        StreamsDeadLetters.Deserialization.class.getName());
     base.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name());
     base.put("processing.exception.handler.global.enabled", "true");
-    // A record whose processing throws goes to the dead-letter topic and processing goes on,
-    // rather than a replaced thread failing on the same record forever.
+    // A record whose processing throws goes to the dead-letter topic (processing-failed) and
+    // processing goes on, rather than a replaced thread failing on the same record forever.
     base.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndContinueProcessingExceptionHandler.class.getName());
+        StreamsDeadLetters.Processing.class.getName());
     Properties props = config.kafka().properties(base);
     if (!config.exactlyOnce()) {
       // The ledger's deduplication (LedgerProcessor) needs each changelog partition to hold a

@@ -339,12 +339,14 @@ class NetworkIT {
       }
     }
     // then each lands on the dead-letter topic with its source topic, offset and error (the vote
-    // for an unknown task once its deadline has passed)
+    // for an unknown task once its deadline has passed), its reason and the component that
+    // refused it
     await()
         .atMost(Duration.ofSeconds(40))
         .untilAsserted(
             () -> {
               Map<String, List<String>> sources = new HashMap<>();
+              Map<String, List<String>> labels = new HashMap<>();
               for (ConsumerRecord<String, byte[]> r : readAll(Topics.DEAD_LETTERS.name())) {
                 if (r.key() != null && r.key().startsWith("bad-")) {
                   assertThat(DeadLetters.header(r.headers(), DeadLetters.OFFSET))
@@ -358,14 +360,25 @@ class NetworkIT {
                               + DeadLetters.header(r.headers(), DeadLetters.MESSAGE)
                               + " "
                               + DeadLetters.header(r.headers(), DeadLetters.REASON));
+                  labels
+                      .computeIfAbsent(r.key(), k -> new ArrayList<>())
+                      .add(
+                          DeadLetters.header(r.headers(), DeadLetters.REASON)
+                              + " "
+                              + DeadLetters.header(r.headers(), DeadLetters.COMPONENT));
                 }
               }
-              // the consensus app and every peer refuse each malformed task
+              // the consensus app and every peer refuse each malformed task, with one reason
               for (String key : tasks.keySet()) {
                 assertThat(sources.get(key))
                     .as(key)
                     .hasSizeGreaterThanOrEqualTo(4)
-                    .allSatisfy(deadLetterFrom(Topics.TASKS, "not a valid Task"));
+                    .allSatisfy(deadLetterFrom(Topics.TASKS, "not a valid Task"))
+                    .allSatisfy(d -> assertThat(d).endsWith(" malformed-task"));
+                assertThat(labels.get(key))
+                    .as(key)
+                    .contains("malformed-task consensus-streams")
+                    .anySatisfy(l -> assertThat(l).startsWith("malformed-task inference-worker/"));
               }
               assertThat(sources.get("bad-task-negative-time"))
                   .allSatisfy(d -> assertThat(d).contains("submittedAt -5"));
@@ -376,6 +389,7 @@ class NetworkIT {
                 assertThat(sources.get(key))
                     .as(key)
                     .anySatisfy(deadLetterFrom(Topics.VOTES, "not a valid Vote"));
+                assertThat(labels.get(key)).as(key).contains("malformed-vote consensus-streams");
               }
               assertThat(sources.get("bad-vote-unknown-task"))
                   .as("bad-vote-unknown-task")
@@ -384,6 +398,23 @@ class NetworkIT {
               assertThat(sources.get("bad-" + Topics.SETTLEMENTS.name()))
                   .as("settlement")
                   .anySatisfy(deadLetterFrom(Topics.SETTLEMENTS, "not a valid Settlement"));
+              assertThat(labels.get("bad-" + Topics.SETTLEMENTS.name()))
+                  .as("settlement")
+                  .contains("malformed-settlement consensus-streams");
+              // a malformed registry record or ledger entry, which the global tables skip, is
+              // dead-lettered once, by the consensus app
+              assertThat(sources.get("bad-" + Topics.PEERS.name()))
+                  .as("registry")
+                  .singleElement()
+                  .satisfies(deadLetterFrom(Topics.PEERS, "not a valid Peer"));
+              assertThat(labels.get("bad-" + Topics.PEERS.name()))
+                  .containsExactly("malformed-peer consensus-streams");
+              assertThat(sources.get("bad-" + Topics.REPUTATION.name()))
+                  .as("ledger")
+                  .singleElement()
+                  .satisfies(deadLetterFrom(Topics.REPUTATION, "not a valid Reputation"));
+              assertThat(labels.get("bad-" + Topics.REPUTATION.name()))
+                  .containsExactly("malformed-reputation consensus-streams");
               // every peer refuses a malformed key and keeps sealing to the key it has
               assertThat(sources.get("bad-" + Topics.NETWORK_KEYS.name()))
                   .as("key")
@@ -394,11 +425,31 @@ class NetworkIT {
                               .startsWith(Topics.NETWORK_KEYS.name())
                               .endsWith("malformed-key"));
             });
-    // a bad record on the registry or the published ledger is skipped by the global tables
-    // (logged: Kafka Streams 4.3's dead-letter queue fails on a global thread), and nothing stops
+    // nothing stops
     assertThat(running.json("/health").get("status").asText()).isEqualTo("UP");
     assertThat(running.json("/metrics").get("active_peers").size()).isGreaterThanOrEqualTo(3);
-    assertThat(running.json("/api/dead-letters").toString()).contains("unknown-task");
+    // and the API labels every dead letter by the reason and component its writer gave
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              var dead = running.json("/api/dead-letters");
+              assertThat(dead.get("byReason").fieldNames())
+                  .toIterable()
+                  .contains(
+                      "unknown-task",
+                      "malformed-task",
+                      "malformed-vote",
+                      "malformed-settlement",
+                      "malformed-peer",
+                      "malformed-reputation",
+                      "malformed-key")
+                  .doesNotContain("SerializationException", "unknown");
+              assertThat(dead.get("byComponent").fieldNames())
+                  .toIterable()
+                  .contains("consensus-streams")
+                  .doesNotContain("unknown", "kafka-streams");
+            });
     CliRun run = submit(samples(1), "--model", MODEL.toString(), "--json");
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
   }

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Dead letters counted by reason, source topic and component, and the newest few kept. A record
- * without a source counts under {@code unknown}, one without a component under {@code
- * kafka-streams} (Streams' own dead-letter queue names none). Thread-safe.
+ * Dead letters counted by reason ({@code mg.errors.reason}), source topic and component ({@code
+ * mg.errors.component}), whichever component wrote them, and the newest few kept. A record without
+ * a source or a component counts under {@code unknown}. Thread-safe.
  */
 final class DeadLetterTally {
   private final int recentLimit;
@@ -38,7 +38,7 @@ final class DeadLetterTally {
     total++;
     byReason.merge(d.reason(), 1L, Long::sum);
     bySource.merge(d.sourceTopic() == null ? "unknown" : d.sourceTopic(), 1L, Long::sum);
-    byComponent.merge(d.component() == null ? "kafka-streams" : d.component(), 1L, Long::sum);
+    byComponent.merge(d.component() == null ? "unknown" : d.component(), 1L, Long::sum);
     recent.addLast(d);
     while (recent.size() > recentLimit) {
       recent.removeFirst();

@@ -42,6 +42,12 @@ public final class LiveFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LiveFeed.class);
 
   /**
+   * The component of a dead letter that names none but carries Kafka Streams' headers: the
+   * consensus app's, the network's only Kafka Streams dead-letter queue.
+   */
+  static final String STREAMS_COMPONENT = "consensus-streams";
+
+  /**
    * Bounds of the in-memory feed.
    *
    * @param maxTasks most task inputs kept (the newest)
@@ -83,8 +89,10 @@ public final class LiveFeed implements AutoCloseable {
    * One dead-letter record, without its payload.
    *
    * @param key the original record's key
-   * @param reason short reason ({@link DeadLetters#REASON}), or the exception class when absent
-   * @param component who gave up, may be null
+   * @param reason short reason ({@link DeadLetters#REASON}), or, for a record without one, the
+   *     simple name of the exception class, or {@code unknown}
+   * @param component who gave up ({@link DeadLetters#COMPONENT}), or, for a record without one,
+   *     {@value #STREAMS_COMPONENT} when it has Kafka Streams' exception header, or {@code unknown}
    * @param sourceTopic the original topic
    * @param partition the original partition, may be null
    * @param offset the original offset, may be null
@@ -316,27 +324,42 @@ public final class LiveFeed implements AutoCloseable {
   }
 
   private void handleDeadLetter(ConsumerRecord<String, byte[]> r) {
-    var h = r.headers();
-    String reason = DeadLetters.header(h, DeadLetters.REASON);
-    if (reason == null) {
-      String exception = DeadLetters.header(h, DeadLetters.EXCEPTION);
-      reason = exception == null ? "unknown" : exception.substring(exception.lastIndexOf('.') + 1);
-    }
-    String source = DeadLetters.header(h, DeadLetters.TOPIC);
-    String component = DeadLetters.header(h, DeadLetters.COMPONENT);
-    DeadLetter d =
-        new DeadLetter(
-            r.key(),
-            reason,
-            component,
-            source,
-            DeadLetters.header(h, DeadLetters.PARTITION),
-            DeadLetters.header(h, DeadLetters.OFFSET),
-            DeadLetters.header(h, DeadLetters.MESSAGE),
-            r.timestamp(),
-            r.value() == null ? 0 : r.value().length);
+    DeadLetter d = deadLetter(r);
     deadLetters.add(d);
     deadLetterListeners.forEach(l -> l.accept(d));
+  }
+
+  /**
+   * Reads a dead-letter record, labelled by its {@link DeadLetters#REASON} and {@link
+   * DeadLetters#COMPONENT} headers, whichever component wrote it; a record without them (written
+   * before every component named itself, or by hand) is labelled as {@link DeadLetter} says.
+   *
+   * @param r a record of the dead-letter topic
+   * @return the dead letter, without its payload
+   */
+  static DeadLetter deadLetter(ConsumerRecord<String, byte[]> r) {
+    var h = r.headers();
+    String exception = DeadLetters.header(h, DeadLetters.EXCEPTION);
+    String reason = DeadLetters.header(h, DeadLetters.REASON);
+    if (reason == null) {
+      reason = exception == null ? "unknown" : exception.substring(exception.lastIndexOf('.') + 1);
+    }
+    String component = DeadLetters.header(h, DeadLetters.COMPONENT);
+    if (component == null) {
+      // every component names itself; a record without a name but with Streams' headers comes
+      // from the consensus app's Kafka Streams dead-letter queue
+      component = exception == null ? "unknown" : STREAMS_COMPONENT;
+    }
+    return new DeadLetter(
+        r.key(),
+        reason,
+        component,
+        DeadLetters.header(h, DeadLetters.TOPIC),
+        DeadLetters.header(h, DeadLetters.PARTITION),
+        DeadLetters.header(h, DeadLetters.OFFSET),
+        DeadLetters.header(h, DeadLetters.MESSAGE),
+        r.timestamp(),
+        r.value() == null ? 0 : r.value().length);
   }
 
   @Override

@@ -3,8 +3,12 @@ package dev.minigradient.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.minigradient.protocol.DeadLetters;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.junit.jupiter.api.Test;
 
 /** What the live feed keeps: the newest inputs, reputation points and dead letters, bounded. */
@@ -67,7 +71,7 @@ class FeedMemoryTest {
 
   @Test
   void deadLettersAreCountedByReasonSourceAndComponentAndTheNewestKept() {
-    // given three dead letters, one from Kafka Streams' own queue (no component) and no source
+    // given three dead letters, one naming neither its source nor its component
     DeadLetterTally tally = new DeadLetterTally(2);
     tally.add(deadLetter("k1", "not-an-image", "inference.tasks", "peer"));
     tally.add(deadLetter("k2", "not-an-image", "inference.tasks", "peer"));
@@ -80,7 +84,64 @@ class FeedMemoryTest {
     assertThat(s.total()).isEqualTo(3);
     assertThat(s.byReason()).isEqualTo(Map.of("not-an-image", 2L, "SerializationException", 1L));
     assertThat(s.bySource()).isEqualTo(Map.of("inference.tasks", 2L, "unknown", 1L));
-    assertThat(s.byComponent()).isEqualTo(Map.of("peer", 2L, "kafka-streams", 1L));
+    assertThat(s.byComponent()).isEqualTo(Map.of("peer", 2L, "unknown", 1L));
     assertThat(s.recent()).extracting(LiveFeed.DeadLetter::key).isEqualTo(List.of("k3", "k2"));
+  }
+
+  /** A dead-letter record with these headers (name, value, ...). */
+  private static ConsumerRecord<String, byte[]> deadLetterRecord(String... headers) {
+    ConsumerRecord<String, byte[]> r =
+        new ConsumerRecord<>("inference.dead-letters", 0, 5L, "k", new byte[] {1, 2});
+    Headers h = r.headers();
+    for (int i = 0; i < headers.length; i += 2) {
+      h.add(headers[i], headers[i + 1].getBytes(StandardCharsets.UTF_8));
+    }
+    return r;
+  }
+
+  @Test
+  void deadLettersAreLabelledByTheReasonAndComponentTheirWriterGave() {
+    // given a peer's dead letter and one of Kafka Streams' dead-letter queue with the same headers
+    var peer =
+        LiveFeed.deadLetter(
+            deadLetterRecord(
+                DeadLetters.EXCEPTION, "not-an-image",
+                DeadLetters.TOPIC, "inference.tasks",
+                DeadLetters.REASON, "not-an-image",
+                DeadLetters.COMPONENT, "inference-worker/p1"));
+    var streams =
+        LiveFeed.deadLetter(
+            deadLetterRecord(
+                DeadLetters.EXCEPTION, "org.apache.kafka.common.errors.SerializationException",
+                DeadLetters.MESSAGE, "not a valid Vote",
+                DeadLetters.TOPIC, "inference.votes",
+                DeadLetters.OFFSET, "9",
+                DeadLetters.REASON, "malformed-vote",
+                DeadLetters.COMPONENT, "consensus-streams"));
+
+    // then each is labelled by its headers
+    assertThat(peer.reason() + " " + peer.component())
+        .isEqualTo("not-an-image inference-worker/p1");
+    assertThat(streams.reason() + " " + streams.component())
+        .isEqualTo("malformed-vote consensus-streams");
+    assertThat(streams.sourceTopic()).isEqualTo("inference.votes");
+    assertThat(streams.offset()).isEqualTo("9");
+    assertThat(streams.message()).isEqualTo("not a valid Vote");
+    assertThat(streams.bytes()).isEqualTo(2);
+  }
+
+  @Test
+  void deadLettersWithoutOurHeadersAreLabelledByTheirExceptionOrAsUnknown() {
+    // given a record of Kafka Streams' dead-letter queue without our headers, and a bare record
+    var streams =
+        LiveFeed.deadLetter(
+            deadLetterRecord(
+                DeadLetters.EXCEPTION, "org.apache.kafka.common.errors.SerializationException"));
+    var bare = LiveFeed.deadLetter(deadLetterRecord());
+
+    // then the first is the consensus app's, by its exception; the second unknown
+    assertThat(streams.reason() + " " + streams.component())
+        .isEqualTo("SerializationException consensus-streams");
+    assertThat(bare.reason() + " " + bare.component()).isEqualTo("unknown unknown");
   }
 }

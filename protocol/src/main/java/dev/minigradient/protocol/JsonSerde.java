@@ -98,7 +98,8 @@ public final class JsonSerde<T> implements Serde<T> {
    * A serde whose deserializer logs a malformed record and reads it as {@code null} (a tombstone)
    * instead of throwing. For Kafka Streams global tables: their thread cannot be replaced, and in
    * Kafka 4.3 the dead-letter queue fails on it, so one bad record would stop the whole
-   * application.
+   * application. The record is dead-lettered on a side path instead (the consensus app does it for
+   * the registry and the ledger).
    *
    * @param type the record class
    * @param <T> the record type
