@@ -329,7 +329,10 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
       try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = peers.all()) {
         while (it.hasNext()) {
           ValueAndTimestamp<Peer> entry = it.next().value;
-          Peer peer = entry.value();
+          Peer peer = entry == null ? null : entry.value();
+          if (peer == null) {
+            continue; // unreadable bytes restored into the store: dead-lettered, never counted
+          }
           if (Eligibility.activeAndServing(peer, entry.timestamp(), task.modelId(), now)) {
             active.put(peer.peerId(), peer);
           }
@@ -564,7 +567,7 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
    * {@link Peer#ACTIVE_HEARTBEATS} heartbeat intervals.
    */
   static boolean isActive(ValueAndTimestamp<Peer> entry, long now) {
-    return entry.value() != null && entry.value().isActive(entry.timestamp(), now);
+    return entry != null && entry.value() != null && entry.value().isActive(entry.timestamp(), now);
   }
 
   /**

@@ -262,7 +262,9 @@ public final class ConsensusTopology {
         Consumed.with(Serdes.String(), JsonSerde.lenient(type)).withName(source),
         Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(store)
             .withKeySerde(Serdes.String())
-            .withValueSerde(topic.valueSerde()));
+            // lenient in the store too: a restore copies the topic's bytes unread, so a malformed
+            // record can only be found when the store is read, and must read as absent
+            .withValueSerde(JsonSerde.lenient(type)));
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.DeadlineOption;
 import dev.minigradient.consensus.ExactlyOnceOption;
 import dev.minigradient.consensus.RedundancyOption;
+import dev.minigradient.model.OnnxInferenceEngine;
 import dev.minigradient.producer.Input;
 import dev.minigradient.producer.SubmitCommand;
 import dev.minigradient.producer.SubmitOptions;
@@ -19,6 +20,8 @@ import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.ReportOption;
 import dev.minigradient.protocol.cli.Shutdown;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,7 +107,19 @@ public final class NetworkCommand extends BaseCommand {
     if (submit.maxInFlight() < 1) {
       throw new CommandLine.ParameterException(cmd, "--max-in-flight must be >= 1");
     }
-    List<Input> inputs = samples.read(cmd);
+    for (ModelSpec spec : specs) {
+      try {
+        // the description against the model first, so a wrong model.json is named as such
+        OnnxInferenceEngine.open(spec).close();
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new CommandLine.ParameterException(cmd, e.getMessage());
+      }
+    }
+    Path own = specs.get(0).onnx().toAbsolutePath().getParent().resolve("samples");
+    List<Input> inputs =
+        !cmd.getParseResult().hasMatchedOption("--samples") && Files.isDirectory(own)
+            ? Submitter.read(List.of(own)) // the model's own samples, not the digits
+            : samples.read(cmd);
     if (specs.get(0).isTensors()) {
       try {
         inputs = TensorInputs.prepare(specs.get(0), inputs);
@@ -153,7 +168,10 @@ public final class NetworkCommand extends BaseCommand {
           network.kafka().bootstrapServers(),
           network.httpPort(),
           network.modelId().substring(0, 12));
-      err.printf("submitting %d inputs from %s%n", inputs.size(), samples.path());
+      err.printf(
+          "submitting %d inputs%s%n",
+          inputs.size(),
+          cmd.getParseResult().hasMatchedOption("--samples") ? " from " + samples.path() : "");
       err.flush();
       SubmitCommand.Outcome outcome;
       try (Submitter submitter =

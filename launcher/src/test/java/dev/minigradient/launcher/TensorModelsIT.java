@@ -85,18 +85,9 @@ class TensorModelsIT {
 
   @Test
   void aRegressionsTasksAreDecidedByValueAsTheTrainerAnswered() throws Exception {
-    // the network command: it starts a network of its own and submits a model's samples
+    // the network command: it starts a network of its own and submits the model's own samples
     Path diabetes = TestNetwork.DIABETES;
-    CliRun run =
-        CliRun.of(
-            "network",
-            "--model",
-            diabetes.toString(),
-            "--samples",
-            diabetes.resolve("samples").toString(),
-            "--port",
-            "0",
-            "--json");
+    CliRun run = CliRun.of("network", "--model", diabetes.toString(), "--port", "0", "--json");
     assertThat(run.exitCode()).as(run.err()).isZero();
     Map<String, JsonNode> answers = byFile(run);
     List<String[]> expected = predictions(diabetes);

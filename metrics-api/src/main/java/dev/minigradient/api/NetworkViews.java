@@ -104,7 +104,9 @@ public final class NetworkViews implements AutoCloseable {
         Consumed.with(Serdes.String(), JsonSerde.lenient(type)).withName(source),
         Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(store)
             .withKeySerde(Serdes.String())
-            .withValueSerde(topic.valueSerde()));
+            // lenient in the store too: a restore copies the topic's bytes unread, so a malformed
+            // record can only be found when the store is read, and must read as absent
+            .withValueSerde(JsonSerde.lenient(type)));
   }
 
   /** Starts reading. */
@@ -131,7 +133,12 @@ public final class NetworkViews implements AutoCloseable {
   public List<Consensus> consensusHistory() {
     List<Consensus> all = new ArrayList<>();
     try (KeyValueIterator<String, Consensus> it = store(CONSENSUS_VIEW, Consensus.class).all()) {
-      it.forEachRemaining(kv -> all.add(kv.value));
+      it.forEachRemaining(
+          kv -> {
+            if (kv.value != null) { // unreadable bytes read as absent
+              all.add(kv.value);
+            }
+          });
     }
     all.sort(Comparator.comparingLong(Consensus::decidedAt).thenComparing(Consensus::taskId));
     return all;
@@ -155,7 +162,12 @@ public final class NetworkViews implements AutoCloseable {
   public Map<String, Reputation> reputation() {
     Map<String, Reputation> out = new TreeMap<>();
     try (KeyValueIterator<String, Reputation> it = store(REPUTATION_VIEW, Reputation.class).all()) {
-      it.forEachRemaining(kv -> out.put(kv.key, kv.value));
+      it.forEachRemaining(
+          kv -> {
+            if (kv.value != null) {
+              out.put(kv.key, kv.value);
+            }
+          });
     }
     return out;
   }
@@ -205,7 +217,7 @@ public final class NetworkViews implements AutoCloseable {
     try (KeyValueIterator<String, ValueAndTimestamp<Peer>> it = store.all()) {
       it.forEachRemaining(
           kv -> {
-            Peer p = kv.value.value();
+            Peer p = kv.value == null ? null : kv.value.value();
             if (p != null) {
               out.put(
                   kv.key,

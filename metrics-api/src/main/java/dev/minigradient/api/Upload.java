@@ -67,7 +67,7 @@ record Upload(byte[] bytes, String contentType, String filename) {
         || type.startsWith("application/x-www-form-urlencoded")
         || type.startsWith("text/")) {
       throw new UnsupportedMediaTypeResponse(
-          "send the image bytes as the body with its Content-Type (e.g. image/png), or as multipart/form-data");
+          "send the image bytes as the body with its Content-Type (e.g. image/png), or a file as multipart/form-data (a V2 inference request of a tensor model as a file part of type application/json, or as the body of POST /v2/models/{name}/infer)");
     }
     return nonEmpty(new Upload(body(declared, body), contentType, null));
   }

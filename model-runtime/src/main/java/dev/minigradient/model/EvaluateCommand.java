@@ -66,6 +66,14 @@ public final class EvaluateCommand extends BaseCommand {
   @Override
   protected int run(CommandLine cmd) throws Exception {
     ModelSpec m = Arguments.read(spec.commandLine(), model::resolve);
+    if (m.isTensors() || m.agreement().byValue()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "evaluate scores image classifiers; model "
+              + m.name()
+              + " takes tensors or agrees by value (its held-out figure is checked in the build,"
+              + " TensorModelsTest)");
+    }
     if ((idxImages == null) != (idxLabels == null)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--idx-images and --idx-labels go together");

@@ -94,6 +94,20 @@ public final class OnnxInferenceEngine implements InferenceEngine {
       classes = (int) last;
     } else if (agreed != null && !agreed.datatype().isNumeric()) {
       problems.add("value output " + agreed.name() + " must be numeric");
+    } else if (agreed != null && !spec.elements().isEmpty()) {
+      long n = 1;
+      for (long d : agreed.shape().subList(1, agreed.shape().size())) {
+        n = d < 1 ? -1 : n * d;
+      }
+      if (n > 0 && n != spec.elements().size()) {
+        problems.add(
+            "value output "
+                + agreed.name()
+                + " holds "
+                + n
+                + " elements, model.json names "
+                + spec.elements().size());
+      }
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(

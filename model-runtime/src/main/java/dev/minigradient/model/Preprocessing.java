@@ -36,11 +36,11 @@ public interface Preprocessing {
     Supplier<Layout> layout = layouts().get(name);
     if (layout == null) {
       throw new IllegalArgumentException(
-          "unknown preprocessing '"
+          "unknown recipe '"
               + name
               + "' (known: "
               + String.join(", ", new TreeSet<>(layouts().keySet()))
-              + ")");
+              + ", or tensors)");
     }
     return new MnistPreprocessor(maxPixels, layout.get())::preprocess;
   }

@@ -44,6 +44,9 @@ public record ServedModel(
         ModelSpec.imageClassifier(name, Path.of(name + ".onnx"), "mnist-digit", labels));
   }
 
+  /** The refusal reason of an input on which the model's output holds NaN or infinity. */
+  public static final String NON_FINITE_OUTPUT = "non-finite-output";
+
   /** The refusal reason of a tensor task whose tensors the model does not take. */
   public static final String BAD_TENSOR = "bad-tensor";
 
@@ -92,7 +95,7 @@ public record ServedModel(
    *     ({@link InferenceRequest}) for the tensor recipe
    * @return for a class model the label (argmax) and softmax probabilities; for a value model label
    *     0 and the output's values; or a refusal with its reason ({@code bad-tensor} for tensors the
-   *     model does not take)
+   *     model does not take, {@code non-finite-output} when the model answers NaN or infinity)
    */
   public Prediction infer(byte[] input) {
     try {
@@ -104,7 +107,14 @@ public record ServedModel(
         String in = spec.inputs().get(0).name();
         return answer(engine.run(List.of(Tensor.fp32(in, image, 1, 1, 28, 28))));
       }
-      return classAnswer(engine.probabilities(image));
+      double[] p = engine.probabilities(image);
+      for (double v : p) {
+        if (Double.isNaN(v)) {
+          throw new InvalidInputException(
+              NON_FINITE_OUTPUT, "model " + name + " answers NaN for this input");
+        }
+      }
+      return classAnswer(p);
     } catch (InvalidInputException e) {
       return new Prediction(Vote.REJECTED, e.reason(), List.of(), List.of(), e.getMessage());
     }
@@ -127,7 +137,16 @@ public record ServedModel(
     }
   }
 
-  private Prediction answer(double[] output) {
+  private Prediction answer(double[] output) throws InvalidInputException {
+    for (double v : output) {
+      if (!Double.isFinite(v)) {
+        // no two runs can agree on it, and no JSON can carry it: a refusal every honest peer and
+        // the referee give alike
+        throw new InvalidInputException(
+            NON_FINITE_OUTPUT,
+            "model " + name + " answers NaN or infinity for this input (output " + v + ")");
+      }
+    }
     if (byValue()) {
       List<Double> values = new ArrayList<>(output.length);
       for (double v : output) {

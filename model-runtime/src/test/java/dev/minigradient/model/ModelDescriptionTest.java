@@ -72,7 +72,7 @@ class ModelDescriptionTest {
                 describe(
                     """
                     "recipe": "tensors", "inputs": [], "outputs": [],
-                    "labels": ["0"]
+                    "agreement": {"by": "class"}, "labels": ["0"]
                     """))
         .hasMessageContaining("model.json")
         .hasMessageContaining("recipe tensors needs inputs and outputs");
@@ -172,6 +172,80 @@ class ModelDescriptionTest {
               model.engine().probabilities(model.preprocessing().apply(sampleImage())));
     } finally {
       model.engine().close();
+    }
+  }
+
+  @Test
+  void aTensorsModelMustStateItsAgreementAndAValueOutputItsElementCount() throws Exception {
+    assertThatThrownBy(
+            () ->
+                describe(
+                    IMAGE_IO
+                        + """
+                        , "recipe": "tensors", "labels": ["0"]
+                        """))
+        .hasMessageContaining("a tensors model needs \"agreement\"");
+    ModelSpec twoNames =
+        describe(
+            IMAGE_IO
+                + """
+                , "recipe": "tensors", "elements": ["a", "b"],
+                "agreement": {"by": "value", "tolerance": {"kind": "absolute", "value": 0.1}}
+                """);
+    assertThatThrownBy(() -> ServedModel.open(twoNames, InputLimits.MAX_PIXELS))
+        .hasMessageContaining("value output logits holds 10 elements, model.json names 2");
+    Files.writeString(dir.resolve("model.json"), "{\"name\": \"cut\", ");
+    assertThatThrownBy(() -> ModelSpec.load(dir)).hasMessageContaining("is not valid JSON");
+  }
+
+  @Test
+  void anOutputOfNaNOrInfinityIsRefusedAlikeByEveryHonestRun() throws Exception {
+    // given a value model whose engine answers NaN (as log(-1) does), and one answering infinity
+    ModelSpec spec =
+        describe(
+            """
+            "recipe": "tensors",
+            "inputs": [{"name": "x", "datatype": "FP32", "shape": [-1, 2]}],
+            "outputs": [{"name": "y", "datatype": "FP32", "shape": [-1, 2]}],
+            "agreement": {"by": "value", "tolerance": {"kind": "absolute", "value": 0.001}}
+            """);
+    byte[] request = InferenceRequest.write(List.of(Tensor.fp32("x", new float[] {-1, 2}, 1, 2)));
+    for (double bad : new double[] {Double.NaN, Double.NEGATIVE_INFINITY}) {
+      InferenceEngine engine =
+          new InferenceEngine() {
+            @Override
+            public String modelId() {
+              return "m";
+            }
+
+            @Override
+            public int classCount() {
+              return -1;
+            }
+
+            @Override
+            public double[] probabilities(float[] input) {
+              throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void check(List<Tensor> inputs) {}
+
+            @Override
+            public double[] run(List<Tensor> inputs) {
+              return new double[] {bad, 0.69};
+            }
+
+            @Override
+            public void close() {}
+          };
+      ServedModel model = new ServedModel("m", engine, null, List.of(), spec);
+
+      // then the answer is a refusal with its reason, not a vote no other run can match
+      ServedModel.Prediction p = model.infer(request);
+      assertThat(p.label()).isEqualTo(Vote.REJECTED);
+      assertThat(p.rejection()).isEqualTo(ServedModel.NON_FINITE_OUTPUT);
+      assertThat(p.values()).isEmpty();
     }
   }
 }

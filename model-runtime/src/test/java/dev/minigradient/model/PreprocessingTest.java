@@ -39,6 +39,6 @@ class PreprocessingTest {
   void anUnknownNameIsRefusedWithTheKnownOnes() {
     assertThatThrownBy(() -> Preprocessing.named("cifar", InputLimits.MAX_PIXELS))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown preprocessing 'cifar' (known: fashion-mnist, mnist-digit)");
+        .hasMessage("unknown recipe 'cifar' (known: fashion-mnist, mnist-digit, or tensors)");
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -31,7 +32,7 @@ public record Agreement(By by, String output, Tolerance tolerance) {
 
     @JsonCreator
     static By parse(String s) {
-      return valueOf(s.toUpperCase(Locale.ROOT));
+      return Agreement.parse(By.class, "agreement \"by\"", s);
     }
 
     @JsonValue
@@ -56,6 +57,26 @@ public record Agreement(By by, String output, Tolerance tolerance) {
       throw new IllegalArgumentException("agreement by value needs a tolerance");
     }
     this.tolerance = tolerance;
+  }
+
+  private static <E extends Enum<E>> E parse(Class<E> type, String what, String s) {
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(s)) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown "
+            + what
+            + " '"
+            + s
+            + "' (known: "
+            + String.join(
+                ", ",
+                Arrays.stream(type.getEnumConstants())
+                    .map(e -> e.name().toLowerCase(Locale.ROOT))
+                    .toList())
+            + ")");
   }
 
   /**
@@ -99,7 +120,7 @@ public record Agreement(By by, String output, Tolerance tolerance) {
 
       @JsonCreator
       static Kind parse(String s) {
-        return valueOf(s.toUpperCase(Locale.ROOT));
+        return Agreement.parse(Kind.class, "tolerance \"kind\"", s);
       }
 
       @JsonValue

@@ -152,6 +152,9 @@ public final class InferenceRequest {
           float[] a = new float[n];
           for (int i = 0; i < n; i++) {
             a[i] = Float.parseFloat(number(flat.get(i)).asText());
+            if (Float.isInfinite(a[i])) {
+              throw new IllegalArgumentException(flat.get(i) + " is out of FP32's range");
+            }
           }
           return a;
         }
@@ -159,6 +162,9 @@ public final class InferenceRequest {
           double[] a = new double[n];
           for (int i = 0; i < n; i++) {
             a[i] = Double.parseDouble(number(flat.get(i)).asText());
+            if (Double.isInfinite(a[i])) {
+              throw new IllegalArgumentException(flat.get(i) + " is out of FP64's range");
+            }
           }
           return a;
         }

@@ -1,5 +1,6 @@
 package dev.minigradient.protocol;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -160,6 +161,8 @@ public record ModelSpec(
     JsonNode n;
     try {
       n = Json.MAPPER.readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
@@ -170,6 +173,11 @@ public record ModelSpec(
       }
       if (!n.hasNonNull("name") || recipe == null) {
         throw new IllegalArgumentException("needs name and recipe");
+      }
+      if (TENSORS.equals(recipe) && !n.hasNonNull("agreement")) {
+        throw new IllegalArgumentException(
+            "a tensors model needs \"agreement\": {\"by\": \"class\"} or {\"by\": \"value\","
+                + " \"tolerance\": {...}}");
       }
       Path onnx = dir.resolve(n.path("file").asText("model.onnx"));
       if (!Files.isRegularFile(onnx)) {

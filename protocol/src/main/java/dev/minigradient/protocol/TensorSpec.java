@@ -124,6 +124,11 @@ public record TensorSpec(String name, Datatype datatype, List<Long> shape) {
     }
   }
 
+  @Override
+  public String toString() {
+    return name + " " + datatype + " " + shapeText();
+  }
+
   /**
    * The shape as text, dynamic dimensions as {@code -1}.
    *

@@ -48,4 +48,17 @@ class AgreementTest {
     assertThat(a)
         .isEqualTo(new Agreement(Agreement.By.VALUE, "q", new Tolerance(Kind.RELATIVE, 0.001)));
   }
+
+  @Test
+  void anUnknownKindOrByNamesTheKnownOnes() {
+    assertThatThrownBy(
+            () ->
+                Json.MAPPER.readValue(
+                    "{\"by\": \"value\", \"tolerance\": {\"kind\": \"relatve\", \"value\": 1}}",
+                    Agreement.class))
+        .hasRootCauseMessage(
+            "unknown tolerance \"kind\" 'relatve' (known: absolute, relative, cosine)");
+    assertThatThrownBy(() -> Json.MAPPER.readValue("{\"by\": \"vote\"}", Agreement.class))
+        .hasRootCauseMessage("unknown agreement \"by\" 'vote' (known: class, value)");
+  }
 }

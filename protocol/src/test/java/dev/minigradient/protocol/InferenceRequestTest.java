@@ -69,6 +69,8 @@ class InferenceRequestTest {
         "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"INT64\", \"shape\": [1], \"data\": [1.5]}]}|is not an integer",
         "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"INT32\", \"shape\": [1], \"data\": [3000000000]}]}|out of INT32's range",
         "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"BOOL\", \"shape\": [1], \"data\": [1]}]}|not true or false",
+        "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [2], \"data\": [1, 1e39]}]}|1E+39 is out of FP32's range",
+        "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP64\", \"shape\": [1], \"data\": [1e400]}]}|out of FP64's range",
         "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"BYTES\", \"shape\": [1], \"data\": [1]}]}|not a string",
         "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1], \"data\": [1]}, {\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [1], \"data\": [1]}]}|given twice",
         "{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"shape\": [100000, 100000, 100000], \"data\": []}]}|too large",
