@@ -407,16 +407,12 @@ final class V2Routes {
       throw new BadRequestResponse(e.getMessage());
     }
     if (spec != null && spec.isTensors()) {
-      byte[] json = InferenceRequest.write(tensors);
-      if (json.length > Task.MAX_INPUT_BYTES) {
-        throw new ContentTooLargeResponse(
-            "the inputs take "
-                + json.length
-                + " bytes as a task's JSON > "
-                + Task.MAX_INPUT_BYTES
-                + ", more than a task carries");
+      try {
+        byte[] json = InferenceRequest.checkFits(InferenceRequest.write(tensors));
+        return new TaskInput(json, InferenceRequest.MEDIA_TYPE);
+      } catch (IllegalArgumentException e) {
+        throw new ContentTooLargeResponse(e.getMessage());
       }
-      return new TaskInput(json, InferenceRequest.MEDIA_TYPE);
     }
     String base64 = ((String[]) tensors.get(0).data())[0];
     byte[] image;

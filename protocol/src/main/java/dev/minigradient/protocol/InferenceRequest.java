@@ -232,6 +232,25 @@ public final class InferenceRequest {
   }
 
   /**
+   * Checks that a request's JSON fits a task record ({@link Task#MAX_INPUT_BYTES}).
+   *
+   * @param json the request's JSON, as a task carries it
+   * @return the same bytes
+   * @throws IllegalArgumentException naming its size and the limit
+   */
+  public static byte[] checkFits(byte[] json) {
+    if (json.length > Task.MAX_INPUT_BYTES) {
+      throw new IllegalArgumentException(
+          "the inputs take "
+              + json.length
+              + " bytes as a task's JSON > "
+              + Task.MAX_INPUT_BYTES
+              + ", more than a task carries");
+    }
+    return json;
+  }
+
+  /**
    * Writes tensors as a V2 inference request, data flat.
    *
    * @param inputs the tensors

@@ -2,7 +2,6 @@ package dev.minigradient.producer;
 
 import dev.minigradient.protocol.InferenceRequest;
 import dev.minigradient.protocol.ModelSpec;
-import dev.minigradient.protocol.Task;
 import dev.minigradient.protocol.Tensor;
 import dev.minigradient.protocol.TensorSpec;
 import java.util.ArrayList;
@@ -50,14 +49,7 @@ public final class TensorInputs {
           tensors = InferenceRequest.readInputs(bytes);
         }
         TensorSpec.checkAll(model.inputs(), tensors);
-        if (bytes.length > Task.MAX_INPUT_BYTES) {
-          throw new IllegalArgumentException(
-              "the request is "
-                  + bytes.length
-                  + " bytes as JSON, more than a task record holds ("
-                  + Task.MAX_INPUT_BYTES
-                  + ")");
-        }
+        InferenceRequest.checkFits(bytes);
         out.add(new Input(in.name(), in.path(), bytes, in.trueLabel(), null));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(in.name() + ": " + e.getMessage(), e);
