@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
     description = "A decentralized ONNX inference network on Apache Kafka.",
     subcommands = {
       NetworkCommand.class,
+      LocalNetworkCommand.class,
+      BrokerCommand.class,
       WorkerCommand.class,
       ConsensusCommand.class,
       ApiCommand.class,

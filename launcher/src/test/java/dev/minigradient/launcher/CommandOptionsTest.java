@@ -188,6 +188,21 @@ class CommandOptionsTest {
                   "--model",
                   "--models-dir",
                   "--samples")),
+          entry(
+              "local-network",
+              Set.of(
+                  "--peers",
+                  "--brokers",
+                  "--kafka-port",
+                  "--dir",
+                  "--port",
+                  "--model",
+                  "--models-dir",
+                  "--partitions",
+                  "--limit",
+                  "--samples")),
+          entry(
+              "broker", Set.of("--brokers", "--kafka-port", "--node-id", "--dir", "--cluster-id")),
           entry("help", Set.of()));
 
   /**
@@ -246,12 +261,23 @@ class CommandOptionsTest {
                   BenchCommand.class)),
           entry(
               "--peers",
-              Set.of(NetworkCommand.class, ChaosCommand.class)), // chaos: honest peers, at least 4
+              Set.of(
+                  NetworkCommand.class,
+                  ChaosCommand.class,
+                  LocalNetworkCommand.class)), // chaos: honest peers, at least 4
+          entry("--brokers", Set.of(LocalClusterOptions.class)),
+          entry("--kafka-port", Set.of(LocalClusterOptions.class)),
+          entry(
+              "--dir",
+              Set.of(
+                  LocalNetworkCommand.class,
+                  BrokerCommand.class)), // the run folder; one node's data folder
           entry(
               "--limit",
               Set.of(
                   NetworkCommand.class,
-                  EvaluateCommand.class))); // samples submitted; IDX examples scored
+                  EvaluateCommand.class,
+                  LocalNetworkCommand.class))); // samples submitted; IDX examples scored
 
   /** Every command under {@code mini-gradient}, by its name path, e.g. {@code simulate trust}. */
   private static Map<String, CommandLine> commands() {
