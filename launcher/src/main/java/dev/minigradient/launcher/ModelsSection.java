@@ -93,7 +93,11 @@ final class ModelsSection {
     ctx.progress("models: %s, raw loop over %d samples...", name, model.inputs().size());
     RawLoop raw = RawLoop.measure(model, n, peerId, keys);
     // a drain of about 2 s at the raw loop's rate, so a fast model's drain is long enough to time
-    int tasks = (int) Math.max(n, Math.min(100_000, 2 * raw.withSigning()));
+    // (a quarter of that, at most 5,000, with --quick)
+    int tasks =
+        ctx.options().quick()
+            ? (int) Math.max(n, Math.min(5_000, raw.withSigning() / 2))
+            : (int) Math.max(n, Math.min(100_000, 2 * raw.withSigning()));
     double peer;
     try (EmbeddedKafka kafka = EmbeddedKafka.start(1)) {
       KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());

@@ -47,6 +47,11 @@ final class TaskBacklog {
                 Map.of(
                     ProducerConfig.ACKS_CONFIG, "all",
                     ProducerConfig.LINGER_MS_CONFIG, "5",
+                    // a pre-fill, not the protocol: without idempotence, a batch retried late on
+                    // a loaded machine is a duplicate task, never an out-of-order sequence that
+                    // the producer retries forever (seen with a burst of 10,000 on 2 busy cores)
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false",
+                    ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1",
                     ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
                         Long.toString(Submitter.MAX_INPUT_BYTES + 64 * 1024))),
             new StringSerializer(),
