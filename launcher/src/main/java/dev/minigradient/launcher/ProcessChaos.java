@@ -87,7 +87,8 @@ public final class ProcessChaos {
    * @param answered tasks whose consensus the requester received
    * @param faults the deliberate faults, in order, each with the answered count when it struck
    * @param peerKills how many times a peer was killed
-   * @param crashes processes that exited without being killed on purpose
+   * @param crashes processes that exited without being killed on purpose, or a killed one that did
+   *     not come back
    * @param windows memory and latency over time
    * @param findings the audit of the topics after the run
    * @param seconds wall time of the run, s
@@ -142,7 +143,8 @@ public final class ProcessChaos {
     long start = System.currentTimeMillis();
     Thread monkey =
         new Thread(
-            () -> monkey(network, plan, answered, peerKills, done, faults, log), "process-chaos");
+            () -> monkey(network, plan, answered, peerKills, done, faults, crashes, log),
+            "process-chaos");
     Thread meter =
         new Thread(
             () -> {
@@ -222,6 +224,7 @@ public final class ProcessChaos {
       AtomicInteger peerKills,
       AtomicBoolean done,
       List<String> faults,
+      List<String> crashes,
       Consumer<String> log) {
     List<String> peers = network.peerIds();
     boolean consensusKilled = !plan.killConsensus();
@@ -258,7 +261,8 @@ public final class ProcessChaos {
         network.restart(peer, RESTART_TIMEOUT);
       }
     } catch (IOException | RuntimeException e) {
-      fault(faults, log, "the fault injection stopped: " + e.getMessage());
+      // a killed process that does not come back is a failure of the run
+      fault(crashes, log, "the fault injection stopped: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
