@@ -130,6 +130,9 @@ public final class ConsensusCommand extends ClusterCommand {
       s.start(); // opens the stores of the tasks it had
       return s;
     } catch (StreamsException e) {
+      if (!ConsensusService.isStateFailure(e)) {
+        throw e;
+      }
       if (s != null) {
         s.close();
       }

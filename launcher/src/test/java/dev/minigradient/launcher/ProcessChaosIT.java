@@ -1,6 +1,7 @@
 package dev.minigradient.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.minigradient.consensus.ReplayCommand;
 import dev.minigradient.producer.Input;
@@ -15,6 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bin/} wrappers and the packaged jar, while a peer is killed with SIGKILL every 3 s and
  * started again and the consensus app is killed with SIGKILL once and started again; then the
  * topics are audited. {@code -Dprocess-chaos.tasks=N} changes the number of tasks (the {@code
- * process-chaos} command runs it by hand, also with 3 Kafka nodes).
+ * process-chaos} command runs it by hand, also with 3 Kafka nodes). And a consensus app whose
+ * stores a kill left unreadable rebuilds them from the changelogs.
  */
 class ProcessChaosIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -122,5 +128,95 @@ class ProcessChaosIT {
     assertThat(o.windows().stream().mapToInt(ProcessChaos.Window::answered).sum()).isEqualTo(TASKS);
     // and no process is left
     assertThat(network.processes()).noneMatch(LocalProcess::isAlive);
+  }
+
+  @Test
+  void aConsensusAppWhoseStoresWereLeftCorruptSaysSoAndRebuildsThem() throws Exception {
+    // given a Kafka node and the consensus app as processes, the app killed with SIGKILL once its
+    // stores are on disk
+    int port = freeKafkaPort();
+    Path logs = tmp.resolve("logs");
+    Path state = tmp.resolve("consensus-state");
+    LocalProcess broker =
+        new LocalProcess(
+            "broker-1",
+            List.of(
+                ROOT.resolve("bin/broker").toString(),
+                "--dir",
+                tmp.resolve("broker-1").toString(),
+                "--kafka-port",
+                Integer.toString(port)),
+            logs,
+            Map.of());
+    LocalProcess consensus =
+        new LocalProcess(
+            "consensus-streams",
+            List.of(
+                ROOT.resolve("bin/consensus-streams").toString(),
+                "--bootstrap-servers",
+                "127.0.0.1:" + port,
+                "--state-dir",
+                state.toString(),
+                "--seal-key-file",
+                tmp.resolve("seal.key").toString(),
+                "--model",
+                "mnist",
+                "--models-dir",
+                ROOT.resolve("models").toString()),
+            logs,
+            Map.of());
+    Pattern started = Pattern.compile("^consensus-streams started");
+    try {
+      broker.start();
+      broker.awaitLine(Pattern.compile("^broker 1 ready"), Duration.ofMinutes(1));
+      consensus.start();
+      consensus.awaitLine(started, Duration.ofMinutes(2));
+      await()
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () ->
+                  currentFiles(state).size()
+                      > 4); // a task's stores are open, besides the 4 global ones
+      consensus.kill();
+
+      // when each store's CURRENT file is left naming a manifest that is not there
+      List<Path> current = currentFiles(state);
+      for (Path f : current) {
+        Files.writeString(f, "MANIFEST-999999\n");
+      }
+      consensus.start();
+
+      // then it says so in one line, wipes its state and starts on a fresh one, and runs on
+      Matcher said =
+          consensus.awaitLine(
+              Pattern.compile(
+                  "^consensus-streams: local state in (\\S+) is unusable \\((.+)\\);"
+                      + " wiping it and rebuilding from the changelogs$"),
+              Duration.ofMinutes(2));
+      assertThat(said.group(1)).isEqualTo(state.toString());
+      assertThat(said.group(2)).contains("MANIFEST-999999");
+      consensus.awaitLine(started, Duration.ofMinutes(1));
+      Thread.sleep(5_000);
+      assertThat(consensus.isAlive()).as(consensus.tail(10)).isTrue();
+      assertThat(
+              consensus.outputSinceStart().stream().filter(l -> l.contains("is unusable")).count())
+          .isEqualTo(1);
+      for (Path f : currentFiles(state)) {
+        assertThat(Files.readString(f)).doesNotContain("MANIFEST-999999");
+      }
+    } finally {
+      consensus.stop(Duration.ofSeconds(30));
+      broker.stop(Duration.ofSeconds(30));
+    }
+  }
+
+  /** The RocksDB {@code CURRENT} files under a state folder. */
+  private static List<Path> currentFiles(Path state) throws IOException {
+    if (!Files.exists(state)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.walk(state)) {
+      return files.filter(f -> f.getFileName().toString().equals("CURRENT")).toList();
+    }
   }
 }
