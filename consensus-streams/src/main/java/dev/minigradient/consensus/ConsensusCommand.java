@@ -10,11 +10,20 @@ import dev.minigradient.protocol.cli.ClusterCommand;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.Shutdown;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.kafka.streams.errors.StreamsException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -85,9 +94,11 @@ public final class ConsensusCommand extends ClusterCommand {
                 "state",
                 "keys",
                 "consensus-seal.key");
-    ConsensusService service =
-        new ConsensusService(config, Referee.of(served), KeyKind.SEALING.loadOrCreate(keyFile));
-    service.start();
+    KeyPair sealing = KeyKind.SEALING.loadOrCreate(keyFile);
+    Referee referee = Referee.of(served);
+    AtomicBoolean rebuilt = new AtomicBoolean();
+    AtomicReference<ConsensusService> service =
+        new AtomicReference<>(startRebuilding(config, referee, sealing, rebuilt));
     System.err.println(
         "consensus-streams started via "
             + config.kafka().bootstrapServers()
@@ -95,10 +106,113 @@ public final class ConsensusCommand extends ClusterCommand {
             + (config.exactlyOnce() ? "exactly_once_v2" : "at_least_once"));
     Shutdown.closeOnShutdown(
         () -> {
-          service.close();
+          service.get().close();
           served.forEach(m -> m.engine().close());
         });
+    Thread watch =
+        new Thread(
+            () -> rebuildIfUnusable(config, referee, sealing, service, rebuilt), "state-check");
+    watch.setDaemon(true);
+    watch.start();
     return 0;
+  }
+
+  /**
+   * Makes and starts the service; if its local state cannot even be opened (a store or the
+   * process's metadata left corrupt by a kill), says so in one line, wipes the state folder and
+   * tries once more: the stores are rebuilt from their changelogs.
+   */
+  private static ConsensusService startRebuilding(
+      ConsensusConfig config, Referee referee, KeyPair sealing, AtomicBoolean rebuilt) {
+    ConsensusService s = null;
+    try {
+      s = new ConsensusService(config, referee, sealing);
+      s.start(); // opens the stores of the tasks it had
+      return s;
+    } catch (StreamsException e) {
+      if (!ConsensusService.isStateFailure(e)) {
+        throw e;
+      }
+      if (s != null) {
+        s.close();
+      }
+      wipe(config, e);
+      rebuilt.set(true);
+      s = new ConsensusService(config, referee, sealing);
+      s.start();
+      return s;
+    }
+  }
+
+  /**
+   * Until the service first runs: if a stream thread fails on its local state, replaces the service
+   * by one on a wiped state folder, once; a second failure ends the process (exit 1).
+   */
+  private static void rebuildIfUnusable(
+      ConsensusConfig config,
+      Referee referee,
+      KeyPair sealing,
+      AtomicReference<ConsensusService> service,
+      AtomicBoolean rebuilt) {
+    try {
+      while (true) {
+        ConsensusService s = service.get();
+        if (s.hasRun()) {
+          return;
+        }
+        Optional<Throwable> failure = s.stateFailure();
+        if (failure.isPresent()) {
+          s.close();
+          if (rebuilt.getAndSet(true)) {
+            System.err.println(
+                "consensus-streams: local state in "
+                    + config.stateDir()
+                    + " unusable again after a rebuild ("
+                    + rootMessage(failure.get())
+                    + "); stopping");
+            System.exit(1);
+          }
+          wipe(config, failure.get());
+          ConsensusService next = new ConsensusService(config, referee, sealing);
+          next.start();
+          service.set(next);
+        }
+        Thread.sleep(200); // polling the service's state
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Says why in one line and deletes the state folder. */
+  private static void wipe(ConsensusConfig config, Throwable why) {
+    Path dir = config.stateDir();
+    System.err.println(
+        "consensus-streams: local state in "
+            + dir
+            + " is unusable ("
+            + rootMessage(why)
+            + "); wiping it and rebuilding from the changelogs");
+    try {
+      if (Files.exists(dir)) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+          for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot wipe " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The innermost cause's class and message. */
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.minigradient.protocol.Topics;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -18,6 +19,8 @@ import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.LockException;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.internals.DefaultKafkaClientSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -36,6 +39,8 @@ public final class ConsensusService implements AutoCloseable {
   private final KeyPair sealing;
   private final KafkaTaskInputs inputs;
   private GlobalTableDeadLetters tableAudit;
+  private volatile boolean wasRunning;
+  private volatile Throwable stateFailure;
 
   /**
    * Creates an unstarted service without audits.
@@ -81,8 +86,20 @@ public final class ConsensusService implements AutoCloseable {
     // A processing bug must not silently stop deciding: replace the thread, it resumes from the
     // last commit (exactly-once keeps the stores consistent; at at-least-once the ledger counts a
     // re-processed settlement once, see LedgerProcessor).
+    streams.setStateListener(
+        (now, before) -> {
+          if (now == KafkaStreams.State.RUNNING) {
+            wasRunning = true;
+          }
+        });
     streams.setUncaughtExceptionHandler(
         e -> {
+          if (!wasRunning && isStateFailure(e)) {
+            // a store that cannot be opened fails again in a new thread: stop, the caller rebuilds
+            stateFailure = e;
+            log.error("consensus local state unusable before the first run; shutting down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+          }
           if (Thread.currentThread().getName().endsWith("GlobalStreamThread")) {
             // the global thread cannot be replaced
             log.error("consensus global thread failed; shutting down", e);
@@ -130,6 +147,41 @@ public final class ConsensusService implements AutoCloseable {
     // malformed registry and ledger records: the global tables skip them, this dead-letters them
     tableAudit = new GlobalTableDeadLetters(config.kafka(), config.applicationId());
     tableAudit.start();
+  }
+
+  /**
+   * Why this instance's local state could not be used, if a stream thread failed on it before the
+   * application first ran (a store that cannot be opened or locked); the instance has then shut
+   * down, and the local state should be wiped and rebuilt from the changelogs.
+   *
+   * @return the failure, or empty
+   */
+  public Optional<Throwable> stateFailure() {
+    return Optional.ofNullable(stateFailure);
+  }
+
+  /**
+   * Whether the application has been {@code RUNNING} at least once.
+   *
+   * @return true once it has
+   */
+  public boolean hasRun() {
+    return wasRunning;
+  }
+
+  /**
+   * Whether a failure is about the local state: a store that cannot be opened, read or locked.
+   *
+   * @param e the failure
+   * @return true if it or a cause is a {@link ProcessorStateException} or a {@link LockException}
+   */
+  public static boolean isStateFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ProcessorStateException || t instanceof LockException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -206,17 +206,7 @@ public final class Chaos {
         Thread.currentThread().interrupt();
       }
       int got = (int) results.stream().filter(r -> r.consensus() != null).count();
-      // every deadline has passed and the last settlements are committed before the audit
-      sleep(config.decisionTimeoutMs() + 3_000);
-      LedgerReplay.Findings findings = null;
-      long auditDeadline = System.currentTimeMillis() + 60_000;
-      while (System.currentTimeMillis() < auditDeadline) {
-        findings = ReplayCommand.replay(settings, Duration.ofSeconds(120), 0);
-        if (findings.consistent()) {
-          break; // the published ledger trails the settlements by a commit: read again if behind
-        }
-        sleep(2_000);
-      }
+      LedgerReplay.Findings findings = audit(settings, config.decisionTimeoutMs());
       workers.forEach(PeerWorker::close);
       consensus[0].close();
       return new Outcome(
@@ -230,6 +220,29 @@ public final class Chaos {
       served.engine().close();
       EmbeddedKafka.deleteTree(state);
     }
+  }
+
+  /**
+   * Audits the books once the run is over, as {@code replay} does: waits until every deadline has
+   * passed and the last settlements are committed, then replays the topics, again every 2 s for up
+   * to a minute while the published ledger trails the settlements (it does so by a commit).
+   *
+   * @param settings the cluster
+   * @param decisionTimeoutMs the consensus app's decision deadline, ms
+   * @return the last findings
+   */
+  public static LedgerReplay.Findings audit(KafkaSettings settings, long decisionTimeoutMs) {
+    sleep(decisionTimeoutMs + 3_000);
+    LedgerReplay.Findings findings = null;
+    long auditDeadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < auditDeadline) {
+      findings = ReplayCommand.replay(settings, Duration.ofSeconds(120), 0);
+      if (findings.consistent()) {
+        break;
+      }
+      sleep(2_000);
+    }
+    return findings;
   }
 
   private static String guarantee(boolean exactlyOnce) {

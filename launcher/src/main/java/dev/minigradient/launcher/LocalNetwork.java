@@ -256,8 +256,7 @@ public final class LocalNetwork implements AutoCloseable {
       Matcher api = process("metrics-api").awaitLine(API_READY, left(deadline));
       apiPort = Integer.parseInt(api.group(1));
       for (String id : peerIds) {
-        process(id)
-            .awaitLine(Pattern.compile("^peer " + Pattern.quote(id) + " serving"), left(deadline));
+        process(id).awaitLine(readyLine(id), left(deadline));
       }
       awaitApiReady(deadline);
       awaitRosterOfEveryPeer(deadline);
@@ -276,6 +275,37 @@ public final class LocalNetwork implements AutoCloseable {
 
   private static Duration left(long deadline) {
     return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+  }
+
+  /**
+   * Starts a process of this network again (after {@link LocalProcess#kill} or {@link
+   * LocalProcess#stop}), records the pids and waits for its ready line: a node's {@code broker I
+   * ready}, {@code consensus-streams started}, the API's {@code listening}, a peer's {@code
+   * serving}.
+   *
+   * @param name its name, as {@link #process} takes it
+   * @param timeout how long it may take to be ready
+   * @throws IOException if it cannot be started
+   * @throws InterruptedException if interrupted
+   * @throws IllegalStateException if it exits first or is not ready in time
+   */
+  public void restart(String name, Duration timeout) throws IOException, InterruptedException {
+    LocalProcess p = process(name);
+    launch(p);
+    recordPids();
+    p.awaitLine(readyLine(name), timeout);
+  }
+
+  /** The line a process prints once it serves. */
+  private static Pattern readyLine(String name) {
+    if (name.startsWith("broker-")) {
+      return BROKER_READY;
+    } else if (name.equals("consensus-streams")) {
+      return CONSENSUS_READY;
+    } else if (name.equals("metrics-api")) {
+      return API_READY;
+    }
+    return Pattern.compile("^peer " + Pattern.quote(name) + " serving");
   }
 
   /** Waits until the API's views run and its feed has caught up ({@code /v2/health/ready}). */

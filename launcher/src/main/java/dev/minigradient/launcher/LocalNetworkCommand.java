@@ -152,6 +152,31 @@ public final class LocalNetworkCommand extends BaseCommand {
 
   /** The options as {@link LocalNetwork} takes them, or a usage error. */
   private LocalNetwork.Options options(CommandLine cmd) {
+    return options(cmd, layout, peers, dir, port.port(), models, partitions.partitions());
+  }
+
+  /**
+   * The options of a network on this machine as {@link LocalNetwork} takes them, or a usage error;
+   * the wrappers are in {@code $MG_HOME/bin} (default {@code ./bin}).
+   *
+   * @param cmd the command, which has the {@code --models-dir} option
+   * @param layout the Kafka nodes
+   * @param peers number of peers
+   * @param dir the run folder
+   * @param apiPort the API's port
+   * @param models the models
+   * @param partitions partitions per topic
+   * @return the options
+   * @throws CommandLine.ParameterException if a value is bad or a model is missing
+   */
+  static LocalNetwork.Options options(
+      CommandLine cmd,
+      LocalClusterOptions layout,
+      int peers,
+      Path dir,
+      int apiPort,
+      ModelsOptions models,
+      int partitions) {
     LocalCluster cluster = layout.cluster(cmd);
     Arguments.read(
         cmd,
@@ -167,7 +192,7 @@ public final class LocalNetworkCommand extends BaseCommand {
           cmd, e.getMessage() + " (run from the repository root, or set MG_HOME)");
     }
     Path bin = Path.of(System.getenv().getOrDefault("MG_HOME", "."), "bin");
-    Path modelsDir = spec.findOption("--models-dir").getValue();
+    Path modelsDir = cmd.getCommandSpec().findOption("--models-dir").getValue();
     return Arguments.read(
         cmd,
         () ->
@@ -176,15 +201,15 @@ public final class LocalNetworkCommand extends BaseCommand {
                 bin,
                 cluster,
                 peers,
-                port.port(),
+                apiPort,
                 models.names(),
                 modelsDir,
                 ModelIds.of(specs.get(0).onnx()),
-                partitions.partitions()));
+                partitions));
   }
 
   /** Refuses a port another process holds: a Kafka node's, or the API's. */
-  private static void checkPortsFree(CommandLine cmd, LocalNetwork.Options options) {
+  static void checkPortsFree(CommandLine cmd, LocalNetwork.Options options) {
     List<Integer> ports = new ArrayList<>(options.cluster().ports());
     if (options.apiPort() != 0) {
       ports.add(options.apiPort());

@@ -30,6 +30,8 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       ReplayCommand.class,
       ChaosCommand.class,
+      ProcessChaosCommand.class,
+      SoakCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
