@@ -103,16 +103,19 @@ final class ModelsSection {
       KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), Map.of());
       TopicAdmin.ensureTopics(settings, Bench.PARTITIONS, Optional.empty(), Duration.ofSeconds(30));
       TaskBacklog.publish(model, settings, tasks, true);
-      // one untimed drain first, so the JIT has compiled the peer's path for this model; a new
-      // peer's group starts at the end of the topic, so each is rewound to the backlog's start
-      TaskBacklog.rewindGroup(settings, peerId + "-warm-up");
-      try (PeerWorker warm =
-          new PeerWorker(
-              TaskBacklog.peerConfig(peerId + "-warm-up", settings),
-              List.of(model.model()),
-              keys)) {
-        warm.start();
-        TaskBacklog.drainRate(List.of(warm), tasks);
+      // one untimed drain first (not with --quick), so the JIT has compiled the peer's path for
+      // this model; a new peer's group starts at the end of the topic, so each is rewound to the
+      // backlog's start
+      if (!ctx.options().quick()) {
+        TaskBacklog.rewindGroup(settings, peerId + "-warm-up");
+        try (PeerWorker warm =
+            new PeerWorker(
+                TaskBacklog.peerConfig(peerId + "-warm-up", settings),
+                List.of(model.model()),
+                keys)) {
+          warm.start();
+          TaskBacklog.drainRate(List.of(warm), tasks);
+        }
       }
       TaskBacklog.rewindGroup(settings, peerId);
       try (PeerWorker worker =
