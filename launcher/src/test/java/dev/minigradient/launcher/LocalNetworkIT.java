@@ -9,8 +9,6 @@ import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.JsonSerde;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,27 +45,6 @@ class LocalNetworkIT {
 
   @TempDir Path tmp;
 
-  /** A client port whose controller port (100 up) is free too. */
-  private static int freeKafkaPort() throws IOException {
-    for (int i = 0; i < 50; i++) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
-      if (port + LocalCluster.CONTROLLER_PORT_OFFSET > 65535) {
-        continue;
-      }
-      try (ServerSocket s =
-          new ServerSocket(
-              port + LocalCluster.CONTROLLER_PORT_OFFSET, 1, InetAddress.getLoopbackAddress())) {
-        return port;
-      } catch (IOException taken) {
-        // try another
-      }
-    }
-    throw new IllegalStateException("no free pair of ports");
-  }
-
   /** The folder's {@code pids}: name to pid. */
   private static Map<String, Long> pids(Path dir) throws IOException {
     Map<String, Long> pids = new LinkedHashMap<>();
@@ -86,7 +63,7 @@ class LocalNetworkIT {
   void everyComponentRunsAsItsOwnProcessAndCtrlCStopsThemAll() throws Exception {
     // given the packaged jar and the launcher started as a process of its own
     assertThat(ROOT.resolve("launcher/target/mini-gradient.jar")).exists();
-    int kafkaPort = freeKafkaPort();
+    int kafkaPort = FreePorts.kafka();
     Path dir = tmp.resolve("net");
     Path output = tmp.resolve("local-network.out");
     Process launcher =
@@ -218,7 +195,7 @@ class LocalNetworkIT {
   @Test
   void aKafkaNodeKilledWithSigkillComesBackWithItsData() throws Exception {
     // given a node process through bin/broker, and 50 records written to a topic on it
-    int port = freeKafkaPort();
+    int port = FreePorts.kafka();
     Path dir = tmp.resolve("broker-1");
     LocalProcess broker =
         new LocalProcess(

@@ -10,8 +10,6 @@ import dev.minigradient.protocol.ModelIds;
 import dev.minigradient.protocol.ModelSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,27 +36,6 @@ class ProcessChaosIT {
 
   @TempDir Path tmp;
 
-  /** A client port whose controller port (100 up) is free too. */
-  private static int freeKafkaPort() throws IOException {
-    for (int i = 0; i < 50; i++) {
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
-      if (port + LocalCluster.CONTROLLER_PORT_OFFSET > 65535) {
-        continue;
-      }
-      try (ServerSocket s =
-          new ServerSocket(
-              port + LocalCluster.CONTROLLER_PORT_OFFSET, 1, InetAddress.getLoopbackAddress())) {
-        return port;
-      } catch (IOException taken) {
-        // try another
-      }
-    }
-    throw new IllegalStateException("no free pair of ports");
-  }
-
   @Test
   void killedProcessesLeaveEveryTaskDecidedOnceAndTheBooksBalanced() throws Exception {
     // given the network as processes: 1 Kafka node, the consensus app, the API and 3 peers
@@ -68,7 +45,7 @@ class ProcessChaosIT {
         new LocalNetwork.Options(
             tmp.resolve("net"),
             ROOT.resolve("bin"),
-            new LocalCluster(1, freeKafkaPort()),
+            new LocalCluster(1, FreePorts.kafka()),
             3,
             0,
             List.of("mnist"),
@@ -134,7 +111,7 @@ class ProcessChaosIT {
   void aConsensusAppWhoseStoresWereLeftCorruptSaysSoAndRebuildsThem() throws Exception {
     // given a Kafka node and the consensus app as processes, the app killed with SIGKILL once its
     // stores are on disk
-    int port = freeKafkaPort();
+    int port = FreePorts.kafka();
     Path logs = tmp.resolve("logs");
     Path state = tmp.resolve("consensus-state");
     LocalProcess broker =
