@@ -203,7 +203,31 @@ class CommandOptionsTest {
                   "--samples")),
           entry(
               "broker", Set.of("--brokers", "--kafka-port", "--node-id", "--dir", "--cluster-id")),
+          entry("process-chaos", PROCESS_CHAOS),
+          entry("soak", with(PROCESS_CHAOS, "--window-s")),
           entry("help", Set.of()));
+
+  /** The options {@code process-chaos} and {@code soak} share ({@link ProcessChaosRun}). */
+  private static final Set<String> PROCESS_CHAOS =
+      Set.of(
+          "--brokers",
+          "--dir",
+          "--kafka-port",
+          "--markdown",
+          "--model",
+          "--models-dir",
+          "--partitions",
+          "--peer-kill-every-s",
+          "--peers",
+          "--report",
+          "--samples",
+          "--tasks");
+
+  private static Set<String> with(Set<String> options, String... more) {
+    Set<String> all = new TreeSet<>(options);
+    all.addAll(Set.of(more));
+    return all;
+  }
 
   /**
    * Where each option that more than one command has is declared. One class: a mixin, one meaning.
@@ -258,20 +282,27 @@ class CommandOptionsTest {
                   SimulateCommand.class,
                   SimulateTrustCommand.class,
                   ChaosCommand.class,
-                  BenchCommand.class)),
+                  BenchCommand.class,
+                  ProcessChaosCommand.class,
+                  SoakCommand.class)),
           entry(
               "--peers",
               Set.of(
                   NetworkCommand.class,
                   ChaosCommand.class,
-                  LocalNetworkCommand.class)), // chaos: honest peers, at least 4
+                  LocalNetworkCommand.class,
+                  ProcessChaosRun.class)), // chaos: honest peers, at least 4
           entry("--brokers", Set.of(LocalClusterOptions.class)),
           entry("--kafka-port", Set.of(LocalClusterOptions.class)),
           entry(
               "--dir",
               Set.of(
                   LocalNetworkCommand.class,
-                  BrokerCommand.class)), // the run folder; one node's data folder
+                  BrokerCommand.class,
+                  ProcessChaosRun
+                      .class)), // a run's folder (local-network, the chaos runs); a node's data
+          entry("--markdown", Set.of(ProcessChaosRun.class)),
+          entry("--peer-kill-every-s", Set.of(ProcessChaosRun.class)),
           entry(
               "--limit",
               Set.of(
