@@ -39,6 +39,28 @@ import picocli.CommandLine.Model.OptionSpec;
 class CommandOptionsTest {
   private static final Set<String> HELP = Set.of("--help", "--version");
 
+  /** The options {@code process-chaos} and {@code soak} share ({@link ProcessChaosRun}). */
+  private static final Set<String> PROCESS_CHAOS =
+      Set.of(
+          "--brokers",
+          "--dir",
+          "--kafka-port",
+          "--markdown",
+          "--model",
+          "--models-dir",
+          "--partitions",
+          "--peer-kill-every-s",
+          "--peers",
+          "--report",
+          "--samples",
+          "--tasks");
+
+  private static Set<String> with(Set<String> options, String... more) {
+    Set<String> all = new TreeSet<>(options);
+    all.addAll(Set.of(more));
+    return all;
+  }
+
   /** Each command's options, by its name under {@code mini-gradient}, help and version left out. */
   private static final Map<String, Set<String>> OPTIONS =
       Map.ofEntries(
@@ -206,28 +228,6 @@ class CommandOptionsTest {
           entry("process-chaos", PROCESS_CHAOS),
           entry("soak", with(PROCESS_CHAOS, "--window-s")),
           entry("help", Set.of()));
-
-  /** The options {@code process-chaos} and {@code soak} share ({@link ProcessChaosRun}). */
-  private static final Set<String> PROCESS_CHAOS =
-      Set.of(
-          "--brokers",
-          "--dir",
-          "--kafka-port",
-          "--markdown",
-          "--model",
-          "--models-dir",
-          "--partitions",
-          "--peer-kill-every-s",
-          "--peers",
-          "--report",
-          "--samples",
-          "--tasks");
-
-  private static Set<String> with(Set<String> options, String... more) {
-    Set<String> all = new TreeSet<>(options);
-    all.addAll(Set.of(more));
-    return all;
-  }
 
   /**
    * Where each option that more than one command has is declared. One class: a mixin, one meaning.
