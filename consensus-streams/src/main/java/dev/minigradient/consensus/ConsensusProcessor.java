@@ -304,8 +304,8 @@ final class ConsensusProcessor implements Processor<String, ConsensusInput, Stri
     }
     p.modelId = task.modelId();
     Agreement agreement = referee.agreement(task.modelId());
-    p.tolerance = referee.tolerance(task.modelId());
-    p.classTolerance = agreement == null || agreement.byValue() ? null : agreement.tolerance();
+    p.tolerance = agreement != null && agreement.byValue() ? agreement.tolerance() : null;
+    p.classTolerance = agreement != null && !agreement.byValue() ? agreement.tolerance() : null;
     // the hash of the bytes themselves, not the one the requester declared
     p.inputSha256 = Hashes.sha256Hex(task.input());
     p.name = task.name();

@@ -56,18 +56,6 @@ public interface Referee {
   }
 
   /**
-   * How the votes on a model agree, when they agree by value.
-   *
-   * @param modelId SHA-256 of the model
-   * @return the model's tolerance when its votes agree by value, else null (by class, or a model
-   *     the referee does not have)
-   */
-  default Agreement.Tolerance tolerance(String modelId) {
-    Agreement a = agreement(modelId);
-    return a == null || !a.byValue() ? null : a.tolerance();
-  }
-
-  /**
    * How the votes on a model agree, as its description says.
    *
    * @param modelId SHA-256 of the model

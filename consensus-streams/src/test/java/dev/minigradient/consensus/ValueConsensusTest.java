@@ -34,8 +34,8 @@ class ValueConsensusTest extends AbstractTopologyTest {
       }
 
       @Override
-      public Agreement.Tolerance tolerance(String modelId) {
-        return tolerance;
+      public Agreement agreement(String modelId) {
+        return tolerance == null ? null : new Agreement(Agreement.By.VALUE, "y", tolerance);
       }
     };
   }
