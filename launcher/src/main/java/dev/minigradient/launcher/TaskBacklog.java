@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -26,7 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A backlog of tasks published before the peers that drain it start: publishing it, pointing a
- * peer's consumer group at it, and timing a drain from the votes or committed offsets.
+ * peer's consumer group at it, and timing a drain from the votes.
  */
 final class TaskBacklog {
   private TaskBacklog() {}
@@ -108,10 +109,8 @@ final class TaskBacklog {
   /**
    * Sets a peer's consumer group's offsets on every partition of the tasks topic to the topic's
    * offsets at {@code spec} (earliest: it reads every task; latest: only tasks published after).
-   *
-   * @return the offsets set, summed over the partitions
    */
-  static long positionGroup(KafkaSettings settings, String peerId, OffsetSpec spec) {
+  static void positionGroup(KafkaSettings settings, String peerId, OffsetSpec spec) {
     Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
     for (int p = 0; p < Bench.PARTITIONS; p++) {
       specs.put(new TopicPartition(Topics.TASKS.name(), p), spec);
@@ -124,19 +123,24 @@ final class TaskBacklog {
       get(
           admin.alterConsumerGroupOffsets(Topics.PEER_GROUP_PREFIX + peerId, offsets).all(),
           failure);
-      return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
     }
   }
 
-  /** Offsets committed by a consumer group on the tasks topic, summed over partitions. */
-  static long committed(Admin admin, String group) {
-    return get(
-            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(),
-            "cannot read the offsets of " + group)
-        .entrySet()
-        .stream()
-        .filter(e -> e.getKey().topic().equals(Topics.TASKS.name()) && e.getValue() != null)
-        .mapToLong(e -> e.getValue().offset())
+  /**
+   * Records on a topic so far: its partitions' end offsets, summed. Unlike a group's committed
+   * offsets, which move a poll (up to 500 records) at a time, this moves with each producer batch.
+   *
+   * @throws IllegalStateException if the topic cannot be described or its offsets listed
+   */
+  static long endOffsets(Admin admin, String topic) {
+    String failure = "cannot list the offsets of " + topic;
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    get(admin.describeTopics(List.of(topic)).allTopicNames(), failure)
+        .get(topic)
+        .partitions()
+        .forEach(p -> specs.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+    return get(admin.listOffsets(specs).all(), failure).values().stream()
+        .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
         .sum();
   }
 

@@ -20,7 +20,8 @@ import org.apache.kafka.clients.admin.OffsetSpec;
  * One peer in its own process: the {@code inference-worker} command in a child JVM (same Java, same
  * class path, {@link Bench#WORKER_JAVA_OPTIONS}), cold, draining fresh tasks.
  *
- * @param votesPerSecond its drain rate, from its group's committed offsets
+ * @param votesPerSecond its drain rate, from the votes topic's end offsets (its votes are the only
+ *     ones published while it drains)
  * @param peakRssMiB its peak resident memory ({@code VmHWM} of {@code /proc/<pid>/status}), MiB
  */
 record WorkerProcess(double votesPerSecond, double peakRssMiB) {
@@ -37,10 +38,9 @@ record WorkerProcess(double votesPerSecond, double peakRssMiB) {
    */
   static WorkerProcess drain(BenchContext ctx, KafkaSettings settings, String id, int n)
       throws IOException {
-    String group = Topics.PEER_GROUP_PREFIX + id;
     // n fresh tasks (the first ones may be older than the worker's task age limit by now), read
     // from the topic's current end
-    long base = TaskBacklog.positionGroup(settings, id, OffsetSpec.latest());
+    TaskBacklog.positionGroup(settings, id, OffsetSpec.latest());
     TaskBacklog.publish(ctx, settings, n, false);
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -62,43 +62,54 @@ record WorkerProcess(double votesPerSecond, double peakRssMiB) {
             "--key-file",
             Files.createTempDirectory("mini-gradient-bench-key").resolve("peer.key").toString()));
     Path output = Files.createTempFile("mini-gradient-bench-worker", ".log");
-    Process child =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     try (Admin admin = Admin.create(settings.properties(Map.of()))) {
-      double rate =
-          TaskBacklog.timeDrain(
-              "worker process",
-              n,
-              20,
-              () -> TaskBacklog.committed(admin, group) - base,
-              () -> {
-                if (!child.isAlive()) {
-                  List<String> lines;
-                  try {
-                    lines = Files.readAllLines(output);
-                  } catch (IOException e) {
-                    lines = List.of("(unreadable: " + e.getMessage() + ")");
-                  }
-                  throw new IllegalStateException(
-                      "worker process exited with "
-                          + child.exitValue()
-                          + "; its output ends: "
-                          + String.join(
-                              " | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
-                }
-              });
-      return new WorkerProcess(rate, BenchReport.peakRssMiB(child.pid()));
+      long votesBase = TaskBacklog.endOffsets(admin, Topics.VOTES.name());
+      Process child =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+      try {
+        double rate =
+            TaskBacklog.timeDrain(
+                "worker process",
+                n,
+                20,
+                () -> TaskBacklog.endOffsets(admin, Topics.VOTES.name()) - votesBase,
+                () -> checkAlive(child, output));
+        return new WorkerProcess(rate, BenchReport.peakRssMiB(child.pid()));
+      } finally {
+        stop(child);
+      }
     } finally {
       Files.deleteIfExists(output);
-      child.destroy();
-      try {
-        if (!child.waitFor(10, TimeUnit.SECONDS)) {
-          child.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Throws, with the end of its output, once the child has exited. */
+  private static void checkAlive(Process child, Path output) {
+    if (child.isAlive()) {
+      return;
+    }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(output);
+    } catch (IOException e) {
+      lines = List.of("(unreadable: " + e.getMessage() + ")");
+    }
+    throw new IllegalStateException(
+        "worker process exited with "
+            + child.exitValue()
+            + "; its output ends: "
+            + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
+  }
+
+  private static void stop(Process child) {
+    child.destroy();
+    try {
+      if (!child.waitFor(10, TimeUnit.SECONDS)) {
         child.destroyForcibly();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      child.destroyForcibly();
     }
   }
 
