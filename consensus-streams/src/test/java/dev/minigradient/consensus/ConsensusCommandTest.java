@@ -7,6 +7,7 @@ import dev.minigradient.protocol.KafkaSettings;
 import dev.minigradient.protocol.Redundancy;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -67,5 +68,40 @@ class ConsensusCommandTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> parse("--redundancy", "0"))
         .isInstanceOf(CommandLine.ParameterException.class);
+  }
+
+  @Test
+  void anInstanceIdMakesTheMainConsumerAStaticMember() {
+    // given --instance-id
+    ConsensusCommand c = new ConsensusCommand();
+    new CommandLine(c).parseArgs("--instance-id", "consensus-1");
+
+    // when the Streams properties are made from the settings it gives
+    var props =
+        ConsensusTopology.streamsProperties(DEFAULTS.withKafka(c.staticMember(DEFAULTS.kafka())));
+
+    // then only the main consumer (not the restore or global consumer) gets the id; Streams adds
+    // each stream thread's index
+    assertThat(props)
+        .containsEntry("main.consumer.group.instance.id", "consensus-1")
+        .doesNotContainKey("group.instance.id");
+    assertThat(new StreamsConfig(props).getMainConsumerConfigs("g", "c", 0))
+        .containsEntry("group.instance.id", "consensus-1-0");
+  }
+
+  @Test
+  void withoutAnInstanceIdMembershipIsDynamic() {
+    ConsensusCommand c = new ConsensusCommand();
+    new CommandLine(c).parseArgs();
+    assertThat(c.staticMember(DEFAULTS.kafka())).isEqualTo(DEFAULTS.kafka());
+  }
+
+  @Test
+  void aBlankInstanceIdIsRefused() {
+    ConsensusCommand c = new ConsensusCommand();
+    new CommandLine(c).parseArgs("--instance-id", " ");
+    assertThatThrownBy(() -> c.staticMember(DEFAULTS.kafka()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--instance-id");
   }
 }

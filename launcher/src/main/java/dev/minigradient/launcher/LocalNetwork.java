@@ -176,6 +176,9 @@ public final class LocalNetwork implements AutoCloseable {
                 options.dir().resolve("consensus").resolve("state").toString(),
                 "--seal-key-file",
                 options.dir().resolve("consensus").resolve("seal.key").toString(),
+                // restarted after a kill, it takes its partitions back when it rejoins
+                "--instance-id",
+                "consensus-1",
                 "--partitions",
                 Integer.toString(options.partitions())));
     consensus.addAll(models);

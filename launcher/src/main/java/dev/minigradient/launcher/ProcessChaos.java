@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * (at 60%). A process that exits without being killed on purpose is a crash, reported apart.
  *
  * <p>Every window (a minute in a soak) it records each process's resident memory ({@code VmRSS}
- * from {@code /proc/PID/status}) and the decision latency of the tasks answered in it (p50, p99).
+ * from {@code /proc/PID/status}) and the decision latency of the tasks answered in it (p50, p99,
+ * max).
  */
 public final class ProcessChaos {
   /** How long a killed process may take to be ready again. */
@@ -75,10 +76,17 @@ public final class ProcessChaos {
    * @param answered tasks answered in the window
    * @param p50Ms median decision latency of those, ms (-1 if none)
    * @param p99Ms 99th percentile, ms (-1 if none)
+   * @param maxMs the slowest of those, ms (-1 if none): the pause a fault caused
    * @param rssMib resident memory of each running process at the window's end, MiB
    */
   public record Window(
-      int index, long endSecond, int answered, long p50Ms, long p99Ms, Map<String, Long> rssMib) {}
+      int index,
+      long endSecond,
+      int answered,
+      long p50Ms,
+      long p99Ms,
+      long maxMs,
+      Map<String, Long> rssMib) {}
 
   /**
    * What a run did.
@@ -157,12 +165,14 @@ public final class ProcessChaos {
                 Window w = windows.get(windows.size() - 1);
                 log.accept(
                     String.format(
-                        "%ds: %d answered (%d in the window, p50 %d ms, p99 %d ms), RSS MiB %s",
+                        "%ds: %d answered (%d in the window, p50 %d ms, p99 %d ms, max %d ms),"
+                            + " RSS MiB %s",
                         w.endSecond(),
                         answered.get(),
                         w.answered(),
                         w.p50Ms(),
                         w.p99Ms(),
+                        w.maxMs(),
                         w.rssMib()));
               }
             },
@@ -293,6 +303,7 @@ public final class ProcessChaos {
         lat.size(),
         percentile(lat, 0.50),
         percentile(lat, 0.99),
+        lat.isEmpty() ? -1 : lat.get(lat.size() - 1),
         rss);
   }
 
@@ -370,15 +381,16 @@ public final class ProcessChaos {
         }
       }
     }
-    s.append("| s | answered | p50 ms | p99 ms |");
+    s.append("| s | answered | p50 ms | p99 ms | max ms |");
     names.forEach(n -> s.append(' ').append(n).append(" MiB |"));
-    s.append("\n|---|---|---|---|");
+    s.append("\n|---|---|---|---|---|");
     names.forEach(n -> s.append("---|"));
     s.append('\n');
     for (Window w : o.windows()) {
       s.append(
           String.format(
-              "| %d | %d | %d | %d |", w.endSecond(), w.answered(), w.p50Ms(), w.p99Ms()));
+              "| %d | %d | %d | %d | %d |",
+              w.endSecond(), w.answered(), w.p50Ms(), w.p99Ms(), w.maxMs()));
       for (String n : names) {
         Long v = w.rssMib().get(n);
         s.append(' ').append(v == null ? "-" : v.toString()).append(" |");

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
           + " tasks through it while a peer is killed with SIGKILL every few seconds and started again, the consensus app"
           + " is killed with SIGKILL once and started again, and (with --brokers 3) Kafka node 2 is stopped and started"
           + " again; then audits the topics as the replay command does, and stops every process.",
-      "Prints the faults, the audit and, every 10 s, the decision latency (p50, p99) and each process's resident memory.",
+      "Prints the faults, the audit and, every 10 s, the decision latency (p50, p99, max) and each process's resident memory.",
       "Exit codes: 0 every task answered, no process crashed and the books consistent; 1 otherwise; 2 bad arguments."
     })
 public final class ProcessChaosCommand extends ProcessChaosRun {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
           + " with the same faults (a peer killed with SIGKILL every few seconds, the consensus app once, with --brokers 3"
           + " a Kafka node stopped and started), then the audit of the topics.",
       "Every minute it records each process's resident memory (VmRSS from /proc/PID/status) and the decision latency"
-          + " of the tasks answered in that minute (p50, p99); --markdown and --report write them with the audit.",
+          + " of the tasks answered in that minute (p50, p99, max); --markdown and --report write them with the audit.",
       "Exit codes: 0 every task answered, no process crashed and the books consistent; 1 otherwise; 2 bad arguments."
     })
 public final class SoakCommand extends ProcessChaosRun {

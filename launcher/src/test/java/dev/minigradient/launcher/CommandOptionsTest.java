@@ -19,6 +19,7 @@ import dev.minigradient.protocol.cli.ModelRegistryOptions;
 import dev.minigradient.protocol.cli.ModelsOptions;
 import dev.minigradient.protocol.cli.PartitionsOption;
 import dev.minigradient.protocol.cli.ReportOption;
+import dev.minigradient.worker.WorkerCommand;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.AnnotatedElement;
@@ -118,7 +119,8 @@ class CommandOptionsTest {
                   "--model",
                   "--models-dir",
                   "--seal-key-file",
-                  "--partitions")),
+                  "--partitions",
+                  "--instance-id")),
           entry(
               "metrics-api",
               Set.of(
@@ -301,6 +303,12 @@ class CommandOptionsTest {
                   BrokerCommand.class,
                   ProcessChaosRun
                       .class)), // a run's folder (local-network, the chaos runs); a node's data
+          entry(
+              "--instance-id",
+              Set.of(
+                  WorkerCommand.class,
+                  ConsensusCommand
+                      .class)), // static group membership; a peer's defaults to the host name
           entry("--markdown", Set.of(ProcessChaosRun.class)),
           entry("--peer-kill-every-s", Set.of(ProcessChaosRun.class)),
           entry(

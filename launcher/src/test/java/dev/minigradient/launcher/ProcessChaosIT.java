@@ -101,7 +101,16 @@ class ProcessChaosIT {
     assertThat(o.windows()).isNotEmpty();
     assertThat(o.windows().get(0).rssMib())
         .containsKeys("broker-1", "consensus-streams", "metrics-api", "peer-1");
-    assertThat(o.windows().get(0).rssMib().values()).allMatch(mib -> mib > 10);
+    // (a process started again a moment before a window's end may show almost none in that one)
+    for (String name : o.windows().get(0).rssMib().keySet()) {
+      assertThat(
+              o.windows().stream()
+                  .mapToLong(w -> w.rssMib().getOrDefault(name, 0L))
+                  .max()
+                  .orElse(0))
+          .as(name)
+          .isGreaterThan(10);
+    }
     assertThat(o.windows().stream().mapToInt(ProcessChaos.Window::answered).sum()).isEqualTo(TASKS);
     // and no process is left
     assertThat(network.processes()).noneMatch(LocalProcess::isAlive);

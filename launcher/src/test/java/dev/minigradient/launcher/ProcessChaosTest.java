@@ -58,8 +58,14 @@ class ProcessChaosTest {
             List.of(),
             List.of(
                 new ProcessChaos.Window(
-                    0, 60, 70, 80, 400, new TreeMap<>(Map.of("broker-1", 500L, "peer-1", 180L))),
-                new ProcessChaos.Window(1, 75, 30, 90, 500, Map.of("broker-1", 510L))),
+                    0,
+                    60,
+                    70,
+                    80,
+                    400,
+                    2100,
+                    new TreeMap<>(Map.of("broker-1", 500L, "peer-1", 180L))),
+                new ProcessChaos.Window(1, 75, 30, 90, 500, 700, Map.of("broker-1", 510L))),
             null,
             75);
     String md = ProcessChaos.markdown(o);
@@ -67,8 +73,8 @@ class ProcessChaosTest {
         .contains("100 tasks, 100 answered, in 75 s; 1 peer kills; 0 crashes")
         .contains("- consensus-streams killed (SIGKILL) at 40")
         .doesNotContain("- peer-1 killed")
-        .contains("| 60 | 70 | 80 | 400 |")
-        .contains("| 75 | 30 | 90 | 500 | 510 | - |");
+        .contains("| 60 | 70 | 80 | 400 | 2100 |")
+        .contains("| 75 | 30 | 90 | 500 | 700 | 510 | - |");
     assertThat(o.passed()).isFalse(); // no audit
   }
 
