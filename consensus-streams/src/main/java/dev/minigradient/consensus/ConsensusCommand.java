@@ -228,14 +228,6 @@ public final class ConsensusCommand extends ClusterCommand {
   }
 
   /**
-   * The configuration these options describe: the flags (which carry the environment) laid over
-   * {@code defaults} in one step.
-   *
-   * @param defaults the settings no flag names (application id, intervals, retention, salt)
-   * @return the validated configuration
-   * @throws IllegalArgumentException if a flag is out of range
-   */
-  /**
    * The settings with the Streams main consumer's {@code group.instance.id} when {@code
    * --instance-id} is given (Streams suffixes it with each stream thread's index).
    */
@@ -252,6 +244,14 @@ public final class ConsensusCommand extends ClusterCommand {
     return new KafkaSettings(settings.bootstrapServers(), overrides);
   }
 
+  /**
+   * The configuration these options describe: the flags (which carry the environment) laid over
+   * {@code defaults} in one step.
+   *
+   * @param defaults the settings no flag names (application id, intervals, retention, salt)
+   * @return the validated configuration
+   * @throws IllegalArgumentException if a flag is out of range
+   */
   ConsensusConfig config(ConsensusConfig defaults) {
     return defaults
         .with()
