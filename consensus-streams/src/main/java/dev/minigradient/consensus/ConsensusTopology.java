@@ -310,6 +310,8 @@ public final class ConsensusTopology {
         Long.toString(Math.max(1, Math.min(10, config.commitIntervalMs()))));
     base.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
     base.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(STORE_CACHE_BYTES));
+    // every RocksDB store's off-heap memory within one bound, so the process's memory levels off
+    base.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class.getName());
     // Never hold back records to align the two inputs by timestamp: the processor takes tasks and
     // votes in any order (a vote may even precede its task), and waiting costs latency.
     base.put(

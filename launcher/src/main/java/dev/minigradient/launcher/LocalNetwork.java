@@ -264,7 +264,14 @@ public final class LocalNetwork implements AutoCloseable {
       awaitApiReady(deadline);
       awaitRosterOfEveryPeer(deadline);
     } catch (IOException | InterruptedException | RuntimeException e) {
+      boolean stopping;
+      synchronized (this) {
+        stopping = closed; // Ctrl-C while starting: the processes' exits are ours, not failures
+      }
       close();
+      if (stopping) {
+        throw new IllegalStateException("stopped while starting", e);
+      }
       throw e;
     }
   }

@@ -1,5 +1,6 @@
 package dev.minigradient.launcher;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.minigradient.consensus.ConsensusConfig;
 import dev.minigradient.consensus.LedgerReplay;
 import dev.minigradient.consensus.ReplayCommand;
@@ -97,6 +98,7 @@ public final class ProcessChaos {
    * @param peerKills how many times a peer was killed
    * @param crashes processes that exited without being killed on purpose, or a killed one that did
    *     not come back
+   * @param skipped planned faults the run ended before (a run too short for them)
    * @param windows memory and latency over time
    * @param findings the audit of the topics after the run
    * @param seconds wall time of the run, s
@@ -107,16 +109,23 @@ public final class ProcessChaos {
       List<String> faults,
       int peerKills,
       List<String> crashes,
+      List<String> skipped,
       List<Window> windows,
       LedgerReplay.Findings findings,
       double seconds) {
     /**
-     * Whether the run passed: every task answered, no crash, the books consistent.
+     * Whether the run passed: every task answered, every planned fault done, no crash, the books
+     * consistent.
      *
      * @return true if so
      */
+    @JsonProperty("passed")
     public boolean passed() {
-      return answered == tasks && crashes.isEmpty() && findings != null && findings.consistent();
+      return answered == tasks
+          && crashes.isEmpty()
+          && skipped.isEmpty()
+          && findings != null
+          && findings.consistent();
     }
   }
 
@@ -149,10 +158,15 @@ public final class ProcessChaos {
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     List<Window> windows = Collections.synchronizedList(new ArrayList<>());
     long start = System.currentTimeMillis();
+    List<String> skipped = Collections.synchronizedList(new ArrayList<>());
     Thread monkey =
         new Thread(
-            () -> monkey(network, plan, answered, peerKills, done, faults, crashes, log),
-            "process-chaos");
+            () -> killPeers(network, plan, answered, peerKills, done, faults, crashes, log),
+            "process-chaos-peers");
+    Thread milestones =
+        new Thread(
+            () -> milestones(network, plan, answered, done, faults, crashes, skipped, log),
+            "process-chaos-milestones");
     Thread meter =
         new Thread(
             () -> {
@@ -178,6 +192,7 @@ public final class ProcessChaos {
             },
             "process-chaos-meter");
     monkey.setDaemon(true);
+    milestones.setDaemon(true);
     meter.setDaemon(true);
     List<Input> inputs = new ArrayList<>(plan.tasks());
     for (int i = 0; i < plan.tasks(); i++) {
@@ -187,6 +202,7 @@ public final class ProcessChaos {
     try (Submitter submitter =
         new Submitter(network.kafka(), "process-chaos", Duration.ofSeconds(10))) {
       monkey.start();
+      milestones.start();
       meter.start();
       results =
           submitter.submitAndAwait(
@@ -206,7 +222,9 @@ public final class ProcessChaos {
     } finally {
       done.set(true);
     }
-    join(monkey, RESTART_TIMEOUT.toMillis() + 60_000); // the last fault's process is back
+    // the last faults' processes are back
+    join(monkey, RESTART_TIMEOUT.toMillis() + 60_000);
+    join(milestones, RESTART_TIMEOUT.toMillis() + 60_000);
     join(meter, 5_000);
     if (!latencies.isEmpty()) { // the tasks answered since the last window
       windows.add(window(windows.size(), start, network, latencies));
@@ -221,13 +239,17 @@ public final class ProcessChaos {
         List.copyOf(faults),
         peerKills.get(),
         List.copyOf(crashes),
+        List.copyOf(skipped),
         List.copyOf(windows),
         findings,
         (System.currentTimeMillis() - t0) / 1000.0);
   }
 
-  /** Kills peers in turn until done, the consensus app and a Kafka node once each on the way. */
-  private static void monkey(
+  /**
+   * Kills peers in turn until done: one down at a time, the next killed {@code
+   * plan.peerKillEvery()} after the last is back.
+   */
+  private static void killPeers(
       LocalNetwork network,
       Plan plan,
       AtomicInteger answered,
@@ -237,45 +259,76 @@ public final class ProcessChaos {
       List<String> crashes,
       Consumer<String> log) {
     List<String> peers = network.peerIds();
-    boolean consensusKilled = !plan.killConsensus();
-    boolean brokerStopped =
-        !plan.stopBroker()
-            || network.processes().stream().noneMatch(p -> p.name().equals("broker-2"));
     int next = 0;
     try {
-      while (!done.get()) {
-        if (!sleepUntil(System.currentTimeMillis() + plan.peerKillEvery().toMillis(), done)) {
-          return;
-        }
-        if (!consensusKilled && answered.get() >= plan.tasks() * 2 / 5) {
-          consensusKilled = true;
-          network.process("consensus-streams").kill();
-          fault(faults, log, "consensus-streams killed (SIGKILL) at " + answered.get());
-          network.restart("consensus-streams", RESTART_TIMEOUT);
-          fault(faults, log, "consensus-streams started again at " + answered.get());
-          continue;
-        }
-        if (!brokerStopped && answered.get() >= plan.tasks() * 3 / 5) {
-          brokerStopped = true;
-          network.process("broker-2").stop(LocalNetwork.BROKER_GRACE);
-          fault(faults, log, "broker-2 stopped at " + answered.get());
-          sleepUntil(System.currentTimeMillis() + 5_000, new AtomicBoolean());
-          network.restart("broker-2", RESTART_TIMEOUT);
-          fault(faults, log, "broker-2 started again at " + answered.get());
-          continue;
-        }
+      while (sleepUntil(System.currentTimeMillis() + plan.peerKillEvery().toMillis(), done)) {
         String peer = peers.get(next++ % peers.size());
         network.process(peer).kill();
         peerKills.incrementAndGet();
-        faults.add(peer + " killed (SIGKILL) at " + answered.get() + " and started again");
+        faults.add(peer + " killed (SIGKILL) at " + answered.get() + " answered, started again");
         network.restart(peer, RESTART_TIMEOUT);
       }
     } catch (IOException | RuntimeException e) {
       // a killed process that does not come back is a failure of the run
+      fault(crashes, log, "the peer kills stopped: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Kills the consensus app once 40% of the tasks are answered and stops Kafka node 2 at 60%,
+   * whatever the peer kills are doing; a milestone the run ends before is {@code skipped}.
+   */
+  private static void milestones(
+      LocalNetwork network,
+      Plan plan,
+      AtomicInteger answered,
+      AtomicBoolean done,
+      List<String> faults,
+      List<String> crashes,
+      List<String> skipped,
+      Consumer<String> log) {
+    boolean stopBroker =
+        plan.stopBroker()
+            && network.processes().stream().anyMatch(p -> p.name().equals("broker-2"));
+    try {
+      if (plan.killConsensus()) {
+        if (!awaitAnswered(answered, plan.tasks() * 2 / 5, done)) {
+          skipped.add("consensus-streams kill (the run ended first)");
+          return;
+        }
+        network.process("consensus-streams").kill();
+        fault(faults, log, "consensus-streams killed (SIGKILL) at " + answered.get() + " answered");
+        network.restart("consensus-streams", RESTART_TIMEOUT);
+        fault(faults, log, "consensus-streams started again at " + answered.get() + " answered");
+      }
+      if (stopBroker) {
+        if (!awaitAnswered(answered, plan.tasks() * 3 / 5, done)) {
+          skipped.add("broker-2 stop (the run ended first)");
+          return;
+        }
+        network.process("broker-2").stop(LocalNetwork.BROKER_GRACE);
+        fault(faults, log, "broker-2 stopped at " + answered.get() + " answered");
+        sleepUntil(System.currentTimeMillis() + 5_000, new AtomicBoolean());
+        network.restart("broker-2", RESTART_TIMEOUT);
+        fault(faults, log, "broker-2 started again at " + answered.get() + " answered");
+      }
+    } catch (IOException | RuntimeException e) {
       fault(crashes, log, "the fault injection stopped: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Waits until {@code n} tasks are answered; false if the run is done first. */
+  private static boolean awaitAnswered(AtomicInteger answered, int n, AtomicBoolean done) {
+    while (answered.get() < n) {
+      if (!sleepUntil(System.currentTimeMillis() + 100, done)) {
+        return answered.get() >= n;
+      }
+    }
+    return true;
   }
 
   private static void fault(List<String> faults, Consumer<String> log, String line) {
@@ -363,11 +416,32 @@ public final class ProcessChaos {
     StringBuilder s = new StringBuilder();
     s.append(
         String.format(
-            "%d tasks, %d answered, in %.0f s; %d peer kills; %d crashes%n%n",
-            o.tasks(), o.answered(), o.seconds(), o.peerKills(), o.crashes().size()));
-    o.faults().stream()
-        .filter(f -> !f.startsWith("peer-"))
-        .forEach(f -> s.append("- ").append(f).append('\n'));
+            "%s: %d tasks, %d answered, in %.0f s; %d peer kills; %d crashes%n%n",
+            o.passed() ? "passed" : "FAILED",
+            o.tasks(),
+            o.answered(),
+            o.seconds(),
+            o.peerKills(),
+            o.crashes().size()));
+    Map<String, Integer> kills = new TreeMap<>();
+    for (String f : o.faults()) {
+      if (f.startsWith("peer-")) {
+        kills.merge(f.substring(0, f.indexOf(' ')), 1, Integer::sum);
+      } else {
+        s.append("- ").append(f).append('\n');
+      }
+    }
+    if (!kills.isEmpty()) {
+      s.append("- peers killed (SIGKILL) and started again: ");
+      s.append(
+          String.join(
+              ", ",
+              kills.entrySet().stream()
+                  .map(e -> e.getKey() + " " + e.getValue() + " times")
+                  .toList()));
+      s.append('\n');
+    }
+    o.skipped().forEach(k -> s.append("- skipped: ").append(k).append('\n'));
     o.crashes().forEach(c -> s.append("- crash: ").append(c).append('\n'));
     s.append("\n```\n")
         .append(o.findings() == null ? "no audit\n" : ReplayCommand.text(o.findings()))
@@ -389,8 +463,8 @@ public final class ProcessChaos {
     for (Window w : o.windows()) {
       s.append(
           String.format(
-              "| %d | %d | %d | %d | %d |",
-              w.endSecond(), w.answered(), w.p50Ms(), w.p99Ms(), w.maxMs()));
+              "| %d | %d | %s | %s | %s |",
+              w.endSecond(), w.answered(), ms(w.p50Ms()), ms(w.p99Ms()), ms(w.maxMs())));
       for (String n : names) {
         Long v = w.rssMib().get(n);
         s.append(' ').append(v == null ? "-" : v.toString()).append(" |");
@@ -398,6 +472,11 @@ public final class ProcessChaos {
       s.append('\n');
     }
     return s.toString();
+  }
+
+  /** A latency for the table: {@code -} for none. */
+  private static String ms(long ms) {
+    return ms < 0 ? "-" : Long.toString(ms);
   }
 
   private static void join(Thread t, long ms) {

@@ -85,6 +85,13 @@ public abstract class ProcessChaosRun extends BaseCommand {
             () ->
                 new ProcessChaos.Plan(
                     tasks(), Duration.ofSeconds(peerKillEvery), true, true, window()));
+    Arguments.read(
+        cmd,
+        () -> {
+          ReportOption.checkWritable("--markdown", markdown);
+          report.checkWritable();
+          return null;
+        });
     // checked before the folder is made
     LocalNetworkCommand.options(
         cmd,

@@ -1,6 +1,7 @@
 package dev.minigradient.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
@@ -9,6 +10,7 @@ import dev.minigradient.producer.Input;
 import dev.minigradient.producer.Submitter;
 import dev.minigradient.protocol.JsonSerde;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
@@ -190,6 +194,45 @@ class LocalNetworkIT {
       launcher.destroyForcibly();
       children.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     }
+  }
+
+  @Test
+  void aNetworkStoppedWhileStartingSaysSoRatherThanBlameAProcess() throws Exception {
+    // given a network starting
+    LocalNetwork network =
+        new LocalNetwork(
+            new LocalNetwork.Options(
+                tmp.resolve("stopped"),
+                ROOT.resolve("bin"),
+                new LocalCluster(1, FreePorts.kafka()),
+                1,
+                0,
+                List.of("mnist"),
+                ROOT.resolve("models"),
+                "mnist",
+                3));
+    CompletableFuture<Void> start =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                network.start(new PrintWriter(System.out, true), Duration.ofMinutes(3));
+              } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> Files.exists(tmp.resolve("stopped").resolve("pids")));
+
+    // when it is stopped (Ctrl-C) before it is ready
+    network.close();
+
+    // then the start says it was stopped, not that the node it stopped failed
+    assertThatThrownBy(() -> start.get(2, TimeUnit.MINUTES))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .hasMessage("stopped while starting");
+    assertThat(network.processes()).noneMatch(LocalProcess::isAlive);
   }
 
   @Test

@@ -3,6 +3,10 @@ package dev.minigradient.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.minigradient.consensus.LedgerReplay;
+import dev.minigradient.protocol.ConsensusStatus;
+import dev.minigradient.protocol.JsonSerde;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -46,16 +50,19 @@ class ProcessChaosTest {
   }
 
   @Test
-  void theMarkdownReportHasAWindowPerRowAndAProcessPerColumn() {
+  void theMarkdownReportHasAWindowPerRowAndAProcessPerColumn() throws Exception {
     ProcessChaos.Outcome o =
         new ProcessChaos.Outcome(
             100,
             100,
             List.of(
-                "peer-1 killed (SIGKILL) at 3 and started again",
-                "consensus-streams killed (SIGKILL) at 40"),
-            1,
+                "peer-1 killed (SIGKILL) at 3 answered, started again",
+                "peer-2 killed (SIGKILL) at 20 answered, started again",
+                "peer-1 killed (SIGKILL) at 35 answered, started again",
+                "consensus-streams killed (SIGKILL) at 40 answered"),
+            3,
             List.of(),
+            List.of("broker-2 stop (the run ended first)"),
             List.of(
                 new ProcessChaos.Window(
                     0,
@@ -65,17 +72,57 @@ class ProcessChaosTest {
                     400,
                     2100,
                     new TreeMap<>(Map.of("broker-1", 500L, "peer-1", 180L))),
-                new ProcessChaos.Window(1, 75, 30, 90, 500, 700, Map.of("broker-1", 510L))),
+                new ProcessChaos.Window(1, 70, 0, -1, -1, -1, Map.of("broker-1", 505L)),
+                new ProcessChaos.Window(2, 75, 30, 90, 500, 700, Map.of("broker-1", 510L))),
             null,
             75);
     String md = ProcessChaos.markdown(o);
     assertThat(md)
-        .contains("100 tasks, 100 answered, in 75 s; 1 peer kills; 0 crashes")
-        .contains("- consensus-streams killed (SIGKILL) at 40")
+        .startsWith("FAILED: 100 tasks, 100 answered, in 75 s; 3 peer kills; 0 crashes")
+        .contains("- consensus-streams killed (SIGKILL) at 40 answered")
+        .contains("- peers killed (SIGKILL) and started again: peer-1 2 times, peer-2 1 times")
+        .contains("- skipped: broker-2 stop (the run ended first)")
         .doesNotContain("- peer-1 killed")
         .contains("| 60 | 70 | 80 | 400 | 2100 |")
+        .contains("| 70 | 0 | - | - | - | 505 | - |")
         .contains("| 75 | 30 | 90 | 500 | 700 | 510 | - |");
-    assertThat(o.passed()).isFalse(); // no audit
+    assertThat(o.passed()).isFalse(); // no audit, and a fault skipped
+    JsonNode json = JsonSerde.MAPPER.readTree(JsonSerde.MAPPER.writeValueAsString(o));
+    assertThat(json.path("passed").isBoolean()).isTrue();
+    assertThat(json.path("passed").booleanValue()).isFalse();
+  }
+
+  @Test
+  void aSkippedFaultFailsARunThatOtherwisePassed() {
+    LedgerReplay.Findings consistent =
+        new LedgerReplay.Findings(
+            10,
+            Map.of(ConsensusStatus.DECIDED, 10L),
+            0,
+            0,
+            30,
+            30,
+            0,
+            0,
+            Map.of(),
+            Map.of(),
+            Map.of());
+    ProcessChaos.Outcome all =
+        new ProcessChaos.Outcome(
+            10, 10, List.of(), 0, List.of(), List.of(), List.of(), consistent, 5);
+    assertThat(all.passed()).isTrue();
+    ProcessChaos.Outcome skipped =
+        new ProcessChaos.Outcome(
+            10,
+            10,
+            List.of(),
+            0,
+            List.of(),
+            List.of("consensus-streams kill (the run ended first)"),
+            List.of(),
+            consistent,
+            5);
+    assertThat(skipped.passed()).isFalse();
   }
 
   @Test
@@ -90,6 +137,21 @@ class ProcessChaosTest {
       cmd.setErr(new PrintWriter(err));
       assertThat(cmd.execute(args)).as(String.join(" ", args)).isEqualTo(2);
       assertThat(err.toString()).as(String.join(" ", args)).contains("must be");
+    }
+  }
+
+  @Test
+  void reportFilesThatCouldNotBeWrittenAreRefusedBeforeTheRun() {
+    for (String[] args :
+        List.of(
+            new String[] {"process-chaos", "--markdown", "/no-such-folder/pc.md"},
+            new String[] {"soak", "--report", "/no-such-folder/soak.json"},
+            new String[] {"soak", "--report", System.getProperty("java.io.tmpdir")})) {
+      CommandLine cmd = MiniGradient.commandLine();
+      StringWriter err = new StringWriter();
+      cmd.setErr(new PrintWriter(err));
+      assertThat(cmd.execute(args)).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(err.toString()).as(String.join(" ", args)).contains(args[1]);
     }
   }
 }

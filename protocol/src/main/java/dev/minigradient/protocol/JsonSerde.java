@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -42,6 +45,12 @@ public final class JsonSerde<T> implements Serde<T> {
   private final Class<T> type;
   private final boolean lenient;
   private final boolean compact;
+
+  /** Hashes of the malformed records a lenient serde has warned of (global stores reread them). */
+  private final Set<Integer> warned = ConcurrentHashMap.newKeySet();
+
+  /** At most this many are remembered; past it, every malformed read is logged at debug. */
+  private static final int MAX_WARNED = 4096;
 
   /**
    * Creates a serde for {@code type}.
@@ -95,11 +104,11 @@ public final class JsonSerde<T> implements Serde<T> {
   }
 
   /**
-   * A serde whose deserializer logs a malformed record and reads it as {@code null} (a tombstone)
-   * instead of throwing. For Kafka Streams global tables: their thread cannot be replaced, and in
-   * Kafka 4.3 the dead-letter queue fails on it, so one bad record would stop the whole
-   * application. The record is dead-lettered on a side path instead (the consensus app does it for
-   * the registry and the ledger).
+   * A serde whose deserializer logs a malformed record (a warning the first time it reads it) and
+   * reads it as {@code null} (a tombstone) instead of throwing. For Kafka Streams global tables:
+   * their thread cannot be replaced, and in Kafka 4.3 the dead-letter queue fails on it, so one bad
+   * record would stop the whole application. The record is dead-lettered on a side path instead
+   * (the consensus app does it for the registry and the ledger).
    *
    * @param type the record class
    * @param <T> the record type
@@ -107,6 +116,15 @@ public final class JsonSerde<T> implements Serde<T> {
    */
   public static <T> JsonSerde<T> lenient(Class<T> type) {
     return new JsonSerde<>(type, true, false);
+  }
+
+  /**
+   * How many distinct malformed records this lenient serde has warned of.
+   *
+   * @return the count, at most 4096
+   */
+  int warnedRecords() {
+    return warned.size();
   }
 
   @Override
@@ -142,11 +160,16 @@ public final class JsonSerde<T> implements Serde<T> {
           : MAPPER.readValue(data, type);
     } catch (IOException | RuntimeException e) {
       if (lenient) {
-        log.warn(
-            "skipping a record on {} that is not a valid {}: {}",
-            topic,
-            type.getSimpleName(),
-            e.getMessage());
+        // once per record: a global store reads its records again and again
+        if (warned.size() < MAX_WARNED && warned.add(Arrays.hashCode(data))) {
+          log.warn(
+              "skipping a record on {} that is not a valid {} (said once): {}",
+              topic,
+              type.getSimpleName(),
+              e.getMessage());
+        } else {
+          log.debug("skipping a record on {} that is not a valid {}", topic, type.getSimpleName());
+        }
         return null;
       }
       throw new SerializationException(

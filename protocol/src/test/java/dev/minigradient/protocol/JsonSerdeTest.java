@@ -49,6 +49,22 @@ class JsonSerdeTest {
   }
 
   @Test
+  void theLenientSerdeWarnsOfAMalformedRecordOnceHoweverOftenItIsRead() {
+    JsonSerde<Peer> lenient = JsonSerde.lenient(Peer.class);
+    byte[] garbage = "garbage".getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 3; i++) {
+      assertThat(lenient.deserializer().deserialize("peers.registry", garbage)).isNull();
+    }
+    assertThat(lenient.warnedRecords()).isEqualTo(1);
+    assertThat(
+            lenient
+                .deserializer()
+                .deserialize("peers.registry", "[1]".getBytes(StandardCharsets.UTF_8)))
+        .isNull();
+    assertThat(lenient.warnedRecords()).isEqualTo(2);
+  }
+
+  @Test
   void theLenientSerdeReadsGarbageAsATombstoneForGlobalTables() {
     JsonSerde<Peer> lenient = JsonSerde.lenient(Peer.class);
     assertThat(
