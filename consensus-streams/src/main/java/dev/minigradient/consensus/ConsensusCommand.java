@@ -238,6 +238,14 @@ public final class ConsensusCommand extends ClusterCommand {
     if (instanceId.isBlank()) {
       throw new IllegalArgumentException("--instance-id must not be blank");
     }
+    // Kafka's rule for group.instance.id (as for topic names): it refuses anything else only
+    // when the consumer is built, as "Failed to construct kafka consumer"
+    if (!instanceId.matches("[a-zA-Z0-9._-]{1,249}")) {
+      throw new IllegalArgumentException(
+          "--instance-id must be 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_' and '-', got '"
+              + instanceId
+              + "'");
+    }
     Map<String, String> overrides = new TreeMap<>(settings.overrides());
     overrides.put(
         StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);

@@ -97,6 +97,16 @@ class ConsensusCommandTest {
   }
 
   @Test
+  void anInstanceIdKafkaWouldRefuseIsRefusedWithItsRule() {
+    ConsensusCommand c = new ConsensusCommand();
+    new CommandLine(c).parseArgs("--instance-id", "a b");
+    assertThatThrownBy(() -> c.staticMember(DEFAULTS.kafka()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a-z, A-Z, 0-9")
+        .hasMessageContaining("'a b'");
+  }
+
+  @Test
   void aBlankInstanceIdIsRefused() {
     ConsensusCommand c = new ConsensusCommand();
     new CommandLine(c).parseArgs("--instance-id", " ");

@@ -179,14 +179,14 @@ public final class ProcessChaos {
                 Window w = windows.get(windows.size() - 1);
                 log.accept(
                     String.format(
-                        "%ds: %d answered (%d in the window, p50 %d ms, p99 %d ms, max %d ms),"
+                        "%ds: %d answered (%d in the window, p50 %s ms, p99 %s ms, max %s ms),"
                             + " RSS MiB %s",
                         w.endSecond(),
                         answered.get(),
                         w.answered(),
-                        w.p50Ms(),
-                        w.p99Ms(),
-                        w.maxMs(),
+                        ms(w.p50Ms()),
+                        ms(w.p99Ms()),
+                        ms(w.maxMs()),
                         w.rssMib()));
               }
             },
@@ -437,7 +437,12 @@ public final class ProcessChaos {
           String.join(
               ", ",
               kills.entrySet().stream()
-                  .map(e -> e.getKey() + " " + e.getValue() + " times")
+                  .map(
+                      e ->
+                          e.getKey()
+                              + " "
+                              + e.getValue()
+                              + (e.getValue() == 1 ? " time" : " times"))
                   .toList()));
       s.append('\n');
     }

@@ -80,7 +80,7 @@ class ProcessChaosTest {
     assertThat(md)
         .startsWith("FAILED: 100 tasks, 100 answered, in 75 s; 3 peer kills; 0 crashes")
         .contains("- consensus-streams killed (SIGKILL) at 40 answered")
-        .contains("- peers killed (SIGKILL) and started again: peer-1 2 times, peer-2 1 times")
+        .contains("- peers killed (SIGKILL) and started again: peer-1 2 times, peer-2 1 time")
         .contains("- skipped: broker-2 stop (the run ended first)")
         .doesNotContain("- peer-1 killed")
         .contains("| 60 | 70 | 80 | 400 | 2100 |")
