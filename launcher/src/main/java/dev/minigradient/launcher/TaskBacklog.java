@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -111,18 +110,13 @@ final class TaskBacklog {
    * offsets at {@code spec} (earliest: it reads every task; latest: only tasks published after).
    */
   static void positionGroup(KafkaSettings settings, String peerId, OffsetSpec spec) {
-    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-    for (int p = 0; p < Bench.PARTITIONS; p++) {
-      specs.put(new TopicPartition(Topics.TASKS.name(), p), spec);
-    }
     try (Admin admin = Admin.create(settings.properties(Map.of()))) {
-      String failure = "cannot position the group of " + peerId;
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-      get(admin.listOffsets(specs).all(), failure)
-          .forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
+      offsets(admin, Topics.TASKS.name(), spec)
+          .forEach((tp, offset) -> offsets.put(tp, new OffsetAndMetadata(offset)));
       get(
           admin.alterConsumerGroupOffsets(Topics.PEER_GROUP_PREFIX + peerId, offsets).all(),
-          failure);
+          "cannot position the group of " + peerId);
     }
   }
 
@@ -130,18 +124,28 @@ final class TaskBacklog {
    * Records on a topic so far: its partitions' end offsets, summed. Unlike a group's committed
    * offsets, which move a poll (up to 500 records) at a time, this moves with each producer batch.
    *
-   * @throws IllegalStateException if the topic cannot be described or its offsets listed
+   * @throws IllegalStateException if its offsets cannot be listed
    */
   static long endOffsets(Admin admin, String topic) {
-    String failure = "cannot list the offsets of " + topic;
-    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-    get(admin.describeTopics(List.of(topic)).allTopicNames(), failure)
-        .get(topic)
-        .partitions()
-        .forEach(p -> specs.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-    return get(admin.listOffsets(specs).all(), failure).values().stream()
-        .mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset)
+    return offsets(admin, topic, OffsetSpec.latest()).values().stream()
+        .mapToLong(Long::longValue)
         .sum();
+  }
+
+  /**
+   * A bench topic's offsets at {@code spec} on each of its {@link Bench#PARTITIONS} partitions.
+   *
+   * @throws IllegalStateException if they cannot be listed
+   */
+  private static Map<TopicPartition, Long> offsets(Admin admin, String topic, OffsetSpec spec) {
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    for (int p = 0; p < Bench.PARTITIONS; p++) {
+      specs.put(new TopicPartition(topic, p), spec);
+    }
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    get(admin.listOffsets(specs).all(), "cannot list the offsets of " + topic)
+        .forEach((tp, info) -> offsets.put(tp, info.offset()));
+    return offsets;
   }
 
   /**

@@ -240,17 +240,7 @@ class LocalNetworkIT {
     // given a node process through bin/broker, and 50 records written to a topic on it
     int port = FreePorts.kafka();
     Path dir = tmp.resolve("broker-1");
-    LocalProcess broker =
-        new LocalProcess(
-            "broker-1",
-            List.of(
-                ROOT.resolve("bin/broker").toString(),
-                "--dir",
-                dir.toString(),
-                "--kafka-port",
-                Integer.toString(port)),
-            tmp.resolve("logs"),
-            Map.of());
+    LocalProcess broker = BrokerProcess.of(ROOT, dir, port, tmp.resolve("logs"));
     broker.start();
     try {
       String clusterId = broker.awaitLine(READY, Duration.ofMinutes(1)).group(1);

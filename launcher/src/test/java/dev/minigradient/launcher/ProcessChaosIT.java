@@ -123,17 +123,7 @@ class ProcessChaosIT {
     int port = FreePorts.kafka();
     Path logs = tmp.resolve("logs");
     Path state = tmp.resolve("consensus-state");
-    LocalProcess broker =
-        new LocalProcess(
-            "broker-1",
-            List.of(
-                ROOT.resolve("bin/broker").toString(),
-                "--dir",
-                tmp.resolve("broker-1").toString(),
-                "--kafka-port",
-                Integer.toString(port)),
-            logs,
-            Map.of());
+    LocalProcess broker = BrokerProcess.of(ROOT, tmp.resolve("broker-1"), port, logs);
     LocalProcess consensus =
         new LocalProcess(
             "consensus-streams",
